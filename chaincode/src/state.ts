@@ -1,0 +1,66 @@
+import type { Context } from 'fabric-contract-api';
+import type { Deposit, OpenedBidOutcome } from '@tender-ledger/domain';
+
+/** A registered bidder of one project: derived from its records, kept for the rule checks. */
+export interface BidderState {
+  projectId: string;
+  bidderId: string;
+  deposit: Deposit;
+  registeredAt: string;
+  bid?: { commitment: string; recordId: string; committedAt: string };
+  withdrawn?: { recordId: string; withdrawnAt: string };
+  opened?: { outcome: OpenedBidOutcome; price?: number };
+  released?: { amount: number; recordId: string; releasedAt: string };
+}
+
+/** One evaluator's score of one bid. */
+export interface ScoreState {
+  evaluatorId: string;
+  bidderId: string;
+  score: number;
+  recordId: string;
+}
+
+// Sequence numbers are zero-padded so a range scan returns a project's records in chain order.
+const SEQ_WIDTH = 12;
+
+/** The world-state layout, in one place. */
+export const keys = {
+  project: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('project', [projectId]),
+  bidder: (ctx: Context, projectId: string, bidderId: string) => ctx.stub.createCompositeKey('bidder', [projectId, bidderId]),
+  score: (ctx: Context, projectId: string, bidderId: string, evaluatorId: string) =>
+    ctx.stub.createCompositeKey('score', [projectId, bidderId, evaluatorId]),
+  record: (ctx: Context, projectId: string, seq: number) =>
+    ctx.stub.createCompositeKey('record', [projectId, String(seq).padStart(SEQ_WIDTH, '0')]),
+  standaloneRecord: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('evidence', [recordId]),
+  recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
+  documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),
+};
+
+const decoder = new TextDecoder();
+
+export async function readJson<T>(ctx: Context, key: string): Promise<T | undefined> {
+  const bytes = await ctx.stub.getState(key);
+  if (!bytes || bytes.length === 0) {
+    return undefined;
+  }
+  return JSON.parse(decoder.decode(bytes)) as T;
+}
+
+export async function writeJson(ctx: Context, key: string, value: unknown): Promise<void> {
+  await ctx.stub.putState(key, Buffer.from(JSON.stringify(value)));
+}
+
+/** Every value under a partial composite key, in key order. */
+export async function readAllJson<T>(ctx: Context, objectType: string, attributes: string[]): Promise<T[]> {
+  const values: T[] = [];
+  const iterator = await ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      values.push(JSON.parse(decoder.decode(next.value.value)) as T);
+    }
+  } finally {
+    await iterator.close();
+  }
+  return values;
+}

@@ -1,0 +1,529 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import {
+  AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
+  OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
+  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, canonicalJson,
+  depositWithinLimit, documentHashes, isDisclosed, isRegulatorMsp, parseArgument, publicProjectStatus,
+  publicRecordView, rankBids, sealRecord,
+  type Actor, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
+  type Step,
+} from '@tender-ledger/domain';
+import { keys, readAllJson, readJson, writeJson, type BidderState, type ScoreState } from './state.js';
+
+/**
+ * Records every step of a public tender as append-only evidence and refuses any step that
+ * breaks the tender rules (see DOMAIN.md for each rule's legal source). Every endorsing
+ * organisation runs these checks, so no single platform can bend them.
+ *
+ * Arguments are JSON strings validated against the shared schemas; every refusal is a
+ * {@link LedgerError} whose message starts with its stable code.
+ */
+@Info({ title: 'TenderContract', description: 'Tender evidence: registration, sealed bids, opening, evaluation, award, contract, deposits' })
+export class TenderContract extends Contract {
+  constructor() {
+    super('tender');
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  @Transaction()
+  @Param('request', 'string', 'RegisterProjectRequest as JSON')
+  @Returns('string')
+  async registerProject(ctx: Context, request: string): Promise<string> {
+    const actor = this.#writer(ctx);
+    const req = parseArgument(RegisterProjectRequest, request, 'request');
+    if (await readJson(ctx, keys.project(ctx, req.projectId))) {
+      throw new LedgerError('PROJECT_EXISTS', `project ${req.projectId} is already registered`);
+    }
+    const now = this.#now(ctx);
+    if (Date.parse(req.bidDeadline) <= Date.parse(now)) {
+      throw new LedgerError('BID_DEADLINE_PASSED', `bid deadline ${req.bidDeadline} is not after ledger time ${now}`);
+    }
+    // BL art. 34: bids are opened at the deadline or later, never before.
+    if (Date.parse(req.openingTime) < Date.parse(req.bidDeadline)) {
+      throw new LedgerError('OPENING_BEFORE_DEADLINE', `opening time ${req.openingTime} is before the bid deadline ${req.bidDeadline}`);
+    }
+    // IR art. 26: the deposit is at most 2% of the estimated price.
+    if (!depositWithinLimit(req.depositAmount, req.estimatedPrice)) {
+      throw new LedgerError('DEPOSIT_ABOVE_LIMIT', `deposit ${req.depositAmount} fen exceeds 2% of ${req.estimatedPrice} fen`);
+    }
+    const project: ProjectState = {
+      ...req,
+      owner: actor,
+      status: 'bidding',
+      registeredAt: now,
+      head: { seq: 0, hash: GENESIS_HASH, recordId: '' },
+      bidders: 0,
+      liveBids: 0,
+    };
+    return this.#append(ctx, project, 'ProjectRegistered', { ...req });
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'RegisterBidderRequest as JSON')
+  @Returns('string')
+  async registerBidder(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(RegisterBidderRequest, request, 'request');
+    this.#refuseIfFailed(project);
+    const now = this.#now(ctx);
+    if (Date.parse(now) >= Date.parse(project.bidDeadline)) {
+      throw new LedgerError('REGISTRATION_AFTER_DEADLINE', `the bid deadline ${project.bidDeadline} has passed`);
+    }
+    if (await readJson(ctx, keys.bidder(ctx, projectId, req.bidderId))) {
+      throw new LedgerError('BIDDER_EXISTS', `bidder ${req.bidderId} is already registered`);
+    }
+    if (req.deposit.amount < project.depositAmount) {
+      throw new LedgerError('DEPOSIT_INSUFFICIENT', `deposit ${req.deposit.amount} fen is less than the required ${project.depositAmount} fen`);
+    }
+    if (!depositWithinLimit(req.deposit.amount, project.estimatedPrice)) {
+      throw new LedgerError('DEPOSIT_ABOVE_LIMIT', `deposit ${req.deposit.amount} fen exceeds 2% of ${project.estimatedPrice} fen`);
+    }
+    const record = this.#newRecord(ctx, project, 'BidderRegistered', { bidderId: req.bidderId, deposit: req.deposit });
+    const bidder: BidderState = {
+      projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now,
+    };
+    await writeJson(ctx, keys.bidder(ctx, projectId, req.bidderId), bidder);
+    return this.#commit(ctx, { ...project, bidders: project.bidders + 1 }, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'CommitBidRequest as JSON')
+  @Returns('string')
+  async commitBid(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(CommitBidRequest, request, 'request');
+    this.#refuseIfFailed(project);
+    const bidder = await this.#bidder(ctx, project, req.bidderId);
+    const now = this.#now(ctx);
+    // BL art. 28: a bid that arrives after the deadline is refused.
+    if (Date.parse(now) >= Date.parse(project.bidDeadline)) {
+      throw new LedgerError('BID_AFTER_DEADLINE', `ledger time ${now} is not before the bid deadline ${project.bidDeadline}`);
+    }
+    if (bidder.withdrawn) {
+      throw new LedgerError('BID_WITHDRAWN', `bidder ${req.bidderId} withdrew its bid`);
+    }
+    const record = this.#newRecord(ctx, project, 'BidCommitted', {
+      bidderId: req.bidderId,
+      commitment: req.commitment,
+      // BL art. 29: a later commitment before the deadline supersedes the earlier one.
+      ...(bidder.bid ? { supersedes: bidder.bid.recordId } : {}),
+    });
+    await writeJson(ctx, keys.bidder(ctx, projectId, req.bidderId), {
+      ...bidder, bid: { commitment: req.commitment, recordId: record.recordId, committedAt: now },
+    } satisfies BidderState);
+    return this.#commit(ctx, { ...project, liveBids: project.liveBids + (bidder.bid ? 0 : 1) }, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async withdrawBid(ctx: Context, projectId: string, bidderId: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    assertSchema(Identifier, bidderId, 'bidderId');
+    this.#refuseIfFailed(project);
+    const bidder = await this.#bidder(ctx, project, bidderId);
+    const now = this.#now(ctx);
+    if (Date.parse(now) >= Date.parse(project.bidDeadline)) {
+      throw new LedgerError('WITHDRAWAL_AFTER_DEADLINE', `ledger time ${now} is not before the bid deadline ${project.bidDeadline}`);
+    }
+    if (bidder.withdrawn) {
+      throw new LedgerError('BID_WITHDRAWN', `bidder ${bidderId} already withdrew its bid`);
+    }
+    if (!bidder.bid) {
+      throw new LedgerError('BID_NOT_FOUND', `bidder ${bidderId} has no bid to withdraw`);
+    }
+    const record = this.#newRecord(ctx, project, 'BidWithdrawn', { bidderId, commitmentRecordId: bidder.bid.recordId });
+    await writeJson(ctx, keys.bidder(ctx, projectId, bidderId), {
+      ...bidder, withdrawn: { recordId: record.recordId, withdrawnAt: now },
+    } satisfies BidderState);
+    return this.#commit(ctx, { ...project, liveBids: project.liveBids - 1 }, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'OpenBidsRequest as JSON')
+  @Returns('string')
+  async openBids(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(OpenBidsRequest, request, 'request');
+    this.#refuseIfFailed(project);
+    if (project.status !== 'bidding') {
+      throw new LedgerError('ALREADY_OPENED', `project ${projectId} was opened at ${project.openedAt}`);
+    }
+    const now = this.#now(ctx);
+    if (Date.parse(now) < Date.parse(project.openingTime)) {
+      throw new LedgerError('OPENING_TOO_EARLY', `ledger time ${now} is before the opening time ${project.openingTime}`);
+    }
+    const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
+    const live = bidders.filter((b) => b.bid && !b.withdrawn);
+    const reveals = new Map<string, (typeof req.reveals)[number]>();
+    for (const reveal of req.reveals) {
+      if (reveals.has(reveal.bidderId)) {
+        throw new LedgerError('INVALID_ARGUMENT', `request: /reveals names bidder ${reveal.bidderId} twice`);
+      }
+      if (!live.some((b) => b.bidderId === reveal.bidderId)) {
+        throw new LedgerError('REVEAL_WITHOUT_BID', `bidder ${reveal.bidderId} has no live bid`);
+      }
+      reveals.set(reveal.bidderId, reveal);
+    }
+    // IR art. 44: fewer than 3 bids and the tender is not opened; the seals stay unbroken.
+    if (live.length < MIN_BIDS) {
+      const record = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS });
+      return this.#commit(ctx, { ...project, status: 'failed', failedAt: now }, record);
+    }
+    const bids: OpenedBid[] = live.map((bidder) => {
+      const commitment = bidder.bid?.commitment ?? '';
+      const reveal = reveals.get(bidder.bidderId);
+      if (!reveal) {
+        return { bidderId: bidder.bidderId, commitment, outcome: 'NOT_REVEALED' };
+      }
+      const { bidFileSha256, price, salt } = reveal;
+      // Product rule: what is opened must be what was sealed, else the bid is invalid.
+      const matches = bidCommitment({ projectId, bidderId: bidder.bidderId, bidFileSha256, price, salt }) === commitment;
+      return { bidderId: bidder.bidderId, commitment, outcome: matches ? 'VALID' : 'REVEAL_MISMATCH', bidFileSha256, price, salt };
+    });
+    const record = this.#newRecord(ctx, project, 'BidsOpened', { bids });
+    for (const bid of bids) {
+      const bidder = live.find((b) => b.bidderId === bid.bidderId) as BidderState;
+      await writeJson(ctx, keys.bidder(ctx, projectId, bid.bidderId), {
+        ...bidder, opened: { outcome: bid.outcome, ...(bid.outcome === 'VALID' ? { price: bid.price } : {}) },
+      } satisfies BidderState);
+    }
+    return this.#commit(ctx, { ...project, status: 'opened', openedAt: now }, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'RecordScoresRequest as JSON')
+  @Returns('string')
+  async recordScores(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(RecordScoresRequest, request, 'request');
+    this.#refuseUnlessOpened(project);
+    const seen = new Set<string>();
+    for (const { bidderId } of req.scores) {
+      const bidder = await readJson<BidderState>(ctx, keys.bidder(ctx, projectId, bidderId));
+      // BL art. 37 / product rule: only valid opened bids are evaluated.
+      if (bidder?.opened?.outcome !== 'VALID') {
+        throw new LedgerError('SCORE_FOR_INVALID_BID', `bidder ${bidderId} has no valid opened bid`);
+      }
+      if (seen.has(bidderId) || await readJson(ctx, keys.score(ctx, projectId, bidderId, req.evaluatorId))) {
+        throw new LedgerError('SCORE_DUPLICATE', `evaluator ${req.evaluatorId} already scored bidder ${bidderId}`);
+      }
+      seen.add(bidderId);
+    }
+    const record = this.#newRecord(ctx, project, 'ScoresRecorded', { ...req });
+    for (const { bidderId, score } of req.scores) {
+      await writeJson(ctx, keys.score(ctx, projectId, bidderId, req.evaluatorId), {
+        evaluatorId: req.evaluatorId, bidderId, score, recordId: record.recordId,
+      } satisfies ScoreState);
+    }
+    return this.#commit(ctx, project, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'AwardRequest as JSON')
+  @Returns('string')
+  async awardBid(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(AwardRequest, request, 'request');
+    this.#refuseUnlessOpened(project);
+    const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
+    const valid = bidders.filter((b) => b.opened?.outcome === 'VALID');
+    const scores = await readAllJson<ScoreState>(ctx, 'score', [projectId]);
+    const winner = valid.find((b) => b.bidderId === req.bidderId);
+    if (!winner || !scores.some((s) => s.bidderId === req.bidderId)) {
+      throw new LedgerError('AWARD_TO_UNSCORED_BID', `bidder ${req.bidderId} has no valid, scored bid`);
+    }
+    const committee = [...new Set(scores.map((s) => s.evaluatorId))].sort();
+    // BL art. 37: a committee of 5 or more, an odd number.
+    if (committee.length < MIN_COMMITTEE) {
+      throw new LedgerError('COMMITTEE_TOO_SMALL', `${committee.length} evaluators scored; at least ${MIN_COMMITTEE} are needed`);
+    }
+    if (committee.length % 2 === 0) {
+      throw new LedgerError('COMMITTEE_NOT_ODD', `${committee.length} evaluators scored; the committee must be odd`);
+    }
+    for (const evaluatorId of committee) {
+      for (const bid of valid) {
+        if (!scores.some((s) => s.evaluatorId === evaluatorId && s.bidderId === bid.bidderId)) {
+          throw new LedgerError('SCORING_INCOMPLETE', `evaluator ${evaluatorId} has not scored bidder ${bid.bidderId}`);
+        }
+      }
+    }
+    const ranking = rankBids(valid.map((b) => ({ bidderId: b.bidderId, price: b.opened?.price ?? 0 })), scores);
+    const firstRanked = ranking.find((r) => r.bidderId === req.bidderId)?.rank === 1;
+    // IR art. 55: the first-ranked candidate wins; any other choice carries a reason on the record.
+    if (!firstRanked && (!req.reason || !req.reasonDocSha256)) {
+      throw new LedgerError('AWARD_NOT_FIRST_RANKED', `bidder ${req.bidderId} is not first-ranked; give reason and reasonDocSha256`);
+    }
+    const price = winner.opened?.price ?? 0;
+    const record = this.#newRecord(ctx, project, 'BidAwarded', {
+      bidderId: req.bidderId, price, noticeSha256: req.noticeSha256, ranking, committee, firstRanked,
+      ...(req.reason ? { reason: req.reason } : {}),
+      ...(req.reasonDocSha256 ? { reasonDocSha256: req.reasonDocSha256 } : {}),
+    });
+    return this.#commit(ctx, {
+      ...project, status: 'awarded',
+      award: { bidderId: req.bidderId, price, awardedAt: record.txTime, recordId: record.recordId },
+    }, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'SignContractRequest as JSON')
+  @Returns('string')
+  async signContract(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(SignContractRequest, request, 'request');
+    this.#refuseIfFailed(project);
+    if (project.status === 'contracted') {
+      throw new LedgerError('CONTRACT_EXISTS', `the contract of ${projectId} was recorded at ${project.contract?.signedAt}`);
+    }
+    if (project.status !== 'awarded' || !project.award) {
+      throw new LedgerError('CONTRACT_BEFORE_AWARD', `project ${projectId} has not been awarded`);
+    }
+    const record = this.#newRecord(ctx, project, 'ContractSigned', { bidderId: project.award.bidderId, contractSha256: req.contractSha256 });
+    return this.#commit(ctx, {
+      ...project, status: 'contracted',
+      contract: { contractSha256: req.contractSha256, signedAt: record.txTime, recordId: record.recordId },
+    }, record);
+  }
+
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('bidderId', 'string')
+  @Param('request', 'string', 'ReleaseDepositRequest as JSON')
+  @Returns('string')
+  async releaseDeposit(ctx: Context, projectId: string, bidderId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    assertSchema(Identifier, bidderId, 'bidderId');
+    const req = parseArgument(ReleaseDepositRequest, request, 'request');
+    const bidder = await this.#bidder(ctx, project, bidderId);
+    if (bidder.released) {
+      throw new LedgerError('DEPOSIT_ALREADY_RELEASED', `bidder ${bidderId}'s deposit was released at ${bidder.released.releasedAt}`);
+    }
+    const basis = this.#releaseBasis(project, bidder);
+    if (req.amount > bidder.deposit.amount) {
+      throw new LedgerError('RELEASE_ABOVE_DEPOSIT', `release of ${req.amount} fen exceeds the ${bidder.deposit.amount} fen paid`);
+    }
+    const record = this.#newRecord(ctx, project, 'DepositReleased', {
+      bidderId, form: bidder.deposit.form, paid: bidder.deposit.amount, amount: req.amount,
+      ...(req.interest !== undefined ? { interest: req.interest } : {}), basis,
+    });
+    await writeJson(ctx, keys.bidder(ctx, projectId, bidderId), {
+      ...bidder, released: { amount: req.amount, recordId: record.recordId, releasedAt: record.txTime },
+    } satisfies BidderState);
+    return this.#commit(ctx, project, record);
+  }
+
+  @Transaction()
+  @Param('request', 'string', 'NotariseDocumentRequest as JSON')
+  @Returns('string')
+  async notariseDocument(ctx: Context, request: string): Promise<string> {
+    const actor = this.#writer(ctx);
+    const req = parseArgument(NotariseDocumentRequest, request, 'request');
+    const { projectId, ...document } = req;
+    if (document.corrects !== undefined && !await readJson(ctx, keys.recordById(ctx, document.corrects))) {
+      throw new LedgerError('RECORD_NOT_FOUND', `no record ${document.corrects} to correct`);
+    }
+    if (projectId !== undefined) {
+      // Documents may follow any step, even a failed tender.
+      const project = await this.#ownProject(ctx, projectId);
+      return this.#append(ctx, project, 'DocumentNotarised', document);
+    }
+    const record = sealRecord({
+      recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
+      payload: document, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
+    });
+    await this.#store(ctx, keys.standaloneRecord(ctx, record.recordId), record);
+    return canonicalJson(record);
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** A project's whole trail in order. The public sees no bidder of a sealed tender, nor how many. */
+  @Transaction(false)
+  @Param('projectId', 'string')
+  @Returns('string')
+  async getTrail(ctx: Context, projectId: string): Promise<string> {
+    const project = await this.#project(ctx, projectId);
+    const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+    if (this.#privileged(ctx, project) || isDisclosed(project.status)) {
+      return JSON.stringify({ projectId, complete: true, records });
+    }
+    const visible = records.filter((r) => !SEALED_STEPS.has(r.step)).map((r) => publicRecordView(r, project.status));
+    return JSON.stringify({ projectId, complete: false, records: visible });
+  }
+
+  @Transaction(false)
+  @Param('projectId', 'string')
+  @Returns('string')
+  async getProjectStatus(ctx: Context, projectId: string): Promise<string> {
+    const project = await this.#project(ctx, projectId);
+    return JSON.stringify(this.#privileged(ctx, project) ? project : publicProjectStatus(project));
+  }
+
+  @Transaction(false)
+  @Param('recordId', 'string')
+  @Returns('string')
+  async getRecord(ctx: Context, recordId: string): Promise<string> {
+    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, recordId));
+    const record = stateKey === undefined ? undefined : await readJson<LedgerRecord>(ctx, stateKey);
+    if (!record) {
+      throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId}`);
+    }
+    return JSON.stringify(await this.#view(ctx, record, new Map()));
+  }
+
+  /** Every record that names a document hash, in ledger order. */
+  @Transaction(false)
+  @Param('sha256', 'string')
+  @Returns('string')
+  async findByHash(ctx: Context, sha256: string): Promise<string> {
+    assertSchema(Sha256Hex, sha256, 'sha256');
+    const stateKeys = await readAllJson<string>(ctx, 'hash', [sha256]);
+    const projects = new Map<string, ProjectState>();
+    const views = [];
+    for (const stateKey of stateKeys) {
+      const record = await readJson<LedgerRecord>(ctx, stateKey);
+      if (record) views.push(await this.#view(ctx, record, projects));
+    }
+    views.sort((a, b) => a.txTime.localeCompare(b.txTime));
+    return JSON.stringify({ sha256, records: views });
+  }
+
+  // ---------------------------------------------------------------- helpers (not transactions)
+
+  /** Ledger time: the transaction timestamp, the same on every endorsing peer. */
+  #now(ctx: Context): string {
+    return ctx.stub.getDateTimestamp().toISOString();
+  }
+
+  #actor(ctx: Context): Actor {
+    return { mspId: ctx.clientIdentity.getMSPID(), clientId: ctx.clientIdentity.getID() };
+  }
+
+  /** The caller, if it may write at all: regulators only read. */
+  #writer(ctx: Context): Actor {
+    const actor = this.#actor(ctx);
+    if (isRegulatorMsp(actor.mspId)) {
+      throw new LedgerError('READ_ONLY_IDENTITY', `${actor.mspId} identities read and never write`);
+    }
+    return actor;
+  }
+
+  #privileged(ctx: Context, project: ProjectState): boolean {
+    const { mspId, clientId } = this.#actor(ctx);
+    return isRegulatorMsp(mspId) || (mspId === project.owner.mspId && clientId === project.owner.clientId);
+  }
+
+  async #project(ctx: Context, projectId: string): Promise<ProjectState> {
+    assertSchema(Identifier, projectId, 'projectId');
+    const project = await readJson<ProjectState>(ctx, keys.project(ctx, projectId));
+    if (!project) {
+      throw new LedgerError('PROJECT_NOT_FOUND', `no project ${projectId}`);
+    }
+    return project;
+  }
+
+  /** The project, if the caller is the platform that registered it: only it writes later steps. */
+  async #ownProject(ctx: Context, projectId: string): Promise<ProjectState> {
+    const actor = this.#writer(ctx);
+    const project = await this.#project(ctx, projectId);
+    if (actor.mspId !== project.owner.mspId || actor.clientId !== project.owner.clientId) {
+      throw new LedgerError('NOT_PROJECT_OWNER', `project ${projectId} belongs to another platform`);
+    }
+    return project;
+  }
+
+  async #bidder(ctx: Context, project: ProjectState, bidderId: string): Promise<BidderState> {
+    const bidder = await readJson<BidderState>(ctx, keys.bidder(ctx, project.projectId, bidderId));
+    if (!bidder) {
+      throw new LedgerError('BIDDER_NOT_REGISTERED', `bidder ${bidderId} is not registered for ${project.projectId}`);
+    }
+    return bidder;
+  }
+
+  /** IR art. 44: after a failed tender (流标) nothing but documents (and deposit returns) may follow. */
+  #refuseIfFailed(project: ProjectState): void {
+    if (project.status === 'failed') {
+      throw new LedgerError('TENDER_FAILED', `project ${project.projectId} failed at ${project.failedAt}`);
+    }
+  }
+
+  #refuseUnlessOpened(project: ProjectState): void {
+    this.#refuseIfFailed(project);
+    if (project.status === 'bidding') {
+      throw new LedgerError('NOT_OPENED', `the bids of ${project.projectId} have not been opened`);
+    }
+    if (project.status !== 'opened') {
+      throw new LedgerError('ALREADY_AWARDED', `project ${project.projectId} was awarded at ${project.award?.awardedAt}`);
+    }
+  }
+
+  /**
+   * IR art. 35 and 57: a withdrawn bidder's deposit is due back at once; the others' once the
+   * award is made; the winner's once the contract is signed, since its deposit secures signing.
+   */
+  #releaseBasis(project: ProjectState, bidder: BidderState): ReleaseBasis {
+    if (bidder.withdrawn) return 'withdrawal';
+    if (project.status === 'failed') return 'failedTender';
+    const isWinner = project.award?.bidderId === bidder.bidderId;
+    if (project.status === 'contracted' || (project.status === 'awarded' && !isWinner)) return 'award';
+    throw new LedgerError('RELEASE_NOT_DUE', isWinner
+      ? `the winner's deposit is released after the contract is signed`
+      : `project ${project.projectId} has not been awarded and bidder ${bidder.bidderId} has not withdrawn`);
+  }
+
+  /** Builds the project's next record, chained to its head. */
+  #newRecord<S extends Step>(ctx: Context, project: ProjectState, step: S, payload: PayloadByStep[S]): LedgerRecord<S> {
+    const txId = ctx.stub.getTxID();
+    return sealRecord({
+      recordId: txId, projectId: project.projectId, step, seq: project.head.seq + 1, prevHash: project.head.hash,
+      payload, actor: this.#actor(ctx), txId, txTime: this.#now(ctx),
+    });
+  }
+
+  async #append<S extends Step>(ctx: Context, project: ProjectState, step: S, payload: PayloadByStep[S]): Promise<string> {
+    return this.#commit(ctx, project, this.#newRecord(ctx, project, step, payload));
+  }
+
+  /** Writes the record and the project's new head; one transaction writes one record. */
+  async #commit(ctx: Context, project: ProjectState, record: LedgerRecord): Promise<string> {
+    await this.#store(ctx, keys.record(ctx, project.projectId, record.seq), record);
+    await writeJson(ctx, keys.project(ctx, project.projectId), {
+      ...project, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
+    } satisfies ProjectState);
+    return canonicalJson(record);
+  }
+
+  /** Appends a record under a key that must be new: evidence is never overwritten. */
+  async #store(ctx: Context, stateKey: string, record: LedgerRecord): Promise<void> {
+    const existing = await ctx.stub.getState(stateKey);
+    if (existing && existing.length > 0) {
+      throw new Error(`refusing to overwrite evidence at ${stateKey}`);
+    }
+    const json = canonicalJson(record);
+    await ctx.stub.putState(stateKey, Buffer.from(json));
+    await writeJson(ctx, keys.recordById(ctx, record.recordId), stateKey);
+    for (const sha256 of documentHashes(record)) {
+      await writeJson(ctx, keys.documentHash(ctx, sha256, record.recordId), stateKey);
+    }
+    ctx.stub.setEvent(record.step, Buffer.from(json));
+  }
+
+  async #view(ctx: Context, record: LedgerRecord, projects: Map<string, ProjectState>) {
+    if (record.projectId === null) return record;
+    let project = projects.get(record.projectId);
+    if (!project) {
+      project = await this.#project(ctx, record.projectId);
+      projects.set(record.projectId, project);
+    }
+    return this.#privileged(ctx, project) ? record : publicRecordView(record, project.status);
+  }
+}

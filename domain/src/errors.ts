@@ -1,0 +1,106 @@
+/**
+ * Every error code the ledger, the gateway and the SDK can report, with the HTTP status the
+ * gateway answers it with. Codes are stable: clients match on them, never on message text.
+ * A rule violation is a 409 whose code names the rule.
+ */
+export const ERROR_CODES = {
+  // Input that does not match its schema.
+  INVALID_ARGUMENT: { status: 400, title: 'The request is not valid' },
+
+  // Who may do what.
+  NOT_PROJECT_OWNER: { status: 403, title: 'Only the platform that registered the project may write its steps' },
+  READ_ONLY_IDENTITY: { status: 403, title: 'A regulator identity reads everything and writes nothing' },
+
+  // Things that are not there.
+  PROJECT_NOT_FOUND: { status: 404, title: 'No such project' },
+  RECORD_NOT_FOUND: { status: 404, title: 'No such record' },
+
+  // Project registration (IR art. 26, BL art. 34).
+  PROJECT_EXISTS: { status: 409, title: 'A project with this id is already registered' },
+  DEPOSIT_ABOVE_LIMIT: { status: 409, title: 'The deposit may not exceed 2% of the estimated price' },
+  OPENING_BEFORE_DEADLINE: { status: 409, title: 'The opening time may not be before the bid deadline' },
+  BID_DEADLINE_PASSED: { status: 409, title: 'The bid deadline is already past' },
+
+  // Bidders and bids (BL art. 28, 29; IR art. 35).
+  BIDDER_EXISTS: { status: 409, title: 'This bidder is already registered for the project' },
+  REGISTRATION_AFTER_DEADLINE: { status: 409, title: 'Bidders may not register after the bid deadline' },
+  DEPOSIT_INSUFFICIENT: { status: 409, title: 'The deposit paid is less than the project requires' },
+  BIDDER_NOT_REGISTERED: { status: 409, title: 'The bidder has not registered for the project' },
+  BID_AFTER_DEADLINE: { status: 409, title: 'Bids arriving after the bid deadline are refused' },
+  BID_WITHDRAWN: { status: 409, title: 'The bid was withdrawn; a withdrawal is final' },
+  BID_NOT_FOUND: { status: 409, title: 'The bidder has no bid to withdraw' },
+  WITHDRAWAL_AFTER_DEADLINE: { status: 409, title: 'A bid may only be withdrawn before the bid deadline' },
+
+  // Opening (BL art. 34, IR art. 44).
+  OPENING_TOO_EARLY: { status: 409, title: 'Bids may not be opened before the opening time' },
+  ALREADY_OPENED: { status: 409, title: 'The bids of this project were already opened' },
+  REVEAL_WITHOUT_BID: { status: 409, title: 'A reveal names a bidder with no live bid' },
+  TENDER_FAILED: { status: 409, title: 'The tender failed (fewer than 3 bids); only documents may follow' },
+
+  // Evaluation and award (BL art. 37, IR art. 55).
+  NOT_OPENED: { status: 409, title: 'The bids have not been opened' },
+  SCORE_FOR_INVALID_BID: { status: 409, title: 'Only valid opened bids are scored' },
+  SCORE_DUPLICATE: { status: 409, title: 'Each evaluator scores each bid once' },
+  ALREADY_AWARDED: { status: 409, title: 'The project was already awarded' },
+  COMMITTEE_TOO_SMALL: { status: 409, title: 'The evaluation committee needs at least 5 members' },
+  COMMITTEE_NOT_ODD: { status: 409, title: 'The evaluation committee must have an odd number of members' },
+  SCORING_INCOMPLETE: { status: 409, title: 'Every evaluator must score every valid bid before the award' },
+  AWARD_TO_UNSCORED_BID: { status: 409, title: 'The award must go to a valid, scored bid' },
+  AWARD_NOT_FIRST_RANKED: { status: 409, title: 'Awarding other than the first-ranked bid needs a reason and its document hash' },
+
+  // Contract (BL art. 46).
+  CONTRACT_BEFORE_AWARD: { status: 409, title: 'The contract may only be signed after the award' },
+  CONTRACT_EXISTS: { status: 409, title: 'The contract of this project was already recorded' },
+
+  // Deposits (IR art. 35, 57).
+  RELEASE_NOT_DUE: { status: 409, title: 'A deposit is released only after the award, a withdrawal or a failed tender' },
+  DEPOSIT_ALREADY_RELEASED: { status: 409, title: 'A deposit is released once' },
+  RELEASE_ABOVE_DEPOSIT: { status: 409, title: 'A release may not exceed the deposit paid' },
+
+  // Trusted time on Fabric (DOMAIN rule 12).
+  CLOCK_SKEW: { status: 409, title: 'The transaction timestamp is too far from the endorsing peer\'s clock' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/**
+ * An error the ledger reports. A Fabric peer passes only a message to the client, so the
+ * message starts with the code (`BID_AFTER_DEADLINE: ...`) and {@link parseLedgerError}
+ * turns it back into a typed error on the other side.
+ */
+export class LedgerError extends Error {
+  override name = 'LedgerError';
+  readonly code: ErrorCode;
+  readonly detail: string;
+
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(`${code}: ${detail}`, options);
+    this.code = code;
+    this.detail = detail;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+const CODE_TOKEN = /\b([A-Z][A-Z_]{2,}): /g;
+
+/**
+ * Finds a ledger error code in a message that crossed a boundary (a peer's endorsement
+ * error wraps the chaincode's message in its own text, e.g. `10 ABORTED: ... BID_AFTER_DEADLINE: ...`).
+ * Only known codes count, so callers never guess from free text; undefined when there is none.
+ */
+export function parseLedgerError(message: string): LedgerError | undefined {
+  for (const match of message.matchAll(CODE_TOKEN)) {
+    const code = match[1] ?? '';
+    if (isErrorCode(code)) {
+      return new LedgerError(code, message.slice((match.index ?? 0) + match[0].length));
+    }
+  }
+  return undefined;
+}

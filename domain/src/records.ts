@@ -1,0 +1,227 @@
+import { canonicalHash } from './canonical.js';
+import type { Deposit } from './schemas.js';
+
+/** The steps of a tender, each recorded as one record by one transaction. */
+export const STEPS = [
+  'ProjectRegistered',
+  'BidderRegistered',
+  'BidCommitted',
+  'BidWithdrawn',
+  'BidsOpened',
+  'TenderFailed',
+  'ScoresRecorded',
+  'BidAwarded',
+  'ContractSigned',
+  'DepositReleased',
+  'DocumentNotarised',
+] as const;
+export type Step = (typeof STEPS)[number];
+
+/** Steps that name a bidder before opening: hidden from the public until the bids are opened (BL art. 22). */
+export const SEALED_STEPS: ReadonlySet<Step> = new Set<Step>(['BidderRegistered', 'BidCommitted', 'BidWithdrawn']);
+
+/** The `prevHash` of a chain's first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Who wrote a record: the Fabric MSP (organisation) and the client identity within it. */
+export interface Actor {
+  mspId: string;
+  clientId: string;
+}
+
+export interface ProjectRegisteredPayload {
+  projectId: string;
+  name: string;
+  category: string;
+  tenderer?: string;
+  estimatedPrice: number;
+  depositAmount: number;
+  bidDeadline: string;
+  openingTime: string;
+  tenderDocSha256: string;
+}
+export interface BidderRegisteredPayload {
+  bidderId: string;
+  deposit: Deposit;
+}
+export interface BidCommittedPayload {
+  bidderId: string;
+  commitment: string;
+  /** The record of the commitment this one supersedes (BL art. 29). */
+  supersedes?: string;
+}
+export interface BidWithdrawnPayload {
+  bidderId: string;
+  commitmentRecordId: string;
+}
+export type OpenedBidOutcome = 'VALID' | 'REVEAL_MISMATCH' | 'NOT_REVEALED';
+export interface OpenedBid {
+  bidderId: string;
+  commitment: string;
+  outcome: OpenedBidOutcome;
+  bidFileSha256?: string;
+  price?: number;
+  salt?: string;
+}
+export interface BidsOpenedPayload {
+  bids: OpenedBid[];
+}
+export interface TenderFailedPayload {
+  reason: 'TOO_FEW_BIDS';
+  liveBids: number;
+  minimumBids: number;
+}
+export interface ScoresRecordedPayload {
+  evaluatorId: string;
+  reportSha256: string;
+  scores: { bidderId: string; score: number }[];
+}
+export interface RankedBid {
+  rank: number;
+  bidderId: string;
+  price: number;
+  meanScore: number;
+}
+export interface BidAwardedPayload {
+  bidderId: string;
+  price: number;
+  noticeSha256: string;
+  /** The ranking the award followed (or departed from, with a reason). */
+  ranking: RankedBid[];
+  committee: string[];
+  firstRanked: boolean;
+  reason?: string;
+  reasonDocSha256?: string;
+}
+export interface ContractSignedPayload {
+  bidderId: string;
+  contractSha256: string;
+}
+export type ReleaseBasis = 'award' | 'withdrawal' | 'failedTender';
+export interface DepositReleasedPayload {
+  bidderId: string;
+  form: Deposit['form'];
+  paid: number;
+  amount: number;
+  interest?: number;
+  basis: ReleaseBasis;
+}
+export interface DocumentNotarisedPayload {
+  sha256: string;
+  kind: string;
+  corrects?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface PayloadByStep {
+  ProjectRegistered: ProjectRegisteredPayload;
+  BidderRegistered: BidderRegisteredPayload;
+  BidCommitted: BidCommittedPayload;
+  BidWithdrawn: BidWithdrawnPayload;
+  BidsOpened: BidsOpenedPayload;
+  TenderFailed: TenderFailedPayload;
+  ScoresRecorded: ScoresRecordedPayload;
+  BidAwarded: BidAwardedPayload;
+  ContractSigned: ContractSignedPayload;
+  DepositReleased: DepositReleasedPayload;
+  DocumentNotarised: DocumentNotarisedPayload;
+}
+
+/**
+ * One piece of evidence. Records of a project form a hash chain: each names the hash of the
+ * one before it. A standalone document is a chain of one. One transaction writes one record,
+ * so a record's id is its transaction id.
+ */
+export interface LedgerRecord<S extends Step = Step> {
+  recordId: string;
+  /** null for a standalone document. */
+  projectId: string | null;
+  step: S;
+  /** 1-based position in the project's chain. */
+  seq: number;
+  prevHash: string;
+  payload: PayloadByStep[S];
+  actor: Actor;
+  txId: string;
+  /** The transaction timestamp (ledger time), RFC 3339 UTC. */
+  txTime: string;
+  /** SHA-256 of the canonical JSON of every other field. */
+  hash: string;
+}
+
+export type UnsignedRecord<S extends Step = Step> = Omit<LedgerRecord<S>, 'hash'>;
+
+/** The hash rule for records: SHA-256 over the RFC 8785 form of the record without its hash. */
+export function recordHash(record: UnsignedRecord): string {
+  const { hash: _ignored, ...rest } = record as LedgerRecord;
+  return canonicalHash(rest);
+}
+
+/** Seals a record by adding its hash. */
+export function sealRecord<S extends Step>(record: UnsignedRecord<S>): LedgerRecord<S> {
+  return { ...record, hash: recordHash(record) } as LedgerRecord<S>;
+}
+
+/** Document hashes a record makes findable by `findByHash`. */
+export function documentHashes(record: LedgerRecord): string[] {
+  const hashes: (string | undefined)[] = [];
+  switch (record.step) {
+    case 'ProjectRegistered': {
+      hashes.push((record.payload as ProjectRegisteredPayload).tenderDocSha256);
+      break;
+    }
+    case 'BidderRegistered': {
+      const { deposit } = record.payload as BidderRegisteredPayload;
+      if (deposit.form === 'guarantee') hashes.push(deposit.docSha256);
+      break;
+    }
+    case 'BidCommitted':
+      hashes.push((record.payload as BidCommittedPayload).commitment);
+      break;
+    case 'BidsOpened':
+      for (const bid of (record.payload as BidsOpenedPayload).bids) hashes.push(bid.bidFileSha256);
+      break;
+    case 'ScoresRecorded':
+      hashes.push((record.payload as ScoresRecordedPayload).reportSha256);
+      break;
+    case 'BidAwarded': {
+      const payload = record.payload as BidAwardedPayload;
+      hashes.push(payload.noticeSha256, payload.reasonDocSha256);
+      break;
+    }
+    case 'ContractSigned':
+      hashes.push((record.payload as ContractSignedPayload).contractSha256);
+      break;
+    case 'DocumentNotarised':
+      hashes.push((record.payload as DocumentNotarisedPayload).sha256);
+      break;
+    default:
+      break;
+  }
+  return [...new Set(hashes.filter((h): h is string => typeof h === 'string'))];
+}
+
+/** Where a project's chain breaks, if anywhere. */
+export interface ChainCheck {
+  valid: boolean;
+  /** The first record that breaks the chain, and why. */
+  brokenAt?: { index: number; recordId: string; reason: 'hash' | 'prevHash' | 'seq' | 'projectId' };
+}
+
+/**
+ * Re-walks a project's records in order: each hash recomputed, each link to the one before,
+ * sequence numbers contiguous from 1. Anyone holding the trail can run this.
+ */
+export function checkChain(records: readonly LedgerRecord[]): ChainCheck {
+  let prevHash = GENESIS_HASH;
+  for (const [index, record] of records.entries()) {
+    const broken = (reason: NonNullable<ChainCheck['brokenAt']>['reason']): ChainCheck =>
+      ({ valid: false, brokenAt: { index, recordId: record.recordId, reason } });
+    if (record.seq !== index + 1) return broken('seq');
+    if (record.projectId !== (records[0]?.projectId ?? null)) return broken('projectId');
+    if (record.prevHash !== prevHash) return broken('prevHash');
+    if (recordHash(record) !== record.hash) return broken('hash');
+    prevHash = record.hash;
+  }
+  return { valid: true };
+}

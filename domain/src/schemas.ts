@@ -1,0 +1,162 @@
+import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { LedgerError } from './errors.js';
+
+// RFC 3339 date-time with an explicit offset: a deadline without a zone is ambiguous evidence.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)));
+}
+
+/** A SHA-256 digest as 64 lowercase hex characters. */
+export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, 64 lowercase hex characters' });
+/** Identifiers of projects, bidders and evaluators: printable, no separators the ledger uses. */
+export const Identifier = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: '1-64 characters: letters, digits, . _ -' });
+/** Money as an integer number of fen (分); never floating point. */
+export const Fen = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'integer amount in fen (分)' });
+/** An instant, ISO 8601 / RFC 3339 with a zone. */
+export const Instant = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with zone' });
+/** The bidder's secret salt: at least 128 bits as hex, so a price cannot be guessed from its commitment. */
+export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '32-128 lowercase hex characters' });
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+export const RegisterProjectRequest = Type.Object({
+  projectId: Identifier,
+  name: Text(200),
+  category: Text(100),
+  tenderer: Type.Optional(Text(200)),
+  estimatedPrice: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'integer amount in fen (分)' }),
+  depositAmount: Fen,
+  bidDeadline: Instant,
+  openingTime: Instant,
+  tenderDocSha256: Sha256Hex,
+}, { additionalProperties: false });
+export type RegisterProjectRequest = Static<typeof RegisterProjectRequest>;
+
+export const CashDeposit = Type.Object({
+  form: Type.Literal('cash'),
+  amount: Fen,
+}, { additionalProperties: false });
+export const GuaranteeDeposit = Type.Object({
+  form: Type.Literal('guarantee'),
+  amount: Fen,
+  issuer: Text(200),
+  reference: Text(100),
+  docSha256: Sha256Hex,
+}, { additionalProperties: false, description: 'A bank guarantee letter (保函): issuer, letter number and the hash of the letter' });
+export const Deposit = Type.Union([CashDeposit, GuaranteeDeposit]);
+export type Deposit = Static<typeof Deposit>;
+
+export const RegisterBidderRequest = Type.Object({
+  bidderId: Identifier,
+  deposit: Deposit,
+}, { additionalProperties: false });
+export type RegisterBidderRequest = Static<typeof RegisterBidderRequest>;
+
+export const CommitBidRequest = Type.Object({
+  bidderId: Identifier,
+  commitment: Sha256Hex,
+}, { additionalProperties: false });
+export type CommitBidRequest = Static<typeof CommitBidRequest>;
+
+export const Reveal = Type.Object({
+  bidderId: Identifier,
+  bidFileSha256: Sha256Hex,
+  price: Fen,
+  salt: Salt,
+}, { additionalProperties: false });
+export type Reveal = Static<typeof Reveal>;
+
+export const OpenBidsRequest = Type.Object({
+  reveals: Type.Array(Reveal, { maxItems: 1000 }),
+}, { additionalProperties: false });
+export type OpenBidsRequest = Static<typeof OpenBidsRequest>;
+
+export const Score = Type.Object({
+  bidderId: Identifier,
+  score: Type.Number({ minimum: 0, maximum: 100 }),
+}, { additionalProperties: false });
+
+export const RecordScoresRequest = Type.Object({
+  evaluatorId: Identifier,
+  reportSha256: Sha256Hex,
+  scores: Type.Array(Score, { minItems: 1, maxItems: 1000 }),
+}, { additionalProperties: false });
+export type RecordScoresRequest = Static<typeof RecordScoresRequest>;
+
+export const AwardRequest = Type.Object({
+  bidderId: Identifier,
+  noticeSha256: Sha256Hex,
+  reason: Type.Optional(Text(2000)),
+  reasonDocSha256: Type.Optional(Sha256Hex),
+}, { additionalProperties: false });
+export type AwardRequest = Static<typeof AwardRequest>;
+
+export const SignContractRequest = Type.Object({
+  contractSha256: Sha256Hex,
+}, { additionalProperties: false });
+export type SignContractRequest = Static<typeof SignContractRequest>;
+
+export const ReleaseDepositRequest = Type.Object({
+  amount: Fen,
+  interest: Type.Optional(Fen),
+}, { additionalProperties: false });
+export type ReleaseDepositRequest = Static<typeof ReleaseDepositRequest>;
+
+export const NotariseDocumentRequest = Type.Object({
+  sha256: Sha256Hex,
+  kind: Text(64),
+  projectId: Type.Optional(Identifier),
+  corrects: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
+  metadata: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 1024 }), { maxProperties: 32 })),
+}, { additionalProperties: false });
+export type NotariseDocumentRequest = Static<typeof NotariseDocumentRequest>;
+
+/** One field that failed validation: a JSON pointer and what is wrong with it. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/** Every field of `value` that breaks `schema` (empty when valid). */
+export function schemaErrors(schema: TSchema, value: unknown): FieldError[] {
+  let check = compiled.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiled.set(schema, check);
+  }
+  if (check.Check(value)) {
+    return [];
+  }
+  const errors: FieldError[] = [];
+  for (const error of check.Errors(value)) {
+    errors.push({ field: error.path || '/', message: error.message });
+    if (errors.length >= 20) break;
+  }
+  return errors;
+}
+
+/**
+ * Asserts `value` matches `schema`, collecting every bad field into one INVALID_ARGUMENT
+ * error. `what` names the argument in the message.
+ */
+export function assertSchema<T extends TSchema>(schema: T, value: unknown, what: string): asserts value is Static<T> {
+  const errors = schemaErrors(schema, value);
+  if (errors.length > 0) {
+    throw new LedgerError('INVALID_ARGUMENT', `${what}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  }
+}
+
+/** Parses a JSON argument and validates it; bad JSON is an INVALID_ARGUMENT like any other. */
+export function parseArgument<T extends TSchema>(schema: T, json: string, what: string): Static<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new LedgerError('INVALID_ARGUMENT', `${what}: not valid JSON`);
+  }
+  assertSchema(schema, value, what);
+  return value;
+}
