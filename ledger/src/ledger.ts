@@ -1,0 +1,309 @@
+import { EventEmitter } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
+import { Level } from 'level';
+import type { Context, Contract } from 'fabric-contract-api';
+import { contracts as tenderContracts } from '@tender-ledger/chaincode';
+import { sealBlock, GENESIS_PREV_HASH, type Block, type BlockTransaction, type StateWrite } from './block.js';
+import { EmbeddedClientIdentity, type LedgerIdentity } from './identity.js';
+import { blockKey, HEIGHT_KEY, historyKey, stateKey, txKey } from './keys.js';
+import { EmbeddedStub } from './stub.js';
+import { CommittedView, OverlayView, type LedgerDb, type StoredHistoryEntry } from './views.js';
+
+export type ContractClass = new () => Contract;
+
+export interface EmbeddedLedgerOptions {
+  /** The contract classes to host; the first is the default. Defaults to the tender chaincode. */
+  contracts?: ContractClass[];
+  /** Where transaction timestamps come from (tests pass a controllable clock). */
+  clock?: () => Date;
+  /** The most transactions one block takes. */
+  maxBlockTxs?: number;
+  channelId?: string;
+  /**
+   * How a transaction reaches the contract. `contract` (default) calls the hosted classes with
+   * this ledger's context. `fabric-shim` goes through fabric-shim's own ChaincodeFromContract,
+   * exactly as a peer's chaincode process does (string arguments, contract metadata, only the
+   * error message crossing back); every identity then needs an X.509 certificate.
+   */
+  dispatch?: 'contract' | 'fabric-shim';
+}
+
+/** A call of a contract function: `fn` may be `contract:function`, as on Fabric. */
+export interface Invocation {
+  fn: string;
+  args: string[];
+  identity: LedgerIdentity;
+}
+
+/** What a submitted transaction returns once its block is durable. */
+export interface CommittedTransaction {
+  txId: string;
+  blockNumber: number;
+  blockHash: string;
+  timestamp: string;
+  result: string;
+}
+
+interface Hosted {
+  instance: Contract;
+  transactions: Map<string, { parameters: number; submit: boolean }>;
+}
+
+interface ShimDispatcher {
+  Invoke(stub: EmbeddedStub): Promise<{ status: number; message?: string; payload?: Uint8Array }>;
+}
+
+interface Pending {
+  invocation: Invocation;
+  resolve: (value: CommittedTransaction) => void;
+  reject: (error: unknown) => void;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Raised for a function the hosted contracts do not offer or a wrong argument count, as a peer's dispatcher would. */
+export class InvocationError extends Error {
+  override name = 'InvocationError';
+}
+
+/**
+ * An embedded ledger that hosts Fabric contracts in-process over LevelDB. Transactions run one
+ * at a time against the state they see; those waiting together form one block, hash-chained to
+ * the one before and written with one synced LevelDB batch (group commit). `submit` resolves only
+ * once the transaction's block is durable.
+ */
+export class EmbeddedLedger extends EventEmitter {
+  readonly #db: LedgerDb;
+  readonly #hosted = new Map<string, Hosted>();
+  readonly #defaultContract: string;
+  readonly #clock: () => Date;
+  readonly #maxBlockTxs: number;
+  readonly #channelId: string;
+  readonly #shim: ShimDispatcher | undefined;
+  #height: number;
+  #lastHash: string;
+  #queue: Pending[] = [];
+  #draining: Promise<void> | undefined;
+  #closed = false;
+  #failure: Error | undefined;
+
+  private constructor(db: LedgerDb, height: number, lastHash: string, options: EmbeddedLedgerOptions) {
+    super();
+    this.#db = db;
+    this.#height = height;
+    this.#lastHash = lastHash;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#maxBlockTxs = options.maxBlockTxs ?? 1000;
+    this.#channelId = options.channelId ?? 'embedded';
+    const classes = options.contracts ?? (tenderContracts as ContractClass[]);
+    for (const ContractType of classes) {
+      const instance = new ContractType();
+      const transactions = new Map<string, { parameters: number; submit: boolean }>();
+      const described = (Reflect as unknown as { getMetadata(key: string, target: object): unknown })
+        .getMetadata('fabric:transactions', ContractType.prototype) as { name: string; tag: string[]; parameters?: unknown[] }[] | undefined;
+      for (const tx of described ?? []) {
+        transactions.set(tx.name, { parameters: tx.parameters?.length ?? 0, submit: tx.tag.includes('SUBMIT') });
+      }
+      this.#hosted.set(instance.getName(), { instance, transactions });
+    }
+    this.#defaultContract = classes.length > 0 ? new classes[0]!().getName() : '';
+    this.#shim = options.dispatch === 'fabric-shim' ? createShimDispatcher(classes) : undefined;
+  }
+
+  /** Opens (or creates) the ledger in `directory`. */
+  static async open(directory: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
+    const db: LedgerDb = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    await db.open();
+    const heightBytes = await db.get(HEIGHT_KEY);
+    const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
+    let lastHash = GENESIS_PREV_HASH;
+    if (height > 0) {
+      const last = await db.get(blockKey(height - 1));
+      if (!last) {
+        await db.close();
+        throw new Error(`ledger at ${directory} is damaged: block ${height - 1} is missing (run ledger:verify)`);
+      }
+      lastHash = (JSON.parse(last.toString('utf8')) as Block).hash;
+    }
+    return new EmbeddedLedger(db, height, lastHash, options);
+  }
+
+  /** Number of committed blocks. */
+  get height(): number {
+    return this.#height;
+  }
+
+  get lastBlockHash(): string {
+    return this.#lastHash;
+  }
+
+  /** Records a transaction; resolves once its block is durable, rejects with the contract's error. */
+  submit(invocation: Invocation): Promise<CommittedTransaction> {
+    if (this.#closed) return Promise.reject(new Error('ledger is closed'));
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ invocation, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  /** Runs a query against the committed state; nothing it writes is kept. */
+  async evaluate(invocation: Invocation): Promise<string> {
+    if (this.#closed) throw new Error('ledger is closed');
+    const snapshot = this.#db.snapshot();
+    try {
+      const { result } = await this.#execute(invocation, new CommittedView(this.#db, snapshot));
+      return result;
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  async getBlock(number: number): Promise<Block | undefined> {
+    const bytes = await this.#db.get(blockKey(number));
+    return bytes ? (JSON.parse(bytes.toString('utf8')) as Block) : undefined;
+  }
+
+  /** The number of the block holding a transaction, if it was committed. */
+  async blockNumberOf(txId: string): Promise<number | undefined> {
+    const bytes = await this.#db.get(txKey(txId));
+    return bytes ? Number(bytes.toString('utf8')) : undefined;
+  }
+
+  /** Waits for queued transactions, then closes the store. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#draining;
+    await this.#db.close();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#maxBlockTxs);
+        await this.#buildAndCommit(batch);
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #buildAndCommit(batch: Pending[]): Promise<void> {
+    const overlay = new Map<string, Uint8Array | null>();
+    const view = new OverlayView(new CommittedView(this.#db), overlay);
+    const txs: BlockTransaction[] = [];
+    const accepted: { pending: Pending; txId: string; timestamp: string; result: string }[] = [];
+    for (const pending of batch) {
+      try {
+        const executed = await this.#execute(pending.invocation, view);
+        for (const write of executed.tx.writes) {
+          overlay.set(write.key, write.value === null ? null : Buffer.from(write.value, 'utf8'));
+        }
+        txs.push(executed.tx);
+        accepted.push({ pending, txId: executed.tx.txId, timestamp: executed.tx.timestamp, result: executed.result });
+      } catch (error) {
+        // Refused at "endorsement": nothing is recorded, as on Fabric.
+        pending.reject(error);
+      }
+    }
+    if (txs.length === 0) return;
+
+    const block = sealBlock(this.#height, this.#lastHash, txs);
+    const ops: { type: 'put' | 'del'; key: string; value?: Buffer }[] = [
+      { type: 'put', key: blockKey(block.number), value: Buffer.from(JSON.stringify(block)) },
+      { type: 'put', key: HEIGHT_KEY, value: Buffer.from(String(block.number + 1)) },
+    ];
+    txs.forEach((tx, index) => {
+      ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(String(block.number)) });
+      for (const write of tx.writes) {
+        ops.push(write.value === null
+          ? { type: 'del', key: stateKey(write.key) }
+          : { type: 'put', key: stateKey(write.key), value: Buffer.from(write.value, 'utf8') });
+        const entry: StoredHistoryEntry = { txId: tx.txId, timestamp: tx.timestamp, isDelete: write.value === null, value: write.value ?? '' };
+        ops.push({ type: 'put', key: historyKey(write.key, block.number, index), value: Buffer.from(JSON.stringify(entry)) });
+      }
+    });
+    try {
+      // One atomic, fsynced batch: a block is all there or not there at all.
+      await this.#db.batch(ops as never, { sync: true });
+    } catch (cause) {
+      this.#failure = new Error('the ledger could not write a block; it accepts no more transactions', { cause });
+      for (const { pending } of accepted) pending.reject(this.#failure);
+      for (const pending of this.#queue.splice(0)) pending.reject(this.#failure);
+      return;
+    }
+    this.#height = block.number + 1;
+    this.#lastHash = block.hash;
+    for (const { pending, txId, timestamp, result } of accepted) {
+      pending.resolve({ txId, blockNumber: block.number, blockHash: block.hash, timestamp, result });
+    }
+    this.emit('block', block);
+  }
+
+  async #execute(invocation: Invocation, view: CommittedView | OverlayView): Promise<{ tx: BlockTransaction; result: string }> {
+    const { identity } = invocation;
+    if (!identity?.mspId || !identity.id) {
+      throw new InvocationError('an identity with an MSP id and a client id is required');
+    }
+    const separator = invocation.fn.lastIndexOf(':');
+    const contractName = separator >= 0 ? invocation.fn.slice(0, separator) : this.#defaultContract;
+    const fn = separator >= 0 ? invocation.fn.slice(separator + 1) : invocation.fn;
+    const hosted = this.#hosted.get(contractName);
+    if (!hosted) throw new InvocationError(`Contract name is not known: ${contractName}`);
+    const described = hosted.transactions.get(fn);
+    if (!described) throw new InvocationError(`You've asked to invoke a function that does not exist: ${fn}`);
+    if (described.parameters !== invocation.args.length) {
+      throw new InvocationError(`Expected ${described.parameters} parameters, but ${invocation.args.length} have been supplied`);
+    }
+    const txId = createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
+    const timestamp = this.#clock();
+    const stub = new EmbeddedStub({ view, channelId: this.#channelId, txId, timestamp, creator: identity, fn: invocation.fn, args: invocation.args });
+    const returned = this.#shim
+      ? await this.#invokeThroughShim(this.#shim, stub)
+      : await this.#invokeContract(hosted.instance, stub, identity, fn, invocation.args);
+    const writes: StateWrite[] = stub.writes.map(([key, value]) => ({ key, value: value === null ? null : utf8.decode(value) }));
+    const tx: BlockTransaction = {
+      txId,
+      timestamp: timestamp.toISOString(),
+      creator: { mspId: identity.mspId, id: identity.id },
+      contract: contractName,
+      fn,
+      args: invocation.args,
+      writes,
+      ...(stub.event ? { event: stub.event } : {}),
+    };
+    return { tx, result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned) };
+  }
+
+  async #invokeContract(contract: Contract, stub: EmbeddedStub, identity: LedgerIdentity, fn: string, args: string[]): Promise<unknown> {
+    const ctx = contract.createContext() as Context;
+    ctx.stub = stub as unknown as Context['stub'];
+    ctx.clientIdentity = new EmbeddedClientIdentity(identity) as unknown as Context['clientIdentity'];
+    await contract.beforeTransaction(ctx);
+    const returned: unknown = await (contract as unknown as { aroundTransaction(ctx: Context, fn: string, args: string[]): Promise<unknown> })
+      .aroundTransaction(ctx, fn, args);
+    await contract.afterTransaction(ctx, returned);
+    return returned;
+  }
+
+  async #invokeThroughShim(shim: ShimDispatcher, stub: EmbeddedStub): Promise<string> {
+    const response = await shim.Invoke(stub);
+    if (response.status !== 200) {
+      // Only the message crosses the boundary, as from a peer.
+      throw new Error(response.message ?? `chaincode answered status ${response.status}`);
+    }
+    return Buffer.from(response.payload ?? new Uint8Array(0)).toString('utf8');
+  }
+}
+
+/** fabric-shim's contract dispatcher, the code a peer's chaincode process runs for every call. */
+function createShimDispatcher(classes: ContractClass[]): ShimDispatcher {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as
+    new (classes: ContractClass[], serializers: unknown, metadata: object, title: string, version: string) => ShimDispatcher;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { JSONSerializer } = require('fabric-contract-api') as { JSONSerializer: unknown };
+  const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
+  // The dispatcher appends its system contract to the list it is given: give it a copy.
+  return new ChaincodeFromContract([...classes], serializers, {}, 'embedded', '0');
+}

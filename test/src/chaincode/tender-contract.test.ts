@@ -1,0 +1,471 @@
+import { expect } from 'chai';
+import {
+  GENESIS_HASH, bidCommitment, checkChain,
+  type BidAwardedPayload, type BidsOpenedPayload, type LedgerRecord, type PublicProjectStatus,
+} from '@tender-ledger/domain';
+import { DAY, HOUR } from '../helpers/clock.js';
+import { HOSTS, type ContractHost } from '../helpers/hosts.js';
+import { otherCity, platformA, platformB, regulator } from '../helpers/identities.js';
+import { expectRefusal } from '../helpers/refusal.js';
+import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, Tender, doc, sealedBid } from '../helpers/tender.js';
+
+for (const hostFactory of HOSTS) {
+  describe(`TenderContract on ${hostFactory.name}`, function () {
+    let host: ContractHost;
+    let tender: Tender;
+
+    beforeEach(async () => {
+      host = await hostFactory.create();
+      tender = new Tender(host);
+    });
+    afterEach(async () => {
+      await host.close();
+    });
+
+    describe('registerProject', () => {
+      it('records the project as the first link of its chain', async () => {
+        const record = await tender.register();
+        expect(record).to.include({ step: 'ProjectRegistered', projectId: tender.projectId, seq: 1, prevHash: GENESIS_HASH });
+        expect(record.recordId).to.equal(record.txId);
+        expect(record.actor).to.deep.equal({ mspId: 'TradingCentreMSP', clientId: platformA.id });
+        expect(record.txTime).to.equal(host.clock.iso());
+        expect((await tender.status()).status).to.equal('bidding');
+      });
+
+      it('refuses a duplicate project id with PROJECT_EXISTS', async () => {
+        await tender.register();
+        await expectRefusal(tender.register(), 'PROJECT_EXISTS');
+      });
+
+      it('accepts a deposit of exactly 2% and refuses one fen more with DEPOSIT_ABOVE_LIMIT (IR art. 26)', async () => {
+        await expectRefusal(tender.register({ depositAmount: ESTIMATED_PRICE / 50 + 1 }), 'DEPOSIT_ABOVE_LIMIT');
+        await tender.register({ depositAmount: ESTIMATED_PRICE / 50 });
+      });
+
+      it('accepts opening at the deadline and refuses opening before it with OPENING_BEFORE_DEADLINE (BL art. 34)', async () => {
+        const bidDeadline = host.clock.iso(3 * DAY);
+        await expectRefusal(tender.register({ bidDeadline, openingTime: host.clock.iso(3 * DAY - 1) }), 'OPENING_BEFORE_DEADLINE');
+        await tender.register({ bidDeadline, openingTime: bidDeadline });
+      });
+
+      it('refuses a bid deadline already past with BID_DEADLINE_PASSED', async () => {
+        await expectRefusal(tender.register({ bidDeadline: host.clock.iso(0), openingTime: host.clock.iso(HOUR) }), 'BID_DEADLINE_PASSED');
+      });
+
+      it('refuses bad input with INVALID_ARGUMENT naming every bad field', async () => {
+        const request = { ...tender.projectRequest(), estimatedPrice: 1000.5, tenderDocSha256: 'ABC', extra: 1 };
+        const message = await expectRefusal(host.submit(platformA, 'registerProject', JSON.stringify(request)), 'INVALID_ARGUMENT');
+        expect(message).to.include('/estimatedPrice').and.include('/tenderDocSha256');
+        await expectRefusal(host.submit(platformA, 'registerProject', '{not json'), 'INVALID_ARGUMENT');
+        await expectRefusal(tender.register({ bidDeadline: '2026-13-01T00:00:00Z' }), 'INVALID_ARGUMENT');
+      });
+
+      it('refuses a regulator with READ_ONLY_IDENTITY', async () => {
+        await expectRefusal(tender.register({}, regulator), 'READ_ONLY_IDENTITY');
+      });
+    });
+
+    describe('registerBidder', () => {
+      beforeEach(() => tender.register());
+
+      it('records a cash deposit and a guarantee letter', async () => {
+        const cash = await tender.registerBidder('B1');
+        expect(cash.payload).to.deep.equal({ bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } });
+        const letter = { form: 'guarantee' as const, amount: DEPOSIT, issuer: 'Bank of Guizhou', reference: 'BG-2026-0042', docSha256: doc('letter') };
+        const guarantee = await tender.registerBidder('B2', letter);
+        expect(guarantee.payload.deposit).to.deep.equal(letter);
+        expect(guarantee.seq).to.equal(3);
+        expect(guarantee.prevHash).to.equal(cash.hash);
+      });
+
+      it('refuses another platform with NOT_PROJECT_OWNER, and an unknown project with PROJECT_NOT_FOUND', async () => {
+        await expectRefusal(tender.registerBidder('B1', undefined, platformB), 'NOT_PROJECT_OWNER');
+        await expectRefusal(tender.registerBidder('B1', undefined, otherCity), 'NOT_PROJECT_OWNER');
+        await expectRefusal(new Tender(host, platformA, 'NO-SUCH').registerBidder('B1'), 'PROJECT_NOT_FOUND');
+      });
+
+      it('refuses the same bidder twice with BIDDER_EXISTS', async () => {
+        await tender.registerBidder('B1');
+        await expectRefusal(tender.registerBidder('B1'), 'BIDDER_EXISTS');
+      });
+
+      it('refuses a deposit below the required amount with DEPOSIT_INSUFFICIENT, above 2% with DEPOSIT_ABOVE_LIMIT', async () => {
+        await expectRefusal(tender.registerBidder('B1', { form: 'cash', amount: DEPOSIT - 1 }), 'DEPOSIT_INSUFFICIENT');
+        await expectRefusal(tender.registerBidder('B1', { form: 'cash', amount: DEPOSIT + 1 }), 'DEPOSIT_ABOVE_LIMIT');
+      });
+
+      it('refuses registration at or after the deadline with REGISTRATION_AFTER_DEADLINE', async () => {
+        tender.passDeadline();
+        await expectRefusal(tender.registerBidder('B1'), 'REGISTRATION_AFTER_DEADLINE');
+      });
+    });
+
+    describe('commitBid', () => {
+      beforeEach(async () => {
+        await tender.register();
+        await tender.registerBidder('B1');
+      });
+
+      it('records only the commitment: no price, no bid file', async () => {
+        const record = await tender.commit('B1', 88_000_000);
+        expect(record.payload).to.deep.equal({ bidderId: 'B1', commitment: tender.bids.get('B1')?.commitment });
+        expect(JSON.stringify(record)).to.not.include('88000000');
+      });
+
+      it('lets a later commitment before the deadline supersede the earlier one (BL art. 29)', async () => {
+        const first = await tender.commit('B1', 90_000_000);
+        const second = await tender.commit('B1', 85_000_000);
+        expect(second.payload.supersedes).to.equal(first.recordId);
+        expect((await tender.status()).liveBids).to.equal(1);
+      });
+
+      it('accepts a commitment 1 ms before the deadline and refuses one at the deadline with BID_AFTER_DEADLINE (BL art. 28)', async () => {
+        host.clock.set(new Date(tender.deadline - 1).toISOString());
+        await tender.commit('B1', 90_000_000);
+        host.clock.advance(1);
+        await expectRefusal(tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE');
+      });
+
+      it('refuses an unregistered bidder with BIDDER_NOT_REGISTERED', async () => {
+        await expectRefusal(tender.commit('B9', 90_000_000), 'BIDDER_NOT_REGISTERED');
+      });
+
+      it('refuses a commitment after withdrawal with BID_WITHDRAWN', async () => {
+        await tender.commit('B1', 90_000_000);
+        await tender.withdraw('B1');
+        await expectRefusal(tender.commit('B1', 80_000_000), 'BID_WITHDRAWN');
+      });
+
+      it('refuses a salt-free or upper-case commitment with INVALID_ARGUMENT', async () => {
+        const request = JSON.stringify({ bidderId: 'B1', commitment: 'A'.repeat(64) });
+        await expectRefusal(host.submit(platformA, 'commitBid', tender.projectId, request), 'INVALID_ARGUMENT');
+      });
+    });
+
+    describe('withdrawBid', () => {
+      beforeEach(async () => {
+        await tender.register();
+        await tender.registerBidder('B1');
+      });
+
+      it('records a withdrawal before the deadline, naming the commitment it withdraws', async () => {
+        const committed = await tender.commit('B1', 90_000_000);
+        const withdrawn = await tender.withdraw('B1');
+        expect(withdrawn.payload).to.deep.equal({ bidderId: 'B1', commitmentRecordId: committed.recordId });
+        expect((await tender.status()).liveBids).to.equal(0);
+      });
+
+      it('refuses a withdrawal at the deadline with WITHDRAWAL_AFTER_DEADLINE', async () => {
+        await tender.commit('B1', 90_000_000);
+        tender.passDeadline();
+        await expectRefusal(tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE');
+      });
+
+      it('refuses a bidder with no bid with BID_NOT_FOUND, and a second withdrawal with BID_WITHDRAWN', async () => {
+        await expectRefusal(tender.withdraw('B1'), 'BID_NOT_FOUND');
+        await tender.commit('B1', 90_000_000);
+        await tender.withdraw('B1');
+        await expectRefusal(tender.withdraw('B1'), 'BID_WITHDRAWN');
+      });
+    });
+
+    describe('openBids', () => {
+      it('refuses before the opening time with OPENING_TOO_EARLY (BL art. 34), and opens at it', async () => {
+        await tender.register();
+        for (const bidderId of ['B1', 'B2', 'B3']) {
+          await tender.registerBidder(bidderId);
+          await tender.commit(bidderId, 90_000_000);
+        }
+        host.clock.set(new Date(tender.openingTime - 1).toISOString());
+        await expectRefusal(tender.open(), 'OPENING_TOO_EARLY');
+        tender.reachOpening();
+        const opened = await tender.open();
+        expect(opened.step).to.equal('BidsOpened');
+      });
+
+      it('checks each reveal against the last commitment; a mismatch or a missing reveal invalidates only that bid', async () => {
+        await tender.register();
+        for (const bidderId of ['B1', 'B2', 'B3', 'B4']) await tender.registerBidder(bidderId);
+        await tender.commit('B1', 90_000_000);
+        await tender.commit('B1', 89_000_000); // supersedes: only this one may be opened
+        await tender.commit('B2', 91_000_000);
+        await tender.commit('B3', 92_000_000);
+        await tender.commit('B4', 93_000_000);
+        tender.reachOpening();
+        const reveals = tender.reveals(['B4']).map((r) => (r.bidderId === 'B3' ? { ...r, price: r.price - 1 } : r));
+        const opened = await tender.open(reveals) as LedgerRecord<'BidsOpened'>;
+        const outcomes = Object.fromEntries(opened.payload.bids.map((b) => [b.bidderId, b.outcome]));
+        expect(outcomes).to.deep.equal({ B1: 'VALID', B2: 'VALID', B3: 'REVEAL_MISMATCH', B4: 'NOT_REVEALED' });
+        const b1 = opened.payload.bids.find((b) => b.bidderId === 'B1');
+        expect(b1).to.include({ price: 89_000_000, salt: tender.bids.get('B1')?.salt });
+        expect(bidCommitment({ projectId: tender.projectId, ...tender.reveals().find((r) => r.bidderId === 'B1')! })).to.equal(b1?.commitment);
+        expect((await tender.status()).status).to.equal('opened');
+      });
+
+      it('refuses to open the earlier, superseded bid: it counts as a mismatch', async () => {
+        await tender.register();
+        for (const bidderId of ['B1', 'B2', 'B3']) await tender.registerBidder(bidderId);
+        await tender.commit('B1', 90_000_000);
+        const stale = tender.reveals().find((r) => r.bidderId === 'B1')!;
+        await tender.commit('B1', 80_000_000);
+        await tender.commit('B2', 91_000_000);
+        await tender.commit('B3', 92_000_000);
+        tender.reachOpening();
+        const opened = await tender.open([stale, ...tender.reveals(['B1'])]) as LedgerRecord<'BidsOpened'>;
+        expect(opened.payload.bids.find((b) => b.bidderId === 'B1')?.outcome).to.equal('REVEAL_MISMATCH');
+      });
+
+      it('with fewer than 3 live bids records a failed tender (流标) without opening any seal (IR art. 44)', async () => {
+        await tender.register();
+        for (const bidderId of ['B1', 'B2', 'B3']) {
+          await tender.registerBidder(bidderId);
+          await tender.commit(bidderId, 90_000_000);
+        }
+        await tender.withdraw('B3');
+        tender.reachOpening();
+        const failed = await tender.open(tender.reveals(['B3']));
+        expect(failed.step).to.equal('TenderFailed');
+        expect(failed.payload).to.deep.equal({ reason: 'TOO_FEW_BIDS', liveBids: 2, minimumBids: 3 });
+        expect(JSON.stringify(failed)).to.not.include(tender.bids.get('B1')!.salt);
+        expect((await tender.status()).status).to.equal('failed');
+      });
+
+      it('after a failed tender refuses every step but documents (and deposit returns) with TENDER_FAILED', async () => {
+        await tender.register();
+        await tender.registerBidder('B1');
+        await tender.commit('B1', 90_000_000);
+        tender.reachOpening();
+        await tender.open();
+        await expectRefusal(tender.open(), 'TENDER_FAILED');
+        await expectRefusal(tender.registerBidder('B2'), 'TENDER_FAILED');
+        await expectRefusal(tender.commit('B1', 1), 'TENDER_FAILED');
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 90 }]), 'TENDER_FAILED');
+        await expectRefusal(tender.award('B1'), 'TENDER_FAILED');
+        await expectRefusal(tender.signContract(), 'TENDER_FAILED');
+        const notice = await tender.notarise({ sha256: doc('re-tender announcement'), kind: 'announcement' });
+        expect(notice.seq).to.equal(5);
+        const released = await tender.release('B1');
+        expect(released.payload).to.include({ basis: 'failedTender', amount: DEPOSIT });
+      });
+
+      it('refuses a reveal for a bidder with no live bid with REVEAL_WITHOUT_BID', async () => {
+        await tender.throughBidding({ B1: 90_000_000, B2: 91_000_000, B3: 92_000_000 });
+        const { commitment: _unused, ...ghost } = sealedBid(tender.projectId, 'B9', 1);
+        await expectRefusal(tender.open([...tender.reveals(), ghost]), 'REVEAL_WITHOUT_BID');
+      });
+
+      it('refuses a second opening with ALREADY_OPENED', async () => {
+        await tender.throughOpening();
+        await expectRefusal(tender.open(), 'ALREADY_OPENED');
+      });
+    });
+
+    describe('recordScores', () => {
+      it('refuses before opening with NOT_OPENED', async () => {
+        await tender.throughBidding({ B1: 90_000_000, B2: 91_000_000, B3: 92_000_000 });
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 80 }]), 'NOT_OPENED');
+      });
+
+      it('refuses a score for an invalid bid with SCORE_FOR_INVALID_BID (only valid opened bids are scored)', async () => {
+        await tender.throughBidding({ B1: 90_000_000, B2: 91_000_000, B3: 92_000_000 });
+        await tender.open(tender.reveals(['B3']));
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B3', score: 80 }]), 'SCORE_FOR_INVALID_BID');
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B9', score: 80 }]), 'SCORE_FOR_INVALID_BID');
+        const scored = await tender.score('E1', [{ bidderId: 'B1', score: 80 }]);
+        expect(scored.payload.scores).to.deep.equal([{ bidderId: 'B1', score: 80 }]);
+      });
+
+      it('refuses a second score by the same evaluator for the same bid with SCORE_DUPLICATE', async () => {
+        await tender.throughOpening();
+        await tender.score('E1', [{ bidderId: 'B1', score: 80 }]);
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 85 }]), 'SCORE_DUPLICATE');
+        await expectRefusal(tender.score('E2', [{ bidderId: 'B2', score: 85 }, { bidderId: 'B2', score: 86 }]), 'SCORE_DUPLICATE');
+        await tender.score('E1', [{ bidderId: 'B2', score: 70 }]);
+      });
+    });
+
+    describe('awardBid', () => {
+      const scoreOf = (_e: string, bidderId: string) => ({ B1: 80, B2: 90, B3: 70 } as Record<string, number>)[bidderId] ?? 0;
+
+      beforeEach(() => tender.throughOpening());
+
+      it('refuses a committee of 4 with COMMITTEE_TOO_SMALL and of 6 with COMMITTEE_NOT_ODD (BL art. 37)', async () => {
+        await tender.scoreByCommittee(COMMITTEE.slice(0, 4), scoreOf);
+        await expectRefusal(tender.award('B2'), 'COMMITTEE_TOO_SMALL');
+        await tender.scoreByCommittee(['E5', 'E6'], scoreOf);
+        await expectRefusal(tender.award('B2'), 'COMMITTEE_NOT_ODD');
+      });
+
+      it('refuses while an evaluator has not scored every valid bid with SCORING_INCOMPLETE', async () => {
+        await tender.scoreByCommittee(COMMITTEE.slice(0, 4), scoreOf);
+        await tender.score('E5', [{ bidderId: 'B1', score: 80 }, { bidderId: 'B2', score: 90 }]);
+        await expectRefusal(tender.award('B2'), 'SCORING_INCOMPLETE');
+      });
+
+      it('awards the first-ranked bid and records the ranking and committee', async () => {
+        await tender.scoreByCommittee(COMMITTEE, scoreOf);
+        const award = await tender.award('B2');
+        const payload: BidAwardedPayload = award.payload;
+        expect(payload).to.include({ bidderId: 'B2', price: 95_000_000, firstRanked: true });
+        expect(payload.ranking.map((r) => [r.bidderId, r.rank, r.meanScore])).to.deep.equal([['B2', 1, 90], ['B1', 2, 80], ['B3', 3, 70]]);
+        expect(payload.committee).to.deep.equal(COMMITTEE);
+        expect((await tender.status()).status).to.equal('awarded');
+      });
+
+      it('refuses another than the first-ranked without a reason and its document with AWARD_NOT_FIRST_RANKED (IR art. 55)', async () => {
+        await tender.scoreByCommittee(COMMITTEE, scoreOf);
+        await expectRefusal(tender.award('B1'), 'AWARD_NOT_FIRST_RANKED');
+        await expectRefusal(tender.award('B1', { reason: 'B2 withdrew its offer' }), 'AWARD_NOT_FIRST_RANKED');
+        const award = await tender.award('B1', { reason: 'B2 withdrew its offer', reasonDocSha256: doc('withdrawal letter') });
+        expect(award.payload).to.include({ firstRanked: false, reason: 'B2 withdrew its offer' });
+      });
+
+      it('refuses an award to an invalid or unscored bid with AWARD_TO_UNSCORED_BID', async () => {
+        await tender.scoreByCommittee(COMMITTEE, scoreOf);
+        await expectRefusal(tender.award('B9'), 'AWARD_TO_UNSCORED_BID');
+      });
+
+      it('refuses a second award, and scores after the award, with ALREADY_AWARDED', async () => {
+        await tender.scoreByCommittee(COMMITTEE, scoreOf);
+        await tender.award('B2');
+        await expectRefusal(tender.award('B2'), 'ALREADY_AWARDED');
+        await expectRefusal(tender.score('E9', [{ bidderId: 'B1', score: 1 }]), 'ALREADY_AWARDED');
+      });
+    });
+
+    describe('signContract', () => {
+      it('refuses before the award with CONTRACT_BEFORE_AWARD, records it after, and refuses a second with CONTRACT_EXISTS', async () => {
+        await tender.throughOpening();
+        await expectRefusal(tender.signContract(), 'CONTRACT_BEFORE_AWARD');
+        await tender.scoreByCommittee(COMMITTEE, () => 80);
+        await tender.award('B1');
+        const contract = await tender.signContract();
+        expect(contract.payload).to.deep.equal({ bidderId: 'B1', contractSha256: doc(`contract ${tender.projectId}`) });
+        await expectRefusal(tender.signContract(), 'CONTRACT_EXISTS');
+      });
+    });
+
+    describe('releaseDeposit', () => {
+      it('releases a withdrawn bidder\'s deposit at once (IR art. 35)', async () => {
+        await tender.register();
+        await tender.registerBidder('B1');
+        await tender.commit('B1', 90_000_000);
+        await expectRefusal(tender.release('B1'), 'RELEASE_NOT_DUE');
+        await tender.withdraw('B1');
+        const released = await tender.release('B1');
+        expect(released.payload).to.deep.equal({ bidderId: 'B1', form: 'cash', paid: DEPOSIT, amount: DEPOSIT, basis: 'withdrawal' });
+      });
+
+      it('releases losers after the award and the winner only after the contract (IR art. 57)', async () => {
+        await tender.throughOpening();
+        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 90 : 80));
+        await expectRefusal(tender.release('B2'), 'RELEASE_NOT_DUE');
+        await tender.award('B1');
+        expect((await tender.release('B2')).payload.basis).to.equal('award');
+        await expectRefusal(tender.release('B1'), 'RELEASE_NOT_DUE');
+        await tender.signContract();
+        expect((await tender.release('B1')).payload.basis).to.equal('award');
+      });
+
+      it('refuses more than was paid with RELEASE_ABOVE_DEPOSIT and a second release with DEPOSIT_ALREADY_RELEASED', async () => {
+        await tender.throughOpening();
+        await tender.scoreByCommittee(COMMITTEE, () => 80);
+        await tender.award('B1');
+        await expectRefusal(tender.release('B2', DEPOSIT + 1), 'RELEASE_ABOVE_DEPOSIT');
+        await tender.release('B2', DEPOSIT - 100);
+        await expectRefusal(tender.release('B2', 100), 'DEPOSIT_ALREADY_RELEASED');
+        await expectRefusal(tender.release('B9'), 'BIDDER_NOT_REGISTERED');
+      });
+    });
+
+    describe('notariseDocument', () => {
+      it('records a standalone document for any platform, and refuses a regulator', async () => {
+        const request = { sha256: doc('archive'), kind: 'archive', metadata: { title: '2025 archive' } };
+        const record = JSON.parse(await host.submit(otherCity, 'notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
+        expect(record).to.include({ projectId: null, seq: 1, prevHash: GENESIS_HASH, step: 'DocumentNotarised' });
+        expect(record.payload).to.deep.equal(request);
+        await expectRefusal(host.submit(regulator, 'notariseDocument', JSON.stringify(request)), 'READ_ONLY_IDENTITY');
+      });
+
+      it('links a document into the project\'s chain, for the owning platform only', async () => {
+        await tender.register();
+        const record = await tender.notarise({ sha256: doc('clarification'), kind: 'clarification' });
+        expect(record.seq).to.equal(2);
+        await expectRefusal(tender.notarise({ sha256: doc('x'), kind: 'complaint' }, platformB), 'NOT_PROJECT_OWNER');
+      });
+
+      it('records a correction as a new record pointing at the old one; an unknown target is RECORD_NOT_FOUND', async () => {
+        const registered = await tender.register();
+        const correction = await tender.notarise({ sha256: doc('corrected tender docs'), kind: 'correction', corrects: registered.recordId });
+        expect(correction.payload.corrects).to.equal(registered.recordId);
+        await expectRefusal(tender.notarise({ sha256: doc('y'), kind: 'correction', corrects: 'no-such-record' }), 'RECORD_NOT_FOUND');
+        const trail = await tender.trail();
+        expect(trail.records[0]).to.deep.equal(registered);
+      });
+    });
+
+    describe('queries and who may see what', () => {
+      beforeEach(async () => {
+        await tender.register();
+        await tender.registerBidder('B1');
+        await tender.commit('B1', 90_000_000);
+        await tender.notarise({ sha256: doc('clarification'), kind: 'clarification' });
+      });
+
+      it('gives the owner and the regulator the whole trail, in order, with an unbroken hash chain', async () => {
+        for (const reader of [platformA, regulator]) {
+          const trail = await tender.trail(reader);
+          expect(trail.complete).to.equal(true);
+          expect(trail.records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BidCommitted', 'DocumentNotarised']);
+          expect(checkChain(trail.records)).to.deep.equal({ valid: true });
+        }
+      });
+
+      it('before opening, shows the public neither who nor how many bid (BL art. 22)', async () => {
+        const trail = await tender.trail(platformB);
+        expect(trail.complete).to.equal(false);
+        expect(trail.records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'DocumentNotarised']);
+        expect(trail.records.every((r) => !('seq' in r) && !('prevHash' in r))).to.equal(true);
+        expect(JSON.stringify(trail)).to.not.include('B1');
+        const status = JSON.parse(await host.evaluate(platformB, 'getProjectStatus', tender.projectId)) as PublicProjectStatus;
+        expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
+        expect(status.owner).to.deep.equal({ mspId: 'TradingCentreMSP' });
+        const byCommitment = JSON.parse(await host.evaluate(platformB, 'findByHash', tender.bids.get('B1')!.commitment)) as { records: LedgerRecord[] };
+        expect(byCommitment.records).to.have.length(1);
+        expect(byCommitment.records[0]).to.include({ step: 'BidCommitted', redacted: true });
+        expect(JSON.stringify(byCommitment)).to.not.include('B1');
+        const forRegulator = JSON.parse(await host.evaluate(regulator, 'findByHash', tender.bids.get('B1')!.commitment)) as { records: LedgerRecord<'BidCommitted'>[] };
+        expect(forRegulator.records[0]?.payload.bidderId).to.equal('B1');
+      });
+
+      it('after opening, shows everyone the whole trail', async () => {
+        for (const bidderId of ['B2', 'B3']) {
+          await tender.registerBidder(bidderId);
+          await tender.commit(bidderId, 95_000_000);
+        }
+        tender.reachOpening();
+        await tender.open();
+        const trail = await tender.trail(platformB);
+        expect(trail.complete).to.equal(true);
+        expect(checkChain(trail.records).valid).to.equal(true);
+        expect((await tender.status(platformB)).bidders).to.equal(3);
+      });
+
+      it('finds records by document hash and by id', async () => {
+        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc('clarification'))) as { records: LedgerRecord[] };
+        expect(found.records.map((r) => r.step)).to.deep.equal(['DocumentNotarised']);
+        const byId = JSON.parse(await host.evaluate(platformA, 'getRecord', found.records[0]!.recordId)) as LedgerRecord;
+        expect(byId.seq).to.equal(4);
+        await expectRefusal(host.evaluate(platformA, 'getRecord', 'nope'), 'RECORD_NOT_FOUND');
+        const none = JSON.parse(await host.evaluate(platformB, 'findByHash', doc('never notarised'))) as { records: LedgerRecord[] };
+        expect(none.records).to.deep.equal([]);
+      });
+
+      it('emits a chaincode event for every recorded step', async () => {
+        expect(host.events.map((e) => e.name)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BidCommitted', 'DocumentNotarised']);
+        const trail = await tender.trail();
+        expect(host.events.map((e) => (JSON.parse(e.payload) as LedgerRecord).hash)).to.deep.equal(trail.records.map((r) => r.hash));
+      });
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import {
+  bidCommitment, canonicalJson, checkChain, parseLedgerError, rankBids, recordHash, sealRecord, sha256Hex,
+  GENESIS_HASH, LedgerError, type LedgerRecord,
+} from '@tender-ledger/domain';
+
+describe('domain', () => {
+  describe('canonicalJson (RFC 8785)', () => {
+    it('serialises the RFC 8785 section 3.2.2 example exactly', () => {
+      const input = JSON.parse('{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'
+        + ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}');
+      expect(canonicalJson(input)).to.equal(
+        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    });
+
+    it('sorts keys by UTF-16 code units (RFC 8785 section 3.2.3)', () => {
+      const input = JSON.parse('{"\\u20ac": 1, "\\r": 2, "\\ufb33": 3, "1": 4, "\\ud83d\\ude00": 5, "\\u0080": 6, "\\u00f6": 7}');
+      // Object.keys would put "1" first (JS property order), so read the order off the text.
+      expect(canonicalJson(input)).to.equal('{"\\r":2,"1":4,"\u0080":6,"\u00f6":7,"\u20ac":1,"\ud83d\ude00":5,"\ufb33":3}');
+    });
+
+    it('refuses values with no JSON form', () => {
+      expect(() => canonicalJson(Number.NaN)).to.throw();
+      expect(() => canonicalJson(undefined)).to.throw(TypeError);
+    });
+  });
+
+  describe('sha256Hex', () => {
+    it('matches the FIPS 180-2 vectors', () => {
+      expect(sha256Hex('abc')).to.equal('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      expect(sha256Hex('')).to.equal('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+      expect(sha256Hex(new Uint8Array([0x61, 0x62, 0x63]))).to.equal(sha256Hex('abc'));
+    });
+  });
+
+  describe('bidCommitment', () => {
+    it('is SHA-256 of the canonical JSON of {bidFileSha256, bidderId, price, projectId, salt}', () => {
+      const bidFileSha256 = 'a'.repeat(64);
+      const salt = '0123456789abcdef0123456789abcdef';
+      const literal = `{"bidFileSha256":"${bidFileSha256}","bidderId":"B-1","price":123456789,"projectId":"GZ-2026-001","salt":"${salt}"}`;
+      const expected = createHash('sha256').update(literal, 'utf8').digest('hex');
+      expect(bidCommitment({ salt, price: 123456789, projectId: 'GZ-2026-001', bidderId: 'B-1', bidFileSha256 })).to.equal(expected);
+    });
+
+    it('changes with any one field', () => {
+      const bid = { projectId: 'P', bidderId: 'B', bidFileSha256: 'b'.repeat(64), price: 100, salt: 'c'.repeat(32) };
+      const base = bidCommitment(bid);
+      expect(bidCommitment({ ...bid, price: 101 })).to.not.equal(base);
+      expect(bidCommitment({ ...bid, salt: 'd'.repeat(32) })).to.not.equal(base);
+      expect(bidCommitment({ ...bid, bidderId: 'C' })).to.not.equal(base);
+    });
+  });
+
+  describe('records', () => {
+    const chain = (): LedgerRecord[] => {
+      const first = sealRecord({
+        recordId: 't1', projectId: 'P', step: 'ProjectRegistered', seq: 1, prevHash: GENESIS_HASH,
+        payload: { projectId: 'P' } as never, actor: { mspId: 'M', clientId: 'c' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z',
+      });
+      const second = sealRecord({
+        recordId: 't2', projectId: 'P', step: 'DocumentNotarised', seq: 2, prevHash: first.hash,
+        payload: { sha256: 'e'.repeat(64), kind: 'announcement' }, actor: { mspId: 'M', clientId: 'c' }, txId: 't2', txTime: '2026-01-01T00:00:01.000Z',
+      });
+      return [first, second];
+    };
+
+    it('hashes a record over every field but its hash', () => {
+      const [first] = chain();
+      expect(recordHash(first!)).to.equal(first!.hash);
+      expect(recordHash({ ...first!, txTime: '2026-01-01T00:00:00.001Z' })).to.not.equal(first!.hash);
+    });
+
+    describe('checkChain', () => {
+      it('accepts an unbroken chain', () => {
+        expect(checkChain(chain())).to.deep.equal({ valid: true });
+      });
+      it('finds a changed payload', () => {
+        const records = chain();
+        (records[1]!.payload as { kind: string }).kind = 'complaint';
+        expect(checkChain(records).brokenAt).to.include({ index: 1, reason: 'hash' });
+      });
+      it('finds a missing record', () => {
+        expect(checkChain(chain().slice(1)).brokenAt).to.include({ index: 0, reason: 'seq' });
+      });
+      it('finds reordered records', () => {
+        expect(checkChain(chain().reverse()).valid).to.equal(false);
+      });
+    });
+  });
+
+  describe('rankBids', () => {
+    it('ranks by mean score, ties sharing a rank', () => {
+      const ranking = rankBids(
+        [{ bidderId: 'A', price: 1 }, { bidderId: 'B', price: 2 }, { bidderId: 'C', price: 3 }],
+        [{ bidderId: 'A', score: 80 }, { bidderId: 'A', score: 90 }, { bidderId: 'B', score: 85 }, { bidderId: 'B', score: 85 }, { bidderId: 'C', score: 70 }, { bidderId: 'C', score: 72 }],
+      );
+      expect(ranking.map((r) => [r.bidderId, r.rank, r.meanScore])).to.deep.equal([['A', 1, 85], ['B', 1, 85], ['C', 3, 71]]);
+    });
+  });
+
+  describe('parseLedgerError', () => {
+    it('recovers the code from a peer-wrapped message', () => {
+      const error = parseLedgerError('10 ABORTED: failed to endorse transaction: chaincode response 500, BID_AFTER_DEADLINE: too late');
+      expect(error).to.be.instanceOf(LedgerError);
+      expect(error?.code).to.equal('BID_AFTER_DEADLINE');
+      expect(error?.detail).to.equal('too late');
+    });
+    it('never guesses a code from free text', () => {
+      expect(parseLedgerError('10 ABORTED: something failed')).to.equal(undefined);
+    });
+  });
+});
