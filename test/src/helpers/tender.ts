@@ -147,9 +147,9 @@ export class Tender {
   }
 
   /** Every evaluator scores every bid; `scoreOf` gives each score. */
-  async scoreByCommittee(evaluators: string[], scoreOf: (evaluatorId: string, bidderId: string) => number): Promise<void> {
+  async scoreByCommittee(evaluators: string[], scoreOf: (evaluatorId: string, bidderId: string) => number, bidders = [...this.bids.keys()]): Promise<void> {
     for (const evaluatorId of evaluators) {
-      await this.score(evaluatorId, [...this.bids.keys()].map((bidderId) => ({ bidderId, score: scoreOf(evaluatorId, bidderId) })));
+      await this.score(evaluatorId, bidders.map((bidderId) => ({ bidderId, score: scoreOf(evaluatorId, bidderId) })));
     }
   }
 }
