@@ -59,6 +59,17 @@ export const ERROR_CODES = {
 
   // Trusted time on Fabric (DOMAIN rule 12).
   CLOCK_SKEW: { status: 409, title: 'The transaction timestamp is too far from the endorsing peer\'s clock' },
+
+  // The gateway's own answers.
+  UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
+  FORBIDDEN: { status: 403, title: 'This role may not do this' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request bodies must be application/json' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used for a different request' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests; retry after the time given' },
+  INTERNAL: { status: 500, title: 'The gateway failed unexpectedly' },
+  LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger cannot be reached; retry later' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

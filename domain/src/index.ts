@@ -5,3 +5,4 @@ export * from './records.js';
 export { bidCommitment, type SealedBid } from './commitment.js';
 export * from './access.js';
 export * from './project.js';
+export * from './receipt.js';

@@ -53,13 +53,13 @@ export function isDisclosed(status: ProjectStatus): boolean {
 }
 
 /** What anyone may see of a project's state. Before opening: no counts, no chain position. */
-export type PublicProjectStatus = Omit<ProjectState, 'head' | 'bidders' | 'liveBids' | 'owner'> &
-  Partial<Pick<ProjectState, 'head' | 'bidders' | 'liveBids'>> & { owner: { mspId: string } };
+export type PublicProjectStatus = Omit<ProjectState, 'head' | 'bidders' | 'liveBids'> &
+  Partial<Pick<ProjectState, 'head' | 'bidders' | 'liveBids'>>;
 
+/** The owning platform is public (it runs the tender in the open); the bidders are not. */
 export function publicProjectStatus(state: ProjectState): PublicProjectStatus {
-  const { head, bidders, liveBids, owner, ...rest } = state;
-  const view: PublicProjectStatus = { ...rest, owner: { mspId: owner.mspId } };
-  return isDisclosed(state.status) ? { ...view, head, bidders, liveBids } : view;
+  const { head, bidders, liveBids, ...rest } = state;
+  return isDisclosed(state.status) ? { ...rest, head, bidders, liveBids } : rest;
 }
 
 /**

@@ -429,7 +429,7 @@ for (const hostFactory of HOSTS) {
         expect(JSON.stringify(trail)).to.not.include('B1');
         const status = JSON.parse(await host.evaluate(platformB, 'getProjectStatus', tender.projectId)) as PublicProjectStatus;
         expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
-        expect(status.owner).to.deep.equal({ mspId: 'TradingCentreMSP' });
+        expect(status.owner).to.deep.equal({ mspId: 'TradingCentreMSP', clientId: platformA.id });
         const byCommitment = JSON.parse(await host.evaluate(platformB, 'findByHash', tender.bids.get('B1')!.commitment)) as { records: LedgerRecord[] };
         expect(byCommitment.records).to.have.length(1);
         expect(byCommitment.records[0]).to.include({ step: 'BidCommitted', redacted: true });

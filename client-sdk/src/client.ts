@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { JSONWebKeySet } from 'jose';
+import type {
+  AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, OpenBidsRequest, PublicProjectStatus,
+  ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
+  SignContractRequest, ReceiptClaims,
+} from '@tender-ledger/domain';
+import { NetworkError, problemError, type Problem } from './errors.js';
+import { sha256File } from './hash.js';
+
+export interface ClientOptions {
+  /** The gateway, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** A bearer token, or a function giving a fresh one. Verification calls work without. */
+  token?: string | (() => string | Promise<string>);
+  /** Retries after a network error, a 5xx or a 429 (default 3). */
+  retries?: number;
+  /** Per-attempt timeout in milliseconds (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface WriteOptions {
+  /** Sent as `Idempotency-Key`; by default one is made per call and reused by its retries. */
+  idempotencyKey?: string;
+}
+
+/** What every recorded step returns: the record and the gateway's signed receipt (回执). */
+export interface WriteResult<R = LedgerRecord> {
+  record: R;
+  receipt: string;
+}
+
+export interface TrailResult {
+  projectId: string;
+  complete: boolean;
+  chainValid: boolean;
+  records: RecordView[];
+}
+
+export interface HashLookup {
+  sha256: string;
+  records: (RecordView & { blockNumber?: number })[];
+}
+
+export interface OnlineReceiptCheck {
+  valid: boolean;
+  signatureValid: boolean;
+  onLedger: boolean;
+  recordUnchanged: boolean;
+  blockMatches: boolean;
+  claims?: ReceiptClaims;
+  reason?: string;
+}
+
+const RETRYABLE = (status: number) => status >= 500 || status === 429;
+
+/**
+ * The typed client for the gateway. Writes carry an idempotency key and are retried on network
+ * errors, 5xx and 429, so a retry never records twice; errors are typed by their problem code.
+ *
+ * @example
+ * const client = new TenderLedgerClient({ baseUrl: 'http://127.0.0.1:8080', token });
+ * const { record, receipt } = await client.notarise({ sha256, kind: 'announcement' });
+ */
+export class TenderLedgerClient {
+  readonly #baseUrl: string;
+  readonly #token: ClientOptions['token'];
+  readonly #retries: number;
+  readonly #timeoutMs: number;
+
+  constructor(options: ClientOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#retries = options.retries ?? 3;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  registerProject(request: RegisterProjectRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ProjectRegistered'>>> {
+    return this.#write('/v1/projects', request, options);
+  }
+
+  registerBidder(projectId: string, request: RegisterBidderRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidderRegistered'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/bidders`, request, options);
+  }
+
+  /** Records a sealed bid's commitment (see {@link commitBid}); nothing else of the bid is sent. */
+  submitBid(projectId: string, request: CommitBidRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidCommitted'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/bids`, request, options);
+  }
+
+  withdrawBid(projectId: string, bidderId: string, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidWithdrawn'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/withdrawal`, {}, options);
+  }
+
+  openBids(projectId: string, request: OpenBidsRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidsOpened' | 'TenderFailed'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/opening`, request, options);
+  }
+
+  recordScores(projectId: string, request: RecordScoresRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ScoresRecorded'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/scores`, request, options);
+  }
+
+  awardBid(projectId: string, request: AwardRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidAwarded'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/award`, request, options);
+  }
+
+  signContract(projectId: string, request: SignContractRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ContractSigned'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/contract`, request, options);
+  }
+
+  releaseDeposit(projectId: string, bidderId: string, request: ReleaseDepositRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'DepositReleased'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/deposits/${enc(bidderId)}/release`, request, options);
+  }
+
+  /** Notarises a document by its hash (存证), standalone or linked to a project. */
+  notarise(request: NotariseDocumentRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
+    return this.#write('/v1/evidence', request, options);
+  }
+
+  /** Hashes a file locally (streamed; the file is never sent) and notarises the hash. */
+  async notariseFile(path: string, request: Omit<NotariseDocumentRequest, 'sha256'>, options?: WriteOptions & { onProgress?: (read: number, size: number) => void }): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
+    const sha256 = await sha256File(path, options?.onProgress);
+    return this.notarise({ ...request, sha256 }, options);
+  }
+
+  getProject(projectId: string): Promise<ProjectState | PublicProjectStatus> {
+    return this.#request('GET', `/v1/projects/${enc(projectId)}`);
+  }
+
+  /** The project's trail as the caller may see it, and whether its hash chain holds. */
+  getTrail(projectId: string): Promise<TrailResult> {
+    return this.#request('GET', `/v1/projects/${enc(projectId)}/trail`);
+  }
+
+  getRecord(recordId: string): Promise<RecordView> {
+    return this.#request('GET', `/v1/records/${enc(recordId)}`);
+  }
+
+  /** A bidder's own records in a project (for that bidder, the owning platform or a regulator). */
+  bidderRecords(projectId: string, bidderId: string): Promise<{ projectId: string; bidderId: string; records: LedgerRecord[] }> {
+    return this.#request('GET', `/v1/projects/${enc(projectId)}/bidders/${enc(bidderId)}/records`);
+  }
+
+  /** Public: every record of a document hash. */
+  verifyHash(sha256: string): Promise<HashLookup> {
+    return this.#request('GET', `/v1/verify/${enc(sha256)}`, undefined, { auth: false });
+  }
+
+  /** Hashes a file locally and looks the hash up. */
+  async verifyFile(path: string, onProgress?: (read: number, size: number) => void): Promise<HashLookup> {
+    return this.verifyHash(await sha256File(path, onProgress));
+  }
+
+  /** Public: the gateway checks the signature and that the record is on the ledger, unchanged. */
+  verifyReceiptOnline(receipt: string): Promise<OnlineReceiptCheck> {
+    return this.#request('POST', '/v1/receipts/verify', { receipt }, { auth: false });
+  }
+
+  /** The gateway's receipt keys, for {@link verifyReceipt} offline. */
+  jwks(): Promise<JSONWebKeySet> {
+    return this.#request('GET', '/.well-known/jwks.json', undefined, { auth: false });
+  }
+
+  health(): Promise<{ status: string; ledger: { backend: string; height?: number } }> {
+    return this.#request('GET', '/healthz', undefined, { auth: false });
+  }
+
+  #write<T>(path: string, body: unknown, options?: WriteOptions): Promise<T> {
+    return this.#request('POST', path, body, { idempotencyKey: options?.idempotencyKey ?? randomUUID() });
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown, options: { idempotencyKey?: string; auth?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.auth !== false && this.#token !== undefined) {
+      headers.authorization = `Bearer ${typeof this.#token === 'function' ? await this.#token() : this.#token}`;
+    }
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(this.#baseUrl + path, { method, headers, body: payload, signal: AbortSignal.timeout(this.#timeoutMs) });
+      } catch (cause) {
+        if (attempt < this.#retries) {
+          await backoff(attempt);
+          continue;
+        }
+        throw new NetworkError(`${method} ${path} failed: ${(cause as Error).message}`, { cause });
+      }
+      const text = await response.text();
+      if (response.ok) {
+        return JSON.parse(text) as T;
+      }
+      if (RETRYABLE(response.status) && attempt < this.#retries) {
+        await backoff(attempt, response.headers.get('retry-after'));
+        continue;
+      }
+      throw problemError(parseProblem(text, response.status));
+    }
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function parseProblem(text: string, status: number): Problem {
+  try {
+    const parsed = JSON.parse(text) as Partial<Problem>;
+    if (typeof parsed.code === 'string') return { ...parsed, status, code: parsed.code } as Problem;
+  } catch { /* not JSON: fall through */ }
+  return { status, code: status >= 500 ? 'INTERNAL' : 'UNKNOWN', detail: text.slice(0, 200) };
+}
+
+async function backoff(attempt: number, retryAfter?: string | null): Promise<void> {
+  const hinted = retryAfter ? Number(retryAfter) * 1000 : Number.NaN;
+  const ms = Number.isFinite(hinted) ? Math.min(hinted, 10_000) : Math.min(100 * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}

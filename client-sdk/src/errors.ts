@@ -1,0 +1,91 @@
+import { ERROR_CODES, type ErrorCode } from '@tender-ledger/domain';
+
+/** A problem document (RFC 9457) as the gateway sends it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  errors?: { field: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+/** Base class of every error the SDK throws; `code` is stable, the message is for people. */
+export class TenderLedgerError extends Error {
+  override name = 'TenderLedgerError';
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The gateway answered with a problem. `code` is one of the domain's error codes. */
+export class ProblemError extends TenderLedgerError {
+  override name = 'ProblemError';
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(problem.code, `${problem.code}: ${problem.detail ?? problem.title ?? `HTTP ${problem.status}`}`);
+    this.status = problem.status;
+    this.problem = problem;
+  }
+}
+
+/** 400: the request broke its schema; `fields` says which. */
+export class ValidationError extends ProblemError {
+  override name = 'ValidationError';
+  get fields(): { field: string; message: string }[] {
+    return this.problem.errors ?? [];
+  }
+}
+/** 401 or 403. */
+export class AuthError extends ProblemError { override name = 'AuthError'; }
+/** 404. */
+export class NotFoundError extends ProblemError { override name = 'NotFoundError'; }
+/** 409: the ledger refused a step that breaks a tender rule; `code` names the rule. */
+export class RuleViolationError extends ProblemError { override name = 'RuleViolationError'; }
+/** 429, after the SDK's own retries. */
+export class RateLimitError extends ProblemError { override name = 'RateLimitError'; }
+/** 5xx, after the SDK's own retries. */
+export class ServerError extends ProblemError { override name = 'ServerError'; }
+
+/** The gateway could not be reached (after retries). */
+export class NetworkError extends TenderLedgerError {
+  override name = 'NetworkError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NETWORK', message, options);
+  }
+}
+
+export type ReceiptErrorCode = 'RECEIPT_MALFORMED' | 'RECEIPT_UNKNOWN_KEY' | 'RECEIPT_BAD_SIGNATURE' | 'RECEIPT_BAD_CLAIMS';
+
+/** A receipt that does not verify, and why. */
+export class ReceiptVerificationError extends TenderLedgerError {
+  override name = 'ReceiptVerificationError';
+  declare readonly code: ReceiptErrorCode;
+  constructor(code: ReceiptErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Builds the typed error for a problem document. */
+export function problemError(problem: Problem): ProblemError {
+  const status = problem.status;
+  if (status === 400 || status === 413 || status === 415 || status === 422) return new ValidationError(problem);
+  if (status === 401 || status === 403) return new AuthError(problem);
+  if (status === 404) return new NotFoundError(problem);
+  if (status === 409) return new RuleViolationError(problem);
+  if (status === 429) return new RateLimitError(problem);
+  if (status >= 500) return new ServerError(problem);
+  return new ProblemError(problem);
+}
+
+/** Whether a code is one of the domain's (ledger or gateway) codes. */
+export function isKnownCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+
+/**
+ * SHA-256 (lowercase hex) of a file of any size, streamed: memory stays flat.
+ * `onProgress` is called with bytes read so far and the file size.
+ *
+ * @example const sha256 = await sha256File('tender.pdf');
+ */
+export async function sha256File(path: string, onProgress?: (bytesRead: number, size: number) => void): Promise<string> {
+  const { size } = await stat(path);
+  const hash = createHash('sha256');
+  let read = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    read += (chunk as Buffer).length;
+    onProgress?.(read, size);
+  }
+  return hash.digest('hex');
+}

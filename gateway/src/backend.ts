@@ -1,0 +1,33 @@
+import type { Actor } from '@tender-ledger/domain';
+import type { Caller } from './auth.js';
+
+/** Where a committed transaction landed. */
+export interface Committed {
+  result: string;
+  txId: string;
+  blockNumber: number;
+  blockHash: string;
+}
+
+/**
+ * Whose identity a ledger call runs under. The contract decides what each may do and see, so
+ * the gateway must present the real caller: a platform as itself, a regulator as a regulator.
+ * `owner` reads as the platform that registered a project (for a bidder's own records and the
+ * chain check of a sealed trail, whose contents the gateway then does not pass on).
+ */
+export type Reader =
+  | { kind: 'caller'; caller: Caller }
+  | { kind: 'owner'; owner: Actor }
+  | { kind: 'public' };
+
+/** The ledger behind the gateway: the embedded ledger or a Fabric network. */
+export interface LedgerBackend {
+  readonly kind: 'embedded' | 'fabric';
+  /** Records a step as the calling platform; resolves once the transaction is committed. */
+  submit(caller: Caller, fn: string, args: string[]): Promise<Committed>;
+  evaluate(reader: Reader, fn: string, args: string[]): Promise<string>;
+  /** The block a transaction is in, if it is on the ledger. */
+  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined>;
+  health(): Promise<{ height?: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { EmbeddedLedger, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
+import type { Caller } from './auth.js';
+import type { Committed, LedgerBackend, Reader } from './backend.js';
+
+/** The identity anyone without a privileged role reads as: it owns nothing. */
+const PUBLIC_READER_ID = 'gateway::public';
+
+/**
+ * The embedded ledger in `${dataDir}/ledger`. Callers become ledger identities the way a
+ * Fabric deployment would issue them: each platform its own client identity in the trading
+ * centre's MSP, regulators in the regulator's MSP.
+ */
+export class EmbeddedBackend implements LedgerBackend {
+  readonly kind = 'embedded';
+  readonly #ledger: EmbeddedLedger;
+  readonly #msp: { platform: string; regulator: string };
+
+  private constructor(ledger: EmbeddedLedger, msp: { platform: string; regulator: string }) {
+    this.#ledger = ledger;
+    this.#msp = msp;
+  }
+
+  static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date): Promise<EmbeddedBackend> {
+    const ledger = await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {});
+    return new EmbeddedBackend(ledger, msp);
+  }
+
+  /** The ledger itself, for tools that need blocks. */
+  get ledger(): EmbeddedLedger {
+    return this.#ledger;
+  }
+
+  async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
+    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args });
+    return { result, txId, blockNumber, blockHash };
+  }
+
+  evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
+    return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
+  }
+
+  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
+    const blockNumber = await this.#ledger.blockNumberOf(txId);
+    if (blockNumber === undefined) return undefined;
+    const block = await this.#ledger.getBlock(blockNumber);
+    return block ? { blockNumber, blockHash: block.hash } : undefined;
+  }
+
+  async health(): Promise<{ height: number }> {
+    return { height: this.#ledger.height };
+  }
+
+  close(): Promise<void> {
+    return this.#ledger.close();
+  }
+
+  #identityOf(caller: Caller): LedgerIdentity {
+    switch (caller.role) {
+      case 'platform': return { mspId: this.#msp.platform, id: `platform::${caller.issuer}::${caller.sub}` };
+      case 'regulator': return { mspId: this.#msp.regulator, id: `regulator::${caller.issuer}::${caller.sub}` };
+      default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
+    }
+  }
+
+  #readerIdentity(reader: Reader): LedgerIdentity {
+    switch (reader.kind) {
+      case 'caller': return this.#identityOf(reader.caller);
+      case 'owner': return { mspId: reader.owner.mspId, id: reader.owner.clientId };
+      default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
+    }
+  }
+}

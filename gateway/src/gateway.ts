@@ -1,0 +1,67 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { devIssuerJwks, DEV_ISSUER } from '@tender-ledger/client-sdk';
+import { createLocalJWKSet } from 'jose';
+import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
+import type { LedgerBackend } from './backend.js';
+import type { GatewayConfig } from './config.js';
+import { EmbeddedBackend } from './embedded-backend.js';
+import { IdempotencyStore } from './idempotency.js';
+import { ReceiptSigner } from './receipts.js';
+import { createServer } from './server.js';
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  backend: LedgerBackend;
+  receipts: ReceiptSigner;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** The embedded ledger's clock (tests move time by hand). */
+  clock?: () => Date;
+  /** A ready backend instead of the one the configuration names. */
+  backend?: LedgerBackend;
+}
+
+/** Opens the ledger, keys and stores the configuration names, and listens. */
+export async function startGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const issuers: TrustedIssuer[] = await Promise.all(config.issuers.map(trustedIssuer));
+  if (config.devIssuer) {
+    issuers.push({ issuer: DEV_ISSUER, keys: createLocalJWKSet(await devIssuerJwks(config.dataDir)) });
+  }
+  const auth = new Authenticator(issuers, { audience: config.audience, algorithms: config.algorithms });
+  const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
+  const backend = options.backend ?? await openBackend(config, options.clock);
+  const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
+  const app = createServer({ backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    backend,
+    receipts,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await idempotency.close();
+      await backend.close();
+    },
+  };
+}
+
+async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date): Promise<LedgerBackend> {
+  if (config.ledgerBackend === 'fabric') {
+    throw new Error('LEDGER_BACKEND=fabric is not available in this build yet');
+  }
+  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);
+}

@@ -1,0 +1,5 @@
+export { startGateway, type RunningGateway, type GatewayOptions } from './gateway.js';
+export { loadConfig, ConfigError, type GatewayConfig } from './config.js';
+export { createServer, type GatewayDeps } from './server.js';
+export type { LedgerBackend, Reader, Committed } from './backend.js';
+export { EmbeddedBackend } from './embedded-backend.js';

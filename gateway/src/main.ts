@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.js';
+import { startGateway } from './gateway.js';
+
+// `npm start`: the gateway on the embedded ledger in DATA_DIR, unless configured otherwise.
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const gateway = await startGateway(config);
+  console.log(`Tender evidence gateway listening on ${gateway.url} (${config.ledgerBackend} ledger, data in ${config.dataDir})`);
+  console.log(`  verify a document or a receipt:  ${gateway.url}/`);
+  console.log(`  API description:                 ${gateway.url}/openapi.json`);
+  if (config.devIssuer) console.log('  development tokens:              npm run token -- --role platform --sub <id>');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing (waiting for queued transactions to commit)`);
+    gateway.close().then(() => process.exit(0), (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `configuration: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import {
+  AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, OpenBidsRequest, RecordScoresRequest,
+  RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, Sha256Hex, SignContractRequest,
+} from '@tender-ledger/domain';
+
+/** A body-less step (a withdrawal) still must not carry stray fields. */
+export const EmptyRequest = Type.Object({}, { additionalProperties: false });
+
+export const VerifyReceiptRequest = Type.Object({
+  receipt: Type.String({ minLength: 1, maxLength: 8192 }),
+}, { additionalProperties: false });
+
+/** Path parameters and their schemas. */
+export const PATH_PARAMS: Record<string, TSchema> = {
+  projectId: Identifier,
+  bidderId: Identifier,
+  sha256: Sha256Hex,
+  recordId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
+};
+
+/** A recorded step: its route, body schema, contract function and how its arguments are built. */
+export interface StepRoute {
+  path: string;
+  summary: string;
+  schema: TSchema;
+  fn: string;
+  args(params: Record<string, string>, body: unknown): string[];
+}
+
+const json = (body: unknown) => JSON.stringify(body);
+
+/** The public write contract other platforms code against. */
+export const STEP_ROUTES: StepRoute[] = [
+  { path: '/v1/projects', summary: 'Register a project (项目登记)', schema: RegisterProjectRequest, fn: 'registerProject', args: (_p, b) => [json(b)] },
+  { path: '/v1/projects/:projectId/bidders', summary: 'Register a bidder and its deposit (投标报名)', schema: RegisterBidderRequest, fn: 'registerBidder', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/bids', summary: 'Record a sealed bid commitment (投标)', schema: CommitBidRequest, fn: 'commitBid', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/bids/:bidderId/withdrawal', summary: 'Withdraw a bid before the deadline (撤回)', schema: EmptyRequest, fn: 'withdrawBid', args: (p) => [p.projectId!, p.bidderId!] },
+  { path: '/v1/projects/:projectId/opening', summary: 'Open the bids with their reveals (开标)', schema: OpenBidsRequest, fn: 'openBids', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/scores', summary: 'Record one evaluator\'s scores (评标)', schema: RecordScoresRequest, fn: 'recordScores', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/award', summary: 'Award the tender (定标)', schema: AwardRequest, fn: 'awardBid', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/contract', summary: 'Record the signed contract (签订合同)', schema: SignContractRequest, fn: 'signContract', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/deposits/:bidderId/release', summary: 'Release a bidder\'s deposit (退还保证金)', schema: ReleaseDepositRequest, fn: 'releaseDeposit', args: (p, b) => [p.projectId!, p.bidderId!, json(b)] },
+  { path: '/v1/evidence', summary: 'Notarise a document by its hash (存证)', schema: NotariseDocumentRequest, fn: 'notariseDocument', args: (_p, b) => [json(b)] },
+];
