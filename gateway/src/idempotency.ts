@@ -12,7 +12,7 @@ export interface StoredAnswer {
  */
 export class IdempotencyStore {
   readonly #db: Level<string, string>;
-  readonly #inFlight = new Map<string, Promise<StoredAnswer & { fingerprint: string }>>();
+  readonly #inFlight = new Map<string, Promise<StoredAnswer & { fingerprint: string; replayed: boolean }>>();
 
   private constructor(db: Level<string, string>) {
     this.#db = db;
@@ -30,24 +30,23 @@ export class IdempotencyStore {
    */
   async once(scope: string, key: string, fingerprint: string, work: () => Promise<StoredAnswer>): Promise<StoredAnswer & { replayed: boolean; reused: boolean }> {
     const id = `${scope}\u0000${key}`;
-    const pending = this.#inFlight.get(id);
-    const stored = pending ? await pending : await this.#read(id);
-    if (stored) {
-      return { status: stored.status, body: stored.body, replayed: true, reused: stored.fingerprint !== fingerprint };
+    let pending = this.#inFlight.get(id);
+    const first = pending === undefined;
+    if (!pending) {
+      // Registered before any await, so a concurrent retry finds it and waits.
+      pending = (async () => {
+        const stored = await this.#read(id);
+        if (stored) return { ...stored, replayed: true };
+        const entry = { ...(await work()), fingerprint };
+        if (entry.status < 500) await this.#db.put(id, JSON.stringify(entry));
+        return { ...entry, replayed: false };
+      })();
+      this.#inFlight.set(id, pending);
+      const forget = () => { this.#inFlight.delete(id); };
+      pending.then(forget, forget);
     }
-    const running = (async () => {
-      const answer = await work();
-      const entry = { ...answer, fingerprint };
-      if (answer.status < 500) await this.#db.put(id, JSON.stringify(entry));
-      return entry;
-    })();
-    this.#inFlight.set(id, running);
-    try {
-      const answer = await running;
-      return { status: answer.status, body: answer.body, replayed: false, reused: false };
-    } finally {
-      this.#inFlight.delete(id);
-    }
+    const answer = await pending;
+    return { status: answer.status, body: answer.body, replayed: !first || answer.replayed, reused: answer.fingerprint !== fingerprint };
   }
 
   async close(): Promise<void> {
