@@ -340,8 +340,7 @@ export class TenderContract extends Contract {
       recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
       payload: document, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
     });
-    await this.#store(ctx, keys.standaloneRecord(ctx, record.recordId), record);
-    return canonicalJson(record);
+    return this.#store(ctx, keys.standaloneRecord(ctx, record.recordId), record);
   }
 
   // ---------------------------------------------------------------- queries
@@ -495,15 +494,15 @@ export class TenderContract extends Contract {
 
   /** Writes the record and the project's new head; one transaction writes one record. */
   async #commit(ctx: Context, project: ProjectState, record: LedgerRecord): Promise<string> {
-    await this.#store(ctx, keys.record(ctx, project.projectId, record.seq), record);
+    const json = await this.#store(ctx, keys.record(ctx, project.projectId, record.seq), record);
     await writeJson(ctx, keys.project(ctx, project.projectId), {
       ...project, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies ProjectState);
-    return canonicalJson(record);
+    return json;
   }
 
-  /** Appends a record under a key that must be new: evidence is never overwritten. */
-  async #store(ctx: Context, stateKey: string, record: LedgerRecord): Promise<void> {
+  /** Appends a record under a key that must be new: evidence is never overwritten. Returns its canonical JSON. */
+  async #store(ctx: Context, stateKey: string, record: LedgerRecord): Promise<string> {
     const existing = await ctx.stub.getState(stateKey);
     if (existing && existing.length > 0) {
       throw new Error(`refusing to overwrite evidence at ${stateKey}`);
@@ -515,6 +514,7 @@ export class TenderContract extends Contract {
       await writeJson(ctx, keys.documentHash(ctx, sha256, record.recordId), stateKey);
     }
     ctx.stub.setEvent(record.step, Buffer.from(json));
+    return json;
   }
 
   async #view(ctx: Context, record: LedgerRecord, projects: Map<string, ProjectState>) {

@@ -2,6 +2,17 @@ import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKe
 import { RECEIPT_TYPE, ReceiptClaims, schemaErrors } from '@tender-ledger/domain';
 import { ReceiptVerificationError } from './errors.js';
 
+// Importing keys is the costly part of a verification: do it once per key set.
+const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
+function keySetOf(jwks: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {
+  let keySet = keySets.get(jwks);
+  if (!keySet) {
+    keySet = createLocalJWKSet(jwks);
+    keySets.set(jwks, keySet);
+  }
+  return keySet;
+}
+
 export interface VerifiedReceipt {
   claims: ReceiptClaims;
   /** The key that signed it. */
@@ -36,7 +47,7 @@ export async function verifyReceipt(receipt: string, jwks: JSONWebKeySet): Promi
   }
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(compact, createLocalJWKSet(jwks), { algorithms: ['ES256'] }));
+    ({ payload } = await compactVerify(compact, keySetOf(jwks), { algorithms: ['ES256'] }));
   } catch (cause) {
     throw new ReceiptVerificationError('RECEIPT_BAD_SIGNATURE', 'the signature does not verify', { cause });
   }

@@ -14,6 +14,7 @@ export class ReceiptSigner {
   readonly #dir: string;
   readonly #issuer: string;
   #keys = new Map<string, JWK>();
+  #jwks: JSONWebKeySet = { keys: [] };
   #current: { kid: string; key: SigningKey } | undefined;
 
   private constructor(dir: string, issuer: string) {
@@ -43,9 +44,9 @@ export class ReceiptSigner {
     return kid;
   }
 
-  /** Every receipt key, public parts only. */
+  /** Every receipt key, public parts only (the same object until the next rotation). */
   jwks(): JSONWebKeySet {
-    return { keys: [...this.#keys.values()].map(({ d: _private, ...publicJwk }) => publicJwk) };
+    return this.#jwks;
   }
 
   async sign(record: LedgerRecord, commit: CommitInfo): Promise<string> {
@@ -76,6 +77,7 @@ export class ReceiptSigner {
     const currentKid = (await readFile(path.join(this.#dir, 'current'), 'utf8').catch(() => '')).trim();
     const jwk = keys.get(currentKid) ?? [...keys.values()].at(-1) as JWK;
     this.#keys = keys;
+    this.#jwks = { keys: [...keys.values()].map(({ d: _private, ...publicJwk }) => publicJwk) };
     this.#current = { kid: jwk.kid as string, key: await importJWK(jwk, 'ES256') };
   }
 }

@@ -118,7 +118,7 @@ export function createServer(deps: GatewayDeps): express.Express {
       const key = req.get('idempotency-key');
       if (key === undefined) {
         const answer = await recordStep(route, caller, params, body);
-        res.status(answer.status).json(answer.body);
+        res.status(answer.status).type('application/json').send(answer.body);
         return;
       }
       if (key.length === 0 || key.length > 200) throw new Problem('INVALID_ARGUMENT', 'Idempotency-Key must be 1-200 characters', { errors: [{ field: '/headers/idempotency-key', message: 'must be 1-200 characters' }] });
@@ -139,15 +139,16 @@ export function createServer(deps: GatewayDeps): express.Express {
         sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
         return;
       }
-      res.status(answer.status).json(answer.body);
+      res.status(answer.status).type('application/json').send(answer.body as string);
     });
   }
 
+  /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
   async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown) {
     const committed = await backend.submit(caller, route.fn, route.args(params, body));
     const record = JSON.parse(committed.result) as LedgerRecord;
     const receipt = await receipts.sign(record, committed);
-    return { status: 201, body: { record, receipt } };
+    return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
   }
 
   // ------------------------------------------------------------ reads

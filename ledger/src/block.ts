@@ -1,4 +1,5 @@
-import { canonicalHash, GENESIS_HASH } from '@tender-ledger/domain';
+import { createHash } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH } from '@tender-ledger/domain';
 
 /** One world-state write of a transaction. Values are UTF-8 text (the contract writes JSON). */
 export interface StateWrite {
@@ -35,19 +36,27 @@ export interface Block extends BlockHeader {
   txs: BlockTransaction[];
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The block hash rule: SHA-256 of the RFC 8785 form of the transaction list. */
 export function blockDataHash(txs: readonly BlockTransaction[]): string {
-  return canonicalHash(txs);
+  return sha256(canonicalJson(txs));
 }
 
+/** And of the header, which names the block before and the data hash. */
 export function blockHeaderHash(header: BlockHeader): string {
   const { number, prevHash, dataHash, txCount } = header;
-  return canonicalHash({ number, prevHash, dataHash, txCount });
+  return sha256(canonicalJson({ number, prevHash, dataHash, txCount }));
 }
 
-/** Seals a block: its data hash over the transactions, its hash over the header. */
-export function sealBlock(number: number, prevHash: string, txs: BlockTransaction[]): Block {
-  const header: BlockHeader = { number, prevHash, dataHash: blockDataHash(txs), txCount: txs.length };
-  return { ...header, hash: blockHeaderHash(header), txs };
+/** A sealed block and its stored form, built from each transaction's canonical JSON once. */
+export function sealBlock(number: number, prevHash: string, txs: BlockTransaction[]): { block: Block; json: string } {
+  // The canonical form of a list is its items' canonical forms joined, so this equals blockDataHash(txs).
+  const txsJson = `[${txs.map((tx) => canonicalJson(tx)).join(',')}]`;
+  const header: BlockHeader = { number, prevHash, dataHash: sha256(txsJson), txCount: txs.length };
+  const hash = blockHeaderHash(header);
+  const json = `{"dataHash":"${header.dataHash}","hash":"${hash}","number":${number},"prevHash":"${prevHash}","txCount":${txs.length},"txs":${txsJson}}`;
+  return { block: { ...header, hash, txs }, json };
 }
 
 export const GENESIS_PREV_HASH = GENESIS_HASH;

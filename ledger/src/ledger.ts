@@ -7,7 +7,7 @@ import { sealBlock, GENESIS_PREV_HASH, type Block, type BlockTransaction, type S
 import { EmbeddedClientIdentity, type LedgerIdentity } from './identity.js';
 import { blockKey, HEIGHT_KEY, historyKey, stateKey, txKey } from './keys.js';
 import { EmbeddedStub } from './stub.js';
-import { CommittedView, OverlayView, type LedgerDb, type StoredHistoryEntry } from './views.js';
+import { CommittedView, OverlayView, StateCache, type LedgerDb, type StoredHistoryEntry } from './views.js';
 
 export type ContractClass = new () => Contract;
 
@@ -53,6 +53,13 @@ interface ShimDispatcher {
   Invoke(stub: EmbeddedStub): Promise<{ status: number; message?: string; payload?: Uint8Array }>;
 }
 
+interface Accepted {
+  pending: Pending;
+  txId: string;
+  timestamp: string;
+  result: string;
+}
+
 interface Pending {
   invocation: Invocation;
   resolve: (value: CommittedTransaction) => void;
@@ -80,8 +87,13 @@ export class EmbeddedLedger extends EventEmitter {
   readonly #maxBlockTxs: number;
   readonly #channelId: string;
   readonly #shim: ShimDispatcher | undefined;
+  /** Durable height and hash: what a restart would find. */
   #height: number;
   #lastHash: string;
+  /** The next block's number and the hash it links to, counting a block still being written. */
+  #tip: { number: number; hash: string };
+  #inFlight: { overlay: ReadonlyMap<string, Uint8Array | null>; durable: Promise<void> } | undefined;
+  readonly #cache = new StateCache();
   #queue: Pending[] = [];
   #draining: Promise<void> | undefined;
   #closed = false;
@@ -92,6 +104,7 @@ export class EmbeddedLedger extends EventEmitter {
     this.#db = db;
     this.#height = height;
     this.#lastHash = lastHash;
+    this.#tip = { number: height, hash: lastHash };
     this.#clock = options.clock ?? (() => new Date());
     this.#maxBlockTxs = options.maxBlockTxs ?? 1000;
     this.#channelId = options.channelId ?? 'embedded';
@@ -112,7 +125,7 @@ export class EmbeddedLedger extends EventEmitter {
 
   /** Opens (or creates) the ledger in `directory`. */
   static async open(directory: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
-    const db: LedgerDb = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    const db: LedgerDb = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 64 * 1024 * 1024, cacheSize: 64 * 1024 * 1024 });
     await db.open();
     const heightBytes = await db.get(HEIGHT_KEY);
     const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
@@ -174,6 +187,7 @@ export class EmbeddedLedger extends EventEmitter {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#draining;
+    await this.#inFlight?.durable;
     await this.#db.close();
   }
 
@@ -181,18 +195,25 @@ export class EmbeddedLedger extends EventEmitter {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBlockTxs);
-        await this.#buildAndCommit(batch);
+        await this.#buildBlock(batch);
       }
     } finally {
       this.#draining = undefined;
     }
   }
 
-  async #buildAndCommit(batch: Pending[]): Promise<void> {
+  /**
+   * Executes a batch into the next block and starts writing it. The write of the block before
+   * may still be syncing: this block's transactions read through its writes, and this block's
+   * write starts only once that one is durable, so blocks become durable strictly in order.
+   */
+  async #buildBlock(batch: Pending[]): Promise<void> {
+    const inFlight = this.#inFlight;
+    const committed = new CommittedView(this.#db, undefined, this.#cache);
     const overlay = new Map<string, Uint8Array | null>();
-    const view = new OverlayView(new CommittedView(this.#db), overlay);
+    const view = new OverlayView(inFlight ? new OverlayView(committed, inFlight.overlay) : committed, overlay);
     const txs: BlockTransaction[] = [];
-    const accepted: { pending: Pending; txId: string; timestamp: string; result: string }[] = [];
+    const accepted: Accepted[] = [];
     for (const pending of batch) {
       try {
         const executed = await this.#execute(pending.invocation, view);
@@ -206,25 +227,38 @@ export class EmbeddedLedger extends EventEmitter {
         pending.reject(error);
       }
     }
+    if (inFlight) await inFlight.durable;
+    if (this.#failure) {
+      for (const { pending } of accepted) pending.reject(this.#failure);
+      return;
+    }
     if (txs.length === 0) return;
+    const { block, json } = sealBlock(this.#tip.number, this.#tip.hash, txs);
+    this.#tip = { number: block.number + 1, hash: block.hash };
+    const durable = this.#writeBlock(block, json, accepted);
+    this.#inFlight = { overlay, durable };
+    void durable.then(() => {
+      if (this.#inFlight?.durable === durable) this.#inFlight = undefined;
+    });
+  }
 
-    const block = sealBlock(this.#height, this.#lastHash, txs);
+  /** One atomic, fsynced batch: a block is all there or not there at all. Acknowledges after. */
+  async #writeBlock(block: Block, json: string, accepted: Accepted[]): Promise<void> {
     const ops: { type: 'put' | 'del'; key: string; value?: Buffer }[] = [
-      { type: 'put', key: blockKey(block.number), value: Buffer.from(JSON.stringify(block)) },
+      { type: 'put', key: blockKey(block.number), value: Buffer.from(json) },
       { type: 'put', key: HEIGHT_KEY, value: Buffer.from(String(block.number + 1)) },
     ];
-    txs.forEach((tx, index) => {
+    block.txs.forEach((tx, index) => {
       ops.push({ type: 'put', key: txKey(tx.txId), value: Buffer.from(String(block.number)) });
       for (const write of tx.writes) {
         ops.push(write.value === null
           ? { type: 'del', key: stateKey(write.key) }
           : { type: 'put', key: stateKey(write.key), value: Buffer.from(write.value, 'utf8') });
-        const entry: StoredHistoryEntry = { txId: tx.txId, timestamp: tx.timestamp, isDelete: write.value === null, value: write.value ?? '' };
+        const entry: StoredHistoryEntry = { txId: tx.txId, timestamp: tx.timestamp, isDelete: write.value === null };
         ops.push({ type: 'put', key: historyKey(write.key, block.number, index), value: Buffer.from(JSON.stringify(entry)) });
       }
     });
     try {
-      // One atomic, fsynced batch: a block is all there or not there at all.
       await this.#db.batch(ops as never, { sync: true });
     } catch (cause) {
       this.#failure = new Error('the ledger could not write a block; it accepts no more transactions', { cause });
@@ -232,6 +266,7 @@ export class EmbeddedLedger extends EventEmitter {
       for (const pending of this.#queue.splice(0)) pending.reject(this.#failure);
       return;
     }
+    this.#cache.committed(block.txs.flatMap((tx) => tx.writes));
     this.#height = block.number + 1;
     this.#lastHash = block.hash;
     for (const { pending, txId, timestamp, result } of accepted) {

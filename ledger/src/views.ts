@@ -1,28 +1,73 @@
 import type { Level } from 'level';
-import { historyRange, parseHistoryKey, stateKey, STATE_PREFIX } from './keys.js';
+import { blockKey, historyRange, parseHistoryKey, stateKey, STATE_PREFIX } from './keys.js';
+import type { Block } from './block.js';
 import type { KeyModification, KV, StateView } from './stub.js';
 
 export type LedgerDb = Level<string, Buffer>;
 type Snapshot = ReturnType<LedgerDb['snapshot']>;
 
-/** A history entry as stored under `h!`. */
+/** A history entry as stored under `h!`; the value itself is read from the block that wrote it. */
 export interface StoredHistoryEntry {
   txId: string;
   timestamp: string;
   isDelete: boolean;
-  value: string;
 }
 
 function utf8Compare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/**
+ * Committed values of recently used keys, so the hot keys of a busy tender (its project and
+ * bidders) are read from memory. Written through on every commit; a value read from LevelDB
+ * is kept only if no commit happened while it was being read, so it can never be stale.
+ */
+export class StateCache {
+  readonly #values = new Map<string, Uint8Array | null>();
+  #generation = 0;
+
+  constructor(private readonly limit = 100_000) {}
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  lookup(key: string): Uint8Array | null | undefined {
+    return this.#values.get(key);
+  }
+
+  remember(key: string, value: Uint8Array | null, readAtGeneration: number): void {
+    if (readAtGeneration !== this.#generation) return;
+    this.#evictIfFull();
+    this.#values.set(key, value);
+  }
+
+  committed(writes: readonly { key: string; value: string | null }[]): void {
+    this.#generation++;
+    this.#evictIfFull();
+    for (const { key, value } of writes) this.#values.set(key, value === null ? null : Buffer.from(value, 'utf8'));
+  }
+
+  #evictIfFull(): void {
+    if (this.#values.size >= this.limit) this.#values.clear();
+  }
+}
+
 /** The committed world state, optionally through a LevelDB snapshot so a query sees one moment. */
 export class CommittedView implements StateView {
-  constructor(private readonly db: LedgerDb, private readonly snapshot?: Snapshot) {}
+  constructor(private readonly db: LedgerDb, private readonly snapshot?: Snapshot, private readonly cache?: StateCache) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return this.db.get(stateKey(key), this.snapshot ? { snapshot: this.snapshot } : {});
+    if (this.snapshot || !this.cache) {
+      return this.db.get(stateKey(key), this.snapshot ? { snapshot: this.snapshot } : {});
+    }
+    const cached = this.cache.lookup(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const generation = this.cache.generation;
+    // A point read is a few microseconds in LevelDB; the async form would cost a thread-pool round trip per read.
+    const value = this.db.getSync(stateKey(key));
+    this.cache.remember(key, value ?? null, generation);
+    return value;
   }
 
   async range(start: string, end: string): Promise<KV[]> {
@@ -36,12 +81,15 @@ export class CommittedView implements StateView {
   async history(key: string): Promise<KeyModification[]> {
     const entries: KeyModification[] = [];
     for await (const [dbKey, value] of this.db.iterator({ ...historyRange(key), ...(this.snapshot ? { snapshot: this.snapshot } : {}) })) {
-      if (parseHistoryKey(dbKey)?.key !== key) continue;
+      const at = parseHistoryKey(dbKey);
+      if (at?.key !== key) continue;
       const entry = JSON.parse(value.toString('utf8')) as StoredHistoryEntry;
       const ms = Date.parse(entry.timestamp);
+      const blockBytes = await this.db.get(blockKey(at.block), this.snapshot ? { snapshot: this.snapshot } : {});
+      const written = blockBytes ? (JSON.parse(blockBytes.toString('utf8')) as Block).txs[at.tx]?.writes.find((w) => w.key === key) : undefined;
       entries.push({
         txId: entry.txId,
-        value: Buffer.from(entry.value, 'utf8'),
+        value: Buffer.from(written?.value ?? '', 'utf8'),
         isDelete: entry.isDelete,
         timestamp: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 },
       });

@@ -1,0 +1,136 @@
+// `npm run bench`: starts the gateway as its own process on a fresh embedded ledger and drives
+// it over HTTP with autocannon. Every 201 counted is a receipt sent only after its block was
+// fsynced (the gateway answers only then). Prints a table and writes bench-results/*.json.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { TenderLedgerClient, mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
+import { sha256Hex } from '@tender-ledger/domain';
+
+const REPO = path.resolve(__dirname, '../../..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
+const PROJECTS = 40;
+const BIDDERS_PER_PROJECT = 50;
+
+async function startGateway(dataDir: string, port: number): Promise<ChildProcess> {
+  const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'gateway/dist/main.js')], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), RATE_LIMIT_PER_MINUTE: '100000000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening on')) resolve(); });
+  });
+  return child;
+}
+
+interface Figures {
+  scenario: string;
+  receiptsPerSecond: number;
+  p50ms: number;
+  p90ms: number;
+  p99ms: number;
+  maxMs: number;
+  ok: number;
+  failed: number;
+}
+
+function figures(scenario: string, result: Result): Figures {
+  const ok = result['2xx'];
+  return {
+    scenario,
+    receiptsPerSecond: Math.round(ok / (result.duration || DURATION)),
+    p50ms: result.latency.p50,
+    p90ms: result.latency.p90,
+    p99ms: result.latency.p99,
+    maxMs: result.latency.max,
+    ok,
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const url = `http://127.0.0.1:${port}`;
+  const gateway = await startGateway(dataDir, port);
+  try {
+    const token = await mintDevToken(dataDir, { role: 'platform', sub: 'bench-platform', ttlSeconds: 3600 });
+    const client = new TenderLedgerClient({ baseUrl: url, token });
+    const deadline = new Date(Date.now() + 86_400_000).toISOString();
+    console.log(`setting up ${PROJECTS} projects with ${BIDDERS_PER_PROJECT} bidders each...`);
+    for (let p = 0; p < PROJECTS; p++) {
+      const projectId = `BENCH-${p}`;
+      await client.registerProject({ projectId, name: `bench ${p}`, category: 'construction', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) });
+      await Promise.all(Array.from({ length: BIDDERS_PER_PROJECT }, (_, b) =>
+        client.registerBidder(projectId, { bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })));
+    }
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const receipts: string[] = [];
+    const keep = (_status: number, body: string) => { if (receipts.length < 2000) receipts.push((JSON.parse(body) as { receipt: string }).receipt); };
+    let n = 0;
+    const run = (title: string, setup: () => { path: string; body: string }) => autocannon({
+      url, connections: CONNECTIONS, duration: DURATION, title,
+      requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, ...setup() }), onResponse: keep }],
+    });
+
+    console.log(`bid commitments: ${CONNECTIONS} connections for ${DURATION}s...`);
+    const bids = await run('bid commitments', () => {
+      const i = n++;
+      return {
+        path: `/v1/projects/BENCH-${i % PROJECTS}/bids`,
+        body: JSON.stringify({ bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`, commitment: randomBytes(32).toString('hex') }),
+      };
+    });
+    console.log(`document notarisations: ${CONNECTIONS} connections for ${DURATION}s...`);
+    const docs = await run('notarisations', () => ({
+      path: '/v1/evidence',
+      body: JSON.stringify({ sha256: randomBytes(32).toString('hex'), kind: 'archive' }),
+    }));
+
+    const jwks = await client.jwks();
+    let verified = 0;
+    const started = process.hrtime.bigint();
+    const budget = 3_000_000_000n;
+    // Verification is mostly WebCrypto work off the main thread: keep a few in flight, as a verifier would.
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (process.hrtime.bigint() - started < budget) {
+        await verifyReceipt(receipts[verified++ % receipts.length] as string, jwks);
+      }
+    }));
+    const verifySeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const height = (await client.health()).ledger.height ?? 0;
+
+    const rows = [figures('bid commitment', bids), figures('document notarisation', docs)];
+    const offline = Math.round(verified / verifySeconds);
+    console.log('\n| scenario | durable receipts/s | p50 ms | p90 ms | p99 ms | max ms | ok | failed |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) console.log(`| ${r.scenario} | ${r.receiptsPerSecond} | ${r.p50ms} | ${r.p90ms} | ${r.p99ms} | ${r.maxMs} | ${r.ok} | ${r.failed} |`);
+    console.log(`| offline receipt verification (SDK) | ${offline} verifications/s | | | | | ${verified} | 0 |`);
+    const total = rows.reduce((a, r) => a + r.ok, 0);
+    console.log(`\nblocks committed: ${height} for ${total} recorded steps (${(total / Math.max(1, height)).toFixed(1)} transactions per block, one fsync each)`);
+    const out = {
+      date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
+      scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height,
+    };
+    mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
+    const file = path.join(REPO, 'bench-results', 'bench-latest.json');
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`figures written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    gateway.kill('SIGTERM');
+    await new Promise((resolve) => gateway.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
