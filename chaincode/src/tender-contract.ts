@@ -10,6 +10,12 @@ import {
 } from '@tender-ledger/domain';
 import { keys, readAllJson, readJson, writeJson, type BidderState, type ScoreState } from './state.js';
 
+/** The clock-skew tolerance: TENDER_CLOCK_SKEW_SECONDS on the chaincode process, 30 s by default. */
+export function clockSkewToleranceMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.TENDER_CLOCK_SKEW_SECONDS ?? 30);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+
 /**
  * Records every step of a public tender as append-only evidence and refuses any step that
  * breaks the tender rules (see DOMAIN.md for each rule's legal source). Every endorsing
@@ -22,6 +28,22 @@ import { keys, readAllJson, readJson, writeJson, type BidderState, type ScoreSta
 export class TenderContract extends Contract {
   constructor() {
     super('tender');
+  }
+
+  /**
+   * On Fabric the submitting client picks the transaction timestamp and peers accept it within
+   * 15 minutes, which would let a platform backdate a bid past the deadline. Every endorsing
+   * peer therefore refuses a proposal too far from its own clock (DOMAIN rule 12). It can only
+   * refuse, never change what is written, so endorsements still agree.
+   */
+  override async beforeTransaction(ctx: Context): Promise<void> {
+    // The embedded host stamps time itself; only a client-built proposal carries a client's clock.
+    if (!ctx.stub.getSignedProposal?.()) return;
+    const skewMs = Math.abs(ctx.stub.getDateTimestamp().getTime() - Date.now()); // CLOCK_SKEW guard: the one local clock read
+    const toleranceMs = clockSkewToleranceMs();
+    if (skewMs > toleranceMs) {
+      throw new LedgerError('CLOCK_SKEW', `proposal timestamp ${ctx.stub.getDateTimestamp().toISOString()} is ${Math.round(skewMs / 1000)} s from the endorsing peer's clock (tolerance ${toleranceMs / 1000} s)`);
+    }
   }
 
   // ---------------------------------------------------------------- steps
