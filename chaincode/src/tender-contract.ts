@@ -418,6 +418,13 @@ export class TenderContract extends Contract {
     return JSON.stringify({ sha256, records: views });
   }
 
+  /** The caller as the contract sees it: lets a client map its identities to record actors. */
+  @Transaction(false)
+  @Returns('string')
+  async whoAmI(ctx: Context): Promise<string> {
+    return JSON.stringify(this.#actor(ctx));
+  }
+
   // ---------------------------------------------------------------- helpers (not transactions)
 
   /** Ledger time: the transaction timestamp, the same on every endorsing peer. */

@@ -24,6 +24,16 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   platformMspId: string;
   regulatorMspId: string;
+  fabric?: FabricConfig;
+}
+
+/** How the gateway reaches a Fabric network (LEDGER_BACKEND=fabric). */
+export interface FabricConfig {
+  /** The connection file network/network.sh writes. */
+  connectionFile: string;
+  platformIdentities: Record<string, string>;
+  regulatorIdentity: string;
+  publicIdentity: string;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +72,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
   }
   const configuredIssuers = issuers(env.AUTH_ISSUERS);
   const devIssuer = env.AUTH_DEV_ISSUER !== undefined ? env.AUTH_DEV_ISSUER === 'true' : configuredIssuers.length === 0;
+  let fabric: FabricConfig | undefined;
+  if (ledgerBackend === 'fabric') {
+    let platformIdentities: unknown;
+    try {
+      platformIdentities = JSON.parse(env.FABRIC_PLATFORM_IDENTITIES ?? '{}');
+    } catch {
+      throw new ConfigError('FABRIC_PLATFORM_IDENTITIES must be a JSON object {"<platform token sub>": "<Fabric user>"}');
+    }
+    if (typeof platformIdentities !== 'object' || platformIdentities === null || Object.values(platformIdentities).some((v) => typeof v !== 'string')) {
+      throw new ConfigError('FABRIC_PLATFORM_IDENTITIES must be a JSON object {"<platform token sub>": "<Fabric user>"}');
+    }
+    fabric = {
+      connectionFile: path.resolve(env.FABRIC_CONNECTION ?? 'network/.runtime/fabric-connection.json'),
+      platformIdentities: platformIdentities as Record<string, string>,
+      regulatorIdentity: env.FABRIC_REGULATOR_IDENTITY ?? 'User1',
+      publicIdentity: env.FABRIC_PUBLIC_IDENTITY ?? 'User5',
+    };
+  }
   return Object.freeze({
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '127.0.0.1',
@@ -76,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
+    ...(fabric ? { fabric } : {}),
   });
 }

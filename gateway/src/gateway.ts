@@ -7,6 +7,8 @@ import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import type { GatewayConfig } from './config.js';
 import { EmbeddedBackend } from './embedded-backend.js';
+import { FabricBackend, type FabricConnection } from './fabric-backend.js';
+import { readFile } from 'node:fs/promises';
 import { IdempotencyStore } from './idempotency.js';
 import { ReceiptSigner } from './receipts.js';
 import { createServer } from './server.js';
@@ -60,8 +62,16 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
 }
 
 async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date): Promise<LedgerBackend> {
-  if (config.ledgerBackend === 'fabric') {
-    throw new Error('LEDGER_BACKEND=fabric is not available in this build yet');
+  if (config.ledgerBackend === 'fabric' && config.fabric) {
+    const connection = JSON.parse(await readFile(config.fabric.connectionFile, 'utf8')) as FabricConnection;
+    return FabricBackend.open({
+      connection,
+      platformIdentities: config.fabric.platformIdentities,
+      platformMspId: config.platformMspId,
+      regulatorMspId: config.regulatorMspId,
+      regulatorIdentity: config.fabric.regulatorIdentity,
+      publicIdentity: config.fabric.publicIdentity,
+    });
   }
   return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);
 }

@@ -3,3 +3,4 @@ export { loadConfig, ConfigError, type GatewayConfig } from './config.js';
 export { createServer, type GatewayDeps } from './server.js';
 export type { LedgerBackend, Reader, Committed } from './backend.js';
 export { EmbeddedBackend } from './embedded-backend.js';
+export { FabricBackend, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';

@@ -1,29 +1,94 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig, startGateway, type RunningGateway } from '@tender-ledger/gateway';
 import { TenderLedgerClient, mintDevToken, type Role } from '@tender-ledger/client-sdk';
-import { ManualClock } from './clock.js';
+import { DAY, HOUR, ManualClock } from './clock.js';
 import { tempDir } from './temp.js';
 
-/** A real gateway on a free port over a fresh embedded ledger, with a clock tests move. */
+export type Backend = 'embedded' | 'fabric';
+
+/**
+ * Time as a behaviour test sees it. On the embedded ledger a clock the test moves (deadlines
+ * days away pass at once); on Fabric real time, the peers' (deadlines seconds away, waited for).
+ */
+export interface TestTime {
+  /** How far ahead a project's bid deadline is set. */
+  deadlineLead: number;
+  /** From the bid deadline to the opening time. */
+  openingGap: number;
+  nowMs(): number;
+  iso(offsetMs?: number): string;
+  /** Returns once ledger time has reached `instantMs`. */
+  reach(instantMs: number): Promise<void>;
+}
+
+/** A real gateway on a free port: over a fresh embedded ledger, or over the Fabric network that is up. */
 export interface TestGateway {
+  backend: Backend;
   gateway: RunningGateway;
   url: string;
   dataDir: string;
+  time: TestTime;
+  /** The embedded ledger's clock (embedded backend only). */
   clock: ManualClock;
   token(role: Role, sub: string, ttlSeconds?: number): Promise<string>;
   client(role?: Role, sub?: string): Promise<TenderLedgerClient>;
   close(): Promise<void>;
 }
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+const REPO = path.resolve(__dirname, '../../..');
+export const FABRIC_CONNECTION = path.join(REPO, 'network/.runtime/fabric-connection.json');
+
+/** Platform token subjects the suites use, each with its own Fabric user (one per platform). */
+export const FABRIC_PLATFORMS: Record<string, string> = {
+  'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
+};
+
+/** Which backends the behaviour suites run on: embedded always; Fabric when TENDER_TEST_BACKENDS names it. */
+export function testBackends(): Backend[] {
+  const named = (process.env.TENDER_TEST_BACKENDS ?? 'embedded').split(',').map((b) => b.trim());
+  return named.filter((b): b is Backend => b === 'embedded' || b === 'fabric');
+}
+
+export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded'): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
-  const clock = new ManualClock();
-  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', ...env });
-  const gateway = await startGateway(config, { clock: clock.now });
+  const clock = new ManualClock(new Date().toISOString());
+  let time: TestTime;
+  let extra: Record<string, string> = {};
+  if (backend === 'fabric') {
+    if (!existsSync(FABRIC_CONNECTION)) {
+      throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "npm run network:up && npm run network:deploy" first.`);
+    }
+    extra = {
+      LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION, FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS),
+      FABRIC_REGULATOR_IDENTITY: 'User1', FABRIC_PUBLIC_IDENTITY: 'User5',
+    };
+    time = {
+      deadlineLead: 30_000,
+      openingGap: 2_000,
+      nowMs: () => Date.now(),
+      iso: (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString(),
+      // Peers stamp proposals with this machine's clock: wait until it is past the instant.
+      reach: async (instantMs) => { await new Promise((resolve) => setTimeout(resolve, Math.max(0, instantMs - Date.now() + 250))); },
+    };
+  } else {
+    time = {
+      deadlineLead: 5 * DAY,
+      openingGap: HOUR,
+      nowMs: () => clock.now().getTime(),
+      iso: (offsetMs = 0) => clock.iso(offsetMs),
+      reach: async (instantMs) => { clock.set(new Date(instantMs).toISOString()); },
+    };
+  }
+  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', ...extra, ...env });
+  const gateway = await startGateway(config, backend === 'embedded' ? { clock: clock.now } : {});
   const token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
   return {
+    backend,
     gateway,
     url: gateway.url,
     dataDir: temp.dir,
+    time,
     clock,
     token,
     async client(role?: Role, sub?: string) {

@@ -1,0 +1,267 @@
+import { createHash, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import {
+  connect, GatewayError, hash, signers, StatusCode,
+  type Contract, type Gateway, type Network,
+} from '@hyperledger/fabric-gateway';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { parseLedgerError, type Actor } from '@tender-ledger/domain';
+import type { Caller } from './auth.js';
+import type { Committed, LedgerBackend, Reader } from './backend.js';
+import { LedgerUnavailableError, Problem } from './problem.js';
+
+/** The network description `network/network.sh deploy` writes (fabric-connection.json). */
+export interface FabricConnection {
+  channel: string;
+  chaincode: string;
+  peers: Record<string, { endpoint: string; hostAlias: string; tlsCACert: string }>;
+  identities: Record<string, Record<string, { cert: string; key: string }>>;
+}
+
+export interface FabricBackendOptions {
+  connection: FabricConnection;
+  /** Platform token subject → Fabric user of the platform MSP: each platform signs as itself. */
+  platformIdentities: Record<string, string>;
+  platformMspId: string;
+  regulatorMspId: string;
+  /** Regulator user that regulator reads go through. */
+  regulatorIdentity: string;
+  /** A platform-MSP user that owns nothing: public reads and bidders' reads go through it. */
+  publicIdentity: string;
+}
+
+const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
+// A transaction that lost a read conflict was not applied: it is safe to run again.
+const RETRYABLE_STATUS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+const MAX_ATTEMPTS = 5;
+
+interface Signed {
+  gateway: Gateway;
+  network: Network;
+  contract: Contract;
+  qscc: Contract;
+}
+
+/**
+ * The gateway's Fabric backend, through @hyperledger/fabric-gateway. Each platform's steps are
+ * endorsed under that platform's own Fabric identity and regulator reads under the regulator's,
+ * so the contract's access rules hold exactly as on the embedded ledger. A peer or orderer that
+ * cannot be reached is a LedgerUnavailableError (503); gRPC reconnects on its own when it is back.
+ */
+export class FabricBackend implements LedgerBackend {
+  readonly kind = 'fabric';
+  readonly #options: FabricBackendOptions;
+  readonly #clients: grpc.Client[] = [];
+  readonly #signed = new Map<string, Signed>();
+  readonly #byClientId = new Map<string, string>();
+  readonly #blockHashes = new Map<number, string>();
+
+  private constructor(options: FabricBackendOptions) {
+    this.#options = options;
+  }
+
+  static async open(options: FabricBackendOptions): Promise<FabricBackend> {
+    const backend = new FabricBackend(options);
+    backend.#connectAll();
+    return backend;
+  }
+
+  async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
+    const signed = this.#forCaller(caller, true);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();
+        const commit = await transaction.submit();
+        const status = await commit.getStatus();
+        if (!status.successful) {
+          if (RETRYABLE_STATUS.has(status.code) && attempt < MAX_ATTEMPTS) continue;
+          throw new LedgerUnavailableError(`transaction ${status.transactionId} was not committed: validation code ${status.code}`);
+        }
+        const blockNumber = Number(status.blockNumber);
+        return {
+          result: Buffer.from(transaction.getResult()).toString('utf8'),
+          txId: status.transactionId,
+          blockNumber,
+          blockHash: await this.#blockHash(signed, blockNumber),
+        };
+      } catch (error) {
+        throw translate(error);
+      }
+    }
+  }
+
+  async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
+    const signed = await this.#forReader(reader);
+    try {
+      return Buffer.from(await signed.contract.evaluateTransaction(fn, ...args)).toString('utf8');
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
+    const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+    let processed: peer.ProcessedTransaction;
+    try {
+      processed = peer.ProcessedTransaction.deserializeBinary(await signed.qscc.evaluateTransaction('GetTransactionByID', this.#options.connection.channel, txId));
+    } catch (error) {
+      const translated = translate(error);
+      if (translated instanceof LedgerUnavailableError) throw translated;
+      return undefined; // qscc answers an error for an unknown transaction id
+    }
+    if (processed.getValidationcode() !== StatusCode.VALID) return undefined;
+    try {
+      const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByTxID', this.#options.connection.channel, txId));
+      const header = block.getHeader();
+      if (!header) return undefined;
+      const blockNumber = header.getNumber();
+      const blockHash = blockHeaderHash(header);
+      this.#blockHashes.set(blockNumber, blockHash);
+      return { blockNumber, blockHash };
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async health(): Promise<{ height: number }> {
+    const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+    try {
+      const info = common.BlockchainInfo.deserializeBinary(await signed.qscc.evaluateTransaction('GetChainInfo', this.#options.connection.channel));
+      return { height: info.getHeight() };
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const signed of this.#signed.values()) signed.gateway.close();
+    for (const client of this.#clients) client.close();
+  }
+
+  #connectAll(): void {
+    const { connection } = this.#options;
+    const clients = new Map<string, grpc.Client>();
+    for (const [mspId, peerInfo] of Object.entries(connection.peers)) {
+      const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), {
+        'grpc.ssl_target_name_override': peerInfo.hostAlias,
+      });
+      clients.set(mspId, client);
+      this.#clients.push(client);
+    }
+    for (const [mspId, users] of Object.entries(connection.identities)) {
+      const client = clients.get(mspId);
+      if (!client) continue;
+      for (const [name, files] of Object.entries(users)) {
+        const gateway = connect({
+          client,
+          identity: { mspId, credentials: readFileSync(files.cert) },
+          signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
+          hash: hash.sha256,
+          evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
+          endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
+          submitOptions: () => ({ deadline: Date.now() + 5_000 }),
+          commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+        });
+        const network = gateway.getNetwork(connection.channel);
+        this.#signed.set(`${mspId}\u0000${name}`, { gateway, network, contract: network.getContract(connection.chaincode), qscc: network.getContract('qscc') });
+      }
+    }
+  }
+
+  #identity(mspId: string, name: string): Signed {
+    const signed = this.#signed.get(`${mspId}\u0000${name}`);
+    if (!signed) throw new Error(`no Fabric identity ${name} of ${mspId} in the connection file`);
+    return signed;
+  }
+
+  #forCaller(caller: Caller, writing: boolean): Signed {
+    const o = this.#options;
+    if (caller.role === 'regulator') return this.#identity(o.regulatorMspId, o.regulatorIdentity);
+    if (caller.role === 'platform') {
+      const name = o.platformIdentities[caller.sub];
+      if (!name) throw new Problem('FORBIDDEN', `platform ${caller.sub} has no Fabric identity on this gateway`);
+      return this.#identity(o.platformMspId, name);
+    }
+    if (writing) throw new Problem('FORBIDDEN', 'bidders have no Fabric identity');
+    return this.#identity(o.platformMspId, o.publicIdentity);
+  }
+
+  async #forReader(reader: Reader): Promise<Signed> {
+    if (reader.kind === 'caller') return this.#forCaller(reader.caller, false);
+    if (reader.kind === 'owner') return this.#forOwner(reader.owner);
+    return this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+  }
+
+  /** The identity whose client id the contract recorded as a project's owner. */
+  async #forOwner(owner: Actor): Promise<Signed> {
+    if (this.#byClientId.size === 0) {
+      for (const [key, signed] of this.#signed) {
+        const me = JSON.parse(Buffer.from(await signed.contract.evaluateTransaction('whoAmI')).toString('utf8')) as Actor;
+        this.#byClientId.set(`${me.mspId}\u0000${me.clientId}`, key);
+      }
+    }
+    const key = this.#byClientId.get(`${owner.mspId}\u0000${owner.clientId}`);
+    const signed = key ? this.#signed.get(key) : undefined;
+    if (!signed) throw new Problem('FORBIDDEN', 'the project\'s platform has no identity on this gateway');
+    return signed;
+  }
+
+  async #blockHash(signed: Signed, blockNumber: number): Promise<string> {
+    const cached = this.#blockHashes.get(blockNumber);
+    if (cached) return cached;
+    const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)));
+    const header = block.getHeader();
+    if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
+    const blockHash = blockHeaderHash(header);
+    this.#blockHashes.set(blockNumber, blockHash);
+    return blockHash;
+  }
+}
+
+/** Fabric's block hash: SHA-256 of the DER of SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */
+export function blockHeaderHash(header: common.BlockHeader): string {
+  const der = derSequence([derInteger(BigInt(header.getNumber())), derOctets(header.getPreviousHash_asU8()), derOctets(header.getDataHash_asU8())]);
+  return createHash('sha256').update(der).digest('hex');
+}
+
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+function derInteger(value: bigint): Buffer {
+  const bytes: number[] = [];
+  for (let n = value; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn));
+  if (bytes.length === 0 || (bytes[0] as number) & 0x80) bytes.unshift(0);
+  return Buffer.concat([Buffer.from([0x02]), derLength(bytes.length), Buffer.from(bytes)]);
+}
+
+function derOctets(bytes: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from([0x04]), derLength(bytes.length), Buffer.from(bytes)]);
+}
+
+function derSequence(parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+}
+
+/**
+ * A chaincode refusal keeps its ledger code (it reaches us inside the peer's error details);
+ * any other failure to endorse, order or commit means the network is not there: 503.
+ */
+function translate(error: unknown): Error {
+  if (error instanceof Problem || error instanceof LedgerUnavailableError) return error;
+  if (error instanceof GatewayError) {
+    const texts = [error.message, ...error.details.map((d) => d.message)];
+    for (const text of texts) {
+      const parsed = parseLedgerError(text);
+      if (parsed) return parsed;
+    }
+    return new LedgerUnavailableError(`${GRPC_UNAVAILABLE.has(error.code) ? 'ledger unreachable' : 'ledger error'}: ${texts.join('; ')}`);
+  }
+  const parsed = error instanceof Error ? parseLedgerError(error.message) : undefined;
+  return parsed ?? new LedgerUnavailableError(`ledger error: ${(error as Error).message}`);
+}
