@@ -11,15 +11,24 @@ import { TenderLedgerClient, mintDevToken, verifyReceipt } from '@tender-ledger/
 import { sha256Hex } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
+// BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
+const BACKEND = process.env.BENCH_BACKEND === 'fabric' ? 'fabric' : 'embedded';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? (BACKEND === 'fabric' ? 64 : 128));
 const PROJECTS = 40;
+const RUN = Date.now().toString(36);
 const BIDDERS_PER_PROJECT = 50;
 
 async function startGateway(dataDir: string, port: number): Promise<ChildProcess> {
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'gateway/dist/main.js')], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), RATE_LIMIT_PER_MINUTE: '100000000' },
+    env: {
+      ...process.env, DATA_DIR: dataDir, PORT: String(port), RATE_LIMIT_PER_MINUTE: '100000000',
+      ...(BACKEND === 'fabric' ? {
+        LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: path.join(REPO, 'network/.runtime/fabric-connection.json'),
+        FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'bench-platform': 'User1' }),
+      } : {}),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -65,7 +74,7 @@ async function main(): Promise<void> {
     const deadline = new Date(Date.now() + 86_400_000).toISOString();
     console.log(`setting up ${PROJECTS} projects with ${BIDDERS_PER_PROJECT} bidders each...`);
     for (let p = 0; p < PROJECTS; p++) {
-      const projectId = `BENCH-${p}`;
+      const projectId = `BENCH-${RUN}-${p}`;
       await client.registerProject({ projectId, name: `bench ${p}`, category: 'construction', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) });
       await Promise.all(Array.from({ length: BIDDERS_PER_PROJECT }, (_, b) =>
         client.registerBidder(projectId, { bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })));
@@ -83,7 +92,7 @@ async function main(): Promise<void> {
     const bids = await run('bid commitments', () => {
       const i = n++;
       return {
-        path: `/v1/projects/BENCH-${i % PROJECTS}/bids`,
+        path: `/v1/projects/BENCH-${RUN}-${i % PROJECTS}/bids`,
         body: JSON.stringify({ bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`, commitment: randomBytes(32).toString('hex') }),
       };
     });
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
     const verifySeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const height = (await client.health()).ledger.height ?? 0;
 
-    const rows = [figures('bid commitment', bids), figures('document notarisation', docs)];
+    const rows = [figures(`bid commitment (${BACKEND})`, bids), figures(`document notarisation (${BACKEND})`, docs)];
     const offline = Math.round(verified / verifySeconds);
     console.log('\n| scenario | durable receipts/s | p50 ms | p90 ms | p99 ms | max ms | ok | failed |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
@@ -116,11 +125,12 @@ async function main(): Promise<void> {
     console.log(`\nblocks committed: ${height} for ${total} recorded steps (${(total / Math.max(1, height)).toFixed(1)} transactions per block, one fsync each)`);
     const out = {
       date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
       scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height,
     };
     mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
-    const file = path.join(REPO, 'bench-results', 'bench-latest.json');
+    const file = path.join(REPO, 'bench-results', `bench-${BACKEND}-latest.json`);
     writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`figures written to ${path.relative(process.cwd(), file)}`);
   } finally {
