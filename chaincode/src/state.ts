@@ -35,6 +35,7 @@ export const keys = {
   standaloneRecord: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('evidence', [recordId]),
   recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
   documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),
+  bidderProject: (ctx: Context, bidderId: string, projectId: string) => ctx.stub.createCompositeKey('bidderProject', [bidderId, projectId]),
 };
 
 const decoder = new TextDecoder();

@@ -107,6 +107,7 @@ export class TenderContract extends Contract {
       projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now,
     };
     await writeJson(ctx, keys.bidder(ctx, projectId, req.bidderId), bidder);
+    await writeJson(ctx, keys.bidderProject(ctx, req.bidderId, projectId), projectId);
     return this.#commit(ctx, { ...project, bidders: project.bidders + 1 }, record);
   }
 
@@ -416,6 +417,26 @@ export class TenderContract extends Contract {
     }
     views.sort((a, b) => a.txTime.localeCompare(b.txTime));
     return JSON.stringify({ sha256, records: views });
+  }
+
+  /** Every project, as the caller may see each (the owner and regulators in full). */
+  @Transaction(false)
+  @Returns('string')
+  async listProjects(ctx: Context): Promise<string> {
+    const projects = await readAllJson<ProjectState>(ctx, 'project', []);
+    return JSON.stringify(projects.map((p) => (this.#privileged(ctx, p) ? p : publicProjectStatus(p))));
+  }
+
+  /** The projects a bidder registered for: regulators only, since before opening that is sealed. */
+  @Transaction(false)
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async getBidderProjects(ctx: Context, bidderId: string): Promise<string> {
+    assertSchema(Identifier, bidderId, 'bidderId');
+    if (!isRegulatorMsp(this.#actor(ctx).mspId)) {
+      throw new LedgerError('FORBIDDEN', 'only regulators list a bidder\'s projects');
+    }
+    return JSON.stringify(await readAllJson<string>(ctx, 'bidderProject', [bidderId]));
   }
 
   /** The caller as the contract sees it: lets a client map its identities to record actors. */

@@ -6,3 +6,4 @@ export { bidCommitment, type SealedBid } from './commitment.js';
 export * from './access.js';
 export * from './project.js';
 export * from './receipt.js';
+export * from './reports.js';

@@ -67,6 +67,7 @@ export class EmbeddedBackend implements LedgerBackend {
     switch (reader.kind) {
       case 'caller': return this.#identityOf(reader.caller);
       case 'owner': return { mspId: reader.owner.mspId, id: reader.owner.clientId };
+      case 'supervision': return { mspId: this.#msp.regulator, id: 'regulator::gateway::bidder-lookup' };
       default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
     }
   }

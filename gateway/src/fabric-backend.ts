@@ -190,6 +190,7 @@ export class FabricBackend implements LedgerBackend {
   async #forReader(reader: Reader): Promise<Signed> {
     if (reader.kind === 'caller') return this.#forCaller(reader.caller, false);
     if (reader.kind === 'owner') return this.#forOwner(reader.owner);
+    if (reader.kind === 'supervision') return this.#identity(this.#options.regulatorMspId, this.#options.regulatorIdentity);
     return this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
   }
 

@@ -57,7 +57,11 @@ export function openApiDocument(): object {
   read('/v1/projects/:projectId', 'A project\'s status', 'getProject');
   read('/v1/projects/:projectId/trail', 'A project\'s trail in order, and whether its hash chain holds', 'getTrail');
   read('/v1/projects/:projectId/bidders/:bidderId/records', 'A bidder\'s own records in a project', 'getBidderRecords');
-  read('/v1/records/:recordId', 'One record', 'getRecord');
+  read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', true);
+  read('/v1/projects', 'Projects with status and category (query: category, status, year)', 'listProjects');
+  read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids');
+  read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits');
+  read('/v1/reports/projects-by-category', 'Projects per category per year, with year-on-year change (regulator)', 'projectsByCategory');
   read('/v1/verify/:sha256', 'Public: where and when a document hash was recorded', 'verifyHash', true);
   paths['/v1/receipts/verify'] = {
     post: {

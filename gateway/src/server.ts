@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { TSchema } from '@sinclair/typebox';
 import {
-  canonicalJson, checkChain, isRedacted, schemaErrors,
+  canonicalJson, checkChain, isRedacted, overdueDeposits, projectsByCategoryYear, schemaErrors,
   type FieldError, type LedgerRecord, type ProjectState, type PublicProjectStatus, type RecordView,
 } from '@tender-ledger/domain';
 import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-sdk';
@@ -22,6 +22,8 @@ export interface GatewayDeps {
   idempotency: IdempotencyStore;
   bodyLimit?: string;
   rateLimitPerMinute?: number;
+  /** The clock reports measure lateness by (the embedded ledger's, in tests). */
+  now?: () => Date;
 }
 
 declare module 'express-serve-static-core' {
@@ -46,6 +48,14 @@ function validateParams(req: Request): Record<string, string> {
     if (schema) validate(schema, value, `/params/${name}`);
   }
   return params;
+}
+
+/** Authenticates when a token is sent; without one the caller stays anonymous (public views). */
+function optionallyAuthenticated(auth: Authenticator): RequestHandler {
+  return async (req, _res, next) => {
+    if (req.get('authorization') !== undefined) req.caller = await auth.authenticate(req.get('authorization'));
+    next();
+  };
 }
 
 /** Requires a verified caller, optionally of certain roles. */
@@ -191,9 +201,66 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ projectId, bidderId, records });
   });
 
-  app.get('/v1/records/:recordId', authenticated(auth), async (req, res) => {
+  // Public without a token (the evidence certificate page); a token's holder sees what it may.
+  app.get('/v1/records/:recordId', optionallyAuthenticated(auth), async (req, res) => {
     const { recordId } = validateParams(req) as { recordId: string };
-    res.json(await evaluateJson<RecordView>(readerOf(req.caller as Caller), 'getRecord', recordId));
+    const record = await evaluateJson<RecordView>(req.caller ? readerOf(req.caller) : { kind: 'public' }, 'getRecord', recordId);
+    const landed = await backend.transaction(record.txId);
+    res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
+  });
+
+  app.get('/v1/projects', authenticated(auth), async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const filters = { category: query.category, status: query.status, year: query.year };
+    for (const [name, value] of Object.entries(filters)) {
+      if (value !== undefined && (typeof value !== 'string' || value.length > 100)) {
+        throw new Problem('INVALID_ARGUMENT', `${name} must be one short string`, { errors: [{ field: `/query/${name}`, message: 'must be one short string' }] });
+      }
+    }
+    const projects = await evaluateJson<PublicProjectStatus[]>(readerOf(req.caller as Caller), 'listProjects');
+    res.json({
+      projects: projects.filter((p) => (filters.category === undefined || p.category === filters.category)
+        && (filters.status === undefined || p.status === filters.status)
+        && (filters.year === undefined || p.registeredAt.startsWith(`${filters.year as string}-`)))
+        .sort((a, b) => b.registeredAt.localeCompare(a.registeredAt)),
+    });
+  });
+
+  app.get('/v1/bidders/:bidderId/bids', authenticated(auth, ['bidder', 'regulator']), async (req, res) => {
+    const { bidderId } = validateParams(req) as { bidderId: string };
+    const caller = req.caller as Caller;
+    if (caller.role === 'bidder' && caller.sub !== bidderId) throw new Problem('FORBIDDEN', 'a bidder reads only its own bids');
+    const projectIds = await evaluateJson<string[]>({ kind: 'supervision' }, 'getBidderProjects', bidderId);
+    const bids = [];
+    for (const projectId of projectIds) {
+      const status = await evaluateJson<ProjectState>({ kind: 'supervision' }, 'getProjectStatus', projectId);
+      const trail = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'supervision' }, 'getTrail', projectId);
+      const own = trail.records.filter((r) => (r.payload as { bidderId?: string }).bidderId === bidderId);
+      const commitments = [];
+      for (const record of own.filter((r) => r.step === 'BidCommitted')) {
+        const landed = await backend.transaction(record.txId);
+        // A receipt states a fact about the ledger; issuing it again for the bidder states the same fact.
+        if (landed) commitments.push({ record, receipt: await receipts.sign(record, { txId: record.txId, ...landed }) });
+      }
+      bids.push({ projectId, name: status.name, status: status.status, bidDeadline: status.bidDeadline, openingTime: status.openingTime, records: own, commitments });
+    }
+    res.json({ bidderId, bids });
+  });
+
+  app.get('/v1/reports/overdue-deposits', authenticated(auth, ['regulator']), async (req, res) => {
+    const now = deps.now?.() ?? new Date();
+    const projects = await evaluateJson<ProjectState[]>(readerOf(req.caller as Caller), 'listProjects');
+    const overdue = [];
+    for (const project of projects) {
+      const trail = await evaluateJson<{ records: LedgerRecord[] }>(readerOf(req.caller as Caller), 'getTrail', project.projectId);
+      overdue.push(...overdueDeposits(trail.records, now).map((o) => ({ ...o, projectName: project.name })));
+    }
+    res.json({ asOf: now.toISOString(), overdue: overdue.sort((a, b) => b.daysOverdue - a.daysOverdue) });
+  });
+
+  app.get('/v1/reports/projects-by-category', authenticated(auth, ['regulator']), async (req, res) => {
+    const projects = await evaluateJson<ProjectState[]>(readerOf(req.caller as Caller), 'listProjects');
+    res.json(projectsByCategoryYear(projects));
   });
 
   app.get('/v1/verify/:sha256', async (req, res) => {

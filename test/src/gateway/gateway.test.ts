@@ -468,6 +468,45 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
     });
   });
 
+  describe('supervision and bidder views', () => {
+    it('lists projects with their status, filterable, and a record publicly with its block', async () => {
+      const tender = new HttpTender(t, platform);
+      const { record } = await tender.register({ category: `roads-${RUN}` });
+      const listed = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: { projectId: string; status: string }[] };
+      expect(listed.projects).to.deep.equal([{ ...listed.projects[0], projectId: tender.projectId, status: 'bidding' }]);
+      const none = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}&status=contracted`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: unknown[] };
+      expect(none.projects).to.deep.equal([]);
+      const publicRecord = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as { hash: string; blockNumber: number; blockHash: string };
+      expect(publicRecord.hash).to.equal(record.hash);
+      expect(publicRecord.blockNumber).to.be.a('number');
+      expect(publicRecord.blockHash).to.be.a('string');
+    });
+
+    it('gives a bidder its bids across projects with a receipt for each commitment, and nobody else\'s', async () => {
+      const bidderId = `BIDDER-${RUN}`;
+      const first = new HttpTender(t, platform);
+      const second = new HttpTender(t, otherPlatform);
+      await first.register();
+      await second.register();
+      await first.bidder(bidderId, 90_000_000);
+      await second.bidder(bidderId, 91_000_000);
+      await second.bidder('SOMEONE-ELSE', 92_000_000);
+      const bidderToken = await t.token('bidder', bidderId);
+      const mine = (await (await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${bidderToken}` } })).json()) as { bids: { projectId: string; commitments: { record: LedgerRecord; receipt: string }[] }[] };
+      expect(mine.bids.map((b) => b.projectId).sort()).to.deep.equal([first.projectId, second.projectId].sort());
+      const jwks = await anonymous.jwks();
+      for (const bid of mine.bids) {
+        expect(bid.commitments).to.have.length(1);
+        expect((await verifyReceipt(bid.commitments[0]!.receipt, jwks)).claims.recordId).to.equal(bid.commitments[0]!.record.recordId);
+      }
+      expect(JSON.stringify(mine)).to.not.include('SOMEONE-ELSE');
+      const other = await fetch(`${t.url}/v1/bidders/SOMEONE-ELSE/bids`, { headers: { authorization: `Bearer ${bidderToken}` } });
+      expect(other.status).to.equal(403);
+      const byPlatform = await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` } });
+      expect(byPlatform.status).to.equal(403);
+    });
+  });
+
   describe('GET /healthz', () => {
     it('reports the ledger backend and a height that grows with each block', async () => {
       const before = await anonymous.health();
@@ -483,5 +522,56 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
     it('are typed by status', async () => {
       expect((await refusal(anonymous.getTrail('X'))).error).to.be.instanceOf(AuthError);
     });
+  });
+});
+
+describe('regulator reports (embedded ledger: they need days to pass)', function () {
+  let t: TestGateway;
+  beforeEach(async () => { t = await startTestGateway(); });
+  afterEach(() => t.close());
+
+  it('lists deposits not released within 5 days of the contract or a withdrawal, with days overdue', async () => {
+    const platform = await t.client('platform', 'gz-etrading');
+    const regulatorToken = await t.token('regulator', 'supervision-bureau');
+    const tender = new HttpTender(t, platform);
+    await tender.register();
+    await tender.bidder('B1', 90_000_000);
+    await tender.bidder('B2', 92_000_000);
+    await tender.bidder('B3', 94_000_000);
+    await tender.bidder('B4', 95_000_000);
+    await platform.withdrawBid(tender.projectId, 'B4');
+    await tender.reachOpening();
+    await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
+    await tender.scored();
+    await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('notice') });
+    await platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT });
+    await platform.signContract(tender.projectId, { contractSha256: doc('contract') });
+    t.clock.advance(8 * 86_400_000);
+    const report = (await (await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${regulatorToken}` } })).json()) as { overdue: { bidderId: string; daysOverdue: number; dueAfter: string }[] };
+    const byBidder = Object.fromEntries(report.overdue.map((o) => [o.bidderId, o]));
+    expect(Object.keys(byBidder).sort()).to.deep.equal(['B1', 'B3', 'B4']);
+    expect(byBidder.B4).to.include({ dueAfter: 'withdrawal' });
+    expect(byBidder.B4!.daysOverdue).to.be.greaterThan(byBidder.B1!.daysOverdue);
+    expect(byBidder.B1).to.include({ dueAfter: 'contract', daysOverdue: 3 });
+    await platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT });
+    const after = (await (await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${regulatorToken}` } })).json()) as { overdue: { bidderId: string }[] };
+    expect(after.overdue.map((o) => o.bidderId).sort()).to.deep.equal(['B3', 'B4']);
+    const refused = await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` } });
+    expect(refused.status).to.equal(403);
+  });
+
+  it('counts projects per category per year with the year-on-year change', async () => {
+    const platform = await t.client('platform', 'gz-etrading');
+    const register = (category: string) => new HttpTender(t, platform).register({ category });
+    await register('construction');
+    await register('construction');
+    await register('land');
+    t.clock.advance(366 * 86_400_000);
+    for (let i = 0; i < 5; i++) await register('construction');
+    const report = (await (await fetch(`${t.url}/v1/reports/projects-by-category`, { headers: { authorization: `Bearer ${await t.token('regulator', 'r')}` } })).json()) as { rows: { year: number; category: string; projects: number; change: number | null }[]; totals: { year: number; projects: number; change: number | null }[] };
+    const year = new Date(t.time.nowMs()).getUTCFullYear();
+    expect(report.rows).to.deep.include({ year, category: 'construction', projects: 5, change: 3 });
+    expect(report.rows).to.deep.include({ year: year - 1, category: 'land', projects: 1, change: null });
+    expect(report.totals[0]).to.deep.equal({ year, projects: 5, change: 2 });
   });
 });
