@@ -1,5 +1,6 @@
 import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 import { LedgerError } from './errors.js';
 
 // RFC 3339 date-time with an explicit offset: a deadline without a zone is ambiguous evidence.
@@ -118,15 +119,26 @@ export interface FieldError {
   message: string;
 }
 
-const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+type Checker = Pick<TypeCheck<TSchema>, 'Check' | 'Errors'>;
+const compiled = new WeakMap<TSchema, Checker>();
+
+/** A compiled checker; where a Content-Security-Policy forbids eval (the web pages), the interpreted one. */
+function checkerFor(schema: TSchema): Checker {
+  let check = compiled.get(schema);
+  if (!check) {
+    try {
+      check = TypeCompiler.Compile(schema);
+    } catch {
+      check = { Check: (value: unknown) => Value.Check(schema, value), Errors: (value: unknown) => Value.Errors(schema, value) } as Checker;
+    }
+    compiled.set(schema, check);
+  }
+  return check;
+}
 
 /** Every field of `value` that breaks `schema` (empty when valid). */
 export function schemaErrors(schema: TSchema, value: unknown): FieldError[] {
-  let check = compiled.get(schema);
-  if (!check) {
-    check = TypeCompiler.Compile(schema);
-    compiled.set(schema, check);
-  }
+  const check = checkerFor(schema);
   if (check.Check(value)) {
     return [];
   }

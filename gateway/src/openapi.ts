@@ -47,6 +47,7 @@ export function openApiDocument(): object {
   }
   const read = (path: string, summary: string, operationId: string, isPublic = false) => {
     paths[openApiPath(path)] = {
+      ...paths[openApiPath(path)],
       get: {
         summary, operationId, parameters: parameters(path),
         ...(isPublic ? { security: [] } : { security: [{ bearer: [] }] }),

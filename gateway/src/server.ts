@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { TSchema } from '@sinclair/typebox';
@@ -14,6 +15,12 @@ import { openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
+
+/** Scripts, styles, data and connections only from this origin; QR codes are data: images. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'", "manifest-src 'self'",
+].join('; ');
 
 export interface GatewayDeps {
   backend: LedgerBackend;
@@ -81,6 +88,20 @@ export function createServer(deps: GatewayDeps): express.Express {
   const readerOf = (caller: Caller): Reader => (caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller });
   const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
     JSON.parse(await backend.evaluate(reader, fn, args)) as T;
+
+  // The pages (verify, certificate, bidder, regulator): same origin, every asset served here.
+  const web = path.resolve(__dirname, '../web/dist');
+  const pageHeaders: RequestHandler = (_req, res, next) => {
+    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('x-frame-options', 'DENY');
+    next();
+  };
+  app.use('/assets', pageHeaders, express.static(web, { index: false, maxAge: '1h' }));
+  for (const page of ['/', '/verify', '/bidder', '/regulator', '/certificate/:recordId']) {
+    app.get(page, pageHeaders, (_req, res) => { res.sendFile(path.join(web, 'index.html')); });
+  }
 
   app.get('/healthz', async (_req, res) => {
     try {

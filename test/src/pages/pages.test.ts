@@ -1,0 +1,225 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { commitBid, type TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { sha256Hex } from '@tender-ledger/domain';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { tempDir } from '../helpers/temp.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../../../test-artifacts/screenshots');
+const DAY = 86_400_000;
+const DEPOSIT = 2_000_000;
+const doc = (name: string) => sha256Hex(`page document ${name}`);
+
+/** Seeds a tender that went through every step, with two deposits left unreleased past 5 days. */
+async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile: string): Promise<{ projectId: string; salt: string; price: number }> {
+  const projectId = 'GZ-2026-0042';
+  const deadline = t.time.iso(3 * DAY);
+  await platform.registerProject({ projectId, name: '六盘水市中心城区道路改造', category: '房建市政', estimatedPrice: 500_000_000, depositAmount: DEPOSIT, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('tender') });
+  const bidFileSha256 = sha256Hex(readFileSync(bidFile));
+  let mine = { salt: '', price: 0 };
+  for (const [bidderId, price] of [['91520200MA6DKQ7X1B', 430_000_000], ['B-SECOND', 445_000_000], ['B-THIRD', 452_000_000]] as const) {
+    await platform.registerBidder(projectId, { bidderId, deposit: { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) } });
+    const sealed = commitBid({ projectId, bidderId, bidFileSha256: bidderId === '91520200MA6DKQ7X1B' ? bidFileSha256 : doc(`bid ${bidderId}`), price });
+    await platform.submitBid(projectId, { bidderId, commitment: sealed.commitment });
+    if (bidderId === '91520200MA6DKQ7X1B') mine = { salt: sealed.reveal.salt, price };
+    (seedTender as unknown as { reveals: unknown[] }).reveals = [...((seedTender as unknown as { reveals?: unknown[] }).reveals ?? []), sealed.reveal];
+  }
+  t.clock.advance(3 * DAY);
+  const reveals = ((seedTender as unknown as { reveals: { bidderId: string; bidFileSha256: string; price: number; salt: string }[] }).reveals)
+    .map(({ bidderId, bidFileSha256: file, price, salt }) => ({ bidderId, bidFileSha256: file, price, salt }));
+  await platform.openBids(projectId, { reveals });
+  for (const evaluatorId of ['E1', 'E2', 'E3', 'E4', 'E5']) {
+    await platform.recordScores(projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
+      { bidderId: '91520200MA6DKQ7X1B', score: 92 }, { bidderId: 'B-SECOND', score: 86 }, { bidderId: 'B-THIRD', score: 81 },
+    ] });
+  }
+  await platform.awardBid(projectId, { bidderId: '91520200MA6DKQ7X1B', noticeSha256: doc('award notice') });
+  await platform.releaseDeposit(projectId, 'B-SECOND', { amount: DEPOSIT });
+  await platform.signContract(projectId, { contractSha256: doc('contract') });
+  t.clock.advance(9 * DAY);
+  return { projectId, salt: mine.salt, price: mine.price };
+}
+
+describe('web pages in headless Chromium', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  let browser: Browser;
+  let page: Page;
+  let files: ReturnType<typeof tempDir>;
+  let announcement: string;
+  let bidFile: string;
+  let receipt: string;
+  let tender: { projectId: string; salt: string; price: number };
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`THE BROWSER SUITE CANNOT RUN: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does this).`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    files = tempDir('tender-pages-');
+    announcement = path.join(files.dir, '招标公告.pdf');
+    writeFileSync(announcement, `%PDF-1.4 招标公告 ${Date.now()}\n`.repeat(200));
+    bidFile = path.join(files.dir, 'bid.pdf');
+    writeFileSync(bidFile, `%PDF-1.4 投标文件 ${Date.now()}\n`.repeat(300));
+    t = await startTestGateway();
+    const platform = await t.client('platform', 'gz-etrading');
+    receipt = (await platform.notariseFile(announcement, { kind: 'announcement' })).receipt;
+    tender = await seedTender(t, platform, bidFile);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+    files?.remove();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    (page as unknown as { errors: string[] }).errors = errors;
+  });
+  afterEach(async function () {
+    const errors = (page as unknown as { errors: string[] }).errors;
+    await page.close();
+    // A Content-Security-Policy violation or a script error shows up here.
+    expect(errors.filter((e) => !e.includes('Failed to load resource')), 'console errors').to.deep.equal([]);
+  });
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  describe('the verify page (核验)', () => {
+    it('finds a real file dropped on it, hashing it in the browser', async () => {
+      await page.goto(t.url);
+      expect(await page.textContent('h1')).to.equal('核验文件或回执');
+      const content = [...readFileSync(announcement)];
+      await page.evaluate(({ bytes, name }) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'application/pdf' }));
+        document.getElementById('drop-zone')?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }, { bytes: content, name: path.basename(announcement) });
+      await page.waitForSelector('[data-testid="found"]');
+      expect(await page.textContent('#file-result')).to.include(sha256Hex(readFileSync(announcement))).and.include('文件存证');
+      await shot('verify-file-found');
+    });
+
+    it('says plainly that a file never notarised is not on the ledger', async () => {
+      await page.goto(t.url);
+      const stranger = path.join(files.dir, 'stranger.txt');
+      writeFileSync(stranger, 'never notarised');
+      await page.setInputFiles('#file-input', stranger);
+      await page.waitForSelector('[data-testid="not-found"]');
+      expect(await page.textContent('[data-testid="not-found"]')).to.equal('账本上没有这个文件的任何记录。');
+      await shot('verify-file-not-found');
+    });
+
+    it('verifies a receipt, and refuses it with one character changed', async () => {
+      await page.goto(t.url);
+      await page.fill('#receipt', receipt);
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('[data-testid="receipt-valid"]');
+      expect(await page.locator('.checks .pass').count()).to.equal(4);
+      await shot('verify-receipt-valid');
+      const [header, payload, signature] = receipt.split('.') as [string, string, string];
+      const at = Math.floor(signature.length / 2);
+      await page.fill('#receipt', `${header}.${payload}.${signature.slice(0, at)}${signature[at] === 'A' ? 'B' : 'A'}${signature.slice(at + 1)}`);
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('[data-testid="receipt-invalid"]');
+      expect(await page.locator('.checks .fail').count()).to.equal(4);
+      await shot('verify-receipt-refused');
+    });
+
+    it('checks a receipt carried in a link, as a QR code would open it', async () => {
+      await page.goto(`${t.url}/#receipt=${receipt}`);
+      await page.waitForSelector('[data-testid="receipt-valid"]');
+    });
+  });
+
+  describe('the evidence certificate (存证证明)', () => {
+    it('shows the record\'s facts, block and tx, with a QR code that opens the verify page for it', async () => {
+      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string; recordHash: string; blockNumber: number };
+      await page.goto(`${t.url}/certificate/${claims.recordId}`);
+      await page.waitForSelector('[data-testid="certificate"]');
+      const text = await page.textContent('[data-testid="certificate"]');
+      expect(text).to.include(claims.recordHash).and.include(claims.recordId).and.include('存证证明');
+      const qrLink = await page.getAttribute('.qr a', 'href');
+      expect(qrLink).to.equal(`${t.url}/?record=${claims.recordId}`);
+      expect(await page.getAttribute('.qr img', 'src')).to.match(/^data:image\/gif;base64,/);
+      await shot('certificate');
+      await page.emulateMedia({ media: 'print' });
+      await shot('certificate-print');
+      await page.goto(qrLink as string);
+      await page.waitForSelector('[data-testid="found"]');
+    });
+  });
+
+  describe('the regulator page (监管)', () => {
+    it('shows a project\'s timeline through every step with the chain check, overdue deposits and the yearly report', async () => {
+      await page.goto(`${t.url}/regulator`);
+      await page.fill('#token', await t.token('regulator', 'liupanshui-supervision'));
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('#overdue');
+      await page.selectOption('#filter-category', '房建市政');
+      await page.click(`tr:has-text("${tender.projectId}") button`);
+      await page.waitForSelector('[data-testid="chain"]');
+      expect(await page.textContent('[data-testid="chain"]')).to.equal('哈希链完整');
+      const steps = await page.locator('.timeline li strong').allTextContents();
+      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
+      const overdue = await page.textContent('#overdue');
+      expect(overdue).to.include('91520200MA6DKQ7X1B').and.include('B-THIRD').and.not.include('B-SECOND');
+      expect(await page.textContent('#report')).to.include('房建市政');
+      await shot('regulator');
+    });
+  });
+
+  describe('the bidder page (投标人)', () => {
+    it('lists the bidder\'s bids with receipts and confirms locally that the sealed bid is what will be opened', async () => {
+      await page.goto(`${t.url}/bidder`);
+      await page.fill('#token', await t.token('bidder', '91520200MA6DKQ7X1B'));
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('.bid');
+      expect(await page.textContent('.bid h2')).to.include(tender.projectId);
+      await page.setInputFiles(`#file-${tender.projectId}`, bidFile);
+      await page.fill(`#price-${tender.projectId}`, String(tender.price));
+      await page.fill(`#salt-${tender.projectId}`, tender.salt);
+      await page.click('.local-check button');
+      await page.waitForSelector('.local-check .verdict.good');
+      await shot('bidder');
+      await page.fill(`#price-${tender.projectId}`, String(tender.price + 1));
+      await page.click('.local-check button');
+      await page.waitForSelector('.local-check .verdict.bad');
+    });
+  });
+
+  describe('languages and small screens', () => {
+    it('switches between Chinese and English, and fits a phone-width screen', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(t.url);
+      expect(await page.getAttribute('html', 'lang')).to.equal('zh-CN');
+      await page.click('#lang-switch');
+      expect(await page.textContent('h1')).to.equal('Verify a file or a receipt');
+      expect(await page.getAttribute('html', 'lang')).to.equal('en');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).to.be.at.most(0);
+      await shot('verify-english-phone');
+      await page.reload();
+      expect(await page.textContent('h1')).to.equal('Verify a file or a receipt');
+      await page.click('#lang-switch');
+      expect(await page.textContent('h1')).to.equal('核验文件或回执');
+    });
+
+    it('is usable with the keyboard alone: the file chooser and the receipt form are reachable by Tab', async () => {
+      await page.goto(t.url);
+      const focused: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press('Tab');
+        focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''));
+      }
+      expect(focused).to.include('file-input').and.include('receipt');
+    });
+  });
+});
