@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { platformA } from '../helpers/identities.js';
+import { tempDir } from '../helpers/temp.js';
+
+// The rule suite already runs through fabric-shim's dispatcher; this checks what only a peer's
+// dispatch offers: the contract metadata, string arguments checked against it, unknown functions.
+describe('TenderContract as real chaincode (fabric-shim dispatch)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let ledger: EmbeddedLedger;
+  beforeEach(async () => {
+    temp = tempDir();
+    ledger = await EmbeddedLedger.open(temp.dir, { dispatch: 'fabric-shim' });
+  });
+  afterEach(async () => {
+    await ledger.close();
+    temp.remove();
+  });
+
+  it('publishes its contract metadata through the system contract, every step and query with its string parameters', async () => {
+    const metadata = JSON.parse(await ledger.evaluate({ identity: platformA, fn: 'org.hyperledger.fabric:GetMetadata', args: [] })) as {
+      contracts: Record<string, { transactions: { name: string; tag: string[]; parameters?: { name: string; schema: { type: string } }[] }[] }>;
+    };
+    const transactions = metadata.contracts.tender?.transactions ?? [];
+    const byName = Object.fromEntries(transactions.map((t) => [t.name, t]));
+    expect(Object.keys(byName)).to.include.members([
+      'registerProject', 'registerBidder', 'commitBid', 'withdrawBid', 'openBids', 'recordScores', 'awardBid', 'signContract',
+      'releaseDeposit', 'notariseDocument', 'getTrail', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderProjects', 'whoAmI',
+    ]);
+    expect(byName.releaseDeposit?.parameters?.map((p) => `${p.name}:${p.schema.type}`)).to.deep.equal(['projectId:string', 'bidderId:string', 'request:string']);
+    expect(byName.commitBid?.tag).to.include('SUBMIT');
+    expect(byName.getTrail?.tag).to.include('EVALUATE');
+  });
+
+  it('refuses a wrong argument count and an unknown function as a peer would', async () => {
+    const wrongCount = await ledger.submit({ identity: platformA, fn: 'commitBid', args: ['P1'] }).catch((e: Error) => e.message);
+    expect(wrongCount).to.match(/Expected 2 parameters, but 1 have been supplied/);
+    const unknown = await ledger.submit({ identity: platformA, fn: 'stealDeposit', args: [] }).catch((e: Error) => e.message);
+    expect(unknown).to.match(/does not exist/);
+    expect(ledger.height).to.equal(0);
+  });
+});
