@@ -34,7 +34,7 @@ export interface FabricBackendOptions {
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 // A transaction that lost a read conflict was not applied: it is safe to run again.
 const RETRYABLE_STATUS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 8;
 
 interface Signed {
   gateway: Gateway;
@@ -75,7 +75,11 @@ export class FabricBackend implements LedgerBackend {
         const commit = await transaction.submit();
         const status = await commit.getStatus();
         if (!status.successful) {
-          if (RETRYABLE_STATUS.has(status.code) && attempt < MAX_ATTEMPTS) continue;
+          if (RETRYABLE_STATUS.has(status.code) && attempt < MAX_ATTEMPTS) {
+            // Another step of the same project won the block: retry after a short, spread-out pause.
+            await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+            continue;
+          }
           throw new LedgerUnavailableError(`transaction ${status.transactionId} was not committed: validation code ${status.code}`);
         }
         const blockNumber = Number(status.blockNumber);
