@@ -1,4 +1,5 @@
 import type { Actor, LedgerRecord, RankedBid } from './records.js';
+import type { RegisterProjectRequest } from './schemas.js';
 import { SEALED_STEPS } from './records.js';
 
 /** Fewer live bids than this at opening and the tender fails (IR art. 44). */
@@ -25,16 +26,7 @@ export interface ChainHead {
 }
 
 /** A project's current state, derived from its records (the records are the evidence). */
-export interface ProjectState {
-  projectId: string;
-  name: string;
-  category: string;
-  tenderer?: string;
-  estimatedPrice: number;
-  depositAmount: number;
-  bidDeadline: string;
-  openingTime: string;
-  tenderDocSha256: string;
+export interface ProjectState extends RegisterProjectRequest {
   owner: Actor;
   status: ProjectStatus;
   registeredAt: string;

@@ -1,5 +1,5 @@
 import { canonicalHash } from './canonical.js';
-import type { Deposit } from './schemas.js';
+import type { Deposit, RegisterProjectRequest } from './schemas.js';
 
 /** The steps of a tender, each recorded as one record by one transaction. */
 export const STEPS = [
@@ -29,17 +29,8 @@ export interface Actor {
   clientId: string;
 }
 
-export interface ProjectRegisteredPayload {
-  projectId: string;
-  name: string;
-  category: string;
-  tenderer?: string;
-  estimatedPrice: number;
-  depositAmount: number;
-  bidDeadline: string;
-  openingTime: string;
-  tenderDocSha256: string;
-}
+/** A registration records the request as the platform made it. */
+export type ProjectRegisteredPayload = RegisterProjectRequest;
 export interface BidderRegisteredPayload {
   bidderId: string;
   deposit: Deposit;
