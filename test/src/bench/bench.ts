@@ -9,6 +9,7 @@ import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { TenderLedgerClient, mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
 import { sha256Hex } from '@tender-ledger/domain';
+import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 
 const REPO = path.resolve(__dirname, '../../..');
 // BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
@@ -63,7 +64,44 @@ function figures(scenario: string, result: Result): Figures {
   };
 }
 
+/** The embedded ledger alone, in this process, no HTTP: what group commit gives the contract itself. */
+async function ledgerOnly(): Promise<Figures> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'tender-bench-ledger-'));
+  const ledger = await EmbeddedLedger.open(directory);
+  try {
+    const identity = { mspId: 'TradingCentreMSP', id: 'bench-platform' };
+    const deadline = new Date(Date.now() + 86_400_000).toISOString();
+    await Promise.all(Array.from({ length: PROJECTS }, async (_, p) => {
+      const projectId = `L-${p}`;
+      await ledger.submit({ identity, fn: 'registerProject', args: [JSON.stringify({ projectId, name: 'n', category: 'c', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) })] });
+      for (let b = 0; b < BIDDERS_PER_PROJECT; b++) {
+        await ledger.submit({ identity, fn: 'registerBidder', args: [projectId, JSON.stringify({ bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })] });
+      }
+    }));
+    const latencies: number[] = [];
+    let next = 0;
+    const total = 20_000;
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = process.hrtime.bigint();
+        await ledger.submit({ identity, fn: 'commitBid', args: [`L-${i % PROJECTS}`, JSON.stringify({ bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`, commitment: randomBytes(32).toString('hex') })] });
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+    return { scenario: 'bid commitment, embedded ledger in-process (no HTTP)', receiptsPerSecond: Math.round(total / seconds), p50ms: at(0.5), p90ms: at(0.9), p99ms: at(0.99), maxMs: at(1), ok: total, failed: 0 };
+  } finally {
+    await ledger.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  const inProcess = BACKEND === 'embedded' ? await ledgerOnly() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
   const port = 18000 + Math.floor(Math.random() * 1000);
   const url = `http://127.0.0.1:${port}`;
@@ -118,7 +156,7 @@ async function main(): Promise<void> {
     const verifySeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const height = (await client.health()).ledger.height ?? 0;
 
-    const rows = [figures(`bid commitment (${BACKEND})`, bids), figures(`document notarisation (${BACKEND})`, docs)];
+    const rows = [figures(`bid commitment (${BACKEND})`, bids), figures(`document notarisation (${BACKEND})`, docs), ...(inProcess ? [inProcess] : [])];
     const offline = Math.round(verified / verifySeconds);
     console.log('\n| scenario | durable receipts/s | p50 ms | p90 ms | p99 ms | max ms | ok | failed |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
