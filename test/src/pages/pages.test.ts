@@ -20,16 +20,16 @@ async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile:
   await platform.registerProject({ projectId, name: '六盘水市中心城区道路改造', category: '房建市政', estimatedPrice: 500_000_000, depositAmount: DEPOSIT, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('tender') });
   const bidFileSha256 = sha256Hex(readFileSync(bidFile));
   let mine = { salt: '', price: 0 };
+  const reveals: { bidderId: string; bidFileSha256: string; price: number; salt: string }[] = [];
   for (const [bidderId, price] of [['91520200MA6DKQ7X1B', 430_000_000], ['B-SECOND', 445_000_000], ['B-THIRD', 452_000_000]] as const) {
     await platform.registerBidder(projectId, { bidderId, deposit: { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) } });
     const sealed = commitBid({ projectId, bidderId, bidFileSha256: bidderId === '91520200MA6DKQ7X1B' ? bidFileSha256 : doc(`bid ${bidderId}`), price });
     await platform.submitBid(projectId, { bidderId, commitment: sealed.commitment });
     if (bidderId === '91520200MA6DKQ7X1B') mine = { salt: sealed.reveal.salt, price };
-    (seedTender as unknown as { reveals: unknown[] }).reveals = [...((seedTender as unknown as { reveals?: unknown[] }).reveals ?? []), sealed.reveal];
+    const { bidFileSha256: file, salt } = sealed.reveal;
+    reveals.push({ bidderId, bidFileSha256: file, price, salt });
   }
   t.clock.advance(3 * DAY);
-  const reveals = ((seedTender as unknown as { reveals: { bidderId: string; bidFileSha256: string; price: number; salt: string }[] }).reveals)
-    .map(({ bidderId, bidFileSha256: file, price, salt }) => ({ bidderId, bidFileSha256: file, price, salt }));
   await platform.openBids(projectId, { reveals });
   for (const evaluatorId of ['E1', 'E2', 'E3', 'E4', 'E5']) {
     await platform.recordScores(projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
