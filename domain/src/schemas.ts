@@ -16,7 +16,11 @@ export const Identifier = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,6
 /** Money as an integer number of fen (分); never floating point. */
 export const Fen = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'integer amount in fen (分)' });
 /** An instant, ISO 8601 / RFC 3339 with a zone. */
-export const Instant = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with zone' });
+export const Instant = Type.String({
+  format: 'date-time',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$',
+  description: 'RFC 3339 date-time with zone, upper-case T and Z',
+});
 /** The bidder's secret salt: at least 128 bits as hex, so a price cannot be guessed from its commitment. */
 export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '32-128 lowercase hex characters' });
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
@@ -109,7 +113,7 @@ export const NotariseDocumentRequest = Type.Object({
   kind: Text(64),
   projectId: Type.Optional(Identifier),
   corrects: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
-  metadata: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 1024 }), { maxProperties: 32 })),
+  metadata: Type.Optional(Type.Record(Type.String({ pattern: '^[^\\u0000]{1,64}$' }), Type.String({ maxLength: 1024 }), { maxProperties: 32, additionalProperties: false })),
 }, { additionalProperties: false });
 export type NotariseDocumentRequest = Static<typeof NotariseDocumentRequest>;
 
