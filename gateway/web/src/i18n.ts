@@ -33,13 +33,14 @@ const zh = {
   colBidder: '投标人', colAmount: '金额（元）', colDueBy: '应退日期', colDaysOverdue: '逾期天数', colBasis: '依据',
   reportHeading: '各类别年度项目数', colYear: '年份', colProjects: '项目数', colChange: '同比变化', total: '合计',
   status: { bidding: '投标中', failed: '流标', opened: '已开标', awarded: '已定标', contracted: '已签约' } as Record<string, string>,
-  basis: { contract: '合同签订', withdrawal: '撤回投标', failedTender: '流标' } as Record<string, string>,
+  basis: { contract: '合同签订', withdrawal: '撤回投标', failedTender: '流标', award: '定标' } as Record<string, string>,
   steps: {
     ProjectRegistered: '项目登记', BidderRegistered: '投标报名', BidCommitted: '投标递交（密封）', BidWithdrawn: '撤回投标',
     BidsOpened: '开标', TenderFailed: '流标', ScoresRecorded: '评标打分', BidAwarded: '定标', ContractSigned: '签订合同',
     DepositReleased: '退还保证金', DocumentNotarised: '文件存证',
   } as Record<string, string>,
   roles: { platform: '交易平台', regulator: '监管', bidder: '投标人' } as Record<string, string>,
+  cash: '现金',
   error: '出错了：',
 };
 
@@ -78,13 +79,14 @@ const en: Strings = {
   colBidder: 'Bidder', colAmount: 'Amount (yuan)', colDueBy: 'Due by', colDaysOverdue: 'Days overdue', colBasis: 'Due after',
   reportHeading: 'Projects per category per year', colYear: 'Year', colProjects: 'Projects', colChange: 'Year-on-year', total: 'Total',
   status: { bidding: 'Bidding', failed: 'Failed (流标)', opened: 'Opened', awarded: 'Awarded', contracted: 'Contracted' },
-  basis: { contract: 'contract signed', withdrawal: 'bid withdrawn', failedTender: 'tender failed' },
+  basis: { contract: 'contract signed', withdrawal: 'bid withdrawn', failedTender: 'tender failed', award: 'award' },
   steps: {
     ProjectRegistered: 'Project registered', BidderRegistered: 'Bidder registered', BidCommitted: 'Sealed bid submitted', BidWithdrawn: 'Bid withdrawn',
     BidsOpened: 'Bids opened', TenderFailed: 'Tender failed', ScoresRecorded: 'Scores recorded', BidAwarded: 'Award', ContractSigned: 'Contract signed',
     DepositReleased: 'Deposit released', DocumentNotarised: 'Document notarised',
   },
   roles: { platform: 'platform', regulator: 'regulator', bidder: 'bidder' },
+  cash: 'cash',
   error: 'Something went wrong: ',
 };
 

@@ -9,6 +9,32 @@ interface Report {
   totals: { year: number; projects: number; change: number | null }[];
 }
 
+/** The facts of a step a supervisor reads first. */
+function detail(record: LedgerRecord): string {
+  const s = t();
+  const p = record.payload as Record<string, unknown> & { bidderId?: string };
+  switch (record.step) {
+    case 'ProjectRegistered': return `${s.colCategory} ${String(p.category)} · ${yuan(Number(p.estimatedPrice))} · ${formatTime(String(p.bidDeadline))}`;
+    case 'BidderRegistered': {
+      const deposit = p.deposit as { form: string; amount: number; issuer?: string };
+      return `${p.bidderId} · ${yuan(deposit.amount)} · ${deposit.form === 'guarantee' ? deposit.issuer ?? '' : s.cash}`;
+    }
+    case 'BidCommitted': return `${p.bidderId} · ${String(p.commitment).slice(0, 16)}…${p.supersedes ? ` · ${s.superseded}` : ''}`;
+    case 'BidWithdrawn': return String(p.bidderId);
+    case 'BidsOpened': {
+      const bids = p.bids as { bidderId: string; outcome: string; price?: number }[];
+      return bids.map((b) => `${b.bidderId} ${b.outcome === 'VALID' ? yuan(b.price ?? 0) : b.outcome}`).join(' · ');
+    }
+    case 'TenderFailed': return `${String(p.liveBids)} / ${String(p.minimumBids)}`;
+    case 'ScoresRecorded': return `${String(p.evaluatorId)}: ${(p.scores as { bidderId: string; score: number }[]).map((x) => `${x.bidderId} ${x.score}`).join(', ')}`;
+    case 'BidAwarded': return `${p.bidderId} · ${yuan(Number(p.price))}${p.firstRanked ? '' : ` · ${String(p.reason)}`}`;
+    case 'ContractSigned': return `${p.bidderId} · ${String(p.contractSha256).slice(0, 16)}…`;
+    case 'DepositReleased': return `${p.bidderId} · ${yuan(Number(p.amount))} · ${s.basis[String(p.basis)] ?? String(p.basis)}`;
+    case 'DocumentNotarised': return String(p.kind);
+    default: return '';
+  }
+}
+
 const signed = (n: number | null) => (n === null ? '—' : n > 0 ? `+${n}` : String(n));
 
 /** Projects, a project's timeline with its chain check, overdue deposits and the yearly report. */
@@ -65,6 +91,7 @@ async function showTrail(projectId: string, out: HTMLElement, token: string): Pr
     h('ol', { class: 'timeline' }, ...trail.records.map((r) => h('li', {},
       h('div', { class: 'when' }, formatTime(r.txTime)),
       h('div', { class: 'what' }, h('strong', {}, s.steps[r.step] ?? r.step), ` #${r.seq} · ${r.actor.mspId} · ${r.actor.clientId}`),
+      h('div', { class: 'detail' }, detail(r)),
       h('div', { class: 'hashes' }, hashText(r.hash), ' ', h('a', { href: `/certificate/${encodeURIComponent(r.recordId)}` }, s.viewCertificate)),
     ))),
   );
