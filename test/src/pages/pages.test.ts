@@ -170,7 +170,8 @@ describe('web pages in headless Chromium', function () {
       const steps = await page.locator('.timeline li strong').allTextContents();
       for (const step of ['项目登记', '投标报名', '投标递交（密封）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
       // Each step shows its facts: the award names the winner and its price in yuan.
-      expect(await page.locator('.timeline li', { hasText: '定标' }).locator('.detail').textContent()).to.equal('91520200MA6DKQ7X1B · 4,300,000.00');
+      const award = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^定标$/ }) });
+      expect(await award.locator('.detail').textContent()).to.equal('91520200MA6DKQ7X1B · 4,300,000.00');
       const overdue = await page.textContent('#overdue');
       expect(overdue).to.include('91520200MA6DKQ7X1B').and.include('B-THIRD').and.not.include('B-SECOND');
       expect(await page.textContent('#report')).to.include('房建市政');
