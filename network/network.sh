@@ -258,6 +258,7 @@ peer_node_env() {
     "CORE_PEER_CHAINCODEADDRESS=$host:$(net_org_var "$org" PEER_CC_PORT)" \
     "CORE_PEER_GOSSIP_BOOTSTRAP=$host:$port" \
     "CORE_PEER_GOSSIP_EXTERNALENDPOINT=$host:$port" \
+    "CORE_PEER_GOSSIP_RECONNECTINTERVAL=2s" \
     "CORE_PEER_TLS_ENABLED=true" \
     "CORE_PEER_TLS_CERT_FILE=$p/tls/server.crt" \
     "CORE_PEER_TLS_KEY_FILE=$p/tls/server.key" \
@@ -448,6 +449,22 @@ orderer_has_leader() {
   grep -Eq "^consensus_etcdraft_is_leader\{channel=\"$NET_CHANNEL\"\} 1$" <<<"$out"
 }
 
+# Endorsement by both organisations goes through the gateway peer's discovery, which knows the
+# other organisation's peer only once gossip has met it through the anchor peers. /healthz says
+# nothing about that, so wait for the gossip membership gauge as well.
+peer_knows_other_org() {
+  local out
+  out="$(curl -fsS --max-time 2 "http://$NET_HOST:$(net_org_var "$1" PEER_OPS_PORT)/metrics" 2>/dev/null)" || return 1
+  grep -Eq "^gossip_membership_total_peers_known\{channel=\"$NET_CHANNEL\"\} [1-9]" <<<"$out"
+}
+
+wait_gossip() {
+  local org
+  for org in "${NET_ORGS[@]}"; do
+    wait_until "peer-$org" "peer-$org to meet the other organisation's peer (gossip)" peer_knows_other_org "$org"
+  done
+}
+
 peer_has_channel() {
   local out
   out="$(peer_as "$1" Admin channel list 2>/dev/null)" || return 1
@@ -469,6 +486,7 @@ join_channel() {
       peer_has_channel "$org" || die "peer-$org did not join channel '$NET_CHANNEL'"
     fi
   done
+  wait_gossip
 }
 
 # ================================================================ commands
@@ -716,6 +734,10 @@ cmd_start_node() {
   # it refuses transactions: a fault test must not race that.
   if [[ "$name" == orderer ]] && orderer_has_channel; then
     wait_until orderer "a Raft leader on channel '$NET_CHANNEL'" orderer_has_leader
+  fi
+  # Likewise a restarted peer serves /healthz before gossip has found the other organisation.
+  if [[ "$name" == peer-* ]] && orderer_has_channel; then
+    wait_gossip
   fi
   log "$name healthy"
 }

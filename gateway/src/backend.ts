@@ -26,8 +26,11 @@ export type Reader =
 /** The ledger behind the gateway: the embedded ledger or a Fabric network. */
 export interface LedgerBackend {
   readonly kind: 'embedded' | 'fabric';
-  /** Records a step as the calling platform; resolves once the transaction is committed. */
-  submit(caller: Caller, fn: string, args: string[]): Promise<Committed>;
+  /**
+   * Records a step as the calling platform; resolves once the transaction is committed.
+   * `projectId` names the hash chain the step extends, so a backend can order steps of one project.
+   */
+  submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed>;
   evaluate(reader: Reader, fn: string, args: string[]): Promise<string>;
   /** The block a transaction is in, if it is on the ledger. */
   transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined>;

@@ -56,6 +56,7 @@ export class FabricBackend implements LedgerBackend {
   readonly #signed = new Map<string, Signed>();
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
+  readonly #lanes = new Map<string, Promise<void>>();
 
   private constructor(options: FabricBackendOptions) {
     this.#options = options;
@@ -67,7 +68,22 @@ export class FabricBackend implements LedgerBackend {
     return backend;
   }
 
-  async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
+  /**
+   * Steps of one project extend one hash chain, so two in the same block conflict and one is
+   * invalidated. The gateway therefore sends a project's steps one after another; different
+   * projects still go in parallel. Conflicts from elsewhere (another gateway) are retried.
+   */
+  submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed> {
+    if (projectId === undefined) return this.#submit(caller, fn, args);
+    const previous = this.#lanes.get(projectId) ?? Promise.resolve();
+    const mine = previous.then(() => this.#submit(caller, fn, args), () => this.#submit(caller, fn, args));
+    const settled = mine.then(() => undefined, () => undefined);
+    this.#lanes.set(projectId, settled);
+    void settled.then(() => { if (this.#lanes.get(projectId) === settled) this.#lanes.delete(projectId); });
+    return mine;
+  }
+
+  async #submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
     const signed = this.#forCaller(caller, true);
     for (let attempt = 1; ; attempt++) {
       try {

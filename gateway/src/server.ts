@@ -176,7 +176,8 @@ export function createServer(deps: GatewayDeps): express.Express {
 
   /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
   async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown) {
-    const committed = await backend.submit(caller, route.fn, route.args(params, body));
+    const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
+    const committed = await backend.submit(caller, route.fn, route.args(params, body), projectId);
     const record = JSON.parse(committed.result) as LedgerRecord;
     const receipt = await receipts.sign(record, committed);
     return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
