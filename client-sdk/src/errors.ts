@@ -1,4 +1,3 @@
-import { ERROR_CODES, type ErrorCode } from '@tender-ledger/domain';
 
 /** A problem document (RFC 9457) as the gateway sends it. */
 export interface Problem {
@@ -83,9 +82,4 @@ export function problemError(problem: Problem): ProblemError {
   if (status === 429) return new RateLimitError(problem);
   if (status >= 500) return new ServerError(problem);
   return new ProblemError(problem);
-}
-
-/** Whether a code is one of the domain's (ledger or gateway) codes. */
-export function isKnownCode(code: string): code is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
 }

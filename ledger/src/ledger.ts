@@ -46,7 +46,8 @@ export interface CommittedTransaction {
 
 interface Hosted {
   instance: Contract;
-  transactions: Map<string, { parameters: number; submit: boolean }>;
+  /** Transaction name → how many arguments it takes. */
+  transactions: Map<string, number>;
 }
 
 interface ShimDispatcher {
@@ -111,15 +112,16 @@ export class EmbeddedLedger extends EventEmitter {
     const classes = options.contracts ?? (tenderContracts as ContractClass[]);
     for (const ContractType of classes) {
       const instance = new ContractType();
-      const transactions = new Map<string, { parameters: number; submit: boolean }>();
+      const transactions = new Map<string, number>();
       const described = (Reflect as unknown as { getMetadata(key: string, target: object): unknown })
-        .getMetadata('fabric:transactions', ContractType.prototype) as { name: string; tag: string[]; parameters?: unknown[] }[] | undefined;
+        .getMetadata('fabric:transactions', ContractType.prototype) as { name: string; parameters?: unknown[] }[] | undefined;
       for (const tx of described ?? []) {
-        transactions.set(tx.name, { parameters: tx.parameters?.length ?? 0, submit: tx.tag.includes('SUBMIT') });
+        transactions.set(tx.name, tx.parameters?.length ?? 0);
       }
       this.#hosted.set(instance.getName(), { instance, transactions });
     }
-    this.#defaultContract = classes.length > 0 ? new classes[0]!().getName() : '';
+    // As on a peer, the first contract answers functions named without a contract prefix.
+    this.#defaultContract = this.#hosted.keys().next().value ?? '';
     this.#shim = options.dispatch === 'fabric-shim' ? createShimDispatcher(classes) : undefined;
   }
 
@@ -287,10 +289,10 @@ export class EmbeddedLedger extends EventEmitter {
     // Through fabric-shim its dispatcher makes these checks itself (and knows its system contract).
     if (!this.#shim) {
       if (!hosted) throw new InvocationError(`Contract name is not known: ${contractName}`);
-      const described = hosted.transactions.get(fn);
-      if (!described) throw new InvocationError(`You've asked to invoke a function that does not exist: ${fn}`);
-      if (described.parameters !== invocation.args.length) {
-        throw new InvocationError(`Expected ${described.parameters} parameters, but ${invocation.args.length} have been supplied`);
+      const parameters = hosted.transactions.get(fn);
+      if (parameters === undefined) throw new InvocationError(`You've asked to invoke a function that does not exist: ${fn}`);
+      if (parameters !== invocation.args.length) {
+        throw new InvocationError(`Expected ${parameters} parameters, but ${invocation.args.length} have been supplied`);
       }
     }
     const txId = createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');

@@ -136,7 +136,7 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.commit('B1', 80_000_000), 'BID_WITHDRAWN');
       });
 
-      it('refuses a salt-free or upper-case commitment with INVALID_ARGUMENT', async () => {
+      it('refuses a commitment that is not 64 lowercase hex characters with INVALID_ARGUMENT', async () => {
         const request = JSON.stringify({ bidderId: 'B1', commitment: 'A'.repeat(64) });
         await expectRefusal(host.submit(platformA, 'commitBid', tender.projectId, request), 'INVALID_ARGUMENT');
       });

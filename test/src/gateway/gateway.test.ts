@@ -76,15 +76,6 @@ class HttpTender {
     return this.t.time.reach(this.#opening);
   }
 
-  async openedWithThree(): Promise<void> {
-    await this.register();
-    await this.bidder('B1', 90_000_000);
-    await this.bidder('B2', 92_000_000);
-    await this.bidder('B3', 94_000_000);
-    await this.reachOpening();
-    await this.platform.openBids(this.projectId, { reveals: this.reveals() });
-  }
-
   async scored(committee = ['E1', 'E2', 'E3', 'E4', 'E5']): Promise<void> {
     for (const evaluatorId of committee) {
       await this.platform.recordScores(this.projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
