@@ -13,6 +13,19 @@ export interface BidderState {
   released?: { amount: number; recordId: string; releasedAt: string };
 }
 
+/**
+ * A project's evaluation committee: kept apart from the project's state, which the public
+ * reads, because the members stay confidential until the result is decided (IR art. 46).
+ */
+export interface CommitteeState {
+  projectId: string;
+  members: string[];
+  /** Members replaced so far (IR art. 48): none of them may come back. */
+  former: string[];
+  appointmentDocSha256: string;
+  recordId: string;
+}
+
 /** One evaluator's score of one bid. */
 export interface ScoreState {
   evaluatorId: string;
@@ -28,6 +41,7 @@ const SEQ_WIDTH = 12;
 export const keys = {
   project: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('project', [projectId]),
   bidder: (ctx: Context, projectId: string, bidderId: string) => ctx.stub.createCompositeKey('bidder', [projectId, bidderId]),
+  committee: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('committee', [projectId]),
   score: (ctx: Context, projectId: string, bidderId: string, evaluatorId: string) =>
     ctx.stub.createCompositeKey('score', [projectId, bidderId, evaluatorId]),
   record: (ctx: Context, projectId: string, seq: number) =>

@@ -1,14 +1,14 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import {
-  AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
-  OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
+  OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
   SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, canonicalJson,
-  depositWithinLimit, documentHashes, isDisclosed, isRegulatorMsp, parseArgument, publicProjectStatus,
+  depositWithinLimit, documentHashes, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
   publicRecordView, rankBids, sealRecord,
   type Actor, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
-import { keys, readAllJson, readJson, writeJson, type BidderState, type ScoreState } from './state.js';
+import { keys, readAllJson, readJson, writeJson, type BidderState, type CommitteeState, type ScoreState } from './state.js';
 
 /** The clock-skew tolerance: TENDER_CLOCK_SKEW_SECONDS on the chaincode process, 30 s by default. */
 export function clockSkewToleranceMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -166,6 +166,77 @@ export class TenderContract extends Contract {
     return this.#commit(ctx, { ...project, liveBids: project.liveBids - 1 }, record);
   }
 
+  /**
+   * Records the evaluation committee, drawn at random from the expert database before the
+   * evaluation (IR art. 46), with the hash of the draw record. It is appointed before the bids
+   * are opened, so no member is chosen knowing who bid or at what price; only its members score.
+   */
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'AppointCommitteeRequest as JSON')
+  @Returns('string')
+  async appointCommittee(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(AppointCommitteeRequest, request, 'request');
+    this.#refuseIfFailed(project);
+    if (project.status !== 'bidding') {
+      throw new LedgerError('COMMITTEE_AFTER_OPENING', `the bids of ${projectId} were opened at ${project.openedAt}`);
+    }
+    const existing = await this.#committee(ctx, projectId);
+    if (existing) {
+      throw new LedgerError('COMMITTEE_EXISTS', `the committee of ${projectId} was appointed by record ${existing.recordId}`);
+    }
+    // BL art. 37: 5 or more members, an odd number.
+    if (req.members.length < MIN_COMMITTEE) {
+      throw new LedgerError('COMMITTEE_TOO_SMALL', `${req.members.length} members; at least ${MIN_COMMITTEE} are needed`);
+    }
+    if (req.members.length % 2 === 0) {
+      throw new LedgerError('COMMITTEE_NOT_ODD', `${req.members.length} members; the committee must be odd`);
+    }
+    const record = this.#newRecord(ctx, project, 'CommitteeAppointed', { members: req.members, appointmentDocSha256: req.appointmentDocSha256 });
+    await writeJson(ctx, keys.committee(ctx, projectId), {
+      projectId, members: req.members, former: [], appointmentDocSha256: req.appointmentDocSha256, recordId: record.recordId,
+    } satisfies CommitteeState);
+    return this.#commit(ctx, project, record);
+  }
+
+  /**
+   * Replaces a member for a stated reason with its document (IR art. 48), before or during the
+   * evaluation but only while that member has not scored: scores already given cannot be
+   * disowned by swapping out the one who gave them.
+   */
+  @Transaction()
+  @Param('projectId', 'string')
+  @Param('request', 'string', 'ReplaceCommitteeMemberRequest as JSON')
+  @Returns('string')
+  async replaceCommitteeMember(ctx: Context, projectId: string, request: string): Promise<string> {
+    const project = await this.#ownProject(ctx, projectId);
+    const req = parseArgument(ReplaceCommitteeMemberRequest, request, 'request');
+    this.#refuseIfFailed(project);
+    if (project.status !== 'bidding' && project.status !== 'opened') {
+      throw new LedgerError('ALREADY_AWARDED', `project ${projectId} was awarded at ${project.award?.awardedAt}`);
+    }
+    const committee = await this.#appointedCommittee(ctx, projectId);
+    if (!committee.members.includes(req.memberId)) {
+      throw new LedgerError('NOT_COMMITTEE_MEMBER', `${req.memberId} is not a member of the committee of ${projectId}`);
+    }
+    const scores = await readAllJson<ScoreState>(ctx, 'score', [projectId]);
+    if (scores.some((s) => s.evaluatorId === req.memberId)) {
+      throw new LedgerError('MEMBER_HAS_SCORED', `${req.memberId} has already scored`);
+    }
+    // A member replaced for cause does not come back, and nobody holds two seats.
+    if (committee.members.includes(req.replacementId) || committee.former.includes(req.replacementId)) {
+      throw new LedgerError('ALREADY_COMMITTEE_MEMBER', `${req.replacementId} is or was already a member of the committee`);
+    }
+    const record = this.#newRecord(ctx, project, 'CommitteeMemberReplaced', { ...req });
+    await writeJson(ctx, keys.committee(ctx, projectId), {
+      ...committee,
+      members: committee.members.map((m) => (m === req.memberId ? req.replacementId : m)),
+      former: [...committee.former, req.memberId],
+    } satisfies CommitteeState);
+    return this.#commit(ctx, project, record);
+  }
+
   @Transaction()
   @Param('projectId', 'string')
   @Param('request', 'string', 'OpenBidsRequest as JSON')
@@ -198,6 +269,11 @@ export class TenderContract extends Contract {
       const record = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS });
       return this.#commit(ctx, { ...project, status: 'failed', failedAt: now }, record);
     }
+    // IR art. 46: the committee is formed before the evaluation; once bids are opened it can no
+    // longer be chosen blind to them, so an opening that leads to evaluation needs it already.
+    if (!await this.#committee(ctx, projectId)) {
+      throw new LedgerError('COMMITTEE_NOT_APPOINTED', `appoint the evaluation committee of ${projectId} before opening its bids`);
+    }
     const bids: OpenedBid[] = live.map((bidder) => {
       const commitment = bidder.bid?.commitment ?? '';
       const reveal = reveals.get(bidder.bidderId);
@@ -227,6 +303,11 @@ export class TenderContract extends Contract {
     const project = await this.#ownProject(ctx, projectId);
     const req = parseArgument(RecordScoresRequest, request, 'request');
     this.#refuseUnlessOpened(project);
+    // Only the appointed committee scores (IR art. 46): the owner cannot add evaluators until the ranking suits it.
+    const committee = await this.#appointedCommittee(ctx, projectId);
+    if (!committee.members.includes(req.evaluatorId)) {
+      throw new LedgerError('NOT_COMMITTEE_MEMBER', `${req.evaluatorId} is not a member of the committee of ${projectId}`);
+    }
     const seen = new Set<string>();
     for (const { bidderId } of req.scores) {
       const bidder = await readJson<BidderState>(ctx, keys.bidder(ctx, projectId, bidderId));
@@ -263,30 +344,32 @@ export class TenderContract extends Contract {
     if (!winner || !scores.some((s) => s.bidderId === req.bidderId)) {
       throw new LedgerError('AWARD_TO_UNSCORED_BID', `bidder ${req.bidderId} has no valid, scored bid`);
     }
-    const committee = [...new Set(scores.map((s) => s.evaluatorId))].sort();
-    // BL art. 37: a committee of 5 or more, an odd number.
-    if (committee.length < MIN_COMMITTEE) {
-      throw new LedgerError('COMMITTEE_TOO_SMALL', `${committee.length} evaluators scored; at least ${MIN_COMMITTEE} are needed`);
-    }
-    if (committee.length % 2 === 0) {
-      throw new LedgerError('COMMITTEE_NOT_ODD', `${committee.length} evaluators scored; the committee must be odd`);
-    }
-    for (const evaluatorId of committee) {
+    const committee = await this.#appointedCommittee(ctx, projectId);
+    // BL art. 37 (checked at appointment) / product rule: every member scores every valid bid,
+    // so the ranking is the whole committee's and totals compare as means do.
+    for (const evaluatorId of committee.members) {
       for (const bid of valid) {
         if (!scores.some((s) => s.evaluatorId === evaluatorId && s.bidderId === bid.bidderId)) {
-          throw new LedgerError('SCORING_INCOMPLETE', `evaluator ${evaluatorId} has not scored bidder ${bid.bidderId}`);
+          throw new LedgerError('SCORING_INCOMPLETE', `member ${evaluatorId} has not scored bidder ${bid.bidderId}`);
         }
       }
     }
     const ranking = rankBids(valid.map((b) => ({ bidderId: b.bidderId, price: b.opened?.price ?? 0 })), scores);
     const firstRanked = ranking.find((r) => r.bidderId === req.bidderId)?.rank === 1;
+    const tiedFirst = ranking.filter((r) => r.rank === 1).map((r) => r.bidderId);
+    const explained = req.reason !== undefined && req.reasonDocSha256 !== undefined;
     // IR art. 55: the first-ranked candidate wins; any other choice carries a reason on the record.
-    if (!firstRanked && (!req.reason || !req.reasonDocSha256)) {
+    if (!firstRanked && !explained) {
       throw new LedgerError('AWARD_NOT_FIRST_RANKED', `bidder ${req.bidderId} is not first-ranked; give reason and reasonDocSha256`);
+    }
+    // IR art. 55 names no winner among equals: picking one of them is a choice that needs its reason too.
+    if (firstRanked && tiedFirst.length > 1 && !explained) {
+      throw new LedgerError('AWARD_TIE_NEEDS_REASON', `bidders ${tiedFirst.join(', ')} tie for the first rank; give reason and reasonDocSha256`);
     }
     const price = winner.opened?.price ?? 0;
     const record = this.#newRecord(ctx, project, 'BidAwarded', {
-      bidderId: req.bidderId, price, noticeSha256: req.noticeSha256, ranking, committee, firstRanked,
+      bidderId: req.bidderId, price, noticeSha256: req.noticeSha256, ranking, committee: [...committee.members].sort(), firstRanked,
+      ...(tiedFirst.length > 1 ? { tiedFirst } : {}),
       ...(req.reason ? { reason: req.reason } : {}),
       ...(req.reasonDocSha256 ? { reasonDocSha256: req.reasonDocSha256 } : {}),
     });
@@ -351,14 +434,13 @@ export class TenderContract extends Contract {
     const actor = this.#writer(ctx);
     const req = parseArgument(NotariseDocumentRequest, request, 'request');
     const { projectId, ...document } = req;
-    if (document.corrects !== undefined && !await readJson(ctx, keys.recordById(ctx, document.corrects))) {
-      throw new LedgerError('RECORD_NOT_FOUND', `no record ${document.corrects} to correct`);
-    }
     if (projectId !== undefined) {
       // Documents may follow any step, even a failed tender.
       const project = await this.#ownProject(ctx, projectId);
+      if (document.corrects !== undefined) await this.#refuseForeignCorrection(ctx, document.corrects, projectId, actor);
       return this.#append(ctx, project, 'DocumentNotarised', document);
     }
+    if (document.corrects !== undefined) await this.#refuseForeignCorrection(ctx, document.corrects, null, actor);
     const record = sealRecord({
       recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
       payload: document, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
@@ -368,18 +450,23 @@ export class TenderContract extends Contract {
 
   // ---------------------------------------------------------------- queries
 
-  /** A project's whole trail in order. The public sees no bidder of a sealed tender, nor how many. */
+  /**
+   * A project's whole trail in order. The public sees no bidder of a sealed tender, nor how
+   * many (BL art. 22), and no committee member before the award (IR art. 46). `complete` says
+   * that no record is withheld; a listed record may still be `redacted`.
+   */
   @Transaction(false)
   @Param('projectId', 'string')
   @Returns('string')
   async getTrail(ctx: Context, projectId: string): Promise<string> {
     const project = await this.#project(ctx, projectId);
     const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
-    if (this.#privileged(ctx, project) || isDisclosed(project.status)) {
+    if (this.#privileged(ctx, project) || isResultDecided(project.status)) {
       return JSON.stringify({ projectId, complete: true, records });
     }
-    const visible = records.filter((r) => !SEALED_STEPS.has(r.step)).map((r) => publicRecordView(r, project.status));
-    return JSON.stringify({ projectId, complete: false, records: visible });
+    const complete = isDisclosed(project.status);
+    const visible = complete ? records : records.filter((r) => !SEALED_STEPS.has(r.step));
+    return JSON.stringify({ projectId, complete, records: visible.map((r) => publicRecordView(r, project.status)) });
   }
 
   @Transaction(false)
@@ -496,6 +583,37 @@ export class TenderContract extends Contract {
       throw new LedgerError('BIDDER_NOT_REGISTERED', `bidder ${bidderId} is not registered for ${project.projectId}`);
     }
     return bidder;
+  }
+
+  async #committee(ctx: Context, projectId: string): Promise<CommitteeState | undefined> {
+    return readJson<CommitteeState>(ctx, keys.committee(ctx, projectId));
+  }
+
+  async #appointedCommittee(ctx: Context, projectId: string): Promise<CommitteeState> {
+    const committee = await this.#committee(ctx, projectId);
+    if (!committee) {
+      throw new LedgerError('COMMITTEE_NOT_APPOINTED', `no evaluation committee has been appointed for ${projectId}`);
+    }
+    return committee;
+  }
+
+  /**
+   * Evidence is append-only (DOMAIN rule 11): a correction points at the record it corrects. It
+   * may only name an earlier record of the same chain by the same writer (the same project's,
+   * or the same actor's standalone record), so nobody can cast doubt on another's evidence.
+   */
+  async #refuseForeignCorrection(ctx: Context, recordId: string, projectId: string | null, actor: Actor): Promise<void> {
+    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, recordId));
+    const target = stateKey === undefined ? undefined : await readJson<LedgerRecord>(ctx, stateKey);
+    if (!target) {
+      throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId} to correct`);
+    }
+    if (target.projectId !== projectId) {
+      throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} is not ${projectId === null ? 'a standalone record' : `a record of project ${projectId}`}`);
+    }
+    if (target.actor.mspId !== actor.mspId || target.actor.clientId !== actor.clientId) {
+      throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} was written by another identity`);
+    }
   }
 
   /** IR art. 44: after a failed tender (流标) nothing but documents (and deposit returns) may follow. */

@@ -37,16 +37,28 @@ export const ERROR_CODES = {
   REVEAL_WITHOUT_BID: { status: 409, title: 'A reveal names a bidder with no live bid' },
   TENDER_FAILED: { status: 409, title: 'The tender failed (fewer than 3 bids); only documents may follow' },
 
+  // The evaluation committee (BL art. 37; IR art. 46, 48).
+  COMMITTEE_TOO_SMALL: { status: 409, title: 'The evaluation committee needs at least 5 members' },
+  COMMITTEE_NOT_ODD: { status: 409, title: 'The evaluation committee must have an odd number of members' },
+  COMMITTEE_EXISTS: { status: 409, title: 'The evaluation committee of this project was already appointed; members change only by replacement' },
+  COMMITTEE_AFTER_OPENING: { status: 409, title: 'The evaluation committee is appointed before the bids are opened' },
+  COMMITTEE_NOT_APPOINTED: { status: 409, title: 'No evaluation committee has been appointed for this project' },
+  NOT_COMMITTEE_MEMBER: { status: 409, title: 'Only a member of the appointed evaluation committee scores or is replaced' },
+  MEMBER_HAS_SCORED: { status: 409, title: 'A member who has scored may not be replaced' },
+  ALREADY_COMMITTEE_MEMBER: { status: 409, title: 'The replacement is or was already a member of the committee' },
+
   // Evaluation and award (BL art. 37, IR art. 55).
   NOT_OPENED: { status: 409, title: 'The bids have not been opened' },
   SCORE_FOR_INVALID_BID: { status: 409, title: 'Only valid opened bids are scored' },
   SCORE_DUPLICATE: { status: 409, title: 'Each evaluator scores each bid once' },
   ALREADY_AWARDED: { status: 409, title: 'The project was already awarded' },
-  COMMITTEE_TOO_SMALL: { status: 409, title: 'The evaluation committee needs at least 5 members' },
-  COMMITTEE_NOT_ODD: { status: 409, title: 'The evaluation committee must have an odd number of members' },
-  SCORING_INCOMPLETE: { status: 409, title: 'Every evaluator must score every valid bid before the award' },
+  SCORING_INCOMPLETE: { status: 409, title: 'Every committee member must score every valid bid before the award' },
   AWARD_TO_UNSCORED_BID: { status: 409, title: 'The award must go to a valid, scored bid' },
   AWARD_NOT_FIRST_RANKED: { status: 409, title: 'Awarding other than the first-ranked bid needs a reason and its document hash' },
+  AWARD_TIE_NEEDS_REASON: { status: 409, title: 'When bids tie for the first rank, choosing one needs a reason and its document hash' },
+
+  // Documents (DOMAIN rule 11).
+  CORRECTION_NOT_ALLOWED: { status: 409, title: 'A correction names an earlier record of the same project (or standalone record) by the same writer' },
 
   // Contract (BL art. 46).
   CONTRACT_BEFORE_AWARD: { status: 409, title: 'The contract may only be signed after the award' },

@@ -1,6 +1,6 @@
 import type { Actor, LedgerRecord, RankedBid } from './records.js';
 import type { RegisterProjectRequest } from './schemas.js';
-import { SEALED_STEPS } from './records.js';
+import { COMMITTEE_STEPS, SEALED_STEPS } from './records.js';
 
 /** Fewer live bids than this at opening and the tender fails (IR art. 44). */
 export const MIN_BIDS = 3;
@@ -44,6 +44,11 @@ export function isDisclosed(status: ProjectStatus): boolean {
   return status === 'opened' || status === 'awarded' || status === 'contracted';
 }
 
+/** Once the award is made the result is decided, and the committee's members are public (IR art. 46). */
+export function isResultDecided(status: ProjectStatus): boolean {
+  return status === 'awarded' || status === 'contracted';
+}
+
 /** What anyone may see of a project's state. Before opening: no counts, no chain position. */
 export type PublicProjectStatus = Omit<ProjectState, 'head' | 'bidders' | 'liveBids'> &
   Partial<Pick<ProjectState, 'head' | 'bidders' | 'liveBids'>>;
@@ -57,19 +62,44 @@ export function publicProjectStatus(state: ProjectState): PublicProjectStatus {
 /**
  * A record as the public may see it. While the tender is sealed the chain position (which
  * would count the records before it) is dropped, and steps naming a bidder lose their payload.
+ * Until the result is decided, steps naming committee members lose those names (IR art. 46).
  */
 export type RecordView = LedgerRecord | RedactedRecord;
-export interface RedactedRecord extends Omit<LedgerRecord, 'seq' | 'prevHash' | 'payload'> {
+export interface RedactedRecord extends Omit<LedgerRecord, 'seq' | 'prevHash' | 'payload'>, Partial<Pick<LedgerRecord, 'seq' | 'prevHash'>> {
   redacted: true;
   payload: Partial<LedgerRecord['payload']>;
 }
 
+/** The payload of a committee step without the members' ids (nor a replacement's reason, which would name them). */
+function withoutMembers(record: LedgerRecord): Partial<LedgerRecord['payload']> {
+  switch (record.step) {
+    case 'CommitteeAppointed': {
+      const { members: _members, ...rest } = record.payload as LedgerRecord<'CommitteeAppointed'>['payload'];
+      return rest;
+    }
+    case 'CommitteeMemberReplaced': {
+      const { memberId: _out, replacementId: _in, reason: _reason, ...rest } = record.payload as LedgerRecord<'CommitteeMemberReplaced'>['payload'];
+      return rest;
+    }
+    case 'ScoresRecorded': {
+      const { evaluatorId: _evaluator, ...rest } = record.payload as LedgerRecord<'ScoresRecorded'>['payload'];
+      return rest;
+    }
+    default:
+      return record.payload;
+  }
+}
+
 export function publicRecordView(record: LedgerRecord, projectStatus: ProjectStatus | undefined): RecordView {
-  if (record.projectId === null || projectStatus === undefined || isDisclosed(projectStatus)) {
+  if (record.projectId === null || projectStatus === undefined || isResultDecided(projectStatus)) {
     return record;
   }
-  const { seq: _seq, prevHash: _prev, payload, ...rest } = record;
-  return { ...rest, redacted: true, payload: SEALED_STEPS.has(record.step) ? {} : payload };
+  const hidesMembers = COMMITTEE_STEPS.has(record.step);
+  if (isDisclosed(projectStatus)) {
+    return hidesMembers ? { ...record, redacted: true, payload: withoutMembers(record) } : record;
+  }
+  const { seq: _seq, prevHash: _prev, payload: _payload, ...rest } = record;
+  return { ...rest, redacted: true, payload: SEALED_STEPS.has(record.step) ? {} : withoutMembers(record) };
 }
 
 export function isRedacted(view: RecordView): view is RedactedRecord {
@@ -77,28 +107,30 @@ export function isRedacted(view: RecordView): view is RedactedRecord {
 }
 
 /**
- * Ranks valid bids by mean score, highest first; equal means share a rank. Bidders are
- * ordered by id within a tie so every peer computes the same list.
+ * Ranks valid bids by their total score, highest first; equal totals share a rank. Scores are
+ * integer hundredths of a point and every committee member scores every valid bid, so totals
+ * compare exactly as means would, without floating point: the same scores in any order give
+ * the same ranking. Bidders are ordered by id within a tie so every peer computes the same list.
  */
 export function rankBids(
   bids: readonly { bidderId: string; price: number }[],
   scores: readonly { bidderId: string; score: number }[],
 ): RankedBid[] {
-  const totals = new Map<string, { sum: number; count: number }>();
+  const totals = new Map<string, { totalScore: number; scoreCount: number }>();
   for (const { bidderId, score } of scores) {
-    const total = totals.get(bidderId) ?? { sum: 0, count: 0 };
-    total.sum += score;
-    total.count += 1;
+    if (!Number.isSafeInteger(score)) {
+      throw new RangeError(`score ${score} for ${bidderId} is not an integer number of hundredths`);
+    }
+    const total = totals.get(bidderId) ?? { totalScore: 0, scoreCount: 0 };
+    total.totalScore += score;
+    total.scoreCount += 1;
     totals.set(bidderId, total);
   }
-  const means = bids.map(({ bidderId, price }) => {
-    const total = totals.get(bidderId);
-    return { bidderId, price, meanScore: total && total.count > 0 ? total.sum / total.count : 0 };
-  });
-  means.sort((a, b) => b.meanScore - a.meanScore || (a.bidderId < b.bidderId ? -1 : a.bidderId > b.bidderId ? 1 : 0));
+  const ranked = bids.map(({ bidderId, price }) => ({ bidderId, price, ...(totals.get(bidderId) ?? { totalScore: 0, scoreCount: 0 }) }));
+  ranked.sort((a, b) => b.totalScore - a.totalScore || (a.bidderId < b.bidderId ? -1 : a.bidderId > b.bidderId ? 1 : 0));
   let rank = 0;
-  return means.map((bid, index) => {
-    if (index === 0 || bid.meanScore !== means[index - 1]?.meanScore) rank = index + 1;
+  return ranked.map((bid, index) => {
+    if (index === 0 || bid.totalScore !== ranked[index - 1]?.totalScore) rank = index + 1;
     return { rank, ...bid };
   });
 }

@@ -7,6 +7,8 @@ export const STEPS = [
   'BidderRegistered',
   'BidCommitted',
   'BidWithdrawn',
+  'CommitteeAppointed',
+  'CommitteeMemberReplaced',
   'BidsOpened',
   'TenderFailed',
   'ScoresRecorded',
@@ -19,6 +21,12 @@ export type Step = (typeof STEPS)[number];
 
 /** Steps that name a bidder before opening: hidden from the public until the bids are opened (BL art. 22). */
 export const SEALED_STEPS: ReadonlySet<Step> = new Set<Step>(['BidderRegistered', 'BidCommitted', 'BidWithdrawn']);
+
+/**
+ * Steps that name evaluation committee members: the public sees them without the members
+ * until the result is decided (IR art. 46: the committee list stays confidential until then).
+ */
+export const COMMITTEE_STEPS: ReadonlySet<Step> = new Set<Step>(['CommitteeAppointed', 'CommitteeMemberReplaced', 'ScoresRecorded']);
 
 /** The `prevHash` of a chain's first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -45,6 +53,21 @@ export interface BidWithdrawnPayload {
   bidderId: string;
   commitmentRecordId: string;
 }
+export interface CommitteeAppointedPayload {
+  /** The members, as drawn at random from the expert database (IR art. 46). */
+  members: string[];
+  /** SHA-256 of the appointment record (专家抽取记录). */
+  appointmentDocSha256: string;
+}
+export interface CommitteeMemberReplacedPayload {
+  /** The member who leaves (who has not scored). */
+  memberId: string;
+  /** The expert who takes the seat. */
+  replacementId: string;
+  /** IR art. 48: a member is replaced only for a stated reason, with its document. */
+  reason: string;
+  reasonDocSha256: string;
+}
 export type OpenedBidOutcome = 'VALID' | 'REVEAL_MISMATCH' | 'NOT_REVEALED';
 export interface OpenedBid {
   bidderId: string;
@@ -65,13 +88,18 @@ export interface TenderFailedPayload {
 export interface ScoresRecordedPayload {
   evaluatorId: string;
   reportSha256: string;
+  /** Integer hundredths of a point, 0-10,000. */
   scores: { bidderId: string; score: number }[];
 }
 export interface RankedBid {
+  /** 1 for the best; tied bids share a rank. */
   rank: number;
   bidderId: string;
   price: number;
-  meanScore: number;
+  /** Sum of every member's score, integer hundredths of a point (every member scores every valid bid). */
+  totalScore: number;
+  /** How many scores the total sums: the committee's size. */
+  scoreCount: number;
 }
 export interface BidAwardedPayload {
   bidderId: string;
@@ -81,6 +109,8 @@ export interface BidAwardedPayload {
   ranking: RankedBid[];
   committee: string[];
   firstRanked: boolean;
+  /** Every bid sharing the first rank, when more than one does (the award then carries a reason). */
+  tiedFirst?: string[];
   reason?: string;
   reasonDocSha256?: string;
 }
@@ -109,6 +139,8 @@ export interface PayloadByStep {
   BidderRegistered: BidderRegisteredPayload;
   BidCommitted: BidCommittedPayload;
   BidWithdrawn: BidWithdrawnPayload;
+  CommitteeAppointed: CommitteeAppointedPayload;
+  CommitteeMemberReplaced: CommitteeMemberReplacedPayload;
   BidsOpened: BidsOpenedPayload;
   TenderFailed: TenderFailedPayload;
   ScoresRecorded: ScoresRecordedPayload;
@@ -168,6 +200,12 @@ export function documentHashes(record: LedgerRecord): string[] {
     }
     case 'BidCommitted':
       hashes.push((record.payload as BidCommittedPayload).commitment);
+      break;
+    case 'CommitteeAppointed':
+      hashes.push((record.payload as CommitteeAppointedPayload).appointmentDocSha256);
+      break;
+    case 'CommitteeMemberReplaced':
+      hashes.push((record.payload as CommitteeMemberReplacedPayload).reasonDocSha256);
       break;
     case 'BidsOpened':
       for (const bid of (record.payload as BidsOpenedPayload).bids) hashes.push(bid.bidFileSha256);

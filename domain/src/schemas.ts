@@ -77,9 +77,29 @@ export const OpenBidsRequest = Type.Object({
 }, { additionalProperties: false });
 export type OpenBidsRequest = Static<typeof OpenBidsRequest>;
 
+/** The most members a committee may have: far above any real one, it bounds the work of a transaction. */
+export const MAX_COMMITTEE = 99;
+
+export const AppointCommitteeRequest = Type.Object({
+  members: Type.Array(Identifier, { minItems: 1, maxItems: MAX_COMMITTEE, uniqueItems: true, description: 'expert ids, each once' }),
+  appointmentDocSha256: Sha256Hex,
+}, { additionalProperties: false, description: 'The evaluation committee drawn at random from the expert database (IR art. 46), with the hash of the draw record (专家抽取记录)' });
+export type AppointCommitteeRequest = Static<typeof AppointCommitteeRequest>;
+
+export const ReplaceCommitteeMemberRequest = Type.Object({
+  memberId: Identifier,
+  replacementId: Identifier,
+  reason: Text(2000),
+  reasonDocSha256: Sha256Hex,
+}, { additionalProperties: false, description: 'Replaces a member who has not scored, for a stated reason (IR art. 48)' });
+export type ReplaceCommitteeMemberRequest = Static<typeof ReplaceCommitteeMemberRequest>;
+
+/** The highest score: scores are integer hundredths of a point, 0-100.00, so ranking is exact. */
+export const MAX_SCORE = 10_000;
+
 export const Score = Type.Object({
   bidderId: Identifier,
-  score: Type.Number({ minimum: 0, maximum: 100 }),
+  score: Type.Integer({ minimum: 0, maximum: MAX_SCORE, description: 'integer hundredths of a point, 0-10000 (100.00 points)' }),
 }, { additionalProperties: false });
 
 export const RecordScoresRequest = Type.Object({

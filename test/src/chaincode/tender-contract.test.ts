@@ -176,6 +176,7 @@ for (const hostFactory of HOSTS) {
           await tender.registerBidder(bidderId);
           await tender.commit(bidderId, 90_000_000);
         }
+        await tender.appointCommittee();
         host.clock.set(new Date(tender.openingTime - 1).toISOString());
         await expectRefusal(tender.open(), 'OPENING_TOO_EARLY');
         tender.reachOpening();
@@ -191,6 +192,7 @@ for (const hostFactory of HOSTS) {
         await tender.commit('B2', 91_000_000);
         await tender.commit('B3', 92_000_000);
         await tender.commit('B4', 93_000_000);
+        await tender.appointCommittee();
         tender.reachOpening();
         const reveals = tender.reveals(['B4']).map((r) => (r.bidderId === 'B3' ? { ...r, price: r.price - 1 } : r));
         const opened = await tender.open(reveals) as LedgerRecord<'BidsOpened'>;
@@ -210,6 +212,7 @@ for (const hostFactory of HOSTS) {
         await tender.commit('B1', 80_000_000);
         await tender.commit('B2', 91_000_000);
         await tender.commit('B3', 92_000_000);
+        await tender.appointCommittee();
         tender.reachOpening();
         const opened = await tender.open([stale, ...tender.reveals(['B1'])]) as LedgerRecord<'BidsOpened'>;
         expect(opened.payload.bids.find((b) => b.bidderId === 'B1')?.outcome).to.equal('REVEAL_MISMATCH');
@@ -239,7 +242,8 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.open(), 'TENDER_FAILED');
         await expectRefusal(tender.registerBidder('B2'), 'TENDER_FAILED');
         await expectRefusal(tender.commit('B1', 1), 'TENDER_FAILED');
-        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 90 }]), 'TENDER_FAILED');
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 9000 }]), 'TENDER_FAILED');
+        await expectRefusal(tender.appointCommittee(), 'TENDER_FAILED');
         await expectRefusal(tender.award('B1'), 'TENDER_FAILED');
         await expectRefusal(tender.signContract(), 'TENDER_FAILED');
         const notice = await tender.notarise({ sha256: doc('re-tender announcement'), kind: 'announcement' });
@@ -254,62 +258,181 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.open([...tender.reveals(), ghost]), 'REVEAL_WITHOUT_BID');
       });
 
+      it('refuses to open 3 or more live bids before a committee is appointed with COMMITTEE_NOT_APPOINTED (IR art. 46)', async () => {
+        await tender.throughBidding({ B1: 90_000_000, B2: 91_000_000, B3: 92_000_000 }, null);
+        await expectRefusal(tender.open(), 'COMMITTEE_NOT_APPOINTED');
+        await tender.appointCommittee();
+        expect((await tender.open()).step).to.equal('BidsOpened');
+      });
+
       it('refuses a second opening with ALREADY_OPENED', async () => {
         await tender.throughOpening();
         await expectRefusal(tender.open(), 'ALREADY_OPENED');
       });
     });
 
+    describe('appointCommittee', () => {
+      beforeEach(async () => {
+        await tender.register();
+        for (const bidderId of ['B1', 'B2', 'B3']) {
+          await tender.registerBidder(bidderId);
+          await tender.commit(bidderId, 90_000_000);
+        }
+      });
+
+      it('records the members and the hash of the expert draw record before the opening (IR art. 46)', async () => {
+        const record = await tender.appointCommittee(['E7', 'E3', 'E5', 'E1', 'E9']);
+        expect(record.step).to.equal('CommitteeAppointed');
+        expect(record.payload).to.deep.equal({ members: ['E7', 'E3', 'E5', 'E1', 'E9'], appointmentDocSha256: doc(`expert draw of ${tender.projectId}`) });
+        expect(host.events.at(-1)?.name).to.equal('CommitteeAppointed');
+      });
+
+      it('refuses 4 members with COMMITTEE_TOO_SMALL, 6 with COMMITTEE_NOT_ODD (BL art. 37), a member twice with INVALID_ARGUMENT', async () => {
+        await expectRefusal(tender.appointCommittee(COMMITTEE.slice(0, 4)), 'COMMITTEE_TOO_SMALL');
+        await expectRefusal(tender.appointCommittee([...COMMITTEE, 'E6']), 'COMMITTEE_NOT_ODD');
+        await expectRefusal(tender.appointCommittee(['E1', 'E1', 'E2', 'E3', 'E4']), 'INVALID_ARGUMENT');
+        await tender.appointCommittee([...COMMITTEE, 'E6', 'E7']);
+      });
+
+      it('refuses a second appointment with COMMITTEE_EXISTS, and another platform with NOT_PROJECT_OWNER', async () => {
+        await expectRefusal(tender.appointCommittee(COMMITTEE, platformB), 'NOT_PROJECT_OWNER');
+        await tender.appointCommittee();
+        await expectRefusal(tender.appointCommittee(['E11', 'E12', 'E13', 'E14', 'E15']), 'COMMITTEE_EXISTS');
+      });
+
+      it('refuses an appointment after the opening with COMMITTEE_AFTER_OPENING', async () => {
+        await tender.appointCommittee();
+        tender.reachOpening();
+        await tender.open();
+        await expectRefusal(tender.appointCommittee(['E11', 'E12', 'E13', 'E14', 'E15']), 'COMMITTEE_AFTER_OPENING');
+      });
+    });
+
+    describe('replaceCommitteeMember', () => {
+      beforeEach(() => tender.throughOpening());
+
+      it('replaces a member who has not scored, with the reason and its document (IR art. 48); only the newcomer then scores', async () => {
+        await tender.score('E1', [{ bidderId: 'B1', score: 8000 }]);
+        const record = await tender.replaceMember('E2', 'E6');
+        expect(record.payload).to.deep.equal({ memberId: 'E2', replacementId: 'E6', reason: 'E2 declared a conflict of interest', reasonDocSha256: doc('recusal of E2') });
+        expect(host.events.at(-1)?.name).to.equal('CommitteeMemberReplaced');
+        await expectRefusal(tender.score('E2', [{ bidderId: 'B1', score: 8000 }]), 'NOT_COMMITTEE_MEMBER');
+        await tender.scoreByCommittee(['E1'], () => 8000, ['B2', 'B3']);
+        await tender.scoreByCommittee(['E3', 'E4', 'E5', 'E6'], () => 8000);
+        const award = await tender.award('B1', { reason: 'tie broken by lowest price', reasonDocSha256: doc('tie minutes') });
+        expect(award.payload.committee).to.deep.equal(['E1', 'E3', 'E4', 'E5', 'E6']);
+      });
+
+      it('refuses to replace a member who has scored with MEMBER_HAS_SCORED', async () => {
+        await tender.score('E3', [{ bidderId: 'B2', score: 7000 }]);
+        await expectRefusal(tender.replaceMember('E3', 'E6'), 'MEMBER_HAS_SCORED');
+      });
+
+      it('refuses a non-member with NOT_COMMITTEE_MEMBER, and a newcomer who is or was a member with ALREADY_COMMITTEE_MEMBER', async () => {
+        await expectRefusal(tender.replaceMember('E9', 'E6'), 'NOT_COMMITTEE_MEMBER');
+        await expectRefusal(tender.replaceMember('E1', 'E2'), 'ALREADY_COMMITTEE_MEMBER');
+        await tender.replaceMember('E1', 'E6');
+        await expectRefusal(tender.replaceMember('E2', 'E1'), 'ALREADY_COMMITTEE_MEMBER');
+      });
+
+      it('refuses a replacement without its reason document with INVALID_ARGUMENT, and one after the award with ALREADY_AWARDED', async () => {
+        const request = JSON.stringify({ memberId: 'E1', replacementId: 'E6', reason: 'ill' });
+        await expectRefusal(host.submit(platformA, 'replaceCommitteeMember', tender.projectId, request), 'INVALID_ARGUMENT');
+        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 9000 : 8000));
+        await tender.award('B1');
+        await expectRefusal(tender.replaceMember('E1', 'E6'), 'ALREADY_AWARDED');
+      });
+
+      it('refuses a replacement before any appointment with COMMITTEE_NOT_APPOINTED', async () => {
+        const other = new Tender(host);
+        await other.register();
+        await expectRefusal(other.replaceMember('E1', 'E6'), 'COMMITTEE_NOT_APPOINTED');
+      });
+    });
+
     describe('recordScores', () => {
       it('refuses before opening with NOT_OPENED', async () => {
         await tender.throughBidding({ B1: 90_000_000, B2: 91_000_000, B3: 92_000_000 });
-        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 80 }]), 'NOT_OPENED');
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 8000 }]), 'NOT_OPENED');
       });
 
       it('refuses a score for an invalid bid with SCORE_FOR_INVALID_BID (only valid opened bids are scored)', async () => {
         await tender.throughBidding({ B1: 90_000_000, B2: 91_000_000, B3: 92_000_000 });
         await tender.open(tender.reveals(['B3']));
-        await expectRefusal(tender.score('E1', [{ bidderId: 'B3', score: 80 }]), 'SCORE_FOR_INVALID_BID');
-        await expectRefusal(tender.score('E1', [{ bidderId: 'B9', score: 80 }]), 'SCORE_FOR_INVALID_BID');
-        const scored = await tender.score('E1', [{ bidderId: 'B1', score: 80 }]);
-        expect(scored.payload.scores).to.deep.equal([{ bidderId: 'B1', score: 80 }]);
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B3', score: 8000 }]), 'SCORE_FOR_INVALID_BID');
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B9', score: 8000 }]), 'SCORE_FOR_INVALID_BID');
+        const scored = await tender.score('E1', [{ bidderId: 'B1', score: 8000 }]);
+        expect(scored.payload.scores).to.deep.equal([{ bidderId: 'B1', score: 8000 }]);
       });
 
       it('refuses a second score by the same evaluator for the same bid with SCORE_DUPLICATE', async () => {
         await tender.throughOpening();
-        await tender.score('E1', [{ bidderId: 'B1', score: 80 }]);
-        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 85 }]), 'SCORE_DUPLICATE');
-        await expectRefusal(tender.score('E2', [{ bidderId: 'B2', score: 85 }, { bidderId: 'B2', score: 86 }]), 'SCORE_DUPLICATE');
-        await tender.score('E1', [{ bidderId: 'B2', score: 70 }]);
+        await tender.score('E1', [{ bidderId: 'B1', score: 8000 }]);
+        await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 8500 }]), 'SCORE_DUPLICATE');
+        await expectRefusal(tender.score('E2', [{ bidderId: 'B2', score: 8500 }, { bidderId: 'B2', score: 8600 }]), 'SCORE_DUPLICATE');
+        await tender.score('E1', [{ bidderId: 'B2', score: 7000 }]);
+      });
+
+      it('refuses an evaluator outside the appointed committee with NOT_COMMITTEE_MEMBER: evaluators cannot be added until the ranking suits', async () => {
+        await tender.throughOpening();
+        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 8000 : 7000));
+        await expectRefusal(tender.score('E6', [{ bidderId: 'B2', score: 10_000 }, { bidderId: 'B1', score: 0 }, { bidderId: 'B3', score: 0 }]), 'NOT_COMMITTEE_MEMBER');
+        await expectRefusal(tender.score('E7', [{ bidderId: 'B2', score: 10_000 }]), 'NOT_COMMITTEE_MEMBER');
+        const award = await tender.award('B1');
+        expect(award.payload.ranking.map((r) => r.bidderId)).to.deep.equal(['B1', 'B2', 'B3']);
+      });
+
+      it('refuses a score that is not integer hundredths of a point from 0 to 10,000 with INVALID_ARGUMENT', async () => {
+        await tender.throughOpening();
+        for (const score of [43.78, -1, 10_001]) {
+          await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score }]), 'INVALID_ARGUMENT');
+        }
+        await tender.score('E1', [{ bidderId: 'B1', score: 10_000 }, { bidderId: 'B2', score: 0 }]);
       });
     });
 
     describe('awardBid', () => {
-      const scoreOf = (_e: string, bidderId: string) => ({ B1: 80, B2: 90, B3: 70 } as Record<string, number>)[bidderId] ?? 0;
+      const scoreOf = (_e: string, bidderId: string) => ({ B1: 8000, B2: 9000, B3: 7000 } as Record<string, number>)[bidderId] ?? 0;
 
       beforeEach(() => tender.throughOpening());
 
-      it('refuses a committee of 4 with COMMITTEE_TOO_SMALL and of 6 with COMMITTEE_NOT_ODD (BL art. 37)', async () => {
+      it('refuses while a member has not scored every valid bid with SCORING_INCOMPLETE', async () => {
         await tender.scoreByCommittee(COMMITTEE.slice(0, 4), scoreOf);
-        await expectRefusal(tender.award('B2'), 'COMMITTEE_TOO_SMALL');
-        await tender.scoreByCommittee(['E5', 'E6'], scoreOf);
-        await expectRefusal(tender.award('B2'), 'COMMITTEE_NOT_ODD');
-      });
-
-      it('refuses while an evaluator has not scored every valid bid with SCORING_INCOMPLETE', async () => {
-        await tender.scoreByCommittee(COMMITTEE.slice(0, 4), scoreOf);
-        await tender.score('E5', [{ bidderId: 'B1', score: 80 }, { bidderId: 'B2', score: 90 }]);
         await expectRefusal(tender.award('B2'), 'SCORING_INCOMPLETE');
+        await tender.score('E5', [{ bidderId: 'B1', score: 8000 }, { bidderId: 'B2', score: 9000 }]);
+        await expectRefusal(tender.award('B2'), 'SCORING_INCOMPLETE');
+        await tender.score('E5', [{ bidderId: 'B3', score: 7000 }]);
+        await tender.award('B2');
       });
 
-      it('awards the first-ranked bid and records the ranking and committee', async () => {
+      it('awards the first-ranked bid and records the ranking with integer totals, and the committee', async () => {
         await tender.scoreByCommittee(COMMITTEE, scoreOf);
         const award = await tender.award('B2');
         const payload: BidAwardedPayload = award.payload;
         expect(payload).to.include({ bidderId: 'B2', price: 95_000_000, firstRanked: true });
-        expect(payload.ranking.map((r) => [r.bidderId, r.rank, r.meanScore])).to.deep.equal([['B2', 1, 90], ['B1', 2, 80], ['B3', 3, 70]]);
+        expect(payload).to.not.have.property('tiedFirst');
+        expect(payload.ranking).to.deep.equal([
+          { rank: 1, bidderId: 'B2', price: 95_000_000, totalScore: 45_000, scoreCount: 5 },
+          { rank: 2, bidderId: 'B1', price: 90_000_000, totalScore: 40_000, scoreCount: 5 },
+          { rank: 3, bidderId: 'B3', price: 98_000_000, totalScore: 35_000, scoreCount: 5 },
+        ]);
         expect(payload.committee).to.deep.equal(COMMITTEE);
         expect((await tender.status()).status).to.equal('awarded');
+      });
+
+      it('ranks exactly: the same scores in another order tie (float means give 43.78 and 43.779999999999994)', async () => {
+        // Points 11.7, 94.6, 6, 20.6, 86 as hundredths. Summed as floats in these two orders the
+        // means differ in the last bit, which would rank B1 above B2; as integers they are equal.
+        const inOrder = [1170, 9460, 600, 2060, 8600];
+        const reordered = [1170, 600, 2060, 9460, 8600];
+        await tender.scoreByCommittee(COMMITTEE, (e, b) => ({ B1: inOrder, B2: reordered, B3: [1000, 1000, 1000, 1000, 1000] })[b]![COMMITTEE.indexOf(e)]!);
+        await expectRefusal(tender.award('B1'), 'AWARD_TIE_NEEDS_REASON');
+        await expectRefusal(tender.award('B2', { reason: 'lower price' }), 'AWARD_TIE_NEEDS_REASON');
+        const award = await tender.award('B1', { reason: 'lower price among equal scores', reasonDocSha256: doc('tie-break minutes') });
+        expect(award.payload.ranking.map((r) => [r.bidderId, r.rank, r.totalScore])).to.deep.equal([['B1', 1, 21_890], ['B2', 1, 21_890], ['B3', 3, 5_000]]);
+        expect(award.payload).to.include({ firstRanked: true, reason: 'lower price among equal scores', reasonDocSha256: doc('tie-break minutes') });
+        expect(award.payload.tiedFirst).to.deep.equal(['B1', 'B2']);
+        expect(JSON.stringify(award.payload.ranking)).to.not.match(/\d\.\d/);
       });
 
       it('refuses another than the first-ranked without a reason and its document with AWARD_NOT_FIRST_RANKED (IR art. 55)', async () => {
@@ -329,7 +452,7 @@ for (const hostFactory of HOSTS) {
         await tender.scoreByCommittee(COMMITTEE, scoreOf);
         await tender.award('B2');
         await expectRefusal(tender.award('B2'), 'ALREADY_AWARDED');
-        await expectRefusal(tender.score('E9', [{ bidderId: 'B1', score: 1 }]), 'ALREADY_AWARDED');
+        await expectRefusal(tender.score('E9', [{ bidderId: 'B1', score: 100 }]), 'ALREADY_AWARDED');
       });
     });
 
@@ -337,7 +460,7 @@ for (const hostFactory of HOSTS) {
       it('refuses before the award with CONTRACT_BEFORE_AWARD, records it after, and refuses a second with CONTRACT_EXISTS', async () => {
         await tender.throughOpening();
         await expectRefusal(tender.signContract(), 'CONTRACT_BEFORE_AWARD');
-        await tender.scoreByCommittee(COMMITTEE, () => 80);
+        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 9000 : 8000));
         await tender.award('B1');
         const contract = await tender.signContract();
         expect(contract.payload).to.deep.equal({ bidderId: 'B1', contractSha256: doc(`contract ${tender.projectId}`) });
@@ -358,7 +481,7 @@ for (const hostFactory of HOSTS) {
 
       it('releases losers after the award and the winner only after the contract (IR art. 57)', async () => {
         await tender.throughOpening();
-        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 90 : 80));
+        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 9000 : 8000));
         await expectRefusal(tender.release('B2'), 'RELEASE_NOT_DUE');
         await tender.award('B1');
         expect((await tender.release('B2')).payload.basis).to.equal('award');
@@ -369,7 +492,7 @@ for (const hostFactory of HOSTS) {
 
       it('refuses more than was paid with RELEASE_ABOVE_DEPOSIT and a second release with DEPOSIT_ALREADY_RELEASED', async () => {
         await tender.throughOpening();
-        await tender.scoreByCommittee(COMMITTEE, () => 80);
+        await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 9000 : 8000));
         await tender.award('B1');
         await expectRefusal(tender.release('B2', DEPOSIT + 1), 'RELEASE_ABOVE_DEPOSIT');
         await tender.release('B2', DEPOSIT - 100);
@@ -401,6 +524,67 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.notarise({ sha256: doc('y'), kind: 'correction', corrects: 'no-such-record' }), 'RECORD_NOT_FOUND');
         const trail = await tender.trail();
         expect(trail.records[0]).to.deep.equal(registered);
+      });
+    });
+
+    describe('notariseDocument corrections', () => {
+      it('refuses a project document correcting another project\'s record or a standalone record with CORRECTION_NOT_ALLOWED', async () => {
+        await tender.register();
+        const other = new Tender(host);
+        const otherRecord = await other.register();
+        await expectRefusal(tender.notarise({ sha256: doc('c1'), kind: 'correction', corrects: otherRecord.recordId }), 'CORRECTION_NOT_ALLOWED');
+        const standalone = JSON.parse(await host.submit(platformA, 'notariseDocument', JSON.stringify({ sha256: doc('own archive'), kind: 'archive' }))) as LedgerRecord;
+        await expectRefusal(tender.notarise({ sha256: doc('c2'), kind: 'correction', corrects: standalone.recordId }), 'CORRECTION_NOT_ALLOWED');
+      });
+
+      it('refuses a standalone correction of another writer\'s record or of a project record with CORRECTION_NOT_ALLOWED; its own is accepted', async () => {
+        const notarise = async (as: typeof platformA, request: Record<string, unknown>) =>
+          JSON.parse(await host.submit(as, 'notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
+        const theirs = await notarise(platformB, { sha256: doc('their archive'), kind: 'archive' });
+        await expectRefusal(notarise(platformA, { sha256: doc('c3'), kind: 'correction', corrects: theirs.recordId }), 'CORRECTION_NOT_ALLOWED');
+        await expectRefusal(notarise(otherCity, { sha256: doc('c4'), kind: 'correction', corrects: theirs.recordId }), 'CORRECTION_NOT_ALLOWED');
+        const project = await tender.register();
+        await expectRefusal(notarise(platformA, { sha256: doc('c5'), kind: 'correction', corrects: project.recordId }), 'CORRECTION_NOT_ALLOWED');
+        const own = await notarise(platformB, { sha256: doc('corrected archive'), kind: 'correction', corrects: theirs.recordId });
+        expect(own.payload.corrects).to.equal(theirs.recordId);
+      });
+    });
+
+    describe('who may see the evaluation committee (IR art. 46)', () => {
+      beforeEach(async () => {
+        await tender.throughOpening();
+        await tender.replaceMember('E5', 'E6');
+        await tender.scoreByCommittee(['E1', 'E2', 'E3', 'E4', 'E6'], (_e, b) => (b === 'B1' ? 9000 : 8000));
+      });
+      const members = /"E\d"/;
+
+      it('before the award shows the public the committee records without a member id; the owner and regulators see them all', async () => {
+        const trail = await tender.trail(platformB);
+        expect(trail.records.map((r) => r.step)).to.include.members(['CommitteeAppointed', 'CommitteeMemberReplaced', 'ScoresRecorded']);
+        expect(JSON.stringify(trail)).to.not.match(members);
+        const appointed = trail.records.find((r) => r.step === 'CommitteeAppointed')!;
+        expect(appointed).to.include({ redacted: true });
+        expect(appointed.payload).to.deep.equal({ appointmentDocSha256: doc(`expert draw of ${tender.projectId}`) });
+        const scores = trail.records.find((r) => r.step === 'ScoresRecorded') as LedgerRecord<'ScoresRecorded'>;
+        expect(scores.payload.scores).to.have.length(3);
+        const byHash = await host.evaluate(platformB, 'findByHash', doc(`expert draw of ${tender.projectId}`));
+        expect(byHash).to.not.match(members);
+        const byId = await host.evaluate(platformB, 'getRecord', appointed.recordId);
+        expect(byId).to.not.match(members);
+        for (const reader of [platformA, regulator]) {
+          const full = await tender.trail(reader);
+          expect(full.complete).to.equal(true);
+          expect(checkChain(full.records).valid).to.equal(true);
+          expect((full.records.find((r) => r.step === 'CommitteeAppointed') as LedgerRecord<'CommitteeAppointed'>).payload.members).to.deep.equal(COMMITTEE);
+        }
+      });
+
+      it('after the award shows everyone the committee', async () => {
+        await tender.award('B1');
+        const trail = await tender.trail(platformB);
+        expect(trail.complete).to.equal(true);
+        expect(checkChain(trail.records).valid).to.equal(true);
+        expect((trail.records.find((r) => r.step === 'CommitteeMemberReplaced') as LedgerRecord<'CommitteeMemberReplaced'>).payload).to.include({ memberId: 'E5', replacementId: 'E6' });
       });
     });
 
@@ -438,16 +622,18 @@ for (const hostFactory of HOSTS) {
         expect(forRegulator.records[0]?.payload.bidderId).to.equal('B1');
       });
 
-      it('after opening, shows everyone the whole trail', async () => {
+      it('after opening, shows everyone every record, the committee\'s members still hidden', async () => {
         for (const bidderId of ['B2', 'B3']) {
           await tender.registerBidder(bidderId);
           await tender.commit(bidderId, 95_000_000);
         }
+        await tender.appointCommittee();
         tender.reachOpening();
         await tender.open();
         const trail = await tender.trail(platformB);
         expect(trail.complete).to.equal(true);
-        expect(checkChain(trail.records).valid).to.equal(true);
+        expect(trail.records.map((r) => r.seq)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect(trail.records.filter((r) => 'redacted' in r).map((r) => r.step)).to.deep.equal(['CommitteeAppointed']);
         expect((await tender.status(platformB)).bidders).to.equal(3);
       });
 

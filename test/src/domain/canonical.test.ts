@@ -90,12 +90,33 @@ describe('domain', () => {
   });
 
   describe('rankBids', () => {
-    it('ranks by mean score, ties sharing a rank', () => {
+    it('ranks by integer total score, ties sharing a rank', () => {
       const ranking = rankBids(
         [{ bidderId: 'A', price: 1 }, { bidderId: 'B', price: 2 }, { bidderId: 'C', price: 3 }],
-        [{ bidderId: 'A', score: 80 }, { bidderId: 'A', score: 90 }, { bidderId: 'B', score: 85 }, { bidderId: 'B', score: 85 }, { bidderId: 'C', score: 70 }, { bidderId: 'C', score: 72 }],
+        [{ bidderId: 'A', score: 8000 }, { bidderId: 'A', score: 9000 }, { bidderId: 'B', score: 8500 }, { bidderId: 'B', score: 8500 }, { bidderId: 'C', score: 7000 }, { bidderId: 'C', score: 7200 }],
       );
-      expect(ranking.map((r) => [r.bidderId, r.rank, r.meanScore])).to.deep.equal([['A', 1, 85], ['B', 1, 85], ['C', 3, 71]]);
+      expect(ranking).to.deep.equal([
+        { rank: 1, bidderId: 'A', price: 1, totalScore: 17_000, scoreCount: 2 },
+        { rank: 1, bidderId: 'B', price: 2, totalScore: 17_000, scoreCount: 2 },
+        { rank: 3, bidderId: 'C', price: 3, totalScore: 14_200, scoreCount: 2 },
+      ]);
+    });
+
+    it('gives the same ranking for the same scores in any order (float means of 11.7, 94.6, 6, 20.6, 86 do not)', () => {
+      const points = [11.7, 94.6, 6, 20.6, 86];
+      const reordered = [11.7, 6, 20.6, 94.6, 86];
+      const floatMean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(floatMean(points)).to.not.equal(floatMean(reordered)); // why scores are integers
+      const hundredths = (xs: number[]) => xs.map((x) => Math.round(x * 100));
+      const scores = [
+        ...hundredths(points).map((score) => ({ bidderId: 'A', score })),
+        ...hundredths(reordered).map((score) => ({ bidderId: 'B', score })),
+      ];
+      const bids = [{ bidderId: 'A', price: 1 }, { bidderId: 'B', price: 2 }];
+      for (const order of [scores, [...scores].reverse()]) {
+        expect(rankBids(bids, order).map((r) => [r.bidderId, r.rank, r.totalScore])).to.deep.equal([['A', 1, 21_890], ['B', 1, 21_890]]);
+      }
+      expect(() => rankBids(bids, [{ bidderId: 'A', score: 43.78 }])).to.throw(RangeError);
     });
   });
 

@@ -1,7 +1,7 @@
 import {
   bidCommitment, sha256Hex,
   type AwardRequest, type Deposit, type LedgerRecord, type NotariseDocumentRequest, type ProjectState,
-  type RegisterProjectRequest, type Reveal, type Step,
+  type RegisterProjectRequest, type ReplaceCommitteeMemberRequest, type Reveal, type Step,
 } from '@tender-ledger/domain';
 import type { LedgerIdentity } from '@tender-ledger/embedded-ledger';
 import { DAY, HOUR } from './clock.js';
@@ -18,6 +18,9 @@ export function sealedBid(projectId: string, bidderId: string, price: number): R
   const reveal = { bidderId, bidFileSha256: doc(`bid file of ${bidderId}`), price, salt: sha256Hex(`salt:${projectId}:${bidderId}:${price}`).slice(0, 32) };
   return { ...reveal, commitment: bidCommitment({ projectId, ...reveal }) };
 }
+
+/** The evaluation committee most tests appoint: 5 experts (BL art. 37). */
+export const COMMITTEE = ['E1', 'E2', 'E3', 'E4', 'E5'];
 
 export const ESTIMATED_PRICE = 100_000_000; // 1,000,000 yuan in fen
 export const DEPOSIT = 2_000_000; // exactly 2%
@@ -89,6 +92,19 @@ export class Tender {
       .map(({ bidderId, bidFileSha256, price, salt }) => ({ bidderId, bidFileSha256, price, salt }));
   }
 
+  /** Appoints the evaluation committee (by default {@link COMMITTEE}) with the hash of its draw record. */
+  appointCommittee(members: string[] = COMMITTEE, as = this.owner) {
+    return this.#step<'CommitteeAppointed'>('appointCommittee', as, this.projectId,
+      JSON.stringify({ members, appointmentDocSha256: doc(`expert draw of ${this.projectId}`) }));
+  }
+
+  /** Replaces a member for a stated reason (IR art. 48). */
+  replaceMember(memberId: string, replacementId: string, extra: Partial<ReplaceCommitteeMemberRequest> = {}, as = this.owner) {
+    return this.#step<'CommitteeMemberReplaced'>('replaceCommitteeMember', as, this.projectId, JSON.stringify({
+      memberId, replacementId, reason: `${memberId} declared a conflict of interest`, reasonDocSha256: doc(`recusal of ${memberId}`), ...extra,
+    }));
+  }
+
   open(reveals: Reveal[] = this.reveals(), as = this.owner) {
     return this.#step<'BidsOpened' | 'TenderFailed'>('openBids', as, this.projectId, JSON.stringify({ reveals }));
   }
@@ -130,13 +146,14 @@ export class Tender {
     this.host.clock.set(new Date(this.#openingTime).toISOString());
   }
 
-  /** Registers the project and bidders, commits a bid per bidder, and reaches the opening time. */
-  async throughBidding(prices: Record<string, number>): Promise<void> {
+  /** Registers the project and bidders, commits a bid per bidder, appoints the committee and reaches the opening time. */
+  async throughBidding(prices: Record<string, number>, committee: string[] | null = COMMITTEE): Promise<void> {
     await this.register();
     for (const [bidderId, price] of Object.entries(prices)) {
       await this.registerBidder(bidderId);
       await this.commit(bidderId, price);
     }
+    if (committee) await this.appointCommittee(committee);
     this.reachOpening();
   }
 
@@ -146,7 +163,7 @@ export class Tender {
     await this.open();
   }
 
-  /** Every evaluator scores every bid; `scoreOf` gives each score. */
+  /** Every evaluator scores every bid; `scoreOf` gives each score (integer hundredths of a point). */
   async scoreByCommittee(evaluators: string[], scoreOf: (evaluatorId: string, bidderId: string) => number, bidders = [...this.bids.keys()]): Promise<void> {
     for (const evaluatorId of evaluators) {
       await this.score(evaluatorId, bidders.map((bidderId) => ({ bidderId, score: scoreOf(evaluatorId, bidderId) })));
@@ -154,4 +171,3 @@ export class Tender {
   }
 }
 
-export const COMMITTEE = ['E1', 'E2', 'E3', 'E4', 'E5'];

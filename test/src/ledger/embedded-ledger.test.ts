@@ -46,9 +46,10 @@ async function fullLifecycle(tender: Tender): Promise<void> {
   await tender.commit('B3', 89_000_000);
   await tender.withdraw('B4');
   await tender.release('B4');
+  await tender.appointCommittee();
   tender.reachOpening();
   await tender.open(tender.reveals(['B4']));
-  await tender.scoreByCommittee(COMMITTEE, (_e, bidderId) => ({ B1: 82, B2: 78, B3: 88 } as Record<string, number>)[bidderId] ?? 0, ['B1', 'B2', 'B3']);
+  await tender.scoreByCommittee(COMMITTEE, (_e, bidderId) => ({ B1: 8200, B2: 7850, B3: 8800 } as Record<string, number>)[bidderId] ?? 0, ['B1', 'B2', 'B3']);
   await tender.award('B3');
   await tender.release('B1');
   await tender.release('B2');
@@ -70,7 +71,7 @@ describe('EmbeddedLedger', () => {
       expect(trail.records.map((r) => r.step)).to.deep.equal([
         'ProjectRegistered', 'BidderRegistered', 'BidderRegistered', 'BidderRegistered', 'BidderRegistered',
         'BidCommitted', 'BidCommitted', 'BidCommitted', 'BidCommitted', 'BidCommitted', 'BidWithdrawn', 'DepositReleased',
-        'BidsOpened', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded',
+        'CommitteeAppointed', 'BidsOpened', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded',
         'BidAwarded', 'DepositReleased', 'DepositReleased', 'ContractSigned', 'DepositReleased',
       ]);
       expect(checkChain(trail.records)).to.deep.equal({ valid: true });
