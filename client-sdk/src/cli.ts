@@ -103,8 +103,8 @@ async function main(argv: string[]): Promise<number> {
       const [projectId] = rest;
       if (!projectId) return usage('trail needs a project id');
       const trail = await client.getTrail(projectId);
-      for (const r of trail.records) console.log(`${'seq' in r ? String(r.seq).padStart(4) : '   -'}  ${r.txTime}  ${r.step.padEnd(18)} ${r.hash}`);
-      console.log(`hash chain ${trail.chainValid ? 'intact' : 'BROKEN'}${trail.complete ? '' : ' (sealed records hidden from you until opening)'}`);
+      for (const r of trail.records) console.log(`${'seq' in r ? String(r.seq).padStart(4) : '   -'}  ${r.txTime}  ${r.step.padEnd(24)} ${r.hash}`);
+      console.log(`hash chain ${trail.chainValid ? 'intact' : 'BROKEN'}${trail.complete ? '' : ' (sealed records hidden from you until opening)'}${trail.complete && trail.records.some((r) => 'redacted' in r) ? ' (committee members hidden until the award)' : ''}`);
       return trail.chainValid ? 0 : 1;
     }
     case 'token': {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import type {
-  AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, OpenBidsRequest, PublicProjectStatus,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, OpenBidsRequest, PublicProjectStatus,
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
-  SignContractRequest, ReceiptClaims,
+  ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims,
 } from '@tender-ledger/domain';
 import { NetworkError, problemError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
@@ -32,6 +32,7 @@ export interface WriteResult<R = LedgerRecord> {
 
 export interface TrailResult {
   projectId: string;
+  /** No record is withheld from the caller (a listed record may still be `redacted`). */
   complete: boolean;
   chainValid: boolean;
   records: RecordView[];
@@ -90,6 +91,27 @@ export class TenderLedgerClient {
 
   withdrawBid(projectId: string, bidderId: string, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidWithdrawn'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/withdrawal`, {}, options);
+  }
+
+  /**
+   * Appoints the evaluation committee before the opening: at least 5 experts, an odd number,
+   * drawn from the expert database, with the hash of the draw record. Only members score.
+   *
+   * @example
+   * await client.appointCommittee('GZ-2026-0042', { members: ['E1', 'E2', 'E3', 'E4', 'E5'], appointmentDocSha256 });
+   */
+  appointCommittee(projectId: string, request: AppointCommitteeRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'CommitteeAppointed'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/committee`, request, options);
+  }
+
+  /**
+   * Replaces a committee member who has not scored, for a stated reason with its document.
+   *
+   * @example
+   * await client.replaceCommitteeMember(projectId, { memberId: 'E2', replacementId: 'E6', reason: '回避', reasonDocSha256 });
+   */
+  replaceCommitteeMember(projectId: string, request: ReplaceCommitteeMemberRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'CommitteeMemberReplaced'>>> {
+    return this.#write(`/v1/projects/${enc(projectId)}/committee/replacements`, request, options);
   }
 
   openBids(projectId: string, request: OpenBidsRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidsOpened' | 'TenderFailed'>>> {

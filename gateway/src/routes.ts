@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
-  AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, OpenBidsRequest, RecordScoresRequest,
-  RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, Sha256Hex, SignContractRequest,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, OpenBidsRequest, RecordScoresRequest,
+  RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest,
 } from '@tender-ledger/domain';
 
 /** A body-less step (a withdrawal) still must not carry stray fields. */
@@ -36,6 +36,8 @@ export const STEP_ROUTES: StepRoute[] = [
   { path: '/v1/projects/:projectId/bidders', summary: 'Register a bidder and its deposit (投标报名)', schema: RegisterBidderRequest, fn: 'registerBidder', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/bids', summary: 'Record a sealed bid commitment (投标)', schema: CommitBidRequest, fn: 'commitBid', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/bids/:bidderId/withdrawal', summary: 'Withdraw a bid before the deadline (撤回)', schema: EmptyRequest, fn: 'withdrawBid', args: (p) => [p.projectId!, p.bidderId!] },
+  { path: '/v1/projects/:projectId/committee', summary: 'Appoint the evaluation committee before the opening (专家抽取 / 组建评标委员会)', schema: AppointCommitteeRequest, fn: 'appointCommittee', args: (p, b) => [p.projectId!, json(b)] },
+  { path: '/v1/projects/:projectId/committee/replacements', summary: 'Replace a committee member who has not scored, for a stated reason (更换评标专家)', schema: ReplaceCommitteeMemberRequest, fn: 'replaceCommitteeMember', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/opening', summary: 'Open the bids with their reveals (开标)', schema: OpenBidsRequest, fn: 'openBids', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/scores', summary: 'Record one evaluator\'s scores (评标)', schema: RecordScoresRequest, fn: 'recordScores', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/award', summary: 'Award the tender (定标)', schema: AwardRequest, fn: 'awardBid', args: (p, b) => [p.projectId!, json(b)] },

@@ -193,11 +193,11 @@ export function createServer(deps: GatewayDeps): express.Express {
     const { projectId } = validateParams(req) as { projectId: string };
     const trail = await evaluateJson<{ projectId: string; complete: boolean; records: RecordView[] }>(readerOf(req.caller as Caller), 'getTrail', projectId);
     let chainValid: boolean;
-    if (trail.complete) {
+    if (trail.complete && !trail.records.some(isRedacted)) {
       chainValid = checkChain(trail.records as LedgerRecord[]).valid;
     } else {
-      // A sealed trail hides records from this caller; the gateway checks the whole chain as
-      // the owning platform and passes on only the verdict.
+      // A sealed trail hides records (or committee members) from this caller; the gateway checks
+      // the whole chain as the owning platform and passes on only the verdict.
       const status = await evaluateJson<PublicProjectStatus>({ kind: 'public' }, 'getProjectStatus', projectId);
       const whole = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'owner', owner: status.owner }, 'getTrail', projectId);
       chainValid = checkChain(whole.records).valid;

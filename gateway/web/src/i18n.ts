@@ -36,11 +36,12 @@ const zh = {
   basis: { contract: '合同签订', withdrawal: '撤回投标', failedTender: '流标', award: '定标' } as Record<string, string>,
   steps: {
     ProjectRegistered: '项目登记', BidderRegistered: '投标报名', BidCommitted: '投标递交（密封）', BidWithdrawn: '撤回投标',
+    CommitteeAppointed: '组建评标委员会（专家抽取）', CommitteeMemberReplaced: '更换评标专家',
     BidsOpened: '开标', TenderFailed: '流标', ScoresRecorded: '评标打分', BidAwarded: '定标', ContractSigned: '签订合同',
     DepositReleased: '退还保证金', DocumentNotarised: '文件存证',
   } as Record<string, string>,
   roles: { platform: '交易平台', regulator: '监管', bidder: '投标人' } as Record<string, string>,
-  cash: '现金',
+  cash: '现金', replacedBy: '更换为', membersHidden: '评标委员会名单在中标结果确定前保密',
   error: '出错了：',
 };
 
@@ -82,11 +83,12 @@ const en: Strings = {
   basis: { contract: 'contract signed', withdrawal: 'bid withdrawn', failedTender: 'tender failed', award: 'award' },
   steps: {
     ProjectRegistered: 'Project registered', BidderRegistered: 'Bidder registered', BidCommitted: 'Sealed bid submitted', BidWithdrawn: 'Bid withdrawn',
+    CommitteeAppointed: 'Evaluation committee appointed', CommitteeMemberReplaced: 'Committee member replaced',
     BidsOpened: 'Bids opened', TenderFailed: 'Tender failed', ScoresRecorded: 'Scores recorded', BidAwarded: 'Award', ContractSigned: 'Contract signed',
     DepositReleased: 'Deposit released', DocumentNotarised: 'Document notarised',
   },
   roles: { platform: 'platform', regulator: 'regulator', bidder: 'bidder' },
-  cash: 'cash',
+  cash: 'cash', replacedBy: 'replaced by', membersHidden: 'committee members stay confidential until the result is decided',
   error: 'Something went wrong: ',
 };
 

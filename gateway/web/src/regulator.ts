@@ -26,7 +26,9 @@ function detail(record: LedgerRecord): string {
       return bids.map((b) => `${b.bidderId} ${b.outcome === 'VALID' ? yuan(b.price ?? 0) : b.outcome}`).join(' · ');
     }
     case 'TenderFailed': return `${String(p.liveBids)} / ${String(p.minimumBids)}`;
-    case 'ScoresRecorded': return `${String(p.evaluatorId)}: ${(p.scores as { bidderId: string; score: number }[]).map((x) => `${x.bidderId} ${x.score}`).join(', ')}`;
+    case 'CommitteeAppointed': return Array.isArray(p.members) ? (p.members as string[]).join(', ') : s.membersHidden;
+    case 'CommitteeMemberReplaced': return p.memberId === undefined ? s.membersHidden : `${String(p.memberId)} ${s.replacedBy} ${String(p.replacementId)} · ${String(p.reason)}`;
+    case 'ScoresRecorded': return `${p.evaluatorId === undefined ? s.membersHidden : String(p.evaluatorId)}: ${(p.scores as { bidderId: string; score: number }[]).map((x) => `${x.bidderId} ${points(x.score)}`).join(', ')}`;
     case 'BidAwarded': return `${p.bidderId} · ${yuan(Number(p.price))}${p.firstRanked ? '' : ` · ${String(p.reason)}`}`;
     case 'ContractSigned': return `${p.bidderId} · ${String(p.contractSha256).slice(0, 16)}…`;
     case 'DepositReleased': return `${p.bidderId} · ${yuan(Number(p.amount))} · ${s.basis[String(p.basis)] ?? String(p.basis)}`;
@@ -34,6 +36,9 @@ function detail(record: LedgerRecord): string {
     default: return '';
   }
 }
+
+/** Scores are integer hundredths of a point: 9150 is 91.50. */
+const points = (hundredths: number) => `${Math.trunc(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
 
 const signed = (n: number | null) => (n === null ? '—' : n > 0 ? `+${n}` : String(n));
 

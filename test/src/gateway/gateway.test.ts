@@ -11,6 +11,7 @@ import { startTestGateway, testBackends, type TestGateway } from '../helpers/gat
 import { doc } from '../helpers/tender.js';
 
 const ESTIMATED = 100_000_000;
+const COMMITTEE = ['E1', 'E2', 'E3', 'E4', 'E5'];
 const DEPOSIT = 2_000_000;
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string; error: Error }> {
@@ -76,10 +77,16 @@ class HttpTender {
     return this.t.time.reach(this.#opening);
   }
 
-  async scored(committee = ['E1', 'E2', 'E3', 'E4', 'E5']): Promise<void> {
+  /** Appoints the evaluation committee before the opening (IR art. 46). */
+  appoint(members = COMMITTEE) {
+    return this.platform.appointCommittee(this.projectId, { members, appointmentDocSha256: doc(`expert draw ${this.projectId}`) });
+  }
+
+  /** Every member given scores every valid bid (integer hundredths of a point). */
+  async scored(committee = COMMITTEE): Promise<void> {
     for (const evaluatorId of committee) {
       await this.platform.recordScores(this.projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
-        { bidderId: 'B1', score: 91 }, { bidderId: 'B2', score: 85 }, { bidderId: 'B3', score: 80 },
+        { bidderId: 'B1', score: 9150 }, { bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8025 },
       ] });
     }
   }
@@ -114,6 +121,8 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       await tender.bidder('B4', 95_000_000);
       results.push(await platform.withdrawBid(tender.projectId, 'B4'));
       results.push(await platform.releaseDeposit(tender.projectId, 'B4', { amount: DEPOSIT }));
+      results.push(await tender.appoint(['E1', 'E2', 'E3', 'E4', 'E9']));
+      results.push(await platform.replaceCommitteeMember(tender.projectId, { memberId: 'E9', replacementId: 'E5', reason: 'E9 is related to bidder B2', reasonDocSha256: doc('recusal E9') }));
       await tender.reachOpening();
       const opened = await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
       expect((opened.record as LedgerRecord<'BidsOpened'>).payload.bids.every((b) => b.outcome === 'VALID')).to.equal(true);
@@ -133,7 +142,7 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       }
       const trail = await regulator.getTrail(tender.projectId);
       expect(trail.chainValid).to.equal(true);
-      expect(trail.records).to.have.length(22);
+      expect(trail.records).to.have.length(24);
       expect(checkChain(trail.records as LedgerRecord[]).valid).to.equal(true);
       expect((await regulator.getProject(tender.projectId)).status).to.equal('contracted');
       const commitmentReceipt = (await verifyReceipt(results[1]!.receipt, jwks)).claims;
@@ -177,21 +186,28 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       await tender.bidder('B4', 96_000_000);
       await platform.withdrawBid(tender.projectId, 'B4');
       await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B4', commitment: doc('again') }), 409, 'BID_WITHDRAWN');
+      await expectProblem(tender.appoint(COMMITTEE.slice(0, 4)), 409, 'COMMITTEE_TOO_SMALL');
+      await expectProblem(tender.appoint([...COMMITTEE, 'E6']), 409, 'COMMITTEE_NOT_ODD');
+      await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'COMMITTEE_NOT_APPOINTED');
       await tender.reachOpening();
+      await expectProblem(platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) }), 409, 'COMMITTEE_NOT_APPOINTED');
+      await tender.appoint();
+      await expectProblem(tender.appoint(), 409, 'COMMITTEE_EXISTS');
       const b4 = tender.reveals().find((r) => r.bidderId === 'B4')!;
       await expectProblem(platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 409, 'REVEAL_WITHOUT_BID');
       await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
       await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'ALREADY_OPENED');
-      await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 1 }] }), 409, 'SCORE_FOR_INVALID_BID');
+      await expectProblem(tender.appoint(['E11', 'E12', 'E13', 'E14', 'E15']), 409, 'COMMITTEE_AFTER_OPENING');
+      await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 100 }] }), 409, 'SCORE_FOR_INVALID_BID');
       await tender.scored(['E1', 'E2', 'E3', 'E4']);
-      await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }), 409, 'SCORE_DUPLICATE');
-      await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'COMMITTEE_TOO_SMALL');
-      await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 90 }] });
+      await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 100 }] }), 409, 'SCORE_DUPLICATE');
+      await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E6', reportSha256: doc('r6'), scores: [{ bidderId: 'B2', score: 10_000 }] }), 409, 'NOT_COMMITTEE_MEMBER');
+      await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'MEMBER_HAS_SCORED');
+      await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E5', replacementId: 'E4', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'ALREADY_COMMITTEE_MEMBER');
       await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
-      await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5b'), scores: [{ bidderId: 'B2', score: 85 }, { bidderId: 'B3', score: 80 }] });
-      await tender.scored(['E6']);
-      await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'COMMITTEE_NOT_ODD');
-      await tender.scored(['E7']);
+      await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 9000 }] });
+      await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
+      await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5b'), scores: [{ bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8000 }] });
       await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B4', noticeSha256: doc('n') }), 409, 'AWARD_TO_UNSCORED_BID');
       await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B2', noticeSha256: doc('n') }), 409, 'AWARD_NOT_FIRST_RANKED');
       await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') });
@@ -202,6 +218,8 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       await platform.signContract(tender.projectId, { contractSha256: doc('c') });
       await expectProblem(platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_EXISTS');
       const error = await expectProblem(platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }), 404, 'RECORD_NOT_FOUND');
+      const contract = (await platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned')!;
+      await expectProblem(otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 409, 'CORRECTION_NOT_ALLOWED');
       expect(error).to.be.instanceOf(NotFoundError);
       const rule = await refusal(platform.signContract(tender.projectId, { contractSha256: doc('c') }));
       expect(rule.error).to.be.instanceOf(RuleViolationError);
@@ -532,6 +550,7 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
     await tender.bidder('B3', 94_000_000);
     await tender.bidder('B4', 95_000_000);
     await platform.withdrawBid(tender.projectId, 'B4');
+    await tender.appoint();
     await tender.reachOpening();
     await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
     await tender.scored();

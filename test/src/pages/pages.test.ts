@@ -29,11 +29,12 @@ async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile:
     const { bidFileSha256: file, salt } = sealed.reveal;
     reveals.push({ bidderId, bidFileSha256: file, price, salt });
   }
+  await platform.appointCommittee(projectId, { members: ['E1', 'E2', 'E3', 'E4', 'E5'], appointmentDocSha256: doc('expert draw') });
   t.clock.advance(3 * DAY);
   await platform.openBids(projectId, { reveals });
   for (const evaluatorId of ['E1', 'E2', 'E3', 'E4', 'E5']) {
     await platform.recordScores(projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
-      { bidderId: '91520200MA6DKQ7X1B', score: 92 }, { bidderId: 'B-SECOND', score: 86 }, { bidderId: 'B-THIRD', score: 81 },
+      { bidderId: '91520200MA6DKQ7X1B', score: 9200 }, { bidderId: 'B-SECOND', score: 8650 }, { bidderId: 'B-THIRD', score: 8100 },
     ] });
   }
   await platform.awardBid(projectId, { bidderId: '91520200MA6DKQ7X1B', noticeSha256: doc('award notice') });
@@ -168,10 +169,13 @@ describe('web pages in headless Chromium', function () {
       await page.waitForSelector('[data-testid="chain"]');
       expect(await page.textContent('[data-testid="chain"]')).to.equal('哈希链完整');
       const steps = await page.locator('.timeline li strong').allTextContents();
-      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
+      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '组建评标委员会（专家抽取）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
       // Each step shows its facts: the award names the winner and its price in yuan.
       const award = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^定标$/ }) });
       expect(await award.locator('.detail').textContent()).to.equal('91520200MA6DKQ7X1B · 4,300,000.00');
+      // Scores are integer hundredths of a point, shown as points.
+      const scores = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^评标打分$/ }) }).first();
+      expect(await scores.locator('.detail').textContent()).to.equal('E1: 91520200MA6DKQ7X1B 92.00, B-SECOND 86.50, B-THIRD 81.00');
       const overdue = await page.textContent('#overdue');
       expect(overdue).to.include('91520200MA6DKQ7X1B').and.include('B-THIRD').and.not.include('B-SECOND');
       expect(await page.textContent('#report')).to.include('房建市政');
