@@ -24,7 +24,7 @@ describe('TenderContract as real chaincode (fabric-shim dispatch)', () => {
     const transactions = metadata.contracts.tender?.transactions ?? [];
     const byName = Object.fromEntries(transactions.map((t) => [t.name, t]));
     expect(Object.keys(byName)).to.include.members([
-      'registerProject', 'registerBidder', 'commitBid', 'withdrawBid', 'openBids', 'recordScores', 'awardBid', 'signContract',
+      'registerProject', 'registerBidder', 'commitBid', 'withdrawBid', 'appointCommittee', 'replaceCommitteeMember', 'openBids', 'recordScores', 'awardBid', 'signContract',
       'releaseDeposit', 'notariseDocument', 'getTrail', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderProjects', 'whoAmI',
     ]);
     expect(byName.releaseDeposit?.parameters?.map((p) => `${p.name}:${p.schema.type}`)).to.deep.equal(['projectId:string', 'bidderId:string', 'request:string']);

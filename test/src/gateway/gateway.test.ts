@@ -417,6 +417,31 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       const status = await (await t.client('bidder', 'B-SECRET-2')).getProject(tender.projectId);
       expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
     });
+
+    it('never reveals a committee member before the award (IR art. 46), and the chain check still holds', async () => {
+      const tender = new HttpTender(t, platform);
+      await tender.register();
+      for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000]] as const) await tender.bidder(bidderId, price);
+      const members = ['EXPERT-SECRET-1', 'EXPERT-SECRET-2', 'EXPERT-SECRET-3', 'EXPERT-SECRET-4', 'EXPERT-SECRET-5'];
+      const { receipt } = await tender.appoint(members);
+      await tender.reachOpening();
+      await platform.openBids(tender.projectId, { reveals: tender.reveals() });
+      await tender.scored(members);
+      const outsider = await t.client('platform', 'outsider');
+      const before = await outsider.getTrail(tender.projectId);
+      expect(JSON.stringify(before)).to.not.include('EXPERT-SECRET');
+      expect(before).to.include({ complete: true, chainValid: true });
+      expect(before.records.filter((r) => 'redacted' in r).map((r) => r.step)).to.deep.equal(['CommitteeAppointed', ...members.map(() => 'ScoresRecorded')]);
+      expect(JSON.stringify(await anonymous.verifyHash(doc(`expert draw ${tender.projectId}`)))).to.not.include('EXPERT-SECRET');
+      const online = await anonymous.verifyReceiptOnline(receipt);
+      expect(online).to.include({ valid: true });
+      expect(JSON.stringify(online)).to.not.include('EXPERT-SECRET');
+      expect(JSON.stringify(await regulator.getTrail(tender.projectId))).to.include('EXPERT-SECRET-1');
+      await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('notice') });
+      const after = await outsider.getTrail(tender.projectId);
+      expect(after.records.some((r) => 'redacted' in r)).to.equal(false);
+      expect(JSON.stringify(after)).to.include('EXPERT-SECRET-1');
+    });
   });
 
   describe('bad input', () => {
@@ -456,7 +481,9 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       const doc31 = (await (await fetch(`${t.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { post?: { requestBody: { content: { 'application/json': { schema: { required: string[] } } } } } }> };
       expect(doc31.openapi).to.equal('3.1.0');
       expect(doc31.paths['/v1/projects']?.post?.requestBody.content['application/json'].schema.required).to.include('bidDeadline');
-      expect(Object.keys(doc31.paths)).to.include.members(['/v1/projects/{projectId}/bids', '/v1/verify/{sha256}', '/v1/receipts/verify']);
+      expect(Object.keys(doc31.paths)).to.include.members([
+        '/v1/projects/{projectId}/bids', '/v1/projects/{projectId}/committee', '/v1/projects/{projectId}/committee/replacements', '/v1/verify/{sha256}', '/v1/receipts/verify',
+      ]);
     });
   });
 
