@@ -29,7 +29,8 @@ function detail(record: LedgerRecord): string {
     case 'CommitteeAppointed': return Array.isArray(p.members) ? (p.members as string[]).join(', ') : s.membersHidden;
     case 'CommitteeMemberReplaced': return p.memberId === undefined ? s.membersHidden : `${String(p.memberId)} ${s.replacedBy} ${String(p.replacementId)} · ${String(p.reason)}`;
     case 'ScoresRecorded': return `${p.evaluatorId === undefined ? s.membersHidden : String(p.evaluatorId)}: ${(p.scores as { bidderId: string; score: number }[]).map((x) => `${x.bidderId} ${points(x.score)}`).join(', ')}`;
-    case 'BidAwarded': return `${p.bidderId} · ${yuan(Number(p.price))}${p.firstRanked ? '' : ` · ${String(p.reason)}`}`;
+    // A departure from the ranking, or a choice among bids tied first, shows its reason.
+    case 'BidAwarded': return `${p.bidderId} · ${yuan(Number(p.price))}${p.reason === undefined ? '' : ` · ${String(p.reason)}`}`;
     case 'ContractSigned': return `${p.bidderId} · ${String(p.contractSha256).slice(0, 16)}…`;
     case 'DepositReleased': return `${p.bidderId} · ${yuan(Number(p.amount))} · ${s.basis[String(p.basis)] ?? String(p.basis)}`;
     case 'DocumentNotarised': return String(p.kind);
