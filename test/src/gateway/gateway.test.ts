@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CompactSign, SignJWT, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -494,6 +495,35 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
         expect(res.status).to.equal(429);
         expect(res.headers.get('retry-after')).to.equal('60');
         expect(((await res.json()) as { code: string }).code).to.equal('RATE_LIMITED');
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('limits many random bearer strings from one address: made-up tokens do not each get a fresh count', async () => {
+      const limited = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '5' }, backend);
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const made = `${Buffer.from(randomBytes(12)).toString('base64url')}.${Buffer.from(randomBytes(24)).toString('base64url')}.${Buffer.from(randomBytes(32)).toString('base64url')}`;
+          statuses.push((await fetch(`${limited.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${made}` } })).status);
+        }
+        expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429, 429, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('limits a verified caller by (issuer, sub), whichever of its tokens it sends, and not by the address it shares', async () => {
+      const limited = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '5' }, backend);
+      try {
+        const get = async (token: string) => (await fetch(`${limited.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
+        const statuses: number[] = [];
+        // A fresh token per request (lifetimes differ, so the tokens do).
+        for (let i = 0; i < 7; i++) statuses.push(await get(await limited.token('platform', 'gz-etrading', 600 + i)));
+        expect(statuses).to.deep.equal([404, 404, 404, 404, 404, 429, 429]);
+        // Another platform from the same address still has its own allowance.
+        expect(await get(await limited.token('platform', 'zunyi-etrading'))).to.equal(404);
       } finally {
         await limited.close();
       }
