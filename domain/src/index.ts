@@ -3,7 +3,7 @@ export { ERROR_CODES, LedgerError, isErrorCode, parseLedgerError, type ErrorCode
 export * from './schemas.js';
 export { isInstant, RFC3339_INSTANT_PATTERN } from './instant.js';
 export * from './records.js';
-export { bidCommitment, type SealedBid } from './commitment.js';
+export { bidCommitment } from './commitment.js';
 export * from './access.js';
 export * from './project.js';
 export * from './receipt.js';

@@ -63,6 +63,7 @@ export const CommitBidRequest = Type.Object({
 }, { additionalProperties: false });
 export type CommitBidRequest = Static<typeof CommitBidRequest>;
 
+/** What a bidder hands over at the opening: exactly what `OpenBidsRequest.reveals` takes. */
 export const Reveal = Type.Object({
   bidderId: Identifier,
   bidFileSha256: Sha256Hex,
@@ -70,6 +71,16 @@ export const Reveal = Type.Object({
   salt: Salt,
 }, { additionalProperties: false });
 export type Reveal = Static<typeof Reveal>;
+
+/**
+ * What a bidder seals: the reveal and the project it is for. Its commitment is
+ * {@link bidCommitment}; the project is in the opening's path, so the reveal leaves it out.
+ */
+export const SealedBid = Type.Object({
+  projectId: Identifier,
+  ...Reveal.properties,
+}, { additionalProperties: false });
+export type SealedBid = Static<typeof SealedBid>;
 
 export const OpenBidsRequest = Type.Object({
   reveals: Type.Array(Reveal, { maxItems: 1000 }),
