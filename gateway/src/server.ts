@@ -8,7 +8,7 @@ import {
   type FieldError, type LedgerRecord, type ProjectState, type PublicProjectStatus, type RecordView,
 } from '@tender-ledger/domain';
 import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-sdk';
-import type { Authenticator, Caller } from './auth.js';
+import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { openApiDocument } from './openapi.js';
@@ -57,23 +57,30 @@ function validateParams(req: Request): Record<string, string> {
   return params;
 }
 
-/** Authenticates when a token is sent; without one the caller stays anonymous (public views). */
-function optionallyAuthenticated(auth: Authenticator): RequestHandler {
-  return async (req, _res, next) => {
-    if (req.get('authorization') !== undefined) req.caller = await auth.authenticate(req.get('authorization'));
-    next();
+/**
+ * Authenticates when a token is sent; without one the caller stays anonymous (public views).
+ * A verified caller then passes its own rate limit.
+ */
+function optionallyAuthenticated(auth: Authenticator, limitCaller: RequestHandler): RequestHandler {
+  return async (req, res, next) => {
+    if (req.get('authorization') === undefined) {
+      next();
+      return;
+    }
+    req.caller = await auth.authenticate(req.get('authorization'));
+    await limitCaller(req, res, next);
   };
 }
 
-/** Requires a verified caller, optionally of certain roles. */
-function authenticated(auth: Authenticator, roles?: Caller['role'][]): RequestHandler {
-  return async (req, _res, next) => {
+/** Requires a verified caller, optionally of certain roles, within its own rate limit. */
+function authenticated(auth: Authenticator, limitCaller: RequestHandler, roles?: Caller['role'][]): RequestHandler {
+  return async (req, res, next) => {
     const caller = await auth.authenticate(req.get('authorization'));
     if (roles && !roles.includes(caller.role)) {
       throw new Problem('FORBIDDEN', `a ${caller.role} may not do this`);
     }
     req.caller = caller;
-    next();
+    await limitCaller(req, res, next);
   };
 }
 
@@ -114,19 +121,28 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.get('/openapi.json', (_req, res) => { res.json(openapi); });
   app.get('/.well-known/jwks.json', (_req, res) => { res.json(receipts.jwks()); });
 
-  const limiter = rateLimit({
+  // Two limits. Before authentication, per client address: a made-up bearer string is no way
+  // around it (keying on the raw header let every random string start a fresh count). After
+  // authentication, per verified caller (issuer, sub): a platform behind one NAT is still itself,
+  // so its requests are given back to the address once they authenticate.
+  const limits = {
     windowMs: 60_000,
     limit: deps.rateLimitPerMinute ?? 60_000,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    // Per bearer token where there is one (a platform behind one NAT is still itself), else per address.
-    keyGenerator: (req) => req.get('authorization') ?? ipKeyGenerator(req.ip ?? ''),
-    handler: (req, res, _next, options) => {
+    handler: (req: Request, res: Response, _next: NextFunction, options: { windowMs: number; limit: unknown }) => {
       const retryAfter = Math.ceil(options.windowMs / 1000);
       sendProblem(res, new Problem('RATE_LIMITED', `more than ${String(options.limit)} requests a minute`, { headers: { 'retry-after': String(retryAfter) } }), req.originalUrl);
     },
-  });
-  app.use('/v1', limiter);
+  } as const;
+  app.use('/v1', rateLimit({
+    ...limits,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (req) => req.caller !== undefined,
+  }));
+  const limitCaller = rateLimit({ ...limits, keyGenerator: (req) => `caller:${callerKey(req.caller as Caller)}` });
+  const signedIn = (roles?: Caller['role'][]) => authenticated(auth, limitCaller, roles);
 
   const jsonBody = express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, type: () => true });
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -139,7 +155,7 @@ export function createServer(deps: GatewayDeps): express.Express {
 
   // ------------------------------------------------------------ recorded steps
   for (const route of STEP_ROUTES) {
-    app.post(route.path, authenticated(auth), requireJson, jsonBody, async (req, res) => {
+    app.post(route.path, signedIn(), requireJson, jsonBody, async (req, res) => {
       const caller = req.caller as Caller;
       // Bidders have no ledger identity: their platform records their steps.
       if (caller.role === 'bidder') throw new Problem('FORBIDDEN', 'bidders read their records; their platform records their steps');
@@ -184,12 +200,12 @@ export function createServer(deps: GatewayDeps): express.Express {
   }
 
   // ------------------------------------------------------------ reads
-  app.get('/v1/projects/:projectId', authenticated(auth), async (req, res) => {
+  app.get('/v1/projects/:projectId', signedIn(), async (req, res) => {
     const { projectId } = validateParams(req) as { projectId: string };
     res.json(await evaluateJson<ProjectState | PublicProjectStatus>(readerOf(req.caller as Caller), 'getProjectStatus', projectId));
   });
 
-  app.get('/v1/projects/:projectId/trail', authenticated(auth), async (req, res) => {
+  app.get('/v1/projects/:projectId/trail', signedIn(), async (req, res) => {
     const { projectId } = validateParams(req) as { projectId: string };
     const trail = await evaluateJson<{ projectId: string; complete: boolean; records: RecordView[] }>(readerOf(req.caller as Caller), 'getTrail', projectId);
     let chainValid: boolean;
@@ -205,7 +221,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ ...trail, chainValid });
   });
 
-  app.get('/v1/projects/:projectId/bidders/:bidderId/records', authenticated(auth), async (req, res) => {
+  app.get('/v1/projects/:projectId/bidders/:bidderId/records', signedIn(), async (req, res) => {
     const { projectId, bidderId } = validateParams(req) as { projectId: string; bidderId: string };
     const caller = req.caller as Caller;
     let reader: Reader;
@@ -224,14 +240,14 @@ export function createServer(deps: GatewayDeps): express.Express {
   });
 
   // Public without a token (the evidence certificate page); a token's holder sees what it may.
-  app.get('/v1/records/:recordId', optionallyAuthenticated(auth), async (req, res) => {
+  app.get('/v1/records/:recordId', optionallyAuthenticated(auth, limitCaller), async (req, res) => {
     const { recordId } = validateParams(req) as { recordId: string };
     const record = await evaluateJson<RecordView>(req.caller ? readerOf(req.caller) : { kind: 'public' }, 'getRecord', recordId);
     const landed = await backend.transaction(record.txId);
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 
-  app.get('/v1/projects', authenticated(auth), async (req, res) => {
+  app.get('/v1/projects', signedIn(), async (req, res) => {
     const query = req.query as Record<string, unknown>;
     const filters = { category: query.category, status: query.status, year: query.year };
     for (const [name, value] of Object.entries(filters)) {
@@ -248,7 +264,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     });
   });
 
-  app.get('/v1/bidders/:bidderId/bids', authenticated(auth, ['bidder', 'regulator']), async (req, res) => {
+  app.get('/v1/bidders/:bidderId/bids', signedIn(['bidder', 'regulator']), async (req, res) => {
     const { bidderId } = validateParams(req) as { bidderId: string };
     const caller = req.caller as Caller;
     if (caller.role === 'bidder' && caller.sub !== bidderId) throw new Problem('FORBIDDEN', 'a bidder reads only its own bids');
@@ -269,7 +285,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ bidderId, bids });
   });
 
-  app.get('/v1/reports/overdue-deposits', authenticated(auth, ['regulator']), async (req, res) => {
+  app.get('/v1/reports/overdue-deposits', signedIn(['regulator']), async (req, res) => {
     const now = deps.now?.() ?? new Date();
     const projects = await evaluateJson<ProjectState[]>(readerOf(req.caller as Caller), 'listProjects');
     const overdue = [];
@@ -280,7 +296,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ asOf: now.toISOString(), overdue: overdue.sort((a, b) => b.daysOverdue - a.daysOverdue) });
   });
 
-  app.get('/v1/reports/projects-by-category', authenticated(auth, ['regulator']), async (req, res) => {
+  app.get('/v1/reports/projects-by-category', signedIn(['regulator']), async (req, res) => {
     const projects = await evaluateJson<ProjectState[]>(readerOf(req.caller as Caller), 'listProjects');
     res.json(projectsByCategoryYear(projects));
   });

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { CompactSign, SignJWT, generateKeyPair, importJWK, type JWK } from 'jose';
+import { CompactSign, SignJWT, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AuthError, NotFoundError, ReceiptVerificationError, RuleViolationError, TenderLedgerClient, ValidationError,
-  commitBid, verifyReceipt, DEV_ISSUER, type CommittedBid, type WriteResult,
+  commitBid, verifyReceipt, type CommittedBid, type WriteResult,
 } from '@tender-ledger/client-sdk';
 import { checkChain, type ErrorCode, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
@@ -274,11 +275,7 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       const res = await fetch(`${t.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } });
       return { status: res.status, code: ((await res.json()) as { code: string }).code };
     }
-    const devKey = async (): Promise<JWK> => JSON.parse(await readFile(path.join(t.dataDir, 'keys', 'dev-issuer.private.jwk.json'), 'utf8')) as JWK;
-    const signed = async (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey | Uint8Array) => {
-      const jwk = await devKey();
-      return setup(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: jwk.kid as string })).sign(key ?? await importJWK(jwk, 'ES256') as CryptoKey);
-    };
+    const signed = (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey) => t.sign(claims, setup, key);
 
     it('accepts a good token (the project then is simply not found)', async () => {
       expect(await status(await t.token('platform', 'gz-etrading'))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
@@ -295,12 +292,12 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
     });
 
     it('refuses an expired token', async () => {
-      const token = await signed({ role: 'platform' }, (j) => j.setIssuer(DEV_ISSUER).setAudience('tender-ledger').setSubject('p1').setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_600));
+      const token = await signed({ role: 'platform' }, (j) => j.setIssuer(t.issuer).setAudience('tender-ledger').setSubject('p1').setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_600));
       expect(await status(token)).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
     });
 
     it('refuses a token for another audience, from an unknown issuer, without a role or signed by another key', async () => {
-      const good = (j: SignJWT) => j.setIssuer(DEV_ISSUER).setAudience('tender-ledger').setSubject('p1').setIssuedAt().setExpirationTime('5m');
+      const good = (j: SignJWT) => j.setIssuer(t.issuer).setAudience('tender-ledger').setSubject('p1').setIssuedAt().setExpirationTime('5m');
       expect(await status(await signed({ role: 'platform' }, (j) => good(j).setAudience('another-service')))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
       expect(await status(await signed({ role: 'platform' }, (j) => good(j).setIssuer('https://evil.example')))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
       expect(await status(await signed({ role: 'superuser' }, good))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
@@ -308,10 +305,55 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect(await status(await signed({ role: 'platform' }, good, privateKey))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
     });
 
+    it('accepts the Bearer scheme in any case (RFC 7235), with one or more spaces', async () => {
+      const token = await t.token('platform', 'gz-etrading');
+      for (const scheme of ['bearer ', 'BEARER ', 'BeArEr  ']) {
+        const res = await fetch(`${t.url}/v1/projects/NONE`, { headers: { authorization: `${scheme}${token}` } });
+        expect({ scheme, status: res.status }).to.deep.equal({ scheme, status: 404 });
+      }
+      const res = await fetch(`${t.url}/v1/projects/NONE`, { headers: { authorization: `Basic ${token}` } });
+      expect(res.status).to.equal(401);
+    });
+
+    describe('lifetimes', () => {
+      const now = () => Math.floor(Date.now() / 1000);
+      const claims = (j: SignJWT) => j.setIssuer(t.issuer).setAudience('tender-ledger').setSubject('p1');
+
+      it('refuses an iat in the future beyond the clock tolerance (iat in 2100), accepts one within it', async () => {
+        const in2100 = Math.floor(Date.UTC(2100, 0, 1) / 1000);
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(in2100).setExpirationTime(in2100 + 600)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now() + 120).setExpirationTime(now() + 600)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now() + 10).setExpirationTime(now() + 600)))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
+      });
+
+      it('refuses a lifetime (exp - iat) longer than 24 h by default (exp in 9999), accepts 24 h', async () => {
+        const year9999 = Math.floor(Date.UTC(9999, 0, 1) / 1000);
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(year9999)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(now() + 86_401)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(now() + 86_400)))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
+      });
+
+      it('without iat, refuses an exp more than the maximum lifetime from now', async () => {
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setExpirationTime(now() + 90_000)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setExpirationTime(now() + 3_600)))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
+      });
+
+      it('takes the maximum from AUTH_MAX_TOKEN_LIFETIME_SECONDS', async () => {
+        const short = await startTestGateway({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '600' }, backend);
+        try {
+          const at = async (token: string) => (await fetch(`${short.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
+          expect(await at(await short.token('platform', 'p1', 601))).to.equal(401);
+          expect(await at(await short.token('platform', 'p1', 600))).to.equal(404);
+        } finally {
+          await short.close();
+        }
+      });
+    });
+
     it('refuses alg: none', async () => {
       const now = Math.floor(Date.now() / 1000);
       const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-      const payload = Buffer.from(JSON.stringify({ iss: DEV_ISSUER, aud: 'tender-ledger', sub: 'p1', role: 'regulator', iat: now, exp: now + 600 })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ iss: t.issuer, aud: 'tender-ledger', sub: 'p1', role: 'regulator', iat: now, exp: now + 600 })).toString('base64url');
       expect(await status(`${header}.${payload}.`)).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
     });
   });
@@ -459,6 +501,16 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect((badPath.error as ValidationError).fields[0]?.field).to.equal('/params/projectId');
     });
 
+    it('answers 400 INVALID_ARGUMENT for instants that do not exist (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
+      const tender = new HttpTender(t, platform);
+      const year = new Date(t.time.nowMs() + 400 * 86_400_000).getUTCFullYear();
+      for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`]) {
+        const error = await refusal(platform.registerProject({ ...tender.request(), bidDeadline: impossible }));
+        expect({ status: error.status, code: error.code }, impossible).to.deep.equal({ status: 400, code: 'INVALID_ARGUMENT' });
+        expect((error.error as ValidationError).fields.map((f) => f.field), impossible).to.include('/bidDeadline');
+      }
+    });
+
     it('answers malformed JSON with 400, a huge body with 413, another media type with 415 and an unknown route with 404', async () => {
       const token = await t.token('platform', 'gz-etrading');
       const auth = { authorization: `Bearer ${token}` };
@@ -498,6 +550,35 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
         expect(res.status).to.equal(429);
         expect(res.headers.get('retry-after')).to.equal('60');
         expect(((await res.json()) as { code: string }).code).to.equal('RATE_LIMITED');
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('limits many random bearer strings from one address: made-up tokens do not each get a fresh count', async () => {
+      const limited = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '5' }, backend);
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const made = `${Buffer.from(randomBytes(12)).toString('base64url')}.${Buffer.from(randomBytes(24)).toString('base64url')}.${Buffer.from(randomBytes(32)).toString('base64url')}`;
+          statuses.push((await fetch(`${limited.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${made}` } })).status);
+        }
+        expect(statuses).to.deep.equal([401, 401, 401, 401, 401, 429, 429, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('limits a verified caller by (issuer, sub), whichever of its tokens it sends, and not by the address it shares', async () => {
+      const limited = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '5' }, backend);
+      try {
+        const get = async (token: string) => (await fetch(`${limited.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
+        const statuses: number[] = [];
+        // A fresh token per request (lifetimes differ, so the tokens do).
+        for (let i = 0; i < 7; i++) statuses.push(await get(await limited.token('platform', 'gz-etrading', 600 + i)));
+        expect(statuses).to.deep.equal([404, 404, 404, 404, 404, 429, 429]);
+        // Another platform from the same address still has its own allowance.
+        expect(await get(await limited.token('platform', 'zunyi-etrading'))).to.equal(404);
       } finally {
         await limited.close();
       }
