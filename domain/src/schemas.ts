@@ -22,7 +22,22 @@ export const Instant = Type.String({
 });
 /** The bidder's secret salt: at least 128 bits as hex, so a price cannot be guessed from its commitment. */
 export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '32-128 lowercase hex characters' });
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+/**
+ * Text RFC 8785 can canonicalise: well-formed UTF-16 (no lone surrogate, which JCS refuses and
+ * UTF-8 cannot carry) and no NUL (which C-string tools and some JCS implementations cut at).
+ * A pattern rather than a custom format, so any JSON Schema validator (the SDK's, a client's,
+ * an OpenAPI fuzzer's) enforces the same rule; TypeBox compiles patterns without the `u` flag,
+ * so the ranges below match UTF-16 code units.
+ */
+export const JCS_TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+const JCS_TEXT_MESSAGE = 'must be well-formed Unicode without NUL (RFC 8785)';
+const JCS_TEXT_DESCRIPTION = 'well-formed Unicode text without NUL (RFC 8785)';
+
+/** A free-text string every JCS implementation can canonicalise; use it for every free-text field of a record. */
+export const JcsText = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: JCS_TEXT_PATTERN, description: options.description ?? JCS_TEXT_DESCRIPTION });
+
+const Text = (maxLength: number) => JcsText({ minLength: 1, maxLength });
 
 export const RegisterProjectRequest = Type.Object({
   projectId: Identifier,
@@ -142,8 +157,12 @@ export const NotariseDocumentRequest = Type.Object({
   sha256: Sha256Hex,
   kind: Text(64),
   projectId: Type.Optional(Identifier),
-  corrects: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
-  metadata: Type.Optional(Type.Record(Type.String({ pattern: '^[^\\u0000]{1,64}$' }), Type.String({ maxLength: 1024 }), { maxProperties: 32, additionalProperties: false })),
+  corrects: Type.Optional(JcsText({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
+  metadata: Type.Optional(Type.Record(
+    Type.String({ pattern: '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]){1,64}$', description: '1-64 characters of well-formed Unicode without NUL' }),
+    JcsText({ maxLength: 1024 }),
+    { maxProperties: 32, additionalProperties: false },
+  )),
 }, { additionalProperties: false });
 export type NotariseDocumentRequest = Static<typeof NotariseDocumentRequest>;
 
@@ -178,7 +197,8 @@ export function schemaErrors(schema: TSchema, value: unknown): FieldError[] {
   }
   const errors: FieldError[] = [];
   for (const error of check.Errors(value)) {
-    errors.push({ field: error.path || '/', message: error.message });
+    const message = (error.schema as { pattern?: unknown }).pattern === JCS_TEXT_PATTERN ? JCS_TEXT_MESSAGE : error.message;
+    errors.push({ field: error.path || '/', message });
     if (errors.length >= 20) break;
   }
   return errors;

@@ -529,6 +529,24 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect(hash.status).to.equal(400);
     });
 
+    it('answers a lone surrogate or a NUL in free text with 400 naming the field, so every record stays canonicalisable (RFC 8785)', async () => {
+      const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      const tender = new HttpTender(t, platform);
+      const bodies: [string, unknown, string][] = [
+        ['/v1/projects', { ...tender.request(), name: 'road \ud800' }, '/name'],
+        ['/v1/projects', { ...tender.request(), tenderer: 'a\u0000b' }, '/tenderer'],
+        ['/v1/evidence', { sha256: doc('x'), kind: 'minutes', metadata: { title: '\udfff' } }, '/metadata/title'],
+      ];
+      for (const [url, body, field] of bodies) {
+        const response = await post(url, JSON.stringify(body), auth);
+        const problem = (await response.json()) as { code: string; errors: { field: string; message: string }[] };
+        expect([url, response.status, problem.code]).to.deep.equal([url, 400, 'INVALID_ARGUMENT']);
+        expect(problem.errors).to.deep.include({ field, message: 'must be well-formed Unicode without NUL (RFC 8785)' });
+      }
+      const emoji = await post('/v1/evidence', JSON.stringify({ sha256: doc('y'), kind: 'minutes 🚧', metadata: { title: '会议纪要 😀' } }), auth);
+      expect(emoji.status).to.equal(201);
+    });
+
     it('answers a path that is not valid percent-encoded UTF-8 with 400 INVALID_ARGUMENT, never 500', async () => {
       const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
       const requests: [string, string][] = [
