@@ -17,6 +17,10 @@ export class Problem extends Error {
   }
 }
 
+/** A lone surrogate echoed from bad input (a field name, say): replaced, so the answer is itself valid UTF-8 text. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const wellFormed = (text: string) => text.replace(LONE_SURROGATE, '\uFFFD');
+
 export function sendProblem(res: Response, problem: Problem, instance?: string): void {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
   res.status(problem.status).type('application/problem+json').send(JSON.stringify({
@@ -24,9 +28,9 @@ export function sendProblem(res: Response, problem: Problem, instance?: string):
     title: ERROR_CODES[problem.code].title,
     status: problem.status,
     code: problem.code,
-    detail: problem.detail,
+    detail: wellFormed(problem.detail),
     ...(instance ? { instance } : {}),
-    ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
+    ...(problem.extra.errors ? { errors: problem.extra.errors.map((e) => ({ field: wellFormed(e.field), message: wellFormed(e.message) })) } : {}),
   }));
 }
 
