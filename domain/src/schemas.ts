@@ -1,4 +1,4 @@
-import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { LedgerError } from './errors.js';
@@ -25,17 +25,37 @@ export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '3
 /**
  * Text RFC 8785 can canonicalise: well-formed UTF-16 (no lone surrogate, which JCS refuses and
  * UTF-8 cannot carry) and no NUL (which C-string tools and some JCS implementations cut at).
- * A pattern rather than a custom format, so any JSON Schema validator (the SDK's, a client's,
- * an OpenAPI fuzzer's) enforces the same rule; TypeBox compiles patterns without the `u` flag,
- * so the ranges below match UTF-16 code units.
+ * Published as `format: jcs-text`, not a pattern: no regular expression says "no lone
+ * surrogate" alike in JavaScript without the `u` flag, in Rust (which cannot hold one) and in
+ * Python. Its length counts characters (code points), as JSON Schema's `maxLength` does, not
+ * UTF-16 units as JavaScript's `length` would: 𝕋 is one character.
  */
-export const JCS_TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
-const JCS_TEXT_MESSAGE = 'must be well-formed Unicode without NUL (RFC 8785)';
-const JCS_TEXT_DESCRIPTION = 'well-formed Unicode text without NUL (RFC 8785)';
+export const JCS_TEXT_FORMAT = 'jcs-text';
+// A high surrogate not followed by a low one, a low one not preceded by a high one, or NUL
+// (String.prototype.isWellFormed says the same, but not in every browser the pages serve).
+const NOT_JCS_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/;
+const isJcsText = (value: string) => !NOT_JCS_TEXT.test(value);
+/** Characters as JSON Schema counts them (code points). */
+const characters = (value: string) => value.length - (value.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+
+interface JcsTextOptions { minLength?: number; maxLength: number; description?: string }
+const JCS_TEXT_KIND = 'JcsText';
+if (!TypeRegistry.Has(JCS_TEXT_KIND)) {
+  TypeRegistry.Set<JcsTextOptions>(JCS_TEXT_KIND, (schema, value) => typeof value === 'string' && isJcsText(value)
+    && characters(value) >= (schema.minLength ?? 0) && characters(value) <= schema.maxLength);
+}
 
 /** A free-text string every JCS implementation can canonicalise; use it for every free-text field of a record. */
-export const JcsText = (options: { minLength?: number; maxLength: number; description?: string }) =>
-  Type.String({ ...options, pattern: JCS_TEXT_PATTERN, description: options.description ?? JCS_TEXT_DESCRIPTION });
+export const JcsText = (options: JcsTextOptions) => Type.Unsafe<string>({
+  [Kind]: JCS_TEXT_KIND, type: 'string', format: JCS_TEXT_FORMAT, description: 'well-formed Unicode text without NUL (RFC 8785)', ...options,
+});
+
+/** Why a value is not the JcsText its schema asks for, in words for the 400. */
+function jcsTextMessage(schema: JcsTextOptions, value: unknown): string {
+  if (typeof value !== 'string') return 'must be a string';
+  if (!isJcsText(value)) return 'must be well-formed Unicode without NUL (RFC 8785)';
+  return `must be ${String(schema.minLength ?? 0)}-${String(schema.maxLength)} characters`;
+}
 
 const Text = (maxLength: number) => JcsText({ minLength: 1, maxLength });
 
@@ -159,7 +179,9 @@ export const NotariseDocumentRequest = Type.Object({
   projectId: Type.Optional(Identifier),
   corrects: Type.Optional(JcsText({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
   metadata: Type.Optional(Type.Record(
-    Type.String({ pattern: '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]){1,64}$', description: '1-64 characters of well-formed Unicode without NUL' }),
+    // Keys are schema patterns, which cannot name lone surrogates portably: 1-64 characters of
+    // the Basic Multilingual Plane without NUL or surrogates, alike in every regex engine.
+    Type.String({ pattern: '^[\\u0001-\\uD7FF\\uE000-\\uFFFF]{1,64}$', description: '1-64 characters of the Basic Multilingual Plane, no NUL' }),
     JcsText({ maxLength: 1024 }),
     { maxProperties: 32, additionalProperties: false },
   )),
@@ -197,7 +219,7 @@ export function schemaErrors(schema: TSchema, value: unknown): FieldError[] {
   }
   const errors: FieldError[] = [];
   for (const error of check.Errors(value)) {
-    const message = (error.schema as { pattern?: unknown }).pattern === JCS_TEXT_PATTERN ? JCS_TEXT_MESSAGE : error.message;
+    const message = error.schema[Kind] === JCS_TEXT_KIND ? jcsTextMessage(error.schema as unknown as JcsTextOptions, error.value) : error.message;
     errors.push({ field: error.path || '/', message });
     if (errors.length >= 20) break;
   }
