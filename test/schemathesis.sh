@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 VENV=${SCHEMATHESIS_VENV:-.venv-schemathesis}
-MAX_EXAMPLES=${MAX_EXAMPLES:-25}
+MAX_EXAMPLES=${MAX_EXAMPLES:-200}
 SEED=${SEED:-20261129}
 REPORT_DIR=${REPORT_DIR:-test-artifacts/schemathesis}
 
