@@ -3,7 +3,7 @@ import { ERROR_CODES } from './errors.js';
 import { ReceiptClaims } from './receipt.js';
 import { SEALED_STEPS, STEPS, type Step } from './records.js';
 import {
-  AwardRequest, Deposit, Fen, Identifier, Instant, NotariseDocumentRequest, RecordScoresRequest, RegisterProjectRequest, Salt, Sha256Hex,
+  AppointCommitteeRequest, AwardRequest, Deposit, Fen, Identifier, Instant, NotariseDocumentRequest, RecordScoresRequest, RegisterProjectRequest, ReplaceCommitteeMemberRequest, Salt, Sha256Hex,
 } from './schemas.js';
 
 /*
@@ -30,7 +30,10 @@ export const OpenedBidSchema = closed({
   price: Type.Optional(Fen),
   salt: Type.Optional(Salt),
 });
-export const RankedBidSchema = closed({ rank: Type.Integer({ minimum: 1 }), bidderId: Identifier, price: Fen, meanScore: Type.Number({ minimum: 0, maximum: 100 }) });
+export const RankedBidSchema = closed({
+  rank: Type.Integer({ minimum: 1 }), bidderId: Identifier, price: Fen,
+  totalScore: Type.Integer({ minimum: 0, description: 'sum of every member\'s score, integer hundredths of a point' }), scoreCount: Count,
+});
 
 /** Each step's payload, as the contract writes it. */
 export const PAYLOAD_SCHEMAS = {
@@ -38,12 +41,14 @@ export const PAYLOAD_SCHEMAS = {
   BidderRegistered: closed({ bidderId: Identifier, deposit: Deposit }),
   BidCommitted: closed({ bidderId: Identifier, commitment: Sha256Hex, supersedes: Type.Optional(RecordId) }),
   BidWithdrawn: closed({ bidderId: Identifier, commitmentRecordId: RecordId }),
+  CommitteeAppointed: AppointCommitteeRequest,
+  CommitteeMemberReplaced: ReplaceCommitteeMemberRequest,
   BidsOpened: closed({ bids: Type.Array(OpenedBidSchema) }),
   TenderFailed: closed({ reason: Type.Literal('TOO_FEW_BIDS'), liveBids: Count, minimumBids: Count }),
   ScoresRecorded: RecordScoresRequest,
   BidAwarded: closed({
     bidderId: Identifier, price: Fen, noticeSha256: Sha256Hex, ranking: Type.Array(RankedBidSchema), committee: Type.Array(Identifier),
-    firstRanked: Type.Boolean(), reason: AwardRequest.properties.reason,
+    firstRanked: Type.Boolean(), tiedFirst: Type.Optional(Type.Array(Identifier)), reason: AwardRequest.properties.reason,
     reasonDocSha256: Type.Optional(Sha256Hex),
   }),
   ContractSigned: closed({ bidderId: Identifier, contractSha256: Sha256Hex }),
@@ -70,11 +75,23 @@ function recordVariants<E extends TProperties>(extra: E, description: string) {
   })), { description });
 }
 
-/** As the public sees a record of a sealed tender: no chain position, and no payload for a step naming a bidder (BL art. 22). */
+/** A committee step's payload without the members' ids (nor a replacement's reason, which would name them). */
+const WITHOUT_MEMBERS: Partial<Record<Step, TSchema>> = {
+  CommitteeAppointed: Type.Omit(AppointCommitteeRequest, ['members'], { additionalProperties: false }),
+  CommitteeMemberReplaced: Type.Omit(ReplaceCommitteeMemberRequest, ['memberId', 'replacementId', 'reason'], { additionalProperties: false }),
+  ScoresRecorded: Type.Omit(RecordScoresRequest, ['evaluatorId'], { additionalProperties: false }),
+};
+
+/**
+ * A record as the public sees it before the result is decided: while the tender is sealed no
+ * chain position, and no payload for a step naming a bidder (BL art. 22); until the award no
+ * committee member's id (IR art. 46).
+ */
 function redactedVariants<E extends TProperties>(extra: E) {
   return STEPS.map((step) => closed({
     ...common, step: Type.Literal(step), redacted: Type.Literal(true),
-    payload: SEALED_STEPS.has(step) ? closed({}) : PAYLOAD_SCHEMAS[step], ...extra,
+    seq: Type.Optional(Type.Integer({ minimum: 1 })), prevHash: Type.Optional(Sha256Hex),
+    payload: SEALED_STEPS.has(step) ? closed({}) : (WITHOUT_MEMBERS[step] ?? PAYLOAD_SCHEMAS[step]), ...extra,
   }));
 }
 

@@ -115,6 +115,8 @@ describe('GET /openapi.json', function () {
       await write(`/v1/projects/${projectId}/bids`, { bidderId, commitment: sealed.commitment });
       if (bidderId !== 'B4') reveals.push(sealed.reveal);
     }
+    await write(`/v1/projects/${projectId}/committee`, { members: ['E1', 'E2', 'E3', 'E4', 'E9'], appointmentDocSha256: doc('expert draw') });
+    await write(`/v1/projects/${projectId}/committee/replacements`, { memberId: 'E9', replacementId: 'E5', reason: '回避 (conflict of interest)', reasonDocSha256: doc('recusal') });
     // Before opening the public sees the project without counts, and redacted records.
     await call('GET', `/v1/projects/${projectId}`, { token: bidder });
     await call('GET', `/v1/projects/${projectId}/trail`, { token: other });
@@ -124,8 +126,10 @@ describe('GET /openapi.json', function () {
     await t.time.reach(Date.parse(opening));
     await write(`/v1/projects/${projectId}/opening`, { reveals: reveals.map(({ bidderId, bidFileSha256, price, salt }) => ({ bidderId, bidFileSha256, price, salt })) });
     for (const evaluatorId of ['E1', 'E2', 'E3', 'E4', 'E5']) {
-      await write(`/v1/projects/${projectId}/scores`, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [{ bidderId: 'B1', score: 80 }, { bidderId: 'B2', score: 91.5 }, { bidderId: 'B3', score: 70 }] });
+      await write(`/v1/projects/${projectId}/scores`, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [{ bidderId: 'B1', score: 8000 }, { bidderId: 'B2', score: 9150 }, { bidderId: 'B3', score: 7000 }] });
     }
+    // Opened, not yet awarded: committee members still hidden from the public.
+    await call('GET', `/v1/projects/${projectId}/trail`, { token: other });
     await write(`/v1/projects/${projectId}/award`, { bidderId: 'B1', noticeSha256: doc('notice'), reason: '第一名放弃', reasonDocSha256: doc('reason') });
     await write(`/v1/projects/${projectId}/contract`, { contractSha256: doc('contract') });
     const released = await write(`/v1/projects/${projectId}/deposits/B1/release`, { amount: 2_000_000, interest: 12 });
