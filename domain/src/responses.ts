@@ -3,7 +3,7 @@ import { ERROR_CODES } from './errors.js';
 import { ReceiptClaims } from './receipt.js';
 import { SEALED_STEPS, STEPS, type Step } from './records.js';
 import {
-  AppointCommitteeRequest, AwardRequest, Deposit, Fen, Identifier, Instant, NotariseDocumentRequest, RecordScoresRequest, RegisterProjectRequest, ReplaceCommitteeMemberRequest, Salt, Sha256Hex,
+  AppointCommitteeRequest, AwardRequest, Deposit, Fen, Identifier, Instant, NotariseDocumentRequest, RecordScoresRequest, RegisterProjectRequest, RecordId, ReplaceCommitteeMemberRequest, Salt, Sha256Hex,
 } from './schemas.js';
 
 /*
@@ -16,8 +16,6 @@ import {
 const closed = <T extends TProperties>(properties: T, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
 
-/** A record id is its transaction id. */
-export const RecordId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$', description: 'the record id (= its transaction id)' });
 const Count = Type.Integer({ minimum: 0 });
 
 export const ActorSchema = closed({ mspId: Type.String({ minLength: 1 }), clientId: Type.String({ minLength: 1 }) }, 'who wrote a record: MSP id and client id');

@@ -20,6 +20,9 @@ export const Instant = Type.String({
   pattern: RFC3339_INSTANT_PATTERN,
   description: 'RFC 3339 date-time with zone, upper-case T and Z, naming a real instant (no 2026-02-30, T24:00:00 or leap second :60)',
 });
+/** A record id is its transaction id: printable ASCII, so it is safe in a ledger key (no U+0000 or U+10FFFF). */
+const RECORD_ID = { minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' };
+export const RecordId = Type.String({ ...RECORD_ID, description: 'a record id (= its transaction id)' });
 /** The bidder's secret salt: at least 128 bits as hex, so a price cannot be guessed from its commitment. */
 export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '32-128 lowercase hex characters' });
 /**
@@ -177,7 +180,9 @@ export const NotariseDocumentRequest = Type.Object({
   sha256: Sha256Hex,
   kind: Text(64),
   projectId: Type.Optional(Identifier),
-  corrects: Type.Optional(JcsText({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
+  // A record id, not free text: it becomes part of a ledger key, where U+0000 and U+10FFFF are
+  // delimiters (a NUL here was a 500 until schemathesis found it).
+  corrects: Type.Optional(Type.String({ ...RECORD_ID, description: 'id of an earlier record this document corrects' })),
   metadata: Type.Optional(Type.Record(
     // Keys are schema patterns, which cannot name lone surrogates portably: 1-64 characters of
     // the Basic Multilingual Plane without NUL or surrogates, alike in every regex engine.

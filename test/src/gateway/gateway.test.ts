@@ -547,6 +547,15 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect(emoji.status).to.equal(201);
     });
 
+    it('answers a correction that names no record id (NUL, U+10FFFF: ledger key delimiters) with 400, never 500', async () => {
+      const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      for (const corrects of ['a\u0000b', 'a\u{10FFFF}', '记录']) {
+        const response = await post('/v1/evidence', JSON.stringify({ sha256: doc('c'), kind: 'correction', corrects }), auth);
+        const problem = (await response.json()) as { code: string; errors: { field: string }[] };
+        expect([corrects, response.status, problem.code, problem.errors[0]?.field]).to.deep.equal([corrects, 400, 'INVALID_ARGUMENT', '/corrects']);
+      }
+    });
+
     it('answers a path that is not valid percent-encoded UTF-8 with 400 INVALID_ARGUMENT, never 500', async () => {
       const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
       const requests: [string, string][] = [
