@@ -18,16 +18,17 @@ REPORT_DIR=${REPORT_DIR:-test-artifacts/schemathesis}
 
 # schemathesis in its own venv (gitignored); Debian's python3 needs python3-venv for that.
 if [ ! -x "$VENV/bin/schemathesis" ] || [ "$("$VENV/bin/schemathesis" --version | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
-  if ! python3 -m venv "$VENV" 2>/dev/null; then
+  if ! command -v python3 >/dev/null || ! python3 -m venv "$VENV" 2>/dev/null; then
+    rm -rf "$VENV"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
     python3 -m venv "$VENV"
   fi
   "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 DATA_DIR=$(mktemp -d -t tender-schemathesis-XXXXXX)
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+PORT=$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 URL="http://127.0.0.1:$PORT"
 LOG="$DATA_DIR/gateway.log"
 GATEWAY_PID=
@@ -40,10 +41,11 @@ trap stop EXIT
 DATA_DIR="$DATA_DIR" PORT="$PORT" node gateway/dist/main.js >"$LOG" 2>&1 &
 GATEWAY_PID=$!
 for _ in $(seq 1 100); do
-  curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$URL/healthz" && break
   kill -0 "$GATEWAY_PID" 2>/dev/null || { cat "$LOG"; echo "the gateway did not start" >&2; exit 1; }
   sleep 0.1
 done
+node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$URL/healthz" || { cat "$LOG"; echo "the gateway is not healthy" >&2; exit 1; }
 TOKEN=$(DATA_DIR="$DATA_DIR" node client-sdk/dist/cli.js token --role platform --sub schemathesis)
 
 mkdir -p "$REPORT_DIR"
