@@ -1,5 +1,7 @@
 import { fail, fromBase64, parseDecimal, toBase64 } from './bytes.js';
+import type { Ed25519Signer } from './ed25519.js';
 import { HASH_SIZE } from './merkle.js';
+import { formatNote, signNoteText } from './note.js';
 
 /**
  * C2SP tlog-checkpoint note text: origin, tree size, base64 root hash, optional extension
@@ -39,4 +41,18 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
   if (checkpoint.extensions.some((l) => l === '' || l.includes('\n'))) fail('TLOG_NOTE_MALFORMED', 'bad extension line');
   return [checkpoint.origin, String(checkpoint.size), toBase64(checkpoint.rootHash), ...checkpoint.extensions]
     .map((l) => `${l}\n`).join('');
+}
+
+/**
+ * A checkpoint signed by the log (Ed25519, type 0x01) as a signed note. The key name is the
+ * origin, as c2sp.org/tlog-checkpoint recommends and tlog-policy requires.
+ */
+export function signCheckpoint(checkpoint: Checkpoint, signer: Ed25519Signer): string {
+  const text = formatCheckpoint(checkpoint);
+  return formatNote(text, [signNoteText(text, checkpoint.origin, signer)]);
+}
+
+/** Appends signature lines (e.g. witness cosignatures) to a signed note. */
+export function addSignatures(note: string, lines: readonly string[]): string {
+  return note + lines.map((l) => `${l}\n`).join('');
 }

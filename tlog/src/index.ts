@@ -10,7 +10,7 @@ export {
   splitCosignature, parseNote, parseSignatureLine, formatSignatureLine, formatNote, verifyNoteSignatures, signNoteText, cosignText,
   type SignatureType, type NoteSignature, type SignedNote, type NoteVerifier,
 } from './note.js';
-export { parseCheckpoint, formatCheckpoint, type Checkpoint } from './checkpoint.js';
+export { parseCheckpoint, formatCheckpoint, signCheckpoint, addSignatures, type Checkpoint } from './checkpoint.js';
 export { parsePolicy, formatPolicy, quorumMet, type TlogPolicy, type QuorumRule, type PolicyOptions } from './policy.js';
 export {
   TLOG_PROOF_HEADER, MAX_PROOF_HASHES, formatProofBundle, parseProofBundle, verifyCheckpoint, verifyProof, recordHashBytes,

@@ -37,7 +37,7 @@ export function formatProofBundle(bundle: TlogProofBundle): string {
  * missing blank line or checkpoint. The checkpoint itself is parsed when verified.
  */
 export function parseProofBundle(input: string | Uint8Array): TlogProofBundle {
-  const text = typeof input === 'string' ? input : fromUtf8(input) ?? fail('TLOG_PROOF_MALFORMED', 'the bundle is not UTF-8');
+  const text = typeof input === 'string' ? input : decodeBundle(input);
   const blank = text.indexOf('\n\n');
   if (blank < 0) fail('TLOG_PROOF_MALFORMED', 'no blank line before the checkpoint');
   const head = text.slice(0, blank).split('\n');
@@ -58,6 +58,21 @@ export function parseProofBundle(input: string | Uint8Array): TlogProofBundle {
     return h;
   });
   return extra === undefined ? { index, inclusionProof, checkpoint } : { extra, index, inclusionProof, checkpoint };
+}
+
+/** Decodes the proof part and the checkpoint part apart, so bad UTF-8 is blamed on the right one. */
+function decodeBundle(bytes: Uint8Array): string {
+  let blank = -1;
+  for (let i = 0; i + 1 < bytes.length; i++) {
+    if (bytes[i] === 0x0a && bytes[i + 1] === 0x0a) {
+      blank = i;
+      break;
+    }
+  }
+  if (blank < 0) fail('TLOG_PROOF_MALFORMED', 'no blank line before the checkpoint');
+  const head = fromUtf8(bytes.subarray(0, blank)) ?? fail('TLOG_PROOF_MALFORMED', 'the proof lines are not UTF-8');
+  const checkpoint = fromUtf8(bytes.subarray(blank + 2)) ?? fail('TLOG_NOTE_MALFORMED', 'the checkpoint is not UTF-8');
+  return `${head}\n\n${checkpoint}`;
 }
 
 /** A checkpoint whose log signature and witness quorum verified under a policy. */
