@@ -15,8 +15,9 @@ export class TestLog {
   readonly logKey: NamedKey;
   readonly witnesses: NamedKey[];
 
-  constructor(readonly origin = 'tender-ledger.test/log', witnessCount = 3) {
-    this.logKey = parseSignerKey(generateSignerKey(origin, SIG_ED25519));
+  /** Pass the `logKey` of another TestLog to make a fork signed by the same log. */
+  constructor(readonly origin = 'tender-ledger.test/log', witnessCount = 3, logKey?: NamedKey) {
+    this.logKey = logKey ?? parseSignerKey(generateSignerKey(origin, SIG_ED25519));
     this.witnesses = Array.from({ length: witnessCount }, (_, i) => parseSignerKey(generateSignerKey(`witness${i + 1}.test`, SIG_COSIGNATURE_V1)));
   }
 
