@@ -1,7 +1,10 @@
 import {
   formatPolicy, parsePolicy, verifyProof as verifyWith, type TlogPolicy, type VerifiedProof, type VerifyOptions,
 } from '@tender-ledger/tlog';
-import { nodeEd25519 } from '@tender-ledger/tlog/node';
+import { nodeEd25519, useNodeCrypto } from '@tender-ledger/tlog/node';
+
+// The SDK runs in Node: OpenSSL's SHA-256 for Merkle paths (the browser keeps the pure-JS one).
+useNodeCrypto();
 
 const parsed = new Map<string, TlogPolicy>();
 

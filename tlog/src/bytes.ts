@@ -32,33 +32,36 @@ export function toBase64(bytes: Uint8Array): string {
  * Returns undefined for anything else.
  */
 export function fromBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0) return undefined;
-  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const length = text.length;
+  if (length % 4 !== 0) return undefined;
+  const pad = length > 0 && text.charCodeAt(length - 1) === 0x3d ? (text.charCodeAt(length - 2) === 0x3d ? 2 : 1) : 0;
+  const out = new Uint8Array((length / 4) * 3 - pad);
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const last = i + 4 === text.length;
-    const chars = [0, 1, 2, 3].map((k) => {
-      const c = text.charCodeAt(i + k);
-      if (last && k >= 4 - pad) return c === 0x3d ? 0 : -1;
-      return c < 128 ? B64_INDEX[c]! : -1;
-    });
-    if (chars.some((v) => v < 0)) return undefined;
-    const n = (chars[0]! << 18) | (chars[1]! << 12) | (chars[2]! << 6) | chars[3]!;
+  for (let i = 0; i < length; i += 4) {
+    const last = i + 4 === length;
+    const a = sextet(text, i);
+    const b = sextet(text, i + 1);
+    const c = last && pad === 2 ? 0 : sextet(text, i + 2);
+    const d = last && pad >= 1 ? 0 : sextet(text, i + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
     if (last && pad === 2) {
-      if ((n & 0xffff) !== 0) return undefined;
-      out[o++] = n >> 16;
+      if ((n & 0xffff) !== 0) return undefined; // unused bits set: not canonical
     } else if (last && pad === 1) {
       if ((n & 0xff) !== 0) return undefined;
-      out[o++] = n >> 16;
       out[o++] = (n >> 8) & 0xff;
     } else {
-      out[o++] = n >> 16;
       out[o++] = (n >> 8) & 0xff;
       out[o++] = n & 0xff;
     }
   }
   return out;
+}
+
+function sextet(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  return c < 128 ? B64_INDEX[c]! : -1;
 }
 
 /** Lowercase hex. */

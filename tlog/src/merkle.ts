@@ -12,17 +12,43 @@ import { bytesEqual, fail } from './bytes.js';
 
 export const HASH_SIZE = 32;
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
-const NODE_PREFIX = new Uint8Array([0x01]);
+type Sha256 = (data: Uint8Array) => Uint8Array;
+/** The pure-JS SHA-256 (@noble/hashes), the default. */
+export const pureSha256: Sha256 = (data) => sha256(data);
+let sha256Impl: Sha256 = pureSha256;
+
+/**
+ * Replaces the SHA-256 used for Merkle hashing (default: pure-JS @noble/hashes, which runs
+ * anywhere). `useNodeCrypto()` from `@tender-ledger/tlog/node` installs Node's own, which is
+ * faster on the server; results are identical.
+ */
+export function setMerkleSha256(fn: Sha256): void {
+  sha256Impl = fn;
+}
 
 /** `SHA-256(0x00 || data)`. */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return sha256.create().update(LEAF_PREFIX).update(data).digest();
+  const input = new Uint8Array(1 + data.length);
+  input.set(data, 1);
+  return sha256Impl(input);
 }
 
-/** `SHA-256(0x01 || left || right)`. */
+// One buffer hashed in one call is the fastest form of @noble/hashes for 65 bytes.
+const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
+
+/** `SHA-256(0x01 || left || right)` of two 32-byte hashes. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256.create().update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    const input = new Uint8Array(1 + left.length + right.length);
+    input[0] = 0x01;
+    input.set(left, 1);
+    input.set(right, 1 + left.length);
+    return sha256Impl(input);
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256Impl(nodeInput);
 }
 
 /** The root of the empty tree, `SHA-256()` of nothing. */

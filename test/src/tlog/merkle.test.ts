@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
-  MemoryTree, consistencyPlan, emptyRoot, fromBase64, fromHex, inclusionPlan, leafHash, nodeHash, rootOfLeaves, toHex,
+  MemoryTree, consistencyPlan, emptyRoot, pureSha256, setMerkleSha256, fromBase64, fromHex, inclusionPlan, leafHash, nodeHash, rootOfLeaves, toHex,
   verifyConsistency, verifyInclusion,
 } from '@tender-ledger/tlog';
+import { nodeSha256 } from '@tender-ledger/tlog/node';
 import { LedgerError } from '@tender-ledger/domain';
 
 const hex = (s: string): Uint8Array => fromHex(s)!;
@@ -119,6 +120,22 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
       for (const p of happy) {
         expect(tree.consistencyProof(p.size1, p.size2).map((h) => Buffer.from(h).toString('base64')), p.file).to.deep.equal(p.proof ?? []);
       }
+    });
+  });
+
+  describe('the SHA-256 behind the hashes', () => {
+    after(() => setMerkleSha256(nodeSha256));
+    it('gives the same roots and proofs with the pure-JS (browser) SHA-256 and with Node\'s', () => {
+      const build = (): { roots: string[]; proof: string[] } => {
+        const tree = new MemoryTree();
+        LEAF_INPUTS.forEach((d) => tree.appendData(d));
+        return { roots: ROOTS.map((_, n) => toHex(tree.root(n))), proof: tree.inclusionProof(2).map(toHex) };
+      };
+      setMerkleSha256(pureSha256);
+      const pure = build();
+      setMerkleSha256(nodeSha256);
+      expect(build()).to.deep.equal(pure);
+      expect(pure.roots).to.deep.equal(ROOTS);
     });
   });
 
