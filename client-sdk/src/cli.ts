@@ -191,7 +191,7 @@ function program(): Command {
     .option('--project <id>', 'link each document to this project')
     .option('--json', 'one JSON object per file (with its receipt)')
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 2 s)')
-    .option('--concurrency <n>', 'requests in flight', positiveInt, 32)
+    .option('--concurrency <n>', 'requests in flight', positiveInt, 64)
     .option('--hash-concurrency <n>', 'files hashed at once', positiveInt, 8)
     .action((paths: string[], options, command: Command) => run(notarise(paths, options, globals(command))));
 

@@ -8,7 +8,7 @@ import { commitBid, sha256File, InvalidBidError } from '@tender-ledger/client-sd
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
-const CLI = path.resolve(__dirname, '../../../client-sdk/dist/cli.js');
+const CLI = path.resolve(__dirname, '../../../client-sdk/dist/bundle/cli.cjs');
 
 function tender(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
