@@ -7,6 +7,7 @@ export const STEPS = [
   'BidderRegistered',
   'BidCommitted',
   'BidWithdrawn',
+  'BiddingClosed',
   'BidsOpened',
   'TenderFailed',
   'ScoresRecorded',
@@ -44,6 +45,10 @@ export interface BidCommittedPayload {
 export interface BidWithdrawnPayload {
   bidderId: string;
   commitmentRecordId: string;
+}
+/** Bidding closed at the deadline (BL art. 28): no registration, commitment or withdrawal commits after it. */
+export interface BiddingClosedPayload {
+  bidDeadline: string;
 }
 export type OpenedBidOutcome = 'VALID' | 'REVEAL_MISMATCH' | 'NOT_REVEALED';
 export interface OpenedBid {
@@ -109,6 +114,7 @@ export interface PayloadByStep {
   BidderRegistered: BidderRegisteredPayload;
   BidCommitted: BidCommittedPayload;
   BidWithdrawn: BidWithdrawnPayload;
+  BiddingClosed: BiddingClosedPayload;
   BidsOpened: BidsOpenedPayload;
   TenderFailed: TenderFailedPayload;
   ScoresRecorded: ScoresRecordedPayload;

@@ -36,7 +36,7 @@ const zh = {
   basis: { contract: '合同签订', withdrawal: '撤回投标', failedTender: '流标', award: '定标' } as Record<string, string>,
   steps: {
     ProjectRegistered: '项目登记', BidderRegistered: '投标报名', BidCommitted: '投标递交（密封）', BidWithdrawn: '撤回投标',
-    BidsOpened: '开标', TenderFailed: '流标', ScoresRecorded: '评标打分', BidAwarded: '定标', ContractSigned: '签订合同',
+    BiddingClosed: '投标截止', BidsOpened: '开标', TenderFailed: '流标', ScoresRecorded: '评标打分', BidAwarded: '定标', ContractSigned: '签订合同',
     DepositReleased: '退还保证金', DocumentNotarised: '文件存证',
   } as Record<string, string>,
   roles: { platform: '交易平台', regulator: '监管', bidder: '投标人' } as Record<string, string>,
@@ -82,7 +82,7 @@ const en: Strings = {
   basis: { contract: 'contract signed', withdrawal: 'bid withdrawn', failedTender: 'tender failed', award: 'award' },
   steps: {
     ProjectRegistered: 'Project registered', BidderRegistered: 'Bidder registered', BidCommitted: 'Sealed bid submitted', BidWithdrawn: 'Bid withdrawn',
-    BidsOpened: 'Bids opened', TenderFailed: 'Tender failed', ScoresRecorded: 'Scores recorded', BidAwarded: 'Award', ContractSigned: 'Contract signed',
+    BiddingClosed: 'Bidding closed', BidsOpened: 'Bids opened', TenderFailed: 'Tender failed', ScoresRecorded: 'Scores recorded', BidAwarded: 'Award', ContractSigned: 'Contract signed',
     DepositReleased: 'Deposit released', DocumentNotarised: 'Document notarised',
   },
   roles: { platform: 'platform', regulator: 'regulator', bidder: 'bidder' },
