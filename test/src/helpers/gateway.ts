@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { loadConfig, startGateway, type RunningGateway } from '@tender-ledger/gateway';
 import { TenderLedgerClient, mintDevToken, type Role } from '@tender-ledger/client-sdk';
 import { DAY, HOUR, ManualClock } from './clock.js';
 import { tempDir } from './temp.js';
+import { FABRIC_CONNECTION, testBackends, type Backend } from './backends.js';
 
-export type Backend = 'embedded' | 'fabric';
+export { FABRIC_CONNECTION, testBackends, type Backend };
 
 /**
  * Time as a behaviour test sees it. On the embedded ledger a clock the test moves (deadlines
@@ -36,19 +36,10 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-const REPO = path.resolve(__dirname, '../../..');
-export const FABRIC_CONNECTION = path.join(REPO, 'network/.runtime/fabric-connection.json');
-
 /** Platform token subjects the suites use, each with its own Fabric user (one per platform). */
 export const FABRIC_PLATFORMS: Record<string, string> = {
   'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
 };
-
-/** Which backends the behaviour suites run on: embedded always; Fabric when TENDER_TEST_BACKENDS names it. */
-export function testBackends(): Backend[] {
-  const named = (process.env.TENDER_TEST_BACKENDS ?? 'embedded').split(',').map((b) => b.trim());
-  return named.filter((b): b is Backend => b === 'embedded' || b === 'fabric');
-}
 
 export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded'): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
