@@ -24,6 +24,8 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   platformMspId: string;
   regulatorMspId: string;
+  /** Send closeBidding for this gateway's projects at their bid deadlines. */
+  closeBiddingAtDeadline: boolean;
   fabric?: FabricConfig;
 }
 
@@ -48,6 +50,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be "true" or "false", not ${JSON.stringify(raw)}`);
+  return raw === 'true';
 }
 
 function issuers(raw: string | undefined): IssuerConfig[] {
@@ -104,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
+    closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
     ...(fabric ? { fabric } : {}),
   });
 }

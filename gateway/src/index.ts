@@ -2,5 +2,6 @@ export { startGateway, type RunningGateway, type GatewayOptions } from './gatewa
 export { loadConfig, ConfigError, type GatewayConfig } from './config.js';
 export { createServer, type GatewayDeps } from './server.js';
 export type { LedgerBackend, Reader, Committed } from './backend.js';
+export { BiddingCloser, type BiddingCloserOptions, type ClosableProject } from './bidding-closer.js';
 export { EmbeddedBackend } from './embedded-backend.js';
-export { FabricBackend, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
+export { FabricBackend, blockHeaderHash, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';

@@ -71,7 +71,8 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
       reach: async (instantMs) => { clock.set(new Date(instantMs).toISOString()); },
     };
   }
-  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', ...extra, ...env });
+  // The deadline closer adds a BiddingClosed record at each deadline: on only where a test asks for it.
+  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...extra, ...env });
   const gateway = await startGateway(config, backend === 'embedded' ? { clock: clock.now } : {});
   const token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
   return {
