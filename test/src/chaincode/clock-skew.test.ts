@@ -100,11 +100,11 @@ describe('TenderContract', () => {
       // Stamped before the deadline, endorsed 15 s later by the peer's clock: within the skew tolerance, past the deadline.
       await withPeerClockAhead(15_000, async () => {
         for (const [attempt, code] of [
-          [tender.registerBidder('B2'), 'REGISTRATION_AFTER_DEADLINE'],
-          [tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
-          [tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
+          [() => tender.registerBidder('B2'), 'REGISTRATION_AFTER_DEADLINE'],
+          [() => tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
+          [() => tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
         ] as const) {
-          expect(await expectRefusal(attempt, code)).to.include('endorsing peer\'s clock');
+          expect(await expectRefusal(attempt(), code)).to.include('endorsing peer\'s clock');
         }
       });
     });

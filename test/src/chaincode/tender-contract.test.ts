@@ -193,11 +193,11 @@ for (const hostFactory of HOSTS) {
         await tender.passDeadline();
         const closed = await tender.closeBidding();
         for (const [attempt, code] of [
-          [tender.registerBidder('B2'), 'REGISTRATION_AFTER_DEADLINE'],
-          [tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
-          [tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
+          [() => tender.registerBidder('B2'), 'REGISTRATION_AFTER_DEADLINE'],
+          [() => tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
+          [() => tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
         ] as const) {
-          expect(await expectRefusal(attempt, code)).to.include(`bidding closed at ${closed.txTime}`);
+          expect(await expectRefusal(attempt(), code)).to.include(`bidding closed at ${closed.txTime}`);
         }
       });
 

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, GatewayError, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
-import { common, peer } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
 import type { Actor } from '@tender-ledger/domain';
 import type { LedgerIdentity } from '@tender-ledger/embedded-ledger';
 import type { FabricConnection } from '@tender-ledger/gateway';
@@ -45,8 +45,8 @@ export function validationCodeName(code: number): string {
 }
 
 /** The chaincode event a prepared transaction carries (the one the peers endorsed). */
-function eventOf(transactionBytes: Uint8Array): { name: string; payload: string } | undefined {
-  const envelope = common.Envelope.deserializeBinary(transactionBytes);
+function eventOf(preparedTransaction: Uint8Array): { name: string; payload: string } | undefined {
+  const envelope = gatewayProtos.PreparedTransaction.deserializeBinary(preparedTransaction).getEnvelope()!;
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
   const action = peer.ChaincodeActionPayload.deserializeBinary(transaction.getActionsList()[0]!.getPayload_asU8());
@@ -88,6 +88,21 @@ export const fabricHost: HostFactory = {
       if (!contract) throw new Error(`identity ${identity.id} has no Fabric user in the Fabric host`);
       return contract;
     };
+    // One reader per organisation's peer (evaluations go to the caller's own organisation's peer).
+    const peerReaders = [platformA, regulator].map((identity) => gateways[[...USERS.keys()].indexOf(identity)]!.getNetwork(connection.channel).getContract('qscc'));
+    /**
+     * A commit status comes from one peer; the other organisation's peer may not have the block
+     * yet, and would endorse the next step against older state. Wait until every peer has it.
+     */
+    const untilEveryPeerHas = async (blockNumber: bigint): Promise<void> => {
+      for (const qscc of peerReaders) {
+        for (let tries = 0; ; tries++) {
+          const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', connection.channel));
+          if (BigInt(info.getHeight()) > blockNumber || tries > 600) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    };
     const actors = new Map<LedgerIdentity, Actor>();
     const events: ContractHost['events'] = [];
     return {
@@ -102,6 +117,7 @@ export const fabricHost: HostFactory = {
           throw describeFailure(error);
         }
         const status = await (await transaction.submit()).getStatus();
+        await untilEveryPeerHas(status.blockNumber);
         measured(Date.now() - started);
         if (!status.successful) {
           throw new Error(`transaction ${status.transactionId} was not committed: validation code ${validationCodeName(status.code)}`);
