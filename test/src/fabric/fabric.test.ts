@@ -226,6 +226,18 @@ describe('on the Fabric network', function () {
       const trail = JSON.parse(Buffer.from(await contract.evaluateTransaction('getTrail', projectId)).toString('utf8')) as { records: LedgerRecord[] };
       expect(trail.records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BiddingClosed']);
     });
+
+    it('without the close, commits a commitment endorsed before the deadline and sent after it, stamped before it (what the close is for)', async () => {
+      const { projectId, deadline } = await projectWithBidder(contract, LEAD);
+      await until(deadline - 2 * SECOND);
+      const { commitment } = sealedBid(projectId, 'B1', 90_000_000);
+      const held = await contract.newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] }).endorse();
+      await until(deadline);
+      const status = await (await held.submit()).getStatus();
+      expect(status.successful).to.equal(true);
+      const record = JSON.parse(Buffer.from(held.getResult()).toString('utf8')) as LedgerRecord;
+      expect(Date.parse(record.txTime)).to.be.below(deadline);
+    });
   });
 
   describe('block hashes in receipts', () => {
