@@ -7,5 +7,6 @@ export {
   ServerError, NetworkError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type Role, type DevTokenOptions } from './dev-issuer.js';
-export { verifyProof, parseLogPolicy, logPolicy, LedgerError, type ErrorCode } from './transparency.js';
-export type { TlogPolicy, VerifiedProof, VerifiedCheckpoint, VerifyOptions } from '@tender-ledger/tlog';
+export {
+  verifyProof, parseLogPolicy, logPolicy, LedgerError, type ErrorCode, type TlogPolicy, type VerifiedProof, type VerifiedCheckpoint, type VerifyOptions,
+} from './transparency.js';

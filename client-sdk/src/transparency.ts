@@ -2,19 +2,10 @@ import {
   formatPolicy, parsePolicy, verifyProof as verifyWith, type TlogPolicy, type VerifiedProof, type VerifyOptions,
 } from '@tender-ledger/tlog';
 import { nodeEd25519, useNodeCrypto } from '@tender-ledger/tlog/node';
-import { LedgerError, type ErrorCode } from '@tender-ledger/domain';
-
-/**
- * What {@link verifyProof} and {@link parseLogPolicy} throw: `code` names the part that failed
- * (`TLOG_*`, or `INVALID_ARGUMENT`). The SDK bundles its own copy of the domain, so check
- * `instanceof` against this export.
- *
- * @example
- * try { verifyProof(bundle, record.hash, policy); } catch (error) {
- *   if (error instanceof LedgerError && error.code === 'TLOG_QUORUM_NOT_MET') console.log('too few witnesses');
- * }
- */
-export { LedgerError, type ErrorCode };
+// Re-exported as they are (the SDK's bundle carries its own copy of the domain: `instanceof`
+// works against these exports, not against a separately installed domain package).
+export { LedgerError, type ErrorCode } from '@tender-ledger/domain';
+export type { TlogPolicy, VerifiedProof, VerifiedCheckpoint, VerifyOptions } from '@tender-ledger/tlog';
 
 // The SDK runs in Node: OpenSSL's SHA-256 for Merkle paths (the browser keeps the pure-JS one).
 useNodeCrypto();
