@@ -10,8 +10,9 @@ export interface BrokenLink {
   block?: number;
   key?: string;
   txId?: string;
-  /** A file of the LevelDB store (with the byte offset in the reason). */
+  /** A file of the store, and where in it. */
   file?: string;
+  offset?: number;
 }
 
 /**
@@ -30,14 +31,14 @@ export interface LostBlocks {
 export class LedgerDamagedError extends LedgerError {
   override name = 'LedgerDamagedError';
   constructor(readonly damage: BrokenLink[], readonly directory: string) {
-    super('LEDGER_DAMAGED', `${damage.map(describeLink).join('; ')} (store ${directory}; run ledger:verify, then ledger:repair or restore a backup)`);
+    super('LEDGER_DAMAGED', `${damage.map(describeLink).join('; ')} (run ledger:verify, then ledger:repair or restore a backup)`);
   }
 }
 
 /** One line naming what is broken and where. */
 export function describeLink(link: BrokenLink): string {
   const where = [
-    link.file !== undefined ? `file ${link.file}` : undefined,
+    link.file !== undefined ? `file ${link.file}${link.offset !== undefined ? ` byte ${link.offset}` : ''}` : undefined,
     link.block !== undefined ? `block ${link.block}` : undefined,
     link.key !== undefined ? `key ${JSON.stringify(link.key)}` : undefined,
     link.txId !== undefined ? `tx ${link.txId}` : undefined,
@@ -84,11 +85,12 @@ async function blockAt(db: LedgerDb, number: number): Promise<Block | undefined>
 }
 
 /**
- * The start-up check: the durable head, then the last `window` blocks — each present, its
- * hashes, its link to the block before, and the state, history and tx-index entries it wrote.
- * Reads at most `window` blocks and their entries, whatever the ledger's size.
+ * The start-up check: the durable head, then the last blocks — each present, its hashes, its
+ * link to the block before, and the state, history and tx-index entries it wrote — back to
+ * `window.blocks` blocks or `window.transactions` transactions, whichever comes first: a bounded
+ * number of reads whatever the ledger's size.
  */
-export async function checkRecent(db: LedgerDb, head: DurableHead, window: number): Promise<BrokenLink[]> {
+export async function checkRecent(db: LedgerDb, head: DurableHead, window: { blocks: number; transactions: number }): Promise<BrokenLink[]> {
   const height = await storeHeight(db);
   if (!Number.isSafeInteger(height) || height < 0) return [{ key: HEIGHT_KEY, reason: 'ledger height is not a number' }];
   const lost = await readLost(db);
@@ -99,7 +101,8 @@ export async function checkRecent(db: LedgerDb, head: DurableHead, window: numbe
   const latestSeen = new Set<string>();
   let after: Block | undefined;
   let checked = 0;
-  for (let number = height - 1; number >= 0 && checked < window; number--, checked++) {
+  let transactions = 0;
+  for (let number = height - 1; number >= 0 && checked < window.blocks && transactions < window.transactions; number--, checked++) {
     const gap = lost.find((l) => l.to === number);
     if (gap) {
       if (after && after.prevHash !== gap.lastHash) problems.push({ block: after.number, reason: 'block does not link to the hash recorded for the lost block before it' });
@@ -121,6 +124,7 @@ export async function checkRecent(db: LedgerDb, head: DurableHead, window: numbe
       continue;
     }
     problems.push(...await checkBlock(db, number, block, latestSeen));
+    transactions += block.txs?.length ?? 0;
     if (after && after.prevHash !== block.hash) problems.push({ block: after.number, reason: 'block does not link to the hash of the block before' });
     if (number === 0 && block.prevHash !== GENESIS_PREV_HASH) problems.push({ block: 0, reason: 'block 0 does not link to the genesis hash' });
     after = block;

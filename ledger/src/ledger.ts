@@ -27,8 +27,10 @@ export interface EmbeddedLedgerOptions {
    * error message crossing back); every identity then needs an X.509 certificate.
    */
   dispatch?: 'contract' | 'fabric-shim';
-  /** How many of the last blocks `open` checks with their entries (default 64). */
+  /** How far back `open` checks blocks with their entries: this many blocks (default 64)… */
   startupCheckBlocks?: number;
+  /** …or this many transactions (default 2048), whichever comes first. */
+  startupCheckTransactions?: number;
 }
 
 /** A call of a contract function: `fn` may be `contract:function`, as on Fabric. */
@@ -135,7 +137,7 @@ export class EmbeddedLedger extends EventEmitter {
    * when the store no longer holds what was acknowledged (see openChecked).
    */
   static async open(directory: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
-    const { db, headFile, height, lastHash } = await openChecked(directory, options.startupCheckBlocks ?? 64);
+    const { db, headFile, height, lastHash } = await openChecked(directory, { blocks: options.startupCheckBlocks ?? 64, transactions: options.startupCheckTransactions ?? 2048 });
     return new EmbeddedLedger(db, headFile, height, lastHash, options);
   }
 

@@ -28,25 +28,31 @@ export function openLevel(directory: string, createIfMissing = true): LedgerDb {
  * Opens the store only if it still holds everything acknowledged, else throws
  * LedgerDamagedError naming what is missing and where:
  *  1. before LevelDB opens (its recovery would drop damaged log records and delete the log),
- *     the write-ahead logs' checksums are checked; a damaged log is copied aside first, and
- *     when intact records follow the damage the store is not opened at all;
+ *     the write-ahead logs' checksums are checked: when intact records follow the damage the
+ *     store is not opened at all; damage at the end (maybe a write that never completed) is
+ *     copied aside, and kept if the checks below then fail;
  *  2. the durable head file must be matched by the store (nothing acknowledged lost or rewritten);
- *  3. the last `window` blocks and their entries are checked (bounded, whatever the size).
+ *  3. the last blocks and their entries are checked, up to `window` (bounded, whatever the size).
  */
-export async function openChecked(directory: string, window: number): Promise<CheckedStore> {
+export async function openChecked(directory: string, window: { blocks: number; transactions: number }): Promise<CheckedStore> {
   const damagedLogs = (await scanLogs(directory)).filter((scan) => scan.damage.length > 0);
+  const inMiddle = damagedLogs.filter((scan) => scan.intactAfterDamage);
+  if (inMiddle.length > 0) {
+    // Not opened, so nothing is dropped: the damaged bytes stay exactly as found.
+    throw new LedgerDamagedError(inMiddle.map((scan) => ({
+      file: scan.file,
+      ...(scan.damage[0] ? { offset: scan.damage[0].offset } : {}),
+      reason: `write-ahead log ${scan.damage[0]?.reason} with intact records after it (opening would drop acknowledged blocks); store left unopened and untouched`,
+    })), directory);
+  }
   let kept: string | undefined;
   if (damagedLogs.length > 0) {
-    kept = path.join(directory, DAMAGED_LOGS_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
-    await mkdir(kept, { recursive: true });
-    for (const scan of damagedLogs) await copyFile(path.join(directory, scan.file), path.join(kept, scan.file));
-    const inMiddle = damagedLogs.filter((scan) => scan.intactAfterDamage);
-    if (inMiddle.length > 0) {
-      throw new LedgerDamagedError(inMiddle.map((scan) => ({
-        file: scan.file,
-        reason: `write-ahead log ${scan.damage[0]?.reason} at byte ${scan.damage[0]?.offset} with intact records after it (opening would drop acknowledged blocks); store not opened, log copied to ${kept}`,
-      })), directory);
-    }
+    // Damage at the end may be a write that never completed (never acknowledged): open, and let
+    // the durable head decide; LevelDB will drop the record and delete the log, so copy it first.
+    const copyTo = path.join(directory, DAMAGED_LOGS_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
+    kept = path.relative(directory, copyTo);
+    await mkdir(copyTo, { recursive: true });
+    for (const scan of damagedLogs) await copyFile(path.join(directory, scan.file), path.join(copyTo, scan.file));
   }
   const db = openLevel(directory);
   await db.open();
@@ -55,10 +61,10 @@ export async function openChecked(directory: string, window: number): Promise<Ch
     const head = await durableHead(db, directory);
     const problems: BrokenLink[] = await checkRecent(db, head, window);
     if (problems.length > 0) {
-      if (kept) problems.push({ file: damagedLogs.map((s) => s.file).join(', '), reason: `write-ahead log damaged (${damagedLogs[0]?.damage[0]?.reason}); copied to ${kept} before LevelDB dropped it` });
+      if (kept) problems.push({ file: damagedLogs.map((s) => s.file).join(', '), reason: `write-ahead log damaged (${damagedLogs[0]?.damage[0]?.reason}); copied to ${kept} in the store before LevelDB dropped it` });
       throw new LedgerDamagedError(problems, directory);
     }
-    if (kept) await rm(kept, { recursive: true, force: true });
+    if (kept) await rm(path.join(directory, kept), { recursive: true, force: true });
     const height = await storeHeight(db);
     const lastHash = await hashOf(db, height);
     headFile = await HeadFile.open(directory);

@@ -59,9 +59,9 @@ export async function verifyLedger(directory: string): Promise<VerifyReport> {
   const fileDamage: BrokenLink[] = [];
   for (const scan of await scanLogs(directory)) {
     // A record cut short at the very end is a write never acknowledged; any other is damage.
-    for (const damage of scan.damage) fileDamage.push({ file: damage.file, reason: `write-ahead log ${damage.reason} at byte ${damage.offset}` });
+    for (const damage of scan.damage) fileDamage.push({ file: damage.file, offset: damage.offset, reason: `write-ahead log ${damage.reason}` });
   }
-  for (const damage of await checkTables(directory)) fileDamage.push({ file: damage.file, reason: `table ${damage.reason} at byte ${damage.offset}` });
+  for (const damage of await checkTables(directory)) fileDamage.push({ file: damage.file, offset: damage.offset, reason: `table ${damage.reason}` });
   const head = await readHead(directory);
 
   // Beside the store when possible, so the tables can be hard-linked rather than copied.
