@@ -66,7 +66,19 @@ async function openError(directory: string): Promise<LedgerDamagedError> {
 interface Damage {
   title: string;
   /** Damages the store in `directory` (DATA_DIR/ledger); returns what the refusal must name. */
-  apply(directory: string): Promise<{ block?: number; file?: RegExp; verifyNames: RegExp }>;
+  apply(directory: string): Promise<Expected>;
+}
+
+interface Expected {
+  block?: number;
+  file?: RegExp;
+  verifyNames: RegExp;
+  /** LevelDB itself logs dropped bytes when it opens the (copied) store. */
+  leveldbDrops?: boolean;
+  /** The ledger's start leaves the store's files as they were (it never opens LevelDB). */
+  untouched?: boolean;
+  /** The damaged log, kept byte for byte in damaged-logs/ before LevelDB drops it. */
+  keptLog?: { name: string; bytes: Buffer };
 }
 
 const DAMAGES: Damage[] = [
@@ -76,7 +88,12 @@ const DAMAGES: Damage[] = [
       await recordDocuments(directory, 12);
       const log = logFile(directory);
       flipBit(path.join(directory, log), statSync(path.join(directory, log)).size - 20);
-      return { block: 11, verifyNames: new RegExp(`blocks 11–11 are missing[^]*write-ahead log checksum mismatch at file ${log} byte \\d+`) };
+      return {
+        block: 11,
+        verifyNames: new RegExp(`blocks 11–11 are missing[^]*write-ahead log checksum mismatch at file ${log} byte \\d+`),
+        leveldbDrops: true,
+        keptLog: { name: log, bytes: readFileSync(path.join(directory, log)) },
+      };
     },
   },
   {
@@ -86,7 +103,7 @@ const DAMAGES: Damage[] = [
       const log = logFile(directory);
       expect(statSync(path.join(directory, log)).size, 'the log spans more than one 32 KiB block').to.be.greaterThan(40_000);
       flipBit(path.join(directory, log), 10_000);
-      return { file: new RegExp(`^${log}$`), verifyNames: new RegExp(`block \\d+[^]*write-ahead log checksum mismatch at file ${log} byte \\d+`) };
+      return { file: new RegExp(`^${log}$`), verifyNames: new RegExp(`block \\d+[^]*write-ahead log checksum mismatch at file ${log} byte \\d+`), leveldbDrops: true, untouched: true };
     },
   },
   {
@@ -144,10 +161,16 @@ describe('a damaged ledger store', () => {
     describe(`with ${damage.title}`, () => {
       it('makes the ledger refuse to open with LEDGER_DAMAGED, naming the block or file', async () => {
         const expected = await damage.apply(directory);
+        const before = fingerprint(directory);
         const error = await openError(directory);
         expect(error.code).to.equal('LEDGER_DAMAGED');
         if (expected.block !== undefined) expect(error.damage[0]).to.include({ block: expected.block });
         if (expected.file) expect(error.damage[0]?.file).to.match(expected.file);
+        if (expected.untouched) expect(fingerprint(directory)).to.deep.equal(before);
+        if (expected.keptLog) {
+          const [kept] = readdirSync(path.join(directory, 'damaged-logs'));
+          expect(readFileSync(path.join(directory, 'damaged-logs', kept as string, expected.keptLog.name)).equals(expected.keptLog.bytes)).to.equal(true);
+        }
       });
 
       it('makes ledger:verify exit 1 naming the place, and leaves every file byte-identical', async () => {
@@ -159,6 +182,7 @@ describe('a damaged ledger store', () => {
         expect(cli.code, cli.output).to.equal(1);
         expect(cli.output).to.match(/ledger BROKEN: /);
         expect(cli.output).to.match(expected.verifyNames);
+        if (expected.leveldbDrops) expect(cli.output).to.match(/LevelDB: .*(dropping \d+ bytes|[Cc]orruption)/);
         expect(fingerprint(directory)).to.deep.equal(before);
       });
 
@@ -188,6 +212,41 @@ describe('a damaged ledger store', () => {
       });
     });
   }
+
+  describe('the durable head file', () => {
+    it('survives a torn write of one slot: the other still names an acknowledged block', async () => {
+      const committed = await recordDocuments(directory, 4);
+      const head = path.join(directory, 'LEDGER-HEAD');
+      const bytes = readFileSync(head);
+      // Height 4 was written to slot 0; tear it.
+      bytes.fill(0x41, 10, 60);
+      writeFileSync(head, bytes);
+      const ledger = await EmbeddedLedger.open(directory);
+      expect(ledger.height).to.equal(4);
+      expect(ledger.lastBlockHash).to.equal(committed.at(-1)?.blockHash);
+      await ledger.close();
+    });
+
+    it('when deleted, makes the ledger refuse: it cannot tell whether acknowledged blocks were lost', async () => {
+      await recordDocuments(directory, 2);
+      rmSync(path.join(directory, 'LEDGER-HEAD'));
+      expect((await openError(directory)).damage[0]).to.include({ file: 'LEDGER-HEAD' });
+      expect((await run('ledger/dist/cli/verify.js', dataDir)).code).to.equal(1);
+    });
+
+    it('is created from the store\'s own head for a store written before head files', async () => {
+      await recordDocuments(directory, 2);
+      rmSync(path.join(directory, 'LEDGER-HEAD'));
+      const db = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+      await db.open();
+      await db.del('m!head-file');
+      await db.close();
+      const ledger = await EmbeddedLedger.open(directory);
+      expect(ledger.height).to.equal(2);
+      await ledger.close();
+      expect(statSync(path.join(directory, 'LEDGER-HEAD')).size).to.equal(1024);
+    });
+  });
 
   describe('npm run ledger:repair', () => {
     it('after a lost last block, records it lost, keeps the evidence, and never reuses its number', async () => {
