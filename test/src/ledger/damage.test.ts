@@ -213,6 +213,29 @@ describe('a damaged ledger store', () => {
     });
   }
 
+  describe('the start-up check', () => {
+    async function deleteKey(key: string): Promise<void> {
+      const db = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+      await db.open();
+      await db.del(key);
+      await db.close();
+    }
+
+    it('refuses a store whose recent block lost its tx-index entry, naming the block and tx', async () => {
+      const committed = await recordDocuments(directory, 5);
+      await deleteKey(`t!${committed[3]?.txId}`);
+      expect((await openError(directory)).damage[0]).to.include({ block: 3, txId: committed[3]?.txId });
+    });
+
+    it('reads only the last blocks (here 2), leaving older damage to ledger:verify', async () => {
+      const committed = await recordDocuments(directory, 5);
+      await deleteKey(`t!${committed[0]?.txId}`);
+      const ledger = await EmbeddedLedger.open(directory, { startupCheckBlocks: 2 });
+      await ledger.close();
+      expect((await verifyLedger(directory)).broken?.reason).to.match(/missing from the index/);
+    });
+  });
+
   describe('the durable head file', () => {
     it('survives a torn write of one slot: the other still names an acknowledged block', async () => {
       const committed = await recordDocuments(directory, 4);
