@@ -37,28 +37,33 @@ export class EmbeddedBackend implements LedgerBackend {
 
   /** The ledger itself, for tools that need blocks. */
   get ledger(): EmbeddedLedger {
+    return this.#ledger;
+  }
+
+  /** Every ledger call goes through here: on a damaged store it throws LEDGER_DAMAGED (503). */
+  get #ledger(): EmbeddedLedger {
     if (this.#open instanceof LedgerDamagedError) throw this.#open;
     return this.#open;
   }
 
   async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash } = await this.ledger.submit({ identity: this.#identityOf(caller), fn, args });
+    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args });
     return { result, txId, blockNumber, blockHash };
   }
 
   async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
-    return this.ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
+    return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
   }
 
   async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
-    const blockNumber = await this.ledger.blockNumberOf(txId);
+    const blockNumber = await this.#ledger.blockNumberOf(txId);
     if (blockNumber === undefined) return undefined;
-    const block = await this.ledger.getBlock(blockNumber);
+    const block = await this.#ledger.getBlock(blockNumber);
     return block ? { blockNumber, blockHash: block.hash } : undefined;
   }
 
   async health(): Promise<{ height: number }> {
-    return { height: this.ledger.height };
+    return { height: this.#ledger.height };
   }
 
   async close(): Promise<void> {
