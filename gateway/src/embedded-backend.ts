@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
 import type { Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader } from './backend.js';
+import { LedgerDamagedError } from '@tender-ledger/embedded-ledger';
 
 /** The identity anyone without a privileged role reads as: it owns nothing. */
 const PUBLIC_READER_ID = 'gateway::public';

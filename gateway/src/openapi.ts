@@ -72,7 +72,7 @@ export function openApiDocument(): object {
     },
   };
   paths['/.well-known/jwks.json'] = { get: { summary: 'Receipt signing keys (JWKS)', operationId: 'jwks', security: [], responses: { 200: ok('JWKS') } } };
-  paths['/healthz'] = { get: { summary: 'Liveness and ledger height; 503 LEDGER_DAMAGED (saying why) when the store no longer holds what it acknowledged', operationId: 'health', security: [], responses: { 200: ok('Healthy'), 503: errorResponses[503] } } };
+  paths['/healthz'] = { get: { summary: 'Liveness and ledger height', operationId: 'health', security: [], responses: { 200: ok('Healthy'), 503: errorResponses[503] } } };
 
   return {
     openapi: '3.1.0',
