@@ -27,7 +27,8 @@ async function main(): Promise<number> {
       'ledger:repair copies the store as it is to DATA_DIR/ledger-evidence/, lets LevelDB drop what it cannot read,',
       'records every missing block as LOST (its number is never used again; its records are gone for good),',
       'writes the durable head to match and logs all of it in ledger/LEDGER-REPAIRS.jsonl.',
-      'Receipts naming lost blocks will no longer find their records. Prefer restoring a backup if you have one.',
+      'Receipts naming lost blocks will no longer find their records. Restore a backup first if you have one,',
+      'keeping the current LEDGER-HEAD (then this records only the blocks after the backup as lost).',
       'To go on: npm run ledger:repair -- --yes [--reason "..."]',
     ].join('\n'));
     return 1;
