@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { EmbeddedLedger, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
 import type { Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader } from './backend.js';
@@ -14,22 +14,37 @@ const PUBLIC_READER_ID = 'gateway::public';
  */
 export class EmbeddedBackend implements LedgerBackend {
   readonly kind = 'embedded';
-  readonly #ledger: EmbeddedLedger;
+  readonly #open: EmbeddedLedger | LedgerDamagedError;
   readonly #msp: { platform: string; regulator: string };
 
-  private constructor(ledger: EmbeddedLedger, msp: { platform: string; regulator: string }) {
-    this.#ledger = ledger;
+  private constructor(ledger: EmbeddedLedger | LedgerDamagedError, msp: { platform: string; regulator: string }) {
+    this.#open = ledger;
     this.#msp = msp;
   }
 
+  /**
+   * A damaged store does not stop the gateway from starting: it then answers every ledger call
+   * and /healthz with 503 LEDGER_DAMAGED saying why, rather than 404s for acknowledged records.
+   */
   static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date): Promise<EmbeddedBackend> {
-    const ledger = await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {});
-    return new EmbeddedBackend(ledger, msp);
+    try {
+      return new EmbeddedBackend(await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {}), msp);
+    } catch (error) {
+      if (!(error instanceof LedgerDamagedError)) throw error;
+      console.error(`THE LEDGER IS DAMAGED; serving nothing from it until an operator acts: ${error.message}`);
+      return new EmbeddedBackend(error, msp);
+    }
   }
 
   /** The ledger itself, for tools that need blocks. */
   get ledger(): EmbeddedLedger {
     return this.#ledger;
+  }
+
+  /** Every ledger call goes through here: on a damaged store it throws LEDGER_DAMAGED (503). */
+  get #ledger(): EmbeddedLedger {
+    if (this.#open instanceof LedgerDamagedError) throw this.#open;
+    return this.#open;
   }
 
   async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
@@ -42,7 +57,7 @@ export class EmbeddedBackend implements LedgerBackend {
     return { result, txId, blockNumber, blockHash };
   }
 
-  evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
+  async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
     return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
   }
 
@@ -57,8 +72,8 @@ export class EmbeddedBackend implements LedgerBackend {
     return { height: this.#ledger.height };
   }
 
-  close(): Promise<void> {
-    return this.#ledger.close();
+  async close(): Promise<void> {
+    if (this.#open instanceof EmbeddedLedger) await this.#open.close();
   }
 
   #identityOf(caller: Caller): LedgerIdentity {

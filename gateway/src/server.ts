@@ -117,7 +117,8 @@ export function createServer(deps: GatewayDeps): express.Express {
     try {
       res.json({ status: 'ok', ledger: { backend: backend.kind, ...(await backend.health()) } });
     } catch (error) {
-      sendProblem(res, new Problem('LEDGER_UNAVAILABLE', (error as Error).message));
+      const problem = toProblem(error);
+      sendProblem(res, problem.code === 'INTERNAL' ? new Problem('LEDGER_UNAVAILABLE', (error as Error).message) : problem);
     }
   });
   const openapi = openApiDocument();
