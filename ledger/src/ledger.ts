@@ -38,6 +38,12 @@ export interface Invocation {
   fn: string;
   args: string[];
   identity: LedgerIdentity;
+  /**
+   * The transaction id, when the caller fixes it before submitting (as a Fabric client does):
+   * a gateway records it durably first, so after a crash it can tell whether the transaction
+   * landed. The ledger refuses an id already committed, as a Fabric peer invalidates a duplicate.
+   */
+  txId?: string;
 }
 
 /** What a submitted transaction returns once its block is durable. */
@@ -330,7 +336,10 @@ export class EmbeddedLedger extends EventEmitter {
         throw new InvocationError(`Expected ${parameters} parameters, but ${invocation.args.length} have been supplied`);
       }
     }
-    const txId = createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
+    const txId = invocation.txId ?? createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
+    if (invocation.txId !== undefined && (await this.#db.get(txKey(txId))) !== undefined) {
+      throw new InvocationError(`DUPLICATE_TXID: transaction ${txId} is already on the ledger`);
+    }
     const stub = new EmbeddedStub({ view, channelId: this.#channelId, txId, timestamp, creator: identity, fn: invocation.fn, args: invocation.args });
     const returned = this.#shim
       ? await this.#invokeThroughShim(this.#shim, stub)
