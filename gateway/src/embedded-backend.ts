@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
 import type { Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
-import type { Committed, LedgerBackend, Reader } from './backend.js';
+import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 
 /** The identity anyone without a privileged role reads as: it owns nothing. */
 const PUBLIC_READER_ID = 'gateway::public';
@@ -47,8 +48,16 @@ export class EmbeddedBackend implements LedgerBackend {
     return this.#open;
   }
 
-  async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args });
+  /**
+   * The transaction id is fixed here, before the ledger sees the transaction, so the gateway can
+   * record it first. A resumed id is one the gateway found recorded but not on the ledger: the
+   * process that sent it is gone (its block never became durable, so it was never acknowledged),
+   * so running it again under the same id is its first and only landing.
+   */
+  async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
+    const id = options.resume?.txId ?? randomBytes(32).toString('hex');
+    if (!options.resume) await options.beforeSend?.({ txId: id });
+    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
     return { result, txId, blockNumber, blockHash };
   }
 
