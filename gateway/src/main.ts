@@ -29,8 +29,12 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: closing (waiting for queued transactions to commit)`);
-    gateway.close().then(() => process.exit(0), (error: unknown) => {
+    // Drain: no new requests; writes already started finish and are answered; then the stores close.
+    console.log(`${signal}: closing (no new requests; finishing the writes under way)`);
+    gateway.close().then(() => {
+      console.log('closed: every write under way finished, stores closed');
+      process.exit(0);
+    }, (error: unknown) => {
       console.error(error);
       process.exit(1);
     });
