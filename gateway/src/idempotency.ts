@@ -103,7 +103,8 @@ export class IdempotencyStore {
         if (!('unknown' in result) && result.status < 500) {
           await this.#db.put(id, JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry));
         }
-        return { ...result, fingerprint, replayed: false };
+        // An answer about a transaction an earlier attempt sent is that attempt's answer: a replay.
+        return { ...result, fingerprint, replayed: stored !== undefined };
       })();
       this.#running.set(id, mine);
       const forget = () => { this.#running.delete(id); };
