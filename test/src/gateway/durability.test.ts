@@ -162,6 +162,7 @@ describe('gateway durability', () => {
       expect(first.status).to.equal(202);
       const { txId } = (await first.json()) as { txId: string };
       expect(await recordsOf('lost document')).to.have.length(0);
+      expect((await notarise('lost-1', 'another document')).status, 'the same key with another body').to.equal(422);
       const retry = await notarise('lost-1', 'lost document');
       expect(retry.status).to.equal(201);
       expect(((await retry.json()) as { record: LedgerRecord }).record.recordId, 'the same transaction id').to.equal(txId);
