@@ -4,7 +4,7 @@ import { createServer, connect } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { mintDevToken, TenderLedgerClient } from '@tender-ledger/client-sdk';
-import type { LedgerRecord, RecordView } from '@tender-ledger/domain';
+import { schemaErrors, WritePendingSchema, type LedgerRecord, type RecordView } from '@tender-ledger/domain';
 import {
   EmbeddedBackend, loadConfig, OutcomeUnknownError, startGateway,
   type Committed, type LedgerBackend, type Reader, type RunningGateway, type SubmitOptions,
@@ -146,6 +146,7 @@ describe('gateway durability', () => {
       expect(first.status).to.equal(202);
       const pending = (await first.json()) as { status: string; txId: string; record: string };
       expect(pending.status).to.equal('pending');
+      expect(schemaErrors(WritePendingSchema, pending), 'the documented 202 body').to.deep.equal([]);
       expect(first.headers.get('location')).to.equal(`/v1/records/${pending.txId}`);
       expect((await fetch(`${gateway.url}${pending.record}`)).status).to.equal(200);
       const submissions = backend.submissions;
@@ -344,6 +345,8 @@ describe('gateway durability', () => {
         env: { ...process.env, DATA_DIR: temp.dir, PORT: String(port), HOST: '127.0.0.1', CORE_CHAINCODE_LOGGING_LEVEL: 'critical' },
       });
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+      // The gateway holds the pipe too: its end means the gateway's last words have arrived.
+      const outputEnded = new Promise<void>((resolve) => npm.stdout?.once('close', () => resolve()));
       let out = '';
       npm.stderr?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
       try {
@@ -371,6 +374,7 @@ describe('gateway durability', () => {
         for (const started = Date.now(); groupAlive() && Date.now() - started < 20_000;) await sleep(50);
         expect(groupAlive(), 'a process of npm start is still running').to.equal(false);
         expect(await portIsFree(port), 'the port is free').to.equal(true);
+        await Promise.race([outputEnded, sleep(5_000)]);
         expect(out).to.include('closed: every write under way finished');
       } finally {
         try { process.kill(-(npm.pid as number), 'SIGKILL'); } catch { /* already gone */ }
