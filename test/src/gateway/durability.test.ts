@@ -375,7 +375,7 @@ describe('gateway durability', () => {
         expect(groupAlive(), 'a process of npm start is still running').to.equal(false);
         expect(await portIsFree(port), 'the port is free').to.equal(true);
         await Promise.race([outputEnded, sleep(5_000)]);
-        expect(out).to.include('closed: every write under way finished');
+        expect(out, out).to.include('closed: every write under way finished');
       } finally {
         try { process.kill(-(npm.pid as number), 'SIGKILL'); } catch { /* already gone */ }
         temp.remove();
