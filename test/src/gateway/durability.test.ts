@@ -107,7 +107,7 @@ class FaultyBackend implements LedgerBackend {
     return committed;
   }
 
-  submitAsOwner(...call: Parameters<LedgerBackend['submitAsOwner']>): Promise<Committed> { return this.inner.submitAsOwner(...call); }
+  submitAsOwner(owner: Parameters<LedgerBackend['submitAsOwner']>[0], fn: string, args: string[]): Promise<Committed> { return this.inner.submitAsOwner(owner, fn, args); }
   evaluate(reader: Reader, fn: string, args: string[]): Promise<string> { return this.inner.evaluate(reader, fn, args); }
   transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> { return this.inner.transaction(txId); }
   health(): Promise<{ height?: number }> { return this.inner.health(); }
