@@ -1,11 +1,13 @@
 // Many files at once, for the CLI: hashing and sending each in a bounded pool, results as they
 // come. Internal: not exported from index.ts.
 import { createHash } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LedgerRecord, NotariseDocumentRequest } from '@tender-ledger/domain';
 import type { TenderLedgerClient, WriteResult } from './client.js';
 import { sha256File } from './hash.js';
+
+const SMALL = 1 << 20;
 
 /** A file to work on, with its size (for progress in bytes). */
 export interface InputFile {
@@ -106,7 +108,11 @@ export async function notariseAll(inputs: readonly InputFile[], send: Notarisati
   // Same key within a run: the followers wait for the first's answer.
   const followers = new Map<string, { items: PreparedNotarisation[]; result?: WriteResult<LedgerRecord<'DocumentNotarised'>> | Error }>();
 
-  const hashing = pool(inputs, options.hashConcurrency, (input) => sha256File(input.file), (input, sha256) => {
+  // Sizes are known from the walk: a small file is read and hashed at once, no second stat.
+  const hashOf = async (input: InputFile) => (input.size <= SMALL
+    ? createHash('sha256').update(await readFile(input.file)).digest('hex')
+    : sha256File(input.file));
+  const hashing = pool(inputs, options.hashConcurrency, hashOf, (input, sha256) => {
     if (sha256 instanceof Error) {
       onOutcome({ kind: 'failed', input, error: sha256 });
       return;
