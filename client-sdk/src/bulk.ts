@@ -5,6 +5,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LedgerRecord, NotariseDocumentRequest } from '@tender-ledger/domain';
 import type { TenderLedgerClient, WriteResult } from './client.js';
+import { TenderLedgerError } from './errors.js';
 import { sha256File } from './hash.js';
 
 const SMALL = 1 << 20;
@@ -87,12 +88,18 @@ export interface BulkOptions {
   sendConcurrency: number;
   /** Items per batch (1 until the gateway has a batch endpoint). */
   batchSize?: number;
+  /**
+   * When the key was already used for another body (the same content notarised before under
+   * another file name): find that record instead of failing the file.
+   */
+  findExisting?: (item: PreparedNotarisation) => Promise<LedgerRecord | undefined>;
   /** Stop sending (the rest end with this error) once this says so, e.g. after a 401. */
   abortOn?: (error: Error) => boolean;
 }
 
 export type BulkOutcome =
   | { kind: 'recorded'; item: PreparedNotarisation; result: WriteResult<LedgerRecord<'DocumentNotarised'>> }
+  | { kind: 'existing'; item: PreparedNotarisation; record: LedgerRecord }
   | { kind: 'failed'; input: InputFile; sha256?: string; error: Error };
 
 /**
@@ -158,11 +165,17 @@ export async function notariseAll(inputs: readonly InputFile[], send: Notarisati
         continue;
       }
       const results = await send(batch).catch((error: unknown) => batch.map(() => (error instanceof Error ? error : new Error(String(error)))));
-      batch.forEach((item, i) => {
+      for (const [i, item] of batch.entries()) {
         const result = results[i] ?? new Error('no answer for this item');
         if (result instanceof Error && options.abortOn?.(result)) aborted ??= result;
+        const existing = result instanceof TenderLedgerError && result.code === 'IDEMPOTENCY_KEY_REUSED' && options.findExisting
+          ? await options.findExisting(item).catch(() => undefined) : undefined;
+        if (existing) {
+          for (const one of [item, ...(followers.get(item.idempotencyKey)?.items.splice(0) ?? [])]) onOutcome({ kind: 'existing', item: one, record: existing });
+          continue;
+        }
         report(item, result);
-      });
+      }
     }
   }));
   await Promise.all([hashing, sending]);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
+import type { LedgerRecord } from '@tender-ledger/domain';
 import { TenderLedgerClient } from './client.js';
 import { AuthError, TenderLedgerError } from './errors.js';
 import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
@@ -135,6 +136,13 @@ async function notarise(paths: string[], options: { kind: string; project?: stri
         { file: item.file, sha256: item.sha256, recordId: record.recordId, txTime: record.txTime, receipt });
       return;
     }
+    if (outcome.kind === 'existing') {
+      const { item, record } = outcome;
+      shown.done(item.size, true);
+      emit(`${item.sha256}  ${item.file}  already recorded ${localTime(record.txTime)}  record ${record.recordId} (under another file name)`,
+        { file: item.file, sha256: item.sha256, recordId: record.recordId, txTime: record.txTime, alreadyRecorded: true });
+      return;
+    }
     failures++;
     shown.done(outcome.input.size, false);
     const code = outcome.error instanceof TenderLedgerError ? outcome.error.code : 'ERROR';
@@ -145,6 +153,9 @@ async function notarise(paths: string[], options: { kind: string; project?: stri
     await notariseAll(inputs, perItemSender(client), {
       kind: options.kind, ...(options.project ? { projectId: options.project } : {}),
       hashConcurrency: options.hashConcurrency, sendConcurrency: options.concurrency,
+      // A rerun after a rename: the key is the content's, the body names the old file.
+      findExisting: async (item) => (await client.verifyHash(item.sha256)).records.find((r) => r.step === 'DocumentNotarised'
+        && (r.payload as { kind?: string }).kind === item.request.kind && (r.projectId ?? undefined) === item.request.projectId) as LedgerRecord | undefined,
       // Every further request would be refused the same way.
       abortOn: (error) => error instanceof AuthError,
     }, onOutcome);

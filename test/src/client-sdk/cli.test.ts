@@ -171,6 +171,21 @@ describe('client SDK', () => {
       }
     });
 
+    it('notarise after a rename finds the earlier record instead of failing or recording again', async () => {
+      const first = path.join(files.dir, 'draft.txt');
+      writeFileSync(first, 'the same content');
+      const one = await tender(['notarise', first, '--json'], env);
+      expect(one.code, one.stderr).to.equal(0);
+      const renamed = path.join(files.dir, 'final.txt');
+      writeFileSync(renamed, 'the same content');
+      const two = await tender(['notarise', renamed, '--json'], env);
+      expect(two.code, two.stderr).to.equal(0);
+      const [a, b] = [one, two].map((r) => JSON.parse(r.stdout) as { recordId: string; alreadyRecorded?: boolean });
+      expect(b).to.deep.include({ recordId: a!.recordId, alreadyRecorded: true });
+      const found = await tender(['verify', renamed, '--json'], env);
+      expect((JSON.parse(found.stdout) as { records: unknown[] }).records).to.have.length(1);
+    });
+
     it('answers --help per command, bad usage with exit code 2', async () => {
       for (const command of ['notarise', 'verify', 'trail', 'token']) {
         const help = await tender([command, '--help'], env);
