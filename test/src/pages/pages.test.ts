@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { commitBid, type TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { sha256Hex } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../../../test-artifacts/screenshots');
 const DAY = 86_400_000;
 const DEPOSIT = 2_000_000;
@@ -56,9 +56,6 @@ describe('web pages in headless Chromium', function () {
   let tender: { projectId: string; salt: string; price: number };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`THE BROWSER SUITE CANNOT RUN: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does this).`);
-    }
     mkdirSync(SHOTS, { recursive: true });
     files = tempDir('tender-pages-');
     announcement = path.join(files.dir, '招标公告.pdf');
@@ -69,10 +66,9 @@ describe('web pages in headless Chromium', function () {
     const platform = await t.client('platform', 'gz-etrading');
     receipt = (await platform.notariseFile(announcement, { kind: 'announcement' })).receipt;
     tender = await seedTender(t, platform, bidFile);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const launched = await launchChromium();
+    browser = launched.browser;
+    console.log(`      browser: ${launched.description}`);
   });
   after(async () => {
     await browser?.close();
