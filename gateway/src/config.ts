@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ROLES, type Role } from '@tender-ledger/client-sdk';
+import { partyDirectory, type PartyDirectory } from './party-directory.js';
 
 export interface IssuerConfig {
   issuer: string;
@@ -35,6 +36,8 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   platformMspId: string;
   regulatorMspId: string;
+  /** Who issues evidence certificates, and the names of the parties (see `partyDirectory`). */
+  directory: PartyDirectory;
   fabric?: FabricConfig;
 }
 
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
+    directory: partyDirectory(env, (message) => new ConfigError(message)),
     ...(fabric ? { fabric } : {}),
   });
 }

@@ -44,7 +44,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
   const backend = options.backend ?? await openBackend(config, options.clock);
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
-  const app = createServer({ backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute, ...(options.clock ? { now: options.clock } : {}) });
+  const app = createServer({ backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute, directory: config.directory, ...(options.clock ? { now: options.clock } : {}) });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);

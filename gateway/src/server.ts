@@ -11,6 +11,8 @@ import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-s
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
+import { evidenceRouter } from './evidence-routes.js';
+import { partyDirectory, type PartyDirectory } from './party-directory.js';
 import { openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
@@ -29,6 +31,8 @@ export interface GatewayDeps {
   idempotency: IdempotencyStore;
   bodyLimit?: string;
   rateLimitPerMinute?: number;
+  /** Who issues certificates and the parties' names (TRADING_CENTRE_NAME, PLATFORM_NAMES). */
+  directory?: PartyDirectory;
   /** The clock reports measure lateness by (the embedded ledger's, in tests). */
   now?: () => Date;
 }
@@ -339,6 +343,8 @@ export function createServer(deps: GatewayDeps): express.Express {
     checks.valid = checks.signatureValid && checks.onLedger && checks.recordUnchanged && checks.blockMatches;
     res.json({ ...checks, claims, ...(record && isRedacted(record) ? { sealed: true } : {}) });
   });
+
+  app.use(evidenceRouter({ backend, receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: optionallyAuthenticated(auth, limitCaller), signedIn: signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
 
   app.use((req: Request, res: Response, _next: NextFunction) => {
     sendProblem(res, new Problem('NOT_FOUND', `no route ${req.method} ${req.path}`), req.originalUrl);
