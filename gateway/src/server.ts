@@ -13,10 +13,10 @@ import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { evidenceRouter } from './evidence-routes.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
-import { openApiDocument } from './openapi.js';
+import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
-import { PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
+import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
 
 /** Scripts, styles, data and connections only from this origin; QR codes are data: images. */
 const CONTENT_SECURITY_POLICY = [
@@ -172,7 +172,7 @@ export function createServer(deps: GatewayDeps): express.Express {
         res.status(answer.status).type('application/json').send(answer.body);
         return;
       }
-      if (key.length === 0 || key.length > 200) throw new Problem('INVALID_ARGUMENT', 'Idempotency-Key must be 1-200 characters', { errors: [{ field: '/headers/idempotency-key', message: 'must be 1-200 characters' }] });
+      validate(IdempotencyKey, key, '/headers/idempotency-key');
       const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(body)}`).digest('hex');
       const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async () => {
         try {
@@ -255,7 +255,8 @@ export function createServer(deps: GatewayDeps): express.Express {
     const query = req.query as Record<string, unknown>;
     const filters = { category: query.category, status: query.status, year: query.year };
     for (const [name, value] of Object.entries(filters)) {
-      if (value !== undefined && (typeof value !== 'string' || value.length > 100)) {
+      // Characters (code points) as the published maxLength counts them, not UTF-16 units.
+      if (value !== undefined && (typeof value !== 'string' || [...value].length > 100)) {
         throw new Problem('INVALID_ARGUMENT', `${name} must be one short string`, { errors: [{ field: `/query/${name}`, message: 'must be one short string' }] });
       }
     }
@@ -345,6 +346,14 @@ export function createServer(deps: GatewayDeps): express.Express {
   });
 
   app.use(evidenceRouter({ backend, receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: optionallyAuthenticated(auth, limitCaller), signedIn: signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
+
+  // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
+  for (const [documented, operations] of Object.entries(openapi.paths)) {
+    const allow = Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+    app.all(expressPath(documented), (req: Request, res: Response) => {
+      sendProblem(res, new Problem('METHOD_NOT_ALLOWED', `${req.method} ${req.path} is not answered; use ${allow}`, { headers: { allow } }), req.originalUrl);
+    });
+  }
 
   app.use((req: Request, res: Response, _next: NextFunction) => {
     sendProblem(res, new Problem('NOT_FOUND', `no route ${req.method} ${req.path}`), req.originalUrl);

@@ -529,6 +529,63 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect(hash.status).to.equal(400);
     });
 
+    it('answers a lone surrogate or a NUL in free text with 400 naming the field, so every record stays canonicalisable (RFC 8785)', async () => {
+      const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      const tender = new HttpTender(t, platform);
+      const bodies: [string, unknown, string][] = [
+        ['/v1/projects', { ...tender.request(), name: 'road \ud800' }, '/name'],
+        ['/v1/projects', { ...tender.request(), tenderer: 'a\u0000b' }, '/tenderer'],
+        ['/v1/evidence', { sha256: doc('x'), kind: 'minutes', metadata: { title: '\udfff' } }, '/metadata/title'],
+      ];
+      for (const [url, body, field] of bodies) {
+        const response = await post(url, JSON.stringify(body), auth);
+        const problem = (await response.json()) as { code: string; errors: { field: string; message: string }[] };
+        expect([url, response.status, problem.code]).to.deep.equal([url, 400, 'INVALID_ARGUMENT']);
+        expect(problem.errors).to.deep.include({ field, message: 'must be well-formed Unicode without NUL (RFC 8785)' });
+      }
+      const emoji = await post('/v1/evidence', JSON.stringify({ sha256: doc('y'), kind: 'minutes 🚧', metadata: { title: '会议纪要 😀' } }), auth);
+      expect(emoji.status).to.equal(201);
+    });
+
+    it('answers a correction that names no record id (NUL, U+10FFFF: ledger key delimiters) with 400, never 500', async () => {
+      const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      for (const corrects of ['a\u0000b', 'a\u{10FFFF}', '记录']) {
+        const response = await post('/v1/evidence', JSON.stringify({ sha256: doc('c'), kind: 'correction', corrects }), auth);
+        const problem = (await response.json()) as { code: string; errors: { field: string }[] };
+        expect([corrects, response.status, problem.code, problem.errors[0]?.field]).to.deep.equal([corrects, 400, 'INVALID_ARGUMENT', '/corrects']);
+      }
+    });
+
+    it('answers a path that is not valid percent-encoded UTF-8 with 400 INVALID_ARGUMENT, never 500', async () => {
+      const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      const requests: [string, string][] = [
+        ['GET', '/v1/records/%zz'], ['GET', '/certificate/%zz'], ['GET', '/v1/projects/%E0%A4%A'], ['GET', '/v1/projects/%C0%AF'],
+        ['POST', '/v1/projects/%zz/bids'],
+      ];
+      for (const [method, url] of requests) {
+        const response = await fetch(`${t.url}${url}`, { method, headers: { ...auth, 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{}' } : {}) });
+        const problem = (await response.json()) as { code: string; errors?: { field: string }[] };
+        expect([method, url, response.status, response.headers.get('content-type'), problem.code])
+          .to.deep.equal([method, url, 400, 'application/problem+json; charset=utf-8', 'INVALID_ARGUMENT']);
+      }
+    });
+
+    it('answers a body its content-encoding does not decode with 400, an unknown encoding or charset with 415, never 500', async () => {
+      const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      const body = JSON.stringify({ sha256: doc('x'), kind: 'x' });
+      for (const encoding of ['br', 'gzip', 'deflate']) {
+        const response = await post('/v1/evidence', body, { ...auth, 'content-encoding': encoding });
+        expect([encoding, response.status, ((await response.json()) as { code: string }).code]).to.deep.equal([encoding, 400, 'INVALID_ARGUMENT']);
+      }
+      const unknown = await post('/v1/evidence', body, { ...auth, 'content-encoding': 'x-unknown' });
+      expect([unknown.status, ((await unknown.json()) as { code: string }).code]).to.deep.equal([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      const charset = await post('/v1/evidence', body, { ...auth, 'content-type': 'application/json; charset=koi8-r' });
+      expect([charset.status, ((await charset.json()) as { code: string }).code]).to.deep.equal([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      const { gzipSync } = await import('node:zlib');
+      const gzipped = await fetch(`${t.url}/v1/evidence`, { method: 'POST', body: gzipSync(body), headers: { ...auth, 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+      expect(gzipped.status).to.equal(201);
+    });
+
     it('publishes its schemas as OpenAPI 3.1', async () => {
       const doc31 = (await (await fetch(`${t.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { post?: { requestBody: { content: { 'application/json': { schema: { required: string[] } } } } } }> };
       expect(doc31.openapi).to.equal('3.1.0');
