@@ -62,9 +62,12 @@ describe('web pages in headless Chromium', function () {
     writeFileSync(announcement, `%PDF-1.4 招标公告 ${Date.now()}\n`.repeat(200));
     bidFile = path.join(files.dir, 'bid.pdf');
     writeFileSync(bidFile, `%PDF-1.4 投标文件 ${Date.now()}\n`.repeat(300));
-    t = await startTestGateway();
+    t = await startTestGateway({
+      TRADING_CENTRE_NAME: '六盘水市公共资源交易中心',
+      PLATFORM_NAMES: JSON.stringify({ 'gz-etrading': '贵州省公共资源交易电子平台', '91520200MA6DKQ7X1B': '贵州路桥建设有限公司', 'B-SECOND': '六盘水第二建设公司', 'B-THIRD': '水城第三工程公司' }),
+    });
     const platform = await t.client('platform', 'gz-etrading');
-    receipt = (await platform.notariseFile(announcement, { kind: 'announcement' })).receipt;
+    receipt = (await platform.notariseFile(announcement, { kind: 'announcement', metadata: { fileName: '招标公告.pdf' } })).receipt;
     tender = await seedTender(t, platform, bidFile);
     const launched = await launchChromium();
     browser = launched.browser;
@@ -151,6 +154,39 @@ describe('web pages in headless Chromium', function () {
       await shot('certificate-print');
       await page.goto(qrLink as string);
       await page.waitForSelector('[data-testid="found"]');
+    });
+
+    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+      it(`names the document, its kind and the parties, in Beijing time, with the PDF to download (${lang}, ${width} px)`, async () => {
+        const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${t.url}/certificate/${claims.recordId}`);
+        if (lang === 'en') await page.click('#lang-switch');
+        await page.waitForSelector('[data-testid="certificate"]');
+        const text = await page.textContent('[data-testid="certificate"]') ?? '';
+        expect(text).to.include('六盘水市公共资源交易中心').and.include('招标公告.pdf').and.include('贵州省公共资源交易电子平台')
+          .and.include(lang === 'zh' ? '北京时间' : 'Beijing time').and.include(lang === 'zh' ? '招标公告' : 'Tender announcement');
+        expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
+        const pdf = await page.getAttribute('[data-testid="pdf"]', 'href');
+        const response = await page.request.get(`${t.url}${pdf}`);
+        expect(response.headers()['content-type']).to.equal('application/pdf');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`certificate-${lang}-${width}`);
+      });
+    }
+
+    it('for a sealed bid says what stays hidden until the opening and why, naming no bidder', async () => {
+      const platform = await t.client('platform', 'gz-etrading');
+      const projectId = 'GZ-2026-0099';
+      const deadline = t.time.iso(3 * DAY);
+      await platform.registerProject({ projectId, name: '钟山区学校改扩建', category: '房建市政', estimatedPrice: 100_000_000, depositAmount: DEPOSIT, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('sealed tender') });
+      await platform.registerBidder(projectId, { bidderId: 'B-SEALED', deposit: { form: 'cash', amount: DEPOSIT } });
+      const { record } = await platform.submitBid(projectId, { bidderId: 'B-SEALED', commitment: commitBid({ projectId, bidderId: 'B-SEALED', bidFileSha256: doc('sealed bid'), price: 90_000_000 }).commitment });
+      await page.goto(`${t.url}/certificate/${record.recordId}`);
+      await page.waitForSelector('[data-testid="notice"]');
+      expect(await page.textContent('[data-testid="notice"]')).to.include('第二十二条');
+      expect(await page.textContent('[data-testid="certificate"]')).to.not.include('B-SEALED');
+      await shot('certificate-sealed');
     });
   });
 
