@@ -165,6 +165,13 @@ export function openApiDocument(): OpenApiDocument {
       responses: { 200: { description: 'The certificate', content: { 'application/json': { schema: { type: 'object', required: ['certificateNo', 'issuer', 'issuedAt', 'recordId', 'recordHash', 'facts', 'notices', 'verifyUrl'] } } } }, ...problems(400, 401, 404, 429, 503) },
     },
   };
+  paths['/v1/bidders/{bidderId}/tenders'] = {
+    get: {
+      summary: 'A bidder\'s tenders: registration and deposit, commitments (live or superseded), its opening outcome, the award, the contract, the release, a receipt per record (that bidder or a regulator)', operationId: 'getBidderTenders',
+      parameters: parameters('/v1/bidders/:bidderId'), security: [{ bearer: [] }],
+      responses: { 200: { description: 'The bidder\'s tenders', content: { 'application/json': { schema: { type: 'object', required: ['bidderId', 'tenders'] } } } }, ...problems(400, 401, 403, 429, 503) },
+    },
+  };
   binary('The evidence certificate as PDF (Noto Sans SC embedded)', 'getCertificatePdf', '/v1/records/:recordId/certificate.pdf', 'application/pdf', [{}, { bearer: [] }], [400, 401, 404, 429, 503]);
   binary('The evidence package (zip): records, receipts, certificates, JWKS, chain check, manifest, guide (owner, regulator; a bidder gets its own records)', 'getEvidencePackage', '/v1/projects/:projectId/evidence-package', 'application/zip', [{ bearer: [] }], [400, 401, 403, 404, 429, 503]);
   paths['/v1/receipts/verify'] = {

@@ -11,6 +11,7 @@ import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-s
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
+import { bidderRouter } from './bidder-routes.js';
 import { evidenceRouter } from './evidence-routes.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 import { expressPath, openApiDocument } from './openapi.js';
@@ -345,6 +346,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ ...checks, claims, ...(record && isRedacted(record) ? { sealed: true } : {}) });
   });
 
+  app.use(bidderRouter({ backend, receipts, signedIn: signedIn(['bidder', 'regulator']) }));
   app.use(evidenceRouter({ backend, receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: optionallyAuthenticated(auth, limitCaller), signedIn: signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).

@@ -34,3 +34,17 @@ export function formatTime(iso: string): string {
 export function yuan(fen: number): string {
   return (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
+
+/**
+ * A file chooser labelled in the page's language (the browser's own button speaks the browser's
+ * language): the native input stays focusable and keyboard-usable, visually hidden.
+ */
+export function fileInput(id: string, label: string): { element: HTMLElement; input: HTMLInputElement } {
+  const input = h('input', { type: 'file', id, class: 'visually-hidden', required: true });
+  const name = h('span', { class: 'file-name', 'aria-live': 'polite' }, document.documentElement.lang === 'en' ? 'No file chosen' : '未选择文件');
+  input.addEventListener('change', () => { name.textContent = input.files?.[0]?.name ?? name.textContent; });
+  const element = h('div', { class: 'file-field' },
+    h('span', { class: 'file-label' }, label),
+    h('label', { for: id, class: 'button' }, document.documentElement.lang === 'en' ? 'Choose a file' : '选择文件'), name, input);
+  return { element, input };
+}

@@ -23,6 +23,8 @@ async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile:
   const reveals: { bidderId: string; bidFileSha256: string; price: number; salt: string }[] = [];
   for (const [bidderId, price] of [['91520200MA6DKQ7X1B', 430_000_000], ['B-SECOND', 445_000_000], ['B-THIRD', 452_000_000]] as const) {
     await platform.registerBidder(projectId, { bidderId, deposit: { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) } });
+    // The first bidder changes its bid before the deadline (BL 29): the later commitment counts.
+    if (bidderId === '91520200MA6DKQ7X1B') await platform.submitBid(projectId, { bidderId, commitment: commitBid({ projectId, bidderId, bidFileSha256, price: price + 5_000_000 }).commitment });
     const sealed = commitBid({ projectId, bidderId, bidFileSha256: bidderId === '91520200MA6DKQ7X1B' ? bidFileSha256 : doc(`bid ${bidderId}`), price });
     await platform.submitBid(projectId, { bidderId, commitment: sealed.commitment });
     if (bidderId === '91520200MA6DKQ7X1B') mine = { salt: sealed.reveal.salt, price };
@@ -216,21 +218,65 @@ describe('web pages in headless Chromium', function () {
   });
 
   describe('the bidder page (投标人)', () => {
-    it('lists the bidder\'s bids with receipts and confirms locally that the sealed bid is what will be opened', async () => {
+    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+      it(`shows registration, deposit, commitments with labelled times, the opening, the award and the contract, each with its receipt, and one local check (${lang}, ${width} px)`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${t.url}/bidder`);
+        if (lang === 'en') await page.click('#lang-switch');
+        await page.fill('#token', await t.token('bidder', '91520200MA6DKQ7X1B'));
+        await page.click('form button[type="submit"]');
+        await page.waitForSelector('.bid');
+        const card = await page.textContent('.bid') ?? '';
+        expect(card).to.include(tender.projectId);
+        const words = lang === 'zh'
+          ? ['投标截止时间', '开标时间', '投标报名', '银行保函', '已交 20,000.00 元', '已开标，投标有效', '中标', '4,300,000.00', '合同', '保证金尚未退还', '递交时间']
+          : ['Bid deadline', 'Opening time', 'Registration', 'bank guarantee letter', 'paid 20,000.00 yuan', 'opened, bid valid', 'won', '4,300,000.00', 'Contract', 'deposit not yet released', 'Submitted'];
+        for (const word of words) expect(card, word).to.include(word);
+        // The older commitment is the superseded one; the newer one counts.
+        const badges = await page.locator('[data-testid="commitment"] .badge').allTextContents();
+        expect(badges).to.deep.equal(lang === 'zh' ? ['已被后续承诺取代', '当前有效'] : ['superseded by a later commitment', 'current']);
+        // A receipt per record: registration, two commitments, opening, award, contract.
+        expect(await page.locator('.bid .receipt-download').count()).to.equal(6);
+        expect(await page.locator('form.local-check').count()).to.equal(1);
+        expect(await page.textContent('.file-field')).to.include(lang === 'zh' ? '选择文件' : 'Choose a file');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`bidder-${lang}-${width}`);
+      });
+    }
+
+    it('downloads a receipt that verifies, and confirms locally that the sealed bid is what was opened', async () => {
       await page.goto(`${t.url}/bidder`);
       await page.fill('#token', await t.token('bidder', '91520200MA6DKQ7X1B'));
       await page.click('form button[type="submit"]');
       await page.waitForSelector('.bid');
-      expect(await page.textContent('.bid h2')).to.include(tender.projectId);
-      await page.setInputFiles(`#file-${tender.projectId}`, bidFile);
-      await page.fill(`#price-${tender.projectId}`, String(tender.price));
-      await page.fill(`#salt-${tender.projectId}`, tender.salt);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.bid .receipt-download').first().click()]);
+      const saved = path.join(files.dir, 'receipt.jws');
+      await download.saveAs(saved);
+      const verified = await (await fetch(`${t.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt: readFileSync(saved, 'utf8').trim() }) })).json() as { valid: boolean };
+      expect(verified.valid).to.equal(true);
+      await page.setInputFiles('#check-file', bidFile);
+      await page.fill('#check-price', String(tender.price));
+      await page.fill('#check-salt', tender.salt);
       await page.click('.local-check button');
       await page.waitForSelector('.local-check .verdict.good');
-      await shot('bidder');
-      await page.fill(`#price-${tender.projectId}`, String(tender.price + 1));
+      await page.fill('#check-price', String(tender.price + 1));
       await page.click('.local-check button');
       await page.waitForSelector('.local-check .verdict.bad');
+    });
+
+    it('says so when the token is refused or cannot be used, instead of a silent form', async () => {
+      await page.goto(`${t.url}/bidder`);
+      const good = await t.token('bidder', '91520200MA6DKQ7X1B');
+      const [head, body, signature] = good.split('.') as [string, string, string];
+      await page.fill('#token', `${head}.${body}.${signature.slice(0, -4)}AAAA`);
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('[data-testid="token-problem"]');
+      expect(await page.textContent('[data-testid="token-problem"]')).to.include('令牌无效');
+      await page.fill('#token', 'not-a-token');
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('[data-testid="token-problem"]');
+      expect(await page.textContent('[data-testid="token-problem"]')).to.include('已过期或无法读取');
+      await shot('bidder-token-refused');
     });
   });
 
