@@ -2,7 +2,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import { SEALED_STEPS, checkChain, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
 import type { LedgerBackend, Reader } from './backend.js';
-import { buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
+import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
 import { certificatePdf } from './certificate-pdf.js';
 import { buildEvidencePackage, type PackagedRecord } from './evidence-package.js';
 import { Problem, toProblem } from './problem.js';
@@ -65,6 +65,11 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   async function recordFor(req: Request): Promise<RecordView> {
     return evaluateJson<RecordView>(readerOf(req.caller), 'getRecord', param(req, 'recordId'));
   }
+
+  // The names pages show instead of ids, and document kinds in words (signed-in callers).
+  router.get('/v1/directory', deps.signedIn, (_req, res) => {
+    res.json({ tradingCentreName: directory.tradingCentreName, names: directory.names, kinds: KIND_WORDS, steps: STEP_WORDS });
+  });
 
   router.get('/v1/records/:recordId/certificate', deps.optionalCaller, async (req, res) => {
     res.json(await certificateOf(await recordFor(req), req));

@@ -146,7 +146,9 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', 'RecordWithBlock', { public: 'optional' });
   read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
     statuses: [400, 401, 429, 503],
-    query: [filter('category', 'only this category'), filter('status', 'only this status'), filter('year', 'only registered in this year')],
+    query: [filter('q', 'part of the project number or name'), filter('category', 'only this category'), filter('status', 'only this status, or awaiting-opening (deadline passed, not opened)'), filter('year', 'only registered in this year'),
+      filter('owner', 'only projects of this platform (its subject, client id or MSP id)'), { name: 'limit', in: 'query', required: false, description: 'page size, 1-200 (default 50)', schema: { type: 'string', pattern: '^[0-9]+$' } },
+      { name: 'cursor', in: 'query', required: false, description: 'the nextCursor of the previous page', schema: { type: 'string', maxLength: 400 } }],
   });
   read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids', 'BidderBids', { statuses: [400, 401, 403, 429, 503] });
   read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });
@@ -163,6 +165,12 @@ export function openApiDocument(): OpenApiDocument {
       summary: 'The evidence certificate (存证证明) of a record as the caller may see it: facts in Chinese and English, notices, receipt', operationId: 'getCertificate',
       parameters: parameters('/v1/records/:recordId'), security: [{}, { bearer: [] }],
       responses: { 200: { description: 'The certificate', content: { 'application/json': { schema: { type: 'object', required: ['certificateNo', 'issuer', 'issuedAt', 'recordId', 'recordHash', 'facts', 'notices', 'verifyUrl'] } } } }, ...problems(400, 401, 404, 429, 503) },
+    },
+  };
+  paths['/v1/directory'] = {
+    get: {
+      summary: 'The trading centre, the parties\' display names (PLATFORM_NAMES) and document kinds and steps in words', operationId: 'getDirectory', security: [{ bearer: [] }],
+      responses: { 200: { description: 'The directory', content: { 'application/json': { schema: { type: 'object', required: ['tradingCentreName', 'names', 'kinds', 'steps'] } } } }, ...problems(401, 429) },
     },
   };
   paths['/v1/bidders/{bidderId}/tenders'] = {

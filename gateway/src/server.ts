@@ -13,6 +13,7 @@ import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { bidderRouter } from './bidder-routes.js';
 import { evidenceRouter } from './evidence-routes.js';
+import { ProjectCatalogue, parseProjectQuery } from './project-catalogue.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem, toProblem } from './problem.js';
@@ -97,6 +98,7 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.set('etag', false);
   app.set('trust proxy', false);
 
+  const catalogue = new ProjectCatalogue(backend);
   const readerOf = (caller: Caller): Reader => (caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller });
   const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
     JSON.parse(await backend.evaluate(reader, fn, args)) as T;
@@ -252,22 +254,11 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 
+  // Paged, searched and filtered by gateway/src/project-catalogue.ts.
   app.get('/v1/projects', signedIn(), async (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    const filters = { category: query.category, status: query.status, year: query.year };
-    for (const [name, value] of Object.entries(filters)) {
-      // Characters (code points) as the published maxLength counts them, not UTF-16 units.
-      if (value !== undefined && (typeof value !== 'string' || [...value].length > 100)) {
-        throw new Problem('INVALID_ARGUMENT', `${name} must be one short string`, { errors: [{ field: `/query/${name}`, message: 'must be one short string' }] });
-      }
-    }
-    const projects = await evaluateJson<PublicProjectStatus[]>(readerOf(req.caller as Caller), 'listProjects');
-    res.json({
-      projects: projects.filter((p) => (filters.category === undefined || p.category === filters.category)
-        && (filters.status === undefined || p.status === filters.status)
-        && (filters.year === undefined || p.registeredAt.startsWith(`${filters.year as string}-`)))
-        .sort((a, b) => b.registeredAt.localeCompare(a.registeredAt)),
-    });
+    const caller = req.caller as Caller;
+    const readerKey = caller.role === 'regulator' ? 'regulator' : caller.role === 'bidder' ? 'public' : `platform:${callerKey(caller)}`;
+    res.json(await catalogue.page(readerOf(caller), readerKey, parseProjectQuery(req.query as Record<string, unknown>), deps.now?.() ?? new Date()));
   });
 
   app.get('/v1/bidders/:bidderId/bids', signedIn(['bidder', 'regulator']), async (req, res) => {

@@ -19,7 +19,8 @@ export function table(headers: string[], rows: Child[][], caption?: string): HTM
   return h('div', { class: 'table-wrap' }, h('table', {},
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, ...headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c) => h('td', {}, c)))))));
+    // Each cell carries its column's name: on a narrow screen the row becomes a labelled card.
+    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c, i) => h('td', { 'data-label': headers[i] ?? '' }, c)))))));
 }
 
 /** A long hash, shown short but copyable whole. */

@@ -31,6 +31,7 @@ async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile:
     const { bidFileSha256: file, salt } = sealed.reveal;
     reveals.push({ bidderId, bidFileSha256: file, price, salt });
   }
+  await platform.notarise({ sha256: doc('clarification'), kind: 'clarification', projectId, metadata: { fileName: '澄清文件第1号.pdf' } });
   await platform.appointCommittee(projectId, { members: ['E1', 'E2', 'E3', 'E4', 'E5'], appointmentDocSha256: doc('expert draw') });
   t.clock.advance(3 * DAY);
   await platform.openBids(projectId, { reveals });
@@ -193,28 +194,92 @@ describe('web pages in headless Chromium', function () {
   });
 
   describe('the regulator page (监管)', () => {
-    it('shows a project\'s timeline through every step with the chain check, overdue deposits and the yearly report', async () => {
+    const signInAsRegulator = async (lang: 'zh' | 'en') => {
       await page.goto(`${t.url}/regulator`);
+      if (lang === 'en') await page.click('#lang-switch');
       await page.fill('#token', await t.token('regulator', 'liupanshui-supervision'));
       await page.click('form button[type="submit"]');
-      await page.waitForSelector('#overdue');
+      await page.waitForSelector('#projects li');
+    };
+
+    it('shows a project\'s timeline through every step with the chain check, names for ids, kinds and amounts in words, superseded commitments read right', async () => {
+      await signInAsRegulator('zh');
       await page.selectOption('#filter-category', '房建市政');
-      await page.click(`tr:has-text("${tender.projectId}") button`);
+      await page.waitForSelector(`#projects li[data-project="${tender.projectId}"]`);
+      await page.click(`#projects li[data-project="${tender.projectId}"] button`);
       await page.waitForSelector('[data-testid="chain"]');
       expect(await page.textContent('[data-testid="chain"]')).to.equal('哈希链完整');
       const steps = await page.locator('.timeline li strong').allTextContents();
-      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '组建评标委员会（专家抽取）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
-      // Each step shows its facts: the award names the winner and its price in yuan.
-      const award = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^定标$/ }) });
-      expect(await award.locator('.detail').textContent()).to.equal('91520200MA6DKQ7X1B · 4,300,000.00');
+      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '文件存证', '组建评标委员会（专家抽取）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
+      const detailOf = (step: RegExp) => page.locator('.timeline li', { has: page.locator('strong', { hasText: step }) });
+      // The award names the winner and its price in yuan with grouping.
+      expect(await detailOf(/^定标$/).locator('.detail').textContent()).to.equal('贵州路桥建设有限公司 · 4,300,000.00 元');
       // Scores are integer hundredths of a point, shown as points.
-      const scores = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^评标打分$/ }) }).first();
-      expect(await scores.locator('.detail').textContent()).to.equal('E1: 91520200MA6DKQ7X1B 92.00, B-SECOND 86.50, B-THIRD 81.00');
+      expect(await detailOf(/^评标打分$/).first().locator('.detail').textContent()).to.equal('E1: 贵州路桥建设有限公司 92.00, 六盘水第二建设公司 86.50, 水城第三工程公司 81.00');
+      // The first bidder changed its bid: the older commitment is the superseded one, the newer one counts.
+      const commitments = await detailOf(/^投标递交（密封）$/).locator('.detail').allTextContents();
+      expect(commitments[0]).to.include('贵州路桥建设有限公司').and.include('已被后续承诺取代');
+      expect(commitments[1]).to.include('贵州路桥建设有限公司').and.include('当前有效');
+      expect(await detailOf(/^文件存证$/).locator('.detail').textContent()).to.equal('澄清/修改文件 · 澄清文件第1号.pdf');
+      const timeline = await page.textContent('.timeline') ?? '';
+      expect(timeline).to.include('贵州省公共资源交易电子平台').and.not.include('platform::').and.not.include('TradingCentreMSP');
+      await shot('regulator-timeline');
+      await page.click('#tab-overdue');
       const overdue = await page.textContent('#overdue');
-      expect(overdue).to.include('91520200MA6DKQ7X1B').and.include('B-THIRD').and.not.include('B-SECOND');
+      expect(overdue).to.include('贵州路桥建设有限公司').and.include('水城第三工程公司').and.not.include('六盘水第二建设公司');
+      await page.click('#tab-report');
       expect(await page.textContent('#report')).to.include('房建市政');
-      await shot('regulator');
     });
+
+    it('searches and pages projects on the server, and shows a project past its deadline as awaiting opening', async () => {
+      const platform = await t.client('platform', 'gz-etrading');
+      for (let i = 0; i < 55; i++) {
+        await platform.registerProject({ projectId: `PAGE-${String(i).padStart(3, '0')}`, name: `批量项目 ${i}`, category: '政府采购', estimatedPrice: 10_000_000, depositAmount: 100_000, bidDeadline: t.time.iso(DAY), openingTime: t.time.iso(DAY), tenderDocSha256: doc(`page ${i}`) });
+      }
+      t.clock.advance(2 * DAY);
+      await signInAsRegulator('zh');
+      expect(await page.locator('#projects li').count()).to.equal(50);
+      expect(await page.textContent('#project-count')).to.match(/显示 50 \/ 共 \d+ 个项目/);
+      await page.click('#more');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length > 50);
+      expect(await page.locator('#more').isHidden()).to.equal(true);
+      await page.fill('#search', 'PAGE-05');
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length === 5);
+      await page.fill('#search', '批量项目 7');
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length === 1);
+      expect(await page.textContent('#projects li .status')).to.equal('待开标（已截止）');
+      await page.fill('#search', '');
+      await page.selectOption('#filter-status', 'awaiting-opening');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length >= 50);
+      expect(await page.locator('#projects li .status', { hasText: '投标中' }).count()).to.equal(0);
+    });
+
+    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+      it(`fits the screen with reports on their own tabs, tables as cards on a phone (${lang}, ${width} px)`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        await signInAsRegulator(lang);
+        await page.fill('#search', tender.projectId);
+        await page.click('form.filters button[type="submit"]');
+        await page.waitForFunction(() => document.querySelectorAll('#projects li').length === 1);
+        await page.click(`#projects li[data-project="${tender.projectId}"] button`);
+        await page.waitForSelector('[data-testid="chain"]');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`regulator-${lang}-${width}`);
+        await page.click('#tab-report');
+        expect(await page.textContent('#report')).to.include(lang === 'zh' ? '同比变化' : 'Year-on-year');
+        await shot(`regulator-report-${lang}-${width}`);
+        await page.click('#tab-overdue');
+        const display = await page.evaluate(() => getComputedStyle(document.querySelector('#overdue td') as Element).display);
+        expect(display).to.equal(width === 390 ? 'grid' : 'table-cell');
+        // No text runs down in one-character columns: every cell is at least a few characters wide.
+        const narrowest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('#overdue td')].map((td) => td.getBoundingClientRect().width)));
+        expect(narrowest).to.be.above(60);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`regulator-overdue-${lang}-${width}`);
+      });
+    }
   });
 
   describe('the bidder page (投标人)', () => {
