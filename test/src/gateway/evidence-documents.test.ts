@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -35,6 +35,7 @@ describe('evidence certificates and packages', function () {
 
   before(async () => {
     files = tempDir('tender-evidence-');
+    mkdirSync(SHOTS, { recursive: true });
     t = await startTestGateway({
       TRADING_CENTRE_NAME: CENTRE,
       PLATFORM_NAMES: JSON.stringify({ 'gz-etrading': '贵州省公共资源交易电子平台', '91520200MA6DKQ7X1B': '贵州路桥建设有限公司', 'B-SECOND': '六盘水第二建设公司' }),
@@ -75,6 +76,7 @@ describe('evidence certificates and packages', function () {
       expect(text).to.include(CENTRE).and.include('水城区供水管网改造').and.include('招标公告（水城区）.pdf').and.include('招标公告')
         .and.include('贵州省公共资源交易电子平台').and.include(record.hash).and.include(record.txId);
       expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
+      writeFileSync(path.join(SHOTS, 'certificate-document.pdf'), pdf);
       await renderFirstPage(pdf, path.join(SHOTS, 'certificate-pdf-document.png'));
     });
 
@@ -86,6 +88,7 @@ describe('evidence certificates and packages', function () {
       expect(text).to.include('第二十二条').and.include('art. 22').and.include('投标递交（密封）');
       for (const bidderId of bidders) expect(text).to.not.include(bidderId);
       expect(text).to.not.include('贵州路桥建设有限公司').and.not.include('签名回执');
+      writeFileSync(path.join(SHOTS, 'certificate-sealed.pdf'), pdf);
       await renderFirstPage(pdf, path.join(SHOTS, 'certificate-pdf-sealed.png'));
     });
 
