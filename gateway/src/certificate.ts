@@ -50,6 +50,7 @@ export const STEP_WORDS: Record<Step, Bilingual> = {
   BidWithdrawn: { zh: '撤回投标', en: 'Bid withdrawal' },
   CommitteeAppointed: { zh: '组建评标委员会（专家抽取）', en: 'Evaluation committee appointed (expert draw)' },
   CommitteeMemberReplaced: { zh: '更换评标专家', en: 'Committee member replaced' },
+  BiddingClosed: { zh: '投标截止（截标）', en: 'Bidding closed' },
   BidsOpened: { zh: '开标', en: 'Bid opening' },
   TenderFailed: { zh: '流标', en: 'Failed tender' },
   ScoresRecorded: { zh: '评标打分', en: 'Evaluation scores' },

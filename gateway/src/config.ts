@@ -38,6 +38,8 @@ export interface GatewayConfig {
   regulatorMspId: string;
   /** Who issues evidence certificates, and the names of the parties (see `partyDirectory`). */
   directory: PartyDirectory;
+  /** Send closeBidding for this gateway's projects at their bid deadlines. */
+  closeBiddingAtDeadline: boolean;
   fabric?: FabricConfig;
 }
 
@@ -66,6 +68,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 const ISSUERS_SHAPE = 'AUTH_ISSUERS must be a JSON array of {"issuer", "jwksUri" | "jwksFile", "roles": [...], "subjects"?: [...], "subjectPattern"?}';
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be "true" or "false", not ${JSON.stringify(raw)}`);
+  return raw === 'true';
+}
 
 function issuers(raw: string | undefined): IssuerConfig[] {
   if (!raw) return [];
@@ -193,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     directory: partyDirectory(env, (message) => new ConfigError(message)),
+    closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
     ...(fabric ? { fabric } : {}),
   });
 }

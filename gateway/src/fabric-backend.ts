@@ -74,17 +74,25 @@ export class FabricBackend implements LedgerBackend {
    * projects still go in parallel. Conflicts from elsewhere (another gateway) are retried.
    */
   submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed> {
-    if (projectId === undefined) return this.#submit(caller, fn, args);
+    // async, so a caller without a Fabric identity is a rejection like any other failure.
+    const send = async () => this.#submit(this.#forCaller(caller, true), fn, args);
+    return projectId === undefined ? send() : this.#inLane(projectId, send);
+  }
+
+  submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
+    return this.#inLane(projectId, async () => this.#submit(await this.#forOwner(owner), fn, args));
+  }
+
+  #inLane(projectId: string, send: () => Promise<Committed>): Promise<Committed> {
     const previous = this.#lanes.get(projectId) ?? Promise.resolve();
-    const mine = previous.then(() => this.#submit(caller, fn, args), () => this.#submit(caller, fn, args));
+    const mine = previous.then(send, send);
     const settled = mine.then(() => undefined, () => undefined);
     this.#lanes.set(projectId, settled);
     void settled.then(() => { if (this.#lanes.get(projectId) === settled) this.#lanes.delete(projectId); });
     return mine;
   }
 
-  async #submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
-    const signed = this.#forCaller(caller, true);
+  async #submit(signed: Signed, fn: string, args: string[]): Promise<Committed> {
     for (let attempt = 1; ; attempt++) {
       try {
         const transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();

@@ -9,6 +9,7 @@ import {
 } from '@tender-ledger/domain';
 import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-sdk';
 import { callerKey, type Authenticator, type Caller } from './auth.js';
+import type { BiddingCloser } from './bidding-closer.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { bidderRouter } from './bidder-routes.js';
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   directory?: PartyDirectory;
   /** The clock reports measure lateness by (the embedded ledger's, in tests). */
   now?: () => Date;
+  /** Told of each project registered through this gateway, to close its bidding at the deadline. */
+  closer?: Pick<BiddingCloser, 'schedule'>;
 }
 
 declare module 'express-serve-static-core' {
@@ -202,6 +205,9 @@ export function createServer(deps: GatewayDeps): express.Express {
     const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
     const committed = await backend.submit(caller, route.fn, route.args(params, body), projectId);
     const record = JSON.parse(committed.result) as LedgerRecord;
+    if (record.step === 'ProjectRegistered' && record.projectId !== null) {
+      deps.closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });
+    }
     const receipt = await receipts.sign(record, committed);
     return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
   }
