@@ -11,6 +11,7 @@ import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
 import { expandInputs, notariseAll, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
 import { sha256File } from './hash.js';
 import { verifyReceipt } from './receipt.js';
+import { verifyEvidencePackage } from './evidence-package.js';
 
 interface GlobalOptions {
   url: string;
@@ -253,6 +254,30 @@ function program(): Command {
       const online = await client.verifyReceiptOnline(receipt);
       console.log(`  on the ledger: ${online.onLedger ? 'yes' : 'NO'}; record unchanged: ${online.recordUnchanged ? 'yes' : 'NO'}; block matches: ${online.blockMatches ? 'yes' : 'NO'}`);
       return online.valid ? 0 : 1;
+    })()));
+
+  root.command('package').description('Evidence packages (the gateway\'s zip of records, receipts and documents).').exitOverride()
+    .command('verify')
+    .description('Verify an evidence package fully offline, record by record: files against the manifest, record hashes, receipts, chain links.')
+    .argument('<file>', 'the evidence package (.zip)')
+    .option('--json', 'the whole report as JSON')
+    .action((file: string, options: { json?: boolean }) => run((async () => {
+      // Fully offline: everything it checks against is inside the package.
+      const report = await verifyEvidencePackage(await readFile(file));
+      if (options.json) {
+        console.log(JSON.stringify(report, null, 2));
+        return report.valid ? 0 : 1;
+      }
+      console.log(`evidence package ${file}${report.projectId ? ` of project ${report.projectId}` : ''}${report.scope ? ` (${report.scope})` : ''}`);
+      const mark = (ok: boolean | string) => (ok === true ? 'ok' : ok === false ? 'FAILED' : String(ok));
+      for (const r of report.records) {
+        console.log(`  ${r.problems.length === 0 ? 'OK    ' : 'BROKEN'} ${r.seq !== undefined ? `#${r.seq} ` : ''}${r.step ?? '?'} record ${r.recordId ?? r.file}`);
+        console.log(`         files vs manifest ${mark(r.filesMatchManifest)}; record hash ${mark(r.recordHashValid)}; receipt signature and claims ${mark(r.receiptValid)}; chain link ${mark(r.chainLinkValid)}`);
+        for (const problem of r.problems) console.log(`         - ${problem}`);
+      }
+      for (const problem of report.problems) console.log(`  package: ${problem}`);
+      console.log(report.valid ? `VALID: ${report.records.length} record(s), every check held` : 'INVALID: see above');
+      return report.valid ? 0 : 1;
     })()));
 
   root.command('trail')
