@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import express, { type Router } from 'express';
+import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
+import type { Caller } from '../auth.js';
+import { Problem, sendProblem, toProblem } from '../problem.js';
+import { STEP_ROUTES, type StepRoute } from '../routes.js';
+import { authenticated, requireJson, validate, validateParams, type RouterDeps } from './http.js';
+
+/** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
+export function stepsRouter({ backend, auth, receipts, idempotency, jsonBody }: RouterDeps): Router {
+  const router = express.Router();
+
+  /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
+  async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown) {
+    const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
+    const committed = await backend.submit(caller, route.fn, route.args(params, body), projectId);
+    const record = JSON.parse(committed.result) as LedgerRecord;
+    const receipt = await receipts.sign(record, committed);
+    return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
+  }
+
+  for (const route of STEP_ROUTES) {
+    router.post(route.path, authenticated(auth), requireJson, jsonBody, async (req, res) => {
+      const caller = req.caller as Caller;
+      // Bidders have no ledger identity to write with: their platform records their steps.
+      if (caller.role === 'bidder') throw new Problem('FORBIDDEN', 'bidders read their records; their platform records their steps');
+      const params = validateParams(req);
+      const body: unknown = req.body ?? {};
+      validate(route.schema, body, '');
+      const key = req.get('idempotency-key');
+      if (key === undefined) {
+        const answer = await recordStep(route, caller, params, body);
+        res.status(answer.status).type('application/json').send(answer.body);
+        return;
+      }
+      if (key.length === 0 || key.length > 200) throw new Problem('INVALID_ARGUMENT', 'Idempotency-Key must be 1-200 characters', { errors: [{ field: '/headers/idempotency-key', message: 'must be 1-200 characters' }] });
+      const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(body)}`).digest('hex');
+      const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async () => {
+        try {
+          return await recordStep(route, caller, params, body);
+        } catch (error) {
+          const problem = toProblem(error);
+          if (problem.status >= 500) throw error;
+          return { status: problem.status, body: { problem: { code: problem.code, detail: problem.detail } } };
+        }
+      });
+      if (answer.reused) throw new Problem('IDEMPOTENCY_KEY_REUSED', 'this key was used for a different request');
+      if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
+      const storedProblem = (answer.body as { problem?: { code: Problem['code']; detail: string } }).problem;
+      if (storedProblem) {
+        sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
+        return;
+      }
+      res.status(answer.status).type('application/json').send(answer.body as string);
+    });
+  }
+  return router;
+}
