@@ -1,0 +1,214 @@
+import { expect } from 'chai';
+import { NotFoundError, RuleViolationError, ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
+import { checkChain, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
+import { COMMITTEE, DEPOSIT, ESTIMATED, HttpTender, expectProblem, onEachBackend, refusal } from '../helpers/http-tender.js';
+import { doc } from '../helpers/tender.js';
+
+onEachBackend((s) => {
+  describe('POST /v1/projects and every step after it', () => {
+    describe('through a whole tender', () => {
+      it('records every step with a receipt that verifies offline and online, and the trail\'s chain holds', async () => {
+        const { platform, regulator, anonymous } = s;
+        const tender = new HttpTender(s.t, platform);
+        const results: WriteResult[] = [];
+        results.push(await tender.register());
+        results.push(await tender.bidder('B1', 90_000_000));
+        results.push(await tender.bidder('B2', 92_000_000));
+        results.push(await tender.bidder('B3', 94_000_000));
+        await tender.bidder('B4', 95_000_000);
+        results.push(await platform.withdrawBid(tender.projectId, 'B4'));
+        results.push(await platform.releaseDeposit(tender.projectId, 'B4', { amount: DEPOSIT }));
+        results.push(await tender.appoint(['E1', 'E2', 'E3', 'E4', 'E9']));
+        results.push(await platform.replaceCommitteeMember(tender.projectId, { memberId: 'E9', replacementId: 'E5', reason: 'E9 is related to bidder B2', reasonDocSha256: doc('recusal E9') }));
+        await tender.reachOpening();
+        const opened = await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
+        expect((opened.record as LedgerRecord<'BidsOpened'>).payload.bids.every((b) => b.outcome === 'VALID')).to.equal(true);
+        await tender.scored();
+        const award = await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('notice') });
+        expect(award.record.payload.firstRanked).to.equal(true);
+        for (const bidderId of ['B2', 'B3']) results.push(await platform.releaseDeposit(tender.projectId, bidderId, { amount: DEPOSIT }));
+        results.push(await platform.signContract(tender.projectId, { contractSha256: doc('contract') }));
+        results.push(await platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT, interest: 1234 }));
+
+        const jwks = await anonymous.jwks();
+        for (const { record, receipt } of results) {
+          const { claims } = await verifyReceipt(receipt, jwks);
+          expect(claims).to.include({ recordId: record.recordId, recordHash: record.hash, step: record.step, projectId: tender.projectId, ledgerTime: record.txTime });
+          const online = await anonymous.verifyReceiptOnline(receipt);
+          expect(online).to.include({ valid: true, signatureValid: true, onLedger: true, recordUnchanged: true, blockMatches: true });
+        }
+        const trail = await regulator.getTrail(tender.projectId);
+        expect(trail.chainValid).to.equal(true);
+        expect(trail.records).to.have.length(24);
+        expect(checkChain(trail.records as LedgerRecord[]).valid).to.equal(true);
+        expect((await regulator.getProject(tender.projectId)).status).to.equal('contracted');
+        const commitmentReceipt = (await verifyReceipt(results[1]!.receipt, jwks)).claims;
+        expect(commitmentReceipt.subjectSha256).to.equal(tender.sealed.get('B1')?.commitment);
+      });
+    });
+
+    describe('when a tender rule is broken', () => {
+      it('answers 409 with the rule\'s code at registration and bidding (POST /v1/projects, …/bidders, …/bids, …/withdrawal, …/opening)', async () => {
+        const { platform } = s;
+        const tender = new HttpTender(s.t, platform);
+        await expectProblem(tender.register({ depositAmount: ESTIMATED / 50 + 1 }), 409, 'DEPOSIT_ABOVE_LIMIT');
+        await expectProblem(tender.register({ openingTime: s.t.time.iso(s.t.time.deadlineLead - 1000) }), 409, 'OPENING_BEFORE_DEADLINE');
+        await expectProblem(tender.register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 409, 'BID_DEADLINE_PASSED');
+        await tender.register();
+        await expectProblem(tender.register(), 409, 'PROJECT_EXISTS');
+        await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B9', commitment: doc('x') }), 409, 'BIDDER_NOT_REGISTERED');
+        await expectProblem(platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: 1 } }), 409, 'DEPOSIT_INSUFFICIENT');
+        await tender.bidder('B1', 90_000_000);
+        await expectProblem(platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }), 409, 'BIDDER_EXISTS');
+        await expectProblem(platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT }), 409, 'RELEASE_NOT_DUE');
+        await expectProblem(platform.withdrawBid(tender.projectId, 'B2'), 409, 'BIDDER_NOT_REGISTERED');
+        await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'OPENING_TOO_EARLY');
+        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }), 409, 'NOT_OPENED');
+        await expectProblem(platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_BEFORE_AWARD');
+        await tender.passDeadline();
+        await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B1', commitment: doc('late') }), 409, 'BID_AFTER_DEADLINE');
+        await expectProblem(platform.withdrawBid(tender.projectId, 'B1'), 409, 'WITHDRAWAL_AFTER_DEADLINE');
+        await expectProblem(platform.registerBidder(tender.projectId, { bidderId: 'B5', deposit: { form: 'cash', amount: DEPOSIT } }), 409, 'REGISTRATION_AFTER_DEADLINE');
+        await tender.reachOpening();
+        const failed = await platform.openBids(tender.projectId, { reveals: tender.reveals() });
+        expect(failed.record.step).to.equal('TenderFailed');
+        await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'TENDER_FAILED');
+      });
+
+      it('answers 409 with the rule\'s code at the committee, opening, scores, award, contract, deposit release and corrections', async () => {
+        const { platform, otherPlatform } = s;
+        const tender = new HttpTender(s.t, platform);
+        await tender.register();
+        await tender.bidder('B1', 90_000_000);
+        await tender.bidder('B2', 92_000_000);
+        await tender.bidder('B3', 94_000_000);
+        await tender.bidder('B4', 96_000_000);
+        await platform.withdrawBid(tender.projectId, 'B4');
+        await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B4', commitment: doc('again') }), 409, 'BID_WITHDRAWN');
+        await expectProblem(tender.appoint(COMMITTEE.slice(0, 4)), 409, 'COMMITTEE_TOO_SMALL');
+        await expectProblem(tender.appoint([...COMMITTEE, 'E6']), 409, 'COMMITTEE_NOT_ODD');
+        await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'COMMITTEE_NOT_APPOINTED');
+        await tender.reachOpening();
+        await expectProblem(platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) }), 409, 'COMMITTEE_NOT_APPOINTED');
+        await tender.appoint();
+        await expectProblem(tender.appoint(), 409, 'COMMITTEE_EXISTS');
+        const b4 = tender.reveals().find((r) => r.bidderId === 'B4')!;
+        await expectProblem(platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 409, 'REVEAL_WITHOUT_BID');
+        await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
+        await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'ALREADY_OPENED');
+        await expectProblem(tender.appoint(['E11', 'E12', 'E13', 'E14', 'E15']), 409, 'COMMITTEE_AFTER_OPENING');
+        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 100 }] }), 409, 'SCORE_FOR_INVALID_BID');
+        await tender.scored(['E1', 'E2', 'E3', 'E4']);
+        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 100 }] }), 409, 'SCORE_DUPLICATE');
+        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E6', reportSha256: doc('r6'), scores: [{ bidderId: 'B2', score: 10_000 }] }), 409, 'NOT_COMMITTEE_MEMBER');
+        await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'MEMBER_HAS_SCORED');
+        await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E5', replacementId: 'E4', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'ALREADY_COMMITTEE_MEMBER');
+        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
+        await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 9000 }] });
+        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
+        await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5b'), scores: [{ bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8000 }] });
+        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B4', noticeSha256: doc('n') }), 409, 'AWARD_TO_UNSCORED_BID');
+        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B2', noticeSha256: doc('n') }), 409, 'AWARD_NOT_FIRST_RANKED');
+        await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') });
+        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'ALREADY_AWARDED');
+        await expectProblem(platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT + 1 }), 409, 'RELEASE_ABOVE_DEPOSIT');
+        await platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT });
+        await expectProblem(platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT }), 409, 'DEPOSIT_ALREADY_RELEASED');
+        await platform.signContract(tender.projectId, { contractSha256: doc('c') });
+        await expectProblem(platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_EXISTS');
+        const error = await expectProblem(platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }), 404, 'RECORD_NOT_FOUND');
+        const contract = (await platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned')!;
+        await expectProblem(otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 409, 'CORRECTION_NOT_ALLOWED');
+        expect(error).to.be.instanceOf(NotFoundError);
+        const rule = await refusal(platform.signContract(tender.projectId, { contractSha256: doc('c') }));
+        expect(rule.error).to.be.instanceOf(RuleViolationError);
+      });
+    });
+
+    describe('when the caller may not write the step', () => {
+      let tender: HttpTender;
+      beforeEach(async () => {
+        tender = new HttpTender(s.t, s.platform);
+        await tender.register();
+        await tender.bidder('B1', 90_000_000);
+      });
+
+      it('answers 403 NOT_PROJECT_OWNER to another platform, which still notarises its own documents', async () => {
+        await expectProblem(s.otherPlatform.registerBidder(tender.projectId, { bidderId: 'B2', deposit: { form: 'cash', amount: DEPOSIT } }), 403, 'NOT_PROJECT_OWNER');
+        const other = await s.otherPlatform.notarise({ sha256: doc('other platform archive'), kind: 'archive' });
+        expect(other.record.projectId).to.equal(null);
+      });
+
+      it('answers 403 READ_ONLY_IDENTITY to a regulator', async () => {
+        await expectProblem(s.regulator.notarise({ sha256: doc('x'), kind: 'archive' }), 403, 'READ_ONLY_IDENTITY');
+        await expectProblem(s.regulator.registerProject(new HttpTender(s.t, s.regulator).request()), 403, 'READ_ONLY_IDENTITY');
+      });
+
+      it('answers 403 FORBIDDEN to a bidder', async () => {
+        const bidder = await s.t.client('bidder', 'B1');
+        await expectProblem(bidder.notarise({ sha256: doc('x'), kind: 'x' }), 403, 'FORBIDDEN');
+      });
+
+      it('answers 401 UNAUTHENTICATED without a token', async () => {
+        await expectProblem(s.anonymous.notarise({ sha256: doc('x'), kind: 'x' }), 401, 'UNAUTHENTICATED');
+      });
+    });
+
+    describe('with an Idempotency-Key', () => {
+      it('answers a retried write with the first answer, never a second record', async () => {
+        const { t, platform } = s;
+        const tender = new HttpTender(t, platform);
+        const body = JSON.stringify(tender.request());
+        const token = await t.token('platform', 'gz-etrading');
+        const send = (key: string, payload = body) => fetch(`${t.url}/v1/projects`, {
+          method: 'POST', body: payload, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        });
+        const [first, concurrent] = await Promise.all([send('retry-1'), send('retry-1')]);
+        const again = await send('retry-1');
+        expect([first.status, concurrent.status, again.status]).to.deep.equal([201, 201, 201]);
+        const ids = await Promise.all([first, concurrent, again].map(async (r) => ((await r.json()) as { record: LedgerRecord }).record.recordId));
+        expect(new Set(ids).size).to.equal(1);
+        expect(again.headers.get('idempotent-replayed')).to.equal('true');
+        const trail = await platform.getTrail(tender.projectId);
+        expect(trail.records).to.have.length(1);
+        const reused = await send('retry-1', JSON.stringify(tender.request({ name: 'another project' })));
+        expect(reused.status).to.equal(422);
+        expect(((await reused.json()) as { code: string }).code).to.equal('IDEMPOTENCY_KEY_REUSED');
+        const refused = await send('retry-2');
+        expect(refused.status).to.equal(409);
+        const refusedAgain = await send('retry-2');
+        expect(((await refusedAgain.json()) as { code: string }).code).to.equal('PROJECT_EXISTS');
+      });
+    });
+
+    describe('with bad input', () => {
+      it('answers 400 naming every bad field, never 500', async () => {
+        const tender = new HttpTender(s.t, s.platform);
+        const error = await refusal(s.platform.registerProject({ ...tender.request(), estimatedPrice: 10.5, tenderDocSha256: 'nothex', extra: true } as unknown as RegisterProjectRequest));
+        expect(error.status).to.equal(400);
+        expect(error.error).to.be.instanceOf(ValidationError);
+        expect((error.error as ValidationError).fields.map((f) => f.field)).to.include.members(['/estimatedPrice', '/tenderDocSha256']);
+        const badPath = await refusal(s.platform.registerBidder('bad id!', { bidderId: 'B1', deposit: { form: 'cash', amount: 1 } }));
+        expect(badPath.code).to.equal('INVALID_ARGUMENT');
+        expect((badPath.error as ValidationError).fields[0]?.field).to.equal('/params/projectId');
+      });
+    });
+  });
+
+  describe('POST /v1/evidence', () => {
+    describe('with a body that is not acceptable', () => {
+      it('answers malformed JSON with 400, a huge body with 413 and another media type with 415', async () => {
+        const { t } = s;
+        const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+        const post = (body: string) => fetch(`${t.url}/v1/evidence`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...auth } });
+        const malformed = await post('{"sha256":');
+        expect([malformed.status, malformed.headers.get('content-type')]).to.deep.equal([400, 'application/problem+json; charset=utf-8']);
+        const huge = await post(JSON.stringify({ sha256: doc('x'), kind: 'x', metadata: { big: 'x'.repeat(2_000_000) } }));
+        expect(huge.status).to.equal(413);
+        expect(((await huge.json()) as { code: string }).code).to.equal('PAYLOAD_TOO_LARGE');
+        const text = await fetch(`${t.url}/v1/evidence`, { method: 'POST', body: 'sha256=x', headers: { 'content-type': 'text/plain', ...auth } });
+        expect(text.status).to.equal(415);
+      });
+    });
+  });
+});
