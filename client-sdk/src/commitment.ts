@@ -1,38 +1,45 @@
 import { randomBytes } from 'node:crypto';
-import { bidCommitment, type SealedBid } from '@tender-ledger/domain';
+import { bidCommitment, schemaErrors, SealedBid, type Reveal } from '@tender-ledger/domain';
+import { InvalidBidError } from './errors.js';
 
 export interface CommitBidInput {
   projectId: string;
   bidderId: string;
-  /** SHA-256 of the bid file (see {@link sha256File}). */
+  /** SHA-256 of the bid file (see {@link sha256File}), 64 lower-case hex characters. */
   bidFileSha256: string;
   /** Integer fen. */
   price: number;
-  /** Supply only to recompute an existing commitment; by default a fresh 256-bit salt is drawn. */
+  /** Supply only to recompute an existing commitment (at least 128 bits, lower-case hex); by default a fresh 256-bit salt is drawn. */
   salt?: string;
 }
 
 export interface CommittedBid {
   /** Send this to the ledger. */
   commitment: string;
-  /** Keep this secret with the bid until opening: without it the bid cannot be opened. */
-  reveal: SealedBid;
+  /** Keep this secret with the bid until opening, then send it as it is in `openBids`' `reveals`. */
+  reveal: Reveal;
 }
 
 /**
  * Seals a bid on the bidder's side, exactly as the chaincode checks it at opening. Only the
- * commitment leaves the caller; price, bid file and salt stay with the bidder.
+ * commitment leaves the caller; price, bid file and salt stay with the bidder. The input is
+ * checked against the domain's `SealedBid` schema first (salt of at least 128 bits in
+ * lower-case hex, hashes of 64 lower-case hex characters, integer fen): a bid sealed with a
+ * bad field could never be opened.
  *
+ * @throws {InvalidBidError} naming every bad field.
  * @example
  * const { commitment, reveal } = commitBid({ projectId, bidderId, bidFileSha256, price: 98_500_000 });
  * await client.submitBid(projectId, { bidderId, commitment });
- * // keep `reveal` safe; send it at opening
+ * // keep `reveal` safe; at the opening: await client.openBids(projectId, { reveals: [reveal, ...] })
  */
 export function commitBid(input: CommitBidInput): CommittedBid {
-  if (!Number.isSafeInteger(input.price) || input.price < 0) {
-    throw new RangeError('price must be a non-negative integer number of fen');
-  }
-  const salt = input.salt ?? randomBytes(32).toString('hex');
-  const reveal: SealedBid = { projectId: input.projectId, bidderId: input.bidderId, bidFileSha256: input.bidFileSha256, price: input.price, salt };
-  return { commitment: bidCommitment(reveal), reveal };
+  const sealed = {
+    projectId: input.projectId, bidderId: input.bidderId, bidFileSha256: input.bidFileSha256, price: input.price,
+    salt: input.salt ?? randomBytes(32).toString('hex'),
+  };
+  const errors = schemaErrors(SealedBid, sealed);
+  if (errors.length > 0) throw new InvalidBidError(errors);
+  const { projectId: _inThePath, ...reveal } = sealed;
+  return { commitment: bidCommitment(sealed), reveal };
 }

@@ -53,6 +53,19 @@ export class RateLimitError extends ProblemError { override name = 'RateLimitErr
 /** 5xx, after the SDK's own retries. */
 export class ServerError extends ProblemError { override name = 'ServerError'; }
 
+/**
+ * A bid that cannot be sealed as given (bad salt, hash, id or price); nothing was sent.
+ * `fields` names each bad field as a JSON pointer.
+ */
+export class InvalidBidError extends TenderLedgerError {
+  override name = 'InvalidBidError';
+  readonly fields: { field: string; message: string }[];
+  constructor(fields: { field: string; message: string }[]) {
+    super('INVALID_ARGUMENT', `the bid cannot be sealed: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`);
+    this.fields = fields;
+  }
+}
+
 /** The gateway could not be reached (after retries). */
 export class NetworkError extends TenderLedgerError {
   override name = 'NetworkError';

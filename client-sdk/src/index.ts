@@ -4,6 +4,6 @@ export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from './receipt.js';
 export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
-  ServerError, NetworkError, ReceiptVerificationError, type Problem, type ReceiptErrorCode,
+  ServerError, NetworkError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type Role, type DevTokenOptions } from './dev-issuer.js';

@@ -1,15 +1,5 @@
 import { canonicalHash } from './canonical.js';
-
-/** What a bidder seals: known only to the bidder's platform until opening. */
-export interface SealedBid {
-  projectId: string;
-  bidderId: string;
-  bidFileSha256: string;
-  /** Integer fen. */
-  price: number;
-  /** At least 32 lowercase hex characters of secret randomness. */
-  salt: string;
-}
+import type { SealedBid } from './schemas.js';
 
 /**
  * The bid commitment: `sha256(JCS({bidFileSha256, bidderId, price, projectId, salt}))`, lowercase hex.

@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   // The gateway's own answers.
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
+  ISSUER_NOT_AUTHORISED: { status: 403, title: 'The token\'s issuer may not grant this role to this subject' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request bodies must be application/json' },

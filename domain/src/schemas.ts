@@ -2,12 +2,11 @@ import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typeb
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { LedgerError } from './errors.js';
+import { isInstant, RFC3339_INSTANT_PATTERN } from './instant.js';
 
-// RFC 3339 date-time with an explicit offset: a deadline without a zone is ambiguous evidence.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
-if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)));
-}
+// RFC 3339 date-time with an explicit offset (a deadline without a zone is ambiguous evidence)
+// that names a real instant. Set, not only added: every schema here means this by `date-time`.
+FormatRegistry.Set('date-time', isInstant);
 
 /** A SHA-256 digest as 64 lowercase hex characters. */
 export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, 64 lowercase hex characters' });
@@ -18,8 +17,8 @@ export const Fen = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 
 /** An instant, ISO 8601 / RFC 3339 with a zone. */
 export const Instant = Type.String({
   format: 'date-time',
-  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$',
-  description: 'RFC 3339 date-time with zone, upper-case T and Z',
+  pattern: RFC3339_INSTANT_PATTERN,
+  description: 'RFC 3339 date-time with zone, upper-case T and Z, naming a real instant (no 2026-02-30, T24:00:00 or leap second :60)',
 });
 /** The bidder's secret salt: at least 128 bits as hex, so a price cannot be guessed from its commitment. */
 export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '32-128 lowercase hex characters' });
@@ -64,6 +63,7 @@ export const CommitBidRequest = Type.Object({
 }, { additionalProperties: false });
 export type CommitBidRequest = Static<typeof CommitBidRequest>;
 
+/** What a bidder hands over at the opening: exactly what `OpenBidsRequest.reveals` takes. */
 export const Reveal = Type.Object({
   bidderId: Identifier,
   bidFileSha256: Sha256Hex,
@@ -71,6 +71,16 @@ export const Reveal = Type.Object({
   salt: Salt,
 }, { additionalProperties: false });
 export type Reveal = Static<typeof Reveal>;
+
+/**
+ * What a bidder seals: the reveal and the project it is for. Its commitment is
+ * {@link bidCommitment}; the project is in the opening's path, so the reveal leaves it out.
+ */
+export const SealedBid = Type.Object({
+  projectId: Identifier,
+  ...Reveal.properties,
+}, { additionalProperties: false });
+export type SealedBid = Static<typeof SealedBid>;
 
 export const OpenBidsRequest = Type.Object({
   reveals: Type.Array(Reveal, { maxItems: 1000 }),

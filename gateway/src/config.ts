@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ROLES, type Role } from '@tender-ledger/client-sdk';
 
 export interface IssuerConfig {
   issuer: string;
@@ -6,6 +7,12 @@ export interface IssuerConfig {
   jwksUri?: string;
   /** Or a local JWKS file. */
   jwksFile?: string;
+  /** The roles this issuer may grant: a token of another role from it is refused. */
+  roles: Role[];
+  /** Only these subjects (exact), when given. */
+  subjects?: string[];
+  /** Only subjects matching this regular expression (whole subject), when given. */
+  subjectPattern?: string;
 }
 
 /** Everything the gateway reads from its environment, read once and frozen. */
@@ -15,10 +22,14 @@ export interface GatewayConfig {
   dataDir: string;
   ledgerBackend: 'embedded' | 'fabric';
   issuers: IssuerConfig[];
-  /** Trust the development issuer whose key lives in DATA_DIR (the embedded default). */
+  /** Trust the development issuer whose key lives in DATA_DIR (the embedded default; never with Fabric). */
   devIssuer: boolean;
   audience: string;
   algorithms: string[];
+  /** Seconds of clock difference allowed on a token's exp, nbf and iat. */
+  clockToleranceSeconds: number;
+  /** The longest token lifetime accepted: exp − iat (or exp − now without iat). */
+  maxTokenLifetimeSeconds: number;
   receiptIssuer: string;
   bodyLimit: string;
   rateLimitPerMinute: number;
@@ -31,6 +42,7 @@ export interface GatewayConfig {
 export interface FabricConfig {
   /** The connection file network/network.sh writes. */
   connectionFile: string;
+  /** Platform identity key (see `callerKey`: `<issuer>::<sub>`) → Fabric user of the platform MSP. */
   platformIdentities: Record<string, string>;
   regulatorIdentity: string;
   publicIdentity: string;
@@ -50,18 +62,90 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+const ISSUERS_SHAPE = 'AUTH_ISSUERS must be a JSON array of {"issuer", "jwksUri" | "jwksFile", "roles": [...], "subjects"?: [...], "subjectPattern"?}';
+
 function issuers(raw: string | undefined): IssuerConfig[] {
   if (!raw) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError('AUTH_ISSUERS must be a JSON array of {issuer, jwksUri | jwksFile}');
+    throw new ConfigError(ISSUERS_SHAPE);
   }
-  if (!Array.isArray(parsed) || !parsed.every((i) => typeof i?.issuer === 'string' && (typeof i.jwksUri === 'string' || typeof i.jwksFile === 'string'))) {
-    throw new ConfigError('AUTH_ISSUERS must be a JSON array of {issuer, jwksUri | jwksFile}');
+  if (!Array.isArray(parsed)) throw new ConfigError(ISSUERS_SHAPE);
+  const seen = new Set<string>();
+  return parsed.map((entry: unknown, i): IssuerConfig => {
+    const at = `AUTH_ISSUERS[${i}]`;
+    if (typeof entry !== 'object' || entry === null) throw new ConfigError(ISSUERS_SHAPE);
+    const e = entry as Record<string, unknown>;
+    const unknownKeys = Object.keys(e).filter((k) => !['issuer', 'jwksUri', 'jwksFile', 'roles', 'subjects', 'subjectPattern'].includes(k));
+    if (unknownKeys.length > 0) throw new ConfigError(`${at}: unknown ${unknownKeys.join(', ')}; ${ISSUERS_SHAPE}`);
+    // "::" separates issuer from subject in a ledger identity key: an issuer containing it could pose as another.
+    if (typeof e.issuer !== 'string' || e.issuer.length === 0 || e.issuer.includes('::')) throw new ConfigError(`${at}.issuer must be a non-empty string without "::"`);
+    if (seen.has(e.issuer)) throw new ConfigError(`${at}.issuer ${e.issuer} is configured twice`);
+    seen.add(e.issuer);
+    if (typeof e.jwksUri !== 'string' && typeof e.jwksFile !== 'string') throw new ConfigError(`${at} needs jwksUri or jwksFile`);
+    if (typeof e.jwksUri === 'string' && !e.jwksUri.startsWith('https://')) throw new ConfigError(`${at}.jwksUri must be https`);
+    if (!Array.isArray(e.roles) || e.roles.length === 0 || !e.roles.every((r) => (ROLES as readonly unknown[]).includes(r))) {
+      throw new ConfigError(`${at}.roles must list the roles this issuer may grant, some of ${ROLES.join(', ')}`);
+    }
+    if (e.subjects !== undefined && (!Array.isArray(e.subjects) || !e.subjects.every((x) => typeof x === 'string' && x.length > 0))) {
+      throw new ConfigError(`${at}.subjects must be an array of subjects`);
+    }
+    if (e.subjectPattern !== undefined) {
+      if (typeof e.subjectPattern !== 'string') throw new ConfigError(`${at}.subjectPattern must be a regular expression`);
+      try {
+        new RegExp(e.subjectPattern, 'u');
+      } catch {
+        throw new ConfigError(`${at}.subjectPattern is not a valid regular expression`);
+      }
+    }
+    return {
+      issuer: e.issuer,
+      ...(typeof e.jwksUri === 'string' ? { jwksUri: e.jwksUri } : { jwksFile: path.resolve(e.jwksFile as string) }),
+      roles: [...new Set(e.roles as Role[])],
+      ...(e.subjects !== undefined ? { subjects: e.subjects as string[] } : {}),
+      ...(e.subjectPattern !== undefined ? { subjectPattern: e.subjectPattern as string } : {}),
+    };
+  });
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be "true" or "false", not ${JSON.stringify(raw)}`);
+  return raw === 'true';
+}
+
+/**
+ * FABRIC_PLATFORM_IDENTITIES: `{"<issuer>::<sub>": "<Fabric user>"}`. A key without "::" (the
+ * older shape, a bare subject) is read as a subject of the one trusted issuer, and refused when
+ * several are trusted: a bare subject would let any of them act as that platform.
+ */
+function platformIdentities(raw: string | undefined, trusted: string[]): Record<string, string> {
+  const shape = 'FABRIC_PLATFORM_IDENTITIES must be a JSON object {"<issuer>::<platform token sub>": "<Fabric user>"}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '{}');
+  } catch {
+    throw new ConfigError(shape);
   }
-  return parsed as IssuerConfig[];
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new ConfigError(shape);
+  }
+  const mapped: Record<string, string> = {};
+  for (const [key, user] of Object.entries(parsed as Record<string, string>)) {
+    if (key.includes('::')) {
+      const issuer = key.slice(0, key.indexOf('::'));
+      if (!trusted.includes(issuer)) throw new ConfigError(`FABRIC_PLATFORM_IDENTITIES: ${key} names issuer ${issuer}, which is not in AUTH_ISSUERS`);
+      mapped[key] = user;
+    } else if (trusted.length === 1) {
+      mapped[`${trusted[0] as string}::${key}`] = user;
+    } else {
+      throw new ConfigError(`FABRIC_PLATFORM_IDENTITIES: "${key}" names no issuer; with ${trusted.length} trusted issuers write "<issuer>::${key}"`);
+    }
+  }
+  return mapped;
 }
 
 /** Reads the configuration, failing fast on a bad value. */
@@ -71,21 +155,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     throw new ConfigError(`LEDGER_BACKEND must be "embedded" or "fabric", not ${JSON.stringify(ledgerBackend)}`);
   }
   const configuredIssuers = issuers(env.AUTH_ISSUERS);
-  const devIssuer = env.AUTH_DEV_ISSUER !== undefined ? env.AUTH_DEV_ISSUER === 'true' : configuredIssuers.length === 0;
+  // The development issuer's key lies in DATA_DIR: whoever reads it mints any role. It is the
+  // zero-configuration default of the embedded ledger only, off once real issuers are configured.
+  const devIssuer = flag(env, 'AUTH_DEV_ISSUER') ?? (ledgerBackend === 'embedded' && configuredIssuers.length === 0);
   let fabric: FabricConfig | undefined;
   if (ledgerBackend === 'fabric') {
-    let platformIdentities: unknown;
-    try {
-      platformIdentities = JSON.parse(env.FABRIC_PLATFORM_IDENTITIES ?? '{}');
-    } catch {
-      throw new ConfigError('FABRIC_PLATFORM_IDENTITIES must be a JSON object {"<platform token sub>": "<Fabric user>"}');
+    if (devIssuer) {
+      throw new ConfigError('AUTH_DEV_ISSUER=true with LEDGER_BACKEND=fabric: the development issuer is never trusted on a Fabric network; configure AUTH_ISSUERS');
     }
-    if (typeof platformIdentities !== 'object' || platformIdentities === null || Object.values(platformIdentities).some((v) => typeof v !== 'string')) {
-      throw new ConfigError('FABRIC_PLATFORM_IDENTITIES must be a JSON object {"<platform token sub>": "<Fabric user>"}');
+    if (configuredIssuers.length === 0) {
+      throw new ConfigError('LEDGER_BACKEND=fabric needs AUTH_ISSUERS: the development issuer is never trusted on a Fabric network');
     }
     fabric = {
       connectionFile: path.resolve(env.FABRIC_CONNECTION ?? 'network/.runtime/fabric-connection.json'),
-      platformIdentities: platformIdentities as Record<string, string>,
+      platformIdentities: platformIdentities(env.FABRIC_PLATFORM_IDENTITIES, configuredIssuers.map((i) => i.issuer)),
       regulatorIdentity: env.FABRIC_REGULATOR_IDENTITY ?? 'User1',
       publicIdentity: env.FABRIC_PUBLIC_IDENTITY ?? 'User5',
     };
@@ -99,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     devIssuer,
     audience: env.AUTH_AUDIENCE ?? 'tender-ledger',
     algorithms: (env.AUTH_ALGORITHMS ?? 'ES256').split(',').map((a) => a.trim()).filter(Boolean),
+    clockToleranceSeconds: integer(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 30, 0, 600),
+    maxTokenLifetimeSeconds: integer(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 86_400, 60, 31_536_000),
     receiptIssuer: env.RECEIPT_ISSUER ?? 'urn:tender-ledger:gateway',
     bodyLimit: env.BODY_LIMIT ?? '1mb',
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),

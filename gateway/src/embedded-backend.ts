@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { EmbeddedLedger, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
-import type { Caller } from './auth.js';
+import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader } from './backend.js';
 
 /** The identity anyone without a privileged role reads as: it owns nothing. */
@@ -57,8 +57,8 @@ export class EmbeddedBackend implements LedgerBackend {
 
   #identityOf(caller: Caller): LedgerIdentity {
     switch (caller.role) {
-      case 'platform': return { mspId: this.#msp.platform, id: `platform::${caller.issuer}::${caller.sub}` };
-      case 'regulator': return { mspId: this.#msp.regulator, id: `regulator::${caller.issuer}::${caller.sub}` };
+      case 'platform': return { mspId: this.#msp.platform, id: `platform::${callerKey(caller)}` };
+      case 'regulator': return { mspId: this.#msp.regulator, id: `regulator::${callerKey(caller)}` };
       default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
     }
   }

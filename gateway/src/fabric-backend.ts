@@ -7,7 +7,7 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { parseLedgerError, type Actor } from '@tender-ledger/domain';
-import type { Caller } from './auth.js';
+import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader } from './backend.js';
 import { LedgerUnavailableError, Problem } from './problem.js';
 
@@ -21,7 +21,7 @@ export interface FabricConnection {
 
 export interface FabricBackendOptions {
   connection: FabricConnection;
-  /** Platform token subject → Fabric user of the platform MSP: each platform signs as itself. */
+  /** Platform identity key ({@link callerKey}: `<issuer>::<sub>`) → Fabric user of the platform MSP: each platform signs as itself. */
   platformIdentities: Record<string, string>;
   platformMspId: string;
   regulatorMspId: string;
@@ -199,8 +199,9 @@ export class FabricBackend implements LedgerBackend {
     const o = this.#options;
     if (caller.role === 'regulator') return this.#identity(o.regulatorMspId, o.regulatorIdentity);
     if (caller.role === 'platform') {
-      const name = o.platformIdentities[caller.sub];
-      if (!name) throw new Problem('FORBIDDEN', `platform ${caller.sub} has no Fabric identity on this gateway`);
+      // Keyed by issuer and subject: a subject alone would let any trusted issuer act as this platform.
+      const name = Object.hasOwn(o.platformIdentities, callerKey(caller)) ? o.platformIdentities[callerKey(caller)] : undefined;
+      if (!name) throw new Problem('FORBIDDEN', `platform ${caller.sub} of ${caller.issuer} has no Fabric identity on this gateway`);
       return this.#identity(o.platformMspId, name);
     }
     if (writing) throw new Problem('FORBIDDEN', 'bidders have no Fabric identity');

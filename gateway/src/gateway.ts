@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { devIssuerJwks, DEV_ISSUER } from '@tender-ledger/client-sdk';
+import { devIssuerJwks, DEV_ISSUER, ROLES } from '@tender-ledger/client-sdk';
 import { createLocalJWKSet } from 'jose';
 import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
 import type { LedgerBackend } from './backend.js';
-import type { GatewayConfig } from './config.js';
+import { ConfigError, type GatewayConfig } from './config.js';
 import { EmbeddedBackend } from './embedded-backend.js';
 import { FabricBackend, type FabricConnection } from './fabric-backend.js';
 import { readFile } from 'node:fs/promises';
@@ -32,9 +32,15 @@ export interface GatewayOptions {
 export async function startGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<RunningGateway> {
   const issuers: TrustedIssuer[] = await Promise.all(config.issuers.map(trustedIssuer));
   if (config.devIssuer) {
-    issuers.push({ issuer: DEV_ISSUER, keys: createLocalJWKSet(await devIssuerJwks(config.dataDir)) });
+    if (config.ledgerBackend === 'fabric') throw new ConfigError('the development issuer is never trusted on a Fabric network');
+    if (issuers.some((i) => i.issuer === DEV_ISSUER)) throw new ConfigError(`AUTH_ISSUERS names ${DEV_ISSUER}, the development issuer`);
+    // Development tokens: any role for any subject, from a key anyone reading DATA_DIR holds.
+    issuers.push({ issuer: DEV_ISSUER, keys: createLocalJWKSet(await devIssuerJwks(config.dataDir)), roles: ROLES });
   }
-  const auth = new Authenticator(issuers, { audience: config.audience, algorithms: config.algorithms });
+  const auth = new Authenticator(issuers, {
+    audience: config.audience, algorithms: config.algorithms,
+    clockToleranceSeconds: config.clockToleranceSeconds, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
+  });
   const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
   const backend = options.backend ?? await openBackend(config, options.clock);
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));

@@ -4,3 +4,4 @@ export { createServer, type GatewayDeps } from './server.js';
 export type { LedgerBackend, Reader, Committed } from './backend.js';
 export { EmbeddedBackend } from './embedded-backend.js';
 export { FabricBackend, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
+export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';

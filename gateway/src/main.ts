@@ -2,6 +2,18 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
+/** Said loudly at start: the development issuer makes anyone who reads DATA_DIR any role. */
+function devIssuerWarning(config: { dataDir: string; issuers: unknown[] }): string {
+  const why = config.issuers.length === 0 ? 'no AUTH_ISSUERS are configured' : 'AUTH_DEV_ISSUER=true';
+  return [
+    '',
+    '!!! DEVELOPMENT ISSUER TRUSTED (' + why + '): anyone who can read',
+    `!!! ${config.dataDir}/keys can mint tokens of any role. For production configure`,
+    '!!! AUTH_ISSUERS (and AUTH_DEV_ISSUER=false if set); it is never trusted on Fabric.',
+    '',
+  ].join('\n');
+}
+
 // `npm start`: the gateway on the embedded ledger in DATA_DIR, unless configured otherwise.
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -9,7 +21,10 @@ async function main(): Promise<void> {
   console.log(`Tender evidence gateway listening on ${gateway.url} (${config.ledgerBackend} ledger, data in ${config.dataDir})`);
   console.log(`  verify a document or a receipt:  ${gateway.url}/`);
   console.log(`  API description:                 ${gateway.url}/openapi.json`);
-  if (config.devIssuer) console.log('  development tokens:              npm run token -- --role platform --sub <id>');
+  if (config.devIssuer) {
+    console.log('  development tokens:              npm run token -- --role platform --sub <id>');
+    console.warn(devIssuerWarning(config));
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

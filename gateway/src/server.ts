@@ -1,11 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Authenticator } from './auth.js';
+import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { Problem, problemHandler, sendProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
-import { jsonBodyParser, type RouterDeps } from './routers/http.js';
+import { authenticated, jsonBodyParser, optionallyAuthenticated, type RouterDeps } from './routers/http.js';
 import { pagesRouter } from './routers/pages.js';
 import { readsRouter } from './routers/reads.js';
 import { reportsRouter } from './routers/reports.js';
@@ -24,35 +24,45 @@ export interface GatewayDeps {
   now?: () => Date;
 }
 
-/** Builds the gateway's Express app from its routers; `main` adds configuration and `listen`. */
+/** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
 export function createServer(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
 
-  const routerDeps: RouterDeps = {
-    backend: deps.backend, auth: deps.auth, receipts: deps.receipts, idempotency: deps.idempotency,
-    jsonBody: jsonBodyParser(deps.bodyLimit ?? '1mb'),
-    now: deps.now ?? (() => new Date()),
-  };
   app.use(pagesRouter());
-  app.use(serviceRouter(routerDeps));
+  app.use(serviceRouter(deps));
 
-  const limiter = rateLimit({
+  // Two limits. Before authentication, per client address: a made-up bearer string is no way
+  // around it (keying on the raw header let every random string start a fresh count). After
+  // authentication, per verified caller (issuer, sub): a platform behind one NAT is still itself,
+  // so its requests are given back to the address once they authenticate.
+  const limits = {
     windowMs: 60_000,
     limit: deps.rateLimitPerMinute ?? 60_000,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    // Per bearer token where there is one (a platform behind one NAT is still itself), else per address.
-    keyGenerator: (req) => req.get('authorization') ?? ipKeyGenerator(req.ip ?? ''),
-    handler: (req, res, _next, options) => {
+    handler: (req: Request, res: Response, _next: NextFunction, options: { windowMs: number; limit: unknown }) => {
       const retryAfter = Math.ceil(options.windowMs / 1000);
       sendProblem(res, new Problem('RATE_LIMITED', `more than ${String(options.limit)} requests a minute`, { headers: { 'retry-after': String(retryAfter) } }), req.originalUrl);
     },
-  });
-  app.use('/v1', limiter);
+  } as const;
+  app.use('/v1', rateLimit({
+    ...limits,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (req) => req.caller !== undefined,
+  }));
+  const limitCaller = rateLimit({ ...limits, keyGenerator: (req) => `caller:${callerKey(req.caller as Caller)}` });
 
+  const routerDeps: RouterDeps = {
+    backend: deps.backend, receipts: deps.receipts, idempotency: deps.idempotency,
+    jsonBody: jsonBodyParser(deps.bodyLimit ?? '1mb'),
+    signedIn: (roles) => authenticated(deps.auth, limitCaller, roles),
+    maybeSignedIn: optionallyAuthenticated(deps.auth, limitCaller),
+    now: deps.now ?? (() => new Date()),
+  };
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));
   app.use(reportsRouter(routerDeps));

@@ -17,11 +17,14 @@ declare module 'express-serve-static-core' {
 /** What every router is built from: `createServer` hands the same set to each. */
 export interface RouterDeps {
   backend: LedgerBackend;
-  auth: Authenticator;
   receipts: ReceiptSigner;
   idempotency: IdempotencyStore;
   /** Parses a JSON body within the configured limit. */
   jsonBody: RequestHandler;
+  /** Requires a verified caller (optionally of certain roles), then applies its own rate limit. */
+  signedIn: (roles?: Caller['role'][]) => RequestHandler;
+  /** Verifies a token when one is sent (then rate-limits that caller); without one the caller stays anonymous. */
+  maybeSignedIn: RequestHandler;
   /** The clock reports measure lateness by (the embedded ledger's, in tests). */
   now: () => Date;
 }
@@ -44,23 +47,30 @@ export function validateParams(req: Request): Record<string, string> {
   return params;
 }
 
-/** Authenticates when a token is sent; without one the caller stays anonymous (public views). */
-export function optionallyAuthenticated(auth: Authenticator): RequestHandler {
-  return async (req, _res, next) => {
-    if (req.get('authorization') !== undefined) req.caller = await auth.authenticate(req.get('authorization'));
-    next();
+/**
+ * Authenticates when a token is sent; without one the caller stays anonymous (public views).
+ * A verified caller then passes its own rate limit.
+ */
+export function optionallyAuthenticated(auth: Authenticator, limitCaller: RequestHandler): RequestHandler {
+  return async (req, res, next) => {
+    if (req.get('authorization') === undefined) {
+      next();
+      return;
+    }
+    req.caller = await auth.authenticate(req.get('authorization'));
+    await limitCaller(req, res, next);
   };
 }
 
-/** Requires a verified caller, optionally of certain roles. */
-export function authenticated(auth: Authenticator, roles?: Caller['role'][]): RequestHandler {
-  return async (req, _res, next) => {
+/** Requires a verified caller, optionally of certain roles, within its own rate limit. */
+export function authenticated(auth: Authenticator, limitCaller: RequestHandler, roles?: Caller['role'][]): RequestHandler {
+  return async (req, res, next) => {
     const caller = await auth.authenticate(req.get('authorization'));
     if (roles && !roles.includes(caller.role)) {
       throw new Problem('FORBIDDEN', `a ${caller.role} may not do this`);
     }
     req.caller = caller;
-    next();
+    await limitCaller(req, res, next);
   };
 }
 

@@ -5,19 +5,19 @@ import {
 import type { Caller } from '../auth.js';
 import type { Reader } from '../backend.js';
 import { Problem } from '../problem.js';
-import { authenticated, evaluateJson, optionallyAuthenticated, readerOf, validateParams, type RouterDeps } from './http.js';
+import { evaluateJson, readerOf, validateParams, type RouterDeps } from './http.js';
 
 /** Reads of projects, trails, records and a bidder's own records, each as the caller may see them. */
-export function readsRouter({ backend, auth, receipts }: RouterDeps): Router {
+export function readsRouter({ backend, receipts, signedIn, maybeSignedIn }: RouterDeps): Router {
   const router = express.Router();
   const query = <T>(reader: Reader, fn: string, ...args: string[]) => evaluateJson<T>(backend, reader, fn, ...args);
 
-  router.get('/v1/projects/:projectId', authenticated(auth), async (req, res) => {
+  router.get('/v1/projects/:projectId', signedIn(), async (req, res) => {
     const { projectId } = validateParams(req) as { projectId: string };
     res.json(await query<ProjectState | PublicProjectStatus>(readerOf(req.caller), 'getProjectStatus', projectId));
   });
 
-  router.get('/v1/projects/:projectId/trail', authenticated(auth), async (req, res) => {
+  router.get('/v1/projects/:projectId/trail', signedIn(), async (req, res) => {
     const { projectId } = validateParams(req) as { projectId: string };
     const trail = await query<{ projectId: string; complete: boolean; records: RecordView[] }>(readerOf(req.caller), 'getTrail', projectId);
     let chainValid: boolean;
@@ -33,7 +33,7 @@ export function readsRouter({ backend, auth, receipts }: RouterDeps): Router {
     res.json({ ...trail, chainValid });
   });
 
-  router.get('/v1/projects/:projectId/bidders/:bidderId/records', authenticated(auth), async (req, res) => {
+  router.get('/v1/projects/:projectId/bidders/:bidderId/records', signedIn(), async (req, res) => {
     const { projectId, bidderId } = validateParams(req) as { projectId: string; bidderId: string };
     const caller = req.caller as Caller;
     let reader: Reader;
@@ -52,14 +52,14 @@ export function readsRouter({ backend, auth, receipts }: RouterDeps): Router {
   });
 
   // Public without a token (the evidence certificate page); a token's holder sees what it may.
-  router.get('/v1/records/:recordId', optionallyAuthenticated(auth), async (req, res) => {
+  router.get('/v1/records/:recordId', maybeSignedIn, async (req, res) => {
     const { recordId } = validateParams(req) as { recordId: string };
     const record = await query<RecordView>(readerOf(req.caller), 'getRecord', recordId);
     const landed = await backend.transaction(record.txId);
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 
-  router.get('/v1/projects', authenticated(auth), async (req, res) => {
+  router.get('/v1/projects', signedIn(), async (req, res) => {
     const params = req.query as Record<string, unknown>;
     const filters = { category: params.category, status: params.status, year: params.year };
     for (const [name, value] of Object.entries(filters)) {
@@ -76,7 +76,7 @@ export function readsRouter({ backend, auth, receipts }: RouterDeps): Router {
     });
   });
 
-  router.get('/v1/bidders/:bidderId/bids', authenticated(auth, ['bidder', 'regulator']), async (req, res) => {
+  router.get('/v1/bidders/:bidderId/bids', signedIn(['bidder', 'regulator']), async (req, res) => {
     const { bidderId } = validateParams(req) as { bidderId: string };
     const caller = req.caller as Caller;
     if (caller.role === 'bidder' && caller.sub !== bidderId) throw new Problem('FORBIDDEN', 'a bidder reads only its own bids');

@@ -1,12 +1,12 @@
 import express, { type Router } from 'express';
 import { overdueDeposits, projectsByCategoryYear, type LedgerRecord, type ProjectState } from '@tender-ledger/domain';
-import { authenticated, evaluateJson, readerOf, type RouterDeps } from './http.js';
+import { evaluateJson, readerOf, type RouterDeps } from './http.js';
 
 /** The regulator's reports: overdue deposits (IR art. 35, 57) and projects per category per year. */
-export function reportsRouter({ backend, auth, now }: RouterDeps): Router {
+export function reportsRouter({ backend, signedIn, now }: RouterDeps): Router {
   const router = express.Router();
 
-  router.get('/v1/reports/overdue-deposits', authenticated(auth, ['regulator']), async (req, res) => {
+  router.get('/v1/reports/overdue-deposits', signedIn(['regulator']), async (req, res) => {
     const asOf = now();
     const projects = await evaluateJson<ProjectState[]>(backend, readerOf(req.caller), 'listProjects');
     const overdue = [];
@@ -17,7 +17,7 @@ export function reportsRouter({ backend, auth, now }: RouterDeps): Router {
     res.json({ asOf: asOf.toISOString(), overdue: overdue.sort((a, b) => b.daysOverdue - a.daysOverdue) });
   });
 
-  router.get('/v1/reports/projects-by-category', authenticated(auth, ['regulator']), async (req, res) => {
+  router.get('/v1/reports/projects-by-category', signedIn(['regulator']), async (req, res) => {
     const projects = await evaluateJson<ProjectState[]>(backend, readerOf(req.caller), 'listProjects');
     res.json(projectsByCategoryYear(projects));
   });

@@ -4,10 +4,10 @@ import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import { Problem, sendProblem, toProblem } from '../problem.js';
 import { STEP_ROUTES, type StepRoute } from '../routes.js';
-import { authenticated, requireJson, validate, validateParams, type RouterDeps } from './http.js';
+import { requireJson, validate, validateParams, type RouterDeps } from './http.js';
 
 /** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
-export function stepsRouter({ backend, auth, receipts, idempotency, jsonBody }: RouterDeps): Router {
+export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn }: RouterDeps): Router {
   const router = express.Router();
 
   /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
@@ -20,7 +20,7 @@ export function stepsRouter({ backend, auth, receipts, idempotency, jsonBody }: 
   }
 
   for (const route of STEP_ROUTES) {
-    router.post(route.path, authenticated(auth), requireJson, jsonBody, async (req, res) => {
+    router.post(route.path, signedIn(), requireJson, jsonBody, async (req, res) => {
       const caller = req.caller as Caller;
       // Bidders have no ledger identity to write with: their platform records their steps.
       if (caller.role === 'bidder') throw new Problem('FORBIDDEN', 'bidders read their records; their platform records their steps');

@@ -8,6 +8,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { TenderLedgerClient, mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
+import { createTestIssuer } from '../helpers/issuer.js';
 import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 
@@ -20,14 +21,14 @@ const PROJECTS = 40;
 const RUN = Date.now().toString(36);
 const BIDDERS_PER_PROJECT = 50;
 
-async function startGateway(dataDir: string, port: number): Promise<ChildProcess> {
+async function startGateway(dataDir: string, port: number, issuers?: Record<string, unknown>[]): Promise<ChildProcess> {
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'gateway/dist/main.js')], {
     env: {
       ...process.env, DATA_DIR: dataDir, PORT: String(port), RATE_LIMIT_PER_MINUTE: '100000000',
       ...(BACKEND === 'fabric' ? {
         LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: path.join(REPO, 'network/.runtime/fabric-connection.json'),
-        FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'bench-platform': 'User1' }),
+        FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'bench-platform': 'User1' }), AUTH_ISSUERS: JSON.stringify(issuers ?? []),
       } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -105,9 +106,11 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
   const port = 18000 + Math.floor(Math.random() * 1000);
   const url = `http://127.0.0.1:${port}`;
-  const gateway = await startGateway(dataDir, port);
+  // The development issuer is never trusted on Fabric: the bench's own issuer there.
+  const issuer = BACKEND === 'fabric' ? await createTestIssuer(dataDir, 'urn:tender-ledger:bench-issuer') : undefined;
+  const gateway = await startGateway(dataDir, port, issuer ? [issuer.config({ roles: ['platform'] })] : undefined);
   try {
-    const token = await mintDevToken(dataDir, { role: 'platform', sub: 'bench-platform', ttlSeconds: 3600 });
+    const token = issuer ? await issuer.mint('platform', 'bench-platform', 3600) : await mintDevToken(dataDir, { role: 'platform', sub: 'bench-platform', ttlSeconds: 3600 });
     const client = new TenderLedgerClient({ baseUrl: url, token });
     const deadline = new Date(Date.now() + 86_400_000).toISOString();
     console.log(`setting up ${PROJECTS} projects with ${BIDDERS_PER_PROJECT} bidders each...`);

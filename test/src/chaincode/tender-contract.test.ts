@@ -60,6 +60,16 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.register({ bidDeadline: '2026-13-01T00:00:00Z' }), 'INVALID_ARGUMENT');
       });
 
+      it('refuses a deadline or opening time that is no real instant with INVALID_ARGUMENT (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
+        const year = new Date(host.clock.now().getTime() + 400 * DAY).getUTCFullYear();
+        for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-04-31T10:00:00+08:00`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`, `${year}-06-01T10:00:00+24:00`]) {
+          const message = await expectRefusal(tender.register({ bidDeadline: impossible, openingTime: `${year}-07-01T10:00:00Z` }), 'INVALID_ARGUMENT');
+          expect(message, impossible).to.include('/bidDeadline');
+          await expectRefusal(tender.register({ bidDeadline: `${year}-06-01T10:00:00Z`, openingTime: impossible }), 'INVALID_ARGUMENT');
+        }
+        await tender.register({ bidDeadline: `${year}-06-01T23:59:59.999Z`, openingTime: `${year}-06-02T08:00:00+08:00` });
+      });
+
       it('refuses a regulator with READ_ONLY_IDENTITY', async () => {
         await expectRefusal(tender.register({}, regulator), 'READ_ONLY_IDENTITY');
       });

@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { bidCommitment } from '@tender-ledger/domain';
-import { commitBid, sha256File } from '@tender-ledger/client-sdk';
+import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
+import { commitBid, sha256File, InvalidBidError } from '@tender-ledger/client-sdk';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -44,9 +44,35 @@ describe('client SDK', () => {
       const two = commitBid(input);
       expect(one.reveal.salt).to.match(/^[0-9a-f]{64}$/);
       expect(one.reveal.salt).to.not.equal(two.reveal.salt);
-      expect(one.commitment).to.equal(bidCommitment(one.reveal));
+      expect(one.commitment).to.equal(bidCommitment({ projectId: 'P1', ...one.reveal }));
       expect(commitBid({ ...input, salt: one.reveal.salt }).commitment).to.equal(one.commitment);
-      expect(() => commitBid({ ...input, price: 1.5 })).to.throw(RangeError);
+    });
+
+    it('returns a reveal that is exactly the opening\'s Reveal: no projectId, nothing else', () => {
+      const { reveal } = commitBid({ projectId: 'P1', bidderId: 'B1', bidFileSha256: 'a'.repeat(64), price: 12_345_600 });
+      expect(Object.keys(reveal).sort()).to.deep.equal(['bidFileSha256', 'bidderId', 'price', 'salt']);
+      expect(schemaErrors(OpenBidsRequest, { reveals: [reveal] })).to.deep.equal([]);
+    });
+
+    it('throws InvalidBidError (INVALID_ARGUMENT) naming each bad field before committing: salt under 128 bits or not lower-case hex, bad hash, bad price', () => {
+      const input = { projectId: 'P1', bidderId: 'B1', bidFileSha256: 'a'.repeat(64), price: 12_345_600 };
+      const refused = (bad: Partial<typeof input> & { salt?: string }): InvalidBidError => {
+        try {
+          commitBid({ ...input, ...bad });
+        } catch (error) {
+          expect(error).to.be.instanceOf(InvalidBidError);
+          return error as InvalidBidError;
+        }
+        throw new Error(`expected ${JSON.stringify(bad)} to be refused`);
+      };
+      expect(refused({ salt: 'ab'.repeat(15) }).fields.map((f) => f.field)).to.deep.equal(['/salt']);
+      expect(refused({ salt: 'AB'.repeat(16) }).fields.map((f) => f.field)).to.deep.equal(['/salt']);
+      expect(refused({ salt: 'zz'.repeat(16) }).code).to.equal('INVALID_ARGUMENT');
+      expect(refused({ bidFileSha256: 'A'.repeat(64) }).fields.map((f) => f.field)).to.deep.equal(['/bidFileSha256']);
+      expect(refused({ bidFileSha256: 'a'.repeat(63) }).fields.map((f) => f.field)).to.deep.equal(['/bidFileSha256']);
+      expect(refused({ price: 1.5 }).fields.map((f) => f.field)).to.deep.equal(['/price']);
+      expect(refused({ price: -1, salt: 'x' }).fields.map((f) => f.field).sort()).to.deep.equal(['/price', '/salt']);
+      expect(commitBid({ ...input, salt: 'ab'.repeat(16) }).reveal.salt).to.equal('ab'.repeat(16));
     });
   });
 

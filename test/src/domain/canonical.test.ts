@@ -1,11 +1,34 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import {
-  bidCommitment, canonicalJson, checkChain, parseLedgerError, rankBids, recordHash, sealRecord, sha256Hex,
+  bidCommitment, canonicalJson, isInstant, schemaErrors, Instant, checkChain, parseLedgerError, rankBids, recordHash, sealRecord, sha256Hex,
   GENESIS_HASH, LedgerError, type LedgerRecord,
 } from '@tender-ledger/domain';
 
 describe('domain', () => {
+  describe('Instant (date-time)', () => {
+    it('accepts real RFC 3339 instants with a zone, leap days and fractions included', () => {
+      for (const good of ['2026-03-01T09:30:00Z', '2024-02-29T23:59:59.123456789+08:00', '2026-12-31T00:00:00-05:30', '2000-02-29T00:00:00Z']) {
+        expect(isInstant(good), good).to.equal(true);
+        expect(schemaErrors(Instant, good), good).to.deep.equal([]);
+      }
+    });
+
+    it('refuses impossible instants: 2026-02-30, 2023-02-29, T24:00:00, T23:60:00, :60Z, offset +24:00', () => {
+      for (const bad of ['2026-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2026-04-31T10:00:00Z', '2100-02-29T00:00:00Z', '2026-02-28T24:00:00Z',
+        '2026-02-28T23:60:00Z', '2026-12-31T23:59:60Z', '2026-02-28T10:00:00+24:00', '2026-02-28T10:00:00+08:60', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z']) {
+        expect(isInstant(bad), bad).to.equal(false);
+        expect(schemaErrors(Instant, bad), bad).to.not.deep.equal([]);
+      }
+    });
+
+    it('refuses instants without a zone or in another ISO 8601 spelling', () => {
+      for (const bad of ['2026-03-01T09:30:00', '2026-03-01 09:30:00Z', '2026-03-01t09:30:00z', '20260301T093000Z', '2026-W09-7T09:30:00Z', '2026-060T09:30:00Z', '2026-03-01T09:30Z']) {
+        expect(isInstant(bad), bad).to.equal(false);
+      }
+    });
+  });
+
   describe('canonicalJson (RFC 8785)', () => {
     it('serialises the RFC 8785 section 3.2.2 example exactly', () => {
       const input = JSON.parse('{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'

@@ -192,6 +192,17 @@ onEachBackend((s) => {
         expect(badPath.code).to.equal('INVALID_ARGUMENT');
         expect((badPath.error as ValidationError).fields[0]?.field).to.equal('/params/projectId');
       });
+
+      it('answers 400 INVALID_ARGUMENT for instants that do not exist (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
+        const { t, platform } = s;
+        const tender = new HttpTender(t, platform);
+        const year = new Date(t.time.nowMs() + 400 * 86_400_000).getUTCFullYear();
+        for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`]) {
+          const error = await refusal(platform.registerProject({ ...tender.request(), bidDeadline: impossible }));
+          expect({ status: error.status, code: error.code }, impossible).to.deep.equal({ status: 400, code: 'INVALID_ARGUMENT' });
+          expect((error.error as ValidationError).fields.map((f) => f.field), impossible).to.include('/bidDeadline');
+        }
+      });
     });
   });
 

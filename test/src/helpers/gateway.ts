@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, startGateway, type RunningGateway } from '@tender-ledger/gateway';
-import { TenderLedgerClient, mintDevToken, type Role } from '@tender-ledger/client-sdk';
+import { readFile } from 'node:fs/promises';
+import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { TenderLedgerClient, mintDevToken, DEV_ISSUER, type Role } from '@tender-ledger/client-sdk';
 import { DAY, HOUR, ManualClock } from './clock.js';
+import { createTestIssuer } from './issuer.js';
 import { tempDir } from './temp.js';
 
 export type Backend = 'embedded' | 'fabric';
@@ -31,7 +34,11 @@ export interface TestGateway {
   time: TestTime;
   /** The embedded ledger's clock (embedded backend only). */
   clock: ManualClock;
+  /** The issuer of {@link token}: the development issuer on the embedded ledger, a configured test issuer on Fabric (never the development one). */
+  issuer: string;
   token(role: Role, sub: string, ttlSeconds?: number): Promise<string>;
+  /** A token with the claims `setup` sets, signed with the key of {@link issuer} (or `key`). */
+  sign(claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey): Promise<string>;
   client(role?: Role, sub?: string): Promise<TenderLedgerClient>;
   close(): Promise<void>;
 }
@@ -39,7 +46,10 @@ export interface TestGateway {
 const REPO = path.resolve(__dirname, '../../..');
 export const FABRIC_CONNECTION = path.join(REPO, 'network/.runtime/fabric-connection.json');
 
-/** Platform token subjects the suites use, each with its own Fabric user (one per platform). */
+/**
+ * Platform token subjects the suites use, each with its own Fabric user (one per platform). Bare
+ * subjects: with the one test issuer trusted, the gateway reads them as `<issuer>::<sub>`.
+ */
 export const FABRIC_PLATFORMS: Record<string, string> = {
   'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
 };
@@ -60,7 +70,7 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
       throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "npm run network:up && npm run network:deploy" first.`);
     }
     extra = {
-      LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION, FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS),
+      LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION, FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS), AUTH_ISSUERS: '',
       FABRIC_REGULATOR_IDENTITY: 'User1', FABRIC_PUBLIC_IDENTITY: 'User5',
     };
     time = {
@@ -80,9 +90,20 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
       reach: async (instantMs) => { clock.set(new Date(instantMs).toISOString()); },
     };
   }
+  let issuer = DEV_ISSUER;
+  let token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
+  let sign = async (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey) => {
+    const jwk = JSON.parse(await readFile(path.join(temp.dir, 'keys', 'dev-issuer.private.jwk.json'), 'utf8')) as JWK;
+    return setup(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: jwk.kid as string })).sign(key ?? await importJWK(jwk, 'ES256') as CryptoKey);
+  };
+  if (backend === 'fabric') {
+    // The development issuer is never trusted on Fabric: the suites' own issuer, configured as a real one.
+    const test = await createTestIssuer(temp.dir, 'urn:tender-ledger:test-issuer');
+    extra.AUTH_ISSUERS = JSON.stringify([test.config()]);
+    ({ issuer, mint: token, sign } = test);
+  }
   const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', ...extra, ...env });
   const gateway = await startGateway(config, backend === 'embedded' ? { clock: clock.now } : {});
-  const token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
   return {
     backend,
     gateway,
@@ -90,7 +111,9 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
     dataDir: temp.dir,
     time,
     clock,
+    issuer,
     token,
+    sign,
     async client(role?: Role, sub?: string) {
       return new TenderLedgerClient({ baseUrl: gateway.url, retries: 0, ...(role && sub ? { token: await token(role, sub) } : {}) });
     },
