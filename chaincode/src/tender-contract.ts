@@ -2,19 +2,17 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
   OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
-  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, canonicalJson,
-  depositWithinLimit, documentHashes, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
+  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment,
+  depositWithinLimit, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
   publicRecordView, rankBids, sealRecord,
   type Actor, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
+import {
+  actorOf, ledgerTime, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
+} from './evidence.js';
+import type { NotaryContract } from './notary-contract.js';
 import { keys, readAllJson, readJson, writeJson, type BidderState, type CommitteeState, type ScoreState } from './state.js';
-
-/** The clock-skew tolerance: TENDER_CLOCK_SKEW_SECONDS on the chaincode process, 30 s by default. */
-export function clockSkewToleranceMs(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(env.TENDER_CLOCK_SKEW_SECONDS ?? 30);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
-}
 
 /**
  * Records every step of a public tender as append-only evidence and refuses any step that
@@ -30,20 +28,9 @@ export class TenderContract extends Contract {
     super('tender');
   }
 
-  /**
-   * On Fabric the submitting client picks the transaction timestamp and peers accept it within
-   * 15 minutes, which would let a platform backdate a bid past the deadline. Every endorsing
-   * peer therefore refuses a proposal too far from its own clock (DOMAIN rule 12). It can only
-   * refuse, never change what is written, so endorsements still agree.
-   */
+  /** Trusted time (DOMAIN rule 12): see {@link refuseClockSkew}. */
   override async beforeTransaction(ctx: Context): Promise<void> {
-    // The embedded host stamps time itself; only a client-built proposal carries a client's clock.
-    if (!ctx.stub.getSignedProposal?.()) return;
-    const skewMs = Math.abs(ctx.stub.getDateTimestamp().getTime() - Date.now()); // CLOCK_SKEW guard: the one local clock read
-    const toleranceMs = clockSkewToleranceMs();
-    if (skewMs > toleranceMs) {
-      throw new LedgerError('CLOCK_SKEW', `proposal timestamp ${ctx.stub.getDateTimestamp().toISOString()} is ${Math.round(skewMs / 1000)} s from the endorsing peer's clock (tolerance ${toleranceMs / 1000} s)`);
-    }
+    refuseClockSkew(ctx);
   }
 
   // ---------------------------------------------------------------- steps
@@ -427,25 +414,24 @@ export class TenderContract extends Contract {
     return this.#commit(ctx, project, record);
   }
 
+  /**
+   * A document of a project (announcement, clarification, complaint, archive), linked into the
+   * project's chain; documents may follow any step, even a failed tender. A document of no
+   * project is notarised by {@link NotaryContract} (`notary:notariseDocument`).
+   */
   @Transaction()
-  @Param('request', 'string', 'NotariseDocumentRequest as JSON')
+  @Param('request', 'string', 'NotariseDocumentRequest as JSON, with its projectId')
   @Returns('string')
   async notariseDocument(ctx: Context, request: string): Promise<string> {
-    const actor = this.#writer(ctx);
+    const actor = writerOf(ctx);
     const req = parseArgument(NotariseDocumentRequest, request, 'request');
     const { projectId, ...document } = req;
-    if (projectId !== undefined) {
-      // Documents may follow any step, even a failed tender.
-      const project = await this.#ownProject(ctx, projectId);
-      if (document.corrects !== undefined) await this.#refuseForeignCorrection(ctx, document.corrects, projectId, actor);
-      return this.#append(ctx, project, 'DocumentNotarised', document);
+    if (projectId === undefined) {
+      throw new LedgerError('INVALID_ARGUMENT', 'request: /projectId is required here; a standalone document goes to notary:notariseDocument');
     }
-    if (document.corrects !== undefined) await this.#refuseForeignCorrection(ctx, document.corrects, null, actor);
-    const record = sealRecord({
-      recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
-      payload: document, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
-    });
-    return this.#store(ctx, keys.standaloneRecord(ctx, record.recordId), record);
+    const project = await this.#ownProject(ctx, projectId);
+    if (document.corrects !== undefined) await refuseForeignCorrection(ctx, document.corrects, projectId, actor);
+    return this.#append(ctx, project, 'DocumentNotarised', document);
   }
 
   // ---------------------------------------------------------------- queries
@@ -481,8 +467,7 @@ export class TenderContract extends Contract {
   @Param('recordId', 'string')
   @Returns('string')
   async getRecord(ctx: Context, recordId: string): Promise<string> {
-    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, recordId));
-    const record = stateKey === undefined ? undefined : await readJson<LedgerRecord>(ctx, stateKey);
+    const record = await recordById(ctx, recordId);
     if (!record) {
       throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId}`);
     }
@@ -535,22 +520,16 @@ export class TenderContract extends Contract {
 
   // ---------------------------------------------------------------- helpers (not transactions)
 
-  /** Ledger time: the transaction timestamp, the same on every endorsing peer. */
   #now(ctx: Context): string {
-    return ctx.stub.getDateTimestamp().toISOString();
+    return ledgerTime(ctx);
   }
 
   #actor(ctx: Context): Actor {
-    return { mspId: ctx.clientIdentity.getMSPID(), clientId: ctx.clientIdentity.getID() };
+    return actorOf(ctx);
   }
 
-  /** The caller, if it may write at all: regulators only read. */
   #writer(ctx: Context): Actor {
-    const actor = this.#actor(ctx);
-    if (isRegulatorMsp(actor.mspId)) {
-      throw new LedgerError('READ_ONLY_IDENTITY', `${actor.mspId} identities read and never write`);
-    }
-    return actor;
+    return writerOf(ctx);
   }
 
   #privileged(ctx: Context, project: ProjectState): boolean {
@@ -595,25 +574,6 @@ export class TenderContract extends Contract {
       throw new LedgerError('COMMITTEE_NOT_APPOINTED', `no evaluation committee has been appointed for ${projectId}`);
     }
     return committee;
-  }
-
-  /**
-   * Evidence is append-only (DOMAIN rule 11): a correction points at the record it corrects. It
-   * may only name an earlier record of the same chain by the same writer (the same project's,
-   * or the same actor's standalone record), so nobody can cast doubt on another's evidence.
-   */
-  async #refuseForeignCorrection(ctx: Context, recordId: string, projectId: string | null, actor: Actor): Promise<void> {
-    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, recordId));
-    const target = stateKey === undefined ? undefined : await readJson<LedgerRecord>(ctx, stateKey);
-    if (!target) {
-      throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId} to correct`);
-    }
-    if (target.projectId !== projectId) {
-      throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} is not ${projectId === null ? 'a standalone record' : `a record of project ${projectId}`}`);
-    }
-    if (target.actor.mspId !== actor.mspId || target.actor.clientId !== actor.clientId) {
-      throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} was written by another identity`);
-    }
   }
 
   /** IR art. 44: after a failed tender (流标) nothing but documents (and deposit returns) may follow. */
@@ -662,26 +622,10 @@ export class TenderContract extends Contract {
 
   /** Writes the record and the project's new head; one transaction writes one record. */
   async #commit(ctx: Context, project: ProjectState, record: LedgerRecord): Promise<string> {
-    const json = await this.#store(ctx, keys.record(ctx, project.projectId, record.seq), record);
+    const json = await storeRecord(ctx, keys.record(ctx, project.projectId, record.seq), record);
     await writeJson(ctx, keys.project(ctx, project.projectId), {
       ...project, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies ProjectState);
-    return json;
-  }
-
-  /** Appends a record under a key that must be new: evidence is never overwritten. Returns its canonical JSON. */
-  async #store(ctx: Context, stateKey: string, record: LedgerRecord): Promise<string> {
-    const existing = await ctx.stub.getState(stateKey);
-    if (existing && existing.length > 0) {
-      throw new Error(`refusing to overwrite evidence at ${stateKey}`);
-    }
-    const json = canonicalJson(record);
-    await ctx.stub.putState(stateKey, Buffer.from(json));
-    await writeJson(ctx, keys.recordById(ctx, record.recordId), stateKey);
-    for (const sha256 of documentHashes(record)) {
-      await writeJson(ctx, keys.documentHash(ctx, sha256, record.recordId), stateKey);
-    }
-    ctx.stub.setEvent(record.step, Buffer.from(json));
     return json;
   }
 

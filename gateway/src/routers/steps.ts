@@ -13,7 +13,7 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
   /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
   async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown) {
     const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
-    const committed = await backend.submit(caller, route.fn, route.args(params, body), projectId);
+    const committed = await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId);
     const record = JSON.parse(committed.result) as LedgerRecord;
     const receipt = await receipts.sign(record, committed);
     return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };

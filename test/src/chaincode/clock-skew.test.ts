@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Context } from 'fabric-contract-api';
 import { parseLedgerError } from '@tender-ledger/domain';
-import { TenderContract } from '@tender-ledger/chaincode';
+import { NotaryContract, TenderContract } from '@tender-ledger/chaincode';
 
 // Unit test: a stubbed transaction context, nothing else. The same guard runs on the Fabric
 // network with a deliberately skewed client (test/src/fabric).
@@ -43,6 +43,16 @@ describe('TenderContract', () => {
 
     it('leaves time stamped by the embedded host alone (no client proposal)', async () => {
       expect(await refusal(contract.beforeTransaction(contextAt(minutes(-600), undefined)))).to.equal(undefined);
+    });
+  });
+});
+
+describe('NotaryContract', () => {
+  describe('beforeTransaction (trusted time)', () => {
+    it('refuses a client proposal stamped 10 minutes early with CLOCK_SKEW, like the tender steps', async () => {
+      const contract = new NotaryContract();
+      expect(await refusal(contract.beforeTransaction(contextAt(new Date(Date.now() - 10 * 60_000), {})))).to.equal('CLOCK_SKEW');
+      expect(await refusal(contract.beforeTransaction(contextAt(new Date(), {})))).to.equal(undefined);
     });
   });
 });

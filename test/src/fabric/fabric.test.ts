@@ -108,7 +108,7 @@ describe('on the Fabric network', function () {
         globalThis.Date = skewed as DateConstructor;
         let proposal;
         try {
-          proposal = contract.newProposal('notariseDocument', args);
+          proposal = contract.newProposal('notary:notariseDocument', args);
         } finally {
           globalThis.Date = RealDate;
         }
@@ -121,7 +121,7 @@ describe('on the Fabric network', function () {
         expect(refused).to.be.instanceOf(EndorseError);
         const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
         expect(messages).to.include('CLOCK_SKEW');
-        const onTime = await contract.newProposal('notariseDocument', args).endorse();
+        const onTime = await contract.newProposal('notary:notariseDocument', args).endorse();
         expect((await (await onTime.submit()).getStatus()).successful).to.equal(true);
       } finally {
         gateway.close();
