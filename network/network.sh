@@ -813,7 +813,7 @@ cmd_smoke() {
   out="$(NET_CLI_LOG_SPEC=info peer_as tc User1 chaincode invoke "${orderer_args[@]}" -C "$NET_CHANNEL" -n "$NET_CC_NAME" \
     --peerAddresses "$NET_HOST:$NET_TC_PEER_PORT" --tlsRootCertFiles "$(net_peer_tls_ca tc)" \
     --peerAddresses "$NET_HOST:$NET_REG_PEER_PORT" --tlsRootCertFiles "$(net_peer_tls_ca reg)" \
-    -c "{\"function\":\"notariseDocument\",\"Args\":[\"{\\\"sha256\\\":\\\"$hash\\\",\\\"kind\\\":\\\"test\\\"}\"]}" \
+    -c "{\"function\":\"notary:notariseDocument\",\"Args\":[\"{\\\"sha256\\\":\\\"$hash\\\",\\\"kind\\\":\\\"test\\\"}\"]}" \
     --waitForEvent 2>&1)" || die "invoke failed: $out"
   grep -q 'status:200' <<<"$out" || die "invoke did not succeed: $out"
   out="$(peer_as tc User1 chaincode query -C "$NET_CHANNEL" -n "$NET_CC_NAME" \
