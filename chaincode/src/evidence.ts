@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { LedgerError, canonicalJson, documentHashes, isRegulatorMsp, type Actor, type LedgerRecord } from '@tender-ledger/domain';
+import { BIDDER_ID_ATTRIBUTE, LedgerError, canonicalJson, documentHashes, isRegulatorMsp, type Actor, type LedgerRecord } from '@tender-ledger/domain';
 import { keys, readJson, writeJson } from './state.js';
 
 // What every contract of this chaincode shares. Plain functions, not methods, so that none of
@@ -36,11 +36,15 @@ export function actorOf(ctx: Context): Actor {
   return { mspId: ctx.clientIdentity.getMSPID(), clientId: ctx.clientIdentity.getID() };
 }
 
-/** The caller, if it may write at all: regulators only read. */
+/** The caller, if it may write at all: regulators and identities that speak for a bidder only read. */
 export function writerOf(ctx: Context): Actor {
   const actor = actorOf(ctx);
   if (isRegulatorMsp(actor.mspId)) {
     throw new LedgerError('READ_ONLY_IDENTITY', `${actor.mspId} identities read and never write`);
+  }
+  // A bidder's steps are recorded by its platform; an identity issued to read for a bidder writes nothing.
+  if (ctx.clientIdentity.getAttributeValue(BIDDER_ID_ATTRIBUTE) !== null) {
+    throw new LedgerError('READ_ONLY_IDENTITY', 'an identity that speaks for a bidder reads and never writes');
   }
   return actor;
 }
@@ -82,4 +86,21 @@ export async function storeRecord(ctx: Context, stateKey: string, record: Ledger
   }
   ctx.stub.setEvent(record.step, Buffer.from(json));
   return json;
+}
+
+/**
+ * Whether the caller is a gateway identity this peer trusts to name, in transient data, the
+ * bidder it reads for (Fabric, where bidders have no certificates of their own). Listed in the
+ * chaincode process's TENDER_BIDDER_PROXIES as `<mspId>/<certificate common name>`, comma-separated.
+ * Only queries honour it, and a query is answered by one peer from its own copy of the state,
+ * which that peer's organisation can read in full anyway: whom it lets speak for bidders is that
+ * organisation's decision, so a local setting is the right place, not the channel's.
+ */
+export function isBidderProxy(ctx: Context, env: NodeJS.ProcessEnv = process.env): boolean {
+  const proxies = (env.TENDER_BIDDER_PROXIES ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  if (proxies.length === 0) return false;
+  // fabric-shim's id: x509::<subject DN>::<issuer DN>, each as /K=V/K=V.
+  const subject = ctx.clientIdentity.getID().split('::')[1] ?? '';
+  const commonName = /\/CN=([^/]+)/.exec(subject)?.[1];
+  return commonName !== undefined && proxies.includes(`${ctx.clientIdentity.getMSPID()}/${commonName}`);
 }

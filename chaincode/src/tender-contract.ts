@@ -1,15 +1,15 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
+  AppointCommitteeRequest, AwardRequest, BIDDER_ID_ATTRIBUTE, BIDDER_ID_TRANSIENT, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
   OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
-  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment,
+  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, bidderRecords, checkChain,
   depositWithinLimit, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
   publicRecordView, rankBids, sealRecord,
   type Actor, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
 import {
-  actorOf, ledgerTime, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
+  actorOf, isBidderProxy, ledgerTime, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
 } from './evidence.js';
 import type { NotaryContract } from './notary-contract.js';
 import { keys, readAllJson, readJson, writeJson, type BidderState, type CommitteeState, type ScoreState } from './state.js';
@@ -439,7 +439,9 @@ export class TenderContract extends Contract {
   /**
    * A project's whole trail in order. The public sees no bidder of a sealed tender, nor how
    * many (BL art. 22), and no committee member before the award (IR art. 46). `complete` says
-   * that no record is withheld; a listed record may still be `redacted`.
+   * that no record is withheld; a listed record may still be `redacted`. `chainValid` is the
+   * check of the whole chain, made here over every record, so a caller shown only part of a
+   * sealed trail still learns whether the whole of it holds, and nothing more.
    */
   @Transaction(false)
   @Param('projectId', 'string')
@@ -447,12 +449,67 @@ export class TenderContract extends Contract {
   async getTrail(ctx: Context, projectId: string): Promise<string> {
     const project = await this.#project(ctx, projectId);
     const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+    const chainValid = checkChain(records).valid;
     if (this.#privileged(ctx, project) || isResultDecided(project.status)) {
-      return JSON.stringify({ projectId, complete: true, records });
+      return JSON.stringify({ projectId, complete: true, records, chainValid });
     }
     const complete = isDisclosed(project.status);
     const visible = complete ? records : records.filter((r) => !SEALED_STEPS.has(r.step));
-    return JSON.stringify({ projectId, complete, records: visible.map((r) => publicRecordView(r, project.status)) });
+    return JSON.stringify({ projectId, complete, records: visible.map((r) => publicRecordView(r, project.status)), chainValid });
+  }
+
+  /**
+   * One bidder's records in a project ({@link bidderRecords}). The bidder itself, the owning
+   * platform and regulators read them at any time; anyone else only once the bids are opened
+   * (BL art. 22), and a bidder never reads another bidder's records.
+   */
+  @Transaction(false)
+  @Param('projectId', 'string')
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async getBidderRecords(ctx: Context, projectId: string, bidderId: string): Promise<string> {
+    const project = await this.#project(ctx, projectId);
+    assertSchema(Identifier, bidderId, 'bidderId');
+    const speaksFor = this.#bidderOf(ctx, project);
+    if (speaksFor !== undefined && speaksFor !== bidderId) {
+      throw new LedgerError('FORBIDDEN', 'a bidder reads only its own records');
+    }
+    const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+    if (speaksFor === bidderId || this.#privileged(ctx, project) || isResultDecided(project.status)) {
+      return JSON.stringify({ projectId, bidderId, records: bidderRecords(records, bidderId) });
+    }
+    if (!isDisclosed(project.status)) {
+      throw new LedgerError('FORBIDDEN', 'only the bidder, the owning platform and regulators read a sealed bid');
+    }
+    return JSON.stringify({ projectId, bidderId, records: bidderRecords(records.map((r) => publicRecordView(r, project.status)), bidderId) });
+  }
+
+  /**
+   * A bidder's bids across projects, with its records in each: for that bidder and regulators
+   * only, since before the opening who bid where is sealed (BL art. 22). A bidder sees the
+   * projects of the organisation that vouches for it (see {@link BIDDER_ID_ATTRIBUTE}).
+   */
+  @Transaction(false)
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async getBidderBids(ctx: Context, bidderId: string): Promise<string> {
+    assertSchema(Identifier, bidderId, 'bidderId');
+    const regulator = isRegulatorMsp(this.#actor(ctx).mspId);
+    const speaksFor = this.#bidderOf(ctx);
+    if (!regulator && speaksFor !== bidderId) {
+      throw new LedgerError('FORBIDDEN', speaksFor === undefined ? 'only the bidder and regulators list a bidder\'s bids' : 'a bidder reads only its own bids');
+    }
+    const bids = [];
+    for (const projectId of await readAllJson<string>(ctx, 'bidderProject', [bidderId])) {
+      const project = await this.#project(ctx, projectId);
+      if (!regulator && this.#bidderOf(ctx, project) !== bidderId) continue;
+      const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+      bids.push({
+        projectId, name: project.name, status: project.status, bidDeadline: project.bidDeadline, openingTime: project.openingTime,
+        records: bidderRecords(records, bidderId),
+      });
+    }
+    return JSON.stringify({ bidderId, bids });
   }
 
   @Transaction(false)
@@ -499,18 +556,6 @@ export class TenderContract extends Contract {
     return JSON.stringify(projects.map((p) => (this.#privileged(ctx, p) ? p : publicProjectStatus(p))));
   }
 
-  /** The projects a bidder registered for: regulators only, since before opening that is sealed. */
-  @Transaction(false)
-  @Param('bidderId', 'string')
-  @Returns('string')
-  async getBidderProjects(ctx: Context, bidderId: string): Promise<string> {
-    assertSchema(Identifier, bidderId, 'bidderId');
-    if (!isRegulatorMsp(this.#actor(ctx).mspId)) {
-      throw new LedgerError('FORBIDDEN', 'only regulators list a bidder\'s projects');
-    }
-    return JSON.stringify(await readAllJson<string>(ctx, 'bidderProject', [bidderId]));
-  }
-
   /** The caller as the contract sees it: lets a client map its identities to record actors. */
   @Transaction(false)
   @Returns('string')
@@ -530,6 +575,23 @@ export class TenderContract extends Contract {
 
   #writer(ctx: Context): Actor {
     return writerOf(ctx);
+  }
+
+  /**
+   * The bidder this caller speaks for, if any: by its certificate's {@link BIDDER_ID_ATTRIBUTE},
+   * or as a trusted proxy ({@link isBidderProxy}) naming the bidder in transient data. Given a
+   * project, only an identity of the project owner's organisation speaks for its bidders.
+   */
+  #bidderOf(ctx: Context, project?: ProjectState): string | undefined {
+    const { mspId } = this.#actor(ctx);
+    if (isRegulatorMsp(mspId) || (project && mspId !== project.owner.mspId)) return undefined;
+    let bidderId = ctx.clientIdentity.getAttributeValue(BIDDER_ID_ATTRIBUTE) ?? undefined;
+    if (bidderId === undefined && isBidderProxy(ctx)) {
+      const named = ctx.stub.getTransient().get(BIDDER_ID_TRANSIENT);
+      if (named) bidderId = Buffer.from(named).toString('utf8');
+    }
+    if (bidderId !== undefined) assertSchema(Identifier, bidderId, 'bidderId');
+    return bidderId;
   }
 
   #privileged(ctx: Context, project: ProjectState): boolean {

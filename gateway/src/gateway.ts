@@ -77,6 +77,7 @@ async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date):
       regulatorMspId: config.regulatorMspId,
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
+      bidderIdentity: config.fabric.bidderIdentity,
     });
   }
   return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);

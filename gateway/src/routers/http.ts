@@ -88,9 +88,9 @@ export function jsonBodyParser(limit: string): RequestHandler {
   return express.json({ limit, strict: true, type: () => true });
 }
 
-/** The ledger identity a verified caller reads as: bidders have none of their own, so they read publicly. */
+/** Whom a read runs as: the verified caller itself (the contract decides what it sees), or the public. */
 export function readerOf(caller: Caller | undefined): Reader {
-  return caller === undefined || caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller };
+  return caller === undefined ? { kind: 'public' } : { kind: 'caller', caller };
 }
 
 /** Evaluates a query and parses its JSON answer. */

@@ -25,7 +25,7 @@ describe('TenderContract and NotaryContract as real chaincode (fabric-shim dispa
     const byName = Object.fromEntries(transactions.map((t) => [t.name, t]));
     expect(Object.keys(byName)).to.include.members([
       'registerProject', 'registerBidder', 'commitBid', 'withdrawBid', 'appointCommittee', 'replaceCommitteeMember', 'openBids', 'recordScores', 'awardBid', 'signContract',
-      'releaseDeposit', 'notariseDocument', 'getTrail', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderProjects', 'whoAmI',
+      'releaseDeposit', 'notariseDocument', 'getTrail', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderRecords', 'getBidderBids', 'whoAmI',
     ]);
     expect(byName.releaseDeposit?.parameters?.map((p) => `${p.name}:${p.schema.type}`)).to.deep.equal(['projectId:string', 'bidderId:string', 'request:string']);
     expect(byName.commitBid?.tag).to.include('SUBMIT');
