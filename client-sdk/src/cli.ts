@@ -6,9 +6,9 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { JSONWebKeySet } from 'jose';
 import { TenderLedgerClient } from './client.js';
 import { TenderLedgerError } from './errors.js';
-import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
+import { ROLES, type Role } from '@tender-ledger/domain';
+import { mintDevToken, verifyReceipt } from '@tender-ledger/trust';
 import { sha256File } from './hash.js';
-import { verifyReceipt } from './receipt.js';
 
 const USAGE = `tender — the tender evidence ledger from the command line
 

@@ -11,16 +11,9 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** Base class of every error the SDK throws; `code` is stable, the message is for people. */
-export class TenderLedgerError extends Error {
-  override name = 'TenderLedgerError';
-  readonly code: string;
+import { TenderLedgerError } from '@tender-ledger/trust';
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+export { TenderLedgerError, ReceiptVerificationError, type ReceiptErrorCode } from '@tender-ledger/trust';
 
 /** The gateway answered with a problem. `code` is one of the domain's error codes. */
 export class ProblemError extends TenderLedgerError {
@@ -74,16 +67,6 @@ export class NetworkError extends TenderLedgerError {
   }
 }
 
-export type ReceiptErrorCode = 'RECEIPT_MALFORMED' | 'RECEIPT_UNKNOWN_KEY' | 'RECEIPT_BAD_SIGNATURE' | 'RECEIPT_BAD_CLAIMS';
-
-/** A receipt that does not verify, and why. */
-export class ReceiptVerificationError extends TenderLedgerError {
-  override name = 'ReceiptVerificationError';
-  declare readonly code: ReceiptErrorCode;
-  constructor(code: ReceiptErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
 
 /** Builds the typed error for a problem document. */
 export function problemError(problem: Problem): ProblemError {

@@ -9,6 +9,11 @@ export function isRegulatorMsp(mspId: string): boolean {
   return REGULATOR_MSP_IDS.has(mspId);
 }
 
+/** The issuer of development tokens (the embedded ledger's zero-configuration default only). */
+export const DEV_ISSUER = 'urn:tender-ledger:dev-issuer';
+/** The audience tokens for this gateway name by default. */
+export const DEFAULT_AUDIENCE = 'tender-ledger';
+
 /** The roles a token may carry: a platform writes its projects, a regulator reads everything, a bidder reads its own records. */
 export const ROLES = ['platform', 'regulator', 'bidder'] as const;
 export type Role = (typeof ROLES)[number];

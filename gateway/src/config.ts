@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ROLES, type Role } from '@tender-ledger/client-sdk';
+import { ROLES, type Role } from '@tender-ledger/domain';
 
 export interface IssuerConfig {
   issuer: string;

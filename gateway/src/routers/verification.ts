@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { isRedacted, type RecordView } from '@tender-ledger/domain';
-import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-sdk';
+import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/trust';
 import { toProblem } from '../problem.js';
 import { VerifyReceiptRequest } from '../routes.js';
 import { evaluateJson, requireJson, validate, validateParams, type RouterDeps } from './http.js';

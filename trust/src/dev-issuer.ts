@@ -1,12 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
-
-/** The issuer and audience of development tokens (embedded default only). */
-export const DEV_ISSUER = 'urn:tender-ledger:dev-issuer';
-export const DEFAULT_AUDIENCE = 'tender-ledger';
-export const ROLES = ['platform', 'regulator', 'bidder'] as const;
-export type Role = (typeof ROLES)[number];
+import { DEFAULT_AUDIENCE, DEV_ISSUER, type Role } from '@tender-ledger/domain';
 
 const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.private.jwk.json');
 
