@@ -3,7 +3,7 @@ import type { JSONWebKeySet } from 'jose';
 import type {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, OpenBidsRequest, PublicProjectStatus,
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
-  ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims,
+  ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims, TrailBody, HashLookupBody, ReceiptCheckBody,
 } from '@tender-ledger/domain';
 import { NetworkError, problemError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
@@ -30,28 +30,14 @@ export interface WriteResult<R = LedgerRecord> {
   receipt: string;
 }
 
-export interface TrailResult {
-  projectId: string;
-  /** No record is withheld from the caller (a listed record may still be `redacted`). */
-  complete: boolean;
-  chainValid: boolean;
-  records: RecordView[];
-}
+/** A project's trail and the gateway's chain check (the `Trail` schema of the OpenAPI document). */
+export type TrailResult = TrailBody;
 
-export interface HashLookup {
-  sha256: string;
-  records: (RecordView & { blockNumber?: number })[];
-}
+/** Every record naming a hash, with its block (the `HashLookup` schema). */
+export type HashLookup = HashLookupBody;
 
-export interface OnlineReceiptCheck {
-  valid: boolean;
-  signatureValid: boolean;
-  onLedger: boolean;
-  recordUnchanged: boolean;
-  blockMatches: boolean;
-  claims?: ReceiptClaims;
-  reason?: string;
-}
+/** The gateway's online check of a receipt (the `ReceiptCheck` schema). */
+export type OnlineReceiptCheck = ReceiptCheckBody;
 
 const RETRYABLE = (status: number) => status >= 500 || status === 429;
 

@@ -78,6 +78,7 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
   ISSUER_NOT_AUTHORISED: { status: 403, title: 'The token\'s issuer may not grant this role to this subject' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'This path does not answer this method' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request bodies must be application/json' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used for a different request' },

@@ -8,3 +8,4 @@ export * from './access.js';
 export * from './project.js';
 export * from './receipt.js';
 export * from './reports.js';
+export * from './responses.js';

@@ -1,4 +1,4 @@
-import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { LedgerError } from './errors.js';
@@ -20,9 +20,47 @@ export const Instant = Type.String({
   pattern: RFC3339_INSTANT_PATTERN,
   description: 'RFC 3339 date-time with zone, upper-case T and Z, naming a real instant (no 2026-02-30, T24:00:00 or leap second :60)',
 });
+/** A record id is its transaction id: printable ASCII, so it is safe in a ledger key (no U+0000 or U+10FFFF). */
+const RECORD_ID = { minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' };
+export const RecordId = Type.String({ ...RECORD_ID, description: 'a record id (= its transaction id)' });
 /** The bidder's secret salt: at least 128 bits as hex, so a price cannot be guessed from its commitment. */
 export const Salt = Type.String({ pattern: '^[0-9a-f]{32,128}$', description: '32-128 lowercase hex characters' });
-const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+/**
+ * Text RFC 8785 can canonicalise: well-formed UTF-16 (no lone surrogate, which JCS refuses and
+ * UTF-8 cannot carry) and no NUL (which C-string tools and some JCS implementations cut at).
+ * Published as `format: jcs-text`, not a pattern: no regular expression says "no lone
+ * surrogate" alike in JavaScript without the `u` flag, in Rust (which cannot hold one) and in
+ * Python. Its length counts characters (code points), as JSON Schema's `maxLength` does, not
+ * UTF-16 units as JavaScript's `length` would: 𝕋 is one character.
+ */
+export const JCS_TEXT_FORMAT = 'jcs-text';
+// A high surrogate not followed by a low one, a low one not preceded by a high one, or NUL
+// (String.prototype.isWellFormed says the same, but not in every browser the pages serve).
+const NOT_JCS_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/;
+const isJcsText = (value: string) => !NOT_JCS_TEXT.test(value);
+/** Characters as JSON Schema counts them (code points). */
+const characters = (value: string) => value.length - (value.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+
+interface JcsTextOptions { minLength?: number; maxLength: number; description?: string }
+const JCS_TEXT_KIND = 'JcsText';
+if (!TypeRegistry.Has(JCS_TEXT_KIND)) {
+  TypeRegistry.Set<JcsTextOptions>(JCS_TEXT_KIND, (schema, value) => typeof value === 'string' && isJcsText(value)
+    && characters(value) >= (schema.minLength ?? 0) && characters(value) <= schema.maxLength);
+}
+
+/** A free-text string every JCS implementation can canonicalise; use it for every free-text field of a record. */
+export const JcsText = (options: JcsTextOptions) => Type.Unsafe<string>({
+  [Kind]: JCS_TEXT_KIND, type: 'string', format: JCS_TEXT_FORMAT, description: 'well-formed Unicode text without NUL (RFC 8785)', ...options,
+});
+
+/** Why a value is not the JcsText its schema asks for, in words for the 400. */
+function jcsTextMessage(schema: JcsTextOptions, value: unknown): string {
+  if (typeof value !== 'string') return 'must be a string';
+  if (!isJcsText(value)) return 'must be well-formed Unicode without NUL (RFC 8785)';
+  return `must be ${String(schema.minLength ?? 0)}-${String(schema.maxLength)} characters`;
+}
+
+const Text = (maxLength: number) => JcsText({ minLength: 1, maxLength });
 
 export const RegisterProjectRequest = Type.Object({
   projectId: Identifier,
@@ -142,8 +180,16 @@ export const NotariseDocumentRequest = Type.Object({
   sha256: Sha256Hex,
   kind: Text(64),
   projectId: Type.Optional(Identifier),
-  corrects: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'id of an earlier record this document corrects' })),
-  metadata: Type.Optional(Type.Record(Type.String({ pattern: '^[^\\u0000]{1,64}$' }), Type.String({ maxLength: 1024 }), { maxProperties: 32, additionalProperties: false })),
+  // A record id, not free text: it becomes part of a ledger key, where U+0000 and U+10FFFF are
+  // delimiters (a NUL here was a 500 until schemathesis found it).
+  corrects: Type.Optional(Type.String({ ...RECORD_ID, description: 'id of an earlier record this document corrects' })),
+  metadata: Type.Optional(Type.Record(
+    // Keys are schema patterns, which cannot name lone surrogates portably: 1-64 characters of
+    // the Basic Multilingual Plane without NUL or surrogates, alike in every regex engine.
+    Type.String({ pattern: '^[\\u0001-\\uD7FF\\uE000-\\uFFFF]{1,64}$', description: '1-64 characters of the Basic Multilingual Plane, no NUL' }),
+    JcsText({ maxLength: 1024 }),
+    { maxProperties: 32, additionalProperties: false },
+  )),
 }, { additionalProperties: false });
 export type NotariseDocumentRequest = Static<typeof NotariseDocumentRequest>;
 
@@ -178,7 +224,8 @@ export function schemaErrors(schema: TSchema, value: unknown): FieldError[] {
   }
   const errors: FieldError[] = [];
   for (const error of check.Errors(value)) {
-    errors.push({ field: error.path || '/', message: error.message });
+    const message = error.schema[Kind] === JCS_TEXT_KIND ? jcsTextMessage(error.schema as unknown as JcsTextOptions, error.value) : error.message;
+    errors.push({ field: error.path || '/', message });
     if (errors.length >= 20) break;
   }
   return errors;

@@ -5,3 +5,4 @@ export type { LedgerBackend, Reader, Committed } from './backend.js';
 export { EmbeddedBackend } from './embedded-backend.js';
 export { FabricBackend, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
 export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';
+export { Problem, toProblem } from './problem.js';

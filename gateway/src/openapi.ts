@@ -1,16 +1,71 @@
 import type { TSchema } from '@sinclair/typebox';
-import { ERROR_CODES, ReceiptClaims } from '@tender-ledger/domain';
-import { PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest } from './routes.js';
+import {
+  BidderBidsSchema, BidderRecordsSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
+  ProblemSchema, ProjectListSchema, ProjectStatusSchema, ProjectsByCategorySchema, ReceiptCheckSchema, ReceiptClaims,
+  RecordWithBlockSchema, TrailSchema, WriteResultSchema, type ErrorCode,
+} from '@tender-ledger/domain';
+import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest } from './routes.js';
 
 /** JSON Schema without TypeBox's symbol keys. */
 const plain = (schema: TSchema): object => JSON.parse(JSON.stringify(schema)) as object;
 
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
+/** Response schemas, published under components/schemas and referenced by name. */
+const SCHEMAS = {
+  WriteResult: WriteResultSchema,
+  ProjectStatus: ProjectStatusSchema,
+  ProjectList: ProjectListSchema,
+  Trail: TrailSchema,
+  BidderRecords: BidderRecordsSchema,
+  BidderBids: BidderBidsSchema,
+  RecordWithBlock: RecordWithBlockSchema,
+  OverdueDeposits: OverdueDepositsSchema,
+  ProjectsByCategory: ProjectsByCategorySchema,
+  HashLookup: HashLookupSchema,
+  ReceiptCheck: ReceiptCheckSchema,
+  ReceiptClaims,
+  Jwks: JwksSchema,
+  Health: HealthSchema,
+  Problem: ProblemSchema,
+} satisfies Record<string, TSchema>;
+type SchemaName = keyof typeof SCHEMAS;
 
-const ok = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const ok = (description: string, schema: SchemaName, headers?: object) =>
+  ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ref(schema) } } });
+
+/** The codes each status can carry, so the document names them as the gateway answers them. */
+const codesFor = (status: number): ErrorCode[] =>
+  (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => ERROR_CODES[code].status === status);
+
+function problem(status: number, description: string, headers?: object) {
+  const codes = codesFor(status);
+  return {
+    description: `${description} (${codes.join(', ')})`,
+    ...(headers ? { headers } : {}),
+    content: {
+      'application/problem+json': {
+        schema: { allOf: [ref('Problem'), { type: 'object', properties: { status: { const: status }, code: { enum: codes } } }] },
+      },
+    },
+  };
+}
+
+const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait', schema: { type: 'string', pattern: '^[0-9]+$' } } };
+const PROBLEMS = {
+  400: problem(400, 'The request breaks its schema or is not well-formed; `errors` names each field'),
+  401: problem(401, 'No valid bearer token', { 'WWW-Authenticate': { schema: { type: 'string' } } }),
+  403: problem(403, 'Not allowed for this caller'),
+  404: problem(404, 'No such project, record or route'),
+  405: problem(405, 'This path does not answer this method', { Allow: { schema: { type: 'string' } } }),
+  409: problem(409, 'A tender rule refused the step; `code` names the rule'),
+  413: problem(413, 'The body is too large'),
+  415: problem(415, 'The body is not JSON, or in an unsupported encoding or charset'),
+  422: problem(422, 'The Idempotency-Key was used for a different request'),
+  429: problem(429, 'Rate limited', RETRY_AFTER),
+  503: problem(503, 'The ledger is unavailable; retry later'),
+} as const;
+type Status = keyof typeof PROBLEMS;
+const problems = (...statuses: Status[]) => Object.fromEntries(statuses.map((s) => [s, PROBLEMS[s]]));
 
 function parameters(path: string) {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({
@@ -20,83 +75,105 @@ function parameters(path: string) {
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-/** The OpenAPI 3.1 document, built from the same schemas the gateway validates with. */
-export function openApiDocument(): object {
-  const paths: Record<string, Record<string, object>> = {};
-  const errorResponses = {
-    400: problemResponse('The request breaks its schema (INVALID_ARGUMENT); `errors` names each field'),
-    401: problemResponse('No valid bearer token (UNAUTHENTICATED)'),
-    403: problemResponse('Not allowed for this caller'),
-    404: problemResponse('No such project or record'),
-    409: problemResponse('A tender rule refused the step; `code` names the rule'),
-    413: problemResponse('Body too large'),
-    429: problemResponse('Rate limited'),
-    503: problemResponse('The ledger is unavailable'),
+/**
+ * Where a recorded step leads (OpenAPI links): its record, and for a project or a bidder the
+ * steps and reads that take its id. Clients and fuzzers follow them to walk a whole tender.
+ */
+function links(fn: string): Record<string, object> {
+  const record = '$response.body#/record';
+  const out: Record<string, object> = {
+    getRecord: { operationId: 'getRecord', parameters: { recordId: `${record}/recordId` } },
   };
+  const byProject = ['getProject', 'getTrail', ...STEP_ROUTES.filter((r) => r.path.startsWith('/v1/projects/:projectId') && !r.path.includes(':bidderId')).map((r) => r.fn)];
+  const byBidder = ['getBidderRecords', ...STEP_ROUTES.filter((r) => r.path.includes(':bidderId')).map((r) => r.fn)];
+  if (fn === 'registerProject') {
+    for (const target of byProject) out[target] = { operationId: target, parameters: { projectId: `${record}/projectId` } };
+  }
+  if (fn === 'registerBidder' || fn === 'commitBid') {
+    for (const target of byBidder) out[target] = { operationId: target, parameters: { projectId: `${record}/projectId`, bidderId: `${record}/payload/bidderId` } };
+  }
+  return out;
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  /** By OpenAPI path (`/v1/projects/{projectId}`), then by lower-case method. */
+  paths: Record<string, Record<string, object>>;
+  components: object;
+}
+
+/** The Express form of an OpenAPI path (`{projectId}` → `:projectId`). */
+export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** The OpenAPI 3.1 document, built from the same schemas the gateway validates input and answers with. */
+export function openApiDocument(): OpenApiDocument {
+  const paths: Record<string, Record<string, object>> = {};
   for (const route of STEP_ROUTES) {
     paths[openApiPath(route.path)] = {
       post: {
         summary: route.summary,
         operationId: route.fn,
         security: [{ bearer: [] }],
-        parameters: [...parameters(route.path), { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } }],
+        parameters: [...parameters(route.path), { name: 'Idempotency-Key', in: 'header', required: false, schema: plain(IdempotencyKey) }],
         requestBody: { required: true, content: { 'application/json': { schema: plain(route.schema) } } },
-        responses: { 201: ok('Recorded: the record and a signed receipt', { $ref: '#/components/schemas/WriteResult' }), ...errorResponses },
+        responses: {
+          201: {
+            ...ok('Recorded: the record and a signed receipt', 'WriteResult', {
+              'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { const: 'true' } },
+            }),
+            links: links(route.fn),
+          },
+          ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+        },
       },
     };
   }
-  const read = (path: string, summary: string, operationId: string, isPublic = false) => {
+  const read = (path: string, summary: string, operationId: string, schema: SchemaName, options: { public?: 'always' | 'optional'; statuses?: Status[]; query?: object[] } = {}) => {
     paths[openApiPath(path)] = {
       ...paths[openApiPath(path)],
       get: {
-        summary, operationId, parameters: parameters(path),
-        ...(isPublic ? { security: [] } : { security: [{ bearer: [] }] }),
-        responses: { 200: ok(summary), ...errorResponses },
+        summary, operationId, parameters: [...parameters(path), ...(options.query ?? [])],
+        security: options.public === 'always' ? [] : options.public === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+        responses: { 200: ok(summary, schema), ...problems(...(options.statuses ?? [400, 401, 403, 404, 429, 503])) },
       },
     };
   };
-  read('/v1/projects/:projectId', 'A project\'s status', 'getProject');
-  read('/v1/projects/:projectId/trail', 'A project\'s trail in order, and whether its hash chain holds', 'getTrail');
-  read('/v1/projects/:projectId/bidders/:bidderId/records', 'A bidder\'s own records in a project', 'getBidderRecords');
-  read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', true);
-  read('/v1/projects', 'Projects with status and category (query: category, status, year)', 'listProjects');
-  read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids');
-  read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits');
-  read('/v1/reports/projects-by-category', 'Projects per category per year, with year-on-year change (regulator)', 'projectsByCategory');
-  read('/v1/verify/:sha256', 'Public: where and when a document hash was recorded', 'verifyHash', true);
+  const filter = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string', maxLength: 100 } });
+  read('/v1/projects/:projectId', 'A project\'s status', 'getProject', 'ProjectStatus');
+  read('/v1/projects/:projectId/trail', 'A project\'s trail in order, and whether its hash chain holds', 'getTrail', 'Trail');
+  read('/v1/projects/:projectId/bidders/:bidderId/records', 'A bidder\'s own records in a project', 'getBidderRecords', 'BidderRecords');
+  read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', 'RecordWithBlock', { public: 'optional' });
+  read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
+    statuses: [400, 401, 429, 503],
+    query: [filter('category', 'only this category'), filter('status', 'only this status'), filter('year', 'only registered in this year')],
+  });
+  read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids', 'BidderBids', { statuses: [400, 401, 403, 429, 503] });
+  read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });
+  read('/v1/reports/projects-by-category', 'Projects per category per year, with year-on-year change (regulator)', 'projectsByCategory', 'ProjectsByCategory', { statuses: [401, 403, 429, 503] });
+  read('/v1/verify/:sha256', 'Public: where and when a document hash was recorded', 'verifyHash', 'HashLookup', { public: 'always', statuses: [400, 429, 503] });
   paths['/v1/receipts/verify'] = {
     post: {
       summary: 'Public: is a receipt\'s signature valid, and is its record on the ledger, unchanged', operationId: 'verifyReceipt', security: [],
       requestBody: { required: true, content: { 'application/json': { schema: plain(VerifyReceiptRequest) } } },
-      responses: { 200: ok('The checks and their results'), 400: errorResponses[400] },
+      responses: { 200: ok('The checks and their results', 'ReceiptCheck'), ...problems(400, 413, 415, 429, 503) },
     },
   };
-  paths['/.well-known/jwks.json'] = { get: { summary: 'Receipt signing keys (JWKS)', operationId: 'jwks', security: [], responses: { 200: ok('JWKS') } } };
-  paths['/healthz'] = { get: { summary: 'Liveness and ledger height', operationId: 'health', security: [], responses: { 200: ok('Healthy'), 503: errorResponses[503] } } };
+  paths['/.well-known/jwks.json'] = { get: { summary: 'Receipt signing keys (JWKS)', operationId: 'jwks', security: [], responses: { 200: ok('JWKS', 'Jwks') } } };
+  paths['/healthz'] = { get: { summary: 'Liveness and ledger height', operationId: 'health', security: [], responses: { 200: ok('Healthy', 'Health'), ...problems(503) } } };
 
   return {
     openapi: '3.1.0',
     info: {
       title: 'Tender evidence gateway',
       version: '0.1.0',
-      description: 'Records every step of a public tender on a ledger that enforces the tender rules, and returns signed receipts.',
+      description: 'Records every step of a public tender on a ledger that enforces the tender rules, and returns signed receipts. '
+        + 'Every error is application/problem+json with a stable `code`.',
     },
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: {
-        Problem: {
-          type: 'object',
-          required: ['type', 'title', 'status', 'code'],
-          properties: {
-            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' },
-            code: { type: 'string', enum: Object.keys(ERROR_CODES) },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-          },
-        },
-        WriteResult: { type: 'object', required: ['record', 'receipt'], properties: { record: { type: 'object' }, receipt: { type: 'string', description: 'compact JWS, ES256' } } },
-        ReceiptClaims: plain(ReceiptClaims),
-      },
+      schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, plain(schema)])),
     },
   };
 }

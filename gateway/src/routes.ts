@@ -1,22 +1,29 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, OpenBidsRequest, RecordScoresRequest,
-  RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest,
+  RecordId, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest,
 } from '@tender-ledger/domain';
 
 /** A body-less step (a withdrawal) still must not carry stray fields. */
 export const EmptyRequest = Type.Object({}, { additionalProperties: false });
 
 export const VerifyReceiptRequest = Type.Object({
-  receipt: Type.String({ minLength: 1, maxLength: 8192 }),
+  // A compact JWS is base64url parts joined by dots: ASCII, so its length means the same everywhere.
+  receipt: Type.String({ minLength: 1, maxLength: 8192, pattern: '^[A-Za-z0-9_.-]+$', description: 'a receipt: compact JWS' }),
 }, { additionalProperties: false });
+
+/**
+ * The `Idempotency-Key` header: 1-200 visible ASCII characters (a UUID, or a platform's own
+ * reference). No spaces or control characters, so a key reads the same through every proxy.
+ */
+export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7E]+$', description: '1-200 visible ASCII characters; a retry with the same key and body gets the first answer' });
 
 /** Path parameters and their schemas. */
 export const PATH_PARAMS: Record<string, TSchema> = {
   projectId: Identifier,
   bidderId: Identifier,
   sha256: Sha256Hex,
-  recordId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' }),
+  recordId: RecordId,
 };
 
 /** A recorded step: its route, body schema, contract function and how its arguments are built. */

@@ -3,6 +3,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
+import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { authenticated, jsonBodyParser, optionallyAuthenticated, type RouterDeps } from './routers/http.js';
@@ -67,6 +68,14 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(readsRouter(routerDeps));
   app.use(reportsRouter(routerDeps));
   app.use(verificationRouter(routerDeps));
+
+  // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
+  for (const [documented, operations] of Object.entries(openApiDocument().paths)) {
+    const allow = Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+    app.all(expressPath(documented), (req: Request, res: Response) => {
+      sendProblem(res, new Problem('METHOD_NOT_ALLOWED', `${req.method} ${req.path} is not answered; use ${allow}`, { headers: { allow } }), req.originalUrl);
+    });
+  }
 
   app.use((req: Request, res: Response, _next: NextFunction) => {
     sendProblem(res, new Problem('NOT_FOUND', `no route ${req.method} ${req.path}`), req.originalUrl);

@@ -37,7 +37,8 @@ export function readsRouter({ backend, receipts, signedIn, maybeSignedIn }: Rout
     const params = req.query as Record<string, unknown>;
     const filters = { category: params.category, status: params.status, year: params.year };
     for (const [name, value] of Object.entries(filters)) {
-      if (value !== undefined && (typeof value !== 'string' || value.length > 100)) {
+      // Characters (code points) as the published maxLength counts them, not UTF-16 units.
+      if (value !== undefined && (typeof value !== 'string' || [...value].length > 100)) {
         throw new Problem('INVALID_ARGUMENT', `${name} must be one short string`, { errors: [{ field: `/query/${name}`, message: 'must be one short string' }] });
       }
     }

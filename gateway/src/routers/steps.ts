@@ -3,7 +3,7 @@ import express, { type Router } from 'express';
 import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import { Problem, sendProblem, toProblem } from '../problem.js';
-import { STEP_ROUTES, type StepRoute } from '../routes.js';
+import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
 import { requireJson, validate, validateParams, type RouterDeps } from './http.js';
 
 /** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
@@ -33,7 +33,7 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         res.status(answer.status).type('application/json').send(answer.body);
         return;
       }
-      if (key.length === 0 || key.length > 200) throw new Problem('INVALID_ARGUMENT', 'Idempotency-Key must be 1-200 characters', { errors: [{ field: '/headers/idempotency-key', message: 'must be 1-200 characters' }] });
+      validate(IdempotencyKey, key, '/headers/idempotency-key');
       const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(body)}`).digest('hex');
       const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async () => {
         try {

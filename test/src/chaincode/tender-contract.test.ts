@@ -70,6 +70,13 @@ for (const hostFactory of HOSTS) {
         await tender.register({ bidDeadline: `${year}-06-01T23:59:59.999Z`, openingTime: `${year}-06-02T08:00:00+08:00` });
       });
 
+      it('refuses a lone surrogate or a NUL in free text with INVALID_ARGUMENT naming the field (RFC 8785 cannot canonicalise it)', async () => {
+        const bad = { ...tender.projectRequest(), name: 'road \ud800 works', tenderer: 'city\u0000office', category: '\udc00' };
+        const message = await expectRefusal(host.submit(platformA, 'registerProject', JSON.stringify(bad)), 'INVALID_ARGUMENT');
+        expect(message).to.include('/name').and.include('/tenderer').and.include('/category').and.include('RFC 8785');
+        await tender.register({ name: '市政道路改造工程 🚧' });
+      });
+
       it('refuses a regulator with READ_ONLY_IDENTITY', async () => {
         await expectRefusal(tender.register({}, regulator), 'READ_ONLY_IDENTITY');
       });
@@ -533,6 +540,19 @@ for (const hostFactory of HOSTS) {
         it('refuses with INVALID_ARGUMENT: a standalone document goes to the notary contract', async () => {
           await expectRefusal(host.submit(platformA, 'notariseDocument', JSON.stringify({ sha256: doc('s'), kind: 'x' })), 'INVALID_ARGUMENT');
         });
+      });
+
+      it('refuses a lone surrogate or a NUL in its kind, correction or metadata with INVALID_ARGUMENT', async () => {
+        for (const request of [
+          { sha256: doc('a'), kind: 'minutes\ud83d' },
+          { sha256: doc('a'), kind: 'minutes', corrects: 'abc\u0000' },
+          { sha256: doc('a'), kind: 'minutes', metadata: { title: '\ude00' } },
+          { sha256: doc('a'), kind: 'minutes', metadata: { 'ti\ud800tle': 'x' } },
+          { sha256: doc('a'), kind: 'minutes', metadata: { 'ti\u0000tle': 'x' } },
+        ]) {
+          const message = await expectRefusal(host.submit(otherCity, 'notariseDocument', JSON.stringify(request)), 'INVALID_ARGUMENT');
+          expect(message).to.match(/\/(kind|corrects|metadata)/);
+        }
       });
 
       it('links a document into the project\'s chain, for the owning platform only', async () => {

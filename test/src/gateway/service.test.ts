@@ -31,4 +31,20 @@ onEachBackend((s) => {
       expect([unknown.status, ((await unknown.json()) as { code: string }).code]).to.deep.equal([404, 'NOT_FOUND']);
     });
   });
+
+  describe('a path that is not valid percent-encoded UTF-8', () => {
+    it('answers 400 INVALID_ARGUMENT, never 500', async () => {
+      const auth = { authorization: `Bearer ${await s.t.token('platform', 'gz-etrading')}` };
+      const requests: [string, string][] = [
+        ['GET', '/v1/records/%zz'], ['GET', '/certificate/%zz'], ['GET', '/v1/projects/%E0%A4%A'], ['GET', '/v1/projects/%C0%AF'],
+        ['POST', '/v1/projects/%zz/bids'],
+      ];
+      for (const [method, url] of requests) {
+        const response = await fetch(`${s.t.url}${url}`, { method, headers: { ...auth, 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{}' } : {}) });
+        const problem = (await response.json()) as { code: string; errors?: { field: string }[] };
+        expect([method, url, response.status, response.headers.get('content-type'), problem.code])
+          .to.deep.equal([method, url, 400, 'application/problem+json; charset=utf-8', 'INVALID_ARGUMENT']);
+      }
+    });
+  });
 });

@@ -182,6 +182,36 @@ onEachBackend((s) => {
     });
 
     describe('with bad input', () => {
+      const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+        fetch(`${s.t.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+      it('answers a lone surrogate or a NUL in free text with 400 naming the field, so every record stays canonicalisable (RFC 8785)', async () => {
+        const auth = { authorization: `Bearer ${await s.t.token('platform', 'gz-etrading')}` };
+        const tender = new HttpTender(s.t, s.platform);
+        const bodies: [string, unknown, string][] = [
+          ['/v1/projects', { ...tender.request(), name: 'road \ud800' }, '/name'],
+          ['/v1/projects', { ...tender.request(), tenderer: 'a\u0000b' }, '/tenderer'],
+          ['/v1/evidence', { sha256: doc('x'), kind: 'minutes', metadata: { title: '\udfff' } }, '/metadata/title'],
+        ];
+        for (const [url, body, field] of bodies) {
+          const response = await post(url, JSON.stringify(body), auth);
+          const problem = (await response.json()) as { code: string; errors: { field: string; message: string }[] };
+          expect([url, response.status, problem.code]).to.deep.equal([url, 400, 'INVALID_ARGUMENT']);
+          expect(problem.errors).to.deep.include({ field, message: 'must be well-formed Unicode without NUL (RFC 8785)' });
+        }
+        const emoji = await post('/v1/evidence', JSON.stringify({ sha256: doc('y'), kind: 'minutes 🚧', metadata: { title: '会议纪要 😀' } }), auth);
+        expect(emoji.status).to.equal(201);
+      });
+
+      it('answers a correction that names no record id (NUL, U+10FFFF: ledger key delimiters) with 400, never 500', async () => {
+        const auth = { authorization: `Bearer ${await s.t.token('platform', 'gz-etrading')}` };
+        for (const corrects of ['a\u0000b', 'a\u{10FFFF}', '记录']) {
+          const response = await post('/v1/evidence', JSON.stringify({ sha256: doc('c'), kind: 'correction', corrects }), auth);
+          const problem = (await response.json()) as { code: string; errors: { field: string }[] };
+          expect([corrects, response.status, problem.code, problem.errors[0]?.field]).to.deep.equal([corrects, 400, 'INVALID_ARGUMENT', '/corrects']);
+        }
+      });
+
       it('answers 400 naming every bad field, never 500', async () => {
         const tender = new HttpTender(s.t, s.platform);
         const error = await refusal(s.platform.registerProject({ ...tender.request(), estimatedPrice: 10.5, tenderDocSha256: 'nothex', extra: true } as unknown as RegisterProjectRequest));
@@ -219,6 +249,24 @@ onEachBackend((s) => {
         expect(((await huge.json()) as { code: string }).code).to.equal('PAYLOAD_TOO_LARGE');
         const text = await fetch(`${t.url}/v1/evidence`, { method: 'POST', body: 'sha256=x', headers: { 'content-type': 'text/plain', ...auth } });
         expect(text.status).to.equal(415);
+      });
+
+      it('answers a body its content-encoding does not decode with 400, an unknown encoding or charset with 415, never 500', async () => {
+        const { t } = s;
+        const auth = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+        const post = (body: string, headers: Record<string, string>) => fetch(`${t.url}/v1/evidence`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+        const body = JSON.stringify({ sha256: doc('x'), kind: 'x' });
+        for (const encoding of ['br', 'gzip', 'deflate']) {
+          const response = await post(body, { ...auth, 'content-encoding': encoding });
+          expect([encoding, response.status, ((await response.json()) as { code: string }).code]).to.deep.equal([encoding, 400, 'INVALID_ARGUMENT']);
+        }
+        const unknown = await post(body, { ...auth, 'content-encoding': 'x-unknown' });
+        expect([unknown.status, ((await unknown.json()) as { code: string }).code]).to.deep.equal([415, 'UNSUPPORTED_MEDIA_TYPE']);
+        const charset = await post(body, { ...auth, 'content-type': 'application/json; charset=koi8-r' });
+        expect([charset.status, ((await charset.json()) as { code: string }).code]).to.deep.equal([415, 'UNSUPPORTED_MEDIA_TYPE']);
+        const { gzipSync } = await import('node:zlib');
+        const gzipped = await fetch(`${t.url}/v1/evidence`, { method: 'POST', body: gzipSync(body), headers: { ...auth, 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+        expect(gzipped.status).to.equal(201);
       });
     });
   });

@@ -1,0 +1,205 @@
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES } from './errors.js';
+import { ReceiptClaims } from './receipt.js';
+import { SEALED_STEPS, STEPS, type Step } from './records.js';
+import {
+  AppointCommitteeRequest, AwardRequest, Deposit, Fen, Identifier, Instant, NotariseDocumentRequest, RecordScoresRequest, RegisterProjectRequest, RecordId, ReplaceCommitteeMemberRequest, Salt, Sha256Hex,
+} from './schemas.js';
+
+/*
+ * What the gateway answers, as schemas: the gateway publishes them in its OpenAPI document, the
+ * tests check real answers against them, and the SDK's result types are their static types.
+ * Objects are closed (`additionalProperties: false`): a record's hash covers exactly its fields,
+ * so a field the document does not name is a change clients must hear about.
+ */
+
+const closed = <T extends TProperties>(properties: T, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const ActorSchema = closed({ mspId: Type.String({ minLength: 1 }), clientId: Type.String({ minLength: 1 }) }, 'who wrote a record: MSP id and client id');
+
+export const OpenedBidSchema = closed({
+  bidderId: Identifier,
+  commitment: Sha256Hex,
+  outcome: Type.Union([Type.Literal('VALID'), Type.Literal('REVEAL_MISMATCH'), Type.Literal('NOT_REVEALED')]),
+  bidFileSha256: Type.Optional(Sha256Hex),
+  price: Type.Optional(Fen),
+  salt: Type.Optional(Salt),
+});
+export const RankedBidSchema = closed({
+  rank: Type.Integer({ minimum: 1 }), bidderId: Identifier, price: Fen,
+  totalScore: Type.Integer({ minimum: 0, description: 'sum of every member\'s score, integer hundredths of a point' }), scoreCount: Count,
+});
+
+/** Each step's payload, as the contract writes it. */
+export const PAYLOAD_SCHEMAS = {
+  ProjectRegistered: RegisterProjectRequest,
+  BidderRegistered: closed({ bidderId: Identifier, deposit: Deposit }),
+  BidCommitted: closed({ bidderId: Identifier, commitment: Sha256Hex, supersedes: Type.Optional(RecordId) }),
+  BidWithdrawn: closed({ bidderId: Identifier, commitmentRecordId: RecordId }),
+  CommitteeAppointed: AppointCommitteeRequest,
+  CommitteeMemberReplaced: ReplaceCommitteeMemberRequest,
+  BidsOpened: closed({ bids: Type.Array(OpenedBidSchema) }),
+  TenderFailed: closed({ reason: Type.Literal('TOO_FEW_BIDS'), liveBids: Count, minimumBids: Count }),
+  ScoresRecorded: RecordScoresRequest,
+  BidAwarded: closed({
+    bidderId: Identifier, price: Fen, noticeSha256: Sha256Hex, ranking: Type.Array(RankedBidSchema), committee: Type.Array(Identifier),
+    firstRanked: Type.Boolean(), tiedFirst: Type.Optional(Type.Array(Identifier)), reason: AwardRequest.properties.reason,
+    reasonDocSha256: Type.Optional(Sha256Hex),
+  }),
+  ContractSigned: closed({ bidderId: Identifier, contractSha256: Sha256Hex }),
+  DepositReleased: closed({
+    bidderId: Identifier, form: Type.Union([Type.Literal('cash'), Type.Literal('guarantee')]), paid: Fen, amount: Fen,
+    interest: Type.Optional(Fen), basis: Type.Union([Type.Literal('award'), Type.Literal('withdrawal'), Type.Literal('failedTender')]),
+  }),
+  DocumentNotarised: Type.Omit(NotariseDocumentRequest, ['projectId'], { additionalProperties: false }),
+} satisfies Record<Step, TSchema>;
+
+const common = {
+  recordId: RecordId,
+  projectId: Type.Union([Identifier, Type.Null()], { description: 'null for a standalone document' }),
+  actor: ActorSchema,
+  txId: RecordId,
+  txTime: Instant,
+  hash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the RFC 8785 form of every other field' }),
+};
+
+/** One record per step, closed, with `extra` fields (e.g. where it landed). */
+function recordVariants<E extends TProperties>(extra: E, description: string) {
+  return Type.Union(STEPS.map((step) => closed({
+    ...common, step: Type.Literal(step), seq: Type.Integer({ minimum: 1 }), prevHash: Sha256Hex, payload: PAYLOAD_SCHEMAS[step], ...extra,
+  })), { description });
+}
+
+/** A committee step's payload without the members' ids (nor a replacement's reason, which would name them). */
+const WITHOUT_MEMBERS: Partial<Record<Step, TSchema>> = {
+  CommitteeAppointed: Type.Omit(AppointCommitteeRequest, ['members'], { additionalProperties: false }),
+  CommitteeMemberReplaced: Type.Omit(ReplaceCommitteeMemberRequest, ['memberId', 'replacementId', 'reason'], { additionalProperties: false }),
+  ScoresRecorded: Type.Omit(RecordScoresRequest, ['evaluatorId'], { additionalProperties: false }),
+};
+
+/**
+ * A record as the public sees it before the result is decided: while the tender is sealed no
+ * chain position, and no payload for a step naming a bidder (BL art. 22); until the award no
+ * committee member's id (IR art. 46).
+ */
+function redactedVariants<E extends TProperties>(extra: E) {
+  return STEPS.map((step) => closed({
+    ...common, step: Type.Literal(step), redacted: Type.Literal(true),
+    seq: Type.Optional(Type.Integer({ minimum: 1 })), prevHash: Type.Optional(Sha256Hex),
+    payload: SEALED_STEPS.has(step) ? closed({}) : (WITHOUT_MEMBERS[step] ?? PAYLOAD_SCHEMAS[step]), ...extra,
+  }));
+}
+
+const Landed = { blockNumber: Type.Optional(Count), blockHash: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) };
+
+/** A whole record: the evidence. */
+export const LedgerRecordSchema = recordVariants({}, 'A record: one step of a tender, hash-chained to the one before');
+/** A record, or its redacted public view. */
+export const RecordViewSchema = Type.Union([...LedgerRecordSchema.anyOf, ...redactedVariants({})], { description: 'A record, or the public\'s redacted view of it while the tender is sealed' });
+/** A record (or its public view) with the block it landed in. */
+export const RecordWithBlockSchema = Type.Union([...recordVariants(Landed, '').anyOf, ...redactedVariants(Landed)], { description: 'A record with its block' });
+
+export const WriteResultSchema = closed({
+  record: LedgerRecordSchema,
+  receipt: Type.String({ pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'the receipt (回执): a compact JWS, ES256, over ReceiptClaims' }),
+}, 'The recorded step and its signed receipt');
+
+export const TrailSchema = closed({
+  projectId: Identifier,
+  complete: Type.Boolean({ description: 'false when the caller may not see every record yet (a sealed tender)' }),
+  records: Type.Array(RecordViewSchema),
+  chainValid: Type.Boolean({ description: 'whether the whole hash chain holds (checked by the gateway over every record)' }),
+}, 'A project\'s records in order');
+
+export const ProjectStatusSchema = closed({
+  ...RegisterProjectRequest.properties,
+  owner: ActorSchema,
+  status: Type.Union([Type.Literal('bidding'), Type.Literal('failed'), Type.Literal('opened'), Type.Literal('awarded'), Type.Literal('contracted')]),
+  registeredAt: Instant,
+  head: Type.Optional(closed({ seq: Count, hash: Sha256Hex, recordId: Type.String({ maxLength: 128 }) }, 'the tip of the chain (hidden from the public before opening)')),
+  bidders: Type.Optional(Count),
+  liveBids: Type.Optional(Count),
+  openedAt: Type.Optional(Instant),
+  failedAt: Type.Optional(Instant),
+  award: Type.Optional(closed({ bidderId: Identifier, price: Fen, awardedAt: Instant, recordId: RecordId })),
+  contract: Type.Optional(closed({ contractSha256: Sha256Hex, signedAt: Instant, recordId: RecordId })),
+}, 'A project\'s state; before opening the public sees no counts and no chain position');
+
+export const ProjectListSchema = closed({ projects: Type.Array(ProjectStatusSchema) });
+
+export const BidderRecordsSchema = closed({ projectId: Identifier, bidderId: Identifier, records: Type.Array(LedgerRecordSchema) });
+
+export const BidderBidsSchema = closed({
+  bidderId: Identifier,
+  bids: Type.Array(closed({
+    projectId: Identifier,
+    name: ProjectStatusSchema.properties.name,
+    status: ProjectStatusSchema.properties.status,
+    bidDeadline: Instant,
+    openingTime: Instant,
+    records: Type.Array(LedgerRecordSchema),
+    commitments: Type.Array(closed({ record: LedgerRecordSchema, receipt: WriteResultSchema.properties.receipt })),
+  })),
+});
+
+export const OverdueDepositsSchema = closed({
+  asOf: Instant,
+  overdue: Type.Array(closed({
+    projectId: Identifier, projectName: ProjectStatusSchema.properties.name, bidderId: Identifier,
+    form: Type.Union([Type.Literal('cash'), Type.Literal('guarantee')]), amount: Fen,
+    dueAfter: Type.Union([Type.Literal('contract'), Type.Literal('withdrawal'), Type.Literal('failedTender')]),
+    dueBy: Instant, daysOverdue: Count,
+  })),
+});
+
+const Change = Type.Union([Type.Integer(), Type.Null()], { description: 'against the year before; null in the first year' });
+export const ProjectsByCategorySchema = closed({
+  rows: Type.Array(closed({ year: Type.Integer(), category: ProjectStatusSchema.properties.category, projects: Count, change: Change })),
+  totals: Type.Array(closed({ year: Type.Integer(), projects: Count, change: Change })),
+});
+
+export const HashLookupSchema = closed({ sha256: Sha256Hex, records: Type.Array(RecordWithBlockSchema) }, 'Every record naming the hash, oldest first');
+
+export const ReceiptCheckSchema = closed({
+  valid: Type.Boolean(),
+  signatureValid: Type.Boolean(),
+  onLedger: Type.Boolean(),
+  recordUnchanged: Type.Boolean(),
+  blockMatches: Type.Boolean(),
+  claims: Type.Optional(ReceiptClaims),
+  sealed: Type.Optional(Type.Literal(true)),
+  reason: Type.Optional(Type.Union(['RECEIPT_MALFORMED', 'RECEIPT_UNKNOWN_KEY', 'RECEIPT_BAD_SIGNATURE', 'RECEIPT_BAD_CLAIMS'].map((c) => Type.Literal(c)))),
+  detail: Type.Optional(Type.String()),
+}, 'Each check and the verdict; `reason` says why the signature check failed');
+
+export const JwksSchema = closed({
+  keys: Type.Array(closed({
+    kty: Type.Literal('EC'), crv: Type.Literal('P-256'), x: Type.String(), y: Type.String(),
+    kid: Type.String({ minLength: 1 }), alg: Type.Literal('ES256'), use: Type.Literal('sig'),
+  })),
+}, 'The receipt signing keys, current and retired');
+
+export const HealthSchema = closed({
+  status: Type.Literal('ok'),
+  ledger: closed({ backend: Type.Union([Type.Literal('embedded'), Type.Literal('fabric')]), height: Type.Optional(Count) }),
+});
+
+/** A problem document (RFC 9457) with the stable code. */
+export const ProblemSchema = closed({
+  type: Type.String({ description: 'urn:tender-ledger:problem:<code>' }),
+  title: Type.String(),
+  status: Type.Integer({ minimum: 400, maximum: 599 }),
+  code: Type.Union(Object.keys(ERROR_CODES).map((code) => Type.Literal(code))),
+  detail: Type.String(),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(closed({ field: Type.String({ description: 'JSON pointer; /params/…, /headers/… or into the body' }), message: Type.String() }))),
+});
+
+export type WriteResultBody = Static<typeof WriteResultSchema>;
+export type TrailBody = Static<typeof TrailSchema>;
+export type HashLookupBody = Static<typeof HashLookupSchema>;
+export type ReceiptCheckBody = Static<typeof ReceiptCheckSchema>;
+export type ProblemBody = Static<typeof ProblemSchema>;
