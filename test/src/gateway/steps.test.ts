@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { NotFoundError, RuleViolationError, ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
+import { ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
-import { COMMITTEE, DEPOSIT, ESTIMATED, HttpTender, expectProblem, onEachBackend, refusal } from '../helpers/http-tender.js';
+import { DEPOSIT, HttpTender, expectProblem, onEachBackend, refusal } from '../helpers/http-tender.js';
 import { doc } from '../helpers/tender.js';
 
 onEachBackend((s) => {
@@ -47,83 +47,7 @@ onEachBackend((s) => {
       });
     });
 
-    describe('when a tender rule is broken', () => {
-      it('answers 409 with the rule\'s code at registration and bidding (POST /v1/projects, …/bidders, …/bids, …/withdrawal, …/opening)', async () => {
-        const { platform } = s;
-        const tender = new HttpTender(s.t, platform);
-        await expectProblem(tender.register({ depositAmount: ESTIMATED / 50 + 1 }), 409, 'DEPOSIT_ABOVE_LIMIT');
-        await expectProblem(tender.register({ openingTime: s.t.time.iso(s.t.time.deadlineLead - 1000) }), 409, 'OPENING_BEFORE_DEADLINE');
-        await expectProblem(tender.register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 409, 'BID_DEADLINE_PASSED');
-        await tender.register();
-        await expectProblem(tender.register(), 409, 'PROJECT_EXISTS');
-        await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B9', commitment: doc('x') }), 409, 'BIDDER_NOT_REGISTERED');
-        await expectProblem(platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: 1 } }), 409, 'DEPOSIT_INSUFFICIENT');
-        await tender.bidder('B1', 90_000_000);
-        await expectProblem(platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }), 409, 'BIDDER_EXISTS');
-        await expectProblem(platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT }), 409, 'RELEASE_NOT_DUE');
-        await expectProblem(platform.withdrawBid(tender.projectId, 'B2'), 409, 'BIDDER_NOT_REGISTERED');
-        await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'OPENING_TOO_EARLY');
-        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }), 409, 'NOT_OPENED');
-        await expectProblem(platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_BEFORE_AWARD');
-        await tender.passDeadline();
-        await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B1', commitment: doc('late') }), 409, 'BID_AFTER_DEADLINE');
-        await expectProblem(platform.withdrawBid(tender.projectId, 'B1'), 409, 'WITHDRAWAL_AFTER_DEADLINE');
-        await expectProblem(platform.registerBidder(tender.projectId, { bidderId: 'B5', deposit: { form: 'cash', amount: DEPOSIT } }), 409, 'REGISTRATION_AFTER_DEADLINE');
-        await tender.reachOpening();
-        const failed = await platform.openBids(tender.projectId, { reveals: tender.reveals() });
-        expect(failed.record.step).to.equal('TenderFailed');
-        await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'TENDER_FAILED');
-      });
-
-      it('answers 409 with the rule\'s code at the committee, opening, scores, award, contract, deposit release and corrections', async () => {
-        const { platform, otherPlatform } = s;
-        const tender = new HttpTender(s.t, platform);
-        await tender.register();
-        await tender.bidder('B1', 90_000_000);
-        await tender.bidder('B2', 92_000_000);
-        await tender.bidder('B3', 94_000_000);
-        await tender.bidder('B4', 96_000_000);
-        await platform.withdrawBid(tender.projectId, 'B4');
-        await expectProblem(platform.submitBid(tender.projectId, { bidderId: 'B4', commitment: doc('again') }), 409, 'BID_WITHDRAWN');
-        await expectProblem(tender.appoint(COMMITTEE.slice(0, 4)), 409, 'COMMITTEE_TOO_SMALL');
-        await expectProblem(tender.appoint([...COMMITTEE, 'E6']), 409, 'COMMITTEE_NOT_ODD');
-        await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'COMMITTEE_NOT_APPOINTED');
-        await tender.reachOpening();
-        await expectProblem(platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) }), 409, 'COMMITTEE_NOT_APPOINTED');
-        await tender.appoint();
-        await expectProblem(tender.appoint(), 409, 'COMMITTEE_EXISTS');
-        const b4 = tender.reveals().find((r) => r.bidderId === 'B4')!;
-        await expectProblem(platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 409, 'REVEAL_WITHOUT_BID');
-        await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
-        await expectProblem(platform.openBids(tender.projectId, { reveals: [] }), 409, 'ALREADY_OPENED');
-        await expectProblem(tender.appoint(['E11', 'E12', 'E13', 'E14', 'E15']), 409, 'COMMITTEE_AFTER_OPENING');
-        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 100 }] }), 409, 'SCORE_FOR_INVALID_BID');
-        await tender.scored(['E1', 'E2', 'E3', 'E4']);
-        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 100 }] }), 409, 'SCORE_DUPLICATE');
-        await expectProblem(platform.recordScores(tender.projectId, { evaluatorId: 'E6', reportSha256: doc('r6'), scores: [{ bidderId: 'B2', score: 10_000 }] }), 409, 'NOT_COMMITTEE_MEMBER');
-        await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'MEMBER_HAS_SCORED');
-        await expectProblem(platform.replaceCommitteeMember(tender.projectId, { memberId: 'E5', replacementId: 'E4', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'ALREADY_COMMITTEE_MEMBER');
-        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
-        await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 9000 }] });
-        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
-        await platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5b'), scores: [{ bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8000 }] });
-        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B4', noticeSha256: doc('n') }), 409, 'AWARD_TO_UNSCORED_BID');
-        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B2', noticeSha256: doc('n') }), 409, 'AWARD_NOT_FIRST_RANKED');
-        await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') });
-        await expectProblem(platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'ALREADY_AWARDED');
-        await expectProblem(platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT + 1 }), 409, 'RELEASE_ABOVE_DEPOSIT');
-        await platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT });
-        await expectProblem(platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT }), 409, 'DEPOSIT_ALREADY_RELEASED');
-        await platform.signContract(tender.projectId, { contractSha256: doc('c') });
-        await expectProblem(platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_EXISTS');
-        const error = await expectProblem(platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }), 404, 'RECORD_NOT_FOUND');
-        const contract = (await platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned')!;
-        await expectProblem(otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 409, 'CORRECTION_NOT_ALLOWED');
-        expect(error).to.be.instanceOf(NotFoundError);
-        const rule = await refusal(platform.signContract(tender.projectId, { contractSha256: doc('c') }));
-        expect(rule.error).to.be.instanceOf(RuleViolationError);
-      });
-    });
+    // The tender rules each step enforces: step-rules.test.ts.
 
     describe('when the caller may not write the step', () => {
       let tender: HttpTender;
