@@ -73,6 +73,20 @@ export const ERROR_CODES = {
   // Trusted time on Fabric (DOMAIN rule 12).
   CLOCK_SKEW: { status: 409, title: 'The transaction timestamp is too far from the endorsing peer\'s clock' },
 
+  // Transparency log (C2SP tlog-checkpoint, signed-note, tlog-cosignature, tlog-witness, tlog-proof).
+  // Each names the part that failed, so a verifier can say what it refused.
+  TLOG_NOTE_MALFORMED: { status: 400, title: 'The signed note, checkpoint or cosignature is not in the C2SP format' },
+  TLOG_KEY_MALFORMED: { status: 400, title: 'The verifier key, signer key or policy is not in the C2SP format' },
+  TLOG_PROOF_MALFORMED: { status: 400, title: 'The proof (tlog-proof bundle or Merkle proof) is not in the expected format' },
+  TLOG_ORIGIN_UNKNOWN: { status: 404, title: 'The checkpoint names a log that is not trusted here' },
+  TLOG_SIGNATURE_MISSING: { status: 403, title: 'The checkpoint carries no signature by the log\'s key' },
+  TLOG_SIGNATURE_INVALID: { status: 403, title: 'A signature by a known key does not verify' },
+  TLOG_COSIGNATURE_INVALID: { status: 403, title: 'A witness cosignature by a known key does not verify' },
+  TLOG_QUORUM_NOT_MET: { status: 403, title: 'Fewer witnesses cosigned the checkpoint than the policy requires' },
+  TLOG_INCLUSION_INVALID: { status: 422, title: 'The inclusion proof does not lead to the checkpoint\'s root hash' },
+  TLOG_CONSISTENCY_INVALID: { status: 422, title: 'The consistency proof does not join the two tree heads' },
+  TLOG_SIZE_CONFLICT: { status: 409, title: 'The old tree size does not match the latest checkpoint seen' },
+
   // The gateway's own answers.
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'This role may not do this' },

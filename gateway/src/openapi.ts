@@ -33,9 +33,12 @@ const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const ok = (description: string, schema: SchemaName, headers?: object) =>
   ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ref(schema) } } });
 
-/** The codes each status can carry, so the document names them as the gateway answers them. */
+/**
+ * The codes each status can carry, so the document names them as the gateway answers them. The
+ * transparency-log codes (TLOG_) are the SDK's and the witness's answers, never the gateway's.
+ */
 const codesFor = (status: number): ErrorCode[] =>
-  (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => ERROR_CODES[code].status === status);
+  (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => ERROR_CODES[code].status === status && !code.startsWith('TLOG_'));
 
 function problem(status: number, description: string, headers?: object) {
   const codes = codesFor(status);

@@ -1,0 +1,50 @@
+import {
+  formatPolicy, parsePolicy, verifyProof as verifyWith, type TlogPolicy, type VerifiedProof, type VerifyOptions,
+} from '@tender-ledger/tlog';
+import { nodeEd25519, useNodeCrypto } from '@tender-ledger/tlog/node';
+
+// The SDK runs in Node: OpenSSL's SHA-256 for Merkle paths (the browser keeps the pure-JS one).
+useNodeCrypto();
+
+const parsed = new Map<string, TlogPolicy>();
+
+/**
+ * Reads a transparency log policy (c2sp.org/tlog-policy text: `log`, `witness`, `group`,
+ * `quorum` lines), with signatures checked by Node's OpenSSL. Throws TLOG_KEY_MALFORMED.
+ *
+ * @example
+ * const policy = parseLogPolicy(`log ${logVkey}\nwitness a ${w1}\nwitness b ${w2}\nwitness c ${w3}\ngroup g 2 a b c\nquorum g\n`);
+ */
+export function parseLogPolicy(text: string): TlogPolicy {
+  let policy = parsed.get(text);
+  if (policy === undefined) {
+    policy = parsePolicy(text, { ed25519: nodeEd25519 });
+    if (parsed.size > 64) parsed.clear();
+    parsed.set(text, policy);
+  }
+  return policy;
+}
+
+/**
+ * The policy text for one log and k of n witnesses.
+ *
+ * @example logPolicy({ log: logVkey, witnesses: [w1, w2, w3], threshold: 2 })
+ */
+export function logPolicy(options: { log: string; witnesses: readonly string[]; threshold: number }): string {
+  return formatPolicy({ logs: [options.log], witnesses: options.witnesses, threshold: options.threshold });
+}
+
+/**
+ * Verifies a `c2sp.org/tlog-proof@v1` bundle for a record offline: the record (by its 32-byte
+ * hash, hex or bytes) is the leaf the bundle names, in the tree the checkpoint commits to; the
+ * log signed the checkpoint and a quorum of witnesses cosigned it. Throws a LedgerError whose
+ * code names the part that failed (TLOG_PROOF_MALFORMED, TLOG_NOTE_MALFORMED, TLOG_ORIGIN_UNKNOWN,
+ * TLOG_SIGNATURE_MISSING, TLOG_SIGNATURE_INVALID, TLOG_COSIGNATURE_INVALID, TLOG_QUORUM_NOT_MET,
+ * TLOG_INCLUSION_INVALID).
+ *
+ * @example
+ * const { checkpoint, index, cosignatures } = verifyProof(bundle, record.hash, policyText);
+ */
+export function verifyProof(bundle: string | Uint8Array, recordHash: string | Uint8Array, policy: TlogPolicy | string, options?: VerifyOptions): VerifiedProof {
+  return verifyWith(bundle, recordHash, typeof policy === 'string' ? parseLogPolicy(policy) : policy, options);
+}
