@@ -19,12 +19,23 @@ export function clockSkewToleranceMs(env: NodeJS.ProcessEnv = process.env): numb
  */
 export function refuseClockSkew(ctx: Context): void {
   // The embedded host stamps time itself; only a client-built proposal carries a client's clock.
-  if (!ctx.stub.getSignedProposal?.()) return;
-  const skewMs = Math.abs(ctx.stub.getDateTimestamp().getTime() - Date.now()); // CLOCK_SKEW guard: the one local clock read
+  const peerNow = peerClock(ctx);
+  if (peerNow === undefined) return;
+  const skewMs = Math.abs(ctx.stub.getDateTimestamp().getTime() - peerNow);
   const toleranceMs = clockSkewToleranceMs();
   if (skewMs > toleranceMs) {
     throw new LedgerError('CLOCK_SKEW', `proposal timestamp ${ctx.stub.getDateTimestamp().toISOString()} is ${Math.round(skewMs / 1000)} s from the endorsing peer's clock (tolerance ${toleranceMs / 1000} s)`);
   }
+}
+
+/**
+ * The endorsing peer's own clock, read only while a client-built proposal is endorsed (the
+ * embedded host stamps time itself). Guards may use it only to refuse: endorsing peers' clocks
+ * differ, so it must never decide what is written, or endorsements would disagree.
+ */
+export function peerClock(ctx: Context): number | undefined {
+  if (!ctx.stub.getSignedProposal?.()) return undefined;
+  return Date.now(); // refuse-only: the one local clock read (CLOCK_SKEW and deadline guards)
 }
 
 /** Ledger time: the transaction timestamp, the same on every endorsing peer. */

@@ -26,6 +26,12 @@ export interface CommitteeState {
   recordId: string;
 }
 
+/** A project's bidding is closed: every deadline-bound step reads this key (see closeBidding). */
+export interface BiddingClosedState {
+  closedAt: string;
+  recordId: string;
+}
+
 /** One evaluator's score of one bid. */
 export interface ScoreState {
   evaluatorId: string;
@@ -40,6 +46,7 @@ const SEQ_WIDTH = 12;
 /** The world-state layout, in one place. */
 export const keys = {
   project: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('project', [projectId]),
+  biddingClosed: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('biddingClosed', [projectId]),
   bidder: (ctx: Context, projectId: string, bidderId: string) => ctx.stub.createCompositeKey('bidder', [projectId, bidderId]),
   committee: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('committee', [projectId]),
   score: (ctx: Context, projectId: string, bidderId: string, evaluatorId: string) =>

@@ -9,10 +9,13 @@ import {
   type Step,
 } from '@tender-ledger/domain';
 import {
-  actorOf, isBidderProxy, ledgerTime, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
+  actorOf, isBidderProxy, ledgerTime, peerClock, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
 } from './evidence.js';
 import type { NotaryContract } from './notary-contract.js';
-import { keys, readAllJson, readJson, writeJson, type BidderState, type CommitteeState, type ScoreState } from './state.js';
+import { keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ScoreState } from './state.js';
+
+/** The refusal each deadline-bound step gives once the bid deadline has passed. */
+type DeadlineCode = 'REGISTRATION_AFTER_DEADLINE' | 'BID_AFTER_DEADLINE' | 'WITHDRAWAL_AFTER_DEADLINE';
 
 /**
  * Records every step of a public tender as append-only evidence and refuses any step that
@@ -76,10 +79,8 @@ export class TenderContract extends Contract {
     const project = await this.#ownProject(ctx, projectId);
     const req = parseArgument(RegisterBidderRequest, request, 'request');
     this.#refuseIfFailed(project);
+    await this.#refuseAfterDeadline(ctx, project, 'REGISTRATION_AFTER_DEADLINE');
     const now = this.#now(ctx);
-    if (Date.parse(now) >= Date.parse(project.bidDeadline)) {
-      throw new LedgerError('REGISTRATION_AFTER_DEADLINE', `the bid deadline ${project.bidDeadline} has passed`);
-    }
     if (await readJson(ctx, keys.bidder(ctx, projectId, req.bidderId))) {
       throw new LedgerError('BIDDER_EXISTS', `bidder ${req.bidderId} is already registered`);
     }
@@ -107,11 +108,9 @@ export class TenderContract extends Contract {
     const req = parseArgument(CommitBidRequest, request, 'request');
     this.#refuseIfFailed(project);
     const bidder = await this.#bidder(ctx, project, req.bidderId);
-    const now = this.#now(ctx);
     // BL art. 28: a bid that arrives after the deadline is refused.
-    if (Date.parse(now) >= Date.parse(project.bidDeadline)) {
-      throw new LedgerError('BID_AFTER_DEADLINE', `ledger time ${now} is not before the bid deadline ${project.bidDeadline}`);
-    }
+    await this.#refuseAfterDeadline(ctx, project, 'BID_AFTER_DEADLINE');
+    const now = this.#now(ctx);
     if (bidder.withdrawn) {
       throw new LedgerError('BID_WITHDRAWN', `bidder ${req.bidderId} withdrew its bid`);
     }
@@ -136,10 +135,9 @@ export class TenderContract extends Contract {
     assertSchema(Identifier, bidderId, 'bidderId');
     this.#refuseIfFailed(project);
     const bidder = await this.#bidder(ctx, project, bidderId);
+    // BL art. 29: withdrawal only before the deadline.
+    await this.#refuseAfterDeadline(ctx, project, 'WITHDRAWAL_AFTER_DEADLINE');
     const now = this.#now(ctx);
-    if (Date.parse(now) >= Date.parse(project.bidDeadline)) {
-      throw new LedgerError('WITHDRAWAL_AFTER_DEADLINE', `ledger time ${now} is not before the bid deadline ${project.bidDeadline}`);
-    }
     if (bidder.withdrawn) {
       throw new LedgerError('BID_WITHDRAWN', `bidder ${bidderId} already withdrew its bid`);
     }
@@ -224,6 +222,37 @@ export class TenderContract extends Contract {
     return this.#commit(ctx, project, record);
   }
 
+  /**
+   * Closes bidding at the deadline. Every deadline-bound step reads the close key, so a
+   * registration, commitment or withdrawal endorsed before the deadline but held back and sent
+   * for ordering after the close is invalidated by Fabric's read-set (MVCC) check: it cannot
+   * commit after it. The owning platform's gateway sends it at the deadline; a regulator may
+   * send it too, since the platform that holds a proposal back is the one party that would not.
+   * It fixes only what the deadline already fixed, so it is the one step a regulator writes.
+   */
+  @Transaction()
+  @Param('projectId', 'string')
+  @Returns('string')
+  async closeBidding(ctx: Context, projectId: string): Promise<string> {
+    const project = await this.#projectForClose(ctx, projectId);
+    const closed = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId));
+    if (closed || project.status !== 'bidding') {
+      throw new LedgerError('BIDDING_ALREADY_CLOSED', `bidding of ${projectId} closed at ${closed?.closedAt ?? project.biddingClosedAt ?? project.openedAt ?? project.failedAt}`);
+    }
+    const now = this.#now(ctx);
+    const deadline = Date.parse(project.bidDeadline);
+    if (Date.parse(now) < deadline) {
+      throw new LedgerError('BIDDING_STILL_OPEN', `ledger time ${now} is before the bid deadline ${project.bidDeadline}`);
+    }
+    const peerNow = this.#peerClock(ctx);
+    if (peerNow !== undefined && peerNow < deadline) {
+      throw new LedgerError('BIDDING_STILL_OPEN', `the endorsing peer's clock ${new Date(peerNow).toISOString()} is before the bid deadline ${project.bidDeadline}`);
+    }
+    const record = this.#newRecord(ctx, project, 'BiddingClosed', { bidDeadline: project.bidDeadline });
+    await writeJson(ctx, keys.biddingClosed(ctx, projectId), { closedAt: now, recordId: record.recordId } satisfies BiddingClosedState);
+    return this.#commit(ctx, { ...project, biddingClosedAt: now }, record);
+  }
+
   @Transaction()
   @Param('projectId', 'string')
   @Param('request', 'string', 'OpenBidsRequest as JSON')
@@ -238,6 +267,11 @@ export class TenderContract extends Contract {
     const now = this.#now(ctx);
     if (Date.parse(now) < Date.parse(project.openingTime)) {
       throw new LedgerError('OPENING_TOO_EARLY', `ledger time ${now} is before the opening time ${project.openingTime}`);
+    }
+    // The opening closes bidding if nobody did at the deadline (the opening time is not before it).
+    const closedAt = project.biddingClosedAt ?? now;
+    if (!await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId))) {
+      await writeJson(ctx, keys.biddingClosed(ctx, projectId), { closedAt, recordId: ctx.stub.getTxID() } satisfies BiddingClosedState);
     }
     const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
     const live = bidders.filter((b) => b.bid && !b.withdrawn);
@@ -254,7 +288,7 @@ export class TenderContract extends Contract {
     // IR art. 44: fewer than 3 bids and the tender is not opened; the seals stay unbroken.
     if (live.length < MIN_BIDS) {
       const record = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS });
-      return this.#commit(ctx, { ...project, status: 'failed', failedAt: now }, record);
+      return this.#commit(ctx, { ...project, status: 'failed', failedAt: now, biddingClosedAt: closedAt }, record);
     }
     // IR art. 46: the committee is formed before the evaluation; once bids are opened it can no
     // longer be chosen blind to them, so an opening that leads to evaluation needs it already.
@@ -279,7 +313,7 @@ export class TenderContract extends Contract {
         ...bidder, opened: { outcome: bid.outcome, ...(bid.outcome === 'VALID' ? { price: bid.price } : {}) },
       } satisfies BidderState);
     }
-    return this.#commit(ctx, { ...project, status: 'opened', openedAt: now }, record);
+    return this.#commit(ctx, { ...project, status: 'opened', openedAt: now, biddingClosedAt: closedAt }, record);
   }
 
   @Transaction()
@@ -569,6 +603,38 @@ export class TenderContract extends Contract {
     return ledgerTime(ctx);
   }
 
+  /**
+   * The endorsing peer's own clock, read only while a client-built proposal is endorsed (the
+   * embedded host stamps time itself). Guards may use it only to refuse: endorsing peers' clocks
+   * differ, so it must never decide what is written, or endorsements would disagree.
+   */
+  #peerClock(ctx: Context): number | undefined {
+    return peerClock(ctx);
+  }
+
+  /**
+   * BL art. 28 and 29: registration, commitment and withdrawal only before the bid deadline.
+   * Refused once bidding is closed, when the transaction timestamp is at or past the deadline,
+   * and when the endorsing peer's own clock is (so a client's clock within the skew tolerance
+   * cannot stretch a deadline). The close key is read even when absent: it enters the read set,
+   * so a proposal endorsed in time but held back fails validation once the close is committed.
+   */
+  async #refuseAfterDeadline(ctx: Context, project: ProjectState, code: DeadlineCode): Promise<void> {
+    const closed = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, project.projectId));
+    if (closed) {
+      throw new LedgerError(code, `bidding closed at ${closed.closedAt} (bid deadline ${project.bidDeadline})`);
+    }
+    const deadline = Date.parse(project.bidDeadline);
+    const now = this.#now(ctx);
+    if (Date.parse(now) >= deadline) {
+      throw new LedgerError(code, `ledger time ${now} is not before the bid deadline ${project.bidDeadline}`);
+    }
+    const peerNow = this.#peerClock(ctx);
+    if (peerNow !== undefined && peerNow >= deadline) {
+      throw new LedgerError(code, `the endorsing peer's clock ${new Date(peerNow).toISOString()} is not before the bid deadline ${project.bidDeadline}`);
+    }
+  }
+
   #actor(ctx: Context): Actor {
     return actorOf(ctx);
   }
@@ -616,6 +682,12 @@ export class TenderContract extends Contract {
       throw new LedgerError('NOT_PROJECT_OWNER', `project ${projectId} belongs to another platform`);
     }
     return project;
+  }
+
+  /** Who may close bidding: the owning platform, or a regulator (see closeBidding). */
+  async #projectForClose(ctx: Context, projectId: string): Promise<ProjectState> {
+    if (isRegulatorMsp(this.#actor(ctx).mspId)) return this.#project(ctx, projectId);
+    return this.#ownProject(ctx, projectId);
   }
 
   async #bidder(ctx: Context, project: ProjectState, bidderId: string): Promise<BidderState> {

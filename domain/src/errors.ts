@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   BID_WITHDRAWN: { status: 409, title: 'The bid was withdrawn; a withdrawal is final' },
   BID_NOT_FOUND: { status: 409, title: 'The bidder has no bid to withdraw' },
   WITHDRAWAL_AFTER_DEADLINE: { status: 409, title: 'A bid may only be withdrawn before the bid deadline' },
+  BIDDING_STILL_OPEN: { status: 409, title: 'Bidding closes at the bid deadline, not before' },
+  BIDDING_ALREADY_CLOSED: { status: 409, title: 'Bidding of this project was already closed' },
 
   // Opening (BL art. 34, IR art. 44).
   OPENING_TOO_EARLY: { status: 409, title: 'Bids may not be opened before the opening time' },

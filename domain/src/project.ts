@@ -33,6 +33,8 @@ export interface ProjectState extends RegisterProjectRequest {
   head: ChainHead;
   bidders: number;
   liveBids: number;
+  /** When bidding was closed: by closeBidding at the deadline, or by the opening if nobody closed it. */
+  biddingClosedAt?: string;
   openedAt?: string;
   failedAt?: string;
   award?: { bidderId: string; price: number; awardedAt: string; recordId: string };

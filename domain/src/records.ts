@@ -9,6 +9,7 @@ export const STEPS = [
   'BidWithdrawn',
   'CommitteeAppointed',
   'CommitteeMemberReplaced',
+  'BiddingClosed',
   'BidsOpened',
   'TenderFailed',
   'ScoresRecorded',
@@ -67,6 +68,10 @@ export interface CommitteeMemberReplacedPayload {
   /** IR art. 48: a member is replaced only for a stated reason, with its document. */
   reason: string;
   reasonDocSha256: string;
+}
+/** Bidding closed at the deadline (BL art. 28): no registration, commitment or withdrawal commits after it. */
+export interface BiddingClosedPayload {
+  bidDeadline: string;
 }
 export type OpenedBidOutcome = 'VALID' | 'REVEAL_MISMATCH' | 'NOT_REVEALED';
 export interface OpenedBid {
@@ -141,6 +146,7 @@ export interface PayloadByStep {
   BidWithdrawn: BidWithdrawnPayload;
   CommitteeAppointed: CommitteeAppointedPayload;
   CommitteeMemberReplaced: CommitteeMemberReplacedPayload;
+  BiddingClosed: BiddingClosedPayload;
   BidsOpened: BidsOpenedPayload;
   TenderFailed: TenderFailedPayload;
   ScoresRecorded: ScoresRecordedPayload;

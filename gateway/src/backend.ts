@@ -1,3 +1,4 @@
+import type { Actor } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
 
 /** Where a committed transaction landed. */
@@ -26,6 +27,11 @@ export interface LedgerBackend {
    * `projectId` names the hash chain the step extends, so a backend can order steps of one project.
    */
   submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed>;
+  /**
+   * Records a step as the platform that registered the project (the recorded owner), for steps
+   * the gateway sends on that platform's behalf: closing bidding at the deadline.
+   */
+  submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed>;
   evaluate(reader: Reader, fn: string, args: string[]): Promise<string>;
   /** The block a transaction is in, if it is on the ledger. */
   transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined>;

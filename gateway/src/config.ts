@@ -35,6 +35,8 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   platformMspId: string;
   regulatorMspId: string;
+  /** Send closeBidding for this gateway's projects at their bid deadlines. */
+  closeBiddingAtDeadline: boolean;
   fabric?: FabricConfig;
 }
 
@@ -65,6 +67,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 const ISSUERS_SHAPE = 'AUTH_ISSUERS must be a JSON array of {"issuer", "jwksUri" | "jwksFile", "roles": [...], "subjects"?: [...], "subjectPattern"?}';
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be "true" or "false", not ${JSON.stringify(raw)}`);
+  return raw === 'true';
+}
 
 function issuers(raw: string | undefined): IssuerConfig[] {
   if (!raw) return [];
@@ -192,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
+    closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
     ...(fabric ? { fabric } : {}),
   });
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { EmbeddedLedger, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
-import { BIDDER_ID_ATTRIBUTE } from '@tender-ledger/domain';
+import { BIDDER_ID_ATTRIBUTE, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader } from './backend.js';
 
@@ -34,6 +34,11 @@ export class EmbeddedBackend implements LedgerBackend {
 
   async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
     const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args });
+    return { result, txId, blockNumber, blockHash };
+  }
+
+  async submitAsOwner(owner: Actor, fn: string, args: string[]): Promise<Committed> {
+    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
     return { result, txId, blockNumber, blockHash };
   }
 

@@ -6,7 +6,7 @@ import {
   type Contract, type Gateway, type Network,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { BIDDER_ID_TRANSIENT, parseLedgerError } from '@tender-ledger/domain';
+import { BIDDER_ID_TRANSIENT, parseLedgerError, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader } from './backend.js';
 import { LedgerUnavailableError, Problem } from './problem.js';
@@ -59,6 +59,7 @@ export class FabricBackend implements LedgerBackend {
   readonly #options: FabricBackendOptions;
   readonly #clients: grpc.Client[] = [];
   readonly #signed = new Map<string, Signed>();
+  readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
 
@@ -78,17 +79,25 @@ export class FabricBackend implements LedgerBackend {
    * projects still go in parallel. Conflicts from elsewhere (another gateway) are retried.
    */
   submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed> {
-    if (projectId === undefined) return this.#submit(caller, fn, args);
+    // async, so a caller without a Fabric identity is a rejection like any other failure.
+    const send = async () => this.#submit(this.#forCaller(caller, true), fn, args);
+    return projectId === undefined ? send() : this.#inLane(projectId, send);
+  }
+
+  submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
+    return this.#inLane(projectId, async () => this.#submit(await this.#forOwner(owner), fn, args));
+  }
+
+  #inLane(projectId: string, send: () => Promise<Committed>): Promise<Committed> {
     const previous = this.#lanes.get(projectId) ?? Promise.resolve();
-    const mine = previous.then(() => this.#submit(caller, fn, args), () => this.#submit(caller, fn, args));
+    const mine = previous.then(send, send);
     const settled = mine.then(() => undefined, () => undefined);
     this.#lanes.set(projectId, settled);
     void settled.then(() => { if (this.#lanes.get(projectId) === settled) this.#lanes.delete(projectId); });
     return mine;
   }
 
-  async #submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
-    const signed = this.#forCaller(caller, true);
+  async #submit(signed: Signed, fn: string, args: string[]): Promise<Committed> {
     for (let attempt = 1; ; attempt++) {
       try {
         const transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();
@@ -219,6 +228,23 @@ export class FabricBackend implements LedgerBackend {
   #forReader(reader: Reader): Signed {
     if (reader.kind === 'caller') return this.#forCaller(reader.caller, false);
     return this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+  }
+
+  /**
+   * The identity whose client id the contract recorded as a project's owner: the gateway writes
+   * a step as that platform only for a step it sends on the platform's behalf (closing bidding).
+   */
+  async #forOwner(owner: Actor): Promise<Signed> {
+    if (this.#byClientId.size === 0) {
+      for (const [key, signed] of this.#signed) {
+        const me = JSON.parse(Buffer.from(await signed.contract.evaluateTransaction('whoAmI')).toString('utf8')) as Actor;
+        this.#byClientId.set(`${me.mspId}\u0000${me.clientId}`, key);
+      }
+    }
+    const key = this.#byClientId.get(`${owner.mspId}\u0000${owner.clientId}`);
+    const signed = key ? this.#signed.get(key) : undefined;
+    if (!signed) throw new Problem('FORBIDDEN', 'the project\'s platform has no identity on this gateway');
+    return signed;
   }
 
   async #blockHash(signed: Signed, blockNumber: number): Promise<string> {

@@ -7,6 +7,7 @@ import { createLocalJWKSet } from 'jose';
 import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import { ConfigError, type GatewayConfig } from './config.js';
+import { BiddingCloser } from './bidding-closer.js';
 import { EmbeddedBackend } from './embedded-backend.js';
 import { FabricBackend, type FabricConnection } from './fabric-backend.js';
 import { readFile } from 'node:fs/promises';
@@ -19,6 +20,8 @@ export interface RunningGateway {
   port: number;
   backend: LedgerBackend;
   receipts: ReceiptSigner;
+  /** Closes bidding at each project's deadline (unless CLOSE_BIDDING_AT_DEADLINE=false). */
+  closer?: BiddingCloser;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,14 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
   const backend = options.backend ?? await openBackend(config, options.clock);
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
-  const app = createServer({ backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute, ...(options.clock ? { now: options.clock } : {}) });
+  const clock = options.clock;
+  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, clock ? { now: () => clock().getTime() } : {}) : undefined;
+  // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
+  void closer?.start().catch((error: unknown) => console.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  const app = createServer({
+    backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
+    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}),
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
@@ -57,7 +67,9 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     port,
     backend,
     receipts,
+    ...(closer ? { closer } : {}),
     async close() {
+      await closer?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

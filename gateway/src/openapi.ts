@@ -35,7 +35,8 @@ const ok = (description: string, schema: SchemaName, headers?: object) =>
 
 /**
  * The codes each status can carry, so the document names them as the gateway answers them. The
- * transparency-log codes (TLOG_) are the SDK's and the witness's answers, never the gateway's.
+ * transparency log's codes (`TLOG_*`) are the witness's and the SDK's offline checks, not answers
+ * of this API.
  */
 const codesFor = (status: number): ErrorCode[] =>
   (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => ERROR_CODES[code].status === status && !code.startsWith('TLOG_'));

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend } from './backend.js';
+import type { BiddingCloser } from './bidding-closer.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem } from './problem.js';
@@ -23,6 +24,8 @@ export interface GatewayDeps {
   rateLimitPerMinute?: number;
   /** The clock reports measure lateness by (the embedded ledger's, in tests). */
   now?: () => Date;
+  /** Told of each project registered through this gateway, to close its bidding at the deadline. */
+  closer?: Pick<BiddingCloser, 'schedule'>;
 }
 
 /** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
@@ -63,6 +66,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     signedIn: (roles) => authenticated(deps.auth, limitCaller, roles),
     maybeSignedIn: optionallyAuthenticated(deps.auth, limitCaller),
     now: deps.now ?? (() => new Date()),
+    ...(deps.closer ? { closer: deps.closer } : {}),
   };
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));

@@ -91,6 +91,11 @@ export class EmbeddedLedger extends EventEmitter {
   /** Durable height and hash: what a restart would find. */
   #height: number;
   #lastHash: string;
+  /**
+   * The last transaction timestamp handed out (ms). Timestamps only go up, even when the clock
+   * steps back (NTP, a restart on another machine): at restart it is read from the last block.
+   */
+  #lastTime: number;
   /** The next block's number and the hash it links to, counting a block still being written. */
   #tip: { number: number; hash: string };
   #inFlight: { overlay: ReadonlyMap<string, Uint8Array | null>; durable: Promise<void> } | undefined;
@@ -100,11 +105,12 @@ export class EmbeddedLedger extends EventEmitter {
   #closed = false;
   #failure: Error | undefined;
 
-  private constructor(db: LedgerDb, height: number, lastHash: string, options: EmbeddedLedgerOptions) {
+  private constructor(db: LedgerDb, height: number, lastHash: string, lastTime: number, options: EmbeddedLedgerOptions) {
     super();
     this.#db = db;
     this.#height = height;
     this.#lastHash = lastHash;
+    this.#lastTime = lastTime;
     this.#tip = { number: height, hash: lastHash };
     this.#clock = options.clock ?? (() => new Date());
     this.#maxBlockTxs = options.maxBlockTxs ?? 1000;
@@ -132,15 +138,19 @@ export class EmbeddedLedger extends EventEmitter {
     const heightBytes = await db.get(HEIGHT_KEY);
     const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
     let lastHash = GENESIS_PREV_HASH;
+    let lastTime = Number.NEGATIVE_INFINITY;
     if (height > 0) {
       const last = await db.get(blockKey(height - 1));
       if (!last) {
         await db.close();
         throw new Error(`ledger at ${directory} is damaged: block ${height - 1} is missing (run ledger:verify)`);
       }
-      lastHash = (JSON.parse(last.toString('utf8')) as Block).hash;
+      const block = JSON.parse(last.toString('utf8')) as Block;
+      lastHash = block.hash;
+      // The last block holds the latest timestamp: transactions are stamped in block order.
+      lastTime = Math.max(lastTime, ...block.txs.map((tx) => Date.parse(tx.timestamp)));
     }
-    return new EmbeddedLedger(db, height, lastHash, options);
+    return new EmbeddedLedger(db, height, lastHash, lastTime, options);
   }
 
   /** Number of committed blocks. */
@@ -167,7 +177,7 @@ export class EmbeddedLedger extends EventEmitter {
     if (this.#closed) throw new Error('ledger is closed');
     const snapshot = this.#db.snapshot();
     try {
-      const { result } = await this.#execute(invocation, new CommittedView(this.#db, snapshot));
+      const { result } = await this.#execute(invocation, new CommittedView(this.#db, snapshot), this.#clock());
       return result;
     } finally {
       await snapshot.close();
@@ -218,7 +228,7 @@ export class EmbeddedLedger extends EventEmitter {
     const accepted: Accepted[] = [];
     for (const pending of batch) {
       try {
-        const executed = await this.#execute(pending.invocation, view);
+        const executed = await this.#execute(pending.invocation, view, this.#nextTimestamp());
         for (const write of executed.tx.writes) {
           overlay.set(write.key, write.value === null ? null : Buffer.from(write.value, 'utf8'));
         }
@@ -277,7 +287,13 @@ export class EmbeddedLedger extends EventEmitter {
     this.emit('block', block);
   }
 
-  async #execute(invocation: Invocation, view: CommittedView | OverlayView): Promise<{ tx: BlockTransaction; result: string }> {
+  /** Ledger time for the next transaction: the clock's, but always after the previous one. */
+  #nextTimestamp(): Date {
+    this.#lastTime = Math.max(this.#clock().getTime(), this.#lastTime + 1);
+    return new Date(this.#lastTime);
+  }
+
+  async #execute(invocation: Invocation, view: CommittedView | OverlayView, timestamp: Date): Promise<{ tx: BlockTransaction; result: string }> {
     const { identity } = invocation;
     if (!identity?.mspId || !identity.id) {
       throw new InvocationError('an identity with an MSP id and a client id is required');
@@ -296,7 +312,6 @@ export class EmbeddedLedger extends EventEmitter {
       }
     }
     const txId = createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
-    const timestamp = this.#clock();
     const stub = new EmbeddedStub({ view, channelId: this.#channelId, txId, timestamp, creator: identity, fn: invocation.fn, args: invocation.args });
     const returned = this.#shim
       ? await this.#invokeThroughShim(this.#shim, stub)

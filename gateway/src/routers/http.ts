@@ -3,6 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { schemaErrors, type FieldError } from '@tender-ledger/domain';
 import type { Authenticator, Caller } from '../auth.js';
 import type { LedgerBackend, Reader } from '../backend.js';
+import type { BiddingCloser } from '../bidding-closer.js';
 import type { IdempotencyStore } from '../idempotency.js';
 import { Problem } from '../problem.js';
 import type { ReceiptSigner } from '../receipts.js';
@@ -27,6 +28,8 @@ export interface RouterDeps {
   maybeSignedIn: RequestHandler;
   /** The clock reports measure lateness by (the embedded ledger's, in tests). */
   now: () => Date;
+  /** Told of each project registered through this gateway, to close its bidding at the deadline. */
+  closer?: Pick<BiddingCloser, 'schedule'>;
 }
 
 /** Validates against a schema, turning every bad field into one 400 that names them. */

@@ -7,7 +7,7 @@ import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
 import { requireJson, validate, validateParams, type RouterDeps } from './http.js';
 
 /** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
-export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn }: RouterDeps): Router {
+export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn, closer }: RouterDeps): Router {
   const router = express.Router();
 
   /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
@@ -15,6 +15,9 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
     const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
     const committed = await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId);
     const record = JSON.parse(committed.result) as LedgerRecord;
+    if (record.step === 'ProjectRegistered' && record.projectId !== null) {
+      closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });
+    }
     const receipt = await receipts.sign(record, committed);
     return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
   }

@@ -23,12 +23,15 @@ for (const hostFactory of HOSTS) {
     });
 
     describe('registerProject', () => {
-      it('records the project as the first link of its chain', async () => {
+      it('records the project as the first link of its chain, at ledger time', async () => {
+        const before = host.clock.nowMs();
         const record = await tender.register();
+        const after = host.clock.nowMs();
         expect(record).to.include({ step: 'ProjectRegistered', projectId: tender.projectId, seq: 1, prevHash: GENESIS_HASH });
         expect(record.recordId).to.equal(record.txId);
-        expect(record.actor).to.deep.equal({ mspId: 'TradingCentreMSP', clientId: platformA.id });
-        expect(record.txTime).to.equal(host.clock.iso());
+        expect(record.actor).to.deep.equal(await host.actorOf(platformA));
+        expect(record.actor.mspId).to.equal('TradingCentreMSP');
+        expect(Date.parse(record.txTime)).to.be.within(before, after);
         expect((await tender.status()).status).to.equal('bidding');
       });
 
@@ -61,7 +64,7 @@ for (const hostFactory of HOSTS) {
       });
 
       it('refuses a deadline or opening time that is no real instant with INVALID_ARGUMENT (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
-        const year = new Date(host.clock.now().getTime() + 400 * DAY).getUTCFullYear();
+        const year = new Date(host.clock.nowMs() + 400 * DAY).getUTCFullYear();
         for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-04-31T10:00:00+08:00`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`, `${year}-06-01T10:00:00+24:00`]) {
           const message = await expectRefusal(tender.register({ bidDeadline: impossible, openingTime: `${year}-07-01T10:00:00Z` }), 'INVALID_ARGUMENT');
           expect(message, impossible).to.include('/bidDeadline');
@@ -112,7 +115,7 @@ for (const hostFactory of HOSTS) {
       });
 
       it('refuses registration at or after the deadline with REGISTRATION_AFTER_DEADLINE', async () => {
-        tender.passDeadline();
+        await tender.passDeadline();
         await expectRefusal(tender.registerBidder('B1'), 'REGISTRATION_AFTER_DEADLINE');
       });
     });
@@ -136,10 +139,10 @@ for (const hostFactory of HOSTS) {
         expect((await tender.status()).liveBids).to.equal(1);
       });
 
-      it('accepts a commitment 1 ms before the deadline and refuses one at the deadline with BID_AFTER_DEADLINE (BL art. 28)', async () => {
-        host.clock.set(new Date(tender.deadline - 1).toISOString());
+      it('accepts a commitment just before the deadline (1 ms on a moved clock) and refuses one at the deadline with BID_AFTER_DEADLINE (BL art. 28)', async () => {
+        await host.clock.reach(tender.deadline - host.clock.tick());
         await tender.commit('B1', 90_000_000);
-        host.clock.advance(1);
+        await host.clock.reach(tender.deadline);
         await expectRefusal(tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE');
       });
 
@@ -174,7 +177,7 @@ for (const hostFactory of HOSTS) {
 
       it('refuses a withdrawal at the deadline with WITHDRAWAL_AFTER_DEADLINE', async () => {
         await tender.commit('B1', 90_000_000);
-        tender.passDeadline();
+        await tender.passDeadline();
         await expectRefusal(tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE');
       });
 
@@ -186,6 +189,64 @@ for (const hostFactory of HOSTS) {
       });
     });
 
+    describe('closeBidding', () => {
+      beforeEach(async () => {
+        await tender.register();
+        await tender.registerBidder('B1');
+        await tender.commit('B1', 90_000_000);
+      });
+
+      it('refuses before the deadline with BIDDING_STILL_OPEN, closes at it, and refuses a second close with BIDDING_ALREADY_CLOSED', async () => {
+        await expectRefusal(tender.closeBidding(), 'BIDDING_STILL_OPEN');
+        await tender.passDeadline();
+        const closed = await tender.closeBidding();
+        expect(closed).to.include({ step: 'BiddingClosed', seq: 4 });
+        expect(closed.payload).to.deep.equal({ bidDeadline: new Date(tender.deadline).toISOString() });
+        expect((await tender.status()).biddingClosedAt).to.equal(closed.txTime);
+        await expectRefusal(tender.closeBidding(), 'BIDDING_ALREADY_CLOSED');
+      });
+
+      it('after the close refuses registration, commitment and withdrawal, naming the close', async () => {
+        await tender.passDeadline();
+        const closed = await tender.closeBidding();
+        for (const [attempt, code] of [
+          [() => tender.registerBidder('B2'), 'REGISTRATION_AFTER_DEADLINE'],
+          [() => tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
+          [() => tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
+        ] as const) {
+          expect(await expectRefusal(attempt(), code)).to.include(`bidding closed at ${closed.txTime}`);
+        }
+      });
+
+      it('lets a regulator close bidding (it has the interest when the platform holds a proposal back), and refuses another platform with NOT_PROJECT_OWNER', async () => {
+        await tender.passDeadline();
+        await expectRefusal(tender.closeBidding(platformB), 'NOT_PROJECT_OWNER');
+        const closed = await tender.closeBidding(regulator);
+        expect(closed.actor).to.deep.equal(await host.actorOf(regulator));
+      });
+
+      it('leaves the opening to go on after the close, keeping the close time', async () => {
+        for (const bidderId of ['B2', 'B3']) {
+          await tender.registerBidder(bidderId);
+          await tender.commit(bidderId, 91_000_000);
+        }
+        await tender.appointCommittee();
+        await tender.passDeadline();
+        const closed = await tender.closeBidding();
+        await tender.reachOpening();
+        expect((await tender.open()).step).to.equal('BidsOpened');
+        expect((await tender.status()).biddingClosedAt).to.equal(closed.txTime);
+      });
+
+      it('is done by the opening when nobody closed bidding at the deadline; a close after it is BIDDING_ALREADY_CLOSED', async () => {
+        await tender.reachOpening();
+        const failed = await tender.open();
+        expect((await tender.status()).biddingClosedAt).to.equal(failed.txTime);
+        await expectRefusal(tender.closeBidding(), 'BIDDING_ALREADY_CLOSED');
+        await expectRefusal(tender.commit('B1', 80_000_000), 'TENDER_FAILED');
+      });
+    });
+
     describe('openBids', () => {
       it('refuses before the opening time with OPENING_TOO_EARLY (BL art. 34), and opens at it', async () => {
         await tender.register();
@@ -194,9 +255,9 @@ for (const hostFactory of HOSTS) {
           await tender.commit(bidderId, 90_000_000);
         }
         await tender.appointCommittee();
-        host.clock.set(new Date(tender.openingTime - 1).toISOString());
+        await host.clock.reach(tender.openingTime - host.clock.tick());
         await expectRefusal(tender.open(), 'OPENING_TOO_EARLY');
-        tender.reachOpening();
+        await tender.reachOpening();
         const opened = await tender.open();
         expect(opened.step).to.equal('BidsOpened');
       });
@@ -210,7 +271,7 @@ for (const hostFactory of HOSTS) {
         await tender.commit('B3', 92_000_000);
         await tender.commit('B4', 93_000_000);
         await tender.appointCommittee();
-        tender.reachOpening();
+        await tender.reachOpening();
         const reveals = tender.reveals(['B4']).map((r) => (r.bidderId === 'B3' ? { ...r, price: r.price - 1 } : r));
         const opened = await tender.open(reveals) as LedgerRecord<'BidsOpened'>;
         const outcomes = Object.fromEntries(opened.payload.bids.map((b) => [b.bidderId, b.outcome]));
@@ -230,7 +291,7 @@ for (const hostFactory of HOSTS) {
         await tender.commit('B2', 91_000_000);
         await tender.commit('B3', 92_000_000);
         await tender.appointCommittee();
-        tender.reachOpening();
+        await tender.reachOpening();
         const opened = await tender.open([stale, ...tender.reveals(['B1'])]) as LedgerRecord<'BidsOpened'>;
         expect(opened.payload.bids.find((b) => b.bidderId === 'B1')?.outcome).to.equal('REVEAL_MISMATCH');
       });
@@ -242,7 +303,7 @@ for (const hostFactory of HOSTS) {
           await tender.commit(bidderId, 90_000_000);
         }
         await tender.withdraw('B3');
-        tender.reachOpening();
+        await tender.reachOpening();
         const failed = await tender.open(tender.reveals(['B3']));
         expect(failed.step).to.equal('TenderFailed');
         expect(failed.payload).to.deep.equal({ reason: 'TOO_FEW_BIDS', liveBids: 2, minimumBids: 3 });
@@ -254,7 +315,7 @@ for (const hostFactory of HOSTS) {
         await tender.register();
         await tender.registerBidder('B1');
         await tender.commit('B1', 90_000_000);
-        tender.reachOpening();
+        await tender.reachOpening();
         await tender.open();
         await expectRefusal(tender.open(), 'TENDER_FAILED');
         await expectRefusal(tender.registerBidder('B2'), 'TENDER_FAILED');
@@ -319,7 +380,7 @@ for (const hostFactory of HOSTS) {
 
       it('refuses an appointment after the opening with COMMITTEE_AFTER_OPENING', async () => {
         await tender.appointCommittee();
-        tender.reachOpening();
+        await tender.reachOpening();
         await tender.open();
         await expectRefusal(tender.appointCommittee(['E11', 'E12', 'E13', 'E14', 'E15']), 'COMMITTEE_AFTER_OPENING');
       });
@@ -638,7 +699,7 @@ for (const hostFactory of HOSTS) {
         await tender.register();
         await tender.registerBidder('B1');
         await tender.commit('B1', 90_000_000);
-        await tender.notarise({ sha256: doc('clarification'), kind: 'clarification' });
+        await tender.notarise({ sha256: doc(`clarification of ${tender.projectId}`), kind: 'clarification' });
       });
 
       it('gives the owner and the regulator the whole trail, in order, with an unbroken hash chain', async () => {
@@ -658,7 +719,7 @@ for (const hostFactory of HOSTS) {
         expect(JSON.stringify(trail)).to.not.include('B1');
         const status = JSON.parse(await host.evaluate(platformB, 'getProjectStatus', tender.projectId)) as PublicProjectStatus;
         expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
-        expect(status.owner).to.deep.equal({ mspId: 'TradingCentreMSP', clientId: platformA.id });
+        expect(status.owner).to.deep.equal(await host.actorOf(platformA));
         const byCommitment = JSON.parse(await host.evaluate(platformB, 'findByHash', tender.bids.get('B1')!.commitment)) as { records: LedgerRecord[] };
         expect(byCommitment.records).to.have.length(1);
         expect(byCommitment.records[0]).to.include({ step: 'BidCommitted', redacted: true });
@@ -673,7 +734,7 @@ for (const hostFactory of HOSTS) {
           await tender.commit(bidderId, 95_000_000);
         }
         await tender.appointCommittee();
-        tender.reachOpening();
+        await tender.reachOpening();
         await tender.open();
         const trail = await tender.trail(platformB);
         expect(trail.complete).to.equal(true);
@@ -683,7 +744,7 @@ for (const hostFactory of HOSTS) {
       });
 
       it('finds records by document hash and by id', async () => {
-        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc('clarification'))) as { records: LedgerRecord[] };
+        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc(`clarification of ${tender.projectId}`))) as { records: LedgerRecord[] };
         expect(found.records.map((r) => r.step)).to.deep.equal(['DocumentNotarised']);
         const byId = JSON.parse(await host.evaluate(platformA, 'getRecord', found.records[0]!.recordId)) as LedgerRecord;
         expect(byId.seq).to.equal(4);

@@ -4,12 +4,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import * as grpc from '@grpc/grpc-js';
-import { connect, EndorseError, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, EndorseError, hash, signers, StatusCode, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import type { FabricConnection } from '@tender-ledger/gateway';
-import type { TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { parseLedgerError, type LedgerRecord } from '@tender-ledger/domain';
+import { blockHeaderHash, type FabricConnection } from '@tender-ledger/gateway';
+import { verifyReceipt, type TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { FABRIC_CONNECTION, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { doc } from '../helpers/tender.js';
+import { SECOND } from '../helpers/clock.js';
+import { validationCodeName } from '../helpers/fabric-host.js';
+import { DEPOSIT, doc, sealedBid } from '../helpers/tender.js';
 
 const NETWORK = path.resolve(__dirname, '../../../network/network.sh');
 const RUN = Date.now().toString(36);
@@ -43,6 +46,47 @@ async function eventually<T>(attempt: () => Promise<T>, seconds = 90): Promise<T
     }
   }
 }
+
+/** Sleeps until this machine's clock (the peers' clock) is past `instantMs`. */
+async function until(instantMs: number): Promise<void> {
+  const waitMs = instantMs - Date.now() + 50;
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+}
+
+/** Builds a proposal as fabric-gateway would, but stamped `shiftMs` from now (it stamps with `new Date()`). */
+function proposalStampedAt(contract: Contract, shiftMs: number, fn: string, args: string[]) {
+  const RealDate = Date;
+  const shifted = class extends RealDate {
+    constructor(...values: unknown[]) {
+      if (values.length === 0) super(RealDate.now() + shiftMs);
+      else super(...(values as [number]));
+    }
+  };
+  globalThis.Date = shifted as DateConstructor;
+  try {
+    return contract.newProposal(fn, { arguments: args });
+  } finally {
+    globalThis.Date = RealDate;
+  }
+}
+
+async function submitted(contract: Contract, fn: string, ...args: string[]): Promise<LedgerRecord> {
+  return JSON.parse(Buffer.from(await contract.submitTransaction(fn, ...args)).toString('utf8')) as LedgerRecord;
+}
+
+/** A project whose bid deadline is `leadMs` away, with bidder B1 registered; as the owner's contract. */
+async function projectWithBidder(contract: Contract, leadMs: number): Promise<{ projectId: string; deadline: number }> {
+  const projectId = `FAB-${RUN}-${Math.random().toString(36).slice(2, 8)}`;
+  const deadline = Date.now() + leadMs;
+  await submitted(contract, 'registerProject', JSON.stringify({
+    projectId, name: 'Deadline test', category: 'construction', tenderer: 'Bureau', estimatedPrice: 100_000_000,
+    depositAmount: DEPOSIT, bidDeadline: new Date(deadline).toISOString(), openingTime: new Date(deadline + HOUR_MS).toISOString(),
+    tenderDocSha256: doc(`tender documents ${projectId}`),
+  }));
+  await submitted(contract, 'registerBidder', projectId, JSON.stringify({ bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }));
+  return { projectId, deadline };
+}
+const HOUR_MS = 3_600_000;
 
 async function problemOf(promise: Promise<unknown>): Promise<{ status?: number; code?: string }> {
   try {
@@ -126,6 +170,95 @@ describe('on the Fabric network', function () {
       } finally {
         gateway.close();
         client.close();
+      }
+    });
+  });
+
+  describe('deadlines on the peers\' clocks', () => {
+    let gateway: Gateway;
+    let client: grpc.Client;
+    let contract: Contract;
+    /** Deadline lead: 4 s plus room for the two set-up steps, each as slow as three of a step timed just now. */
+    let LEAD: number;
+
+    beforeEach(async () => {
+      ({ gateway, client } = connectAs(connection, 'TradingCentreMSP', 'User1'));
+      contract = gateway.getNetwork(connection.channel).getContract(connection.chaincode);
+      const started = Date.now();
+      await submitted(contract, 'notariseDocument', JSON.stringify({ sha256: doc(`timing ${RUN} ${started}`), kind: 'archive' }));
+      LEAD = 4 * SECOND + 2 * 3 * (Date.now() - started);
+    });
+    afterEach(() => {
+      gateway.close();
+      client.close();
+    });
+
+    it('refuses a commitment stamped before the deadline but endorsed after it, on the endorsing peers\' own clocks', async () => {
+      const { projectId, deadline } = await projectWithBidder(contract, LEAD);
+      await until(deadline + 2 * SECOND);
+      // Stamped 5 s back, before the deadline: within the CLOCK_SKEW tolerance, so only the peers' clocks catch it.
+      const proposal = proposalStampedAt(contract, -5 * SECOND, 'commitBid', [projectId, JSON.stringify({ bidderId: 'B1', commitment: sealedBid(projectId, 'B1', 1).commitment })]);
+      let refused: unknown;
+      try {
+        await proposal.endorse();
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).to.be.instanceOf(EndorseError);
+      const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
+      expect(parseLedgerError(messages)?.code, messages).to.equal('BID_AFTER_DEADLINE');
+      expect(messages).to.include('endorsing peer\'s clock');
+    });
+
+    it('does not commit a commitment endorsed 2 s before the deadline, held back, and sent after bidding was closed', async () => {
+      const { projectId, deadline } = await projectWithBidder(contract, LEAD);
+      await until(deadline - 2 * SECOND);
+      const { commitment } = sealedBid(projectId, 'B1', 90_000_000);
+      const held = await contract.newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] }).endorse();
+      expect(Date.now(), 'endorsed before the deadline').to.be.below(deadline);
+      await until(deadline);
+      const closed = await submitted(contract, 'closeBidding', projectId);
+      expect(closed.step).to.equal('BiddingClosed');
+      const status = await (await held.submit()).getStatus();
+      expect(status.successful).to.equal(false);
+      expect([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT], validationCodeName(status.code)).to.include(status.code);
+      console.log(`      (held proposal ${status.transactionId}: validation code ${validationCodeName(status.code)})`);
+      const trail = JSON.parse(Buffer.from(await contract.evaluateTransaction('getTrail', projectId)).toString('utf8')) as { records: LedgerRecord[] };
+      expect(trail.records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BiddingClosed']);
+    });
+
+    it('without the close, commits a commitment endorsed before the deadline and sent after it, stamped before it (what the close is for)', async () => {
+      const { projectId, deadline } = await projectWithBidder(contract, LEAD);
+      await until(deadline - 2 * SECOND);
+      const { commitment } = sealedBid(projectId, 'B1', 90_000_000);
+      const held = await contract.newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] }).endorse();
+      await until(deadline);
+      const status = await (await held.submit()).getStatus();
+      expect(status.successful).to.equal(true);
+      const record = JSON.parse(Buffer.from(held.getResult()).toString('utf8')) as LedgerRecord;
+      expect(Date.parse(record.txTime)).to.be.below(deadline);
+    });
+  });
+
+  describe('block hashes in receipts', () => {
+    it('match the chain: block N+1\'s header previous_hash is the hash a receipt gives for block N', async () => {
+      const t = await startTestGateway({}, 'fabric');
+      const { gateway, client } = connectAs(connection, 'TradingCentreMSP', 'User5');
+      try {
+        const platform = await t.client('platform', 'gz-etrading');
+        const { receipt } = await platform.notarise({ sha256: doc(`block hash ${RUN}`), kind: 'archive' });
+        const { claims } = await verifyReceipt(receipt, await platform.jwks());
+        // Another transaction, so that block N+1 exists.
+        await platform.notarise({ sha256: doc(`block hash next ${RUN}`), kind: 'archive' });
+        const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
+        const block = async (n: number) => common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(n))).getHeader()!;
+        const [header, next] = [await block(claims.blockNumber), await block(claims.blockNumber + 1)];
+        expect(blockHeaderHash(header)).to.equal(claims.blockHash);
+        expect(Buffer.from(next.getPreviousHash_asU8()).toString('hex')).to.equal(claims.blockHash);
+      } finally {
+        gateway.close();
+        client.close();
+        await t.close();
       }
     });
   });

@@ -7,8 +7,9 @@ import { TenderLedgerClient, mintDevToken, DEV_ISSUER, type Role } from '@tender
 import { DAY, HOUR, ManualClock } from './clock.js';
 import { createTestIssuer } from './issuer.js';
 import { tempDir } from './temp.js';
+import { FABRIC_CONNECTION, testBackends, type Backend } from './backends.js';
 
-export type Backend = 'embedded' | 'fabric';
+export { FABRIC_CONNECTION, testBackends, type Backend };
 
 /**
  * Time as a behaviour test sees it. On the embedded ledger a clock the test moves (deadlines
@@ -43,9 +44,6 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-const REPO = path.resolve(__dirname, '../../..');
-export const FABRIC_CONNECTION = path.join(REPO, 'network/.runtime/fabric-connection.json');
-
 /**
  * Platform token subjects the suites use, each with its own Fabric user (one per platform). Bare
  * subjects: with the one test issuer trusted, the gateway reads them as `<issuer>::<sub>`.
@@ -53,12 +51,6 @@ export const FABRIC_CONNECTION = path.join(REPO, 'network/.runtime/fabric-connec
 export const FABRIC_PLATFORMS: Record<string, string> = {
   'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
 };
-
-/** Which backends the behaviour suites run on: embedded always; Fabric when TENDER_TEST_BACKENDS names it. */
-export function testBackends(): Backend[] {
-  const named = (process.env.TENDER_TEST_BACKENDS ?? 'embedded').split(',').map((b) => b.trim());
-  return named.filter((b): b is Backend => b === 'embedded' || b === 'fabric');
-}
 
 export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded'): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
@@ -102,7 +94,8 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
     extra.AUTH_ISSUERS = JSON.stringify([test.config()]);
     ({ issuer, mint: token, sign } = test);
   }
-  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', ...extra, ...env });
+  // The deadline closer adds a BiddingClosed record at each deadline: on only where a test asks for it.
+  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...extra, ...env });
   const gateway = await startGateway(config, backend === 'embedded' ? { clock: clock.now } : {});
   return {
     backend,

@@ -4,11 +4,12 @@ import {
   type RegisterProjectRequest, type ReplaceCommitteeMemberRequest, type Reveal, type Step,
 } from '@tender-ledger/domain';
 import type { LedgerIdentity } from '@tender-ledger/embedded-ledger';
-import { DAY, HOUR } from './clock.js';
 import type { ContractHost } from './hosts.js';
 import { platformA } from './identities.js';
 
 let projectCounter = 0;
+// Project ids are unique per run: a Fabric network's ledger outlives a test run.
+const RUN = `${Date.now().toString(36)}-${process.pid}`;
 
 /** A document's hash, from a made-up name. */
 export const doc = (name: string): string => sha256Hex(`document:${name}`);
@@ -31,11 +32,12 @@ export class Tender {
   readonly bids = new Map<string, Reveal & { commitment: string }>();
 
   constructor(readonly host: ContractHost, readonly owner: LedgerIdentity = platformA, projectId?: string) {
-    this.projectId = projectId ?? `P-${process.pid}-${++projectCounter}`;
+    this.projectId = projectId ?? `P-${RUN}-${++projectCounter}`;
   }
 
   projectRequest(overrides: Partial<RegisterProjectRequest> = {}): RegisterProjectRequest {
-    const bidDeadline = this.host.clock.iso(7 * DAY);
+    // Relative to the host's now: a week ahead on a clock the test moves, seconds ahead on real time.
+    const bidDeadline = this.host.clock.iso(this.host.clock.deadlineLead());
     return {
       projectId: this.projectId,
       name: 'Road resurfacing, Zhongshan district',
@@ -44,7 +46,7 @@ export class Tender {
       estimatedPrice: ESTIMATED_PRICE,
       depositAmount: DEPOSIT,
       bidDeadline,
-      openingTime: new Date(Date.parse(bidDeadline) + HOUR).toISOString(),
+      openingTime: new Date(Date.parse(bidDeadline) + this.host.clock.openingGap).toISOString(),
       tenderDocSha256: doc(`tender documents of ${this.projectId}`),
       ...overrides,
     };
@@ -84,6 +86,10 @@ export class Tender {
 
   withdraw(bidderId: string, as = this.owner) {
     return this.#step<'BidWithdrawn'>('withdrawBid', as, this.projectId, bidderId);
+  }
+
+  closeBidding(as = this.owner) {
+    return this.#step<'BiddingClosed'>('closeBidding', as, this.projectId);
   }
 
   /** The reveals of every bid committed through this driver (the last commitment of each bidder). */
@@ -138,12 +144,13 @@ export class Tender {
     return JSON.parse(await this.host.evaluate(as, 'getTrail', this.projectId)) as { complete: boolean; records: LedgerRecord[] };
   }
 
-  passDeadline(): void {
-    this.host.clock.set(new Date(this.#deadline).toISOString());
+  /** Ledger time reaches the bid deadline (moved there, or waited for on real time). */
+  passDeadline(): Promise<void> {
+    return this.host.clock.reach(this.#deadline);
   }
 
-  reachOpening(): void {
-    this.host.clock.set(new Date(this.#openingTime).toISOString());
+  reachOpening(): Promise<void> {
+    return this.host.clock.reach(this.#openingTime);
   }
 
   /** Registers the project and bidders, commits a bid per bidder, appoints the committee and reaches the opening time. */
@@ -154,7 +161,7 @@ export class Tender {
       await this.commit(bidderId, price);
     }
     if (committee) await this.appointCommittee(committee);
-    this.reachOpening();
+    await this.reachOpening();
   }
 
   /** Up to opened bids, all valid. */

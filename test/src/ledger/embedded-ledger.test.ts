@@ -5,24 +5,18 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { EmbeddedLedger, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
-import { ManualClock } from '../helpers/clock.js';
+import { HOUR, ManualClock, manualHostClock } from '../helpers/clock.js';
 import { platformA, regulator } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 import { COMMITTEE, DEPOSIT, Tender, doc } from '../helpers/tender.js';
-import type { ContractHost } from '../helpers/hosts.js';
+import { embeddedHost, type ContractHost } from '../helpers/hosts.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 
 /** A host over a ledger this suite controls directly (to reopen it, read blocks, tamper with it). */
-async function openHost(directory: string, clock = new ManualClock()): Promise<{ ledger: EmbeddedLedger; host: ContractHost }> {
+async function openHost(directory: string, clock = new ManualClock()): Promise<{ ledger: EmbeddedLedger; host: ContractHost & { clock: { manual: ManualClock } } }> {
   const ledger = await EmbeddedLedger.open(directory, { clock: clock.now });
-  const host: ContractHost = {
-    clock,
-    events: [],
-    submit: async (identity, fn, ...args) => (await ledger.submit({ identity, fn, args })).result,
-    evaluate: (identity, fn, ...args) => ledger.evaluate({ identity, fn, args }),
-    close: () => ledger.close(),
-  };
+  const host = embeddedHost(ledger, manualHostClock(clock)) as ContractHost & { clock: { manual: ManualClock } };
   return { ledger, host };
 }
 
@@ -47,7 +41,7 @@ async function fullLifecycle(tender: Tender): Promise<void> {
   await tender.withdraw('B4');
   await tender.release('B4');
   await tender.appointCommittee();
-  tender.reachOpening();
+  await tender.reachOpening();
   await tender.open(tender.reveals(['B4']));
   await tender.scoreByCommittee(COMMITTEE, (_e, bidderId) => ({ B1: 8200, B2: 7850, B3: 8800 } as Record<string, number>)[bidderId] ?? 0, ['B1', 'B2', 'B3']);
   await tender.award('B3');
@@ -133,7 +127,7 @@ describe('EmbeddedLedger', () => {
       const lastHash = first.ledger.lastBlockHash;
       await first.ledger.close();
 
-      const second = await openHost(temp.dir, first.host.clock);
+      const second = await openHost(temp.dir, first.host.clock.manual);
       expect(second.ledger.height).to.equal(height);
       expect(second.ledger.lastBlockHash).to.equal(lastHash);
       const reopened = new Tender(second.host, platformA, tender.projectId);
@@ -141,6 +135,24 @@ describe('EmbeddedLedger', () => {
       const block = await second.ledger.getBlock(height);
       expect(block?.prevHash).to.equal(lastHash);
       expect((await reopened.trail()).records).to.have.length(3);
+      await second.ledger.close();
+    });
+
+    it('stamps transactions strictly later than any before them, across a restart with the clock moved backwards', async () => {
+      const clock = new ManualClock();
+      const first = await openHost(temp.dir, clock);
+      const tender = new Tender(first.host);
+      const registered = await tender.register();
+      const sameInstant = await tender.notarise({ sha256: doc('same instant'), kind: 'archive' });
+      expect(Date.parse(sameInstant.txTime)).to.be.greaterThan(Date.parse(registered.txTime));
+      await first.ledger.close();
+
+      const second = await openHost(temp.dir, new ManualClock(clock.iso(-HOUR)));
+      const afterRestart = await new Tender(second.host, platformA, tender.projectId).notarise({ sha256: doc('after restart'), kind: 'archive' });
+      expect(Date.parse(afterRestart.txTime)).to.be.greaterThan(Date.parse(sameInstant.txTime));
+      const blocks = await allBlocks(second.ledger);
+      const times = blocks.flatMap((b) => b.txs.map((t) => Date.parse(t.timestamp)));
+      expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).to.equal(true);
       await second.ledger.close();
     });
 
