@@ -4,7 +4,7 @@ export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from '@tender-ledger/trust';
 export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
-  ServerError, NetworkError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
+  ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, type Role } from '@tender-ledger/domain';
 export { mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type DevTokenOptions } from '@tender-ledger/trust';

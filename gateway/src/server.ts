@@ -26,6 +26,10 @@ export interface GatewayDeps {
   now?: () => Date;
   /** Told of each project registered through this gateway, to close its bidding at the deadline. */
   closer?: Pick<BiddingCloser, 'schedule'>;
+  /** How long a keyed write's answer is waited for before answering 202 (default 20 s). */
+  writeWaitMs?: number;
+  /** True once the gateway is shutting down: requests on connections still open are turned away. */
+  closing?: () => boolean;
 }
 
 /** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
@@ -34,6 +38,12 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
+  // While draining, each answer closes its connection, and a new request is turned away (no work starts).
+  app.use((req, res, next) => {
+    if (!deps.closing?.()) return next();
+    res.setHeader('connection', 'close');
+    sendProblem(res, new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }), req.originalUrl);
+  });
 
   app.use(pagesRouter());
   app.use(serviceRouter(deps));
@@ -67,6 +77,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     maybeSignedIn: optionallyAuthenticated(deps.auth, limitCaller),
     now: deps.now ?? (() => new Date()),
     ...(deps.closer ? { closer: deps.closer } : {}),
+    writeWaitMs: deps.writeWaitMs ?? 20_000,
   };
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));

@@ -30,6 +30,8 @@ export interface RouterDeps {
   now: () => Date;
   /** Told of each project registered through this gateway, to close its bidding at the deadline. */
   closer?: Pick<BiddingCloser, 'schedule'>;
+  /** How long a keyed write's answer is waited for before answering 202. */
+  writeWaitMs: number;
 }
 
 /** Validates against a schema, turning every bad field into one 400 that names them. */
