@@ -3,6 +3,9 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import type { BiddingCloser } from './bidding-closer.js';
+import { bidderRouter } from './bidder-routes.js';
+import { evidenceRouter } from './evidence-routes.js';
+import { partyDirectory, type PartyDirectory } from './party-directory.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem } from './problem.js';
@@ -26,6 +29,8 @@ export interface GatewayDeps {
   now?: () => Date;
   /** Told of each project registered through this gateway, to close its bidding at the deadline. */
   closer?: Pick<BiddingCloser, 'schedule'>;
+  /** Who issues certificates and the parties' names (TRADING_CENTRE_NAME, PLATFORM_NAMES). */
+  directory?: PartyDirectory;
   /** How long a keyed write's answer is waited for before answering 202 (default 20 s). */
   writeWaitMs?: number;
   /** True once the gateway is shutting down: requests on connections still open are turned away. */
@@ -83,6 +88,8 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(readsRouter(routerDeps));
   app.use(reportsRouter(routerDeps));
   app.use(verificationRouter(routerDeps));
+  app.use(bidderRouter({ backend: deps.backend, receipts: deps.receipts, signedIn: routerDeps.signedIn(['bidder', 'regulator']) }));
+  app.use(evidenceRouter({ backend: deps.backend, receipts: deps.receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: routerDeps.maybeSignedIn, signedIn: routerDeps.signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
   for (const [documented, operations] of Object.entries(openApiDocument().paths)) {

@@ -1,11 +1,13 @@
 import express, { type Router } from 'express';
 import type { LedgerRecord, ProjectState, PublicProjectStatus, RecordView } from '@tender-ledger/domain';
+import { callerKey, type Caller } from '../auth.js';
 import type { Reader } from '../backend.js';
+import { ProjectCatalogue, parseProjectQuery } from '../project-catalogue.js';
 import { Problem } from '../problem.js';
 import { evaluateJson, readerOf, validateParams, type RouterDeps } from './http.js';
 
 /** Reads of projects, trails, records and a bidder's own records, each as the caller may see them. */
-export function readsRouter({ backend, receipts, signedIn, maybeSignedIn }: RouterDeps): Router {
+export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }: RouterDeps): Router {
   const router = express.Router();
   const query = <T>(reader: Reader, fn: string, ...args: string[]) => evaluateJson<T>(backend, reader, fn, ...args);
 
@@ -33,22 +35,12 @@ export function readsRouter({ backend, receipts, signedIn, maybeSignedIn }: Rout
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 
+  // Paged, searched and filtered by gateway/src/project-catalogue.ts.
+  const catalogue = new ProjectCatalogue(backend);
   router.get('/v1/projects', signedIn(), async (req, res) => {
-    const params = req.query as Record<string, unknown>;
-    const filters = { category: params.category, status: params.status, year: params.year };
-    for (const [name, value] of Object.entries(filters)) {
-      // Characters (code points) as the published maxLength counts them, not UTF-16 units.
-      if (value !== undefined && (typeof value !== 'string' || [...value].length > 100)) {
-        throw new Problem('INVALID_ARGUMENT', `${name} must be one short string`, { errors: [{ field: `/query/${name}`, message: 'must be one short string' }] });
-      }
-    }
-    const projects = await query<PublicProjectStatus[]>(readerOf(req.caller), 'listProjects');
-    res.json({
-      projects: projects.filter((p) => (filters.category === undefined || p.category === filters.category)
-        && (filters.status === undefined || p.status === filters.status)
-        && (filters.year === undefined || p.registeredAt.startsWith(`${filters.year as string}-`)))
-        .sort((a, b) => b.registeredAt.localeCompare(a.registeredAt)),
-    });
+    const caller = req.caller as Caller;
+    const readerKey = caller.role === 'regulator' ? 'regulator' : caller.role === 'bidder' ? 'public' : `platform:${callerKey(caller)}`;
+    res.json(await catalogue.page(readerOf(caller), readerKey, parseProjectQuery(req.query as Record<string, unknown>), now()));
   });
 
   router.get('/v1/bidders/:bidderId/bids', signedIn(), async (req, res) => {
