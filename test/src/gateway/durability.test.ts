@@ -193,6 +193,12 @@ describe('gateway durability', () => {
     });
 
     it('is finished before close() closes the stores: every write under way is answered', async () => {
+      // A wait far longer than any write, so each answer is the write's own (201), not a 202
+      // because the machine is slow: this test is about draining, not about the wait.
+      await gateway.close();
+      const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0' });
+      backend = new FaultyBackend(await EmbeddedBackend.open(temp.dir, { platform: config.platformMspId, regulator: config.regulatorMspId }));
+      gateway = await startGateway(config, { backend, writeWaitMs: 120_000 });
       backend.delayMs = 200;
       const writes = Array.from({ length: 8 }, (_, i) => notarise(`drain-${i}`, `drain document ${i}`));
       while (backend.submissions < 8) await sleep(5); // every write under way
