@@ -5,3 +5,4 @@ export type { Block, BlockTransaction, StateWrite, ChaincodeEvent } from './bloc
 export { verifyLedger, type VerifyReport } from './verify.js';
 export { LedgerDamagedError, describeLink, type BrokenLink, type LostBlocks } from './integrity.js';
 export { repairLedger, type RepairReport } from './repair.js';
+export { lockHolder, runningGateway, GATEWAY_PID_FILE, type GatewayPidFile, type LockHolder } from './lock.js';
