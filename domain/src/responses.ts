@@ -205,6 +205,7 @@ export const ProblemSchema = closed({
   code: Type.Union(Object.keys(ERROR_CODES).map((code) => Type.Literal(code))),
   detail: Type.String(),
   instance: Type.Optional(Type.String()),
+  requestId: Type.Optional(Type.String({ description: 'the request id (X-Request-Id, echoed or made up) under which the gateway logged this answer' })),
   errors: Type.Optional(Type.Array(closed({ field: Type.String({ description: 'JSON pointer; /params/…, /headers/… or into the body' }), message: Type.String() }))),
 });
 
