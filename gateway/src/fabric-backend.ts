@@ -10,6 +10,7 @@ import { parseLedgerError, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
+import { timePhase, type FabricObserver } from './metrics.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -29,6 +30,8 @@ export interface FabricBackendOptions {
   regulatorIdentity: string;
   /** A platform-MSP user that owns nothing: public reads and bidders' reads go through it. */
   publicIdentity: string;
+  /** Told each write's endorse, submit and commit latency and each retry (the gateway's metrics). */
+  observer?: FabricObserver;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -107,7 +110,7 @@ export class FabricBackend implements LedgerBackend {
         if (resume?.envelope) {
           transaction = signed.gateway.newTransaction(Buffer.from(resume.envelope, 'base64'));
         } else {
-          transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();
+          transaction = await timePhase(this.#options.observer, 'endorse', () => signed.contract.newProposal(fn, { arguments: args }).endorse());
           await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
       } catch (error) {
@@ -117,7 +120,8 @@ export class FabricBackend implements LedgerBackend {
       resume = undefined;
       let status: Awaited<ReturnType<SubmittedTransaction['getStatus']>>;
       try {
-        status = await (await transaction.submit()).getStatus();
+        const submitted = await timePhase(this.#options.observer, 'submit', () => transaction.submit());
+        status = await timePhase(this.#options.observer, 'commit', () => submitted.getStatus());
       } catch (error) {
         const translated = translate(error);
         throw new OutcomeUnknownError(intent, `transaction ${intent.txId} was sent; its outcome is not known yet (${translated.message})`, { cause: error });
@@ -138,6 +142,7 @@ export class FabricBackend implements LedgerBackend {
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
       if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
         // Another step of the same project won the block: retry after a short, spread-out pause.
+        this.#options.observer?.retry(String(status.code));
         await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
         continue;
       }
