@@ -15,6 +15,8 @@ import type { IdempotencyStore, WriteAttempt } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { OutcomeUnknownError, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
+import { accessLog, createLogger, type Logger } from './logging.js';
+import { metricsHandler, type GatewayMetrics, type MetricsAccess } from './metrics.js';
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
 
 /** Scripts, styles, data and connections only from this origin; QR codes are data: images. */
@@ -38,6 +40,10 @@ export interface GatewayDeps {
   writeWaitMs?: number;
   /** True once the gateway is shutting down: requests on connections still open are turned away. */
   closing?: () => boolean;
+  /** Access lines and errors (silent when not given); `/metrics` when `metrics` is given, behind `metricsAccess`. */
+  logger?: Logger;
+  metrics?: GatewayMetrics;
+  metricsAccess?: MetricsAccess;
 }
 
 declare module 'express-serve-static-core' {
@@ -99,6 +105,8 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.use(accessLog(deps.logger ?? createLogger('silent'), deps.metrics));
+  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics, deps.metricsAccess));
   // While draining, each answer closes its connection, and a new request is turned away (no work starts).
   app.use((req, res, next) => {
     if (!deps.closing?.()) return next();
