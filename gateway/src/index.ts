@@ -8,3 +8,6 @@ export { EmbeddedBackend } from './embedded-backend.js';
 export { FabricBackend, blockHeaderHash, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
 export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';
 export { Problem, toProblem } from './problem.js';
+export { createLogger, type Logger, type LogLevel } from './logging.js';
+export { GatewayMetrics, timePhase, type FabricObserver } from './metrics.js';
+export { describeStartupFailure, StartupError } from './startup.js';

@@ -51,10 +51,12 @@ export function requestIdOf(res: Response): string | undefined {
  * The route a request took, as its pattern (`/v1/projects/:projectId/bids`), never the raw URL:
  * a bounded set for metrics, and no ids or hashes from paths in the labels.
  */
-export function routeOf(req: Request): string {
+export function routeOf(req: Request, status?: number): string {
   const route = (req as { route?: { path?: unknown } }).route;
   if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path}`;
   if (req.path.startsWith('/assets/')) return '/assets/*';
+  // The per-address limit answers before any route is chosen.
+  if (status === 429) return '(rate limited)';
   return '(unmatched)';
 }
 
@@ -64,6 +66,8 @@ export interface AccessLine {
   status: number;
   seconds: number;
   replayed: boolean;
+  /** The request authenticated (a refusal by the rate limit was then its caller's, else its address's). */
+  authenticated: boolean;
 }
 
 /**
@@ -86,7 +90,7 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
       if (done) return;
       done = true;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req);
+      const route = routeOf(req, res.statusCode);
       const replayed = res.getHeader('idempotent-replayed') === 'true';
       const location = res.getHeader('location');
       const txId = ctx.txId ?? (typeof location === 'string' && location.startsWith('/v1/records/') ? location.slice('/v1/records/'.length) : undefined);
@@ -98,7 +102,7 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
       };
       const level = res.statusCode >= 500 ? 'error' : 'info';
       req.log?.[level](line, 'request');
-      observer?.request({ route, method: req.method, status: res.statusCode, seconds, replayed });
+      observer?.request({ route, method: req.method, status: res.statusCode, seconds, replayed, authenticated: req.caller !== undefined });
     };
     res.once('finish', finish);
     res.once('close', finish);

@@ -43,7 +43,7 @@ export class GatewayMetrics {
   readonly #requests: Counter<'method' | 'route' | 'status'>;
   readonly #latency: Histogram<'method' | 'route' | 'status'>;
   readonly #replays: Counter;
-  readonly #rateLimited: Counter<'route'>;
+  readonly #rateLimited: Counter<'limit'>;
   readonly #blockSize: Histogram;
   readonly #fsync: Histogram<'what'>;
   readonly #fabricPhase: Histogram<'phase' | 'outcome'>;
@@ -56,7 +56,7 @@ export class GatewayMetrics {
     this.#requests = new Counter({ name: 'tender_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
     this.#latency = new Histogram({ name: 'tender_http_request_duration_seconds', help: 'HTTP request latency, by method, route pattern and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
     this.#replays = new Counter({ name: 'tender_idempotency_replays_total', help: 'Writes answered from the idempotency store (the same key and body sent again)', registers });
-    this.#rateLimited = new Counter({ name: 'tender_rate_limit_refusals_total', help: 'Requests refused with 429 by the rate limits, by route pattern', labelNames: ['route'], registers });
+    this.#rateLimited = new Counter({ name: 'tender_rate_limit_refusals_total', help: 'Requests refused with 429 by the rate limits: per client address (before authentication) or per verified caller', labelNames: ['limit'], registers });
     new Gauge({
       name: 'tender_ledger_height', help: 'Blocks on the ledger (embedded: durable height; Fabric: channel height)', labelNames: ['backend'], registers,
       async collect() {
@@ -82,7 +82,7 @@ export class GatewayMetrics {
     this.#requests.inc(labels);
     this.#latency.observe(labels, line.seconds);
     if (line.replayed) this.#replays.inc();
-    if (line.status === 429) this.#rateLimited.inc({ route: line.route });
+    if (line.status === 429) this.#rateLimited.inc({ limit: line.authenticated ? 'caller' : 'address' });
   }
 
   /** Watches an embedded ledger's blocks and fsyncs. */

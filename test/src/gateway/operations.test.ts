@@ -1,0 +1,261 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createTcpServer, type Server } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import { mintDevToken } from '@tender-ledger/client-sdk';
+import { createLogger, GatewayMetrics, loadConfig, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
+import { tempDir } from '../helpers/temp.js';
+import { doc } from '../helpers/tender.js';
+
+const REPO = path.resolve(__dirname, '../../..');
+const MAIN = path.join(REPO, 'gateway/dist/main.js');
+
+/** A gateway in this process whose JSON log lines are kept in `lines`. */
+async function loggedGateway(env: Record<string, string> = {}): Promise<{ gateway: RunningGateway; dataDir: string; lines: string[]; close(): Promise<void> }> {
+  const temp = tempDir('tender-ops-');
+  const lines: string[] = [];
+  const logger = createLogger('trace', { write: (line: string) => { lines.push(line); } });
+  const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...env });
+  const gateway = await startGateway(config, { logger });
+  return { gateway, dataDir: temp.dir, lines, async close() { await gateway.close(); temp.remove(); } };
+}
+
+const accessLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+
+async function notarise(url: string, token: string, sha256: string, key?: string): Promise<Response> {
+  return fetch(`${url}/v1/evidence`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    body: JSON.stringify({ sha256, kind: 'announcement' }),
+  });
+}
+
+/** The value of one sample (name with labels, exactly as exposed) in a Prometheus text page; 0 when absent. */
+function sample(page: string, series: string): number {
+  const line = page.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+/** Runs `npm start`'s entry point; resolves once it exits (or is stopped after it listens). */
+function runMain(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AUTH_|LEDGER_|FABRIC_|METRICS_|LOG_LEVEL$|PORT$|DATA_DIR$)/.test(k)));
+  const started = Date.now();
+  const child = spawn(process.execPath, [MAIN], { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('listening on')) child.kill('SIGTERM');
+  });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+}
+
+describe('operating the gateway', () => {
+  describe('the access log', () => {
+    let t: Awaited<ReturnType<typeof loggedGateway>>;
+    before(async () => { t = await loggedGateway(); });
+    after(async () => { await t.close(); });
+
+    it('writes one JSON line per request: request id, method, route pattern, status, latency, caller and the write\'s tx id', async () => {
+      const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'gz-etrading' });
+      const res = await notarise(t.gateway.url, token, doc('access log'));
+      expect(res.status).to.equal(201);
+      const { record } = await res.json() as { record: { txId: string } };
+      await fetch(`${t.gateway.url}/v1/records/${record.txId}`, { headers: { 'x-request-id': 'trace-42' } });
+      const [write, read] = accessLines(t.lines).slice(-2);
+      expect(write).to.include({ method: 'POST', route: '/v1/evidence', status: 201, txId: record.txId, reqId: res.headers.get('x-request-id') });
+      expect(write?.caller).to.deep.equal({ issuer: 'urn:tender-ledger:dev-issuer', sub: 'gz-etrading', role: 'platform' });
+      expect(write?.ms).to.be.a('number');
+      // The pattern, not the URL: no record id in the route.
+      expect(read).to.include({ method: 'GET', route: '/v1/records/:recordId', status: 200, reqId: 'trace-42' });
+    });
+
+    it('echoes a sane X-Request-Id, replaces one that is not, and puts it in every problem+json', async () => {
+      const sane = await fetch(`${t.gateway.url}/v1/records/nothing-here`, { headers: { 'x-request-id': 'abc-123' } });
+      expect(sane.headers.get('x-request-id')).to.equal('abc-123');
+      expect(await sane.json()).to.include({ code: 'RECORD_NOT_FOUND', requestId: 'abc-123' });
+      const insane = await fetch(`${t.gateway.url}/v1/nowhere`, { headers: { 'x-request-id': 'x'.repeat(300) } });
+      const id = insane.headers.get('x-request-id');
+      expect(id).to.match(/^[0-9a-f-]{36}$/);
+      expect(await insane.json()).to.include({ code: 'NOT_FOUND', requestId: id });
+      expect(accessLines(t.lines).at(-1)).to.include({ route: '(unmatched)', status: 404, reqId: id });
+    });
+
+    it('never logs a token, a receipt or a private key, even at LOG_LEVEL=trace', async () => {
+      const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'secret-keeper' });
+      const regulator = await mintDevToken(t.dataDir, { role: 'regulator', sub: 'reg' });
+      const forged = `${token.slice(0, -8)}AAAAAAAA`;
+      const written = await notarise(t.gateway.url, token, doc('secrets'), 'secret-key-1');
+      const { receipt } = await written.json() as { receipt: string };
+      await notarise(t.gateway.url, token, doc('secrets'), 'secret-key-1'); // a replay
+      await notarise(t.gateway.url, forged, doc('forged')); // 401
+      await fetch(`${t.gateway.url}/v1/projects`, { headers: { authorization: `Bearer ${regulator}` } });
+      await fetch(`${t.gateway.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt }) });
+      await fetch(`${t.gateway.url}/v1/evidence`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{not json' });
+      const log = t.lines.join('');
+      expect(accessLines(t.lines).length).to.be.greaterThan(5);
+      for (const secret of [token, regulator, forged, receipt]) {
+        for (const part of secret.split('.')) expect(log).to.not.include(part);
+      }
+      // Any JWS or JWT at all: a base64url JSON header starts with eyJ.
+      expect(log).to.not.match(/eyJ[A-Za-z0-9_-]{8,}/);
+      const keyFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? keyFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+      const privates = keyFiles(path.join(t.dataDir, 'keys')).map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { d?: string }).d).filter((d): d is string => !!d);
+      expect(privates.length).to.be.at.least(2); // the receipt key and the development issuer's
+      for (const d of privates) expect(log).to.not.include(d);
+      expect(log).to.not.match(/authorization/i);
+    });
+  });
+
+  describe('GET /metrics', () => {
+    let t: Awaited<ReturnType<typeof loggedGateway>>;
+    before(async () => { t = await loggedGateway(); });
+    after(async () => { await t.close(); });
+    const scrape = async () => (await fetch(`${t.gateway.url}/metrics`)).text();
+
+    it('counts requests by route and status, block sizes, fsyncs and the ledger height, moving under load', async () => {
+      const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'load' });
+      const before = await scrape();
+      const n = 40;
+      const answers = await Promise.all(Array.from({ length: n }, (_, i) => notarise(t.gateway.url, token, doc(`load ${i}`))));
+      expect(answers.every((a) => a.status === 201)).to.equal(true);
+      const after = await scrape();
+      const writes = 'tender_http_requests_total{method="POST",route="/v1/evidence",status="201"}';
+      expect(sample(after, writes) - sample(before, writes)).to.equal(n);
+      expect(sample(after, 'tender_http_request_duration_seconds_count{method="POST",route="/v1/evidence",status="201"}') - sample(before, 'tender_http_request_duration_seconds_count{method="POST",route="/v1/evidence",status="201"}')).to.equal(n);
+      const blocks = sample(after, 'tender_ledger_block_transactions_count') - sample(before, 'tender_ledger_block_transactions_count');
+      expect(blocks).to.be.within(1, n);
+      expect(sample(after, 'tender_ledger_block_transactions_sum') - sample(before, 'tender_ledger_block_transactions_sum')).to.equal(n);
+      expect(sample(after, 'tender_ledger_fsync_seconds_count{what="batch"}') - sample(before, 'tender_ledger_fsync_seconds_count{what="batch"}')).to.equal(blocks);
+      expect(sample(after, 'tender_ledger_height{backend="embedded"}')).to.equal(t.gateway.backend.kind === 'embedded' ? (await t.gateway.backend.health()).height : NaN);
+      expect(after).to.match(/^# TYPE tender_http_request_duration_seconds histogram$/m);
+    });
+
+    it('counts idempotency replays', async () => {
+      const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'replayer' });
+      const before = sample(await scrape(), 'tender_idempotency_replays_total');
+      await notarise(t.gateway.url, token, doc('replay'), 'replay-1');
+      const again = await notarise(t.gateway.url, token, doc('replay'), 'replay-1');
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      expect(sample(await scrape(), 'tender_idempotency_replays_total') - before).to.equal(1);
+    });
+
+    it('counts rate-limit refusals', async () => {
+      const limited = await loggedGateway({ RATE_LIMIT_PER_MINUTE: '2' });
+      try {
+        for (let i = 0; i < 4; i++) await fetch(`${limited.gateway.url}/v1/verify/${doc('x')}`);
+        const page = await (await fetch(`${limited.gateway.url}/metrics`)).text();
+        expect(sample(page, 'tender_rate_limit_refusals_total{limit="address"}')).to.equal(2);
+        expect(sample(page, 'tender_http_requests_total{method="GET",route="(rate limited)",status="429"}')).to.equal(2);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('refuses without the METRICS_TOKEN (401) and from an address METRICS_ALLOW does not list (403)', async () => {
+      const secret = 'metrics-token-0123456789';
+      const guarded = await loggedGateway({ METRICS_TOKEN: secret });
+      const elsewhere = await loggedGateway({ METRICS_ALLOW: '10.0.0.0/8' });
+      const local = await loggedGateway({ METRICS_ALLOW: '127.0.0.1/32,::1' });
+      try {
+        const none = await fetch(`${guarded.gateway.url}/metrics`);
+        expect(none.status).to.equal(401);
+        expect(await none.json()).to.include({ code: 'UNAUTHENTICATED' });
+        expect((await fetch(`${guarded.gateway.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).to.equal(401);
+        const right = await fetch(`${guarded.gateway.url}/metrics`, { headers: { authorization: `Bearer ${secret}` } });
+        expect(right.status).to.equal(200);
+        expect(right.headers.get('content-type')).to.include('text/plain');
+        expect(guarded.lines.join('')).to.not.include(secret);
+        expect((await fetch(`${elsewhere.gateway.url}/metrics`)).status).to.equal(403);
+        expect((await fetch(`${local.gateway.url}/metrics`)).status).to.equal(200);
+      } finally {
+        await Promise.all([guarded.close(), elsewhere.close(), local.close()]);
+      }
+    });
+
+    it('times Fabric endorse, submit and commit and counts retries (as the Fabric backend reports them)', async () => {
+      const metrics = new GatewayMetrics(() => undefined);
+      await timePhase(metrics.fabric, 'endorse', async () => 'endorsed');
+      await timePhase(metrics.fabric, 'submit', async () => 'sent');
+      try {
+        await timePhase(metrics.fabric, 'commit', async () => { throw new Error('no status'); });
+      } catch {
+        // counted as an error
+      }
+      metrics.fabric.retry('11');
+      const page = await metrics.registry.metrics();
+      expect(sample(page, 'tender_fabric_phase_seconds_count{phase="endorse",outcome="ok"}')).to.equal(1);
+      expect(sample(page, 'tender_fabric_phase_seconds_count{phase="submit",outcome="ok"}')).to.equal(1);
+      expect(sample(page, 'tender_fabric_phase_seconds_count{phase="commit",outcome="error"}')).to.equal(1);
+      expect(sample(page, 'tender_fabric_retries_total{code="11"}')).to.equal(1);
+    });
+  });
+
+  describe('start-up failures: one line on stderr, exit 1, within 5 s', () => {
+    const temp = tempDir('tender-startup-');
+    after(() => temp.remove());
+
+    function expectOneLine(run: { code: number | null; stderr: string; stdout: string; ms: number }, text: string | RegExp): void {
+      expect(run.code, run.stderr).to.equal(1);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines, run.stderr).to.have.length(1);
+      expect(lines[0]).to.match(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+      expect(run.stderr).to.not.match(/\n\s+at /);
+      expect(run.stdout).to.not.include('listening on');
+      expect(run.ms).to.be.below(5_000);
+    }
+
+    it('names a bad configuration value', async () => {
+      expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'cfg'), LOG_LEVEL: 'loud' }), 'tender-gateway: configuration: LOG_LEVEL must be one of');
+    });
+
+    it('says the port is in use', async () => {
+      const server: Server = createTcpServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'port'), PORT: String(port) }), `port ${port} on 127.0.0.1 is in use by another process`);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('says DATA_DIR is a file', async () => {
+      const file = path.join(temp.dir, 'a-file');
+      writeFileSync(file, 'not a directory');
+      expectOneLine(await runMain({ DATA_DIR: file }), `DATA_DIR ${file} is a file, not a directory`);
+      expectOneLine(await runMain({ DATA_DIR: path.join(file, 'below') }), 'cannot be created (a part of its path is a file)');
+    });
+
+    it('says DATA_DIR under /proc is no storage (it used to spin)', async () => {
+      expectOneLine(await runMain({ DATA_DIR: '/proc/tender-data' }), 'DATA_DIR /proc/tender-data is under /proc, a kernel file system, not storage');
+    });
+
+    it('says DATA_DIR is not writable', async () => {
+      // root writes anywhere: the gateway then runs as nobody, as a service account would.
+      const asRoot = process.getuid?.() === 0;
+      const parent = path.join(temp.dir, 'ro-parent');
+      mkdirSync(parent);
+      chmodSync(temp.dir, 0o755);
+      chmodSync(parent, 0o755);
+      const readOnly = path.join(parent, 'read-only');
+      mkdirSync(readOnly, { mode: 0o555 });
+      chmodSync(readOnly, 0o555);
+      const run = await runMain({ DATA_DIR: readOnly }, asRoot ? { uid: 65534, gid: 65534 } : {});
+      expectOneLine(run, `DATA_DIR ${readOnly} is not writable (EACCES)`);
+    });
+
+    it('names the process holding the ledger\'s LevelDB LOCK', async () => {
+      const dataDir = path.join(temp.dir, 'held');
+      const holder = await startGateway(loadConfig({ DATA_DIR: dataDir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false' }));
+      try {
+        expectOneLine(await runMain({ DATA_DIR: dataDir }), new RegExp(`the store ${dataDir}/ledger is locked by another process \\(LevelDB LOCK held by pid ${process.pid} .*the gateway at ${holder.url.replace(/\./g, '\\.')}`));
+      } finally {
+        await holder.close();
+      }
+    });
+  });
+});
