@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { mintDevToken } from '@tender-ledger/client-sdk';
+import { mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
 import { createLogger, GatewayMetrics, loadConfig, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
 import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
@@ -36,6 +36,34 @@ function sample(page: string, series: string): number {
   const line = page.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
+
+/** Runs a CLI script of this repository with DATA_DIR. */
+function runScript(script: string, args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO, script), ...args], { env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** `npm start`'s entry point as its own process, once it listens. */
+async function spawnGateway(dataDir: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATA_DIR: dataDir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const listening = /"url":"(http:[^"]+)".*listening on/.exec(out);
+      if (listening?.[1]) resolve(listening[1]);
+    });
+    void exited.then(() => reject(new Error(`gateway exited before listening: ${out}`)));
+  });
+  return { child, url, async stop() { child.kill('SIGTERM'); await exited; } };
+}
+
+const kidOf = (jws: string) => (JSON.parse(Buffer.from(jws.split('.')[0] as string, 'base64url').toString('utf8')) as { kid: string }).kid;
+const jwksOf = async (url: string) => (await fetch(`${url}/.well-known/jwks.json`)).json() as Promise<{ keys: { kid: string }[] }>;
 
 /** Runs `npm start`'s entry point; resolves once it exits (or is stopped after it listens). */
 function runMain(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -256,6 +284,85 @@ describe('operating the gateway', () => {
       } finally {
         await holder.close();
       }
+    });
+  });
+
+  describe('npm run keys:rotate', () => {
+    it('makes a running gateway (npm start) sign with the new key and publish it, by SIGHUP; old receipts still verify', async () => {
+      const temp = tempDir('tender-rotate-');
+      const running = await spawnGateway(temp.dir);
+      try {
+        const token = await mintDevToken(temp.dir, { role: 'platform', sub: 'rotator' });
+        const first = (await (await notarise(running.url, token, doc('before rotation'))).json() as { receipt: string }).receipt;
+        const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
+        expect(rotated.code, rotated.stderr).to.equal(0);
+        const kid = /-> (\S+) /.exec(rotated.stdout)?.[1] as string;
+        expect(rotated.stdout).to.include(`the gateway (pid ${running.child.pid} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`);
+        const second = (await (await notarise(running.url, token, doc('after rotation'))).json() as { receipt: string }).receipt;
+        expect(kidOf(second)).to.equal(kid);
+        expect(kidOf(first)).to.not.equal(kid);
+        const jwks = await jwksOf(running.url);
+        expect(jwks.keys.map((k) => k.kid)).to.include.members([kid, kidOf(first)]);
+        await verifyReceipt(second, jwks as never);
+        await verifyReceipt(first, jwks as never);
+        const checked = await (await fetch(`${running.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt: second }) })).json() as { valid: boolean };
+        expect(checked.valid).to.equal(true);
+      } finally {
+        await running.stop();
+        temp.remove();
+      }
+    });
+
+    it('says plainly that a restart is needed when the gateway cannot reload, and that gateway claims no key it does not use', async () => {
+      const t = await loggedGateway();
+      try {
+        const before = t.gateway.receipts.currentKid;
+        const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], t.dataDir);
+        expect(rotated.code, rotated.stderr).to.equal(0);
+        const kid = /-> (\S+) /.exec(rotated.stdout)?.[1] as string;
+        expect(rotated.stdout).to.include(`RESTART NEEDED: the gateway (pid ${process.pid} at ${t.gateway.url}) does not reload keys in place; it signs with ${before} until restarted`);
+        expect((await jwksOf(t.gateway.url)).keys.map((k) => k.kid)).to.not.include(kid);
+        const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'unrotated' });
+        const receipt = (await (await notarise(t.gateway.url, token, doc('not rotated'))).json() as { receipt: string }).receipt;
+        expect(kidOf(receipt)).to.equal(before);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('says the next start uses the key when no gateway runs', async () => {
+      const temp = tempDir('tender-rotate-idle-');
+      try {
+        const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
+        expect(rotated.code, rotated.stderr).to.equal(0);
+        expect(rotated.stdout).to.match(/no gateway is running on .*: the next start signs with \S+/);
+      } finally {
+        temp.remove();
+      }
+    });
+  });
+
+  describe('npm run ledger:verify on a ledger in use', () => {
+    it('names the gateway holding it and verifies nothing (exit 3) unless asked to verify a copy with --while-running', async () => {
+      const t = await loggedGateway();
+      try {
+        const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'verifier' });
+        await notarise(t.gateway.url, token, doc('to verify'));
+        const held = await runScript('ledger/dist/cli/verify.js', [], t.dataDir);
+        expect(held.code).to.equal(3);
+        expect(held.stderr).to.include(`the ledger in ${t.dataDir}/ledger is in use by pid ${process.pid}`).and.include(`the gateway at ${t.gateway.url}`)
+          .and.include('(LevelDB LOCK held); nothing verified').and.include('npm run ledger:verify -- --while-running');
+        const anyway = await runScript('ledger/dist/cli/verify.js', ['--while-running'], t.dataDir);
+        expect(anyway.code, anyway.stderr).to.equal(0);
+        expect(anyway.stdout).to.include(`verifying a copy of the ledger taken while pid ${process.pid}`).and.include('ledger intact: 1 blocks');
+      } finally {
+        await t.gateway.close();
+      }
+      const stopped = await runScript('ledger/dist/cli/verify.js', [], t.dataDir);
+      expect(stopped.code, stopped.stderr).to.equal(0);
+      expect(stopped.stdout).to.include('ledger intact');
+      expect(stopped.stdout).to.not.include('verifying a copy');
+      await t.close();
     });
   });
 });
