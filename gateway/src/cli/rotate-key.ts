@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { runningGateway } from '@tender-ledger/embedded-ledger';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { lockHolder, runningGateway } from '@tender-ledger/embedded-ledger';
 import { loadConfig } from '../config.js';
 import { ReceiptSigner } from '../receipts.js';
 
@@ -27,7 +29,13 @@ async function main(): Promise<number> {
   const previous = signer.currentKid;
   const kid = await signer.rotate();
   console.log(`receipt signing key rotated: ${previous} -> ${kid} (${signer.jwks().keys.length} keys published)`);
-  const gateway = await runningGateway(config.dataDir);
+  let gateway = await runningGateway(config.dataDir);
+  // A pid file left by a killed gateway may name a pid since given to another process: signal
+  // only the process that holds this DATA_DIR's idempotency store (every gateway opens it).
+  if (gateway && existsSync('/proc/self/fd')) {
+    const holder = await lockHolder(path.join(config.dataDir, 'gateway', 'idempotency'), config.dataDir);
+    if (holder?.pid !== gateway.pid) gateway = undefined;
+  }
   if (!gateway) {
     console.log(`no gateway is running on ${config.dataDir}: the next start signs with ${kid}`);
     return 0;

@@ -340,6 +340,24 @@ describe('operating the gateway', () => {
         temp.remove();
       }
     });
+
+    it('signals no process named by a stale gateway.pid (its pid since reused)', async () => {
+      const temp = tempDir('tender-rotate-stale-');
+      const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+      const gone = new Promise<NodeJS.Signals | null>((resolve) => other.once('exit', (_code, signal) => resolve(signal)));
+      try {
+        writeFileSync(path.join(temp.dir, 'gateway.pid'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:9', sighup: true }));
+        const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
+        expect(rotated.code, rotated.stderr).to.equal(0);
+        expect(rotated.stdout).to.include('no gateway is running');
+        expect(other.exitCode).to.equal(null);
+        expect(other.signalCode).to.equal(null);
+      } finally {
+        other.kill('SIGTERM');
+        await gone;
+        temp.remove();
+      }
+    });
   });
 
   describe('npm run ledger:verify on a ledger in use', () => {
