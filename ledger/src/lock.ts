@@ -4,6 +4,8 @@ import path from 'node:path';
 /** The process holding a store's LevelDB LOCK, as far as this machine tells. */
 export interface LockHolder {
   pid: number;
+  /** Where it was found: the process has the LOCK file open (/proc), or only the gateway pid file says so. */
+  seen: 'proc' | 'pid-file';
   /** "pid 1234 (node gateway/dist/main.js), gateway at http://127.0.0.1:8080 since …" */
   description: string;
 }
@@ -64,9 +66,10 @@ export async function lockHolder(directory: string, dataDir?: string): Promise<L
   } catch {
     // No /proc (not Linux): the pid file is all there is.
   }
+  const seen = pid === undefined ? 'pid-file' : 'proc';
   pid ??= gateway?.pid;
   if (pid === undefined) return undefined;
   const command = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean).map((a) => path.basename(a) === a ? a : path.relative(process.cwd(), a).startsWith('..') ? a : path.relative(process.cwd(), a)).join(' ');
   const asGateway = gateway?.pid === pid ? `, the gateway${gateway.url ? ` at ${gateway.url}` : ''}${gateway.startedAt ? ` since ${gateway.startedAt}` : ''}` : '';
-  return { pid, description: `pid ${pid}${command ? ` (${command})` : ''}${asGateway}` };
+  return { pid, seen, description: `pid ${pid}${command ? ` (${command})` : ''}${asGateway}` };
 }

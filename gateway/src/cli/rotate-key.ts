@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   // only the process that holds this DATA_DIR's idempotency store (every gateway opens it).
   if (gateway && existsSync('/proc/self/fd')) {
     const holder = await lockHolder(path.join(config.dataDir, 'gateway', 'idempotency'), config.dataDir);
-    if (holder?.pid !== gateway.pid) gateway = undefined;
+    if (holder?.seen !== 'proc' || holder.pid !== gateway.pid) gateway = undefined;
   }
   if (!gateway) {
     console.log(`no gateway is running on ${config.dataDir}: the next start signs with ${kid}`);
