@@ -27,12 +27,12 @@ export class EmbeddedBackend implements LedgerBackend {
    * A damaged store does not stop the gateway from starting: it then answers every ledger call
    * and /healthz with 503 LEDGER_DAMAGED saying why, rather than 404s for acknowledged records.
    */
-  static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date): Promise<EmbeddedBackend> {
+  static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date, log: (message: string) => void = console.error): Promise<EmbeddedBackend> {
     try {
       return new EmbeddedBackend(await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {}), msp);
     } catch (error) {
       if (!(error instanceof LedgerDamagedError)) throw error;
-      console.error(`THE LEDGER IS DAMAGED; serving nothing from it until an operator acts: ${error.message}`);
+      log(`THE LEDGER IS DAMAGED; serving nothing from it until an operator acts: ${error.message}`);
       return new EmbeddedBackend(error, msp);
     }
   }

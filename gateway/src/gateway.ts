@@ -63,7 +63,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     clockToleranceSeconds: config.clockToleranceSeconds, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
   });
   const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
-  const backend = options.backend ?? await openBackend(config, options.clock, metrics);
+  const backend = options.backend ?? await openBackend(config, options.clock, metrics, logger);
   opened = backend;
   if (backend instanceof EmbeddedBackend) {
     try {
@@ -74,7 +74,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   }
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
   const clock = options.clock;
-  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, clock ? { now: () => clock().getTime() } : {}) : undefined;
+  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => logger.warn(message), ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
   void closer?.start().catch((error: unknown) => logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
   let closing = false;
@@ -134,7 +134,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   };
 }
 
-async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics): Promise<LedgerBackend> {
+async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics, logger: Logger): Promise<LedgerBackend> {
   if (config.ledgerBackend === 'fabric' && config.fabric) {
     const connection = JSON.parse(await readFile(config.fabric.connectionFile, 'utf8')) as FabricConnection;
     return FabricBackend.open({
@@ -147,5 +147,5 @@ async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) 
       observer: metrics.fabric,
     });
   }
-  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);
+  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => logger.error(message));
 }
