@@ -8,7 +8,7 @@ import type { LedgerBackend } from './backend.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { BiddingCloser } from './bidding-closer.js';
 import { EmbeddedBackend } from './embedded-backend.js';
-import { FabricBackend, type FabricConnection } from './fabric-backend.js';
+import type { FabricConnection } from './fabric-backend.js';
 import { readFile } from 'node:fs/promises';
 import { IdempotencyStore } from './idempotency.js';
 import { ReceiptSigner } from './receipts.js';
@@ -137,6 +137,8 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
 async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics, logger: Logger): Promise<LedgerBackend> {
   if (config.ledgerBackend === 'fabric' && config.fabric) {
     const connection = JSON.parse(await readFile(config.fabric.connectionFile, 'utf8')) as FabricConnection;
+    // Loaded only for Fabric: gRPC and fabric-gateway take a while to load, and an embedded gateway never needs them.
+    const { FabricBackend } = await import('./fabric-backend.js');
     return FabricBackend.open({
       connection,
       platformIdentities: config.fabric.platformIdentities,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig, type GatewayConfig } from './config.js';
-import { startGateway, type RunningGateway } from './gateway.js';
+import type { RunningGateway } from './gateway.js';
 import { createLogger, type Logger } from './logging.js';
 import { describeStartupFailure } from './startup.js';
 
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     gateway.reloadKeys().then((kid) => logger.info({ kid }, `SIGHUP: receipt keys reloaded; signing with ${kid}`),
       (error: unknown) => logger.error(`SIGHUP: receipt keys not reloaded, still signing with ${gateway?.receipts.currentKid}: ${(error as Error).message}`));
   });
+  // Loaded after the configuration is read: a bad value is said at once, not after every module loads.
+  const { startGateway } = await import('./gateway.js');
   gateway = await startGateway(config, { logger, sighup: true });
   if (stopping) {
     drain(gateway, stopping, logger);
