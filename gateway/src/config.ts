@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ROLES, type Role } from '@tender-ledger/client-sdk';
+import { readTlogConfig, type TlogConfig } from './tlog/config.js';
 
 export interface IssuerConfig {
   issuer: string;
@@ -39,6 +40,8 @@ export interface GatewayConfig {
   regulatorMspId: string;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
   closeBiddingAtDeadline: boolean;
+  /** The transparency log: origin, witnesses and their quorum, checkpoint interval. */
+  tlog: TlogConfig;
   fabric?: FabricConfig;
 }
 
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
+    tlog: readTlogConfig(env, (message) => { throw new ConfigError(message); }),
     ...(fabric ? { fabric } : {}),
   });
 }

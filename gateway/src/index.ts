@@ -8,3 +8,8 @@ export { EmbeddedBackend } from './embedded-backend.js';
 export { FabricBackend, blockHeaderHash, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
 export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';
 export { Problem, toProblem } from './problem.js';
+export { TlogService, type GatewayLog } from './tlog/service.js';
+export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from './tlog/checkpointer.js';
+export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
+export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
+export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';

@@ -16,6 +16,8 @@ import { expressPath, openApiDocument } from './openapi.js';
 import { OutcomeUnknownError, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
+import { createTlogRouter, prefersProof, withProof } from './routes/tlog.js';
+import type { TlogService } from './tlog/service.js';
 
 /** Scripts, styles, data and connections only from this origin; QR codes are data: images. */
 const CONTENT_SECURITY_POLICY = [
@@ -38,6 +40,8 @@ export interface GatewayDeps {
   writeWaitMs?: number;
   /** True once the gateway is shutting down: requests on connections still open are turned away. */
   closing?: () => boolean;
+  /** The transparency log: checkpoints, tiles, proofs (none on a backend without one). */
+  tlog?: TlogService;
 }
 
 declare module 'express-serve-static-core' {
@@ -181,7 +185,8 @@ export function createServer(deps: GatewayDeps): express.Express {
       if (key === undefined) {
         try {
           const answer = await recordStep(route, caller, params, body);
-          res.status(answer.status).type('application/json').send(answer.body);
+          const text = deps.tlog && prefersProof(req) ? await withProof(deps.tlog, res, answer.body) : answer.body;
+          res.status(answer.status).type('application/json').send(text);
         } catch (error) {
           if (!(error instanceof OutcomeUnknownError)) throw error;
           sendPending(res, error.intent.txId);
@@ -211,7 +216,8 @@ export function createServer(deps: GatewayDeps): express.Express {
         sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
         return;
       }
-      res.status(answer.status).type('application/json').send(answer.body as string);
+      const text = deps.tlog && answer.status === 201 && prefersProof(req) ? await withProof(deps.tlog, res, answer.body as string) : answer.body as string;
+      res.status(answer.status).type('application/json').send(text);
     });
   }
 
@@ -292,6 +298,13 @@ export function createServer(deps: GatewayDeps): express.Express {
       || (r.step === 'BidsOpened' && (r as LedgerRecord<'BidsOpened'>).payload.bids.some((b) => b.bidderId === bidderId)));
     res.json({ projectId, bidderId, records });
   });
+
+  if (deps.tlog) {
+    app.use(createTlogRouter({
+      tlog: deps.tlog, optionalAuth: optionallyAuthenticated(auth, limitCaller),
+      readRecord: (req, recordId) => evaluateJson<RecordView>(req.caller ? readerOf(req.caller) : { kind: 'public' }, 'getRecord', recordId),
+    }));
+  }
 
   // Public without a token (the evidence certificate page); a token's holder sees what it may.
   app.get('/v1/records/:recordId', optionallyAuthenticated(auth, limitCaller), async (req, res) => {
