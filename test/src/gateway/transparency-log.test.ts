@@ -14,6 +14,11 @@ import { nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { LogMonitor, parseTilePath, readTile, type GatewayLog } from '@tender-ledger/gateway';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
+import { manualHostClock } from '../helpers/clock.js';
+import { embeddedHost } from '../helpers/hosts.js';
+import { Tender } from '../helpers/tender.js';
+import type { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { parseEntryBundle } from '@tender-ledger/gateway';
 import { sha256Hex } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -183,6 +188,59 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         expect(step.size).to.equal((round + 1) * 3);
       }
       expect(monitor.size).to.equal(9);
+    });
+  });
+
+  describe('(d) privacy before an opening', () => {
+    it('lets the public attribute no sealed leaf to a project or bidder, and gives no sealed record\'s proof or leaf index', async () => {
+      const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
+      const host = embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined);
+      const a = new Tender(host);
+      const b = new Tender(host);
+      const publicRecords = [await a.register(), await b.register()];
+      const sealed = [];
+      // Two projects bidding at once, and unrelated evidence, interleaved as on a live ledger.
+      for (const [t, bidder] of [[a, 'A1'], [b, 'B1'], [a, 'A2'], [a, 'A3'], [b, 'B2']] as const) {
+        sealed.push(await t.registerBidder(bidder));
+        await notarise(f, `unrelated ${bidder}`);
+        sealed.push(await t.commit(bidder, 90_000_000));
+      }
+      const size = (f.gw.gateway.backend.log as GatewayLog).size;
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === size ? true : undefined));
+
+      // The entries are bare 32-byte record hashes: no project, step, bidder or length to tell them apart.
+      const bundle = parseEntryBundle(new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/000.p/${size}`)).arrayBuffer()))!;
+      expect(bundle).to.have.length(size);
+      expect(bundle.every((e) => e.length === 32)).to.equal(true);
+      const leaves = new Set(bundle.map(toHex));
+      for (const r of sealed) expect(leaves.has(r.hash)).to.equal(true);
+
+      // Nothing the public (or another platform) can read names a sealed record's hash, so no leaf
+      // can be matched to a bid; a sealed record's hash is a SHA-256 over a random transaction id
+      // and the commitment, so it cannot be guessed either.
+      const outsider = await f.gw.token('platform', 'outsider');
+      const seen: string[] = [];
+      for (const t of [a, b]) {
+        for (const resource of [`v1/projects/${t.projectId}/trail`, `v1/projects/${t.projectId}`]) {
+          const res = await fetch(`${f.gw.url}/${resource}`, { headers: { authorization: `Bearer ${outsider}` } });
+          expect(res.status).to.equal(200);
+          seen.push(await res.text());
+        }
+      }
+      seen.push((await text(`${f.gw.url}/checkpoint`)).body);
+      const publicText = seen.join('\n');
+      for (const r of sealed) expect(publicText).not.to.include(r.hash);
+      for (const r of publicRecords) expect(publicText).to.include(r.hash);
+      expect(publicText).not.to.match(/A1|A2|A3|B1|B2/);
+
+      // A sealed record's proof (and with it its leaf index) is refused to the public and to other platforms.
+      for (const headers of [{}, { authorization: `Bearer ${outsider}` }] as Record<string, string>[]) {
+        const res = await fetch(`${f.gw.url}/v1/records/${sealed[1]!.recordId}/proof`, { headers });
+        expect(res.status).to.equal(403);
+      }
+      // Its owner gets it.
+      const owner = await fetch(`${f.gw.url}/v1/records/${sealed[1]!.recordId}/proof`, { headers: { authorization: `Bearer ${await f.gw.token('regulator', 'r')}` } });
+      expect(owner.status).to.equal(200);
     });
   });
 
