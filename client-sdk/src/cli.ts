@@ -9,6 +9,7 @@ import { TenderLedgerError } from './errors.js';
 import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
 import { sha256File } from './hash.js';
 import { verifyReceipt } from './receipt.js';
+import { TLOG_USAGE, tlogCli } from './cli-tlog.js';
 
 const USAGE = `tender — the tender evidence ledger from the command line
 
@@ -17,6 +18,7 @@ const USAGE = `tender — the tender evidence ledger from the command line
   tender receipt verify <receipt | -> [--online] [--jwks FILE]
   tender trail <projectId>
   tender token --role platform|regulator|bidder --sub ID [--ttl SECONDS]
+${TLOG_USAGE}
 
 Options: --url (or TENDER_URL, default http://127.0.0.1:8080), --token (or TENDER_TOKEN).
 'token' mints a development token with the issuer key in DATA_DIR (default ./data).`;
@@ -24,6 +26,7 @@ Options: --url (or TENDER_URL, default http://127.0.0.1:8080), --token (or TENDE
 const LARGE = 16 * 1024 * 1024;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'proof' || argv[0] === 'log') return tlogCli(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { isRedacted, type RecordView } from '@tender-ledger/domain';
+import { toBase64 } from '@tender-ledger/tlog';
 import { Problem } from '../problem.js';
 import type { TlogService } from '../tlog/service.js';
 import { parseTilePath, readTile, TILE_WIDTH } from '../tlog/tiles.js';
@@ -34,6 +35,15 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
 
   router.get('/log/policy', (_req, res) => {
     res.type('text/plain; charset=utf-8').send(tlog.policyText);
+  });
+
+  // A consistency proof between two sizes (base64 lines), for `tender log consistency`; the
+  // verifier checks it against the roots its two checkpoints sign, so it need not trust this.
+  router.get('/log/consistency/:size1/:size2', (req: Request, res: Response) => {
+    const [size1, size2] = [req.params['size1'], req.params['size2']].map((s) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN));
+    if (!(size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
+    res.setHeader('cache-control', IMMUTABLE);
+    res.type('text/plain; charset=utf-8').send(tlog.log.consistencyProof(size1!, size2!).map((h) => `${toBase64(h)}\n`).join(''));
   });
 
   router.get(/^\/tile\/(.+)$/, (req: Request, res: Response) => {

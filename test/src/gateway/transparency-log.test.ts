@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -23,6 +23,15 @@ import { sha256Hex } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
 const ORIGIN = 'tender-ledger.test/log';
+const CLI = path.join(REPO, 'client-sdk/dist/cli.js');
+
+function tender(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 interface Fixture {
   gw: TestGateway;
@@ -175,6 +184,39 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect((await fetch(`${f.gw.url}/tile/0/001`)).status).to.equal(404);
       expect((await fetch(`${f.gw.url}/tile/0/x000/001`)).status).to.equal(404);
       expect((await fetch(`${f.gw.url}/tile/0/1`)).status).to.equal(404);
+    });
+  });
+
+  describe('the tender CLI', () => {
+    it('gets a proof, verifies it against a policy file, and checks two checkpoints for consistency', async () => {
+      const { record } = await notarise(f, 'cli 0');
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 1 ? true : undefined));
+      const dir = f.gw.dataDir;
+      const env = { TENDER_URL: f.gw.url, TENDER_TOKEN: f.token };
+      const got = await tender(['proof', 'get', record.recordId], dir, env);
+      expect(got.code, got.stderr).to.equal(0);
+      writeFileSync(path.join(dir, 'policy.txt'), f.policyText);
+      const ok = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt'], dir);
+      expect(ok.code, ok.stderr).to.equal(0);
+      expect(ok.stdout).to.include(`VERIFIED: record ${record.hash} is leaf 0 of ${ORIGIN} at size 1`);
+      const wrong = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', sha256Hex('x')], dir);
+      expect(wrong.code).to.equal(1);
+      expect(wrong.stderr).to.include('REFUSED TLOG_INCLUSION_INVALID');
+
+      writeFileSync(path.join(dir, 'old.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
+      for (let i = 1; i < 5; i++) await notarise(f, `cli ${i}`);
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 5 ? true : undefined));
+      writeFileSync(path.join(dir, 'new.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
+      const consistent = await tender(['log', 'consistency', 'old.checkpoint', 'new.checkpoint', '--policy', 'policy.txt'], dir, env);
+      expect(consistent.code, consistent.stderr).to.equal(0);
+      expect(consistent.stdout).to.include('CONSISTENT');
+      // A checkpoint of another tree of size 5, signed by the same key: not consistent.
+      const key = parseSignerKey(readFileSync(path.join(dir, 'keys', 'log'), 'utf8'));
+      const fork = treeOf(Array.from({ length: 5 }, (_, i) => fromHex(sha256Hex(`fork ${i}`))!));
+      writeFileSync(path.join(dir, 'fork.checkpoint'), signCheckpoint({ origin: ORIGIN, size: 5, rootHash: fork.root(), extensions: [] }, key.signer));
+      const split = await tender(['log', 'consistency', 'old.checkpoint', 'fork.checkpoint'], dir, env);
+      expect(split.code).to.equal(1);
+      expect(split.stderr).to.include('REFUSED TLOG_CONSISTENCY_INVALID');
     });
   });
 
