@@ -1,5 +1,6 @@
 import { recordHash, type LedgerRecord } from '@tender-ledger/domain';
 import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, toHex, type NodeSource } from '@tender-ledger/tlog';
+import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import type { Block, BlockTransaction } from './block.js';
 import type { BrokenLink } from './integrity.js';
 import { blockKey } from './keys.js';
@@ -23,6 +24,9 @@ export const TLOG_ENTRY_RANGE = { gte: 'tlog/e/', lt: 'tlog/e0' };
 export const TLOG_NODE_RANGE = { gte: 'tlog/n/', lt: 'tlog/n0' };
 
 type Op = { type: 'put'; key: string; value: Buffer };
+
+// The ledger runs in Node: OpenSSL's SHA-256 for the tree (the same hashes, several times faster).
+useNodeCrypto();
 
 /**
  * The leaf data of a transaction: the hash of the record it wrote. A transaction writes at most
