@@ -13,3 +13,4 @@ export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from '.
 export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
+export { FabricLog, fabricBlockLeaves, crossCosign } from './tlog/fabric-log.js';
