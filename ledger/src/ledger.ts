@@ -169,7 +169,7 @@ export class EmbeddedLedger extends EventEmitter {
       for (const tx of block?.txs ?? []) lastTime = Math.max(lastTime, Date.parse(tx.timestamp));
     }
     // The log's leaves against the last blocks' records, in the same bounded window.
-    const loaded = options.transparencyLog === false ? undefined : await LedgerLog.load(db, height, options.startupCheckBlocks ?? 64);
+    const loaded = options.transparencyLog === false ? undefined : await LedgerLog.load(db, height, options.startupCheckBlocks ?? 64, options.startupCheckTransactions ?? 2048);
     if (loaded && loaded.problems.length > 0) {
       await db.close();
       await headFile.close();
