@@ -4,7 +4,7 @@ import { formatPolicy, parsePolicy, type TlogPolicy } from '@tender-ledger/tlog'
 import { nodeEd25519 } from '@tender-ledger/tlog/node';
 import { LogMonitor, MonitorAlarm } from '../tlog/monitor.js';
 
-const USAGE = 'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy file> | --log-key <verifier key>] [--interval <ms>] [--once]';
+const USAGE = 'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy file> | --log-key <verifier key>] [--record <public record id>]... [--interval <ms>] [--once]';
 
 /**
  * `npm run monitor -- <gateway URL>`: follows the log's checkpoints and tiles until stopped.
@@ -30,9 +30,19 @@ async function main(argv: string[]): Promise<number> {
     console.warn(`monitor: no --policy or --log-key; trusting the log key the gateway names (${policy.logs[0]?.name ?? '?'}) on first use`);
   }
   const monitor = new LogMonitor({ url, policy });
+  const records = argv.flatMap((a, i) => (a === '--record' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
+  const leafChecked = new Set<string>();
   for (;;) {
     try {
       const step = await monitor.poll();
+      // Public records named on the command line: their leaves recomputed from their content, once.
+      for (const id of records.filter((r) => !leafChecked.has(r))) {
+        const found = await monitor.checkRecord(id);
+        if (found !== 'sealed') {
+          leafChecked.add(id);
+          console.log(`record ${id}: leaf ${found.index} recomputed from its public content`);
+        }
+      }
       if (step.newLeaves > 0 || monitor.seen.size === 1) console.log(`checkpoint size ${step.size} root ${step.root}: consistent (${step.newLeaves} new leaves)`);
     } catch (error) {
       if (error instanceof MonitorAlarm) {

@@ -1,6 +1,6 @@
-import { LedgerError } from '@tender-ledger/domain';
+import { LedgerError, isRedacted, recordHash, type LedgerRecord, type RecordView } from '@tender-ledger/domain';
 import {
-  MemoryTree, bytesEqual, leafHash, parseCheckpoint, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
+  MemoryTree, bytesEqual, fromHex, leafHash, parseCheckpoint, parseProofBundle, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { parseEntryBundle, formatTilePath, TILE_WIDTH, type TilePath } from './tiles.js';
 
@@ -70,6 +70,26 @@ export class LogMonitor {
     if (!bytesEqual(mine, checkpoint.rootHash)) await this.#diagnose(checkpoint.size, checkpoint.rootHash);
     this.#seen.set(checkpoint.size, root);
     return { size: checkpoint.size, root, newLeaves };
+  }
+
+  /**
+   * Recomputes a public record's leaf: the record's content must hash to its hash, and the leaf
+   * its proof names must be that hash in the tree this monitor holds. A record still sealed to
+   * the public is left alone ('sealed'). Raises TLOG_INCLUSION_INVALID otherwise.
+   */
+  async checkRecord(recordId: string): Promise<{ index: number } | 'sealed'> {
+    const view = JSON.parse(new TextDecoder().decode(await this.#get(`v1/records/${encodeURIComponent(recordId)}`))) as RecordView & { blockNumber?: number; blockHash?: string };
+    if (isRedacted(view)) return 'sealed';
+    const { blockNumber: _n, blockHash: _h, ...record } = view as LedgerRecord & { blockNumber?: number; blockHash?: string };
+    if (recordHash(record) !== record.hash) {
+      throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `record ${recordId} as published does not hash to its hash ${record.hash}`);
+    }
+    const { index } = parseProofBundle(await this.#get(`v1/records/${encodeURIComponent(recordId)}/proof`));
+    if (index >= this.#tree.size) await this.poll();
+    if (index >= this.#tree.size || !bytesEqual(this.#tree.node(0, index), leafHash(fromHex(record.hash)!))) {
+      throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `leaf ${index} of the log is not the hash of record ${recordId} (${record.hash})`);
+    }
+    return { index };
   }
 
   /** Fetches `GET /checkpoint` and checks it. */

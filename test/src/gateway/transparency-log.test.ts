@@ -231,6 +231,20 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       }
       expect(monitor.size).to.equal(9);
     });
+
+    it('recomputes a public record\'s leaf from its content, and leaves a sealed one alone', async () => {
+      const { record } = await notarise(f, 'public one');
+      const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
+      const tender = new Tender(embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined));
+      await tender.register();
+      await tender.registerBidder('X1');
+      const sealed = await tender.commit('X1', 90_000_000);
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 4 ? true : undefined));
+      const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy });
+      await monitor.poll();
+      expect(await monitor.checkRecord(record.recordId)).to.deep.equal({ index: 0 });
+      expect(await monitor.checkRecord(sealed.recordId)).to.equal('sealed');
+    });
   });
 
   describe('(d) privacy before an opening', () => {
