@@ -14,3 +14,4 @@ export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog, fabricBlockLeaves, crossCosign } from './tlog/fabric-log.js';
+export { loadOrCreateLogKey } from './tlog/log-key.js';

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { SIG_ED25519, formatPolicy, parsePolicy, verifyCheckpoint } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
-import { Checkpointer } from '@tender-ledger/gateway';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { Checkpointer, loadOrCreateLogKey } from '@tender-ledger/gateway';
+import { tempDir } from '../helpers/temp.js';
 import { TestLog } from '../helpers/tlog.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
 
@@ -58,5 +61,19 @@ describe('Checkpointer', () => {
       await twoOfTwo.c.waitFor(3, 50).then(() => expect.fail('published'), (e: Error) => expect(e.message).to.include('no checkpoint meeting the witness policy'));
       witnesses.pop();
     });
+  });
+});
+
+describe('loadOrCreateLogKey', () => {
+  it('creates DATA_DIR/keys/log on first start (mode 0600), loads the same key after, and refuses another origin', async () => {
+    const temp = tempDir('tender-log-key-');
+    try {
+      const first = await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger');
+      expect(statSync(path.join(temp.dir, 'keys', 'log')).mode & 0o777).to.equal(0o600);
+      expect((await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger')).vkey).to.equal(first.vkey);
+      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.include('not b.example/tender-ledger'));
+    } finally {
+      temp.remove();
+    }
   });
 });
