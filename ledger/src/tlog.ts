@@ -3,7 +3,7 @@ import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, toHex, type NodeS
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import type { Block, BlockTransaction } from './block.js';
 import type { BrokenLink } from './integrity.js';
-import { blockKey } from './keys.js';
+import { blockKey, txKey } from './keys.js';
 import type { LedgerDb } from './views.js';
 
 /**
@@ -13,13 +13,19 @@ import type { LedgerDb } from './views.js';
  * block whose records they log (so a crash leaves both or neither):
  *   tlog/size                  number of leaves
  *   tlog/e/{index:12}          leaf data: the record hash (32 bytes), tlog-tiles' entries
- *   tlog/n/{level:2}/{i:12}    the hash of a complete subtree (level 0: leaf hashes), tlog-tiles' nodes
- *   tlog/t/{txId}              the leaf index of a transaction's record
+ *   tlog/n/{level:2}/{i:12}    the hash of a complete subtree at a tile level (8, 16, …): what a
+ *                              tile of level ≥ 1 holds; the levels between follow from the entries
+ *   tlog/b/{block:12}          the leaf index of the block's first record (a record's leaf is
+ *                              that plus its place among the block's records)
+ * One put per record and a few per block: the log costs the write path little.
  */
 export const TLOG_SIZE_KEY = 'tlog/size';
 export const tlogEntryKey = (index: number) => `tlog/e/${String(index).padStart(12, '0')}`;
 export const tlogNodeKey = (level: number, index: number) => `tlog/n/${String(level).padStart(2, '0')}/${String(index).padStart(12, '0')}`;
-export const tlogTxKey = (txId: string) => `tlog/t/${txId}`;
+export const tlogBlockKey = (block: number) => `tlog/b/${String(block).padStart(12, '0')}`;
+export const TLOG_BLOCK_RANGE = { gte: 'tlog/b/', lt: 'tlog/b0' };
+/** Tree levels whose nodes are stored: tlog-tiles' tile levels above the leaves. */
+const TILE_LEVEL = 8;
 export const TLOG_ENTRY_RANGE = { gte: 'tlog/e/', lt: 'tlog/e0' };
 export const TLOG_NODE_RANGE = { gte: 'tlog/n/', lt: 'tlog/n0' };
 
@@ -35,6 +41,14 @@ useNodeCrypto();
 export function leafDataOf(tx: Pick<BlockTransaction, 'txId' | 'event'>): Uint8Array | undefined {
   const payload = tx.event?.payload;
   if (payload === undefined) return undefined;
+  // Fast path on the write path: a record's event is its RFC 8785 form, whose first member is the
+  // flat `actor` object and whose second is `hash`. Inside a JSON string every '"' is escaped, so
+  // the first '},"hash":"' is that member; and the record's own id is this transaction's.
+  if (payload.startsWith('{"actor":{')) {
+    const at = payload.indexOf('},"hash":"');
+    const hash = at < 0 ? '' : payload.slice(at + 10, at + 74);
+    if (at >= 0 && payload[at + 74] === '"' && /^[0-9a-f]{64}$/.test(hash) && payload.includes(`,"recordId":"${tx.txId}",`)) return fromHex(hash);
+  }
   let record: Partial<LedgerRecord>;
   try {
     record = JSON.parse(payload) as Partial<LedgerRecord>;
@@ -74,6 +88,8 @@ export class LedgerLog implements NodeSource {
   readonly #tree = new MemoryTree();
   #entries = new Uint8Array(1024 * HASH_SIZE);
   #durable = 0;
+  /** Leaf indices of the latest records (proofs are mostly asked for just after a write). */
+  readonly #recent = new Map<string, number>();
 
   private constructor(db: LedgerDb) {
     this.#db = db;
@@ -150,23 +166,40 @@ export class LedgerLog implements NodeSource {
 
   /** The leaf index of a transaction's record, once durable. */
   async leafIndexOf(txId: string): Promise<number | undefined> {
-    const bytes = await this.#db.get(tlogTxKey(txId));
-    const index = bytes === undefined ? undefined : Number(bytes.toString('utf8'));
-    return index !== undefined && index < this.#durable ? index : undefined;
+    let index = this.#recent.get(txId);
+    if (index === undefined) {
+      const blockBytes = await this.#db.get(txKey(txId));
+      const number = blockBytes === undefined ? undefined : Number(blockBytes.toString('utf8'));
+      const first = number === undefined ? undefined : await this.#db.get(tlogBlockKey(number));
+      const block = first === undefined ? undefined : await this.#db.get(blockKey(number!));
+      if (block === undefined) return undefined;
+      const position = blockLeaves(JSON.parse(block.toString('utf8')) as Block).findIndex((l) => l.txId === txId);
+      if (position < 0) return undefined;
+      index = Number(first!.toString('utf8')) + position;
+    }
+    return index < this.#durable ? index : undefined;
   }
 
   /** Appends a sealed block's records (in memory) and returns what its batch must also write. */
-  append(block: Pick<Block, 'txs'>): LoggedBlock {
+  append(block: Pick<Block, 'number' | 'txs'>): LoggedBlock {
     const ops: Op[] = [];
     const indices = new Map<string, number>();
+    const first = this.#tree.size;
     for (const { txId, data } of blockLeaves(block)) {
       const index = this.#push(data);
       indices.set(txId, index);
+      this.#recent.set(txId, index);
       ops.push({ type: 'put', key: tlogEntryKey(index), value: Buffer.from(data) });
-      ops.push({ type: 'put', key: tlogTxKey(txId), value: Buffer.from(String(index)) });
-      for (const [level, i] of nodesWrittenBy(index)) ops.push({ type: 'put', key: tlogNodeKey(level, i), value: Buffer.from(this.#tree.node(level, i)) });
+      for (const [level, i] of storedNodesWrittenBy(index)) ops.push({ type: 'put', key: tlogNodeKey(level, i), value: Buffer.from(this.#tree.node(level, i)) });
     }
-    if (indices.size > 0) ops.push({ type: 'put', key: TLOG_SIZE_KEY, value: Buffer.from(String(this.#tree.size)) });
+    if (indices.size > 0) {
+      ops.push({ type: 'put', key: tlogBlockKey(block.number), value: Buffer.from(String(first)) });
+      ops.push({ type: 'put', key: TLOG_SIZE_KEY, value: Buffer.from(String(this.#tree.size)) });
+    }
+    for (const txId of this.#recent.keys()) {
+      if (this.#recent.size <= 65_536) break;
+      this.#recent.delete(txId);
+    }
     return { ops, indices, size: this.#tree.size };
   }
 
@@ -207,6 +240,7 @@ export class LedgerLog implements NodeSource {
     let end = this.#tree.size;
     let reachedGenesis = true;
     const checked: { block: number; index: number }[] = [];
+    const firsts: { block: number; first: number }[] = [];
     for (let n = height - 1; n >= Math.max(0, height - windowBlocks) && checked.length < windowTransactions; n--) {
       const bytes = await this.#db.get(blockKey(n));
       if (bytes === undefined) {
@@ -222,19 +256,22 @@ export class LedgerLog implements NodeSource {
         if (!bytesEqual(this.#entries.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE), leaf.data)) {
           return [{ block: n, txId: leaf.txId, key: tlogEntryKey(index), reason: `log leaf ${index} is not the hash of record ${leaf.txId} (${toHex(leaf.data)})` }];
         }
-        const stored = await this.#db.get(tlogTxKey(leaf.txId));
-        if (stored?.toString('utf8') !== String(index)) {
-          return [{ block: n, txId: leaf.txId, key: tlogTxKey(leaf.txId), reason: `the leaf index of ${leaf.txId} is not ${index}` }];
-        }
         checked.push({ block: n, index });
       }
+      if (leaves.length > 0) firsts.push({ block: n, first: start });
       end = start;
     }
     if (reachedGenesis && height <= windowBlocks && end !== 0) {
       return [{ key: tlogEntryKey(0), reason: `the log has ${end} leaves no record accounts for` }];
     }
+    for (const { block, first } of firsts) {
+      const stored = await this.#db.get(tlogBlockKey(block));
+      if (stored?.toString('utf8') !== String(first)) {
+        return [{ block, key: tlogBlockKey(block), reason: `block ${block}'s first leaf is not ${first}` }];
+      }
+    }
     for (const { block, index } of checked) {
-      for (const [level, i] of nodesWrittenBy(index)) {
+      for (const [level, i] of storedNodesWrittenBy(index)) {
         const node = await this.#db.get(tlogNodeKey(level, i));
         if (node === undefined || !bytesEqual(node, this.#tree.node(level, i))) {
           return [{ block, key: tlogNodeKey(level, i), reason: `log node (${level}, ${i}) is missing or not the hash of its leaves` }];
@@ -243,6 +280,11 @@ export class LedgerLog implements NodeSource {
     }
     return [];
   }
+}
+
+/** The nodes at tile levels (8, 16, …) that appending leaf `index` completes. */
+export function storedNodesWrittenBy(index: number): [number, number][] {
+  return nodesWrittenBy(index).filter(([level]) => level > 0 && level % TILE_LEVEL === 0);
 }
 
 /** The subtree nodes appending leaf `index` completes: (0, index), then up while it is a right child. */
@@ -264,12 +306,14 @@ export function nodesWrittenBy(index: number): [number, number][] {
  */
 export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves: number; problem?: BrokenLink }> {
   const tree = new MemoryTree();
+  let blocksWithLeaves = 0;
   const entries = db.iterator(TLOG_ENTRY_RANGE);
   try {
     for (let n = 0; n < height; n++) {
       const bytes = await db.get(blockKey(n));
       if (bytes === undefined) continue;
       const block = JSON.parse(bytes.toString('utf8')) as Block;
+      const first = tree.size;
       for (const tx of block.txs) {
         const data = leafDataOf(tx);
         if (data === undefined) continue;
@@ -282,8 +326,11 @@ export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves:
           return { leaves: index, problem: { block: n, txId: tx.txId, key: tlogEntryKey(index), reason: `log leaf ${index} is missing or not the hash of record ${tx.txId}` } };
         }
         tree.append(leafHash(data));
-        const stored = await db.get(tlogTxKey(tx.txId));
-        if (stored?.toString('utf8') !== String(index)) return { leaves: index, problem: { block: n, key: tlogTxKey(tx.txId), reason: `the leaf index of ${tx.txId} is not ${index}` } };
+      }
+      if (tree.size > first) {
+        blocksWithLeaves += 1;
+        const stored = await db.get(tlogBlockKey(n));
+        if (stored?.toString('utf8') !== String(first)) return { leaves: tree.size, problem: { block: n, key: tlogBlockKey(n), reason: `block ${n}'s first leaf is not ${first}` } };
       }
     }
     const extra = await entries.next();
@@ -295,6 +342,9 @@ export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves:
   if (Number(sizeBytes?.toString('utf8') ?? 0) !== tree.size) {
     return { leaves: tree.size, problem: { key: TLOG_SIZE_KEY, reason: `the log's size key says ${sizeBytes?.toString('utf8') ?? 'nothing'}, the records make ${tree.size} leaves` } };
   }
+  let blockKeys = 0;
+  for await (const _ of db.keys(TLOG_BLOCK_RANGE)) blockKeys += 1;
+  if (blockKeys !== blocksWithLeaves) return { leaves: tree.size, problem: { key: 'tlog/b/', reason: `the log names the first leaf of ${blockKeys} blocks; ${blocksWithLeaves} blocks hold records` } };
   let nodes = 0;
   for await (const [key, value] of db.iterator(TLOG_NODE_RANGE)) {
     const match = /^tlog\/n\/(\d{2})\/(\d{12})$/.exec(key);
@@ -306,17 +356,14 @@ export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves:
     } catch {
       expected = undefined;
     }
+    if (level % TILE_LEVEL !== 0 || level === 0) expected = undefined;
     if (expected === undefined || !bytesEqual(value, expected)) return { leaves: tree.size, problem: { key, reason: `log node ${key} is not the hash of its leaves` } };
     nodes += 1;
   }
-  // Each leaf completes one node per level it closes: 2n - popcount(n) nodes in all.
-  const expectedNodes = 2 * tree.size - popcount(tree.size);
+  // One node per complete 2^L-leaf subtree, at each tile level L = 8, 16, …
+  let expectedNodes = 0;
+  for (let level = TILE_LEVEL; 2 ** level <= tree.size; level += TILE_LEVEL) expectedNodes += Math.floor(tree.size / 2 ** level);
   if (nodes !== expectedNodes) return { leaves: tree.size, problem: { key: 'tlog/n/', reason: `the log stores ${nodes} nodes, its ${tree.size} leaves make ${expectedNodes}` } };
   return { leaves: tree.size };
 }
 
-function popcount(n: number): number {
-  let count = 0;
-  for (let x = n; x > 0; x = Math.floor(x / 2)) count += x % 2;
-  return count;
-}
