@@ -44,12 +44,15 @@ describe('the embedded ledger\'s transparency log', () => {
 
     it('keeps the leaves across a restart, and ledger:verify recomputes every one', async () => {
       let ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
-      for (let i = 0; i < 5; i++) await notarise(ledger, i);
+      const committed = [];
+      for (let i = 0; i < 5; i++) committed.push(await notarise(ledger, i));
       const root = toHex(ledger.log!.root());
       await ledger.close();
       ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
       expect(ledger.log!.size).to.equal(5);
       expect(toHex(ledger.log!.root())).to.equal(root);
+      // Found from the block and its first leaf once no longer in memory.
+      for (const c of committed) expect(await ledger.log!.leafIndexOf(c.txId)).to.equal(c.leafIndex);
       await notarise(ledger, 5);
       expect(ledger.log!.size).to.equal(6);
       await ledger.close();
