@@ -1,10 +1,11 @@
 #!/usr/bin/env node
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { formatPolicy, parsePolicy, type TlogPolicy } from '@tender-ledger/tlog';
 import { nodeEd25519 } from '@tender-ledger/tlog/node';
 import { LogMonitor, MonitorAlarm } from '../tlog/monitor.js';
 
-const USAGE = 'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy file> | --log-key <verifier key>] [--record <public record id>]... [--interval <ms>] [--once]';
+const USAGE = 'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy file> | --log-key <verifier key>] [--record <public record id>]... [--witness <witness URL>]... [--interval <ms>] [--once]';
 
 /**
  * `npm run monitor -- <gateway URL>`: follows the log's checkpoints and tiles until stopped.
@@ -32,9 +33,18 @@ async function main(argv: string[]): Promise<number> {
   const monitor = new LogMonitor({ url, policy });
   const records = argv.flatMap((a, i) => (a === '--record' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
   const leafChecked = new Set<string>();
+  // What the witnesses hold: the checkpoints other parties were shown. One of another root at a
+  // size the monitor saw is a split view.
+  const witnessUrls = argv.flatMap((a, i) => (a === '--witness' && argv[i + 1] !== undefined ? [argv[i + 1]!.replace(/\/+$/, '')] : []));
+  const origin = policy.logs[0]?.name ?? '';
+  const originHash = createHash('sha256').update(origin, 'utf8').digest('hex');
   for (;;) {
     try {
       const step = await monitor.poll();
+      for (const w of witnessUrls) {
+        const res = await fetch(`${w}/${originHash}/checkpoint`);
+        if (res.status === 200) await monitor.check(await res.text());
+      }
       // Public records named on the command line: their leaves recomputed from their content, once.
       for (const id of records.filter((r) => !leafChecked.has(r))) {
         const found = await monitor.checkRecord(id);

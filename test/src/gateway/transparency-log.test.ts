@@ -384,6 +384,23 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const alarm = await monitor.check(forged).then(() => undefined, (e: unknown) => e as { code: string; message: string });
         expect(alarm?.code).to.equal('TLOG_SPLIT_VIEW');
         expect(alarm?.message).to.include('size 4');
+
+        // `npm run monitor` shown the other view by the operator, and the witness's view: exit 1.
+        const operator = await operatorServer();
+        try {
+          operator.serve(treeOf(other), other, forged);
+          const logVkey = /^log (\S+)$/m.exec(f.policyText)![1]!;
+          const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
+            const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--witness', f.witnesses[1]!.url, '--interval', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let err = '';
+            child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+            child.on('exit', (code) => resolve({ code, err }));
+          });
+          expect(result.code).to.equal(1);
+          expect(result.err).to.include('ALARM TLOG_SPLIT_VIEW: split view: two checkpoints of size 4');
+        } finally {
+          await operator.close();
+        }
       });
     });
 
