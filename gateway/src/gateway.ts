@@ -121,6 +121,7 @@ async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date):
       regulatorMspId: config.regulatorMspId,
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
+      transparencyLog: config.tlog.fabric,
     });
   }
   return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);

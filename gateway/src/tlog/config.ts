@@ -17,6 +17,8 @@ export interface TlogConfig {
   readonly quorum: number;
   /** How often the log looks for new leaves to sign (ms); at most 1,000. */
   readonly checkpointIntervalMs: number;
+  /** On Fabric, build the log from the peer's blocks (`FABRIC_TLOG=true`; off by default: not yet run on a live network). */
+  readonly fabric: boolean;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface TlogConfig {
  * - `WITNESSES`: a JSON list `[{"url": "https://w.regulator.example", "vkey": "w.regulator.example+1a2b3c4d+B..."}]`.
  * - `WITNESS_QUORUM`: k of those n must cosign (default n; 0 publishes checkpoints without witnesses).
  * - `CHECKPOINT_INTERVAL_MS`: how soon new leaves get a checkpoint (default 200, 10–1000).
+ * - `FABRIC_TLOG`: `true` to build the log from the Fabric peer's blocks (default `false`).
  */
 export function readTlogConfig(env: NodeJS.ProcessEnv, fail: (message: string) => never): TlogConfig {
   const origin = env.LOG_ORIGIN ?? `${hostname()}/tender-ledger`;
@@ -57,5 +60,7 @@ export function readTlogConfig(env: NodeJS.ProcessEnv, fail: (message: string) =
   const intervalText = env.CHECKPOINT_INTERVAL_MS ?? '200';
   const checkpointIntervalMs = Number(intervalText);
   if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 10 || checkpointIntervalMs > 1000) fail(`CHECKPOINT_INTERVAL_MS must be 10-1000, not ${intervalText}`);
-  return Object.freeze({ origin, witnesses: Object.freeze(witnesses), quorum, checkpointIntervalMs });
+  const fabricText = env.FABRIC_TLOG ?? 'false';
+  if (fabricText !== 'true' && fabricText !== 'false') fail(`FABRIC_TLOG must be true or false, not ${fabricText}`);
+  return Object.freeze({ origin, witnesses: Object.freeze(witnesses), quorum, checkpointIntervalMs, fabric: fabricText === 'true' });
 }
