@@ -23,7 +23,7 @@ import { sha256Hex } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
 const ORIGIN = 'tender-ledger.test/log';
-const CLI = path.join(REPO, 'client-sdk/dist/cli.js');
+const CLI = path.join(REPO, 'client-sdk/dist/bundle/cli.cjs');
 
 function tender(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
