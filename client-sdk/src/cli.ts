@@ -7,10 +7,10 @@ import type { JSONWebKeySet } from 'jose';
 import type { LedgerRecord } from '@tender-ledger/domain';
 import { TenderLedgerClient } from './client.js';
 import { AuthError, TenderLedgerError } from './errors.js';
-import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
+import { ROLES, type Role } from '@tender-ledger/domain';
+import { mintDevToken, verifyReceipt } from '@tender-ledger/trust';
 import { expandInputs, notariseAll, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
 import { sha256File } from './hash.js';
-import { verifyReceipt } from './receipt.js';
 import { verifyEvidencePackage } from './evidence-package.js';
 import { addTlogCommands } from './cli-tlog.js';
 

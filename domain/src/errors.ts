@@ -61,6 +61,7 @@ export const ERROR_CODES = {
 
   // Documents (DOMAIN rule 11).
   CORRECTION_NOT_ALLOWED: { status: 409, title: 'A correction names an earlier record of the same project (or standalone record) by the same writer' },
+  EVIDENCE_EXISTS: { status: 409, title: 'Evidence is never overwritten: a record already exists under this key' },
 
   // Contract (BL art. 46).
   CONTRACT_BEFORE_AWARD: { status: 409, title: 'The contract may only be signed after the award' },

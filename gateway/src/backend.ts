@@ -31,16 +31,12 @@ export interface SubmitOptions {
 
 /**
  * Whose identity a ledger call runs under. The contract decides what each may do and see, so
- * the gateway must present the real caller: a platform as itself, a regulator as a regulator.
- * `owner` reads as the platform that registered a project (for a bidder's own records and the
- * chain check of a sealed trail, whose contents the gateway then does not pass on).
- * `supervision` reads with the regulator's access for a bidder's look-up of its own bids across
- * projects (only regulators may list a bidder's projects); the gateway passes on only that bidder's records.
+ * the gateway presents the real caller: a platform as itself, a regulator as a regulator, a
+ * bidder as an identity the contract recognises as speaking for that bidder (see each backend),
+ * anyone else as an identity that owns nothing. It never reads as someone else to filter for a caller.
  */
 export type Reader =
   | { kind: 'caller'; caller: Caller }
-  | { kind: 'owner'; owner: Actor }
-  | { kind: 'supervision' }
   | { kind: 'public' };
 
 /** The ledger behind the gateway: the embedded ledger or a Fabric network. */

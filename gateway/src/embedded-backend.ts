@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity, type LedgerLog } from '@tender-ledger/embedded-ledger';
-import type { Actor } from '@tender-ledger/domain';
+import { BIDDER_ID_ATTRIBUTE, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 
@@ -91,20 +91,21 @@ export class EmbeddedBackend implements LedgerBackend {
     if (this.#open instanceof EmbeddedLedger) await this.#open.close();
   }
 
+  /**
+   * A bidder reads as an identity of the platform organisation carrying the bidder id as a
+   * certificate attribute, as the trading centre's CA would issue it: that organisation vouches
+   * for the bidders its platforms register, and the contract honours the attribute only on its
+   * projects. Such an identity reads; the contract refuses it any write.
+   */
   #identityOf(caller: Caller): LedgerIdentity {
     switch (caller.role) {
       case 'platform': return { mspId: this.#msp.platform, id: `platform::${callerKey(caller)}` };
       case 'regulator': return { mspId: this.#msp.regulator, id: `regulator::${callerKey(caller)}` };
-      default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
+      case 'bidder': return { mspId: this.#msp.platform, id: `bidder::${callerKey(caller)}`, attributes: { [BIDDER_ID_ATTRIBUTE]: caller.sub } };
     }
   }
 
   #readerIdentity(reader: Reader): LedgerIdentity {
-    switch (reader.kind) {
-      case 'caller': return this.#identityOf(reader.caller);
-      case 'owner': return { mspId: reader.owner.mspId, id: reader.owner.clientId };
-      case 'supervision': return { mspId: this.#msp.regulator, id: 'regulator::gateway::bidder-lookup' };
-      default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
-    }
+    return reader.kind === 'caller' ? this.#identityOf(reader.caller) : { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
   }
 }

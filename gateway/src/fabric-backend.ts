@@ -6,7 +6,7 @@ import {
   type Contract, type Gateway, type Network, type SubmittedTransaction, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { parseLedgerError, type Actor } from '@tender-ledger/domain';
+import { BIDDER_ID_TRANSIENT, parseLedgerError, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
@@ -28,8 +28,13 @@ export interface FabricBackendOptions {
   regulatorMspId: string;
   /** Regulator user that regulator reads go through. */
   regulatorIdentity: string;
-  /** A platform-MSP user that owns nothing: public reads and bidders' reads go through it. */
+  /** A platform-MSP user that owns nothing: public reads go through it. */
   publicIdentity: string;
+  /**
+   * The platform-MSP user bidders' reads go through, naming the bidder in transient data: the
+   * chaincode must list it in TENDER_BIDDER_PROXIES (`<mspId>/<common name>`), else it reads publicly.
+   */
+  bidderIdentity: string;
   /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
   transparencyLog?: boolean;
 }
@@ -176,9 +181,13 @@ export class FabricBackend implements LedgerBackend {
   }
 
   async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
-    const signed = await this.#forReader(reader);
+    const signed = this.#forReader(reader);
+    // A bidder has no Fabric identity: the bidder proxy names it in transient data, which the
+    // contract honours only from an identity its peer lists in TENDER_BIDDER_PROXIES.
+    const bidder = reader.kind === 'caller' && reader.caller.role === 'bidder' ? reader.caller.sub : undefined;
     try {
-      return Buffer.from(await signed.contract.evaluateTransaction(fn, ...args)).toString('utf8');
+      const options = { arguments: args, ...(bidder !== undefined ? { transientData: { [BIDDER_ID_TRANSIENT]: bidder } } : {}) };
+      return Buffer.from(await signed.contract.evaluate(fn, options)).toString('utf8');
     } catch (error) {
       throw translate(error);
     }
@@ -270,17 +279,18 @@ export class FabricBackend implements LedgerBackend {
       return this.#identity(o.platformMspId, name);
     }
     if (writing) throw new Problem('FORBIDDEN', 'bidders have no Fabric identity');
-    return this.#identity(o.platformMspId, o.publicIdentity);
+    return this.#identity(o.platformMspId, o.bidderIdentity);
   }
 
-  async #forReader(reader: Reader): Promise<Signed> {
+  #forReader(reader: Reader): Signed {
     if (reader.kind === 'caller') return this.#forCaller(reader.caller, false);
-    if (reader.kind === 'owner') return this.#forOwner(reader.owner);
-    if (reader.kind === 'supervision') return this.#identity(this.#options.regulatorMspId, this.#options.regulatorIdentity);
     return this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
   }
 
-  /** The identity whose client id the contract recorded as a project's owner. */
+  /**
+   * The identity whose client id the contract recorded as a project's owner: the gateway writes
+   * a step as that platform only for a step it sends on the platform's behalf (closing bidding).
+   */
   async #forOwner(owner: Actor): Promise<Signed> {
     if (this.#byClientId.size === 0) {
       for (const [key, signed] of this.#signed) {

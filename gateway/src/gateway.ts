@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { devIssuerJwks, DEV_ISSUER, ROLES } from '@tender-ledger/client-sdk';
+import { DEV_ISSUER, ROLES } from '@tender-ledger/domain';
+import { devIssuerJwks } from '@tender-ledger/trust';
 import { createLocalJWKSet } from 'jose';
 import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
 import type { LedgerBackend } from './backend.js';
@@ -122,6 +123,7 @@ async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date):
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
       transparencyLog: config.tlog.fabric,
+      bidderIdentity: config.fabric.bidderIdentity,
     });
   }
   return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);

@@ -35,7 +35,7 @@ async function throughput(transparencyLog: boolean, total: number, round: number
     await Promise.all(Array.from({ length: WORKERS }, async () => {
       while (next < total) {
         const i = next++;
-        await ledger.submit({ identity, fn: 'notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bench ${round} ${i}`), kind: 'archive' })] });
+        await ledger.submit({ identity, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bench ${round} ${i}`), kind: 'archive' })] });
       }
     }));
     return total / (Number(process.hrtime.bigint() - started) / 1e9);

@@ -71,7 +71,7 @@ describe('the transparency log on Fabric (FabricLog, crossCosign)', () => {
     temp = tempDir('tender-fabric-log-');
     const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now, transparencyLog: true });
     const committed = await Promise.all(Array.from({ length: 6 }, (_, i) => ledger.submit({
-      identity: platformA, fn: 'notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
+      identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
     })));
     const txs = [];
     for (let n = 0; n < ledger.height; n++) txs.push(...(await ledger.getBlock(n))!.txs);

@@ -169,7 +169,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     it('serves partial and full level-0 tiles and entry bundles; full ones immutable', async () => {
       const ledger = (f.gw.gateway.backend as unknown as { ledger: { submit(i: unknown): Promise<unknown> } }).ledger;
       await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.submit({
-        identity: { mspId: 'TradingCentreMSP', id: 'platform::bulk' }, fn: 'notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bulk ${i}`), kind: 'archive' })],
+        identity: { mspId: 'TradingCentreMSP', id: 'platform::bulk' }, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bulk ${i}`), kind: 'archive' })],
       })));
       const log = f.gw.gateway.backend.log as GatewayLog;
       const full = await fetch(`${f.gw.url}/tile/0/000`);

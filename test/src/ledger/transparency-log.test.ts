@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
 
 const notarise = (ledger: EmbeddedLedger, i: number) => ledger.submit({
-  identity: platformA, fn: 'notariseDocument', args: [JSON.stringify({ sha256: doc(`log ${i}`), kind: 'archive' })],
+  identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`log ${i}`), kind: 'archive' })],
 });
 
 async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
