@@ -162,8 +162,8 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
     statuses: [400, 401, 429, 503],
     query: [filter('q', 'part of the project number or name'), filter('category', 'only this category'), filter('status', 'only this status, or awaiting-opening (deadline passed, not opened)'), filter('year', 'only registered in this year'),
-      filter('owner', 'only projects of this platform (its subject, client id or MSP id)'), { name: 'limit', in: 'query', required: false, description: 'page size, 1-200 (default 50)', schema: { type: 'string', pattern: '^[0-9]+$' } },
-      { name: 'cursor', in: 'query', required: false, description: 'the nextCursor of the previous page', schema: { type: 'string', maxLength: 400 } }],
+      filter('owner', 'only projects of this platform (its subject, client id or MSP id)'), { name: 'limit', in: 'query', required: false, description: 'page size, 1-200 (default 50)', schema: { type: 'string', pattern: '^(?:[1-9][0-9]?|1[0-9][0-9]|200)$' } },
+      { name: 'cursor', in: 'query', required: false, description: 'the nextCursor of the previous page (opaque; one this gateway did not give is 400)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,400}$' } }],
   });
   read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids', 'BidderBids', { statuses: [400, 401, 403, 429, 503] });
   read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });

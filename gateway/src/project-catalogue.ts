@@ -51,7 +51,7 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
   const limit = text('limit');
   if (limit !== undefined) {
     const n = Number(limit);
-    if (!/^\d+$/.test(limit) || n < 1 || n > MAX_PAGE) errors.push({ field: '/query/limit', message: `must be an integer from 1 to ${MAX_PAGE}` });
+    if (!/^(?:[1-9][0-9]?|1[0-9][0-9]|200)$/.test(limit) || n < 1 || n > MAX_PAGE) errors.push({ field: '/query/limit', message: `must be an integer from 1 to ${MAX_PAGE}` });
     else parsed.limit = n;
   }
   const cursor = query.cursor;
