@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ROLES, type Role } from '@tender-ledger/domain';
+import { readTlogConfig, type TlogConfig } from './tlog/config.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 
 export interface IssuerConfig {
@@ -42,6 +43,8 @@ export interface GatewayConfig {
   directory: PartyDirectory;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
   closeBiddingAtDeadline: boolean;
+  /** The transparency log: origin, witnesses and their quorum, checkpoint interval. */
+  tlog: TlogConfig;
   fabric?: FabricConfig;
 }
 
@@ -208,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     directory: partyDirectory(env, (message) => new ConfigError(message)),
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
+    tlog: readTlogConfig(env, (message) => { throw new ConfigError(message); }),
     ...(fabric ? { fabric } : {}),
   });
 }

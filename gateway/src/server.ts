@@ -10,13 +10,16 @@ import type { IdempotencyStore } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
-import { authenticated, jsonBodyParser, optionallyAuthenticated, type RouterDeps } from './routers/http.js';
+import { authenticated, evaluateJson, jsonBodyParser, optionallyAuthenticated, readerOf, type RouterDeps } from './routers/http.js';
+import type { RecordView } from '@tender-ledger/domain';
 import { pagesRouter } from './routers/pages.js';
 import { readsRouter } from './routers/reads.js';
 import { reportsRouter } from './routers/reports.js';
 import { serviceRouter } from './routers/service.js';
 import { stepsRouter } from './routers/steps.js';
 import { verificationRouter } from './routers/verification.js';
+import { createTlogRouter } from './routers/tlog.js';
+import type { TlogService } from './tlog/service.js';
 
 export interface GatewayDeps {
   backend: LedgerBackend;
@@ -35,6 +38,8 @@ export interface GatewayDeps {
   writeWaitMs?: number;
   /** True once the gateway is shutting down: requests on connections still open are turned away. */
   closing?: () => boolean;
+  /** The transparency log: checkpoints, tiles, proofs (none on a backend without one). */
+  tlog?: TlogService;
 }
 
 /** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
@@ -83,7 +88,14 @@ export function createServer(deps: GatewayDeps): express.Express {
     now: deps.now ?? (() => new Date()),
     ...(deps.closer ? { closer: deps.closer } : {}),
     writeWaitMs: deps.writeWaitMs ?? 20_000,
+    ...(deps.tlog ? { tlog: deps.tlog } : {}),
   };
+  if (deps.tlog) {
+    app.use(createTlogRouter({
+      tlog: deps.tlog, optionalAuth: routerDeps.maybeSignedIn,
+      readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
+    }));
+  }
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));
   app.use(reportsRouter(routerDeps));
