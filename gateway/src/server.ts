@@ -90,6 +90,12 @@ export function createServer(deps: GatewayDeps): express.Express {
     writeWaitMs: deps.writeWaitMs ?? 20_000,
     ...(deps.tlog ? { tlog: deps.tlog } : {}),
   };
+  // OPTIONS names every method of a path (RFC 9110 §9.3.7): the routers each know only their own.
+  const allowed = Object.entries(openApiDocument().paths).map(([documented, operations]) =>
+    [documented, Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')] as const);
+  for (const [documented, allow] of allowed) {
+    app.options(expressPath(documented), (_req: Request, res: Response) => { res.set('allow', allow).status(204).end(); });
+  }
   if (deps.tlog) {
     app.use(createTlogRouter({
       tlog: deps.tlog, optionalAuth: routerDeps.maybeSignedIn,
@@ -104,8 +110,7 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(evidenceRouter({ backend: deps.backend, receipts: deps.receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: routerDeps.maybeSignedIn, signedIn: routerDeps.signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
-  for (const [documented, operations] of Object.entries(openApiDocument().paths)) {
-    const allow = Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+  for (const [documented, allow] of allowed) {
     app.all(expressPath(documented), (req: Request, res: Response) => {
       sendProblem(res, new Problem('METHOD_NOT_ALLOWED', `${req.method} ${req.path} is not answered; use ${allow}`, { headers: { allow } }), req.originalUrl);
     });
