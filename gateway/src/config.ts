@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ROLES, type Role } from '@tender-ledger/domain';
 import { LOG_LEVELS, type LogLevel } from './logging.js';
 import { addressList } from './metrics.js';
+import { readTlogConfig, type TlogConfig } from './tlog/config.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 
 export interface IssuerConfig {
@@ -44,6 +45,8 @@ export interface GatewayConfig {
   directory: PartyDirectory;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
   closeBiddingAtDeadline: boolean;
+  /** The transparency log: origin, witnesses and their quorum, checkpoint interval. */
+  tlog: TlogConfig;
   fabric?: FabricConfig;
   /** The JSON log's level (LOG_LEVEL). */
   logLevel: LogLevel;
@@ -235,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     directory: partyDirectory(env, (message) => new ConfigError(message)),
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
+    tlog: readTlogConfig(env, (message) => { throw new ConfigError(message); }),
     ...(fabric ? { fabric } : {}),
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsAccess(env),

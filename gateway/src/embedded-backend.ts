@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity, type LedgerLog } from '@tender-ledger/embedded-ledger';
 import { BIDDER_ID_ATTRIBUTE, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
@@ -57,24 +57,30 @@ export class EmbeddedBackend implements LedgerBackend {
   async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     const id = options.resume?.txId ?? randomBytes(32).toString('hex');
     if (!options.resume) await options.beforeSend?.({ txId: id });
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
-    return { result, txId, blockNumber, blockHash };
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
+    return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async submitAsOwner(owner: Actor, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
-    return { result, txId, blockNumber, blockHash };
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
+    return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
     return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
   }
 
-  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
+  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string; leafIndex?: number } | undefined> {
     const blockNumber = await this.#ledger.blockNumberOf(txId);
     if (blockNumber === undefined) return undefined;
     const block = await this.#ledger.getBlock(blockNumber);
-    return block ? { blockNumber, blockHash: block.hash } : undefined;
+    const leafIndex = await this.log?.leafIndexOf(txId);
+    return block ? { blockNumber, blockHash: block.hash, ...(leafIndex === undefined ? {} : { leafIndex }) } : undefined;
+  }
+
+  /** The transparency log (none on a damaged store: nothing is served from it). */
+  get log(): LedgerLog | undefined {
+    return this.#open instanceof EmbeddedLedger ? this.#open.log : undefined;
   }
 
   async health(): Promise<{ height: number }> {

@@ -11,6 +11,7 @@ import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
 import { timePhase, type FabricObserver } from './metrics.js';
+import { FabricLog } from './tlog/fabric-log.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -37,6 +38,8 @@ export interface FabricBackendOptions {
   bidderIdentity: string;
   /** Told each write's endorse, submit and commit latency and each retry (the gateway's metrics). */
   observer?: FabricObserver;
+  /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
+  transparencyLog?: boolean;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -65,6 +68,8 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
+  #log: FabricLog | undefined;
+  readonly #logStop = new AbortController();
 
   private constructor(options: FabricBackendOptions) {
     this.#options = options;
@@ -73,7 +78,32 @@ export class FabricBackend implements LedgerBackend {
   static async open(options: FabricBackendOptions): Promise<FabricBackend> {
     const backend = new FabricBackend(options);
     backend.#connectAll();
+    if (options.transparencyLog) backend.#followLog();
     return backend;
+  }
+
+  /** The transparency log of this organisation's peer's committed blocks, when followed. */
+  get log(): FabricLog | undefined {
+    return this.#log;
+  }
+
+  /** Follows the peer's blocks from block 0 into the log, resuming after a broken stream. */
+  #followLog(): void {
+    const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+    const log = new FabricLog();
+    this.#log = log;
+    const stop = this.#logStop.signal;
+    void (async () => {
+      while (!stop.aborted) {
+        try {
+          await log.follow(signed.network, stop);
+        } catch (error) {
+          if (stop.aborted) return;
+          console.warn(`transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    })();
   }
 
   /**
@@ -203,6 +233,7 @@ export class FabricBackend implements LedgerBackend {
   }
 
   async close(): Promise<void> {
+    this.#logStop.abort();
     for (const signed of this.#signed.values()) signed.gateway.close();
     for (const client of this.#clients) client.close();
   }

@@ -17,6 +17,7 @@ import { createServer } from './server.js';
 import { createLogger, withTxIds, type Logger } from './logging.js';
 import { GatewayMetrics } from './metrics.js';
 import { checkDataDir, writePidFile } from './startup.js';
+import { TlogService } from './tlog/service.js';
 
 export interface RunningGateway {
   url: string;
@@ -25,6 +26,8 @@ export interface RunningGateway {
   receipts: ReceiptSigner;
   /** Reads the receipt keys again (after `npm run keys:rotate`); returns the kid now signing. */
   reloadKeys(): Promise<string>;
+  /** The transparency log's checkpointer and proofs, when the backend keeps a log. */
+  tlog?: TlogService;
   /** Closes bidding at each project's deadline (unless CLOSE_BIDDING_AT_DEADLINE=false). */
   closer?: BiddingCloser;
   close(): Promise<void>;
@@ -78,11 +81,12 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => logger.warn(message), ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
   void closer?.start().catch((error: unknown) => logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir) : undefined;
   let closing = false;
   const app = createServer({
     backend: withTxIds(backend), logger, metrics, metricsAccess: config.metrics, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
     writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing, directory: config.directory,
-    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}),
+    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}), ...(tlog ? { tlog } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 calls back with the listen error (a port in use) as well as on success.
@@ -104,6 +108,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       return receipts.currentKid;
     },
     ...(closer ? { closer } : {}),
+    ...(tlog ? { tlog } : {}),
     /**
      * Drains: stops accepting, lets every write already started finish (also one answered 202),
      * then closes the stores. Closing a store under a running write would lose its answer, and
@@ -126,6 +131,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
           clearInterval(sweep);
           clearTimeout(cut);
         }
+        await tlog?.stop();
         await idempotency.close();
         await backend.close();
         await removePidFile();
@@ -147,6 +153,7 @@ async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) 
       regulatorMspId: config.regulatorMspId,
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
+      transparencyLog: config.tlog.fabric,
       bidderIdentity: config.fabric.bidderIdentity,
       observer: metrics.fabric,
     });

@@ -12,13 +12,16 @@ import { Problem, problemHandler, sendProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { accessLog, createLogger, type Logger } from './logging.js';
 import { metricsHandler, type GatewayMetrics, type MetricsAccess } from './metrics.js';
-import { authenticated, jsonBodyParser, optionallyAuthenticated, type RouterDeps } from './routers/http.js';
+import { authenticated, evaluateJson, jsonBodyParser, optionallyAuthenticated, readerOf, type RouterDeps } from './routers/http.js';
+import type { RecordView } from '@tender-ledger/domain';
 import { pagesRouter } from './routers/pages.js';
 import { readsRouter } from './routers/reads.js';
 import { reportsRouter } from './routers/reports.js';
 import { serviceRouter } from './routers/service.js';
 import { stepsRouter } from './routers/steps.js';
 import { verificationRouter } from './routers/verification.js';
+import { createTlogRouter } from './routers/tlog.js';
+import type { TlogService } from './tlog/service.js';
 
 export interface GatewayDeps {
   backend: LedgerBackend;
@@ -41,6 +44,8 @@ export interface GatewayDeps {
   logger?: Logger;
   metrics?: GatewayMetrics;
   metricsAccess?: MetricsAccess;
+  /** The transparency log: checkpoints, tiles, proofs (none on a backend without one). */
+  tlog?: TlogService;
 }
 
 /** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
@@ -91,7 +96,20 @@ export function createServer(deps: GatewayDeps): express.Express {
     now: deps.now ?? (() => new Date()),
     ...(deps.closer ? { closer: deps.closer } : {}),
     writeWaitMs: deps.writeWaitMs ?? 20_000,
+    ...(deps.tlog ? { tlog: deps.tlog } : {}),
   };
+  // OPTIONS names every method of a path (RFC 9110 §9.3.7): the routers each know only their own.
+  const allowed = Object.entries(openApiDocument().paths).map(([documented, operations]) =>
+    [documented, Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')] as const);
+  for (const [documented, allow] of allowed) {
+    app.options(expressPath(documented), (_req: Request, res: Response) => { res.set('allow', allow).status(204).end(); });
+  }
+  if (deps.tlog) {
+    app.use(createTlogRouter({
+      tlog: deps.tlog, optionalAuth: routerDeps.maybeSignedIn,
+      readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
+    }));
+  }
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));
   app.use(reportsRouter(routerDeps));
@@ -100,8 +118,7 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(evidenceRouter({ backend: deps.backend, receipts: deps.receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: routerDeps.maybeSignedIn, signedIn: routerDeps.signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
-  for (const [documented, operations] of Object.entries(openApiDocument().paths)) {
-    const allow = Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+  for (const [documented, allow] of allowed) {
     app.all(expressPath(documented), (req: Request, res: Response) => {
       sendProblem(res, new Problem('METHOD_NOT_ALLOWED', `${req.method} ${req.path} is not answered; use ${allow}`, { headers: { allow } }), req.originalUrl);
     });
