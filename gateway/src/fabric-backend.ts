@@ -40,6 +40,8 @@ export interface FabricBackendOptions {
   observer?: FabricObserver;
   /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
   transparencyLog?: boolean;
+  /** Where the log follower's failures go (the gateway's JSON log; default console.warn). */
+  warn?: (message: string) => void;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -99,7 +101,7 @@ export class FabricBackend implements LedgerBackend {
           await log.follow(signed.network, stop);
         } catch (error) {
           if (stop.aborted) return;
-          console.warn(`transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`);
+          (this.#options.warn ?? console.warn)(`transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`);
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }

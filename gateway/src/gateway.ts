@@ -81,7 +81,8 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => logger.warn(message), ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
   void closer?.start().catch((error: unknown) => logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
-  const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir) : undefined;
+  const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir, { logger }) : undefined;
+  if (tlog) metrics.watchTlog(tlog);
   let closing = false;
   const app = createServer({
     backend: withTxIds(backend), logger, metrics, metricsAccess: config.metrics, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
@@ -156,6 +157,7 @@ async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) 
       transparencyLog: config.tlog.fabric,
       bidderIdentity: config.fabric.bidderIdentity,
       observer: metrics.fabric,
+      warn: (message) => logger.warn({ component: 'tlog' }, message),
     });
   }
   return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => logger.error(message));

@@ -9,9 +9,9 @@ export { FabricBackend, blockHeaderHash, type FabricConnection, type FabricBacke
 export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';
 export { Problem, toProblem } from './problem.js';
 export { createLogger, type Logger, type LogLevel } from './logging.js';
-export { GatewayMetrics, timePhase, type FabricObserver } from './metrics.js';
+export { GatewayMetrics, timePhase, type FabricObserver, type WatchableTlog } from './metrics.js';
 export { describeStartupFailure, StartupError } from './startup.js';
-export { TlogService, type GatewayLog } from './tlog/service.js';
+export { TlogService, type GatewayLog, type TlogServiceOptions } from './tlog/service.js';
 export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from './tlog/checkpointer.js';
 export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';

@@ -37,6 +37,12 @@ export interface WatchableLedger {
   on(event: 'sync', listener: (sync: { what: 'batch' | 'head'; seconds: number }) => void): unknown;
 }
 
+/** What the metrics read of the transparency log (see TlogService). */
+export interface WatchableTlog {
+  readonly log: { readonly size: number };
+  readonly checkpointer: { readonly published?: { readonly size: number } | undefined; readonly publishedAt: number | undefined };
+}
+
 /** The gateway's Prometheus metrics (one registry per gateway, so tests can run several). */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -89,6 +95,30 @@ export class GatewayMetrics {
   watchLedger(ledger: WatchableLedger): void {
     ledger.on('block', (block) => this.#blockSize.observe(block.txs.length));
     ledger.on('sync', (sync) => this.#fsync.observe({ what: sync.what }, sync.seconds));
+  }
+
+  /**
+   * The transparency log: its size (leaves), the size of the newest checkpoint meeting the
+   * witness policy, and how long ago that one was published. Alert when the size runs ahead of
+   * the published size for longer than a few checkpoint intervals (the witnesses are not cosigning).
+   */
+  watchTlog(tlog: WatchableTlog): void {
+    const registers = [this.registry];
+    const watched = Date.now();
+    new Gauge({
+      name: 'tender_tlog_size', help: 'Leaves in the transparency log (records durably committed)', registers,
+      collect() { this.set(tlog.log.size); },
+    });
+    new Gauge({
+      name: 'tender_tlog_published_size', help: 'Leaves covered by the newest checkpoint that meets the witness policy (0: none yet)', registers,
+      collect() { this.set(tlog.checkpointer.published?.size ?? 0); },
+    });
+    new Gauge({
+      name: 'tender_tlog_checkpoint_age_seconds', help: 'Seconds since the newest checkpoint meeting the witness policy was published (before the first: since the gateway started)', registers,
+      collect() {
+        this.set(Math.max(0, (Date.now() - (tlog.checkpointer.publishedAt ?? watched)) / 1000));
+      },
+    });
   }
 
   /** For the Fabric backend. */

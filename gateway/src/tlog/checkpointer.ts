@@ -27,8 +27,12 @@ export interface CheckpointerOptions {
   readonly policy: TlogPolicy;
   readonly intervalMs?: number;
   readonly fetch?: typeof fetch;
-  /** Where a witness's refusal is reported (default: console.warn, once per reason). */
+  /** Where a witness's refusal is reported (default: console.warn, once per reason); the gateway passes its JSON log. */
   readonly warn?: (message: string) => void;
+  /** Told of each checkpoint published (the gateway logs it at debug level). */
+  readonly published?: (checkpoint: PublishedCheckpoint) => void;
+  /** The clock of `publishedAt` (default Date.now). */
+  readonly now?: () => number;
 }
 
 interface WitnessState {
@@ -51,6 +55,7 @@ export class Checkpointer {
   readonly #witnesses: WitnessState[];
   #latest: PublishedCheckpoint | undefined;
   #published: PublishedCheckpoint | undefined;
+  #publishedAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -70,6 +75,11 @@ export class Checkpointer {
   /** The newest checkpoint that meets the policy: the one proofs are handed out with. */
   get published(): PublishedCheckpoint | undefined {
     return this.#published;
+  }
+
+  /** When the newest published checkpoint was published (ms since the epoch, by `now`). */
+  get publishedAt(): number | undefined {
+    return this.#publishedAt;
   }
 
   /** Each witness's last refusal or failure, if its last attempt failed. */
@@ -151,6 +161,8 @@ export class Checkpointer {
       return; // not enough cosignatures yet: the next round asks the witnesses that failed again
     }
     this.#published = this.#latest;
+    this.#publishedAt = (this.#options.now ?? Date.now)();
+    this.#options.published?.(this.#published);
     for (const waiter of this.#waiters) {
       if (waiter.size <= latest.size) {
         this.#waiters.delete(waiter);

@@ -4,6 +4,7 @@ import { Checkpointer, type PublishedCheckpoint } from './checkpointer.js';
 import type { TlogConfig } from './config.js';
 import { loadOrCreateLogKey } from './log-key.js';
 import type { TileSource } from './tiles.js';
+import type { Logger } from '../logging.js';
 
 /** The log as the gateway serves it, on either ledger: durable leaves, nodes, proofs. */
 export interface GatewayLog extends TileSource {
@@ -12,6 +13,12 @@ export interface GatewayLog extends TileSource {
   consistencyProof(size1: number, size2?: number): Uint8Array[];
   /** The leaf of a transaction's record, once durable. */
   leafIndexOf(txId: string): Promise<number | undefined>;
+}
+
+export interface TlogServiceOptions {
+  fetch?: typeof fetch;
+  /** The gateway's JSON log: witness refusals (warn) and published checkpoints (debug). Witness URLs only, never the log key. */
+  logger?: Pick<Logger, 'warn' | 'debug'>;
 }
 
 /**
@@ -35,7 +42,7 @@ export class TlogService {
   }
 
   /** Loads (or creates) the log key in `DATA_DIR/keys/log` and starts signing checkpoints. */
-  static async start(log: GatewayLog, config: TlogConfig, dataDir: string, options: { fetch?: typeof fetch } = {}): Promise<TlogService> {
+  static async start(log: GatewayLog, config: TlogConfig, dataDir: string, options: TlogServiceOptions = {}): Promise<TlogService> {
     const key = await loadOrCreateLogKey(dataDir, config.origin);
     if (key.type !== SIG_ED25519) throw new Error('the log key is not Ed25519');
     const policyText = formatPolicy({ logs: [key.vkey], witnesses: config.witnesses.map((w) => w.vkey), threshold: config.quorum });
@@ -43,6 +50,10 @@ export class TlogService {
     const checkpointer = new Checkpointer({
       log, origin: config.origin, signer: key.signer, witnesses: config.witnesses, policy, intervalMs: config.checkpointIntervalMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.logger ? {
+        warn: (message: string) => options.logger?.warn({ component: 'tlog' }, message),
+        published: (c: PublishedCheckpoint) => options.logger?.debug({ component: 'tlog', size: c.size }, `checkpoint of size ${c.size} published`),
+      } : {}),
     });
     checkpointer.start();
     return new TlogService(log, checkpointer, policyText, key.vkey);
