@@ -4,9 +4,10 @@ import { createServer as createTcpServer, type Server } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
-import { createLogger, GatewayMetrics, loadConfig, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
+import { createLogger, GatewayMetrics, loadConfig, loadOrCreateLogKey, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
 import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
+import { startTestWitness } from '../helpers/witnesses.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 const MAIN = path.join(REPO, 'gateway/dist/main.js');
@@ -67,7 +68,7 @@ const jwksOf = async (url: string) => (await fetch(`${url}/.well-known/jwks.json
 
 /** Runs `npm start`'s entry point; resolves once it exits (or is stopped after it listens). */
 function runMain(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AUTH_|LEDGER_|FABRIC_|METRICS_|LOG_LEVEL$|PORT$|DATA_DIR$)/.test(k)));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AUTH_|LEDGER_|FABRIC_|METRICS_|LOG_LEVEL$|LOG_ORIGIN$|WITNESS|CHECKPOINT_|PORT$|DATA_DIR$)/.test(k)));
   const started = Date.now();
   const child = spawn(process.execPath, [MAIN], { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let stdout = '';
@@ -222,6 +223,60 @@ describe('operating the gateway', () => {
     });
   });
 
+  describe('the transparency log in operations', () => {
+    const jsonLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    it('/metrics carries the log\'s size, the published checkpoint\'s size and its age; each published checkpoint is a debug line', async () => {
+      const t = await loggedGateway(); // no witnesses: each checkpoint is published as signed
+      try {
+        const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'tlog-ops' });
+        for (let i = 0; i < 3; i++) expect((await notarise(t.gateway.url, token, doc(`tlog ops ${i}`))).status).to.equal(201);
+        const tlog = t.gateway.tlog;
+        if (!tlog) throw new Error('the embedded gateway keeps a transparency log');
+        const size = tlog.log.size;
+        expect(size).to.be.at.least(3);
+        await tlog.checkpointer.waitFor(size, 30_000);
+        const page = await (await fetch(`${t.gateway.url}/metrics`)).text();
+        expect(sample(page, 'tender_tlog_size')).to.equal(size);
+        expect(sample(page, 'tender_tlog_published_size')).to.equal(size);
+        expect(page).to.match(/^tender_tlog_checkpoint_age_seconds \d/m);
+        expect(sample(page, 'tender_tlog_checkpoint_age_seconds')).to.be.at.least(0);
+        const published = jsonLines(t.lines).filter((l) => l.component === 'tlog' && l.size === size);
+        expect(published.length).to.be.at.least(1);
+        expect(published[0]).to.include({ level: 20, msg: `checkpoint of size ${size} published` });
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('a witness refusing the checkpoints is a warn line in the JSON log (nothing on the console), the log key never logged, and /metrics shows the published size behind', async () => {
+      const witness = await startTestWitness('witness.ops.test'); // never told to trust this log: it refuses every checkpoint
+      const warned: unknown[] = [];
+      const consoleWarn = console.warn;
+      console.warn = (...args: unknown[]) => { warned.push(args); };
+      const t = await loggedGateway({ WITNESSES: JSON.stringify([{ url: witness.url, vkey: witness.vkey }]), WITNESS_QUORUM: '1' });
+      try {
+        const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'tlog-ops' });
+        expect((await notarise(t.gateway.url, token, doc('tlog refused'))).status).to.equal(201);
+        const refusal = () => jsonLines(t.lines).find((l) => l.component === 'tlog' && String(l.msg).startsWith(`witness ${witness.url} did not cosign`));
+        for (let waited = 0; !refusal() && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(refusal(), t.lines.join('')).to.include({ level: 40 });
+        expect(warned).to.deep.equal([]);
+        const page = await (await fetch(`${t.gateway.url}/metrics`)).text();
+        expect(sample(page, 'tender_tlog_size')).to.be.at.least(1);
+        expect(sample(page, 'tender_tlog_published_size')).to.equal(0);
+        // The log's private key (`PRIVATE+KEY+<origin>+<id>+<base64>`): no part of its secret in the log.
+        const secret = readFileSync(path.join(t.dataDir, 'keys', 'log'), 'utf8').trim().split('+').slice(4).join('+');
+        expect(secret).to.have.lengthOf(44); // base64 of the type byte and the 32-byte seed
+        expect(t.lines.join('')).to.not.include(secret);
+      } finally {
+        console.warn = consoleWarn;
+        await t.close();
+        await witness.close();
+      }
+    });
+  });
+
   describe('start-up failures: one line on stderr, exit 1, within 5 s', () => {
     const temp = tempDir('tender-startup-');
     after(() => temp.remove());
@@ -274,6 +329,13 @@ describe('operating the gateway', () => {
       chmodSync(readOnly, 0o555);
       const run = await runMain({ DATA_DIR: readOnly }, asRoot ? { uid: 65534, gid: 65534 } : {});
       expectOneLine(run, `DATA_DIR ${readOnly} is not writable (EACCES)`);
+    });
+
+    it('names a bad transparency-log setting, and a log key of another origin', async () => {
+      expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'tlog-cfg'), WITNESS_QUORUM: '2' }), 'tender-gateway: configuration: WITNESS_QUORUM must be 0-0');
+      const dataDir = path.join(temp.dir, 'tlog-origin');
+      await loadOrCreateLogKey(dataDir, 'a.example/log');
+      expectOneLine(await runMain({ DATA_DIR: dataDir, LOG_ORIGIN: 'b.example/log' }), `${dataDir}/keys/log is the key of the log a.example/log, not b.example/log (LOG_ORIGIN)`);
     });
 
     it('names the process holding the ledger\'s LevelDB LOCK', async () => {
