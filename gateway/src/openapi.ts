@@ -211,7 +211,7 @@ export function openApiDocument(): OpenApiDocument {
   paths['/v1/records/{recordId}/proof'] = {
     get: {
       summary: 'The record\'s tlog-proof bundle (c2sp.org/tlog-proof@v1) with a checkpoint its witnesses cosigned', operationId: 'getRecordProof', security: [{}, { bearer: [] }],
-      parameters: [{ name: 'recordId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }],
+      parameters: parameters('/v1/records/:recordId'),
       responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 403, 404, 429, 503) },
     },
   };
@@ -220,7 +220,10 @@ export function openApiDocument(): OpenApiDocument {
   paths['/log/consistency/{size1}/{size2}'] = {
     get: {
       summary: 'A consistency proof between two tree sizes (base64 hashes, one a line)', operationId: 'logConsistency', security: [],
-      parameters: ['size1', 'size2'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } })),
+      parameters: [
+        { name: 'size1', in: 'path', required: true, schema: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' }, description: 'The older size, at least 1 (from the empty tree there is no proof)' },
+        { name: 'size2', in: 'path', required: true, schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } },
+      ],
       responses: { 200: text('The proof'), ...problems(404) },
     },
   };

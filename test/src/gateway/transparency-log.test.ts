@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { decodeJwt } from 'jose';
 import {
-  MemoryTree, SIG_ED25519, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
+  MemoryTree, SIG_ED25519, fromBase64, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
   verifyConsistency, verifyProof, type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
@@ -162,6 +162,28 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const res = await fetch(`${f.gw.url}/v1/records/${record.recordId}/proof`);
       expect(res.status).to.equal(503);
       expect(((await res.json()) as { code: string }).code).to.equal('PROOF_NOT_READY');
+    });
+  });
+
+  describe('GET /log/consistency/{size1}/{size2}', () => {
+    it('proves size 1 to 2 and answers 404 (not 400) from the empty tree or backwards, as its OpenAPI says', async () => {
+      await notarise(f, 'c1');
+      await notarise(f, 'c2');
+      const log = f.gw.gateway.backend.log as GatewayLog;
+      const proved = await text(`${f.gw.url}/log/consistency/1/2`);
+      expect(proved.status).to.equal(200);
+      const proof = proved.body.split('\n').filter((l) => l !== '').map((l) => fromBase64(l) as Uint8Array);
+      verifyConsistency(1, 2, proof, log.root(1), log.root(2));
+      for (const [from, to] of [[0, 0], [0, 2], [2, 1]]) {
+        const res = await fetch(`${f.gw.url}/log/consistency/${from}/${to}`);
+        expect(res.status, `${from}/${to}`).to.equal(404);
+        expect(await res.json()).to.include({ code: 'NOT_FOUND' });
+      }
+      const documented = (await (await fetch(`${f.gw.url}/openapi.json`)).json()) as { paths: Record<string, { get: { parameters: { name: string; schema: { pattern: string } }[] } }> };
+      const size1 = documented.paths['/log/consistency/{size1}/{size2}']?.get.parameters.find((p) => p.name === 'size1');
+      expect(new RegExp(size1?.schema.pattern ?? '').test('0')).to.equal(false);
+      const recordId = documented.paths['/v1/records/{recordId}/proof']?.get.parameters.find((p) => p.name === 'recordId');
+      expect(new RegExp(recordId?.schema.pattern ?? '').test('\u{F3B1D}')).to.equal(false);
     });
   });
 
