@@ -62,10 +62,11 @@ SCHEMATHESIS_HOOKS=test/schemathesis-hooks.py "$VENV/bin/schemathesis" --config-
   --no-color \
   --report junit --report-dir "$REPORT_DIR" || status=$?
 echo "schemathesis finished in ${SECONDS}s with exit status $status (report: $REPORT_DIR)"
-# Any server error is a finding even where schemathesis did not flag it.
-if grep -q ' failed:' "$LOG"; then
+# Any server error is a finding even where schemathesis did not flag it: the JSON log's
+# "unexpected error" lines (the problem handler's), or the console's if no logger was given.
+if grep -qE ' failed:|"msg":"unexpected error"' "$LOG"; then
   echo "the gateway logged unexpected errors:" >&2
-  grep -A3 ' failed:' "$LOG" | head -40 >&2
+  grep -A3 -E ' failed:|"msg":"unexpected error"' "$LOG" | head -40 >&2
   status=1
 fi
 exit "$status"

@@ -12,6 +12,7 @@ import { mintDevToken, verifyReceipt } from '@tender-ledger/trust';
 import { expandInputs, notariseAll, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
 import { sha256File } from './hash.js';
 import { verifyEvidencePackage } from './evidence-package.js';
+import { addTlogCommands } from './cli-tlog.js';
 
 interface GlobalOptions {
   url: string;
@@ -299,6 +300,7 @@ function program(): Command {
       console.log(await mintDevToken(path.resolve(process.env.DATA_DIR ?? 'data'), { role: options.role, sub: options.sub, ...(options.ttl ? { ttlSeconds: options.ttl } : {}) }));
       return 0;
     })()));
+  addTlogCommands(root, run);
   return root;
 }
 

@@ -1,5 +1,6 @@
 import type { Actor } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
+import type { GatewayLog } from './tlog/service.js';
 
 /** Where a committed transaction landed. */
 export interface Committed {
@@ -7,6 +8,8 @@ export interface Committed {
   txId: string;
   blockNumber: number;
   blockHash: string;
+  /** The record's leaf in the transparency log. */
+  leafIndex?: number;
 }
 
 /**
@@ -39,6 +42,8 @@ export type Reader =
 /** The ledger behind the gateway: the embedded ledger or a Fabric network. */
 export interface LedgerBackend {
   readonly kind: 'embedded' | 'fabric';
+  /** The transparency log of the committed records, when this backend keeps one. */
+  readonly log?: GatewayLog | undefined;
   /**
    * Records a step as the calling platform; resolves once the transaction is committed.
    * `projectId` names the hash chain the step extends, so a backend can order steps of one project.
@@ -52,7 +57,7 @@ export interface LedgerBackend {
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed>;
   evaluate(reader: Reader, fn: string, args: string[]): Promise<string>;
   /** The block a transaction is in, if it is on the ledger. */
-  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined>;
+  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string; leafIndex?: number } | undefined>;
   health(): Promise<{ height?: number }>;
   close(): Promise<void>;
 }

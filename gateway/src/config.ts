@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { ROLES, type Role } from '@tender-ledger/domain';
+import { LOG_LEVELS, type LogLevel } from './logging.js';
+import { addressList } from './metrics.js';
+import { readTlogConfig, type TlogConfig } from './tlog/config.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 
 export interface IssuerConfig {
@@ -42,7 +45,13 @@ export interface GatewayConfig {
   directory: PartyDirectory;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
   closeBiddingAtDeadline: boolean;
+  /** The transparency log: origin, witnesses and their quorum, checkpoint interval. */
+  tlog: TlogConfig;
   fabric?: FabricConfig;
+  /** The JSON log's level (LOG_LEVEL). */
+  logLevel: LogLevel;
+  /** Who may read /metrics: the bearer token (METRICS_TOKEN) and/or addresses (METRICS_ALLOW); neither: anyone. */
+  metrics: { token?: string; allow?: string[] };
 }
 
 /** How the gateway reaches a Fabric network (LEDGER_BACKEND=fabric). */
@@ -163,6 +172,27 @@ function platformIdentities(raw: string | undefined, trusted: string[]): Record<
   return mapped;
 }
 
+function logLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined || raw === '') return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(raw)}`);
+  return raw as LogLevel;
+}
+
+function metricsAccess(env: NodeJS.ProcessEnv): { token?: string; allow?: string[] } {
+  const token = env.METRICS_TOKEN;
+  // A short token is guessable by anyone who can reach the port.
+  if (token !== undefined && token !== '' && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 visible ASCII characters');
+  }
+  const allow = (env.METRICS_ALLOW ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  try {
+    addressList(allow);
+  } catch (error) {
+    throw new ConfigError(`METRICS_ALLOW: ${(error as Error).message} (a comma-separated list like 127.0.0.1,10.0.0.0/8,::1)`);
+  }
+  return { ...(token ? { token } : {}), ...(allow.length > 0 ? { allow } : {}) };
+}
+
 /** Reads the configuration, failing fast on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
   const ledgerBackend = env.LEDGER_BACKEND ?? 'embedded';
@@ -208,6 +238,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     directory: partyDirectory(env, (message) => new ConfigError(message)),
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
+    tlog: readTlogConfig(env, (message) => { throw new ConfigError(message); }),
     ...(fabric ? { fabric } : {}),
+    logLevel: logLevel(env.LOG_LEVEL),
+    metrics: metricsAccess(env),
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity, type LedgerLog } from '@tender-ledger/embedded-ledger';
 import { BIDDER_ID_ATTRIBUTE, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
@@ -27,12 +27,12 @@ export class EmbeddedBackend implements LedgerBackend {
    * A damaged store does not stop the gateway from starting: it then answers every ledger call
    * and /healthz with 503 LEDGER_DAMAGED saying why, rather than 404s for acknowledged records.
    */
-  static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date): Promise<EmbeddedBackend> {
+  static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date, log: (message: string) => void = console.error): Promise<EmbeddedBackend> {
     try {
       return new EmbeddedBackend(await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {}), msp);
     } catch (error) {
       if (!(error instanceof LedgerDamagedError)) throw error;
-      console.error(`THE LEDGER IS DAMAGED; serving nothing from it until an operator acts: ${error.message}`);
+      log(`THE LEDGER IS DAMAGED; serving nothing from it until an operator acts: ${error.message}`);
       return new EmbeddedBackend(error, msp);
     }
   }
@@ -57,24 +57,30 @@ export class EmbeddedBackend implements LedgerBackend {
   async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     const id = options.resume?.txId ?? randomBytes(32).toString('hex');
     if (!options.resume) await options.beforeSend?.({ txId: id });
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
-    return { result, txId, blockNumber, blockHash };
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
+    return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async submitAsOwner(owner: Actor, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
-    return { result, txId, blockNumber, blockHash };
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
+    return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
     return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
   }
 
-  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
+  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string; leafIndex?: number } | undefined> {
     const blockNumber = await this.#ledger.blockNumberOf(txId);
     if (blockNumber === undefined) return undefined;
     const block = await this.#ledger.getBlock(blockNumber);
-    return block ? { blockNumber, blockHash: block.hash } : undefined;
+    const leafIndex = await this.log?.leafIndexOf(txId);
+    return block ? { blockNumber, blockHash: block.hash, ...(leafIndex === undefined ? {} : { leafIndex }) } : undefined;
+  }
+
+  /** The transparency log (none on a damaged store: nothing is served from it). */
+  get log(): LedgerLog | undefined {
+    return this.#open instanceof EmbeddedLedger ? this.#open.log : undefined;
   }
 
   async health(): Promise<{ height: number }> {

@@ -10,6 +10,8 @@ import { BIDDER_ID_TRANSIENT, parseLedgerError, type Actor } from '@tender-ledge
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
+import { timePhase, type FabricObserver } from './metrics.js';
+import { FabricLog } from './tlog/fabric-log.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -34,6 +36,12 @@ export interface FabricBackendOptions {
    * chaincode must list it in TENDER_BIDDER_PROXIES (`<mspId>/<common name>`), else it reads publicly.
    */
   bidderIdentity: string;
+  /** Told each write's endorse, submit and commit latency and each retry (the gateway's metrics). */
+  observer?: FabricObserver;
+  /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
+  transparencyLog?: boolean;
+  /** Where the log follower's failures go (the gateway's JSON log; default console.warn). */
+  warn?: (message: string) => void;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -62,6 +70,8 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
+  #log: FabricLog | undefined;
+  readonly #logStop = new AbortController();
 
   private constructor(options: FabricBackendOptions) {
     this.#options = options;
@@ -70,7 +80,32 @@ export class FabricBackend implements LedgerBackend {
   static async open(options: FabricBackendOptions): Promise<FabricBackend> {
     const backend = new FabricBackend(options);
     backend.#connectAll();
+    if (options.transparencyLog) backend.#followLog();
     return backend;
+  }
+
+  /** The transparency log of this organisation's peer's committed blocks, when followed. */
+  get log(): FabricLog | undefined {
+    return this.#log;
+  }
+
+  /** Follows the peer's blocks from block 0 into the log, resuming after a broken stream. */
+  #followLog(): void {
+    const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+    const log = new FabricLog();
+    this.#log = log;
+    const stop = this.#logStop.signal;
+    void (async () => {
+      while (!stop.aborted) {
+        try {
+          await log.follow(signed.network, stop);
+        } catch (error) {
+          if (stop.aborted) return;
+          (this.#options.warn ?? console.warn)(`transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    })();
   }
 
   /**
@@ -112,7 +147,7 @@ export class FabricBackend implements LedgerBackend {
         if (resume?.envelope) {
           transaction = signed.gateway.newTransaction(Buffer.from(resume.envelope, 'base64'));
         } else {
-          transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();
+          transaction = await timePhase(this.#options.observer, 'endorse', () => signed.contract.newProposal(fn, { arguments: args }).endorse());
           await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
       } catch (error) {
@@ -122,7 +157,8 @@ export class FabricBackend implements LedgerBackend {
       resume = undefined;
       let status: Awaited<ReturnType<SubmittedTransaction['getStatus']>>;
       try {
-        status = await (await transaction.submit()).getStatus();
+        const submitted = await timePhase(this.#options.observer, 'submit', () => transaction.submit());
+        status = await timePhase(this.#options.observer, 'commit', () => submitted.getStatus());
       } catch (error) {
         const translated = translate(error);
         throw new OutcomeUnknownError(intent, `transaction ${intent.txId} was sent; its outcome is not known yet (${translated.message})`, { cause: error });
@@ -143,6 +179,7 @@ export class FabricBackend implements LedgerBackend {
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
       if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
         // Another step of the same project won the block: retry after a short, spread-out pause.
+        this.#options.observer?.retry(String(status.code));
         await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
         continue;
       }
@@ -198,6 +235,7 @@ export class FabricBackend implements LedgerBackend {
   }
 
   async close(): Promise<void> {
+    this.#logStop.abort();
     for (const signed of this.#signed.values()) signed.gateway.close();
     for (const client of this.#clients) client.close();
   }

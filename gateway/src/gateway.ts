@@ -9,17 +9,25 @@ import type { LedgerBackend } from './backend.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { BiddingCloser } from './bidding-closer.js';
 import { EmbeddedBackend } from './embedded-backend.js';
-import { FabricBackend, type FabricConnection } from './fabric-backend.js';
+import type { FabricConnection } from './fabric-backend.js';
 import { readFile } from 'node:fs/promises';
 import { IdempotencyStore } from './idempotency.js';
 import { ReceiptSigner } from './receipts.js';
 import { createServer } from './server.js';
+import { createLogger, withTxIds, type Logger } from './logging.js';
+import { GatewayMetrics } from './metrics.js';
+import { checkDataDir, writePidFile } from './startup.js';
+import { TlogService } from './tlog/service.js';
 
 export interface RunningGateway {
   url: string;
   port: number;
   backend: LedgerBackend;
   receipts: ReceiptSigner;
+  /** Reads the receipt keys again (after `npm run keys:rotate`); returns the kid now signing. */
+  reloadKeys(): Promise<string>;
+  /** The transparency log's checkpointer and proofs, when the backend keeps a log. */
+  tlog?: TlogService;
   /** Closes bidding at each project's deadline (unless CLOSE_BIDDING_AT_DEADLINE=false). */
   closer?: BiddingCloser;
   close(): Promise<void>;
@@ -32,6 +40,10 @@ export interface GatewayOptions {
   backend?: LedgerBackend;
   /** How long a keyed write's answer is waited for before answering 202 (tests shorten it). */
   writeWaitMs?: number;
+  /** The JSON log (default: none; `main` logs to stdout at LOG_LEVEL). */
+  logger?: Logger;
+  /** This process reloads receipt keys on SIGHUP (`main`): recorded in the pid file for keys:rotate. */
+  sighup?: boolean;
 }
 
 /** How long a draining gateway waits for a request that is still running before cutting its connection. */
@@ -39,6 +51,10 @@ const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Opens the ledger, keys and stores the configuration names, and listens. */
 export async function startGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<RunningGateway> {
+  await checkDataDir(config.dataDir);
+  const logger = options.logger ?? createLogger('silent');
+  let opened: LedgerBackend | undefined;
+  const metrics = new GatewayMetrics(() => opened);
   const issuers: TrustedIssuer[] = await Promise.all(config.issuers.map(trustedIssuer));
   if (config.devIssuer) {
     if (config.ledgerBackend === 'fabric') throw new ConfigError('the development issuer is never trusted on a Fabric network');
@@ -51,31 +67,49 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     clockToleranceSeconds: config.clockToleranceSeconds, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
   });
   const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
-  const backend = options.backend ?? await openBackend(config, options.clock);
+  const backend = options.backend ?? await openBackend(config, options.clock, metrics, logger);
+  opened = backend;
+  if (backend instanceof EmbeddedBackend) {
+    try {
+      metrics.watchLedger(backend.ledger);
+    } catch {
+      // A damaged ledger writes no blocks; it answers 503 and /healthz says why.
+    }
+  }
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
   const clock = options.clock;
-  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, clock ? { now: () => clock().getTime() } : {}) : undefined;
+  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => logger.warn(message), ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
-  void closer?.start().catch((error: unknown) => console.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  void closer?.start().catch((error: unknown) => logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir, { logger }) : undefined;
+  if (tlog) metrics.watchTlog(tlog);
   let closing = false;
   const app = createServer({
-    backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
+    backend: withTxIds(backend), logger, metrics, metricsAccess: config.metrics, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
     writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing, directory: config.directory,
-    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}),
+    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}), ...(tlog ? { tlog } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    // Express 5 calls back with the listen error (a port in use) as well as on success.
+    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
   let closed: Promise<void> = Promise.resolve();
   const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  const removePidFile = await writePidFile(config.dataDir, { url, startedAt: new Date().toISOString(), sighup: options.sighup ?? false });
   return {
-    url: `http://${config.host}:${port}`,
+    url,
     port,
     backend,
     receipts,
+    async reloadKeys() {
+      await receipts.reload();
+      return receipts.currentKid;
+    },
     ...(closer ? { closer } : {}),
+    ...(tlog ? { tlog } : {}),
     /**
      * Drains: stops accepting, lets every write already started finish (also one answered 202),
      * then closes the stores. Closing a store under a running write would lose its answer, and
@@ -98,17 +132,21 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
           clearInterval(sweep);
           clearTimeout(cut);
         }
+        await tlog?.stop();
         await idempotency.close();
         await backend.close();
+        await removePidFile();
       })();
       return closed;
     },
   };
 }
 
-async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date): Promise<LedgerBackend> {
+async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics, logger: Logger): Promise<LedgerBackend> {
   if (config.ledgerBackend === 'fabric' && config.fabric) {
     const connection = JSON.parse(await readFile(config.fabric.connectionFile, 'utf8')) as FabricConnection;
+    // Loaded only for Fabric: gRPC and fabric-gateway take a while to load, and an embedded gateway never needs them.
+    const { FabricBackend } = await import('./fabric-backend.js');
     return FabricBackend.open({
       connection,
       platformIdentities: config.fabric.platformIdentities,
@@ -116,8 +154,11 @@ async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date):
       regulatorMspId: config.regulatorMspId,
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
+      transparencyLog: config.tlog.fabric,
       bidderIdentity: config.fabric.bidderIdentity,
+      observer: metrics.fabric,
+      warn: (message) => logger.warn({ component: 'tlog' }, message),
     });
   }
-  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);
+  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => logger.error(message));
 }

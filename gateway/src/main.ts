@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from './config.js';
-import { startGateway, type RunningGateway } from './gateway.js';
+import { loadConfig, type GatewayConfig } from './config.js';
+import type { RunningGateway } from './gateway.js';
+import { createLogger, type Logger } from './logging.js';
+import { describeStartupFailure } from './startup.js';
 
 /** Said loudly at start: the development issuer makes anyone who reads DATA_DIR any role. */
 function devIssuerWarning(config: { dataDir: string; issuers: unknown[] }): string {
@@ -15,45 +17,63 @@ function devIssuerWarning(config: { dataDir: string; issuers: unknown[] }): stri
 }
 
 // `npm start`: the gateway on the embedded ledger in DATA_DIR, unless configured otherwise.
+let config: Readonly<GatewayConfig> | undefined;
+let log: Logger | undefined;
+
 async function main(): Promise<void> {
-  const config = loadConfig();
+  config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  log = logger;
   // Signals are taken before the gateway announces itself, so a SIGTERM right after start drains too.
   let gateway: RunningGateway | undefined;
   let stopping: string | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = signal;
-    if (gateway) drain(gateway, signal);
+    if (gateway) drain(gateway, signal, logger);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  gateway = await startGateway(config);
+  // `npm run keys:rotate` signals a running gateway: the new key signs from now on, and is published.
+  process.on('SIGHUP', () => {
+    if (!gateway) return;
+    gateway.reloadKeys().then((kid) => logger.info({ kid }, `SIGHUP: receipt keys reloaded; signing with ${kid}`),
+      (error: unknown) => logger.error(`SIGHUP: receipt keys not reloaded, still signing with ${gateway?.receipts.currentKid}: ${(error as Error).message}`));
+  });
+  // Loaded after the configuration is read: a bad value is said at once, not after every module loads.
+  const { startGateway } = await import('./gateway.js');
+  gateway = await startGateway(config, { logger, sighup: true });
   if (stopping) {
-    drain(gateway, stopping);
+    drain(gateway, stopping, logger);
     return;
   }
-  console.log(`Tender evidence gateway listening on ${gateway.url} (${config.ledgerBackend} ledger, data in ${config.dataDir})`);
-  console.log(`  verify a document or a receipt:  ${gateway.url}/`);
-  console.log(`  API description:                 ${gateway.url}/openapi.json`);
+  const { url } = gateway;
+  logger.info({ url, backend: config.ledgerBackend, dataDir: config.dataDir, pid: process.pid, receiptKid: gateway.receipts.currentKid },
+    `Tender evidence gateway listening on ${url} (${config.ledgerBackend} ledger, data in ${config.dataDir}); pages ${url}/, API ${url}/openapi.json, metrics ${url}/metrics`);
   if (config.devIssuer) {
-    console.log('  development tokens:              npm run token -- --role platform --sub <id>');
+    logger.warn('development issuer trusted: development tokens with npm run token -- --role platform --sub <id>');
     console.warn(devIssuerWarning(config));
   }
 }
 
 /** No new requests; writes already started finish and are answered; then the stores close. */
-function drain(gateway: RunningGateway, signal: string): void {
-  console.log(`${signal}: closing (no new requests; finishing the writes under way)`);
+function drain(gateway: RunningGateway, signal: string, logger: Logger): void {
+  logger.info(`${signal}: closing (no new requests; finishing the writes under way)`);
   gateway.close().then(() => {
-    console.log('closed: every write under way finished, stores closed');
+    logger.info('closed: every write under way finished, stores closed');
+    logger.flush();
     process.exit(0);
   }, (error: unknown) => {
-    console.error(error);
+    logger.fatal({ err: error instanceof Error ? error.stack : String(error) }, 'closing failed');
+    logger.flush();
     process.exit(1);
   });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `configuration: ${error.message}` : error);
-  process.exit(1);
+// A start-up failure is one line on stderr (and one fatal log line once the log exists) and exit 1.
+main().catch(async (error: unknown) => {
+  const line = await describeStartupFailure(error, config ?? {});
+  log?.fatal(line);
+  log?.flush();
+  process.stderr.write(`tender-gateway: ${line}\n`, () => process.exit(1));
 });

@@ -30,6 +30,8 @@ export function sendProblem(res: Response, problem: Problem, instance?: string):
     code: problem.code,
     detail: wellFormed(problem.detail),
     ...(instance ? { instance } : {}),
+    // The request id (X-Request-Id) of the access line that logged this answer.
+    ...(typeof res.locals.requestId === 'string' ? { requestId: res.locals.requestId } : {}),
     ...(problem.extra.errors ? { errors: problem.extra.errors.map((e) => ({ field: wellFormed(e.field), message: wellFormed(e.message) })) } : {}),
   }));
 }
@@ -104,7 +106,9 @@ export function toProblem(error: unknown): Problem {
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = toProblem(error);
   if (problem.code === 'INTERNAL') {
-    console.error(`${req.method} ${req.path} failed:`, error instanceof Error ? error.stack : error);
+    const stack = error instanceof Error ? error.stack : String(error);
+    if (req.log) req.log.error({ method: req.method, err: stack }, 'unexpected error');
+    else console.error(`${req.method} ${req.path} failed:`, stack);
   }
   if (res.headersSent) return;
   sendProblem(res, problem, req.originalUrl);

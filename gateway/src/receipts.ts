@@ -44,6 +44,15 @@ export class ReceiptSigner {
     return kid;
   }
 
+  /**
+   * Reads the keys from disk again (after `npm run keys:rotate` in another process): the JWKS and
+   * the signing key change together, so the gateway never publishes a current key it does not
+   * sign with. A failed read leaves the keys as they were.
+   */
+  async reload(): Promise<void> {
+    await this.#load();
+  }
+
   /** Every receipt key, public parts only (the same object until the next rotation). */
   jwks(): JSONWebKeySet {
     return this.#jwks;

@@ -10,13 +10,18 @@ import type { IdempotencyStore } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { Problem, problemHandler, sendProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
-import { authenticated, jsonBodyParser, optionallyAuthenticated, type RouterDeps } from './routers/http.js';
+import { accessLog, createLogger, type Logger } from './logging.js';
+import { metricsHandler, type GatewayMetrics, type MetricsAccess } from './metrics.js';
+import { authenticated, evaluateJson, jsonBodyParser, optionallyAuthenticated, readerOf, type RouterDeps } from './routers/http.js';
+import type { RecordView } from '@tender-ledger/domain';
 import { pagesRouter } from './routers/pages.js';
 import { readsRouter } from './routers/reads.js';
 import { reportsRouter } from './routers/reports.js';
 import { serviceRouter } from './routers/service.js';
 import { stepsRouter } from './routers/steps.js';
 import { verificationRouter } from './routers/verification.js';
+import { createTlogRouter } from './routers/tlog.js';
+import type { TlogService } from './tlog/service.js';
 
 export interface GatewayDeps {
   backend: LedgerBackend;
@@ -35,6 +40,12 @@ export interface GatewayDeps {
   writeWaitMs?: number;
   /** True once the gateway is shutting down: requests on connections still open are turned away. */
   closing?: () => boolean;
+  /** Access lines and errors (silent when not given); `/metrics` when `metrics` is given, behind `metricsAccess`. */
+  logger?: Logger;
+  metrics?: GatewayMetrics;
+  metricsAccess?: MetricsAccess;
+  /** The transparency log: checkpoints, tiles, proofs (none on a backend without one). */
+  tlog?: TlogService;
 }
 
 /** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
@@ -43,6 +54,8 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.use(accessLog(deps.logger ?? createLogger('silent'), deps.metrics));
+  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics, deps.metricsAccess));
   // While draining, each answer closes its connection, and a new request is turned away (no work starts).
   app.use((req, res, next) => {
     if (!deps.closing?.()) return next();
@@ -83,12 +96,19 @@ export function createServer(deps: GatewayDeps): express.Express {
     now: deps.now ?? (() => new Date()),
     ...(deps.closer ? { closer: deps.closer } : {}),
     writeWaitMs: deps.writeWaitMs ?? 20_000,
+    ...(deps.tlog ? { tlog: deps.tlog } : {}),
   };
   // OPTIONS names every method of a path (RFC 9110 §9.3.7): the routers each know only their own.
   const allowed = Object.entries(openApiDocument().paths).map(([documented, operations]) =>
     [documented, Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')] as const);
   for (const [documented, allow] of allowed) {
     app.options(expressPath(documented), (_req: Request, res: Response) => { res.set('allow', allow).status(204).end(); });
+  }
+  if (deps.tlog) {
+    app.use(createTlogRouter({
+      tlog: deps.tlog, optionalAuth: routerDeps.maybeSignedIn,
+      readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
+    }));
   }
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));

@@ -8,6 +8,7 @@ import type { IdempotencyStore } from '../idempotency.js';
 import { Problem } from '../problem.js';
 import type { ReceiptSigner } from '../receipts.js';
 import { PATH_PARAMS } from '../routes.js';
+import type { TlogService } from '../tlog/service.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -32,6 +33,8 @@ export interface RouterDeps {
   closer?: Pick<BiddingCloser, 'schedule'>;
   /** How long a keyed write's answer is waited for before answering 202. */
   writeWaitMs: number;
+  /** The transparency log, for writes that ask to wait for their proof (`Prefer: wait=proof`). */
+  tlog?: TlogService;
 }
 
 /** Validates against a schema, turning every bad field into one 400 that names them. */

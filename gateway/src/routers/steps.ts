@@ -6,6 +6,7 @@ import type { WriteAttempt } from '../idempotency.js';
 import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
 import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
 import { requireJson, validate, validateParams, type RouterDeps } from './http.js';
+import { prefersProof, withProof } from './tlog.js';
 
 /**
  * 202: the write is under way or its outcome is not known yet. Nothing new will be sent for it;
@@ -23,7 +24,7 @@ function sendPending(res: Response, txId: string | undefined): void {
 }
 
 /** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
-export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn, closer, writeWaitMs }: RouterDeps): Router {
+export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn, closer, writeWaitMs, tlog }: RouterDeps): Router {
   const router = express.Router();
 
   /**
@@ -61,7 +62,8 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
       if (key === undefined) {
         try {
           const answer = await recordStep(route, caller, params, body);
-          res.status(answer.status).type('application/json').send(answer.body);
+          const text = tlog && prefersProof(req) ? await withProof(tlog, res, answer.body) : answer.body;
+          res.status(answer.status).type('application/json').send(text);
         } catch (error) {
           if (!(error instanceof OutcomeUnknownError)) throw error;
           sendPending(res, error.intent.txId);
@@ -91,7 +93,8 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
         return;
       }
-      res.status(answer.status).type('application/json').send(answer.body as string);
+      const text = tlog && answer.status === 201 && prefersProof(req) ? await withProof(tlog, res, answer.body as string) : answer.body as string;
+      res.status(answer.status).type('application/json').send(text);
     });
   }
   return router;

@@ -1,19 +1,35 @@
 #!/usr/bin/env node
+import path from 'node:path';
 import { describeLink } from '../integrity.js';
 import { ledgerDirectoryFromEnv } from './data-dir.js';
+import { lockHolder } from '../lock.js';
 import { verifyLedger } from '../verify.js';
 
-// `npm run ledger:verify`: re-walks the ledger in DATA_DIR; exit 0 intact, 1 broken, 2 unusable.
+// `npm run ledger:verify`: re-walks the ledger in DATA_DIR; exit 0 intact, 1 broken, 2 unusable,
+// 3 in use by another process (nothing verified unless --while-running).
 // It works on a copy of the store: the damaged bytes stay on disk for whoever looks next.
 async function main(): Promise<number> {
+  const whileRunning = process.argv.slice(2).includes('--while-running');
   const directory = ledgerDirectoryFromEnv();
   if (directory === undefined) return 2;
+  const dataDir = path.dirname(directory);
+  // A store in use is being written: a copy taken now may end in a block half-written, which reads
+  // like damage at the end of a log. So say who holds it, and verify only when asked to anyway.
+  const holder = await lockHolder(directory, dataDir);
+  if (holder && !whileRunning) {
+    console.error(`the ledger in ${directory} is in use by ${holder.description} (LevelDB LOCK held); nothing verified.`);
+    console.error('  For a verdict on the store itself: stop the gateway (SIGTERM drains it), then run npm run ledger:verify again.');
+    console.error('  To verify anyway, on a copy taken now: npm run ledger:verify -- --while-running');
+    console.error('  (blocks written while the copy is taken may show as damage at the end of a log; run again to tell).');
+    return 3;
+  }
+  if (holder) console.log(`verifying a copy of the ledger taken while ${holder.description} holds it; blocks written after the copy are not covered`);
   const report = await verifyLedger(directory);
   for (const lost of report.lost) {
     console.warn(`warning: blocks ${lost.from}–${lost.to} were lost and accepted by ledger:repair at ${lost.repairedAt} (${lost.reason}); their records are gone`);
   }
   if (report.intact) {
-    console.log(`ledger intact: ${report.height} blocks, ${report.transactions} transactions, ${report.records} records in ${report.projects} project chains, ${report.stateKeys} state keys`);
+    console.log(`ledger intact: ${report.height} blocks, ${report.transactions} transactions, ${report.records} records in ${report.projects} project chains, ${report.stateKeys} state keys, ${report.leaves} log leaves`);
     return 0;
   }
   const [first, ...more] = report.problems;

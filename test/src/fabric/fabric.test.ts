@@ -263,6 +263,27 @@ describe('on the Fabric network', function () {
     });
   });
 
+  describe('metrics', () => {
+    it('time each write\'s endorse, submit and commit on the network, and give the channel height', async () => {
+      const t = await startTestGateway({}, 'fabric');
+      try {
+        const sample = (page: string, series: string) => Number(page.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+        const scrape = async () => (await fetch(`${t.url}/metrics`)).text();
+        const before = await scrape();
+        const platform = await t.client('platform', 'gz-etrading');
+        await platform.notarise({ sha256: doc(`metrics ${RUN}`), kind: 'archive' });
+        const after = await scrape();
+        for (const phase of ['endorse', 'submit', 'commit']) {
+          const series = `tender_fabric_phase_seconds_count{phase="${phase}",outcome="ok"}`;
+          expect(sample(after, series) - sample(before, series), phase).to.be.at.least(1);
+        }
+        expect(sample(after, 'tender_ledger_height{backend="fabric"}')).to.be.greaterThan(0);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
   describe('faults', () => {
     let t: TestGateway;
     let platform: TenderLedgerClient;
