@@ -1,3 +1,4 @@
+import type { BidInclusionProof } from './inclusion.js';
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import type {
@@ -156,6 +157,11 @@ export class TenderLedgerClient {
   /** A bidder's own records in a project (for that bidder, the owning platform or a regulator). */
   bidderRecords(projectId: string, bidderId: string): Promise<{ projectId: string; bidderId: string; records: LedgerRecord[] }> {
     return this.#request('GET', `/v1/projects/${enc(projectId)}/bidders/${enc(bidderId)}/records`);
+  }
+
+  /** After the opening, a bidder's completeness proof: check it with `verifyBidInclusion` and the bidder's last receipt. */
+  bidInclusion(projectId: string, bidderId: string): Promise<BidInclusionProof> {
+    return this.#request('GET', `/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/inclusion`, undefined, { auth: false });
   }
 
   /** Public: every record of a document hash. */

@@ -35,6 +35,33 @@ const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_
 // A transaction that lost a read conflict was not applied: it is safe to run again.
 const RETRYABLE_STATUS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 const MAX_ATTEMPTS = 8;
+/** Bidding steps extend the bidder's own chain, not the project's (see TenderContract.commitBid). */
+const BIDDER_CHAIN_FNS = new Set(['registerBidder', 'commitBid', 'withdrawBid']);
+/**
+ * The two organisations' peers endorse at their own heights: one a block behind reads an older
+ * value and their answers differ. Nothing was sent, so a new proposal is safe.
+ */
+const ENDORSEMENT_MISMATCH = /ProposalResponsePayloads do not match/i;
+
+/** Retries the gateway made instead of failing a client: read by /metrics once it exists. */
+export interface FabricRetryCounts {
+  /** Transactions invalidated by MVCC or phantom read conflicts, sent again. */
+  readConflict: number;
+  /** Proposals whose endorsements disagreed (peers at different heights), endorsed again. */
+  endorsementMismatch: number;
+  /** Re-sent envelopes whose first copy was invalidated (DUPLICATE_TXID), sent anew. */
+  duplicateTxId: number;
+}
+
+/** The lane a write waits in: a project's own chain, or (bidding steps) one bidder's chain. */
+export function laneOf(fn: string, args: readonly string[], projectId: string): string {
+  if (!BIDDER_CHAIN_FNS.has(fn)) return projectId;
+  let bidderId: unknown = args[1];
+  if (fn !== 'withdrawBid') {
+    try { bidderId = (JSON.parse(args[1] ?? '{}') as { bidderId?: unknown }).bidderId; } catch { bidderId = undefined; }
+  }
+  return `${projectId}\u0000bidder\u0000${typeof bidderId === 'string' ? bidderId : ''}`;
+}
 
 interface Signed {
   gateway: Gateway;
@@ -57,6 +84,7 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
+  readonly #retries: FabricRetryCounts = { readConflict: 0, endorsementMismatch: 0, duplicateTxId: 0 };
 
   private constructor(options: FabricBackendOptions) {
     this.#options = options;
@@ -68,15 +96,22 @@ export class FabricBackend implements LedgerBackend {
     return backend;
   }
 
+  /** How often a conflict or an endorsement mismatch was retried rather than answered (a snapshot). */
+  get retries(): Readonly<FabricRetryCounts> {
+    return { ...this.#retries };
+  }
+
   /**
    * Steps of one project extend one hash chain, so two in the same block conflict and one is
    * invalidated. The gateway therefore sends a project's steps one after another; different
-   * projects still go in parallel. Conflicts from elsewhere (another gateway) are retried.
+   * projects still go in parallel. Bidding steps extend only their bidder's chain, so they wait
+   * only for that bidder's earlier steps: different bidders never wait for each other.
+   * Conflicts from elsewhere (another gateway) are retried.
    */
   submit(caller: Caller, fn: string, args: string[], projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     // async, so a caller without a Fabric identity is a rejection like any other failure.
     const send = async () => this.#submit(this.#forCaller(caller, true), fn, args, options);
-    return projectId === undefined ? send() : this.#inLane(projectId, send);
+    return projectId === undefined ? send() : this.#inLane(laneOf(fn, args, projectId), send);
   }
 
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
@@ -111,6 +146,11 @@ export class FabricBackend implements LedgerBackend {
           await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
       } catch (error) {
+        if (!resume && attempt < MAX_ATTEMPTS && isEndorsementMismatch(error)) {
+          this.#retries.endorsementMismatch++;
+          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+          continue;
+        }
         throw translate(error); // not sent: nothing can land
       }
       const intent = { txId: transaction.getTransactionId(), ...(resume ?? {}) };
@@ -137,6 +177,8 @@ export class FabricBackend implements LedgerBackend {
       }
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
       if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
+        if (status.code === StatusCode.DUPLICATE_TXID) this.#retries.duplicateTxId++;
+        else this.#retries.readConflict++;
         // Another step of the same project won the block: retry after a short, spread-out pause.
         await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
         continue;
@@ -302,6 +344,13 @@ function derOctets(bytes: Uint8Array): Buffer {
 function derSequence(parts: Buffer[]): Buffer {
   const body = Buffer.concat(parts);
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+}
+
+/** An endorsement whose peers' answers differ: no chaincode refusal, just heights apart. */
+function isEndorsementMismatch(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
+  return texts.some((t) => ENDORSEMENT_MISMATCH.test(t)) && !texts.some((t) => parseLedgerError(t) !== undefined);
 }
 
 /**

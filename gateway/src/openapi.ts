@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
-  BidderBidsSchema, BidderRecordsSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
+  BidderBidsSchema, BidderRecordsSchema, BidInclusionSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
   ProblemSchema, ProjectListSchema, ProjectStatusSchema, ProjectsByCategorySchema, ReceiptCheckSchema, ReceiptClaims,
   RecordWithBlockSchema, TrailSchema, WritePendingSchema, WriteResultSchema, type ErrorCode,
 } from '@tender-ledger/domain';
@@ -17,6 +17,7 @@ const SCHEMAS = {
   ProjectList: ProjectListSchema,
   Trail: TrailSchema,
   BidderRecords: BidderRecordsSchema,
+  BidInclusion: BidInclusionSchema,
   BidderBids: BidderBidsSchema,
   RecordWithBlock: RecordWithBlockSchema,
   OverdueDeposits: OverdueDepositsSchema,
@@ -158,6 +159,7 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/projects/:projectId', 'A project\'s status', 'getProject', 'ProjectStatus');
   read('/v1/projects/:projectId/trail', 'A project\'s trail in order, and whether its hash chain holds', 'getTrail', 'Trail');
   read('/v1/projects/:projectId/bidders/:bidderId/records', 'A bidder\'s own records in a project', 'getBidderRecords', 'BidderRecords');
+  read('/v1/projects/:projectId/bids/:bidderId/inclusion', 'After the opening: a bidder\'s completeness proof (its last commitment in the opening\'s commitments root)', 'getBidInclusion', 'BidInclusion', { public: 'optional', statuses: [400, 404, 409, 429, 503] });
   read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', 'RecordWithBlock', { public: 'optional' });
   read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
     statuses: [400, 401, 429, 503],

@@ -7,7 +7,7 @@ import {
   canonicalJson, checkChain, isRedacted, overdueDeposits, projectsByCategoryYear, schemaErrors,
   type FieldError, type LedgerRecord, type ProjectState, type PublicProjectStatus, type RecordView,
 } from '@tender-ledger/domain';
-import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-sdk';
+import { commitmentsRoot, verifyReceipt, ReceiptVerificationError, type BidInclusionProof } from '@tender-ledger/client-sdk';
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { BiddingCloser } from './bidding-closer.js';
 import type { LedgerBackend, Reader } from './backend.js';
@@ -16,6 +16,11 @@ import { expressPath, openApiDocument } from './openapi.js';
 import { OutcomeUnknownError, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
+
+/** A public view of a sealed project's record: it drops its chain position, and its block goes too. */
+function hidesBlock(record: RecordView): boolean {
+  return isRedacted(record) && record.projectId !== null && record.seq === undefined;
+}
 
 /** Scripts, styles, data and connections only from this origin; QR codes are data: images. */
 const CONTENT_SECURITY_POLICY = [
@@ -264,13 +269,13 @@ export function createServer(deps: GatewayDeps): express.Express {
     const trail = await evaluateJson<{ projectId: string; complete: boolean; records: RecordView[] }>(readerOf(req.caller as Caller), 'getTrail', projectId);
     let chainValid: boolean;
     if (trail.complete && !trail.records.some(isRedacted)) {
-      chainValid = checkChain(trail.records as LedgerRecord[]).valid;
+      chainValid = checkChain(trail.records as LedgerRecord[], commitmentsRoot).valid;
     } else {
       // A sealed trail hides records (or committee members) from this caller; the gateway checks
       // the whole chain as the owning platform and passes on only the verdict.
       const status = await evaluateJson<PublicProjectStatus>({ kind: 'public' }, 'getProjectStatus', projectId);
       const whole = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'owner', owner: status.owner }, 'getTrail', projectId);
-      chainValid = checkChain(whole.records).valid;
+      chainValid = checkChain(whole.records, commitmentsRoot).valid;
     }
     res.json({ ...trail, chainValid });
   });
@@ -293,11 +298,19 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ projectId, bidderId, records });
   });
 
+  // Public once the bids are opened (who bid is public then): the bidder's completeness proof.
+  app.get('/v1/projects/:projectId/bids/:bidderId/inclusion', optionallyAuthenticated(auth, limitCaller), async (req, res) => {
+    const { projectId, bidderId } = validateParams(req) as { projectId: string; bidderId: string };
+    res.json(await evaluateJson<BidInclusionProof>({ kind: 'public' }, 'getBidInclusion', projectId, bidderId));
+  });
+
   // Public without a token (the evidence certificate page); a token's holder sees what it may.
   app.get('/v1/records/:recordId', optionallyAuthenticated(auth, limitCaller), async (req, res) => {
     const { recordId } = validateParams(req) as { recordId: string };
     const record = await evaluateJson<RecordView>(req.caller ? readerOf(req.caller) : { kind: 'public' }, 'getRecord', recordId);
-    const landed = await backend.transaction(record.txId);
+    // A sealed project's record (no chain position in this view) goes without its block: on a
+    // quiet ledger the gaps between block numbers would count the sealed steps (BL art. 22).
+    const landed = hidesBlock(record) ? undefined : await backend.transaction(record.txId);
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 
@@ -361,7 +374,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     const found = await evaluateJson<{ sha256: string; records: RecordView[] }>({ kind: 'public' }, 'findByHash', sha256);
     const records = [];
     for (const record of found.records) {
-      const landed = await backend.transaction(record.txId);
+      const landed = hidesBlock(record) ? undefined : await backend.transaction(record.txId);
       records.push({ ...record, ...(landed ? { blockNumber: landed.blockNumber } : {}) });
     }
     res.json({ sha256, records });

@@ -433,7 +433,9 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       const found = await anonymous.verifyHash(doc(`tender ${tender.projectId}`));
       expect(found.records).to.have.length(1);
       expect(found.records[0]).to.include({ step: 'ProjectRegistered', projectId: tender.projectId });
-      expect(found.records[0]?.blockNumber).to.be.a('number');
+      // A sealed project's records go without their block until the opening: on a quiet ledger
+      // the gaps between block numbers would count its sealed steps.
+      expect(found.records[0]).to.not.have.property('blockNumber');
       expect((await anonymous.verifyHash(doc('never recorded'))).records).to.deep.equal([]);
     });
 
@@ -652,8 +654,10 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect(none.projects).to.deep.equal([]);
       const publicRecord = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as { hash: string; blockNumber: number; blockHash: string };
       expect(publicRecord.hash).to.equal(record.hash);
-      expect(publicRecord.blockNumber).to.be.a('number');
-      expect(publicRecord.blockHash).to.be.a('string');
+      expect(publicRecord).to.not.have.property('blockNumber'); // sealed project: no block until the opening
+      const regulatorView = (await (await fetch(`${t.url}/v1/records/${record.recordId}`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { blockNumber: number; blockHash: string };
+      expect(regulatorView.blockNumber).to.be.a('number');
+      expect(regulatorView.blockHash).to.be.a('string');
     });
 
     it('gives a bidder its bids across projects with a receipt for each commitment, and nobody else\'s', async () => {
