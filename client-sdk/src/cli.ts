@@ -9,6 +9,7 @@ import { TenderLedgerError } from './errors.js';
 import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
 import { sha256File } from './hash.js';
 import { verifyReceipt } from './receipt.js';
+import { verifyBidInclusion } from './inclusion.js';
 
 const USAGE = `tender — the tender evidence ledger from the command line
 
@@ -16,6 +17,8 @@ const USAGE = `tender — the tender evidence ledger from the command line
   tender verify <file>
   tender receipt verify <receipt | -> [--online] [--jwks FILE]
   tender trail <projectId>
+  tender bid check <projectId> <bidderId> <receipt | -> [--jwks FILE]
+      after the opening: is the bid whose receipt this is (the bidder's last step) in it?
   tender token --role platform|regulator|bidder --sub ID [--ttl SECONDS]
 
 Options: --url (or TENDER_URL, default http://127.0.0.1:8080), --token (or TENDER_TOKEN).
@@ -98,6 +101,16 @@ async function main(argv: string[]): Promise<number> {
         return online.valid ? 0 : 1;
       }
       return 0;
+    }
+    case 'bid': {
+      const [sub, projectId, bidderId, given] = rest;
+      if (sub !== 'check' || !projectId || !bidderId || !given) return usage('bid check <projectId> <bidderId> <receipt | ->');
+      const receipt = (given === '-' ? await readStdin() : given).trim();
+      const jwks = values.jwks ? JSON.parse(await readFile(values.jwks, 'utf8')) as JSONWebKeySet : await client.jwks();
+      const { claims } = await verifyReceipt(receipt, jwks);
+      const result = verifyBidInclusion(await client.bidInclusion(projectId, bidderId), claims, bidderId);
+      console.log(`${result.included ? 'included' : `NOT INCLUDED (${result.reason ?? ''})`}: ${result.detail}`);
+      return result.included ? 0 : 1;
     }
     case 'trail': {
       const [projectId] = rest;
