@@ -76,6 +76,8 @@ export const keys = {
     ctx.stub.createCompositeKey('record', [projectId, 'b', bidderId, String(seq).padStart(SEQ_WIDTH, '0')]),
   standaloneRecord: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('evidence', [recordId]),
   recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
+  /** A batch's hashes in order (hex, concatenated): its inclusion proofs are built from them. */
+  batchLeaves: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('batchLeaves', [recordId]),
   documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),
   bidderProject: (ctx: Context, bidderId: string, projectId: string) => ctx.stub.createCompositeKey('bidderProject', [bidderId, projectId]),
 };

@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest, NotariseBatchRequest,
   OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
   SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, canonicalJson,
   depositWithinLimit, documentHashes, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
@@ -8,7 +8,7 @@ import {
   type Actor, type BiddingSeal, type ChainHead, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
-import { MemoryTree, leafHash, toHex } from '@tender-ledger/tlog';
+import { MemoryTree, fromHex, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
   keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
 } from './state.js';
@@ -487,6 +487,33 @@ export class TenderContract extends Contract {
     return this.#store(ctx, keys.standaloneRecord(ctx, record.recordId), record);
   }
 
+  /**
+   * Up to MAX_BATCH document hashes in one transaction. The record holds their Merkle root; each
+   * hash is indexed (so findByHash finds it, with its inclusion proof) and the hashes are kept in
+   * order under the batch, from which any hash's proof is rebuilt.
+   */
+  @Transaction()
+  @Param('request', 'string', 'NotariseBatchRequest as JSON')
+  @Returns('string')
+  async notariseBatch(ctx: Context, request: string): Promise<string> {
+    const actor = this.#writer(ctx);
+    const req = parseArgument(NotariseBatchRequest, request, 'request');
+    if (new Set(req.hashes).size !== req.hashes.length) {
+      throw new LedgerError('INVALID_ARGUMENT', 'request: /hashes names a hash twice');
+    }
+    const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(fromHex(h) as Uint8Array))));
+    const record = sealRecord({
+      recordId: ctx.stub.getTxID(), projectId: null, step: 'BatchNotarised', seq: 1, prevHash: GENESIS_HASH,
+      payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length }, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
+    });
+    const stateKey = keys.standaloneRecord(ctx, record.recordId);
+    const json = await this.#store(ctx, stateKey, record);
+    await ctx.stub.putState(keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
+    const pointer = Buffer.from(JSON.stringify(stateKey));
+    for (const sha256 of req.hashes) await ctx.stub.putState(keys.documentHash(ctx, sha256, record.recordId), pointer);
+    return json;
+  }
+
   // ---------------------------------------------------------------- queries
 
   /**
@@ -578,7 +605,9 @@ export class TenderContract extends Contract {
     const views = [];
     for (const stateKey of stateKeys) {
       const record = await readJson<LedgerRecord>(ctx, stateKey);
-      if (record) views.push(await this.#view(ctx, record, projects));
+      if (!record) continue;
+      const view = await this.#view(ctx, record, projects);
+      views.push(record.step === 'BatchNotarised' ? { ...view, batchInclusion: await this.#batchInclusion(ctx, record.recordId, sha256) } : view);
     }
     views.sort((a, b) => a.txTime.localeCompare(b.txTime));
     return JSON.stringify({ sha256, records: views });
@@ -765,6 +794,19 @@ export class TenderContract extends Contract {
     throw new LedgerError('RELEASE_NOT_DUE', isWinner
       ? `the winner's deposit is released after the contract is signed`
       : `project ${project.projectId} has not been awarded and bidder ${bidder.bidderId} has not withdrawn`);
+  }
+
+  /** A hash's place in a batch, and its inclusion proof into the batch's root. */
+  async #batchInclusion(ctx: Context, recordId: string, sha256: string): Promise<{ index: number; size: number; proof: string[] }> {
+    const text = Buffer.from(await ctx.stub.getState(keys.batchLeaves(ctx, recordId))).toString('utf8');
+    const tree = new MemoryTree();
+    let index = -1;
+    for (let at = 0; at < text.length; at += 64) {
+      const hash = text.slice(at, at + 64);
+      if (hash === sha256) index = at / 64;
+      tree.append(leafHash(fromHex(hash) as Uint8Array));
+    }
+    return { index, size: tree.size, proof: tree.inclusionProof(index).map(toHex) };
   }
 
   /** The project's terms, if the caller is the platform that registered it (see ProjectTerms). */

@@ -2,7 +2,7 @@ import type { BidInclusionProof } from './inclusion.js';
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import type {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, OpenBidsRequest, PublicProjectStatus,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, PublicProjectStatus,
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
   ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims, TrailBody, HashLookupBody, ReceiptCheckBody,
 } from '@tender-ledger/domain';
@@ -133,6 +133,15 @@ export class TenderLedgerClient {
   /** Notarises a document by its hash (存证), standalone or linked to a project. */
   notarise(request: NotariseDocumentRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
     return this.#write('/v1/evidence', request, options);
+  }
+
+  /**
+   * Notarises up to 10,000 document hashes in one transaction: the record holds their Merkle
+   * root. Each hash's inclusion proof is `batchInclusion(hashes, sha256)` (computed locally) or
+   * `verifyHash(sha256)` (from the ledger); `verifyBatchInclusion` checks one offline.
+   */
+  notariseBatch(request: NotariseBatchRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BatchNotarised'>>> {
+    return this.#write('/v1/evidence/batch', request, options);
   }
 
   /** Hashes a file locally (streamed; the file is never sent) and notarises the hash. */

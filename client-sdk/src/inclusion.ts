@@ -1,7 +1,7 @@
 import {
   bidLeafData, recordHash, type BidderHead, type LedgerRecord, type ReceiptClaims,
 } from '@tender-ledger/domain';
-import { fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
+import { MemoryTree, fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
 
 /** What `GET /v1/projects/{id}/bids/{bidderId}/inclusion` answers: a bidder's completeness proof. */
 export interface BidInclusionProof {
@@ -80,4 +80,42 @@ export function verifyBidInclusion(
 /** The RFC 9162 root over an opening's leaves (`bidLeafData` of each live commitment), hex: for `checkChain`. */
 export function commitmentsRoot(leaves: Uint8Array[]): string {
   return toHex(rootOfLeaves(leaves.map((l) => leafHash(l))));
+}
+
+/** A hash's place in a batch notarisation and its RFC 9162 inclusion proof (hex). */
+export interface BatchInclusion {
+  index: number;
+  size: number;
+  proof: string[];
+}
+
+const leafOfHash = (sha256: string): Uint8Array => leafHash(fromHex(sha256) ?? new Uint8Array(0));
+
+/** The inclusion proof of `sha256` in a batch of `hashes` (in the order sent), computed locally. */
+export function batchInclusion(hashes: readonly string[], sha256: string): BatchInclusion {
+  const tree = new MemoryTree();
+  for (const hash of hashes) tree.append(leafOfHash(hash));
+  const index = hashes.indexOf(sha256);
+  if (index < 0) throw new RangeError(`${sha256} is not in the batch`);
+  return { index, size: tree.size, proof: tree.inclusionProof(index).map(toHex) };
+}
+
+/**
+ * Whether `sha256` is in the batch whose record holds `merkleRoot` (and `count`): true or false,
+ * offline.
+ *
+ * @example
+ * const { record } = await client.notariseBatch({ hashes, kind: 'archive' });
+ * verifyBatchInclusion(hashes[7], batchInclusion(hashes, hashes[7]), record.payload.merkleRoot); // true
+ */
+export function verifyBatchInclusion(sha256: string, inclusion: BatchInclusion, merkleRoot: string): boolean {
+  const root = fromHex(merkleRoot);
+  const proof = inclusion.proof.map((h) => fromHex(h));
+  if (root?.length !== 32 || proof.some((p) => p?.length !== 32)) return false;
+  try {
+    verifyInclusion(inclusion.index, inclusion.size, leafOfHash(sha256), proof as Uint8Array[], root);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,10 @@ export { TenderLedgerClient, type ClientOptions, type WriteOptions, type WriteRe
 export { commitBid, type CommitBidInput, type CommittedBid } from './commitment.js';
 export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from './receipt.js';
-export { verifyBidInclusion, commitmentsRoot, type BidInclusionProof, type BidInclusionResult, type BidInclusionFailure } from './inclusion.js';
+export {
+  verifyBidInclusion, commitmentsRoot, batchInclusion, verifyBatchInclusion,
+  type BidInclusionProof, type BidInclusionResult, type BidInclusionFailure, type BatchInclusion,
+} from './inclusion.js';
 export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
   ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,

@@ -17,6 +17,7 @@ export const STEPS = [
   'ContractSigned',
   'DepositReleased',
   'DocumentNotarised',
+  'BatchNotarised',
 ] as const;
 export type Step = (typeof STEPS)[number];
 
@@ -155,6 +156,13 @@ export interface DocumentNotarisedPayload {
   metadata?: Record<string, string>;
 }
 
+/** Many documents in one record: their Merkle root (RFC 9162, leaf = the hash's 32 bytes, in the order given). */
+export interface BatchNotarisedPayload {
+  kind: string;
+  merkleRoot: string;
+  count: number;
+}
+
 export interface PayloadByStep {
   ProjectRegistered: ProjectRegisteredPayload;
   BidderRegistered: BidderRegisteredPayload;
@@ -170,6 +178,7 @@ export interface PayloadByStep {
   ContractSigned: ContractSignedPayload;
   DepositReleased: DepositReleasedPayload;
   DocumentNotarised: DocumentNotarisedPayload;
+  BatchNotarised: BatchNotarisedPayload;
 }
 
 /**

@@ -64,6 +64,7 @@ export const PAYLOAD_SCHEMAS = {
     interest: Type.Optional(Fen), basis: Type.Union([Type.Literal('award'), Type.Literal('withdrawal'), Type.Literal('failedTender')]),
   }),
   DocumentNotarised: Type.Omit(NotariseDocumentRequest, ['projectId'], { additionalProperties: false }),
+  BatchNotarised: closed({ kind: NotariseDocumentRequest.properties.kind, merkleRoot: Sha256Hex, count: Type.Integer({ minimum: 1 }) }),
 } satisfies Record<Step, TSchema>;
 
 const common = {
@@ -103,7 +104,12 @@ function redactedVariants<E extends TProperties>(extra: E) {
   }));
 }
 
-const Landed = { blockNumber: Type.Optional(Count), blockHash: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) };
+/** Where a hash sits in a batch's Merkle tree (RFC 9162 inclusion proof into the record's merkleRoot). */
+export const BatchInclusionSchema = closed({ index: Count, size: Type.Integer({ minimum: 1 }), proof: Type.Array(Sha256Hex) }, 'the hash\'s inclusion proof into the batch record\'s merkleRoot');
+const Landed = {
+  blockNumber: Type.Optional(Count), blockHash: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  batchInclusion: Type.Optional(BatchInclusionSchema),
+};
 
 /** A whole record: the evidence. */
 export const LedgerRecordSchema = recordVariants({}, 'A record: one step of a tender, hash-chained to the one before');

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, OpenBidsRequest, RecordScoresRequest,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, RecordScoresRequest,
   RecordId, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest,
 } from '@tender-ledger/domain';
 
@@ -51,4 +51,5 @@ export const STEP_ROUTES: StepRoute[] = [
   { path: '/v1/projects/:projectId/contract', summary: 'Record the signed contract (签订合同)', schema: SignContractRequest, fn: 'signContract', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/deposits/:bidderId/release', summary: 'Release a bidder\'s deposit (退还保证金)', schema: ReleaseDepositRequest, fn: 'releaseDeposit', args: (p, b) => [p.projectId!, p.bidderId!, json(b)] },
   { path: '/v1/evidence', summary: 'Notarise a document by its hash (存证)', schema: NotariseDocumentRequest, fn: 'notariseDocument', args: (_p, b) => [json(b)] },
+  { path: '/v1/evidence/batch', summary: 'Notarise up to 10,000 document hashes in one record holding their Merkle root (批量存证)', schema: NotariseBatchRequest, fn: 'notariseBatch', args: (_p, b) => [json(b)] },
 ];
