@@ -462,6 +462,23 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
       expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
     });
 
+    it('gives an attacker no block numbers of a sealed project to count gaps between, until the opening', async () => {
+      const tender = new HttpTender(t, platform);
+      const { record } = await tender.register();
+      await tender.bidder('B-GAP-1', 90_000_000);
+      await tender.bidder('B-GAP-2', 91_000_000);
+      const commitment = tender.sealed.get('B-GAP-1')!.commitment;
+      // On a quiet ledger, block(b) - block(a) - 1 would count the sealed steps between two records.
+      const registration = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as Record<string, unknown>;
+      const bid = (await (await fetch(`${t.url}/v1/verify/${commitment}`)).json()) as { records: Record<string, unknown>[] };
+      expect(registration).to.not.have.any.keys('blockNumber', 'blockHash');
+      expect(bid.records[0]).to.not.have.any.keys('blockNumber', 'bidderChain', 'seq', 'prevHash');
+      // The inclusion proof does not exist before the opening either.
+      const early = await fetch(`${t.url}/v1/projects/${tender.projectId}/bids/B-GAP-1/inclusion`);
+      expect(early.status).to.equal(409);
+      expect(((await early.json()) as { code: string }).code).to.equal('NOT_OPENED');
+    });
+
     it('never reveals a committee member before the award (IR art. 46), and the chain check still holds', async () => {
       const tender = new HttpTender(t, platform);
       await tender.register();
