@@ -78,6 +78,12 @@ export const keys = {
   recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
   /** A batch's hashes in order (hex, concatenated): its inclusion proofs are built from them. */
   batchLeaves: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('batchLeaves', [recordId]),
+  /**
+   * A batch's hashes that start with one 2-hex-digit prefix, concatenated. One key per prefix
+   * per batch (at most 256 writes for 10,000 hashes, not 10,000): a lookup scans that prefix's
+   * entries, one per batch, which stays small for millions of hashes.
+   */
+  batchIndex: (ctx: Context, prefix: string, recordId: string) => ctx.stub.createCompositeKey('batchIndex', [prefix, recordId]),
   documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),
   bidderProject: (ctx: Context, bidderId: string, projectId: string) => ctx.stub.createCompositeKey('bidderProject', [bidderId, projectId]),
 };

@@ -8,7 +8,7 @@ import {
   type Actor, type BiddingSeal, type ChainHead, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
-import { MemoryTree, fromHex, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
+import { MemoryTree, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
   keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
 } from './state.js';
@@ -501,7 +501,7 @@ export class TenderContract extends Contract {
     if (new Set(req.hashes).size !== req.hashes.length) {
       throw new LedgerError('INVALID_ARGUMENT', 'request: /hashes names a hash twice');
     }
-    const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(fromHex(h) as Uint8Array))));
+    const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(Buffer.from(h, 'hex')))));
     const record = sealRecord({
       recordId: ctx.stub.getTxID(), projectId: null, step: 'BatchNotarised', seq: 1, prevHash: GENESIS_HASH,
       payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length }, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
@@ -509,8 +509,17 @@ export class TenderContract extends Contract {
     const stateKey = keys.standaloneRecord(ctx, record.recordId);
     const json = await this.#store(ctx, stateKey, record);
     await ctx.stub.putState(keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
-    const pointer = Buffer.from(JSON.stringify(stateKey));
-    for (const sha256 of req.hashes) await ctx.stub.putState(keys.documentHash(ctx, sha256, record.recordId), pointer);
+    const buckets = new Map<string, string[]>();
+    for (const sha256 of req.hashes) {
+      const prefix = sha256.slice(0, 2);
+      const bucket = buckets.get(prefix) ?? [];
+      bucket.push(sha256);
+      buckets.set(prefix, bucket);
+    }
+    // Key order, so every peer writes the same set in the same order.
+    for (const prefix of [...buckets.keys()].sort()) {
+      await ctx.stub.putState(keys.batchIndex(ctx, prefix, record.recordId), Buffer.from((buckets.get(prefix) ?? []).join('')));
+    }
     return json;
   }
 
@@ -607,7 +616,27 @@ export class TenderContract extends Contract {
       const record = await readJson<LedgerRecord>(ctx, stateKey);
       if (!record) continue;
       const view = await this.#view(ctx, record, projects);
-      views.push(record.step === 'BatchNotarised' ? { ...view, batchInclusion: await this.#batchInclusion(ctx, record.recordId, sha256) } : view);
+      views.push(view);
+    }
+    // Batches: the prefix's entries, one per batch that holds a hash with it.
+    const iterator = await ctx.stub.getStateByPartialCompositeKey('batchIndex', [sha256.slice(0, 2)]);
+    const batchIds: string[] = [];
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const text = Buffer.from(next.value.value).toString('utf8');
+        for (let at = 0; at < text.length; at += 64) {
+          if (text.startsWith(sha256, at)) {
+            batchIds.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
+            break;
+          }
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+    for (const recordId of batchIds) {
+      const record = await readJson<LedgerRecord>(ctx, keys.standaloneRecord(ctx, recordId));
+      if (record) views.push({ ...record, batchInclusion: await this.#batchInclusion(ctx, recordId, sha256) });
     }
     views.sort((a, b) => a.txTime.localeCompare(b.txTime));
     return JSON.stringify({ sha256, records: views });
@@ -804,7 +833,7 @@ export class TenderContract extends Contract {
     for (let at = 0; at < text.length; at += 64) {
       const hash = text.slice(at, at + 64);
       if (hash === sha256) index = at / 64;
-      tree.append(leafHash(fromHex(hash) as Uint8Array));
+      tree.append(leafHash(Buffer.from(hash, 'hex')));
     }
     return { index, size: tree.size, proof: tree.inclusionProof(index).map(toHex) };
   }
