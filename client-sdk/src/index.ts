@@ -2,6 +2,7 @@ export { TenderLedgerClient, type ClientOptions, type WriteOptions, type WriteRe
 export { commitBid, type CommitBidInput, type CommittedBid } from './commitment.js';
 export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from './receipt.js';
+export { verifyEvidencePackage, type PackageReport, type PackagedRecordCheck } from './evidence-package.js';
 export {
   verifyBidInclusion, commitmentsRoot, batchInclusion, verifyBatchInclusion,
   type BidInclusionProof, type BidInclusionResult, type BidInclusionFailure, type BatchInclusion,
