@@ -46,10 +46,9 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
 
   async function certificateOf(record: RecordView, req: Request): Promise<Certificate> {
-    // A sealed project's record (no chain position in this view) goes without its block until
-    // the opening: gaps between block numbers of a quiet ledger would count its sealed steps.
-    const hidesBlock = isRedacted(record) && record.projectId !== null && record.seq === undefined;
-    const landed = hidesBlock ? undefined : await backend.transaction(record.txId);
+    // Certificates keep the block (an announcement is certified while bidding runs); the JSON
+    // views of a sealed project's records do not (see hidesBlock in server.ts).
+    const landed = await backend.transaction(record.txId);
     let project: { name: string; category?: string } | undefined;
     if (record.projectId !== null) {
       const status = await evaluateJson<PublicProjectStatus>({ kind: 'public' }, 'getProjectStatus', record.projectId);
