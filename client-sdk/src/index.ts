@@ -1,7 +1,7 @@
 export { TenderLedgerClient, type ClientOptions, type WriteOptions, type WriteResult, type TrailResult, type HashLookup, type OnlineReceiptCheck } from './client.js';
 export { commitBid, type CommitBidInput, type CommittedBid } from './commitment.js';
 export { sha256File } from './hash.js';
-export { verifyReceipt, type VerifiedReceipt } from './receipt.js';
+export { verifyReceipt, type VerifiedReceipt } from '@tender-ledger/trust';
 export { verifyEvidencePackage, type PackageReport, type PackagedRecordCheck } from './evidence-package.js';
 export {
   verifyBidInclusion, commitmentsRoot, batchInclusion, verifyBatchInclusion,
@@ -11,6 +11,8 @@ export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
   ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
-export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type Role, type DevTokenOptions } from './dev-issuer.js';
-export { verifyProof, parseLogPolicy, logPolicy } from './transparency.js';
-export type { TlogPolicy, VerifiedProof, VerifiedCheckpoint, VerifyOptions } from '@tender-ledger/tlog';
+export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, type Role } from '@tender-ledger/domain';
+export { mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type DevTokenOptions } from '@tender-ledger/trust';
+export {
+  verifyProof, parseLogPolicy, logPolicy, LedgerError, type ErrorCode, type TlogPolicy, type VerifiedProof, type VerifiedCheckpoint, type VerifyOptions,
+} from './transparency.js';

@@ -1,6 +1,5 @@
 import express, { type Request, type RequestHandler } from 'express';
-import { commitmentsRoot } from '@tender-ledger/client-sdk';
-import { SEALED_STEPS, checkChain, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
+import { SEALED_STEPS, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
@@ -39,15 +38,15 @@ function param(req: Request, name: string): string {
 export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   const { backend, receipts, directory } = deps;
   const router = express.Router();
-  const readerOf = (caller: Caller | undefined): Reader =>
-    (caller === undefined || caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller });
+  // The caller itself (the contract decides what it sees), or the public.
+  const readerOf = (caller: Caller | undefined): Reader => (caller === undefined ? { kind: 'public' } : { kind: 'caller', caller });
   const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
     JSON.parse(await backend.evaluate(reader, fn, args)) as T;
   const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
 
   async function certificateOf(record: RecordView, req: Request): Promise<Certificate> {
     // Certificates keep the block (an announcement is certified while bidding runs); the JSON
-    // views of a sealed project's records do not (see hidesBlock in server.ts).
+    // views of a sealed project's records do not (see hidesBlock in routers/http.ts).
     const landed = await backend.transaction(record.txId);
     let project: { name: string; category?: string } | undefined;
     if (record.projectId !== null) {
@@ -93,10 +92,9 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     let records: LedgerRecord[];
     let scope: { kind: 'trail' } | { kind: 'bidder'; bidderId: string };
     if (caller.role === 'bidder') {
-      // A bidder's own records, read as the owning platform; nothing of another bidder leaves.
-      const trail = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'owner', owner: status.owner }, 'getTrail', projectId);
+      // A bidder's own records, as the contract gives them to that bidder; nothing of another bidder leaves.
       const bidderId = caller.sub;
-      records = trail.records.filter((r) => (r.payload as { bidderId?: string }).bidderId === bidderId);
+      ({ records } = await evaluateJson<{ records: LedgerRecord[] }>(readerOf(caller), 'getBidderRecords', projectId, bidderId));
       if (records.length === 0) throw new Problem('FORBIDDEN', 'this bidder has no records in this project');
       scope = { kind: 'bidder', bidderId };
     } else {
@@ -107,7 +105,8 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
       records = trail.records as LedgerRecord[];
       scope = { kind: 'trail' };
     }
-    const whole = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'owner', owner: status.owner }, 'getTrail', projectId);
+    // The contract's check of the whole chain, whatever part of it this caller sees.
+    const { chainValid } = await evaluateJson<{ chainValid: boolean }>(readerOf(caller), 'getTrail', projectId);
     const packaged: PackagedRecord[] = [];
     for (const record of records) {
       const landed = await backend.transaction(record.txId);
@@ -119,7 +118,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     const zip = buildEvidencePackage({
       projectId, projectName: status.name, issuer: directory.tradingCentreName, createdAt: deps.now?.() ?? new Date(),
       requestedBy: { role: caller.role, sub: caller.sub }, scope, records: packaged, jwks: receipts.jwks(),
-      chainValid: checkChain(whole.records, commitmentsRoot).valid,
+      chainValid,
     });
     res.type('application/zip')
       .setHeader('content-disposition', `attachment; filename="evidence-${projectId}.zip"`)

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import { verifyReceipt } from '@tender-ledger/client-sdk/dist/receipt.js';
+import { verifyReceipt } from '@tender-ledger/trust/dist/receipt.js';
 import type { RecordView } from '@tender-ledger/domain';
 import { api } from './api.js';
 import { h, formatTime, hashText, table } from './dom.js';

@@ -1,18 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
-
-/** The issuer and audience of development tokens (embedded default only). */
-export const DEV_ISSUER = 'urn:tender-ledger:dev-issuer';
-export const DEFAULT_AUDIENCE = 'tender-ledger';
-export const ROLES = ['platform', 'regulator', 'bidder'] as const;
-export type Role = (typeof ROLES)[number];
+import { DEFAULT_AUDIENCE, DEV_ISSUER, type Role } from '@tender-ledger/domain';
 
 const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.private.jwk.json');
 
 /**
  * The development issuer's private key, created on first use in `${dataDir}/keys` (mode 0600).
  * Two processes racing to create it end up with the same key.
+ *
+ * @example const jwk = await loadOrCreateDevIssuerKey('data');
  */
 export async function loadOrCreateDevIssuerKey(dataDir: string): Promise<JWK> {
   const file = keyFile(dataDir);
@@ -35,12 +32,21 @@ export async function loadOrCreateDevIssuerKey(dataDir: string): Promise<JWK> {
   }
 }
 
-/** The public half, as a JWKS the gateway trusts for {@link DEV_ISSUER}. */
+/**
+ * The public half, as a JWKS the gateway trusts for {@link DEV_ISSUER}.
+ *
+ * @example const jwks = await devIssuerJwks('data');
+ */
 export async function devIssuerJwks(dataDir: string): Promise<JSONWebKeySet> {
   const { d: _private, ...publicJwk } = await loadOrCreateDevIssuerKey(dataDir);
   return { keys: [publicJwk] };
 }
 
+/**
+ * What {@link mintDevToken} puts in a token.
+ *
+ * @example const options: DevTokenOptions = { role: 'bidder', sub: 'B1', ttlSeconds: 600 };
+ */
 export interface DevTokenOptions {
   role: Role;
   sub: string;
