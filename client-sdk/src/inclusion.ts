@@ -22,6 +22,7 @@ export type BidInclusionFailure =
   | 'NOT_AN_OPENING' | 'OPENING_ALTERED' | 'OTHER_PROJECT' | 'RECEIPT_AFTER_OPENING'
   | 'BIDDER_LEFT_OUT' | 'HEAD_DIFFERS' | 'COMMITMENT_LEFT_OUT';
 
+/** What `verifyBidInclusion` concludes: included or not, why not, and a line saying what was checked. */
 export interface BidInclusionResult {
   /** True when the opening fixed this receipt's record as the bidder's last step and, for a commitment, included it among the live ones. */
   included: boolean;

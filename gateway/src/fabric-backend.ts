@@ -37,6 +37,8 @@ export interface FabricBackendOptions {
   bidderIdentity: string;
   /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
   transparencyLog?: boolean;
+  /** Transactions in flight at once (default {@link MAX_IN_FLIGHT}); the rest wait their turn here. */
+  maxInFlight?: number;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -50,6 +52,14 @@ const BIDDER_CHAIN_FNS = new Set(['registerBidder', 'commitBid', 'withdrawBid'])
  * value and their answers differ. Nothing was sent, so a new proposal is safe.
  */
 const ENDORSEMENT_MISMATCH = /ProposalResponsePayloads do not match/i;
+/**
+ * A peer answers at most peer.limits.concurrency.gatewayService (500 by default) gateway calls at
+ * once and refuses the next one outright; a transaction holds one call from its proposal until
+ * its commit status arrives. A deadline crunch (1,000 bids in 15 s) would pass that, so the
+ * gateway keeps its own transactions below it, leaving room for reads.
+ */
+export const MAX_IN_FLIGHT = 256;
+const PEER_BUSY = /exceeding concurrency limit/i;
 
 /** Retries the gateway made instead of failing a client: read by /metrics once it exists. */
 export interface FabricRetryCounts {
@@ -59,6 +69,8 @@ export interface FabricRetryCounts {
   endorsementMismatch: number;
   /** Re-sent envelopes whose first copy was invalidated (DUPLICATE_TXID), sent anew. */
   duplicateTxId: number;
+  /** Proposals the peer refused for too many calls at once (nothing sent), endorsed again. */
+  peerBusy: number;
 }
 
 /** The lane a write waits in: a project's own chain, or (bidding steps) one bidder's chain. */
@@ -92,7 +104,9 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
-  readonly #retries: FabricRetryCounts = { readConflict: 0, endorsementMismatch: 0, duplicateTxId: 0 };
+  readonly #retries: FabricRetryCounts = { readConflict: 0, endorsementMismatch: 0, duplicateTxId: 0, peerBusy: 0 };
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
   #log: FabricLog | undefined;
   readonly #logStop = new AbortController();
 
@@ -145,12 +159,29 @@ export class FabricBackend implements LedgerBackend {
    */
   submit(caller: Caller, fn: string, args: string[], projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     // async, so a caller without a Fabric identity is a rejection like any other failure.
-    const send = async () => this.#submit(this.#forCaller(caller, true), fn, args, options);
+    const send = async () => this.#slot(() => this.#submit(this.#forCaller(caller, true), fn, args, options));
     return projectId === undefined ? send() : this.#inLane(laneOf(fn, args, projectId), send);
   }
 
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
-    return this.#inLane(projectId, async () => this.#submit(await this.#forOwner(owner), fn, args, {}));
+    return this.#inLane(projectId, async () => { const signed = await this.#forOwner(owner); return this.#slot(() => this.#submit(signed, fn, args, {})); });
+  }
+
+  /** Runs a transaction once fewer than maxInFlight are under way (see {@link MAX_IN_FLIGHT}). */
+  async #slot(send: () => Promise<Committed>): Promise<Committed> {
+    if (this.#inFlight >= (this.#options.maxInFlight ?? MAX_IN_FLIGHT)) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#inFlight++;
+    }
+    try {
+      return await send();
+    } finally {
+      // Hand the slot straight to the next in line, or free it.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#inFlight--;
+    }
   }
 
   #inLane(projectId: string, send: () => Promise<Committed>): Promise<Committed> {
@@ -181,6 +212,11 @@ export class FabricBackend implements LedgerBackend {
           await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
       } catch (error) {
+        if (!resume && attempt < MAX_ATTEMPTS && isPeerBusy(error)) {
+          this.#retries.peerBusy++;
+          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+          continue;
+        }
         if (!resume && attempt < MAX_ATTEMPTS && isEndorsementMismatch(error)) {
           this.#retries.endorsementMismatch++;
           await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
@@ -388,6 +424,13 @@ function derSequence(parts: Buffer[]): Buffer {
 }
 
 /** An endorsement whose peers' answers differ: no chaincode refusal, just heights apart. */
+/** The peer refused the call for too many at once: nothing was endorsed, so a new proposal is safe. */
+function isPeerBusy(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
+  return texts.some((t) => PEER_BUSY.test(t));
+}
+
 function isEndorsementMismatch(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
