@@ -115,6 +115,13 @@ export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 /** The OpenAPI 3.1 document, built from the same schemas the gateway validates input and answers with. */
 export function openApiDocument(): OpenApiDocument {
   const paths: Record<string, Record<string, object>> = {};
+  // A batch names each hash once: the contract refuses duplicates (with a Set; TypeBox's
+  // uniqueItems would compare 10,000 hashes pairwise), and the document says so.
+  const documented = (route: (typeof STEP_ROUTES)[number]) => {
+    const schema = plain(route.schema) as { properties?: Record<string, Record<string, unknown>> };
+    if (route.fn === 'notariseBatch' && schema.properties?.hashes) schema.properties.hashes = { ...schema.properties.hashes, uniqueItems: true };
+    return schema;
+  };
   for (const route of STEP_ROUTES) {
     paths[openApiPath(route.path)] = {
       post: {
@@ -122,7 +129,7 @@ export function openApiDocument(): OpenApiDocument {
         operationId: route.fn,
         security: [{ bearer: [] }],
         parameters: [...parameters(route.path), { name: 'Idempotency-Key', in: 'header', required: false, schema: plain(IdempotencyKey) }],
-        requestBody: { required: true, content: { 'application/json': { schema: plain(route.schema) } } },
+        requestBody: { required: true, content: { 'application/json': { schema: documented(route) } } },
         responses: {
           201: {
             ...ok('Recorded: the record and a signed receipt', 'WriteResult', {
@@ -213,7 +220,7 @@ export function openApiDocument(): OpenApiDocument {
   paths['/v1/records/{recordId}/proof'] = {
     get: {
       summary: 'The record\'s tlog-proof bundle (c2sp.org/tlog-proof@v1) with a checkpoint its witnesses cosigned', operationId: 'getRecordProof', security: [{}, { bearer: [] }],
-      parameters: [{ name: 'recordId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }],
+      parameters: [{ name: 'recordId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9A-Za-z._:-]{1,128}$' } }],
       responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 403, 404, 429, 503) },
     },
   };

@@ -41,7 +41,8 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   // verifier checks it against the roots its two checkpoints sign, so it need not trust this.
   router.get('/log/consistency/:size1/:size2', (req: Request, res: Response) => {
     const [size1, size2] = [req.params['size1'], req.params['size2']].map((s) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN));
-    if (!(size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
+    // RFC 9162 proves consistency from a tree of at least one leaf: from 0 there is none.
+    if (!(size1! >= 1 && size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
     res.setHeader('cache-control', IMMUTABLE);
     res.type('text/plain; charset=utf-8').send(tlog.log.consistencyProof(size1!, size2!).map((h) => `${toBase64(h)}\n`).join(''));
   });

@@ -165,6 +165,18 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(verifyProof(proof.body, record.hash, f.policy).index).to.equal(1);
     });
 
+    it('serves consistency proofs between sizes of at least one leaf, and 404 from size 0 or past the log', async () => {
+      for (let i = 0; i < 3; i++) await notarise(f, `consistency ${i}`);
+      const proof = await text(`${f.gw.url}/log/consistency/1/3`);
+      expect(proof.status, proof.body).to.equal(200);
+      expect(proof.body.trim().split('\n')).to.have.length(2); // RFC 9162: from 1 to 3, two hashes
+      for (const [from, to] of [[0, 0], [0, 3], [2, 4], [3, 1]]) {
+        const res = await fetch(`${f.gw.url}/log/consistency/${from}/${to}`);
+        expect(res.status, `${from}/${to}`).to.equal(404);
+        expect(((await res.json()) as { code: string }).code).to.equal('NOT_FOUND');
+      }
+    });
+
     it('with Prefer: wait=proof, the write answers with its bundle', async () => {
       const answer = await notarise(f, 'waits', { prefer: 'wait=proof' });
       expect(answer.preference).to.equal('wait=proof');
