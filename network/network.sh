@@ -751,7 +751,7 @@ cmd_stop_node() {
 
 # The standalone package for a peer that builds Node chaincode itself (type "node"): the code
 # folder must install with `npm ci` and nothing else, so the workspace package
-# @tender-ledger/domain (a symlink here, unknown to any registry) travels inside it as an
+# @tender-ledger/domain and @tender-ledger/tlog (symlinks here, unknown to any registry) travel inside it as
 # `npm pack` tarball referenced by a file: dependency, with a lockfile that pins the rest.
 cmd_package() {
   need_cmd npm node tar gzip sha256sum
@@ -764,17 +764,24 @@ cmd_package() {
   tgz="$(cd "$NET_DOMAIN_DIR" && npm pack --silent --pack-destination "$src/vendor")"
   tgz="$(tail -n 1 <<<"$tgz")"
   [[ -f "$src/vendor/$tgz" ]] || die "npm pack of $NET_DOMAIN_DIR produced no tarball"
+  local tlog_tgz
+  tlog_tgz="$(cd "$NET_REPO_ROOT/tlog" && npm pack --silent --pack-destination "$src/vendor")"
+  tlog_tgz="$(tail -n 1 <<<"$tlog_tgz")"
+  [[ -f "$src/vendor/$tlog_tgz" ]] || die "npm pack of tlog produced no tarball"
   cp -R "$NET_CC_DIR/dist" "$src/dist"
   find "$src/dist" -name '*.map' -delete  # source maps point at src/, which is not shipped
   node -e '
     const fs = require("fs");
-    const [from, to, dep] = process.argv.slice(1);
+    const [from, to, dep, tlog] = process.argv.slice(1);
     const pkg = JSON.parse(fs.readFileSync(from, "utf8"));
     pkg.dependencies["@tender-ledger/domain"] = "file:vendor/" + dep;
+    pkg.dependencies["@tender-ledger/tlog"] = "file:vendor/" + tlog;
+    // tlog depends on the domain package too: the vendored one, never a registry lookup.
+    pkg.overrides = { ...(pkg.overrides || {}), "@tender-ledger/domain": "$@tender-ledger/domain" };
     // The peer builder starts chaincode with `npm start`; keep only that script.
     pkg.scripts = { start: "fabric-chaincode-node start" };
     fs.writeFileSync(to, JSON.stringify(pkg, null, 2) + "\n");
-  ' "$NET_CC_DIR/package.json" "$src/package.json" "$tgz"
+  ' "$NET_CC_DIR/package.json" "$src/package.json" "$tgz" "$tlog_tgz"
   (cd "$src" && npm install --package-lock-only --omit=dev --ignore-scripts --no-audit --no-fund --silent) \
     || die "could not create package-lock.json for the chaincode package"
   printf '{"path":"chaincode","type":"node","label":"%s"}\n' "$NET_CC_LABEL" >"$tmp/pkg/metadata.json"

@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { GENESIS_HASH, LedgerError, NotariseDocumentRequest, parseArgument, sealRecord } from '@tender-ledger/domain';
+import { GENESIS_HASH, LedgerError, NotariseBatchRequest, NotariseDocumentRequest, parseArgument, sealRecord } from '@tender-ledger/domain';
+import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { ledgerTime, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf } from './evidence.js';
 import { keys } from './state.js';
 
@@ -7,7 +8,7 @@ import { keys } from './state.js';
  * Standalone notarisation (存证): the hash of a document that belongs to no project, recorded
  * for any platform as a record of its own (a chain of one). A project's documents join that
  * project's chain through `TenderContract.notariseDocument` instead. Called as
- * `notary:notariseDocument`.
+ * `notary:notariseDocument`. Batches of document hashes too (`notary:notariseBatch`).
  */
 @Info({ title: 'NotaryContract', description: 'Standalone document notarisation' })
 export class NotaryContract extends Contract {
@@ -36,5 +37,41 @@ export class NotaryContract extends Contract {
       payload: document, actor, txId: ctx.stub.getTxID(), txTime: ledgerTime(ctx),
     });
     return storeRecord(ctx, keys.standaloneRecord(ctx, record.recordId), record);
+  }
+
+  /**
+   * Up to MAX_BATCH document hashes in one transaction. The record holds their Merkle root; each
+   * hash is indexed (so findByHash finds it, with its inclusion proof) and the hashes are kept in
+   * order under the batch, from which any hash's proof is rebuilt. Called as `notary:notariseBatch`.
+   */
+  @Transaction()
+  @Param('request', 'string', 'NotariseBatchRequest as JSON')
+  @Returns('string')
+  async notariseBatch(ctx: Context, request: string): Promise<string> {
+    const actor = writerOf(ctx);
+    const req = parseArgument(NotariseBatchRequest, request, 'request');
+    if (new Set(req.hashes).size !== req.hashes.length) {
+      throw new LedgerError('INVALID_ARGUMENT', 'request: /hashes names a hash twice');
+    }
+    const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(Buffer.from(h, 'hex')))));
+    const record = sealRecord({
+      recordId: ctx.stub.getTxID(), projectId: null, step: 'BatchNotarised', seq: 1, prevHash: GENESIS_HASH,
+      payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length }, actor, txId: ctx.stub.getTxID(), txTime: ledgerTime(ctx),
+    });
+    const stateKey = keys.standaloneRecord(ctx, record.recordId);
+    const json = await storeRecord(ctx, stateKey, record);
+    await ctx.stub.putState(keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
+    const buckets = new Map<string, string[]>();
+    for (const sha256 of req.hashes) {
+      const prefix = sha256.slice(0, 2);
+      const bucket = buckets.get(prefix) ?? [];
+      bucket.push(sha256);
+      buckets.set(prefix, bucket);
+    }
+    // Key order, so every peer writes the same set in the same order.
+    for (const prefix of [...buckets.keys()].sort()) {
+      await ctx.stub.putState(keys.batchIndex(ctx, prefix, record.recordId), Buffer.from((buckets.get(prefix) ?? []).join('')));
+    }
+    return json;
   }
 }

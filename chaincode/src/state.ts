@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import type { Deposit, OpenedBidOutcome } from '@tender-ledger/domain';
+import type { Actor, ChainHead, Deposit, OpenedBidOutcome } from '@tender-ledger/domain';
 
 /** A registered bidder of one project: derived from its records, kept for the rule checks. */
 export interface BidderState {
@@ -7,7 +7,9 @@ export interface BidderState {
   bidderId: string;
   deposit: Deposit;
   registeredAt: string;
-  bid?: { commitment: string; recordId: string; committedAt: string };
+  /** The tip of this bidder's own chain: bidding steps extend it, never the project's. */
+  head: ChainHead;
+  bid?: { commitment: string; recordId: string; hash: string; committedAt: string };
   withdrawn?: { recordId: string; withdrawnAt: string };
   opened?: { outcome: OpenedBidOutcome; price?: number };
   released?: { amount: number; recordId: string; releasedAt: string };
@@ -30,6 +32,21 @@ export interface CommitteeState {
 export interface BiddingClosedState {
   closedAt: string;
   recordId: string;
+  /** Set by an opening that found too few bids (IR art. 44): bidding steps then refuse with TENDER_FAILED. */
+  failedAt?: string;
+}
+
+/**
+ * What bidding steps read of a project: written once at registration and never again, so
+ * concurrent bids (which must not read the project state that project steps rewrite) never
+ * conflict with each other or with the project's own chain on Fabric.
+ */
+export interface ProjectTerms {
+  projectId: string;
+  owner: Actor;
+  bidDeadline: string;
+  depositAmount: number;
+  estimatedPrice: number;
 }
 
 /** One evaluator's score of one bid. */
@@ -53,8 +70,20 @@ export const keys = {
     ctx.stub.createCompositeKey('score', [projectId, bidderId, evaluatorId]),
   record: (ctx: Context, projectId: string, seq: number) =>
     ctx.stub.createCompositeKey('record', [projectId, String(seq).padStart(SEQ_WIDTH, '0')]),
+  terms: (ctx: Context, projectId: string) => ctx.stub.createCompositeKey('terms', [projectId]),
+  /** A bidder chain's record: under the project's records (so a trail reads them), after the project chain's. */
+  bidderRecord: (ctx: Context, projectId: string, bidderId: string, seq: number) =>
+    ctx.stub.createCompositeKey('record', [projectId, 'b', bidderId, String(seq).padStart(SEQ_WIDTH, '0')]),
   standaloneRecord: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('evidence', [recordId]),
   recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
+  /** A batch's hashes in order (hex, concatenated): its inclusion proofs are built from them. */
+  batchLeaves: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('batchLeaves', [recordId]),
+  /**
+   * A batch's hashes that start with one 2-hex-digit prefix, concatenated. One key per prefix
+   * per batch (at most 256 writes for 10,000 hashes, not 10,000): a lookup scans that prefix's
+   * entries, one per batch, which stays small for millions of hashes.
+   */
+  batchIndex: (ctx: Context, prefix: string, recordId: string) => ctx.stub.createCompositeKey('batchIndex', [prefix, recordId]),
   documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),
   bidderProject: (ctx: Context, bidderId: string, projectId: string) => ctx.stub.createCompositeKey('bidderProject', [bidderId, projectId]),
 };

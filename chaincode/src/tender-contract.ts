@@ -4,15 +4,18 @@ import {
   OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
   SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, bidderRecords, checkChain,
   depositWithinLimit, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
-  publicRecordView, rankBids, sealRecord,
-  type Actor, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
+  publicRecordView, rankBids, sealRecord, bidLeafData, compareIds,
+  type Actor, type BiddingSeal, type ChainHead, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
+import { MemoryTree, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
   actorOf, isBidderProxy, ledgerTime, peerClock, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
 } from './evidence.js';
 import type { NotaryContract } from './notary-contract.js';
-import { keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ScoreState } from './state.js';
+import {
+  keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
+} from './state.js';
 
 /** The refusal each deadline-bound step gives once the bid deadline has passed. */
 type DeadlineCode = 'REGISTRATION_AFTER_DEADLINE' | 'BID_AFTER_DEADLINE' | 'WITHDRAWAL_AFTER_DEADLINE';
@@ -68,6 +71,9 @@ export class TenderContract extends Contract {
       bidders: 0,
       liveBids: 0,
     };
+    await writeJson(ctx, keys.terms(ctx, req.projectId), {
+      projectId: req.projectId, owner: actor, bidDeadline: req.bidDeadline, depositAmount: req.depositAmount, estimatedPrice: req.estimatedPrice,
+    } satisfies ProjectTerms);
     return this.#append(ctx, project, 'ProjectRegistered', { ...req });
   }
 
@@ -76,9 +82,12 @@ export class TenderContract extends Contract {
   @Param('request', 'string', 'RegisterBidderRequest as JSON')
   @Returns('string')
   async registerBidder(ctx: Context, projectId: string, request: string): Promise<string> {
-    const project = await this.#ownProject(ctx, projectId);
+    // Bidding steps read only the terms, the close key and the bidder's own keys: never a key
+    // another bidder's step writes, so concurrent bids do not conflict (and the project's state,
+    // with its chain head, is not touched until the opening).
+    const project = await this.#ownTerms(ctx, projectId);
     const req = parseArgument(RegisterBidderRequest, request, 'request');
-    this.#refuseIfFailed(project);
+    // A failed tender has its close key (written by the opening), so this covers TENDER_FAILED's place.
     await this.#refuseAfterDeadline(ctx, project, 'REGISTRATION_AFTER_DEADLINE');
     const now = this.#now(ctx);
     if (await readJson(ctx, keys.bidder(ctx, projectId, req.bidderId))) {
@@ -90,13 +99,10 @@ export class TenderContract extends Contract {
     if (!depositWithinLimit(req.deposit.amount, project.estimatedPrice)) {
       throw new LedgerError('DEPOSIT_ABOVE_LIMIT', `deposit ${req.deposit.amount} fen exceeds 2% of ${project.estimatedPrice} fen`);
     }
-    const record = this.#newRecord(ctx, project, 'BidderRegistered', { bidderId: req.bidderId, deposit: req.deposit });
-    const bidder: BidderState = {
-      projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now,
-    };
-    await writeJson(ctx, keys.bidder(ctx, projectId, req.bidderId), bidder);
+    const genesis: ChainHead = { seq: 0, hash: GENESIS_HASH, recordId: '' };
+    const record = this.#newBidderRecord(ctx, projectId, req.bidderId, genesis, 'BidderRegistered', { bidderId: req.bidderId, deposit: req.deposit });
     await writeJson(ctx, keys.bidderProject(ctx, req.bidderId, projectId), projectId);
-    return this.#commit(ctx, { ...project, bidders: project.bidders + 1 }, record);
+    return this.#commitBidder(ctx, { projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now, head: genesis }, record);
   }
 
   @Transaction()
@@ -104,9 +110,8 @@ export class TenderContract extends Contract {
   @Param('request', 'string', 'CommitBidRequest as JSON')
   @Returns('string')
   async commitBid(ctx: Context, projectId: string, request: string): Promise<string> {
-    const project = await this.#ownProject(ctx, projectId);
+    const project = await this.#ownTerms(ctx, projectId);
     const req = parseArgument(CommitBidRequest, request, 'request');
-    this.#refuseIfFailed(project);
     const bidder = await this.#bidder(ctx, project, req.bidderId);
     // BL art. 28: a bid that arrives after the deadline is refused.
     await this.#refuseAfterDeadline(ctx, project, 'BID_AFTER_DEADLINE');
@@ -114,16 +119,15 @@ export class TenderContract extends Contract {
     if (bidder.withdrawn) {
       throw new LedgerError('BID_WITHDRAWN', `bidder ${req.bidderId} withdrew its bid`);
     }
-    const record = this.#newRecord(ctx, project, 'BidCommitted', {
+    const record = this.#newBidderRecord(ctx, projectId, req.bidderId, bidder.head, 'BidCommitted', {
       bidderId: req.bidderId,
       commitment: req.commitment,
       // BL art. 29: a later commitment before the deadline supersedes the earlier one.
       ...(bidder.bid ? { supersedes: bidder.bid.recordId } : {}),
     });
-    await writeJson(ctx, keys.bidder(ctx, projectId, req.bidderId), {
-      ...bidder, bid: { commitment: req.commitment, recordId: record.recordId, committedAt: now },
-    } satisfies BidderState);
-    return this.#commit(ctx, { ...project, liveBids: project.liveBids + (bidder.bid ? 0 : 1) }, record);
+    return this.#commitBidder(ctx, {
+      ...bidder, bid: { commitment: req.commitment, recordId: record.recordId, hash: record.hash, committedAt: now },
+    }, record);
   }
 
   @Transaction()
@@ -131,9 +135,8 @@ export class TenderContract extends Contract {
   @Param('bidderId', 'string')
   @Returns('string')
   async withdrawBid(ctx: Context, projectId: string, bidderId: string): Promise<string> {
-    const project = await this.#ownProject(ctx, projectId);
+    const project = await this.#ownTerms(ctx, projectId);
     assertSchema(Identifier, bidderId, 'bidderId');
-    this.#refuseIfFailed(project);
     const bidder = await this.#bidder(ctx, project, bidderId);
     // BL art. 29: withdrawal only before the deadline.
     await this.#refuseAfterDeadline(ctx, project, 'WITHDRAWAL_AFTER_DEADLINE');
@@ -144,11 +147,8 @@ export class TenderContract extends Contract {
     if (!bidder.bid) {
       throw new LedgerError('BID_NOT_FOUND', `bidder ${bidderId} has no bid to withdraw`);
     }
-    const record = this.#newRecord(ctx, project, 'BidWithdrawn', { bidderId, commitmentRecordId: bidder.bid.recordId });
-    await writeJson(ctx, keys.bidder(ctx, projectId, bidderId), {
-      ...bidder, withdrawn: { recordId: record.recordId, withdrawnAt: now },
-    } satisfies BidderState);
-    return this.#commit(ctx, { ...project, liveBids: project.liveBids - 1 }, record);
+    const record = this.#newBidderRecord(ctx, projectId, bidderId, bidder.head, 'BidWithdrawn', { bidderId, commitmentRecordId: bidder.bid.recordId });
+    return this.#commitBidder(ctx, { ...bidder, withdrawn: { recordId: record.recordId, withdrawnAt: now } }, record);
   }
 
   /**
@@ -270,11 +270,13 @@ export class TenderContract extends Contract {
     }
     // The opening closes bidding if nobody did at the deadline (the opening time is not before it).
     const closedAt = project.biddingClosedAt ?? now;
-    if (!await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId))) {
-      await writeJson(ctx, keys.biddingClosed(ctx, projectId), { closedAt, recordId: ctx.stub.getTxID() } satisfies BiddingClosedState);
-    }
+    const closedState = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId))
+      ?? { closedAt, recordId: ctx.stub.getTxID() };
+    await writeJson(ctx, keys.biddingClosed(ctx, projectId), closedState);
     const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
     const live = bidders.filter((b) => b.bid && !b.withdrawn);
+    const seal = this.#seal(bidders).seal;
+    const counts = { bidders: bidders.length, liveBids: live.length, openingRecordId: ctx.stub.getTxID() };
     const reveals = new Map<string, (typeof req.reveals)[number]>();
     for (const reveal of req.reveals) {
       if (reveals.has(reveal.bidderId)) {
@@ -287,8 +289,10 @@ export class TenderContract extends Contract {
     }
     // IR art. 44: fewer than 3 bids and the tender is not opened; the seals stay unbroken.
     if (live.length < MIN_BIDS) {
-      const record = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS });
-      return this.#commit(ctx, { ...project, status: 'failed', failedAt: now, biddingClosedAt: closedAt }, record);
+      // Bidding steps read only the close key, not the project: it tells them the tender failed.
+      await writeJson(ctx, keys.biddingClosed(ctx, projectId), { ...closedState, failedAt: now } satisfies BiddingClosedState);
+      const record = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS, ...seal });
+      return this.#commit(ctx, { ...project, ...counts, status: 'failed', failedAt: now, biddingClosedAt: closedAt }, record);
     }
     // IR art. 46: the committee is formed before the evaluation; once bids are opened it can no
     // longer be chosen blind to them, so an opening that leads to evaluation needs it already.
@@ -306,14 +310,14 @@ export class TenderContract extends Contract {
       const matches = bidCommitment({ projectId, bidderId: bidder.bidderId, bidFileSha256, price, salt }) === commitment;
       return { bidderId: bidder.bidderId, commitment, outcome: matches ? 'VALID' : 'REVEAL_MISMATCH', bidFileSha256, price, salt };
     });
-    const record = this.#newRecord(ctx, project, 'BidsOpened', { bids });
+    const record = this.#newRecord(ctx, project, 'BidsOpened', { bids, ...seal });
     for (const bid of bids) {
       const bidder = live.find((b) => b.bidderId === bid.bidderId) as BidderState;
       await writeJson(ctx, keys.bidder(ctx, projectId, bid.bidderId), {
         ...bidder, opened: { outcome: bid.outcome, ...(bid.outcome === 'VALID' ? { price: bid.price } : {}) },
       } satisfies BidderState);
     }
-    return this.#commit(ctx, { ...project, status: 'opened', openedAt: now, biddingClosedAt: closedAt }, record);
+    return this.#commit(ctx, { ...project, ...counts, status: 'opened', openedAt: now, biddingClosedAt: closedAt }, record);
   }
 
   @Transaction()
@@ -482,8 +486,8 @@ export class TenderContract extends Contract {
   @Returns('string')
   async getTrail(ctx: Context, projectId: string): Promise<string> {
     const project = await this.#project(ctx, projectId);
-    const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
-    const chainValid = checkChain(records).valid;
+    const records = await this.#records(ctx, projectId);
+    const chainValid = checkChain(records, (leaves) => toHex(rootOfLeaves(leaves.map((l) => leafHash(l))))).valid;
     if (this.#privileged(ctx, project) || isResultDecided(project.status)) {
       return JSON.stringify({ projectId, complete: true, records, chainValid });
     }
@@ -508,7 +512,7 @@ export class TenderContract extends Contract {
     if (speaksFor !== undefined && speaksFor !== bidderId) {
       throw new LedgerError('FORBIDDEN', 'a bidder reads only its own records');
     }
-    const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+    const records = await this.#records(ctx, projectId);
     if (speaksFor === bidderId || this.#privileged(ctx, project) || isResultDecided(project.status)) {
       return JSON.stringify({ projectId, bidderId, records: bidderRecords(records, bidderId) });
     }
@@ -537,7 +541,7 @@ export class TenderContract extends Contract {
     for (const projectId of await readAllJson<string>(ctx, 'bidderProject', [bidderId])) {
       const project = await this.#project(ctx, projectId);
       if (!regulator && this.#bidderOf(ctx, project) !== bidderId) continue;
-      const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+      const records = await this.#records(ctx, projectId);
       bids.push({
         projectId, name: project.name, status: project.status, bidDeadline: project.bidDeadline, openingTime: project.openingTime,
         records: bidderRecords(records, bidderId),
@@ -551,7 +555,44 @@ export class TenderContract extends Contract {
   @Returns('string')
   async getProjectStatus(ctx: Context, projectId: string): Promise<string> {
     const project = await this.#project(ctx, projectId);
-    return JSON.stringify(this.#privileged(ctx, project) ? project : publicProjectStatus(project));
+    if (!this.#privileged(ctx, project)) return JSON.stringify(publicProjectStatus(project));
+    if (project.status !== 'bidding') return JSON.stringify(project);
+    // Bidding steps never write the project's state: its counts are derived here (and fixed at the opening).
+    const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
+    return JSON.stringify({ ...project, bidders: bidders.length, liveBids: bidders.filter((b) => b.bid && !b.withdrawn).length });
+  }
+
+  /**
+   * A bidder's completeness proof, once the bids are opened (before, there is nothing to prove
+   * and nothing public): the opening record, the head it recorded for the bidder, and the RFC
+   * 9162 inclusion proof of the bidder's live commitment in the opening's commitments root.
+   * Anyone may read it after the opening, when who bid is public (BL art. 36).
+   */
+  @Transaction(false)
+  @Param('projectId', 'string')
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async getBidInclusion(ctx: Context, projectId: string, bidderId: string): Promise<string> {
+    const project = await this.#project(ctx, projectId);
+    assertSchema(Identifier, bidderId, 'bidderId');
+    if (project.status === 'bidding' || project.openingRecordId === undefined) {
+      throw new LedgerError('NOT_OPENED', `the bids of ${projectId} have not been opened`);
+    }
+    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, project.openingRecordId));
+    const opening = stateKey === undefined ? undefined : await readJson<LedgerRecord<'BidsOpened' | 'TenderFailed'>>(ctx, stateKey);
+    if (!opening) throw new LedgerError('RECORD_NOT_FOUND', `no opening record ${project.openingRecordId}`);
+    // Bidder chains do not grow after the opening (every bidding step reads the close key), so
+    // the bidders' state now is their state at the opening.
+    const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
+    const { tree, leaves } = this.#seal(bidders);
+    const head = opening.payload.bidderHeads.find((h) => h.bidderId === bidderId) ?? null;
+    const index = leaves.findIndex((l) => l.bidderId === bidderId);
+    const leaf = leaves[index];
+    return JSON.stringify({
+      projectId, bidderId, opening, head, leaf: leaf ?? null,
+      ...(leaf ? { index } : {}), size: tree.size,
+      proof: leaf ? tree.inclusionProof(index).map(toHex) : [],
+    });
   }
 
   @Transaction(false)
@@ -576,7 +617,29 @@ export class TenderContract extends Contract {
     const views = [];
     for (const stateKey of stateKeys) {
       const record = await readJson<LedgerRecord>(ctx, stateKey);
-      if (record) views.push(await this.#view(ctx, record, projects));
+      if (!record) continue;
+      const view = await this.#view(ctx, record, projects);
+      views.push(view);
+    }
+    // Batches: the prefix's entries, one per batch that holds a hash with it.
+    const iterator = await ctx.stub.getStateByPartialCompositeKey('batchIndex', [sha256.slice(0, 2)]);
+    const batchIds: string[] = [];
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const text = Buffer.from(next.value.value).toString('utf8');
+        for (let at = 0; at < text.length; at += 64) {
+          if (text.startsWith(sha256, at)) {
+            batchIds.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
+            break;
+          }
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+    for (const recordId of batchIds) {
+      const record = await readJson<LedgerRecord>(ctx, keys.standaloneRecord(ctx, recordId));
+      if (record) views.push({ ...record, batchInclusion: await this.#batchInclusion(ctx, recordId, sha256) });
     }
     views.sort((a, b) => a.txTime.localeCompare(b.txTime));
     return JSON.stringify({ sha256, records: views });
@@ -619,8 +682,11 @@ export class TenderContract extends Contract {
    * cannot stretch a deadline). The close key is read even when absent: it enters the read set,
    * so a proposal endorsed in time but held back fails validation once the close is committed.
    */
-  async #refuseAfterDeadline(ctx: Context, project: ProjectState, code: DeadlineCode): Promise<void> {
+  async #refuseAfterDeadline(ctx: Context, project: Pick<ProjectState, 'projectId' | 'bidDeadline'>, code: DeadlineCode): Promise<void> {
     const closed = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, project.projectId));
+    if (closed?.failedAt !== undefined) {
+      throw new LedgerError('TENDER_FAILED', `project ${project.projectId} failed at ${closed.failedAt}`);
+    }
     if (closed) {
       throw new LedgerError(code, `bidding closed at ${closed.closedAt} (bid deadline ${project.bidDeadline})`);
     }
@@ -690,7 +756,7 @@ export class TenderContract extends Contract {
     return this.#ownProject(ctx, projectId);
   }
 
-  async #bidder(ctx: Context, project: ProjectState, bidderId: string): Promise<BidderState> {
+  async #bidder(ctx: Context, project: Pick<ProjectState, 'projectId'>, bidderId: string): Promise<BidderState> {
     const bidder = await readJson<BidderState>(ctx, keys.bidder(ctx, project.projectId, bidderId));
     if (!bidder) {
       throw new LedgerError('BIDDER_NOT_REGISTERED', `bidder ${bidderId} is not registered for ${project.projectId}`);
@@ -739,6 +805,79 @@ export class TenderContract extends Contract {
     throw new LedgerError('RELEASE_NOT_DUE', isWinner
       ? `the winner's deposit is released after the contract is signed`
       : `project ${project.projectId} has not been awarded and bidder ${bidder.bidderId} has not withdrawn`);
+  }
+
+  /** A hash's place in a batch, and its inclusion proof into the batch's root. */
+  async #batchInclusion(ctx: Context, recordId: string, sha256: string): Promise<{ index: number; size: number; proof: string[] }> {
+    const text = Buffer.from(await ctx.stub.getState(keys.batchLeaves(ctx, recordId))).toString('utf8');
+    const tree = new MemoryTree();
+    let index = -1;
+    for (let at = 0; at < text.length; at += 64) {
+      const hash = text.slice(at, at + 64);
+      if (hash === sha256) index = at / 64;
+      tree.append(leafHash(Buffer.from(hash, 'hex')));
+    }
+    return { index, size: tree.size, proof: tree.inclusionProof(index).map(toHex) };
+  }
+
+  /** The project's terms, if the caller is the platform that registered it (see ProjectTerms). */
+  async #ownTerms(ctx: Context, projectId: string): Promise<ProjectTerms> {
+    const actor = this.#writer(ctx);
+    assertSchema(Identifier, projectId, 'projectId');
+    const terms = await readJson<ProjectTerms>(ctx, keys.terms(ctx, projectId));
+    if (!terms) {
+      throw new LedgerError('PROJECT_NOT_FOUND', `no project ${projectId}`);
+    }
+    if (actor.mspId !== terms.owner.mspId || actor.clientId !== terms.owner.clientId) {
+      throw new LedgerError('NOT_PROJECT_OWNER', `project ${projectId} belongs to another platform`);
+    }
+    return terms;
+  }
+
+  /**
+   * What an opening fixes of the bidder chains: every head (bidder-id order, as the range read
+   * returns them), and the Merkle root over the live commitments in that order (RFC 9162).
+   */
+  #seal(bidders: readonly BidderState[]): { seal: BiddingSeal; tree: MemoryTree; leaves: { bidderId: string; recordHash: string }[] } {
+    const sorted = [...bidders].sort((a, b) => compareIds(a.bidderId, b.bidderId));
+    const leaves = sorted.filter((b) => b.bid && !b.withdrawn).map((b) => ({ bidderId: b.bidderId, recordHash: b.bid?.hash ?? '' }));
+    const tree = new MemoryTree();
+    for (const leaf of leaves) tree.append(leafHash(bidLeafData(leaf)));
+    return {
+      seal: {
+        bidderHeads: sorted.map((b) => ({ bidderId: b.bidderId, seq: b.head.seq, hash: b.head.hash })),
+        commitmentsRoot: toHex(tree.root()),
+        commitmentCount: leaves.length,
+      },
+      tree,
+      leaves,
+    };
+  }
+
+  /**
+   * A project's records: its chain and its bidders' chains, interleaved in ledger time (a stable
+   * sort: one chain's records keep their order).
+   */
+  async #records(ctx: Context, projectId: string): Promise<LedgerRecord[]> {
+    return (await readAllJson<LedgerRecord>(ctx, 'record', [projectId])).sort((a, b) => compareIds(a.txTime, b.txTime));
+  }
+
+  /** Builds a bidder chain's next record, chained to that bidder's head. */
+  #newBidderRecord<S extends Step>(ctx: Context, projectId: string, bidderId: string, head: ChainHead, step: S, payload: PayloadByStep[S]): LedgerRecord<S> {
+    const txId = ctx.stub.getTxID();
+    return sealRecord({
+      recordId: txId, projectId, bidderChain: bidderId, step, seq: head.seq + 1, prevHash: head.hash,
+      payload, actor: this.#actor(ctx), txId, txTime: this.#now(ctx),
+    });
+  }
+
+  /** Writes a bidder chain's record and the bidder's new head. */
+  async #commitBidder(ctx: Context, bidder: BidderState, record: LedgerRecord): Promise<string> {
+    const json = await storeRecord(ctx, keys.bidderRecord(ctx, bidder.projectId, bidder.bidderId, record.seq), record);
+    await writeJson(ctx, keys.bidder(ctx, bidder.projectId, bidder.bidderId), {
+      ...bidder, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
+    } satisfies BidderState);
+    return json;
   }
 
   /** Builds the project's next record, chained to its head. */

@@ -11,6 +11,7 @@ import { ROLES, type Role } from '@tender-ledger/domain';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/trust';
 import { expandInputs, notariseAll, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
 import { sha256File } from './hash.js';
+import { verifyBidInclusion } from './inclusion.js';
 import { verifyEvidencePackage } from './evidence-package.js';
 import { addTlogCommands } from './cli-tlog.js';
 
@@ -255,6 +256,23 @@ function program(): Command {
       const online = await client.verifyReceiptOnline(receipt);
       console.log(`  on the ledger: ${online.onLedger ? 'yes' : 'NO'}; record unchanged: ${online.recordUnchanged ? 'yes' : 'NO'}; block matches: ${online.blockMatches ? 'yes' : 'NO'}`);
       return online.valid ? 0 : 1;
+    })()));
+
+  root.command('bid').description('Bids (投标).').exitOverride()
+    .command('check')
+    .description('After the opening: is the bid whose receipt this is (the bidder\'s last step) in it? Checks the completeness proof offline.')
+    .argument('<projectId>', 'the project')
+    .argument('<bidderId>', 'the bidder')
+    .argument('<receipt>', 'the receipt of the bidder\'s last step, or - to read it from stdin')
+    .option('--jwks <file>', 'the receipt keys from a file instead of the gateway')
+    .action((projectId: string, bidderId: string, given: string, options: { jwks?: string }, command: Command) => run((async () => {
+      const client = clientOf(globals(command));
+      const receipt = (given === '-' ? await readStdin() : given).trim();
+      const jwks = options.jwks ? JSON.parse(await readFile(options.jwks, 'utf8')) as JSONWebKeySet : await client.jwks();
+      const { claims } = await verifyReceipt(receipt, jwks);
+      const result = verifyBidInclusion(await client.bidInclusion(projectId, bidderId), claims, bidderId);
+      console.log(`${result.included ? 'included' : `NOT INCLUDED (${result.reason ?? ''})`}: ${result.detail}`);
+      return result.included ? 0 : 1;
     })()));
 
   root.command('package').description('Evidence packages (the gateway\'s zip of records, receipts and documents).').exitOverride()

@@ -1,7 +1,8 @@
+import type { BidInclusionProof } from './inclusion.js';
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import type {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, OpenBidsRequest, PublicProjectStatus,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, PublicProjectStatus,
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
   ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims, TrailBody, HashLookupBody, ReceiptCheckBody,
 } from '@tender-ledger/domain';
@@ -236,6 +237,19 @@ export class TenderLedgerClient {
   }
 
   /**
+   * Notarises up to 10,000 document hashes in one transaction: the record holds their Merkle
+   * root. Each hash's inclusion proof is `batchInclusion(hashes, sha256)` (computed locally) or
+   * `verifyHash(sha256)` (from the ledger); `verifyBatchInclusion` checks one offline.
+   *
+   * @example
+   * const { record } = await client.notariseBatch({ hashes, kind: 'archive' });
+   * verifyBatchInclusion(record, hashes[0], batchInclusion(hashes, hashes[0])); // true
+   */
+  notariseBatch(request: NotariseBatchRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BatchNotarised'>>> {
+    return this.#write('/v1/evidence/batch', request, options);
+  }
+
+  /**
    * Hashes a file locally (streamed; the file is never sent) and notarises the hash.
    *
    * @example
@@ -284,6 +298,17 @@ export class TenderLedgerClient {
    */
   bidderRecords(projectId: string, bidderId: string): Promise<{ projectId: string; bidderId: string; records: LedgerRecord[] }> {
     return this.#request('GET', `/v1/projects/${enc(projectId)}/bidders/${enc(bidderId)}/records`);
+  }
+
+  /**
+   * After the opening, a bidder's completeness proof: check it with `verifyBidInclusion` and the bidder's last receipt.
+   *
+   * @example
+   * const result = verifyBidInclusion(await client.bidInclusion(projectId, bidderId), claims, bidderId);
+   * if (!result.included) console.log(result.reason, result.detail);
+   */
+  bidInclusion(projectId: string, bidderId: string): Promise<BidInclusionProof> {
+    return this.#request('GET', `/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/inclusion`, undefined, { auth: false });
   }
 
   /**

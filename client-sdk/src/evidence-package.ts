@@ -98,7 +98,8 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
   }
 
   const recordFiles = [...listed.keys()].filter((p) => p.startsWith('records/') && p.endsWith('.json')).sort();
-  let previous: LedgerRecord | undefined;
+  // The record before, per chain: the project's, or each bidder's own (bidderChain).
+  const previousIn = new Map<string, LedgerRecord>();
   for (const file of recordFiles) {
     const base = file.slice('records/'.length, -'.json'.length);
     const check: PackagedRecordCheck = { file, filesMatchManifest: false, recordHashValid: false, receiptValid: false, chainLinkValid: 'not checkable', problems: [] };
@@ -112,7 +113,7 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
       if (!record || typeof record.hash !== 'string') throw new Error('not a record');
     } catch {
       check.problems.push('the record is not readable JSON');
-      previous = undefined;
+      previousIn.clear();
       continue;
     }
     check.recordId = record.recordId;
@@ -134,13 +135,15 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
         check.problems.push(`receipt: ${(error as Error).message}`);
       }
     }
+    const chain = record.bidderChain ?? '';
+    const previous = previousIn.get(chain);
     if (record.seq === 1) {
       check.chainLinkValid = record.prevHash === GENESIS_HASH;
     } else if (previous && previous.seq === record.seq - 1) {
       check.chainLinkValid = record.prevHash === previous.hash;
     }
     if (check.chainLinkValid === false) check.problems.push('its prevHash is not the hash of the record before it');
-    previous = record;
+    previousIn.set(chain, record);
   }
   if (recordFiles.length === 0) report.problems.push('the package holds no records');
   report.valid = report.problems.length === 0 && report.records.every((r) => r.problems.length === 0);

@@ -4,6 +4,10 @@ export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from '@tender-ledger/trust';
 export { verifyEvidencePackage, type PackageReport, type PackagedRecordCheck } from './evidence-package.js';
 export {
+  verifyBidInclusion, commitmentsRoot, batchInclusion, verifyBatchInclusion,
+  type BidInclusionProof, type BidInclusionResult, type BidInclusionFailure, type BatchInclusion,
+} from './inclusion.js';
+export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
   ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';

@@ -37,6 +37,8 @@ export interface ProjectState extends RegisterProjectRequest {
   biddingClosedAt?: string;
   openedAt?: string;
   failedAt?: string;
+  /** The opening's record (BidsOpened or TenderFailed): it seals the bidder chains. */
+  openingRecordId?: string;
   award?: { bidderId: string; price: number; awardedAt: string; recordId: string };
   contract?: { contractSha256: string; signedAt: string; recordId: string };
 }
@@ -67,7 +69,7 @@ export function publicProjectStatus(state: ProjectState): PublicProjectStatus {
  * Until the result is decided, steps naming committee members lose those names (IR art. 46).
  */
 export type RecordView = LedgerRecord | RedactedRecord;
-export interface RedactedRecord extends Omit<LedgerRecord, 'seq' | 'prevHash' | 'payload'>, Partial<Pick<LedgerRecord, 'seq' | 'prevHash'>> {
+export interface RedactedRecord extends Omit<LedgerRecord, 'seq' | 'prevHash' | 'payload' | 'bidderChain'>, Partial<Pick<LedgerRecord, 'seq' | 'prevHash'>> {
   redacted: true;
   payload: Partial<LedgerRecord['payload']>;
 }
@@ -100,7 +102,9 @@ export function publicRecordView(record: LedgerRecord, projectStatus: ProjectSta
   if (isDisclosed(projectStatus)) {
     return hidesMembers ? { ...record, redacted: true, payload: withoutMembers(record) } : record;
   }
-  const { seq: _seq, prevHash: _prev, payload: _payload, ...rest } = record;
+  // A bidder chain's record loses its bidder too (bidderChain); a project-chain record's seq
+  // would count nothing sealed, but the public sees none before the opening either way.
+  const { seq: _seq, prevHash: _prev, payload: _payload, bidderChain: _bidder, ...rest } = record;
   return { ...rest, redacted: true, payload: SEALED_STEPS.has(record.step) ? {} : withoutMembers(record) };
 }
 

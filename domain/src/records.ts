@@ -1,4 +1,4 @@
-import { canonicalHash } from './canonical.js';
+import { canonicalHash, canonicalJson } from './canonical.js';
 import type { Deposit, RegisterProjectRequest } from './schemas.js';
 
 /** The steps of a tender, each recorded as one record by one transaction. */
@@ -17,6 +17,7 @@ export const STEPS = [
   'ContractSigned',
   'DepositReleased',
   'DocumentNotarised',
+  'BatchNotarised',
 ] as const;
 export type Step = (typeof STEPS)[number];
 
@@ -82,10 +83,26 @@ export interface OpenedBid {
   price?: number;
   salt?: string;
 }
-export interface BidsOpenedPayload {
+/** A bidder's chain as the opening found it: its last record. */
+export interface BidderHead {
+  bidderId: string;
+  seq: number;
+  hash: string;
+}
+/**
+ * What an opening (or a failed tender) fixes of the sealed bidding: every bidder chain's head,
+ * in bidder-id order, and the RFC 9162 Merkle root over the live commitments (one leaf per live
+ * bid, `bidLeafData`, in bidder-id order). The project chain is complete again from here on.
+ */
+export interface BiddingSeal {
+  bidderHeads: BidderHead[];
+  commitmentsRoot: string;
+  commitmentCount: number;
+}
+export interface BidsOpenedPayload extends BiddingSeal {
   bids: OpenedBid[];
 }
-export interface TenderFailedPayload {
+export interface TenderFailedPayload extends BiddingSeal {
   reason: 'TOO_FEW_BIDS';
   liveBids: number;
   minimumBids: number;
@@ -139,6 +156,13 @@ export interface DocumentNotarisedPayload {
   metadata?: Record<string, string>;
 }
 
+/** Many documents in one record: their Merkle root (RFC 9162, leaf = the hash's 32 bytes, in the order given). */
+export interface BatchNotarisedPayload {
+  kind: string;
+  merkleRoot: string;
+  count: number;
+}
+
 export interface PayloadByStep {
   ProjectRegistered: ProjectRegisteredPayload;
   BidderRegistered: BidderRegisteredPayload;
@@ -154,6 +178,7 @@ export interface PayloadByStep {
   ContractSigned: ContractSignedPayload;
   DepositReleased: DepositReleasedPayload;
   DocumentNotarised: DocumentNotarisedPayload;
+  BatchNotarised: BatchNotarisedPayload;
 }
 
 /**
@@ -165,8 +190,13 @@ export interface LedgerRecord<S extends Step = Step> {
   recordId: string;
   /** null for a standalone document. */
   projectId: string | null;
+  /**
+   * Set on a bidder's own chain (registration, commitments, withdrawal): that bidder's id. Its
+   * `seq` and `prevHash` are then that bidder's, so bidders never share a head while bidding.
+   */
+  bidderChain?: string;
   step: S;
-  /** 1-based position in the project's chain. */
+  /** 1-based position in the record's chain (the project's, or the bidder's). */
   seq: number;
   prevHash: string;
   payload: PayloadByStep[S];
@@ -236,27 +266,90 @@ export function documentHashes(record: LedgerRecord): string[] {
   return [...new Set(hashes.filter((h): h is string => typeof h === 'string'))];
 }
 
+/** Steps written on a bidder's own chain. */
+export const BIDDER_CHAIN_STEPS: ReadonlySet<Step> = new Set<Step>(['BidderRegistered', 'BidCommitted', 'BidWithdrawn']);
+
+/** The bytes of one leaf of an opening's commitments tree: JCS of the bidder and its last commitment record's hash. */
+export function bidLeafData(leaf: { bidderId: string; recordHash: string }): Uint8Array {
+  return new TextEncoder().encode(canonicalJson({ bidderId: leaf.bidderId, recordHash: leaf.recordHash }));
+}
+
+/** The live commitments of a set of bidder chains, in bidder-id order: each bidder's last commitment unless withdrawn. */
+export function liveCommitments(chains: ReadonlyMap<string, readonly LedgerRecord[]>): { bidderId: string; recordHash: string }[] {
+  const live: { bidderId: string; recordHash: string }[] = [];
+  for (const bidderId of [...chains.keys()].sort(compareIds)) {
+    const chain = chains.get(bidderId) ?? [];
+    const last = chain[chain.length - 1];
+    if (last?.step === 'BidCommitted') live.push({ bidderId, recordHash: last.hash });
+  }
+  return live;
+}
+
+/** Code-unit order, the same in every peer and client (and the order of composite keys). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Where a project's chain breaks, if anywhere. */
 export interface ChainCheck {
   valid: boolean;
   /** The first record that breaks the chain, and why. */
-  brokenAt?: { index: number; recordId: string; reason: 'hash' | 'prevHash' | 'seq' | 'projectId' };
+  brokenAt?: { index: number; recordId: string; reason: 'hash' | 'prevHash' | 'seq' | 'projectId' | 'bidderHeads' | 'commitmentsRoot' };
 }
 
+/** Computes an opening's commitments root from its leaves' data (RFC 9162; supplied by tlog, on which domain cannot depend). */
+export type CommitmentsRootFn = (leaves: Uint8Array[]) => string;
+
 /**
- * Re-walks a project's records in order: each hash recomputed, each link to the one before,
- * sequence numbers contiguous from 1. Anyone holding the trail can run this.
+ * Re-walks a project's records: the project chain and each bidder's chain, each hash
+ * recomputed, each link to the one before, sequence numbers contiguous from 1. An opening (or
+ * failed tender) must name exactly the bidder chains' heads, and, given `commitmentsRoot`, the
+ * Merkle root of their live commitments: nothing sealed was dropped or added. Records of one
+ * chain must come in chain order; chains may interleave. Anyone holding the trail can run this.
  */
-export function checkChain(records: readonly LedgerRecord[]): ChainCheck {
-  let prevHash = GENESIS_HASH;
+export function checkChain(records: readonly LedgerRecord[], commitmentsRoot?: CommitmentsRootFn): ChainCheck {
+  const groups = new Map<string, { index: number; record: LedgerRecord }[]>();
+  const chains = new Map<string, LedgerRecord[]>();
+  let seal: { index: number; record: LedgerRecord; payload: BiddingSeal } | undefined;
   for (const [index, record] of records.entries()) {
-    const broken = (reason: NonNullable<ChainCheck['brokenAt']>['reason']): ChainCheck =>
-      ({ valid: false, brokenAt: { index, recordId: record.recordId, reason } });
-    if (record.seq !== index + 1) return broken('seq');
-    if (record.projectId !== (records[0]?.projectId ?? null)) return broken('projectId');
-    if (record.prevHash !== prevHash) return broken('prevHash');
-    if (recordHash(record) !== record.hash) return broken('hash');
-    prevHash = record.hash;
+    if (record.projectId !== (records[0]?.projectId ?? null)) {
+      return { valid: false, brokenAt: { index, recordId: record.recordId, reason: 'projectId' } };
+    }
+    const chain = record.bidderChain === undefined ? '' : `b:${record.bidderChain}`;
+    const group = groups.get(chain) ?? [];
+    group.push({ index, record });
+    groups.set(chain, group);
+    const payload = record.payload as Partial<BiddingSeal>;
+    if (record.bidderChain === undefined && (record.step === 'BidsOpened' || record.step === 'TenderFailed') && payload.bidderHeads) {
+      seal = { index, record, payload: payload as BiddingSeal };
+    }
+  }
+  // A trail lists its chains interleaved in time; each chain's records must come in its order.
+  for (const group of groups.values()) {
+    let prevHash = GENESIS_HASH;
+    for (const [position, { index, record }] of group.entries()) {
+      const broken = (reason: NonNullable<ChainCheck['brokenAt']>['reason']): ChainCheck =>
+        ({ valid: false, brokenAt: { index, recordId: record.recordId, reason } });
+      if (record.seq !== position + 1) return broken('seq');
+      if (record.prevHash !== prevHash) return broken('prevHash');
+      if (recordHash(record) !== record.hash) return broken('hash');
+      prevHash = record.hash;
+      if (record.bidderChain !== undefined) {
+        const list = chains.get(record.bidderChain) ?? [];
+        list.push(record);
+        chains.set(record.bidderChain, list);
+      }
+    }
+  }
+  if (seal) {
+    const broken = (reason: 'bidderHeads' | 'commitmentsRoot'): ChainCheck =>
+      ({ valid: false, brokenAt: { index: seal!.index, recordId: seal!.record.recordId, reason } });
+    const found = [...chains.entries()].sort(([a], [b]) => compareIds(a, b))
+      .map(([bidderId, chain]) => ({ bidderId, seq: chain.length, hash: chain[chain.length - 1]?.hash }));
+    if (canonicalJson(found) !== canonicalJson(seal.payload.bidderHeads)) return broken('bidderHeads');
+    const live = liveCommitments(chains);
+    if (live.length !== seal.payload.commitmentCount) return broken('commitmentsRoot');
+    if (commitmentsRoot && commitmentsRoot(live.map(bidLeafData)) !== seal.payload.commitmentsRoot) return broken('commitmentsRoot');
   }
   return { valid: true };
 }

@@ -1,7 +1,7 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { ERROR_CODES } from './errors.js';
 import { ReceiptClaims } from './receipt.js';
-import { SEALED_STEPS, STEPS, type Step } from './records.js';
+import { BIDDER_CHAIN_STEPS, SEALED_STEPS, STEPS, type Step } from './records.js';
 import {
   AppointCommitteeRequest, AwardRequest, Deposit, Fen, Identifier, Instant, NotariseDocumentRequest, RecordScoresRequest, RegisterProjectRequest, RecordId, ReplaceCommitteeMemberRequest, Salt, Sha256Hex,
 } from './schemas.js';
@@ -33,6 +33,14 @@ export const RankedBidSchema = closed({
   totalScore: Type.Integer({ minimum: 0, description: 'sum of every member\'s score, integer hundredths of a point' }), scoreCount: Count,
 });
 
+export const BidderHeadSchema = closed({ bidderId: Identifier, seq: Type.Integer({ minimum: 1 }), hash: Sha256Hex }, 'a bidder chain\'s last record as the opening found it');
+/** What the opening fixes of the sealed bidding: every bidder chain's head and the root over the live commitments. */
+const BiddingSealProps = {
+  bidderHeads: Type.Array(BidderHeadSchema, { description: 'every bidder chain\'s head, in bidder-id order' }),
+  commitmentsRoot: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'RFC 9162 Merkle root over the live commitments (leaf: JCS {bidderId, recordHash}), in bidder-id order' }),
+  commitmentCount: Count,
+};
+
 /** Each step's payload, as the contract writes it. */
 export const PAYLOAD_SCHEMAS = {
   ProjectRegistered: RegisterProjectRequest,
@@ -42,8 +50,8 @@ export const PAYLOAD_SCHEMAS = {
   CommitteeAppointed: AppointCommitteeRequest,
   CommitteeMemberReplaced: ReplaceCommitteeMemberRequest,
   BiddingClosed: closed({ bidDeadline: Instant }),
-  BidsOpened: closed({ bids: Type.Array(OpenedBidSchema) }),
-  TenderFailed: closed({ reason: Type.Literal('TOO_FEW_BIDS'), liveBids: Count, minimumBids: Count }),
+  BidsOpened: closed({ bids: Type.Array(OpenedBidSchema), ...BiddingSealProps }),
+  TenderFailed: closed({ reason: Type.Literal('TOO_FEW_BIDS'), liveBids: Count, minimumBids: Count, ...BiddingSealProps }),
   ScoresRecorded: RecordScoresRequest,
   BidAwarded: closed({
     bidderId: Identifier, price: Fen, noticeSha256: Sha256Hex, ranking: Type.Array(RankedBidSchema), committee: Type.Array(Identifier),
@@ -56,6 +64,7 @@ export const PAYLOAD_SCHEMAS = {
     interest: Type.Optional(Fen), basis: Type.Union([Type.Literal('award'), Type.Literal('withdrawal'), Type.Literal('failedTender')]),
   }),
   DocumentNotarised: Type.Omit(NotariseDocumentRequest, ['projectId'], { additionalProperties: false }),
+  BatchNotarised: closed({ kind: NotariseDocumentRequest.properties.kind, merkleRoot: Sha256Hex, count: Type.Integer({ minimum: 1 }) }),
 } satisfies Record<Step, TSchema>;
 
 const common = {
@@ -70,7 +79,8 @@ const common = {
 /** One record per step, closed, with `extra` fields (e.g. where it landed). */
 function recordVariants<E extends TProperties>(extra: E, description: string) {
   return Type.Union(STEPS.map((step) => closed({
-    ...common, step: Type.Literal(step), seq: Type.Integer({ minimum: 1 }), prevHash: Sha256Hex, payload: PAYLOAD_SCHEMAS[step], ...extra,
+    ...common, step: Type.Literal(step), seq: Type.Integer({ minimum: 1 }), prevHash: Sha256Hex, payload: PAYLOAD_SCHEMAS[step],
+    ...(BIDDER_CHAIN_STEPS.has(step) ? { bidderChain: Identifier } : {}), ...extra,
   })), { description });
 }
 
@@ -94,7 +104,12 @@ function redactedVariants<E extends TProperties>(extra: E) {
   }));
 }
 
-const Landed = { blockNumber: Type.Optional(Count), blockHash: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) };
+/** Where a hash sits in a batch's Merkle tree (RFC 9162 inclusion proof into the record's merkleRoot). */
+export const BatchInclusionSchema = closed({ index: Count, size: Type.Integer({ minimum: 1 }), proof: Type.Array(Sha256Hex) }, 'the hash\'s inclusion proof into the batch record\'s merkleRoot');
+const Landed = {
+  blockNumber: Type.Optional(Count), blockHash: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  batchInclusion: Type.Optional(BatchInclusionSchema),
+};
 
 /** A whole record: the evidence. */
 export const LedgerRecordSchema = recordVariants({}, 'A record: one step of a tender, hash-chained to the one before');
@@ -135,6 +150,7 @@ export const ProjectStatusSchema = closed({
   biddingClosedAt: Type.Optional(Instant),
   openedAt: Type.Optional(Instant),
   failedAt: Type.Optional(Instant),
+  openingRecordId: Type.Optional(RecordId),
   award: Type.Optional(closed({ bidderId: Identifier, price: Fen, awardedAt: Instant, recordId: RecordId })),
   contract: Type.Optional(closed({ contractSha256: Sha256Hex, signedAt: Instant, recordId: RecordId })),
 }, 'A project\'s state; before opening the public sees no counts and no chain position');
@@ -176,6 +192,18 @@ export const ProjectsByCategorySchema = closed({
   rows: Type.Array(closed({ year: Type.Integer(), category: ProjectStatusSchema.properties.category, projects: Count, change: Change })),
   totals: Type.Array(closed({ year: Type.Integer(), projects: Count, change: Change })),
 });
+
+/** A bidder's completeness proof: where its last commitment sits in the opening's commitments tree. */
+export const BidInclusionSchema = closed({
+  projectId: Identifier,
+  bidderId: Identifier,
+  opening: LedgerRecordSchema,
+  head: Type.Union([BidderHeadSchema, Type.Null()], { description: 'the bidder chain\'s head the opening recorded; null if it recorded none' }),
+  leaf: Type.Union([closed({ bidderId: Identifier, recordHash: Sha256Hex }), Type.Null()], { description: 'the bidder\'s live commitment as a leaf; null without one (withdrawn, never bid)' }),
+  index: Type.Optional(Count),
+  size: Count,
+  proof: Type.Array(Sha256Hex, { description: 'RFC 9162 inclusion proof, hex, leaf to root' }),
+}, 'A completeness proof: check it offline against the opening record (verifyBidInclusion)');
 
 export const HashLookupSchema = closed({ sha256: Sha256Hex, records: Type.Array(RecordWithBlockSchema) }, 'Every record naming the hash, oldest first');
 

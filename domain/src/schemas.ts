@@ -193,6 +193,16 @@ export const NotariseDocumentRequest = Type.Object({
 }, { additionalProperties: false });
 export type NotariseDocumentRequest = Static<typeof NotariseDocumentRequest>;
 
+/** The most document hashes one batch notarisation takes (one transaction, one record). */
+export const MAX_BATCH = 10_000;
+/** Many document hashes in one transaction: the record holds their RFC 9162 Merkle root (leaf: the hash's 32 bytes). */
+export const NotariseBatchRequest = Type.Object({
+  // Duplicates are refused by the contract (a Set), not by uniqueItems, which compares pairwise.
+  hashes: Type.Array(Sha256Hex, { minItems: 1, maxItems: MAX_BATCH }),
+  kind: Text(64),
+}, { additionalProperties: false });
+export type NotariseBatchRequest = Static<typeof NotariseBatchRequest>;
+
 /** One field that failed validation: a JSON pointer and what is wrong with it. */
 export interface FieldError {
   field: string;

@@ -58,6 +58,7 @@ export const STEP_WORDS: Record<Step, Bilingual> = {
   ContractSigned: { zh: '签订合同', en: 'Contract signed' },
   DepositReleased: { zh: '退还保证金', en: 'Deposit released' },
   DocumentNotarised: { zh: '文件存证', en: 'Document notarised' },
+  BatchNotarised: { zh: '批量存证', en: 'Documents notarised in a batch' },
 };
 
 /** Document kinds in words; an unknown kind is shown as recorded. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { JSONWebKeySet } from 'jose';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
+import { commitmentsRoot } from '@tender-ledger/client-sdk';
 
 /** The format named in every package's manifest; `tender package verify` reads this one. */
 export const PACKAGE_FORMAT = 'tender-evidence-package/1';
@@ -96,7 +97,7 @@ export function buildEvidencePackage(input: EvidencePackageInput): Uint8Array {
     files[`certificates/${name}.pdf`] = certificatePdf;
   });
   files['jwks.json'] = strToU8(`${JSON.stringify(input.jwks, null, 2)}\n`);
-  const offline = input.scope.kind === 'trail' ? checkChain(records.map((r) => r.record)) : undefined;
+  const offline = input.scope.kind === 'trail' ? checkChain(records.map((r) => r.record), commitmentsRoot) : undefined;
   files['chain-check.json'] = strToU8(`${JSON.stringify({
     projectId: input.projectId,
     scope: input.scope.kind,

@@ -45,6 +45,8 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
 
   async function certificateOf(record: RecordView, req: Request): Promise<Certificate> {
+    // Certificates keep the block (an announcement is certified while bidding runs); the JSON
+    // views of a sealed project's records do not (see hidesBlock in routers/http.ts).
     const landed = await backend.transaction(record.txId);
     let project: { name: string; category?: string } | undefined;
     if (record.projectId !== null) {

@@ -42,12 +42,51 @@ export interface FabricBackendOptions {
   transparencyLog?: boolean;
   /** Where the log follower's failures go (the gateway's JSON log; default console.warn). */
   warn?: (message: string) => void;
+  /** Transactions in flight at once (default {@link MAX_IN_FLIGHT}); the rest wait their turn here. */
+  maxInFlight?: number;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 // A transaction that lost a read conflict was not applied: it is safe to run again.
 const RETRYABLE_STATUS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 const MAX_ATTEMPTS = 8;
+/** Bidding steps extend the bidder's own chain, not the project's (see TenderContract.commitBid). */
+const BIDDER_CHAIN_FNS = new Set(['registerBidder', 'commitBid', 'withdrawBid']);
+/**
+ * The two organisations' peers endorse at their own heights: one a block behind reads an older
+ * value and their answers differ. Nothing was sent, so a new proposal is safe.
+ */
+const ENDORSEMENT_MISMATCH = /ProposalResponsePayloads do not match/i;
+/**
+ * A peer answers at most peer.limits.concurrency.gatewayService (500 by default) gateway calls at
+ * once and refuses the next one outright; a transaction holds one call from its proposal until
+ * its commit status arrives. A deadline crunch (1,000 bids in 15 s) would pass that, so the
+ * gateway keeps its own transactions below it, leaving room for reads.
+ */
+export const MAX_IN_FLIGHT = 256;
+const PEER_BUSY = /exceeding concurrency limit/i;
+
+/** Retries the gateway made instead of failing a client: read by /metrics once it exists. */
+export interface FabricRetryCounts {
+  /** Transactions invalidated by MVCC or phantom read conflicts, sent again. */
+  readConflict: number;
+  /** Proposals whose endorsements disagreed (peers at different heights), endorsed again. */
+  endorsementMismatch: number;
+  /** Re-sent envelopes whose first copy was invalidated (DUPLICATE_TXID), sent anew. */
+  duplicateTxId: number;
+  /** Proposals the peer refused for too many calls at once (nothing sent), endorsed again. */
+  peerBusy: number;
+}
+
+/** The lane a write waits in: a project's own chain, or (bidding steps) one bidder's chain. */
+export function laneOf(fn: string, args: readonly string[], projectId: string): string {
+  if (!BIDDER_CHAIN_FNS.has(fn)) return projectId;
+  let bidderId: unknown = args[1];
+  if (fn !== 'withdrawBid') {
+    try { bidderId = (JSON.parse(args[1] ?? '{}') as { bidderId?: unknown }).bidderId; } catch { bidderId = undefined; }
+  }
+  return `${projectId}\u0000bidder\u0000${typeof bidderId === 'string' ? bidderId : ''}`;
+}
 
 interface Signed {
   gateway: Gateway;
@@ -70,6 +109,9 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
+  readonly #retries: FabricRetryCounts = { readConflict: 0, endorsementMismatch: 0, duplicateTxId: 0, peerBusy: 0 };
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
   #log: FabricLog | undefined;
   readonly #logStop = new AbortController();
 
@@ -82,6 +124,11 @@ export class FabricBackend implements LedgerBackend {
     backend.#connectAll();
     if (options.transparencyLog) backend.#followLog();
     return backend;
+  }
+
+  /** How often a conflict or an endorsement mismatch was retried rather than answered (a snapshot). */
+  get retries(): Readonly<FabricRetryCounts> {
+    return { ...this.#retries };
   }
 
   /** The transparency log of this organisation's peer's committed blocks, when followed. */
@@ -111,16 +158,35 @@ export class FabricBackend implements LedgerBackend {
   /**
    * Steps of one project extend one hash chain, so two in the same block conflict and one is
    * invalidated. The gateway therefore sends a project's steps one after another; different
-   * projects still go in parallel. Conflicts from elsewhere (another gateway) are retried.
+   * projects still go in parallel. Bidding steps extend only their bidder's chain, so they wait
+   * only for that bidder's earlier steps: different bidders never wait for each other.
+   * Conflicts from elsewhere (another gateway) are retried.
    */
   submit(caller: Caller, fn: string, args: string[], projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     // async, so a caller without a Fabric identity is a rejection like any other failure.
-    const send = async () => this.#submit(this.#forCaller(caller, true), fn, args, options);
-    return projectId === undefined ? send() : this.#inLane(projectId, send);
+    const send = async () => this.#slot(() => this.#submit(this.#forCaller(caller, true), fn, args, options));
+    return projectId === undefined ? send() : this.#inLane(laneOf(fn, args, projectId), send);
   }
 
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
-    return this.#inLane(projectId, async () => this.#submit(await this.#forOwner(owner), fn, args, {}));
+    return this.#inLane(projectId, async () => { const signed = await this.#forOwner(owner); return this.#slot(() => this.#submit(signed, fn, args, {})); });
+  }
+
+  /** Runs a transaction once fewer than maxInFlight are under way (see {@link MAX_IN_FLIGHT}). */
+  async #slot(send: () => Promise<Committed>): Promise<Committed> {
+    if (this.#inFlight >= (this.#options.maxInFlight ?? MAX_IN_FLIGHT)) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#inFlight++;
+    }
+    try {
+      return await send();
+    } finally {
+      // Hand the slot straight to the next in line, or free it.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#inFlight--;
+    }
   }
 
   #inLane(projectId: string, send: () => Promise<Committed>): Promise<Committed> {
@@ -151,6 +217,18 @@ export class FabricBackend implements LedgerBackend {
           await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
       } catch (error) {
+        if (!resume && attempt < MAX_ATTEMPTS && isPeerBusy(error)) {
+          this.#retries.peerBusy++;
+          this.#options.observer?.retry('PEER_BUSY');
+          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+          continue;
+        }
+        if (!resume && attempt < MAX_ATTEMPTS && isEndorsementMismatch(error)) {
+          this.#retries.endorsementMismatch++;
+          this.#options.observer?.retry('ENDORSEMENT_MISMATCH');
+          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+          continue;
+        }
         throw translate(error); // not sent: nothing can land
       }
       const intent = { txId: transaction.getTransactionId(), ...(resume ?? {}) };
@@ -178,6 +256,8 @@ export class FabricBackend implements LedgerBackend {
       }
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
       if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
+        if (status.code === StatusCode.DUPLICATE_TXID) this.#retries.duplicateTxId++;
+        else this.#retries.readConflict++;
         // Another step of the same project won the block: retry after a short, spread-out pause.
         this.#options.observer?.retry(String(status.code));
         await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
@@ -350,6 +430,20 @@ function derOctets(bytes: Uint8Array): Buffer {
 function derSequence(parts: Buffer[]): Buffer {
   const body = Buffer.concat(parts);
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+}
+
+/** An endorsement whose peers' answers differ: no chaincode refusal, just heights apart. */
+/** The peer refused the call for too many at once: nothing was endorsed, so a new proposal is safe. */
+function isPeerBusy(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
+  return texts.some((t) => PEER_BUSY.test(t));
+}
+
+function isEndorsementMismatch(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
+  return texts.some((t) => ENDORSEMENT_MISMATCH.test(t)) && !texts.some((t) => parseLedgerError(t) !== undefined);
 }
 
 /**

@@ -79,7 +79,7 @@ export class GatewayMetrics {
     this.#blockSize = new Histogram({ name: 'tender_ledger_block_transactions', help: 'Transactions per block written by the embedded ledger', buckets: BLOCK_SIZE_BUCKETS, registers });
     this.#fsync = new Histogram({ name: 'tender_ledger_fsync_seconds', help: 'Embedded ledger fsync latency: a block\'s synced batch, and the durable head write', labelNames: ['what'], buckets: FSYNC_BUCKETS, registers });
     this.#fabricPhase = new Histogram({ name: 'tender_fabric_phase_seconds', help: 'Fabric write latency by phase (endorse, submit to the orderer, commit status) and outcome', labelNames: ['phase', 'outcome'], buckets: LATENCY_BUCKETS, registers });
-    this.#fabricRetries = new Counter({ name: 'tender_fabric_retries_total', help: 'Fabric transactions sent again after a retryable validation code', labelNames: ['code'], registers });
+    this.#fabricRetries = new Counter({ name: 'tender_fabric_retries_total', help: 'Fabric transactions endorsed or sent again: a retryable validation code (MVCC_READ_CONFLICT, ...), PEER_BUSY or ENDORSEMENT_MISMATCH', labelNames: ['code'], registers });
   }
 
   /** Counts a finished request (the access log calls this). */

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, OpenBidsRequest, RecordScoresRequest,
+  AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, RecordScoresRequest,
   RecordId, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest,
 } from '@tender-ledger/domain';
 
@@ -56,4 +56,6 @@ export const STEP_ROUTES: StepRoute[] = [
   { path: '/v1/evidence', summary: 'Notarise a document by its hash (存证)', schema: NotariseDocumentRequest, fn: 'notariseDocument',
     // A project's document joins its chain; a standalone one goes to the notary contract.
     invoke: (b) => ((b as { projectId?: string }).projectId === undefined ? 'notary:notariseDocument' : 'notariseDocument'), args: (_p, b) => [json(b)] },
+  { path: '/v1/evidence/batch', summary: 'Notarise up to 10,000 document hashes in one record holding their Merkle root (批量存证)', schema: NotariseBatchRequest, fn: 'notariseBatch',
+    invoke: () => 'notary:notariseBatch', args: (_p, b) => [json(b)] },
 ];

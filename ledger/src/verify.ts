@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkChain, recordHash, type LedgerRecord } from '@tender-ledger/domain';
+import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
 import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
@@ -220,7 +221,8 @@ function checkEvidence(latest: Map<string, Written>, report: VerifyReport): void
   }
   for (const chain of chains.values()) {
     chain.sort((a, b) => (a.key < b.key ? -1 : 1));
-    const result = checkChain(chain.map((c) => c.record));
+    // The project's chain and its bidders' chains, and the opening's seal over the latter.
+    const result = checkChain(chain.map((c) => c.record), (leaves) => toHex(rootOfLeaves(leaves.map(leafHash))));
     if (!result.valid && result.brokenAt) {
       const at = chain[result.brokenAt.index];
       throw new Broken({ key: at?.key, block: at?.written.block, txId: at?.written.txId, reason: `record chain broken (${result.brokenAt.reason})` });

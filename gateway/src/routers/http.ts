@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler } from 'express';
 import type { TSchema } from '@sinclair/typebox';
-import { schemaErrors, type FieldError } from '@tender-ledger/domain';
+import { isRedacted, schemaErrors, type FieldError, type RecordView } from '@tender-ledger/domain';
 import type { Authenticator, Caller } from '../auth.js';
 import type { LedgerBackend, Reader } from '../backend.js';
 import type { BiddingCloser } from '../bidding-closer.js';
@@ -104,4 +104,9 @@ export function readerOf(caller: Caller | undefined): Reader {
 /** Evaluates a query and parses its JSON answer. */
 export async function evaluateJson<T>(backend: LedgerBackend, reader: Reader, fn: string, ...args: string[]): Promise<T> {
   return JSON.parse(await backend.evaluate(reader, fn, args)) as T;
+}
+
+/** A public view of a sealed project's record: it drops its chain position, and its block goes too. */
+export function hidesBlock(record: RecordView): boolean {
+  return isRedacted(record) && record.projectId !== null && record.seq === undefined;
 }

@@ -1,10 +1,11 @@
 import express, { type Router } from 'express';
 import type { LedgerRecord, ProjectState, PublicProjectStatus, RecordView } from '@tender-ledger/domain';
+import type { BidInclusionProof } from '@tender-ledger/client-sdk';
 import { callerKey, type Caller } from '../auth.js';
 import type { Reader } from '../backend.js';
 import { ProjectCatalogue, parseProjectQuery } from '../project-catalogue.js';
 import { Problem } from '../problem.js';
-import { evaluateJson, readerOf, validateParams, type RouterDeps } from './http.js';
+import { evaluateJson, hidesBlock, readerOf, validateParams, type RouterDeps } from './http.js';
 
 /** Reads of projects, trails, records and a bidder's own records, each as the caller may see them. */
 export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }: RouterDeps): Router {
@@ -27,11 +28,19 @@ export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }:
     res.json(await query<{ projectId: string; bidderId: string; records: RecordView[] }>(readerOf(req.caller), 'getBidderRecords', projectId, bidderId));
   });
 
+  // Public once the bids are opened (who bid is public then): the bidder's completeness proof.
+  router.get('/v1/projects/:projectId/bids/:bidderId/inclusion', maybeSignedIn, async (req, res) => {
+    const { projectId, bidderId } = validateParams(req) as { projectId: string; bidderId: string };
+    res.json(await query<BidInclusionProof>({ kind: 'public' }, 'getBidInclusion', projectId, bidderId));
+  });
+
   // Public without a token (the evidence certificate page); a token's holder sees what it may.
   router.get('/v1/records/:recordId', maybeSignedIn, async (req, res) => {
     const { recordId } = validateParams(req) as { recordId: string };
     const record = await query<RecordView>(readerOf(req.caller), 'getRecord', recordId);
-    const landed = await backend.transaction(record.txId);
+    // A sealed project's record (no chain position in this view) goes without its block: on a
+    // quiet ledger the gaps between block numbers would count the sealed steps (BL art. 22).
+    const landed = hidesBlock(record) ? undefined : await backend.transaction(record.txId);
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 

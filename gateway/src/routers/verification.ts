@@ -3,7 +3,7 @@ import { isRedacted, type RecordView } from '@tender-ledger/domain';
 import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/trust';
 import { toProblem } from '../problem.js';
 import { VerifyReceiptRequest } from '../routes.js';
-import { evaluateJson, requireJson, validate, validateParams, type RouterDeps } from './http.js';
+import { evaluateJson, hidesBlock, requireJson, validate, validateParams, type RouterDeps } from './http.js';
 
 /** Public verification: every record of a hash, and a receipt checked against the ledger. */
 export function verificationRouter({ backend, receipts, jsonBody }: RouterDeps): Router {
@@ -14,7 +14,7 @@ export function verificationRouter({ backend, receipts, jsonBody }: RouterDeps):
     const found = await evaluateJson<{ sha256: string; records: RecordView[] }>(backend, { kind: 'public' }, 'findByHash', sha256);
     const records = [];
     for (const record of found.records) {
-      const landed = await backend.transaction(record.txId);
+      const landed = hidesBlock(record) ? undefined : await backend.transaction(record.txId);
       records.push({ ...record, ...(landed ? { blockNumber: landed.blockNumber } : {}) });
     }
     res.json({ sha256, records });

@@ -3,6 +3,7 @@ import {
   GENESIS_HASH, bidCommitment, checkChain,
   type BidAwardedPayload, type BidsOpenedPayload, type LedgerRecord, type PublicProjectStatus,
 } from '@tender-ledger/domain';
+import { commitmentsRoot } from '@tender-ledger/client-sdk';
 import { DAY, HOUR } from '../helpers/clock.js';
 import { HOSTS, type ContractHost } from '../helpers/hosts.js';
 import { otherCity, platformA, platformB, regulator } from '../helpers/identities.js';
@@ -94,8 +95,9 @@ for (const hostFactory of HOSTS) {
         const letter = { form: 'guarantee' as const, amount: DEPOSIT, issuer: 'Bank of Guizhou', reference: 'BG-2026-0042', docSha256: doc('letter') };
         const guarantee = await tender.registerBidder('B2', letter);
         expect(guarantee.payload.deposit).to.deep.equal(letter);
-        expect(guarantee.seq).to.equal(3);
-        expect(guarantee.prevHash).to.equal(cash.hash);
+        // Each bidder's steps form its own chain: its seq says nothing about other bidders.
+        expect(guarantee).to.include({ bidderChain: 'B2', seq: 1, prevHash: GENESIS_HASH });
+        expect(cash).to.include({ bidderChain: 'B1', seq: 1, prevHash: GENESIS_HASH });
       });
 
       it('refuses another platform with NOT_PROJECT_OWNER, and an unknown project with PROJECT_NOT_FOUND', async () => {
@@ -200,7 +202,7 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.closeBidding(), 'BIDDING_STILL_OPEN');
         await tender.passDeadline();
         const closed = await tender.closeBidding();
-        expect(closed).to.include({ step: 'BiddingClosed', seq: 4 });
+        expect(closed).to.include({ step: 'BiddingClosed', seq: 2 }); // bidding steps are on the bidders' chains
         expect(closed.payload).to.deep.equal({ bidDeadline: new Date(tender.deadline).toISOString() });
         expect((await tender.status()).biddingClosedAt).to.equal(closed.txTime);
         await expectRefusal(tender.closeBidding(), 'BIDDING_ALREADY_CLOSED');
@@ -306,7 +308,9 @@ for (const hostFactory of HOSTS) {
         await tender.reachOpening();
         const failed = await tender.open(tender.reveals(['B3']));
         expect(failed.step).to.equal('TenderFailed');
-        expect(failed.payload).to.deep.equal({ reason: 'TOO_FEW_BIDS', liveBids: 2, minimumBids: 3 });
+        expect(failed.payload).to.include({ reason: 'TOO_FEW_BIDS', liveBids: 2, minimumBids: 3, commitmentCount: 2 });
+        // The failed tender seals the bidder chains too: all three heads, the two live commitments.
+        expect((failed as LedgerRecord<'TenderFailed'>).payload.bidderHeads.map((h) => [h.bidderId, h.seq])).to.deep.equal([['B1', 2], ['B2', 2], ['B3', 3]]);
         expect(JSON.stringify(failed)).to.not.include(tender.bids.get('B1')!.salt);
         expect((await tender.status()).status).to.equal('failed');
       });
@@ -325,7 +329,7 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.award('B1'), 'TENDER_FAILED');
         await expectRefusal(tender.signContract(), 'TENDER_FAILED');
         const notice = await tender.notarise({ sha256: doc('re-tender announcement'), kind: 'announcement' });
-        expect(notice.seq).to.equal(5);
+        expect(notice.seq).to.equal(3);
         const released = await tender.release('B1');
         expect(released.payload).to.include({ basis: 'failedTender', amount: DEPOSIT });
       });
@@ -738,7 +742,10 @@ for (const hostFactory of HOSTS) {
         await tender.open();
         const trail = await tender.trail(platformB);
         expect(trail.complete).to.equal(true);
-        expect(trail.records.map((r) => r.seq)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        const chains = (trail.records as LedgerRecord[]).map((r) => `${r.bidderChain ?? 'project'}:${r.seq}`).sort();
+        expect(chains).to.deep.equal(['B1:1', 'B1:2', 'B2:1', 'B2:2', 'B3:1', 'B3:2', 'project:1', 'project:2', 'project:3', 'project:4']);
+        // The owner's trail (the public's lacks the committee's members, so not every hash can be recomputed).
+        expect(checkChain((await tender.trail()).records, commitmentsRoot).valid).to.equal(true);
         expect(trail.records.filter((r) => 'redacted' in r).map((r) => r.step)).to.deep.equal(['CommitteeAppointed']);
         expect((await tender.status(platformB)).bidders).to.equal(3);
       });
@@ -747,7 +754,7 @@ for (const hostFactory of HOSTS) {
         const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc(`clarification of ${tender.projectId}`))) as { records: LedgerRecord[] };
         expect(found.records.map((r) => r.step)).to.deep.equal(['DocumentNotarised']);
         const byId = JSON.parse(await host.evaluate(platformA, 'getRecord', found.records[0]!.recordId)) as LedgerRecord;
-        expect(byId.seq).to.equal(4);
+        expect(byId.seq).to.equal(2);
         await expectRefusal(host.evaluate(platformA, 'getRecord', 'nope'), 'RECORD_NOT_FOUND');
         const none = JSON.parse(await host.evaluate(platformB, 'findByHash', doc('never notarised'))) as { records: LedgerRecord[] };
         expect(none.records).to.deep.equal([]);

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { TenderLedgerClient, commitBid, sha256File, verifyReceipt, type CommittedBid, type WriteResult } from '@tender-ledger/client-sdk';
+import { execFile } from 'node:child_process';
+import { TenderLedgerClient, commitBid, sha256File, verifyBidInclusion, verifyReceipt, type CommittedBid, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
@@ -10,6 +11,7 @@ import { doc } from '../helpers/tender.js';
 const ESTIMATED = 100_000_000;
 const DEPOSIT = 2_000_000;
 const RUN = Date.now().toString(36);
+const CLI = path.resolve(__dirname, '../../../client-sdk/dist/cli.js');
 
 /**
  * The README's sealed-bid flow, end to end, through the SDK only, against a real gateway over
@@ -73,6 +75,27 @@ for (const backend of testBackends()) describe(`the README's sealed-bid flow thr
         const opened = await record(client.openBids(projectId, { reveals: [...sealed.values()].map(({ reveal }) => reveal) }));
         expect((opened.record as LedgerRecord<'BidsOpened'>).payload.bids.map((b) => [b.bidderId, b.outcome]))
           .to.deep.equal([['B1', 'VALID'], ['B2', 'VALID'], ['B3', 'VALID']]);
+      }],
+      ['each bidder checks offline, with its receipt, that the opening included its bid', async () => {
+        const anyone = new TenderLedgerClient({ baseUrl: t.url });
+        const jwks = await anyone.jwks();
+        for (const bidderId of Object.keys(prices)) {
+          const bid = written.find((w) => w.record.step === 'BidCommitted' && (w.record.payload as { bidderId: string }).bidderId === bidderId)!;
+          const { claims } = await verifyReceipt(bid.receipt, jwks);
+          expect(verifyBidInclusion(await anyone.bidInclusion(projectId, bidderId), claims, bidderId)).to.include({ included: true, live: true });
+        }
+        // The CLI does the same from a shell.
+        const b2 = written.find((w) => w.record.step === 'BidCommitted' && (w.record.payload as { bidderId: string }).bidderId === 'B2')!;
+        const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
+          execFile(process.execPath, [CLI, 'bid', 'check', projectId, 'B2', b2.receipt], { env: { ...process.env, TENDER_URL: t.url } }, (error, stdout) => {
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
+          });
+        });
+        expect(out.stdout).to.match(/^included: commitment [0-9a-f]{64} is leaf 1 of 3/);
+        expect(out.code).to.equal(0);
+        // The registration receipt is not B1's last step: the CLI says so and exits 1.
+        const reg = written.find((w) => w.record.step === 'BidderRegistered')!;
+        expect(verifyBidInclusion(await anyone.bidInclusion(projectId, 'B1'), (await verifyReceipt(reg.receipt, jwks)).claims, 'B1')).to.include({ included: false, reason: 'HEAD_DIFFERS' });
       }],
       ['each evaluator scores every valid bid', async () => {
         for (const evaluatorId of committee) {

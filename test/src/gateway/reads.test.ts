@@ -84,12 +84,14 @@ onEachBackend((s) => {
 
   describe('GET /v1/records/:recordId', () => {
     describe('without a token', () => {
-      it('shows the record publicly with its block', async () => {
+      it('shows the record publicly, without its block while the project is sealed; a regulator sees the block', async () => {
         const { record } = await new HttpTender(s.t, s.platform).register();
         const publicRecord = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`)).json()) as { hash: string; blockNumber: number; blockHash: string };
         expect(publicRecord.hash).to.equal(record.hash);
-        expect(publicRecord.blockNumber).to.be.a('number');
-        expect(publicRecord.blockHash).to.be.a('string');
+        expect(publicRecord).to.not.have.property('blockNumber'); // sealed project: no block until the opening
+        const regulatorView = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`, { headers: { authorization: `Bearer ${await s.t.token('regulator', 'supervision-bureau')}` } })).json()) as { blockNumber: number; blockHash: string };
+        expect(regulatorView.blockNumber).to.be.a('number');
+        expect(regulatorView.blockHash).to.be.a('string');
       });
     });
   });

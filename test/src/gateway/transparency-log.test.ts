@@ -149,6 +149,34 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(() => verifyProof(res.body, sha256Hex('not it'), f.policy)).to.throw().with.property('code', 'TLOG_INCLUSION_INVALID');
     });
 
+    it('logs a batch notarisation like any record: one leaf, named by its receipt, with its proof', async () => {
+      await notarise(f, 'before the batch');
+      const res = await fetch(`${f.gw.url}/v1/evidence/batch`, {
+        method: 'POST', headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ hashes: [sha256Hex('batch 1'), sha256Hex('batch 2'), sha256Hex('batch 3')], kind: 'archive' }),
+      });
+      expect(res.status).to.equal(201);
+      const { record, receipt } = (await res.json()) as { record: { recordId: string; hash: string; step: string }; receipt: string };
+      expect(record.step).to.equal('BatchNotarised');
+      expect((decodeJwt(receipt) as { leafIndex?: number }).leafIndex).to.equal(1);
+      await notarise(f, 'after the batch');
+      const proof = await text(`${f.gw.url}/v1/records/${record.recordId}/proof`);
+      expect(proof.status, proof.body).to.equal(200);
+      expect(verifyProof(proof.body, record.hash, f.policy).index).to.equal(1);
+    });
+
+    it('serves consistency proofs between sizes of at least one leaf, and 404 from size 0 or past the log', async () => {
+      for (let i = 0; i < 3; i++) await notarise(f, `consistency ${i}`);
+      const proof = await text(`${f.gw.url}/log/consistency/1/3`);
+      expect(proof.status, proof.body).to.equal(200);
+      expect(proof.body.trim().split('\n')).to.have.length(2); // RFC 9162: from 1 to 3, two hashes
+      for (const [from, to] of [[0, 0], [0, 3], [2, 4], [3, 1]]) {
+        const res = await fetch(`${f.gw.url}/log/consistency/${from}/${to}`);
+        expect(res.status, `${from}/${to}`).to.equal(404);
+        expect(((await res.json()) as { code: string }).code).to.equal('NOT_FOUND');
+      }
+    });
+
     it('with Prefer: wait=proof, the write answers with its bundle', async () => {
       const answer = await notarise(f, 'waits', { prefer: 'wait=proof' });
       expect(answer.preference).to.equal('wait=proof');

@@ -14,11 +14,31 @@ onEachBackend((s) => {
       const found = await s.anonymous.verifyHash(doc(`tender ${tender.projectId}`));
       expect(found.records).to.have.length(1);
       expect(found.records[0]).to.include({ step: 'ProjectRegistered', projectId: tender.projectId });
-      expect(found.records[0]?.blockNumber).to.be.a('number');
+      // A sealed project's records go without their block until the opening: on a quiet ledger
+      // the gaps between block numbers would count its sealed steps.
+      expect(found.records[0]).to.not.have.property('blockNumber');
       expect((await s.anonymous.verifyHash(doc('never recorded'))).records).to.deep.equal([]);
     });
 
     describe('for a bid of an unopened tender (BL art. 22)', () => {
+      it('gives an attacker no block numbers of a sealed project to count gaps between, and no inclusion proof', async () => {
+        const { t, platform } = s;
+        const tender = new HttpTender(t, platform);
+        const { record } = await tender.register();
+        await tender.bidder('B-GAP-1', 90_000_000);
+        await tender.bidder('B-GAP-2', 91_000_000);
+        const commitment = tender.sealed.get('B-GAP-1')!.commitment;
+        // On a quiet ledger, block(b) - block(a) - 1 would count the sealed steps between two records.
+        const registration = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as Record<string, unknown>;
+        const bid = (await (await fetch(`${t.url}/v1/verify/${commitment}`)).json()) as { records: Record<string, unknown>[] };
+        expect(registration).to.not.have.any.keys('blockNumber', 'blockHash');
+        expect(bid.records[0]).to.not.have.any.keys('blockNumber', 'bidderChain', 'seq', 'prevHash');
+        // The inclusion proof does not exist before the opening either.
+        const early = await fetch(`${t.url}/v1/projects/${tender.projectId}/bids/B-GAP-1/inclusion`);
+        expect(early.status).to.equal(409);
+        expect(((await early.json()) as { code: string }).code).to.equal('NOT_OPENED');
+      });
+
       it('never reveals a bidder nor how many: not here, nor on the receipt check, another platform\'s trail or a bidder\'s status view', async () => {
         const { t, platform } = s;
         const tender = new HttpTender(t, platform);

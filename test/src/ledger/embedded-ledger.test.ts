@@ -208,7 +208,8 @@ describe('EmbeddedLedger', () => {
       await tender.notarise({ sha256: doc('announcement'), kind: 'announcement' });
       const blocks = await allBlocks(ledger);
       await ledger.close();
-      const recordKey = `s!\u0000record\u0000${tender.projectId}\u0000${'2'.padStart(12, '0')}\u0000`;
+      // The bidder's registration: the first record of bidder B1's own chain.
+      const recordKey = `s!\u0000record\u0000${tender.projectId}\u0000b\u0000B1\u0000${'1'.padStart(12, '0')}\u0000`;
       return { recordKey, blocks };
     }
 
@@ -307,7 +308,7 @@ describe('EmbeddedLedger', () => {
 
         const db = new Level<string, Buffer>(ledgerDir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
         await db.open();
-        const key = `s!\u0000project\u0000${tender.projectId}\u0000`;
+        const key = `s!\u0000bidder\u0000${tender.projectId}\u0000B1\u0000`; // written by block 1 (bidding never rewrites the project)
         const value = (await db.get(key)) as Buffer;
         value.writeUInt8(value.readUInt8(value.length - 2) ^ 1, value.length - 2);
         await db.put(key, value);
