@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { describeLink } from '../integrity.js';
+import { ledgerDirectoryFromEnv } from './data-dir.js';
 import { repairLedger } from '../repair.js';
 import { verifyLedger } from '../verify.js';
 
@@ -9,12 +9,8 @@ import { verifyLedger } from '../verify.js';
 // go on. Without --yes it only says what is damaged and what a repair would do. Exit 0 when the
 // repaired ledger verifies, 1 when it still does not (restore a backup), 2 when unusable.
 async function main(): Promise<number> {
-  const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
-  const directory = path.join(dataDir, 'ledger');
-  if (!existsSync(directory)) {
-    console.error(`no ledger at ${directory} (set DATA_DIR)`);
-    return 2;
-  }
+  const directory = ledgerDirectoryFromEnv();
+  if (directory === undefined) return 2;
   const args = process.argv.slice(2);
   const reasonAt = args.indexOf('--reason');
   const reason = reasonAt >= 0 ? args[reasonAt + 1] ?? '' : 'operator repair after LEDGER_DAMAGED';
@@ -34,7 +30,7 @@ async function main(): Promise<number> {
     return 1;
   }
   console.error('!!! REPAIRING THE LEDGER: blocks that cannot be read are recorded as lost for good !!!');
-  const report = await repairLedger(directory, path.join(dataDir, 'ledger-evidence'), reason);
+  const report = await repairLedger(directory, path.join(path.dirname(directory), 'ledger-evidence'), reason);
   console.error(`store copied, untouched, to ${report.evidence}`);
   for (const lost of report.lost) console.error(`LOST: blocks ${lost.from}–${lost.to} (the next block links to ${lost.lastHash})`);
   for (const line of report.accepted) console.error(`ACCEPTED: ${line}`);

@@ -1,18 +1,13 @@
 #!/usr/bin/env node
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { describeLink } from '../integrity.js';
+import { ledgerDirectoryFromEnv } from './data-dir.js';
 import { verifyLedger } from '../verify.js';
 
 // `npm run ledger:verify`: re-walks the ledger in DATA_DIR; exit 0 intact, 1 broken, 2 unusable.
 // It works on a copy of the store: the damaged bytes stay on disk for whoever looks next.
 async function main(): Promise<number> {
-  const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
-  const directory = path.join(dataDir, 'ledger');
-  if (!existsSync(directory)) {
-    console.error(`no ledger at ${directory} (set DATA_DIR)`);
-    return 2;
-  }
+  const directory = ledgerDirectoryFromEnv();
+  if (directory === undefined) return 2;
   const report = await verifyLedger(directory);
   for (const lost of report.lost) {
     console.warn(`warning: blocks ${lost.from}–${lost.to} were lost and accepted by ledger:repair at ${lost.repairedAt} (${lost.reason}); their records are gone`);
