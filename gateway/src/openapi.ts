@@ -211,8 +211,8 @@ export function openApiDocument(): OpenApiDocument {
   paths['/v1/records/{recordId}/proof'] = {
     get: {
       summary: 'The record\'s tlog-proof bundle (c2sp.org/tlog-proof@v1) with a checkpoint its witnesses cosigned', operationId: 'getRecordProof', security: [{}, { bearer: [] }],
-      parameters: [{ name: 'recordId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }],
-      responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 403, 404, 429, 503) },
+      parameters: parameters('/v1/records/:recordId'),
+      responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 401, 403, 404, 429, 503) },
     },
   };
   paths['/checkpoint'] = { get: { summary: 'The log\'s latest signed checkpoint (C2SP signed note) with its cosignatures', operationId: 'checkpoint', security: [], responses: { 200: text('The checkpoint'), ...problems(503) } } };

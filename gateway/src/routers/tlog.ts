@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { isRedacted, type RecordView } from '@tender-ledger/domain';
 import { toBase64 } from '@tender-ledger/tlog';
 import { Problem } from '../problem.js';
+import { validateParams } from './http.js';
 import type { TlogService } from '../tlog/service.js';
 import { parseTilePath, readTile, TILE_WIDTH } from '../tlog/tiles.js';
 
@@ -42,8 +43,11 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   router.get('/log/consistency/:size1/:size2', (req: Request, res: Response) => {
     const [size1, size2] = [req.params['size1'], req.params['size2']].map((s) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN));
     if (!(size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
+    // From the empty tree the proof is empty, as tlog-witness has it for `old 0` (any tree extends
+    // it, so it proves nothing; the verifier says so): an answer, not a malformed request.
+    const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1!, size2!);
     res.setHeader('cache-control', IMMUTABLE);
-    res.type('text/plain; charset=utf-8').send(tlog.log.consistencyProof(size1!, size2!).map((h) => `${toBase64(h)}\n`).join(''));
+    res.type('text/plain; charset=utf-8').send(proof.map((h) => `${toBase64(h)}\n`).join(''));
   });
 
   router.get(/^\/tile\/(.+)$/, (req: Request, res: Response) => {
@@ -57,8 +61,7 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   });
 
   router.get('/v1/records/:recordId/proof', deps.optionalAuth, async (req: Request, res: Response) => {
-    const recordId = String(req.params['recordId']);
-    if (!/^[0-9A-Za-z._:-]{1,128}$/.test(recordId)) throw new Problem('INVALID_ARGUMENT', 'recordId is not a record id');
+    const { recordId } = validateParams(req) as { recordId: string };
     // Whoever may not see a record may not learn where it is in the log either (a sealed bid's
     // leaf index would place it, and count it, among the project's records).
     const record = await deps.readRecord(req, recordId);

@@ -163,6 +163,14 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(res.status).to.equal(503);
       expect(((await res.json()) as { code: string }).code).to.equal('PROOF_NOT_READY');
     });
+
+    it('answers 400 INVALID_ARGUMENT, naming the parameter, to a record id the document refuses', async () => {
+      const res = await fetch(`${f.gw.url}/v1/records/${encodeURIComponent('é')}/proof`);
+      expect(res.status).to.equal(400);
+      const problem = await res.json() as { code: string; errors?: { field: string }[] };
+      expect(problem.code).to.equal('INVALID_ARGUMENT');
+      expect(problem.errors?.map((e) => e.field)).to.include('/params/recordId');
+    });
   });
 
   describe('GET /tile/...', () => {
@@ -189,6 +197,24 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect((await fetch(`${f.gw.url}/tile/0/001`)).status).to.equal(404);
       expect((await fetch(`${f.gw.url}/tile/0/x000/001`)).status).to.equal(404);
       expect((await fetch(`${f.gw.url}/tile/0/1`)).status).to.equal(404);
+    });
+  });
+
+  describe('GET /log/consistency/{size1}/{size2}', () => {
+    it('answers a proof that joins the two roots, an empty one from size 0 (as tlog-witness has it), and 404 past the log', async () => {
+      for (let i = 0; i < 5; i++) await notarise(f, `consistency ${i}`);
+      const log = f.gw.gateway.backend.log as GatewayLog;
+      const lines = async (url: string) => {
+        const res = await text(url);
+        expect(res.status, res.body).to.equal(200);
+        return res.body.split('\n').filter(Boolean).map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+      };
+      verifyConsistency(3, 5, await lines(`${f.gw.url}/log/consistency/3/5`), log.root(3), log.root(5));
+      expect(await lines(`${f.gw.url}/log/consistency/0/0`)).to.deep.equal([]);
+      expect(await lines(`${f.gw.url}/log/consistency/0/5`)).to.deep.equal([]);
+      expect(await lines(`${f.gw.url}/log/consistency/5/5`)).to.deep.equal([]);
+      expect((await text(`${f.gw.url}/log/consistency/3/6`)).status).to.equal(404);
+      expect((await text(`${f.gw.url}/log/consistency/4/3`)).status).to.equal(404);
     });
   });
 
