@@ -215,8 +215,8 @@ export function openApiDocument(): OpenApiDocument {
       responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 401, 403, 404, 429, 503) },
     },
   };
-  paths['/checkpoint'] = { get: { summary: 'The log\'s latest signed checkpoint (C2SP signed note) with its cosignatures', operationId: 'checkpoint', security: [], responses: { 200: text('The checkpoint'), ...problems(503) } } };
-  paths['/log/policy'] = { get: { summary: 'The tlog-policy that verifies this log\'s bundles (log key, witnesses, quorum)', operationId: 'logPolicy', security: [], responses: { 200: text('The policy') } } };
+  paths['/checkpoint'] = { get: { summary: 'The log\'s latest signed checkpoint (C2SP signed note) with its cosignatures', operationId: 'checkpoint', security: [], responses: { 200: text('The checkpoint'), ...problems(404, 503) } } };
+  paths['/log/policy'] = { get: { summary: 'The tlog-policy that verifies this log\'s bundles (log key, witnesses, quorum)', operationId: 'logPolicy', security: [], responses: { 200: text('The policy'), ...problems(404) } } };
   paths['/log/consistency/{size1}/{size2}'] = {
     get: {
       summary: 'A consistency proof between two tree sizes (base64 hashes, one a line)', operationId: 'logConsistency', security: [],

@@ -74,6 +74,19 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   return router;
 }
 
+/**
+ * The same paths on a gateway that keeps no log (a Fabric gateway with `FABRIC_TLOG` off): a
+ * coded 404 `LOG_NOT_KEPT` rather than "no route", so a monitor, `tender proof get` or a
+ * client reading the OpenAPI document learns why, and never takes it for a missing record.
+ */
+export function createNoLogRouter(): Router {
+  const router = Router();
+  router.get(['/checkpoint', '/log/policy', '/log/consistency/:size1/:size2', /^\/tile\/(.+)$/, '/v1/records/:recordId/proof'], () => {
+    throw new Problem('LOG_NOT_KEPT', 'this gateway keeps no transparency log (on Fabric, FABRIC_TLOG=true builds one from the peer\'s blocks)');
+  });
+  return router;
+}
+
 async function bundleOrRetry(tlog: TlogService, recordId: string, hash: string, waitMs: number): Promise<{ text: string; index: number }> {
   let bundle;
   try {
