@@ -102,7 +102,7 @@ export function createServer(deps: GatewayDeps): express.Express {
       readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
     }));
   } else {
-    app.use(createNoLogRouter());
+    app.use(createNoLogRouter(deps.backend));
   }
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));

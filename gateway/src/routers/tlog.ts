@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { isRedacted, type RecordView } from '@tender-ledger/domain';
 import { toBase64 } from '@tender-ledger/tlog';
+import type { LedgerBackend } from '../backend.js';
 import { Problem } from '../problem.js';
 import { validateParams } from './http.js';
 import type { TlogService } from '../tlog/service.js';
@@ -78,10 +79,13 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
  * The same paths on a gateway that keeps no log (a Fabric gateway with `FABRIC_TLOG` off): a
  * coded 404 `LOG_NOT_KEPT` rather than "no route", so a monitor, `tender proof get` or a
  * client reading the OpenAPI document learns why, and never takes it for a missing record.
+ * An embedded ledger always keeps its log, so one without is a damaged store: 503 LEDGER_DAMAGED
+ * (from `health`), as every other route answers, not a claim that there is no log.
  */
-export function createNoLogRouter(): Router {
+export function createNoLogRouter(backend: Pick<LedgerBackend, 'kind' | 'health'>): Router {
   const router = Router();
-  router.get(['/checkpoint', '/log/policy', '/log/consistency/:size1/:size2', /^\/tile\/(.+)$/, '/v1/records/:recordId/proof'], () => {
+  router.get(['/checkpoint', '/log/policy', '/log/consistency/:size1/:size2', /^\/tile\/(.+)$/, '/v1/records/:recordId/proof'], async () => {
+    if (backend.kind === 'embedded') await backend.health();
     throw new Problem('LOG_NOT_KEPT', 'this gateway keeps no transparency log (on Fabric, FABRIC_TLOG=true builds one from the peer\'s blocks)');
   });
   return router;
