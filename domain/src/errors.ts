@@ -96,6 +96,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
   ISSUER_NOT_AUTHORISED: { status: 403, title: 'The token\'s issuer may not grant this role to this subject' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
+  // A Fabric gateway with FABRIC_TLOG off: not "no such record", so clients need not guess.
+  LOG_NOT_KEPT: { status: 404, title: 'This gateway keeps no transparency log' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'This path does not answer this method' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Request bodies must be application/json' },

@@ -212,26 +212,23 @@ export function openApiDocument(): OpenApiDocument {
     get: {
       summary: 'The record\'s tlog-proof bundle (c2sp.org/tlog-proof@v1) with a checkpoint its witnesses cosigned', operationId: 'getRecordProof', security: [{}, { bearer: [] }],
       parameters: parameters('/v1/records/:recordId'),
-      responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 403, 404, 429, 503) },
+      responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 401, 403, 404, 429, 503) },
     },
   };
-  paths['/checkpoint'] = { get: { summary: 'The log\'s latest signed checkpoint (C2SP signed note) with its cosignatures', operationId: 'checkpoint', security: [], responses: { 200: text('The checkpoint'), ...problems(503) } } };
-  paths['/log/policy'] = { get: { summary: 'The tlog-policy that verifies this log\'s bundles (log key, witnesses, quorum)', operationId: 'logPolicy', security: [], responses: { 200: text('The policy') } } };
+  paths['/checkpoint'] = { get: { summary: 'The log\'s latest signed checkpoint (C2SP signed note) with its cosignatures', operationId: 'checkpoint', security: [], responses: { 200: text('The checkpoint'), ...problems(404, 503) } } };
+  paths['/log/policy'] = { get: { summary: 'The tlog-policy that verifies this log\'s bundles (log key, witnesses, quorum)', operationId: 'logPolicy', security: [], responses: { 200: text('The policy'), ...problems(404, 503) } } };
   paths['/log/consistency/{size1}/{size2}'] = {
     get: {
       summary: 'A consistency proof between two tree sizes (base64 hashes, one a line)', operationId: 'logConsistency', security: [],
-      parameters: [
-        { name: 'size1', in: 'path', required: true, schema: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' }, description: 'The older size, at least 1 (from the empty tree there is no proof)' },
-        { name: 'size2', in: 'path', required: true, schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } },
-      ],
-      responses: { 200: text('The proof'), ...problems(404) },
+      parameters: ['size1', 'size2'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } })),
+      responses: { 200: text('The proof'), ...problems(404, 503) },
     },
   };
   paths['/tile/{tile}'] = {
     get: {
       summary: 'c2sp.org/tlog-tiles: `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`; full tiles are immutable', operationId: 'tile', security: [],
       parameters: [{ name: 'tile', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { 200: { description: 'The tile', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...problems(404) },
+      responses: { 200: { description: 'The tile', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...problems(404, 503) },
     },
   };
 

@@ -20,7 +20,7 @@ import { reportsRouter } from './routers/reports.js';
 import { serviceRouter } from './routers/service.js';
 import { stepsRouter } from './routers/steps.js';
 import { verificationRouter } from './routers/verification.js';
-import { createTlogRouter } from './routers/tlog.js';
+import { createNoLogRouter, createTlogRouter } from './routers/tlog.js';
 import type { TlogService } from './tlog/service.js';
 
 export interface GatewayDeps {
@@ -109,6 +109,8 @@ export function createServer(deps: GatewayDeps): express.Express {
       tlog: deps.tlog, optionalAuth: routerDeps.maybeSignedIn,
       readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
     }));
+  } else {
+    app.use(createNoLogRouter(deps.backend));
   }
   app.use(stepsRouter(routerDeps));
   app.use(readsRouter(routerDeps));

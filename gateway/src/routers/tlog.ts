@@ -1,7 +1,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { isRedacted, type RecordView } from '@tender-ledger/domain';
 import { toBase64 } from '@tender-ledger/tlog';
+import type { LedgerBackend } from '../backend.js';
 import { Problem } from '../problem.js';
+import { validateParams } from './http.js';
 import type { TlogService } from '../tlog/service.js';
 import { parseTilePath, readTile, TILE_WIDTH } from '../tlog/tiles.js';
 
@@ -41,11 +43,12 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   // verifier checks it against the roots its two checkpoints sign, so it need not trust this.
   router.get('/log/consistency/:size1/:size2', (req: Request, res: Response) => {
     const [size1, size2] = [req.params['size1'], req.params['size2']].map((s) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN));
-    // From the empty tree there is no proof (RFC 9162 §2.1.4: any tree is consistent with it).
-    if (size1 === 0) throw new Problem('NOT_FOUND', 'no consistency proof from the empty tree (size 0): every tree extends it');
     if (!(size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
+    // From the empty tree the proof is empty, as tlog-witness has it for `old 0` (any tree extends
+    // it, so it proves nothing; the verifier says so): an answer, not a malformed request.
+    const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1!, size2!);
     res.setHeader('cache-control', IMMUTABLE);
-    res.type('text/plain; charset=utf-8').send(tlog.log.consistencyProof(size1!, size2!).map((h) => `${toBase64(h)}\n`).join(''));
+    res.type('text/plain; charset=utf-8').send(proof.map((h) => `${toBase64(h)}\n`).join(''));
   });
 
   router.get(/^\/tile\/(.+)$/, (req: Request, res: Response) => {
@@ -59,8 +62,7 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   });
 
   router.get('/v1/records/:recordId/proof', deps.optionalAuth, async (req: Request, res: Response) => {
-    const recordId = String(req.params['recordId']);
-    if (!/^[0-9A-Za-z._:-]{1,128}$/.test(recordId)) throw new Problem('INVALID_ARGUMENT', 'recordId is not a record id');
+    const { recordId } = validateParams(req) as { recordId: string };
     // Whoever may not see a record may not learn where it is in the log either (a sealed bid's
     // leaf index would place it, and count it, among the project's records).
     const record = await deps.readRecord(req, recordId);
@@ -69,6 +71,22 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
     res.setHeader('content-disposition', `attachment; filename="${record.recordId}.tlog-proof"`);
     res.setHeader('cache-control', 'no-cache');
     res.type('text/plain; charset=utf-8').send(bundle.text);
+  });
+  return router;
+}
+
+/**
+ * The same paths on a gateway that keeps no log (a Fabric gateway with `FABRIC_TLOG` off): a
+ * coded 404 `LOG_NOT_KEPT` rather than "no route", so a monitor, `tender proof get` or a
+ * client reading the OpenAPI document learns why, and never takes it for a missing record.
+ * An embedded ledger always keeps its log, so one without is a damaged store: 503 LEDGER_DAMAGED
+ * (from `health`), as every other route answers, not a claim that there is no log.
+ */
+export function createNoLogRouter(backend: Pick<LedgerBackend, 'kind' | 'health'>): Router {
+  const router = Router();
+  router.get(['/checkpoint', '/log/policy', '/log/consistency/:size1/:size2', /^\/tile\/(.+)$/, '/v1/records/:recordId/proof'], async () => {
+    if (backend.kind === 'embedded') await backend.health();
+    throw new Problem('LOG_NOT_KEPT', 'this gateway keeps no transparency log (on Fabric, FABRIC_TLOG=true builds one from the peer\'s blocks)');
   });
   return router;
 }

@@ -185,7 +185,26 @@ async function cliNotarise(url: string, token: string): Promise<{ files: number;
   }
 }
 
+interface TlogBench {
+  /** tlog-bench's own lines, printed with the rest. */
+  text: string;
+  figures: { verifyProofPerSecond: { cached: number; uncached: number; pureJs: number }; bundleBytes: Record<string, number> };
+}
+
+/** Offline verifyProof and bundle sizes (issue 12): tlog-bench.js in its own process, one thread, before the gateway runs. */
+function tlogBench(): Promise<TlogBench> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(__dirname, 'tlog-bench.js')], { maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error) { reject(error); return; }
+      const lines = stdout.trimEnd().split('\n');
+      resolve({ text: lines.slice(0, -1).join('\n'), figures: JSON.parse(lines.at(-1) ?? '{}') as TlogBench['figures'] });
+    });
+  });
+}
+
 async function main(): Promise<void> {
+  console.log('offline proof verification (tlog-bench)...');
+  const tlog = await tlogBench();
   const log = BACKEND === 'embedded' ? await logFigures() : undefined;
   const inProcess = BACKEND === 'embedded' ? await ledgerOnly() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
@@ -263,6 +282,7 @@ async function main(): Promise<void> {
     console.log(`\ndeadline crunch (${BACKEND}): ${c.recorded} of ${c.bidders} bids recorded, refused ${JSON.stringify(c.refused)}; time to last ${(c.timeToLastMs / 1000).toFixed(2)} s of the 15 s window; p50 ${c.p50ms} ms, p99 ${c.p99ms} ms, max ${c.maxMs} ms`);
     console.log(`batch notarisation (${BACKEND}, HTTP, 4 in flight): ${batchFigures.hashes} hashes in ${batchFigures.seconds} s = ${batchFigures.hashesPerSecond} hashes/s`);
     if (log) printLogFigures(log);
+    console.log(`\n${tlog.text}`);
     const ceiling = figures('', docs).receiptsPerSecond;
     console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
     const total = bids['2xx'] + docs['2xx'];
@@ -275,7 +295,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
-      scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, crunch: crunchFigures, batch: batchFigures, ...(log ? { transparencyLog: log } : {}),
+      scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, crunch: crunchFigures, batch: batchFigures, ...(log ? { transparencyLog: log } : {}), offlineProofs: tlog.figures,
       cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling },
     };
     mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });

@@ -206,6 +206,12 @@ describe('a damaged ledger store', () => {
           expect(((await write.json()) as { code: string }).code).to.equal('LEDGER_DAMAGED');
           const read = await fetch(`${gateway.url}/v1/verify/${sha256Hex('document 0')}`);
           expect(read.status).to.equal(503);
+          // The log is in the damaged store too: not "this gateway keeps no log".
+          for (const route of ['/checkpoint', '/tile/0/000.p/1', '/v1/records/any/proof']) {
+            const log = await fetch(`${gateway.url}${route}`);
+            expect(log.status, route).to.equal(503);
+            expect(((await log.json()) as { code: string }).code, route).to.equal('LEDGER_DAMAGED');
+          }
         } finally {
           await gateway.close();
         }
