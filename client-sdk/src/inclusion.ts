@@ -3,7 +3,13 @@ import {
 } from '@tender-ledger/domain';
 import { MemoryTree, fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
 
-/** What `GET /v1/projects/{id}/bids/{bidderId}/inclusion` answers: a bidder's completeness proof. */
+/**
+ * What `GET /v1/projects/{id}/bids/{bidderId}/inclusion` answers: a bidder's completeness proof.
+ *
+ * @example
+ * const proof: BidInclusionProof = await client.bidInclusion(projectId, bidderId);
+ * console.log(`${proof.size} live commitments under ${proof.opening.payload.commitmentsRoot}`);
+ */
 export interface BidInclusionProof {
   projectId: string;
   bidderId: string;
@@ -17,12 +23,24 @@ export interface BidInclusionProof {
   proof: string[];
 }
 
-/** Why a bidder's last step is not (provably) in the opening. */
+/**
+ * Why a bidder's last step is not (provably) in the opening.
+ *
+ * @example
+ * const result = verifyBidInclusion(proof, claims, bidderId);
+ * if (result.reason === 'COMMITMENT_LEFT_OUT') console.error('the opening dropped this bid:', result.detail);
+ */
 export type BidInclusionFailure =
   | 'NOT_AN_OPENING' | 'OPENING_ALTERED' | 'OTHER_PROJECT' | 'RECEIPT_AFTER_OPENING'
   | 'BIDDER_LEFT_OUT' | 'HEAD_DIFFERS' | 'COMMITMENT_LEFT_OUT';
 
-/** What `verifyBidInclusion` concludes: included or not, why not, and a line saying what was checked. */
+/**
+ * What `verifyBidInclusion` concludes: included or not, why not, and a line saying what was checked.
+ *
+ * @example
+ * const { included, live, reason, detail } = verifyBidInclusion(proof, claims, bidderId);
+ * console.log(included ? detail : `${reason}: ${detail}`, live ? '(a live bid)' : '');
+ */
 export interface BidInclusionResult {
   /** True when the opening fixed this receipt's record as the bidder's last step and, for a commitment, included it among the live ones. */
   included: boolean;
@@ -78,12 +96,23 @@ export function verifyBidInclusion(
   return { included: true, live: true, detail: `commitment ${claims.recordHash} is leaf ${index} of ${proof.size} under root ${opening.payload.commitmentsRoot}` };
 }
 
-/** The RFC 9162 root over an opening's leaves (`bidLeafData` of each live commitment), hex: for `checkChain`. */
+/**
+ * The RFC 9162 root over an opening's leaves (`bidLeafData` of each live commitment), hex: for `checkChain`.
+ *
+ * @example
+ * const root = commitmentsRoot(liveCommitments.map((c) => bidLeafData({ bidderId: c.bidderId, recordHash: c.hash })));
+ * root === opening.payload.commitmentsRoot; // the opening took exactly these
+ */
 export function commitmentsRoot(leaves: Uint8Array[]): string {
   return toHex(rootOfLeaves(leaves.map((l) => leafHash(l))));
 }
 
-/** A hash's place in a batch notarisation and its RFC 9162 inclusion proof (hex). */
+/**
+ * A hash's place in a batch notarisation and its RFC 9162 inclusion proof (hex).
+ *
+ * @example
+ * const { index, size, proof }: BatchInclusion = batchInclusion(hashes, hashes[7]); // 7, hashes.length, …
+ */
 export interface BatchInclusion {
   index: number;
   size: number;
@@ -92,7 +121,13 @@ export interface BatchInclusion {
 
 const leafOfHash = (sha256: string): Uint8Array => leafHash(fromHex(sha256) ?? new Uint8Array(0));
 
-/** The inclusion proof of `sha256` in a batch of `hashes` (in the order sent), computed locally. */
+/**
+ * The inclusion proof of `sha256` in a batch of `hashes` (in the order sent), computed locally.
+ *
+ * @example
+ * const inclusion = batchInclusion(hashes, sha256OfMyFile);
+ * verifyBatchInclusion(sha256OfMyFile, inclusion, record.payload.merkleRoot); // true
+ */
 export function batchInclusion(hashes: readonly string[], sha256: string): BatchInclusion {
   const tree = new MemoryTree();
   for (const hash of hashes) tree.append(leafOfHash(hash));

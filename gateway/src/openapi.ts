@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
-  BidderBidsSchema, BidderRecordsSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
+  BidderBidsSchema, BidderRecordsSchema, BidInclusionSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
   ProblemSchema, ProjectListSchema, ProjectStatusSchema, ProjectsByCategorySchema, ReceiptCheckSchema, ReceiptClaims,
   RecordWithBlockSchema, TrailSchema, WritePendingSchema, WriteResultSchema, type ErrorCode,
 } from '@tender-ledger/domain';
@@ -17,6 +17,7 @@ const SCHEMAS = {
   ProjectList: ProjectListSchema,
   Trail: TrailSchema,
   BidderRecords: BidderRecordsSchema,
+  BidInclusion: BidInclusionSchema,
   BidderBids: BidderBidsSchema,
   RecordWithBlock: RecordWithBlockSchema,
   OverdueDeposits: OverdueDepositsSchema,
@@ -114,6 +115,13 @@ export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 /** The OpenAPI 3.1 document, built from the same schemas the gateway validates input and answers with. */
 export function openApiDocument(): OpenApiDocument {
   const paths: Record<string, Record<string, object>> = {};
+  // A batch names each hash once: the contract refuses duplicates (with a Set; TypeBox's
+  // uniqueItems would compare 10,000 hashes pairwise), and the document says so.
+  const documented = (route: (typeof STEP_ROUTES)[number]) => {
+    const schema = plain(route.schema) as { properties?: Record<string, Record<string, unknown>> };
+    if (route.fn === 'notariseBatch' && schema.properties?.hashes) schema.properties.hashes = { ...schema.properties.hashes, uniqueItems: true };
+    return schema;
+  };
   for (const route of STEP_ROUTES) {
     paths[openApiPath(route.path)] = {
       post: {
@@ -121,7 +129,7 @@ export function openApiDocument(): OpenApiDocument {
         operationId: route.fn,
         security: [{ bearer: [] }],
         parameters: [...parameters(route.path), { name: 'Idempotency-Key', in: 'header', required: false, schema: plain(IdempotencyKey) }],
-        requestBody: { required: true, content: { 'application/json': { schema: plain(route.schema) } } },
+        requestBody: { required: true, content: { 'application/json': { schema: documented(route) } } },
         responses: {
           201: {
             ...ok('Recorded: the record and a signed receipt', 'WriteResult', {
@@ -158,6 +166,7 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/projects/:projectId', 'A project\'s status', 'getProject', 'ProjectStatus');
   read('/v1/projects/:projectId/trail', 'A project\'s trail in order, and whether its hash chain holds', 'getTrail', 'Trail');
   read('/v1/projects/:projectId/bidders/:bidderId/records', 'A bidder\'s own records in a project', 'getBidderRecords', 'BidderRecords');
+  read('/v1/projects/:projectId/bids/:bidderId/inclusion', 'After the opening: a bidder\'s completeness proof (its last commitment in the opening\'s commitments root)', 'getBidInclusion', 'BidInclusion', { public: 'optional', statuses: [400, 404, 409, 429, 503] });
   read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', 'RecordWithBlock', { public: 'optional' });
   read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
     statuses: [400, 401, 429, 503],
