@@ -89,6 +89,8 @@ export function laneOf(fn: string, args: readonly string[], projectId: string): 
 }
 
 interface Signed {
+  /** The organisation of this identity, and so of the peer the gateway endorses through first. */
+  mspId: string;
   gateway: Gateway;
   network: Network;
   contract: Contract;
@@ -223,7 +225,7 @@ export class FabricBackend implements LedgerBackend {
           await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
           continue;
         }
-        if (!resume && attempt < MAX_ATTEMPTS && isEndorsementMismatch(error)) {
+        if (!resume && attempt < MAX_ATTEMPTS && (isEndorsementMismatch(error) || isRefusedOnlyElsewhere(error, signed.mspId))) {
           this.#retries.endorsementMismatch++;
           this.#options.observer?.retry('ENDORSEMENT_MISMATCH');
           await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
@@ -345,7 +347,7 @@ export class FabricBackend implements LedgerBackend {
           commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
         });
         const network = gateway.getNetwork(connection.channel);
-        this.#signed.set(`${mspId}\u0000${name}`, { gateway, network, contract: network.getContract(connection.chaincode), qscc: network.getContract('qscc') });
+        this.#signed.set(`${mspId}\u0000${name}`, { mspId, gateway, network, contract: network.getContract(connection.chaincode), qscc: network.getContract('qscc') });
       }
     }
   }
@@ -438,6 +440,18 @@ function isPeerBusy(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
   return texts.some((t) => PEER_BUSY.test(t));
+}
+
+/**
+ * A chaincode refusal from the other organisation's peers only. The Fabric gateway endorses on its
+ * own organisation's peer first and asks the others only when that succeeded, so our peer
+ * accepted what theirs refused: the two are at different heights (theirs has not yet committed
+ * the block our last answer came from, e.g. the bid a withdrawal names). Endorsed again after a
+ * pause, it meets the same rule on a peer that caught up; a refusal both share is final.
+ */
+function isRefusedOnlyElsewhere(error: unknown, ownMspId: string): boolean {
+  if (!(error instanceof GatewayError) || error.details.length === 0) return false;
+  return error.details.every((d) => d.mspId !== ownMspId) && error.details.some((d) => parseLedgerError(d.message) !== undefined);
 }
 
 function isEndorsementMismatch(error: unknown): boolean {
