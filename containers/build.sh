@@ -93,6 +93,12 @@ stage_node_app() {
   rm -f "$app/package-lock.json"
 }
 
+# A workspace missing from a stage_node_app list shows up here, not in a container.
+check_loads() {
+  (cd "$1" && CORE_CHAINCODE_LOGGING_LEVEL=warning node -e 'require(process.argv[1])' "./$2") \
+    || die "$2 does not load from the staged app in $1 (a workspace missing from its list?)"
+}
+
 stage_fabric() {
   local ctx="$STAGE/fabric"
   bash "$REPO/network/network.sh" build
@@ -131,8 +137,10 @@ main() {
   build_image peer "$STAGE/fabric"
   stage_node_app "$STAGE/chaincode/app" domain chaincode
   cp "$CT_DIR/healthz" "$STAGE/chaincode/"
+  check_loads "$STAGE/chaincode/app" chaincode/dist/index.js
   build_image chaincode "$STAGE/chaincode"
-  stage_node_app "$STAGE/gateway/app" domain chaincode ledger client-sdk gateway
+  stage_node_app "$STAGE/gateway/app" domain tlog chaincode ledger client-sdk gateway
+  check_loads "$STAGE/gateway/app" gateway/dist/index.js
   cp "$CT_DIR/healthz" "$STAGE/gateway/"
   build_image gateway "$STAGE/gateway"
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^tender-ledger/' >&2

@@ -66,7 +66,7 @@ const PROBLEMS = {
   415: problem(415, 'The body is not JSON, or in an unsupported encoding or charset'),
   422: problem(422, 'The Idempotency-Key was used for a different request'),
   429: problem(429, 'Rate limited', RETRY_AFTER),
-  503: problem(503, 'The ledger is unavailable; retry later'),
+  503: problem(503, 'The ledger is unavailable; retry later', RETRY_AFTER),
 } as const;
 type Status = keyof typeof PROBLEMS;
 const problems = (...statuses: Status[]) => Object.fromEntries(statuses.map((s) => [s, PROBLEMS[s]]));

@@ -13,7 +13,7 @@ import type { BiddingCloser } from './bidding-closer.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
-import { Problem, problemHandler, sendProblem, toProblem } from './problem.js';
+import { ledgerUnavailable, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
 
@@ -117,7 +117,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     try {
       res.json({ status: 'ok', ledger: { backend: backend.kind, ...(await backend.health()) } });
     } catch (error) {
-      sendProblem(res, new Problem('LEDGER_UNAVAILABLE', (error as Error).message));
+      sendProblem(res, ledgerUnavailable((error as Error).message));
     }
   });
   const openapi = openApiDocument();
