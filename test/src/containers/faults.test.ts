@@ -93,17 +93,22 @@ async function checkLedger(net: ContainerNetwork, token: string, acknowledged: M
 
 async function loadFault(net: ContainerNetwork, node: Node, tag: string, restart: () => Promise<void>) {
   const token = await net.issuer.mint('platform', 'gz-etrading');
-  let killedAt = 0, restartedAt = 0, healthyAt = 0;
+  let killedAt = 0, restartedAt = 0, healthyAt = 0, probeAt = 0;
   const result = await underLoad(net, token, { writers: 6, perWriter: 12, faultAfter: 15, tag }, async () => {
     killedAt = Date.now();
     await net.kill(node);
     restartedAt = Date.now();
     await restart();
     healthyAt = Date.now();
+    // A fresh write sent now: how soon the service takes new work (the load's own in-flight
+    // writes may still be waiting out their commit-status deadline).
+    const probe = `${tag}-${RUN}-probe`;
+    await writeUntilAcknowledged(net, token, '/v1/evidence', { sha256: sha(probe), kind: 'fault-test' }, probe);
+    probeAt = Date.now();
   });
   const ledger = await checkLedger(net, token, result.acknowledged);
   const firstAck = result.firstAckAfter(restartedAt);
-  report(`${node}: SIGKILL after 15 acknowledged writes, docker start at once; healthy again after ${seconds(healthyAt - restartedAt)} s; first write acknowledged ${firstAck ? seconds(firstAck - killedAt) : 'n/a'} s after the kill`);
+  report(`${node}: SIGKILL after 15 acknowledged writes, docker start at once; healthy again after ${seconds(healthyAt - restartedAt)} s; a new write acknowledged ${seconds(probeAt - killedAt)} s after the kill, the first of the load's ${firstAck ? seconds(firstAck - killedAt) : 'n/a'} s after it`);
   report(`writes: 72 by 6 clients, ${String(result.acknowledged.size)} acknowledged, ${String(result.unacknowledged)} never acknowledged; ${String(result.attempts)} attempts, ${String(result.failedAttempts)} refused or unreachable and retried with the same Idempotency-Key`);
   report(`ledger afterwards: ${String(ledger.found)}/${String(result.acknowledged.size)} acknowledged records found, ${String(ledger.missing.length)} missing, ${String(ledger.duplicates)} duplicates`);
   return { result, ledger };
