@@ -5,7 +5,7 @@ import type {
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
   ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims, TrailBody, HashLookupBody, ReceiptCheckBody,
 } from '@tender-ledger/domain';
-import { NetworkError, problemError, type Problem } from './errors.js';
+import { NetworkError, problemError, WritePendingError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
 
 export interface ClientOptions {
@@ -17,6 +17,11 @@ export interface ClientOptions {
   retries?: number;
   /** Per-attempt timeout in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /**
+   * How long a write answered 202 (outcome not known yet) is asked again, with the same
+   * Idempotency-Key, before giving up with a {@link WritePendingError} (default 5 minutes).
+   */
+  pendingTimeoutMs?: number;
 }
 
 export interface WriteOptions {
@@ -43,7 +48,9 @@ const RETRYABLE = (status: number) => status >= 500 || status === 429;
 
 /**
  * The typed client for the gateway. Writes carry an idempotency key and are retried on network
- * errors, 5xx and 429, so a retry never records twice; errors are typed by their problem code.
+ * errors, 5xx and 429 — always with the same key, so a retry never records twice; a 202 (the
+ * outcome is not known yet) is asked again with that key until it is. Errors are typed by their
+ * problem code.
  *
  * @example
  * const client = new TenderLedgerClient({ baseUrl: 'http://127.0.0.1:8080', token });
@@ -54,12 +61,14 @@ export class TenderLedgerClient {
   readonly #token: ClientOptions['token'];
   readonly #retries: number;
   readonly #timeoutMs: number;
+  readonly #pendingTimeoutMs: number;
 
   constructor(options: ClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#token = options.token;
     this.#retries = options.retries ?? 3;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#pendingTimeoutMs = options.pendingTimeoutMs ?? 300_000;
   }
 
   registerProject(request: RegisterProjectRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ProjectRegistered'>>> {
@@ -185,6 +194,7 @@ export class TenderLedgerClient {
       headers.authorization = `Bearer ${typeof this.#token === 'function' ? await this.#token() : this.#token}`;
     }
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    let pendingSince: number | undefined;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
@@ -197,6 +207,17 @@ export class TenderLedgerClient {
         throw new NetworkError(`${method} ${path} failed: ${(cause as Error).message}`, { cause });
       }
       const text = await response.text();
+      if (response.status === 202 && options.idempotencyKey) {
+        // Under way or not known yet: the gateway sends nothing new for this key, so asking again is safe.
+        const pending = parsePending(text);
+        pendingSince ??= Date.now();
+        if (Date.now() - pendingSince >= this.#pendingTimeoutMs) {
+          throw new WritePendingError(`${method} ${path}: the outcome is still not known${pending.txId ? ` (transaction ${pending.txId})` : ''}; send it again later with Idempotency-Key ${options.idempotencyKey}`, options.idempotencyKey, pending.txId);
+        }
+        attempt = -1; // a pending answer is not a failure: the retry budget starts again
+        await backoff(0, response.headers.get('retry-after'));
+        continue;
+      }
       if (response.ok) {
         return JSON.parse(text) as T;
       }
@@ -211,6 +232,15 @@ export class TenderLedgerClient {
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);
+}
+
+function parsePending(text: string): { txId?: string } {
+  try {
+    const parsed = JSON.parse(text) as { txId?: unknown };
+    return typeof parsed.txId === 'string' ? { txId: parsed.txId } : {};
+  } catch {
+    return {};
+  }
 }
 
 function parseProblem(text: string, status: number): Problem {

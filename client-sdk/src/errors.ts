@@ -74,6 +74,22 @@ export class NetworkError extends TenderLedgerError {
   }
 }
 
+/**
+ * A write whose outcome the gateway still did not know when the client stopped asking (202).
+ * Nothing new was sent for it: send the same request with the same `idempotencyKey` later, or
+ * look for the record `txId` names.
+ *
+ * @example
+ * try { await client.notarise(doc, { idempotencyKey }); }
+ * catch (e) { if (e instanceof WritePendingError) queueForLater(e.idempotencyKey); }
+ */
+export class WritePendingError extends TenderLedgerError {
+  override name = 'WritePendingError';
+  constructor(message: string, readonly idempotencyKey: string, readonly txId?: string) {
+    super('WRITE_PENDING', message);
+  }
+}
+
 export type ReceiptErrorCode = 'RECEIPT_MALFORMED' | 'RECEIPT_UNKNOWN_KEY' | 'RECEIPT_BAD_SIGNATURE' | 'RECEIPT_BAD_CLAIMS';
 
 /** A receipt that does not verify, and why. */

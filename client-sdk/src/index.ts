@@ -4,7 +4,7 @@ export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from './receipt.js';
 export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
-  ServerError, NetworkError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
+  ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type Role, type DevTokenOptions } from './dev-issuer.js';
 export { verifyProof, parseLogPolicy, logPolicy } from './transparency.js';

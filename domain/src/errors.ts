@@ -100,6 +100,9 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: 'Too many requests; retry after the time given' },
   INTERNAL: { status: 500, title: 'The gateway failed unexpectedly' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger cannot be reached; retry later' },
+  // The store lost or changed acknowledged blocks; nothing is served until an operator acts.
+  LEDGER_DAMAGED: { status: 503, title: 'The ledger store is damaged; it serves nothing until an operator repairs it' },
+  SHUTTING_DOWN: { status: 503, title: 'The gateway is shutting down; retry shortly' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

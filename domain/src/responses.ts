@@ -108,6 +108,14 @@ export const WriteResultSchema = closed({
   receipt: Type.String({ pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'the receipt (回执): a compact JWS, ES256, over ReceiptClaims' }),
 }, 'The recorded step and its signed receipt');
 
+/** 202: the write is under way or its outcome is not known yet; nothing new is sent for it. */
+export const WritePendingSchema = closed({
+  status: Type.Literal('pending'),
+  txId: Type.Optional(Type.String({ minLength: 1, description: 'the transaction sent for this request, once sent' })),
+  record: Type.Optional(Type.String({ description: 'where its record will be if it lands: /v1/records/{txId}' })),
+  detail: Type.String(),
+}, 'The outcome of this write is not known yet: send the same request with the same Idempotency-Key again for the answer');
+
 export const TrailSchema = closed({
   projectId: Identifier,
   complete: Type.Boolean({ description: 'false when the caller may not see every record yet (a sealed tender)' }),
@@ -201,6 +209,7 @@ export const ProblemSchema = closed({
 });
 
 export type WriteResultBody = Static<typeof WriteResultSchema>;
+export type WritePendingBody = Static<typeof WritePendingSchema>;
 export type TrailBody = Static<typeof TrailSchema>;
 export type HashLookupBody = Static<typeof HashLookupSchema>;
 export type ReceiptCheckBody = Static<typeof ReceiptCheckSchema>;

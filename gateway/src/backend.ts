@@ -10,6 +10,23 @@ export interface Committed {
 }
 
 /**
+ * A transaction as recorded before it may reach the ledger: enough to find it later and, on
+ * Fabric, to send the very same transaction again rather than a new one.
+ */
+export interface TxIntent {
+  txId: string;
+  /** Fabric: the endorsed, signed transaction (base64 of fabric-gateway's `Transaction.getBytes()`). */
+  envelope?: string;
+}
+
+export interface SubmitOptions {
+  /** Called with each transaction before it is sent; the backend sends it only once this resolves (the intent is durable). */
+  beforeSend?: (intent: TxIntent) => Promise<void>;
+  /** An earlier transaction of the same request that is not on the ledger: resume it (same id) instead of making a new one. */
+  resume?: TxIntent;
+}
+
+/**
  * Whose identity a ledger call runs under. The contract decides what each may do and see, so
  * the gateway must present the real caller: a platform as itself, a regulator as a regulator.
  * `owner` reads as the platform that registered a project (for a bidder's own records and the
@@ -29,8 +46,9 @@ export interface LedgerBackend {
   /**
    * Records a step as the calling platform; resolves once the transaction is committed.
    * `projectId` names the hash chain the step extends, so a backend can order steps of one project.
+   * Rejects with `OutcomeUnknownError` when the transaction was sent and its fate is not known.
    */
-  submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed>;
+  submit(caller: Caller, fn: string, args: string[], projectId?: string, options?: SubmitOptions): Promise<Committed>;
   /**
    * Records a step as the platform that registered the project (the recorded owner), for steps
    * the gateway sends on that platform's behalf: closing bidding at the deadline.

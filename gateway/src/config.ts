@@ -33,6 +33,8 @@ export interface GatewayConfig {
   receiptIssuer: string;
   bodyLimit: string;
   rateLimitPerMinute: number;
+  /** How long a keyed write's answer is waited for before the gateway answers 202 (pending). */
+  writeWaitMs: number;
   platformMspId: string;
   regulatorMspId: string;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     receiptIssuer: env.RECEIPT_ISSUER ?? 'urn:tender-ledger:gateway',
     bodyLimit: env.BODY_LIMIT ?? '1mb',
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 1, 100_000_000),
+    writeWaitMs: integer(env, 'WRITE_WAIT_MS', 20_000, 0, 600_000),
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),

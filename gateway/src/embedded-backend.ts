@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EmbeddedLedger, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
 import type { Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
-import type { Committed, LedgerBackend, Reader } from './backend.js';
+import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 
 /** The identity anyone without a privileged role reads as: it owns nothing. */
 const PUBLIC_READER_ID = 'gateway::public';
@@ -14,17 +15,26 @@ const PUBLIC_READER_ID = 'gateway::public';
  */
 export class EmbeddedBackend implements LedgerBackend {
   readonly kind = 'embedded';
-  readonly #ledger: EmbeddedLedger;
+  readonly #open: EmbeddedLedger | LedgerDamagedError;
   readonly #msp: { platform: string; regulator: string };
 
-  private constructor(ledger: EmbeddedLedger, msp: { platform: string; regulator: string }) {
-    this.#ledger = ledger;
+  private constructor(ledger: EmbeddedLedger | LedgerDamagedError, msp: { platform: string; regulator: string }) {
+    this.#open = ledger;
     this.#msp = msp;
   }
 
+  /**
+   * A damaged store does not stop the gateway from starting: it then answers every ledger call
+   * and /healthz with 503 LEDGER_DAMAGED saying why, rather than 404s for acknowledged records.
+   */
   static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date): Promise<EmbeddedBackend> {
-    const ledger = await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {});
-    return new EmbeddedBackend(ledger, msp);
+    try {
+      return new EmbeddedBackend(await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {}), msp);
+    } catch (error) {
+      if (!(error instanceof LedgerDamagedError)) throw error;
+      console.error(`THE LEDGER IS DAMAGED; serving nothing from it until an operator acts: ${error.message}`);
+      return new EmbeddedBackend(error, msp);
+    }
   }
 
   /** The ledger itself, for tools that need blocks. */
@@ -32,8 +42,22 @@ export class EmbeddedBackend implements LedgerBackend {
     return this.#ledger;
   }
 
-  async submit(caller: Caller, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args });
+  /** Every ledger call goes through here: on a damaged store it throws LEDGER_DAMAGED (503). */
+  get #ledger(): EmbeddedLedger {
+    if (this.#open instanceof LedgerDamagedError) throw this.#open;
+    return this.#open;
+  }
+
+  /**
+   * The transaction id is fixed here, before the ledger sees the transaction, so the gateway can
+   * record it first. A resumed id is one the gateway found recorded but not on the ledger: the
+   * process that sent it is gone (its block never became durable, so it was never acknowledged),
+   * so running it again under the same id is its first and only landing.
+   */
+  async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
+    const id = options.resume?.txId ?? randomBytes(32).toString('hex');
+    if (!options.resume) await options.beforeSend?.({ txId: id });
+    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
     return { result, txId, blockNumber, blockHash };
   }
 
@@ -42,7 +66,7 @@ export class EmbeddedBackend implements LedgerBackend {
     return { result, txId, blockNumber, blockHash };
   }
 
-  evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
+  async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
     return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
   }
 
@@ -57,8 +81,8 @@ export class EmbeddedBackend implements LedgerBackend {
     return { height: this.#ledger.height };
   }
 
-  close(): Promise<void> {
-    return this.#ledger.close();
+  async close(): Promise<void> {
+    if (this.#open instanceof EmbeddedLedger) await this.#open.close();
   }
 
   #identityOf(caller: Caller): LedgerIdentity {

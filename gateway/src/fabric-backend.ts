@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   connect, GatewayError, hash, signers, StatusCode,
-  type Contract, type Gateway, type Network,
+  type Contract, type Gateway, type Network, type SubmittedTransaction, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { parseLedgerError, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
-import type { Committed, LedgerBackend, Reader } from './backend.js';
-import { LedgerUnavailableError, Problem } from './problem.js';
+import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
+import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -73,14 +73,14 @@ export class FabricBackend implements LedgerBackend {
    * invalidated. The gateway therefore sends a project's steps one after another; different
    * projects still go in parallel. Conflicts from elsewhere (another gateway) are retried.
    */
-  submit(caller: Caller, fn: string, args: string[], projectId?: string): Promise<Committed> {
+  submit(caller: Caller, fn: string, args: string[], projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     // async, so a caller without a Fabric identity is a rejection like any other failure.
-    const send = async () => this.#submit(this.#forCaller(caller, true), fn, args);
+    const send = async () => this.#submit(this.#forCaller(caller, true), fn, args, options);
     return projectId === undefined ? send() : this.#inLane(projectId, send);
   }
 
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
-    return this.#inLane(projectId, async () => this.#submit(await this.#forOwner(owner), fn, args));
+    return this.#inLane(projectId, async () => this.#submit(await this.#forOwner(owner), fn, args, {}));
   }
 
   #inLane(projectId: string, send: () => Promise<Committed>): Promise<Committed> {
@@ -92,30 +92,56 @@ export class FabricBackend implements LedgerBackend {
     return mine;
   }
 
-  async #submit(signed: Signed, fn: string, args: string[]): Promise<Committed> {
+  /**
+   * fabric-gateway fixes the transaction id at the proposal. Each endorsed transaction is handed
+   * to `beforeSend` (id and signed envelope) before it goes to the orderer. Once sent, a failure
+   * to hear its commit status leaves its fate unknown (OutcomeUnknownError): the gateway then
+   * never makes a new transaction for the request, only re-sends this envelope, and a peer
+   * invalidates any second copy of a transaction id (DUPLICATE_TXID), so at most one lands.
+   */
+  async #submit(signed: Signed, fn: string, args: string[], options: SubmitOptions): Promise<Committed> {
+    let resume = options.resume?.envelope ? options.resume : undefined;
     for (let attempt = 1; ; attempt++) {
+      let transaction: Transaction;
       try {
-        const transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();
-        const commit = await transaction.submit();
-        const status = await commit.getStatus();
-        if (!status.successful) {
-          if (RETRYABLE_STATUS.has(status.code) && attempt < MAX_ATTEMPTS) {
-            // Another step of the same project won the block: retry after a short, spread-out pause.
-            await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
-            continue;
-          }
-          throw new LedgerUnavailableError(`transaction ${status.transactionId} was not committed: validation code ${status.code}`);
+        if (resume?.envelope) {
+          transaction = signed.gateway.newTransaction(Buffer.from(resume.envelope, 'base64'));
+        } else {
+          transaction = await signed.contract.newProposal(fn, { arguments: args }).endorse();
+          await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
-        const blockNumber = Number(status.blockNumber);
-        return {
-          result: Buffer.from(transaction.getResult()).toString('utf8'),
-          txId: status.transactionId,
-          blockNumber,
-          blockHash: await this.#blockHash(signed, blockNumber),
-        };
       } catch (error) {
-        throw translate(error);
+        throw translate(error); // not sent: nothing can land
       }
+      const intent = { txId: transaction.getTransactionId(), ...(resume ?? {}) };
+      resume = undefined;
+      let status: Awaited<ReturnType<SubmittedTransaction['getStatus']>>;
+      try {
+        status = await (await transaction.submit()).getStatus();
+      } catch (error) {
+        const translated = translate(error);
+        throw new OutcomeUnknownError(intent, `transaction ${intent.txId} was sent; its outcome is not known yet (${translated.message})`, { cause: error });
+      }
+      if (status.successful || status.code === StatusCode.DUPLICATE_TXID) {
+        // DUPLICATE_TXID: this is a re-sent envelope whose first copy was committed before.
+        const landed = status.successful ? undefined : await this.transaction(status.transactionId);
+        if (status.successful || landed) {
+          const blockNumber = landed?.blockNumber ?? Number(status.blockNumber);
+          return {
+            result: Buffer.from(transaction.getResult()).toString('utf8'),
+            txId: status.transactionId,
+            blockNumber,
+            blockHash: landed?.blockHash ?? await this.#blockHash(signed, blockNumber),
+          };
+        }
+      }
+      // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
+      if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
+        // Another step of the same project won the block: retry after a short, spread-out pause.
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+        continue;
+      }
+      throw new LedgerUnavailableError(`transaction ${status.transactionId} was not committed: validation code ${status.code}`);
     }
   }
 

@@ -29,7 +29,12 @@ export interface GatewayOptions {
   clock?: () => Date;
   /** A ready backend instead of the one the configuration names. */
   backend?: LedgerBackend;
+  /** How long a keyed write's answer is waited for before answering 202 (tests shorten it). */
+  writeWaitMs?: number;
 }
+
+/** How long a draining gateway waits for a request that is still running before cutting its connection. */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Opens the ledger, keys and stores the configuration names, and listens. */
 export async function startGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -51,8 +56,10 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, clock ? { now: () => clock().getTime() } : {}) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
   void closer?.start().catch((error: unknown) => console.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  let closing = false;
   const app = createServer({
     backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
+    writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing,
     ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -60,6 +67,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
+  let closed: Promise<void> = Promise.resolve();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.host}:${port}`,
@@ -67,14 +75,32 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     backend,
     receipts,
     ...(closer ? { closer } : {}),
+    /**
+     * Drains: stops accepting, lets every write already started finish (also one answered 202),
+     * then closes the stores. Closing a store under a running write would lose its answer, and
+     * the client's retry would then make a second record.
+     */
     async close() {
-      await closer?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await idempotency.close();
-      await backend.close();
+      if (closing) return closed;
+      closing = true;
+      closed = (async () => {
+        const stopped = new Promise<void>((resolve) => { server.close(() => resolve()); });
+        // A connection that turns idle after its answer is closed; one never answered is cut after the grace period.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        server.closeIdleConnections();
+        try {
+          await closer?.close();
+          await idempotency.drain();
+          await stopped;
+        } finally {
+          clearInterval(sweep);
+          clearTimeout(cut);
+        }
+        await idempotency.close();
+        await backend.close();
+      })();
+      return closed;
     },
   };
 }

@@ -1,18 +1,68 @@
 import { Level } from 'level';
+import type { TxIntent } from './backend.js';
 
 export interface StoredAnswer {
   status: number;
   body: unknown;
 }
 
+/** What the work of a keyed write is given. */
+export interface WriteAttempt {
+  /** The transaction an earlier attempt sent under this key, whose outcome was lost (a crash, an unknown commit status). */
+  recorded?: TxIntent;
+  /** Records, synced, that this transaction is about to be sent; the backend sends only once this resolves. */
+  beforeSend(intent: TxIntent): Promise<void>;
+}
+
+/** The work's answer, or: the ledger may have the transaction and nobody knows yet (never send a new one). */
+export type WorkResult = StoredAnswer | { unknown: TxIntent };
+
+/** How a keyed write stands when the gateway answers. */
+export type Outcome =
+  | StoredAnswer & { kind: 'answered'; replayed: boolean; reused: boolean }
+  | { kind: 'pending'; reused: boolean; txId?: string };
+
 /**
- * Remembers the answer to each write by (caller, Idempotency-Key), so a retried request gets
- * the first answer and never makes a second record. A retry that arrives while the first is
- * still running waits for it. Kept in its own LevelDB beside the ledger.
+ * An entry per (caller, Idempotency-Key). `sent` is written, synced, before its transaction may
+ * reach the ledger; `answered` replaces it once the answer is known.
+ */
+type Entry =
+  | { state: 'sent'; fingerprint: string; intent: TxIntent }
+  | { state?: 'answered'; fingerprint: string; status: number; body: unknown };
+
+interface SyncBatch {
+  ops: { type: 'put'; key: string; value: string }[];
+  written: Promise<void>;
+}
+
+interface Running {
+  fingerprint: string;
+  intent?: TxIntent;
+  done: Promise<WorkResult & { replayed?: boolean; fingerprint: string }>;
+}
+
+/**
+ * Binds each (caller, Idempotency-Key) to its transaction so that a retry — also after a crash —
+ * never makes a second record, on either backend.
+ *
+ * Why this design: the binding must be durable no later than the record. The gateway fixes the
+ * transaction id *before* the transaction can reach the ledger and records it (synced; concurrent
+ * writes share one fsync) first. A retry that finds such an entry without an answer asks the
+ * ledger for that transaction id: there, its record is the answer; not there, the same
+ * transaction is resumed, never a new one — on the embedded ledger a transaction not on it
+ * after a restart was never acknowledged and will never land (the ledger refuses a committed
+ * id again); on Fabric the very same signed envelope is re-sent, and a peer invalidates a
+ * second copy of a transaction id (DUPLICATE_TXID). A design that stores the key inside the
+ * embedded ledger's block batch would have no Fabric counterpart without changing the contract.
+ *
+ * A retry arriving while the first is still running in this process waits for it, up to a
+ * limit, then hears "pending" (202). Kept in its own LevelDB beside the ledger.
  */
 export class IdempotencyStore {
   readonly #db: Level<string, string>;
-  readonly #inFlight = new Map<string, Promise<StoredAnswer & { fingerprint: string; replayed: boolean }>>();
+  readonly #running = new Map<string, Running>();
+  #batch: SyncBatch | undefined;
+  #syncing: Promise<void> = Promise.resolve();
 
   private constructor(db: Level<string, string>) {
     this.#db = db;
@@ -25,36 +75,84 @@ export class IdempotencyStore {
   }
 
   /**
-   * Runs `work` once per scope and key. `fingerprint` identifies the request: the same key
-   * with another request is refused (`reused: true`). 5xx answers are not kept, so they retry.
+   * Runs `work` once per scope and key, answering within `waitMs` (else `pending`).
+   * `fingerprint` identifies the request: the same key with another request is refused
+   * (`reused: true`). 5xx answers are not kept, so they retry.
    */
-  async once(scope: string, key: string, fingerprint: string, work: () => Promise<StoredAnswer>): Promise<StoredAnswer & { replayed: boolean; reused: boolean }> {
+  async once(scope: string, key: string, fingerprint: string, work: (attempt: WriteAttempt) => Promise<WorkResult>, waitMs = Infinity): Promise<Outcome> {
     const id = `${scope}\u0000${key}`;
-    let pending = this.#inFlight.get(id);
-    const first = pending === undefined;
-    if (!pending) {
+    let running = this.#running.get(id);
+    const first = running === undefined;
+    if (!running) {
+      const mine: Running = { fingerprint, done: undefined as never };
       // Registered before any await, so a concurrent retry finds it and waits.
-      pending = (async () => {
+      mine.done = (async () => {
         const stored = await this.#read(id);
-        if (stored) return { ...stored, replayed: true };
-        const entry = { ...(await work()), fingerprint };
-        if (entry.status < 500) await this.#db.put(id, JSON.stringify(entry));
-        return { ...entry, replayed: false };
+        // The stored entry speaks for its own request; another request under this key is told `reused`.
+        if (stored && stored.state !== 'sent') return { ...stored, replayed: true };
+        if (stored && stored.fingerprint !== fingerprint) return { unknown: stored.intent, fingerprint: stored.fingerprint, replayed: true };
+        if (stored) mine.intent = stored.intent;
+        const result = await work({
+          ...(stored ? { recorded: stored.intent } : {}),
+          beforeSend: async (intent) => {
+            mine.intent = intent;
+            await this.#putSynced(id, JSON.stringify({ state: 'sent', fingerprint, intent } satisfies Entry));
+          },
+        });
+        // Unsynced is enough: until this lands, the synced `sent` entry and the ledger give the same answer.
+        if (!('unknown' in result) && result.status < 500) {
+          await this.#db.put(id, JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry));
+        }
+        // An answer about a transaction an earlier attempt sent is that attempt's answer: a replay.
+        return { ...result, fingerprint, replayed: stored !== undefined };
       })();
-      this.#inFlight.set(id, pending);
-      const forget = () => { this.#inFlight.delete(id); };
-      pending.then(forget, forget);
+      this.#running.set(id, mine);
+      const forget = () => { this.#running.delete(id); };
+      mine.done.then(forget, forget);
+      running = mine;
     }
-    const answer = await pending;
-    return { status: answer.status, body: answer.body, replayed: !first || answer.replayed, reused: answer.fingerprint !== fingerprint };
+    const current = running;
+    let timeout: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      if (waitMs !== Infinity) timeout = setTimeout(() => resolve('late'), waitMs);
+    });
+    const answer = await Promise.race([current.done, late]).finally(() => clearTimeout(timeout));
+    const reused = (answer === 'late' ? current.fingerprint : answer.fingerprint) !== fingerprint;
+    if (answer === 'late') return { kind: 'pending', reused, ...(current.intent ? { txId: current.intent.txId } : {}) };
+    if ('unknown' in answer) return { kind: 'pending', reused, txId: answer.unknown.txId };
+    return { kind: 'answered', status: answer.status, body: answer.body, replayed: !first || answer.replayed === true, reused };
+  }
+
+  /** Resolves once every write started here has finished (also those already answered 202). */
+  async drain(): Promise<void> {
+    while (this.#running.size > 0) {
+      await Promise.allSettled([...this.#running.values()].map((r) => r.done));
+    }
   }
 
   async close(): Promise<void> {
+    await this.drain();
+    await this.#syncing;
     await this.#db.close();
   }
 
-  async #read(id: string): Promise<(StoredAnswer & { fingerprint: string }) | undefined> {
+  /** Group commit: puts waiting together go in one synced batch, written after the one before. */
+  #putSynced(key: string, value: string): Promise<void> {
+    if (!this.#batch) {
+      const batch: SyncBatch = { ops: [], written: undefined as never };
+      batch.written = this.#syncing.then(() => {
+        if (this.#batch === batch) this.#batch = undefined;
+        return this.#db.batch(batch.ops, { sync: true });
+      });
+      this.#batch = batch;
+      this.#syncing = batch.written.catch(() => undefined);
+    }
+    this.#batch.ops.push({ type: 'put', key, value });
+    return this.#batch.written;
+  }
+
+  async #read(id: string): Promise<Entry | undefined> {
     const raw = await this.#db.get(id);
-    return raw === undefined ? undefined : JSON.parse(raw) as StoredAnswer & { fingerprint: string };
+    return raw === undefined ? undefined : JSON.parse(raw) as Entry;
   }
 }

@@ -1,7 +1,8 @@
 export { startGateway, type RunningGateway, type GatewayOptions } from './gateway.js';
 export { loadConfig, ConfigError, type GatewayConfig } from './config.js';
 export { createServer, type GatewayDeps } from './server.js';
-export type { LedgerBackend, Reader, Committed } from './backend.js';
+export type { LedgerBackend, Reader, Committed, SubmitOptions, TxIntent } from './backend.js';
+export { OutcomeUnknownError } from './problem.js';
 export { BiddingCloser, type BiddingCloserOptions, type ClosableProject } from './bidding-closer.js';
 export { EmbeddedBackend } from './embedded-backend.js';
 export { FabricBackend, blockHeaderHash, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';

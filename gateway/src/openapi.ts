@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import {
   BidderBidsSchema, BidderRecordsSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
   ProblemSchema, ProjectListSchema, ProjectStatusSchema, ProjectsByCategorySchema, ReceiptCheckSchema, ReceiptClaims,
-  RecordWithBlockSchema, TrailSchema, WriteResultSchema, type ErrorCode,
+  RecordWithBlockSchema, TrailSchema, WritePendingSchema, WriteResultSchema, type ErrorCode,
 } from '@tender-ledger/domain';
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest } from './routes.js';
 
@@ -12,6 +12,7 @@ const plain = (schema: TSchema): object => JSON.parse(JSON.stringify(schema)) as
 /** Response schemas, published under components/schemas and referenced by name. */
 const SCHEMAS = {
   WriteResult: WriteResultSchema,
+  WritePending: WritePendingSchema,
   ProjectStatus: ProjectStatusSchema,
   ProjectList: ProjectListSchema,
   Trail: TrailSchema,
@@ -66,7 +67,7 @@ const PROBLEMS = {
   415: problem(415, 'The body is not JSON, or in an unsupported encoding or charset'),
   422: problem(422, 'The Idempotency-Key was used for a different request'),
   429: problem(429, 'Rate limited', RETRY_AFTER),
-  503: problem(503, 'The ledger is unavailable; retry later', RETRY_AFTER),
+  503: problem(503, 'The ledger is unavailable or the gateway is shutting down; retry later (a write with the same Idempotency-Key)', RETRY_AFTER),
 } as const;
 type Status = keyof typeof PROBLEMS;
 const problems = (...statuses: Status[]) => Object.fromEntries(statuses.map((s) => [s, PROBLEMS[s]]));
@@ -127,6 +128,16 @@ export function openApiDocument(): OpenApiDocument {
               'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { const: 'true' } },
             }),
             links: links(route.fn),
+          },
+          202: {
+            description: 'Under way, or sent to the ledger with its outcome not known yet (a commit status that did not come). '
+              + 'Nothing new is sent for this request: send it again with the same Idempotency-Key for the answer (201 or a problem). '
+              + '`Location` names the record the transaction makes if it lands (a record\'s id is its transaction id).',
+            headers: {
+              Location: { description: '/v1/records/{txId}, once the transaction has been sent', schema: { type: 'string' } },
+              ...RETRY_AFTER,
+            },
+            content: { 'application/json': { schema: ref('WritePending') } },
           },
           ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
         },

@@ -39,6 +39,17 @@ export class LedgerUnavailableError extends Error {
   override name = 'LedgerUnavailableError';
 }
 
+/**
+ * A transaction was sent and its fate is not known (a commit status that did not come): it may
+ * still land. The gateway answers 202 and never sends a new transaction for it.
+ */
+export class OutcomeUnknownError extends Error {
+  override name = 'OutcomeUnknownError';
+  constructor(readonly intent: { txId: string; envelope?: string }, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** The codes a bare HTTP client error (from Express, its router or body-parser) is answered with. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND',

@@ -11,9 +11,9 @@ import { verifyReceipt, ReceiptVerificationError } from '@tender-ledger/client-s
 import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { BiddingCloser } from './bidding-closer.js';
 import type { LedgerBackend, Reader } from './backend.js';
-import type { IdempotencyStore } from './idempotency.js';
+import type { IdempotencyStore, WriteAttempt } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
-import { ledgerUnavailable, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
+import { ledgerUnavailable, OutcomeUnknownError, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest, type StepRoute } from './routes.js';
 
@@ -34,6 +34,10 @@ export interface GatewayDeps {
   now?: () => Date;
   /** Told of each project registered through this gateway, to close its bidding at the deadline. */
   closer?: Pick<BiddingCloser, 'schedule'>;
+  /** How long a keyed write's answer is waited for before answering 202 (default 20 s). */
+  writeWaitMs?: number;
+  /** True once the gateway is shutting down: requests on connections still open are turned away. */
+  closing?: () => boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -90,10 +94,17 @@ function authenticated(auth: Authenticator, limitCaller: RequestHandler, roles?:
 /** Builds the gateway's Express app; `main` adds configuration and `listen`. */
 export function createServer(deps: GatewayDeps): express.Express {
   const { backend, auth, receipts, idempotency } = deps;
+  const writeWaitMs = deps.writeWaitMs ?? 20_000;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
+  // While draining, each answer closes its connection, and a new request is turned away (no work starts).
+  app.use((req, res, next) => {
+    if (!deps.closing?.()) return next();
+    res.setHeader('connection', 'close');
+    sendProblem(res, new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }), req.originalUrl);
+  });
 
   const readerOf = (caller: Caller): Reader => (caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller });
   const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
@@ -117,7 +128,8 @@ export function createServer(deps: GatewayDeps): express.Express {
     try {
       res.json({ status: 'ok', ledger: { backend: backend.kind, ...(await backend.health()) } });
     } catch (error) {
-      sendProblem(res, ledgerUnavailable((error as Error).message));
+      const problem = toProblem(error);
+      sendProblem(res, problem.code === 'INTERNAL' ? ledgerUnavailable((error as Error).message) : problem);
     }
   });
   const openapi = openApiDocument();
@@ -167,22 +179,32 @@ export function createServer(deps: GatewayDeps): express.Express {
       validate(route.schema, body, '');
       const key = req.get('idempotency-key');
       if (key === undefined) {
-        const answer = await recordStep(route, caller, params, body);
-        res.status(answer.status).type('application/json').send(answer.body);
+        try {
+          const answer = await recordStep(route, caller, params, body);
+          res.status(answer.status).type('application/json').send(answer.body);
+        } catch (error) {
+          if (!(error instanceof OutcomeUnknownError)) throw error;
+          sendPending(res, error.intent.txId);
+        }
         return;
       }
       validate(IdempotencyKey, key, '/headers/idempotency-key');
       const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(body)}`).digest('hex');
-      const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async () => {
+      const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async (attempt) => {
         try {
-          return await recordStep(route, caller, params, body);
+          return await recordStep(route, caller, params, body, attempt);
         } catch (error) {
+          if (error instanceof OutcomeUnknownError) return { unknown: error.intent };
           const problem = toProblem(error);
           if (problem.status >= 500) throw error;
           return { status: problem.status, body: { problem: { code: problem.code, detail: problem.detail } } };
         }
-      });
+      }, writeWaitMs);
       if (answer.reused) throw new Problem('IDEMPOTENCY_KEY_REUSED', 'this key was used for a different request');
+      if (answer.kind === 'pending') {
+        sendPending(res, answer.txId);
+        return;
+      }
       if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
       const storedProblem = (answer.body as { problem?: { code: Problem['code']; detail: string } }).problem;
       if (storedProblem) {
@@ -193,10 +215,36 @@ export function createServer(deps: GatewayDeps): express.Express {
     });
   }
 
-  /** Records a step; the answer's body is JSON text, built around the ledger's own record text. */
-  async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown) {
+  /**
+   * 202: the write is under way or its outcome is not known yet. Nothing new will be sent for it;
+   * the same request with the same key gets the answer once known, and the record, if it lands,
+   * has the transaction's id.
+   */
+  function sendPending(res: Response, txId: string | undefined): void {
+    res.setHeader('retry-after', '1');
+    if (txId) res.setHeader('location', `/v1/records/${txId}`);
+    res.status(202).json({
+      status: 'pending',
+      ...(txId ? { txId, record: `/v1/records/${txId}` } : {}),
+      detail: 'the outcome of this write is not known yet; send the same request with the same Idempotency-Key again for the answer',
+    });
+  }
+
+  /**
+   * Records a step; the answer's body is JSON text, built around the ledger's own record text.
+   * With an earlier attempt recorded (its outcome lost), its transaction's record is the answer
+   * if it is on the ledger; if not, that same transaction is resumed, never a new one.
+   */
+  async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown, attempt?: WriteAttempt) {
     const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
-    const committed = await backend.submit(caller, route.fn, route.args(params, body), projectId);
+    const recorded = attempt?.recorded;
+    const landed = recorded ? await backend.transaction(recorded.txId) : undefined;
+    const committed = recorded && landed
+      ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
+      : await backend.submit(caller, route.fn, route.args(params, body), projectId, {
+        ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
+        ...(recorded ? { resume: recorded } : {}),
+      });
     const record = JSON.parse(committed.result) as LedgerRecord;
     if (record.step === 'ProjectRegistered' && record.projectId !== null) {
       deps.closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });

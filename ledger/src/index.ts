@@ -2,4 +2,6 @@ import './quiet-contract-logs.js';
 export { EmbeddedLedger, InvocationError, type CommittedTransaction, type ContractClass, type EmbeddedLedgerOptions, type Invocation } from './ledger.js';
 export type { LedgerIdentity } from './identity.js';
 export type { Block, BlockTransaction, StateWrite, ChaincodeEvent } from './block.js';
-export { verifyLedger, type VerifyReport, type BrokenLink } from './verify.js';
+export { verifyLedger, type VerifyReport } from './verify.js';
+export { LedgerDamagedError, describeLink, type BrokenLink, type LostBlocks } from './integrity.js';
+export { repairLedger, type RepairReport } from './repair.js';

@@ -1,6 +1,7 @@
 /**
  * The LevelDB layout of the embedded ledger, in one place. Every key is a UTF-8 string.
  *   m!height                      number of committed blocks
+ *   m!lost!{block:12}             blocks from..to recorded lost by ledger:repair (JSON LostBlocks)
  *   b!{block:12}                  a block (header, hash and its transactions with their write sets)
  *   s!{key}                       current value of a world-state key
  *   h!{key}!{block:12}{tx:6}      one entry of a key's history
@@ -13,6 +14,8 @@ const TX_WIDTH = 6;
 
 export const blockKey = (number: number) => `b!${String(number).padStart(BLOCK_WIDTH, '0')}`;
 export const BLOCK_RANGE = { gte: 'b!', lt: 'b"' };
+export const lostKey = (from: number) => `m!lost!${String(from).padStart(BLOCK_WIDTH, '0')}`;
+export const LOST_RANGE = { gte: 'm!lost!', lt: 'm!lost"' };
 export const stateKey = (key: string) => `s!${key}`;
 export const STATE_PREFIX = 's!';
 export const STATE_RANGE = { gte: 's!', lt: 's"' };

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
-import { Level } from 'level';
 import type { Context, Contract } from 'fabric-contract-api';
 import { contracts as tenderContracts } from '@tender-ledger/chaincode';
-import { sealBlock, GENESIS_PREV_HASH, type Block, type BlockTransaction, type StateWrite } from './block.js';
+import { sealBlock, type Block, type BlockTransaction, type StateWrite } from './block.js';
 import { EmbeddedClientIdentity, type LedgerIdentity } from './identity.js';
+import type { HeadFile } from './head.js';
 import { blockKey, HEIGHT_KEY, historyKey, stateKey, txKey } from './keys.js';
+import { openChecked } from './open.js';
 import { EmbeddedStub } from './stub.js';
 import { CommittedView, OverlayView, StateCache, type LedgerDb, type StoredHistoryEntry } from './views.js';
 
@@ -26,6 +27,10 @@ export interface EmbeddedLedgerOptions {
    * error message crossing back); every identity then needs an X.509 certificate.
    */
   dispatch?: 'contract' | 'fabric-shim';
+  /** How far back `open` checks blocks with their entries: this many blocks (default 64)… */
+  startupCheckBlocks?: number;
+  /** …or this many transactions (default 2048), whichever comes first. */
+  startupCheckTransactions?: number;
 }
 
 /** A call of a contract function: `fn` may be `contract:function`, as on Fabric. */
@@ -33,6 +38,12 @@ export interface Invocation {
   fn: string;
   args: string[];
   identity: LedgerIdentity;
+  /**
+   * The transaction id, when the caller fixes it before submitting (as a Fabric client does):
+   * a gateway records it durably first, so after a crash it can tell whether the transaction
+   * landed. The ledger refuses an id already committed, as a Fabric peer invalidates a duplicate.
+   */
+  txId?: string;
 }
 
 /** What a submitted transaction returns once its block is durable. */
@@ -82,6 +93,7 @@ export class InvocationError extends Error {
  */
 export class EmbeddedLedger extends EventEmitter {
   readonly #db: LedgerDb;
+  readonly #headFile: HeadFile;
   readonly #hosted = new Map<string, Hosted>();
   readonly #defaultContract: string;
   readonly #clock: () => Date;
@@ -98,16 +110,17 @@ export class EmbeddedLedger extends EventEmitter {
   #lastTime: number;
   /** The next block's number and the hash it links to, counting a block still being written. */
   #tip: { number: number; hash: string };
-  #inFlight: { overlay: ReadonlyMap<string, Uint8Array | null>; durable: Promise<void> } | undefined;
+  #inFlight: { overlay: ReadonlyMap<string, Uint8Array | null>; written: Promise<void>; durable: Promise<void>; before: Promise<void> | undefined } | undefined;
   readonly #cache = new StateCache();
   #queue: Pending[] = [];
   #draining: Promise<void> | undefined;
   #closed = false;
   #failure: Error | undefined;
 
-  private constructor(db: LedgerDb, height: number, lastHash: string, lastTime: number, options: EmbeddedLedgerOptions) {
+  private constructor(db: LedgerDb, headFile: HeadFile, height: number, lastHash: string, lastTime: number, options: EmbeddedLedgerOptions) {
     super();
     this.#db = db;
+    this.#headFile = headFile;
     this.#height = height;
     this.#lastHash = lastHash;
     this.#lastTime = lastTime;
@@ -131,26 +144,20 @@ export class EmbeddedLedger extends EventEmitter {
     this.#shim = options.dispatch === 'fabric-shim' ? createShimDispatcher(classes) : undefined;
   }
 
-  /** Opens (or creates) the ledger in `directory`. */
+  /**
+   * Opens (or creates) the ledger in `directory`. Throws LedgerDamagedError (LEDGER_DAMAGED)
+   * when the store no longer holds what was acknowledged (see openChecked).
+   */
   static async open(directory: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
-    const db: LedgerDb = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 64 * 1024 * 1024, cacheSize: 64 * 1024 * 1024 });
-    await db.open();
-    const heightBytes = await db.get(HEIGHT_KEY);
-    const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
-    let lastHash = GENESIS_PREV_HASH;
+    const { db, headFile, height, lastHash } = await openChecked(directory, { blocks: options.startupCheckBlocks ?? 64, transactions: options.startupCheckTransactions ?? 2048 });
     let lastTime = Number.NEGATIVE_INFINITY;
     if (height > 0) {
-      const last = await db.get(blockKey(height - 1));
-      if (!last) {
-        await db.close();
-        throw new Error(`ledger at ${directory} is damaged: block ${height - 1} is missing (run ledger:verify)`);
-      }
-      const block = JSON.parse(last.toString('utf8')) as Block;
-      lastHash = block.hash;
       // The last block holds the latest timestamp: transactions are stamped in block order.
-      lastTime = Math.max(lastTime, ...block.txs.map((tx) => Date.parse(tx.timestamp)));
+      const last = await db.get(blockKey(height - 1));
+      const block = last ? JSON.parse(last.toString('utf8')) as Block : undefined;
+      for (const tx of block?.txs ?? []) lastTime = Math.max(lastTime, Date.parse(tx.timestamp));
     }
-    return new EmbeddedLedger(db, height, lastHash, lastTime, options);
+    return new EmbeddedLedger(db, headFile, height, lastHash, lastTime, options);
   }
 
   /** Number of committed blocks. */
@@ -201,6 +208,7 @@ export class EmbeddedLedger extends EventEmitter {
     await this.#draining;
     await this.#inFlight?.durable;
     await this.#db.close();
+    await this.#headFile.close();
   }
 
   async #drain(): Promise<void> {
@@ -217,7 +225,8 @@ export class EmbeddedLedger extends EventEmitter {
   /**
    * Executes a batch into the next block and starts writing it. The write of the block before
    * may still be syncing: this block's transactions read through its writes, and this block's
-   * write starts only once that one is durable, so blocks become durable strictly in order.
+   * batch starts only once that one's batch is synced (its head write may still be going on),
+   * so blocks become durable strictly in order.
    */
   async #buildBlock(batch: Pending[]): Promise<void> {
     const inFlight = this.#inFlight;
@@ -239,7 +248,9 @@ export class EmbeddedLedger extends EventEmitter {
         pending.reject(error);
       }
     }
-    if (inFlight) await inFlight.durable;
+    // The block before's batch synced, and the head named the block before that: the store is
+    // never more than two blocks ahead of the durable head.
+    if (inFlight) await Promise.all([inFlight.written, inFlight.before]);
     if (this.#failure) {
       for (const { pending } of accepted) pending.reject(this.#failure);
       return;
@@ -247,15 +258,21 @@ export class EmbeddedLedger extends EventEmitter {
     if (txs.length === 0) return;
     const { block, json } = sealBlock(this.#tip.number, this.#tip.hash, txs);
     this.#tip = { number: block.number + 1, hash: block.hash };
-    const durable = this.#writeBlock(block, json, accepted);
-    this.#inFlight = { overlay, durable };
+    let written: () => void = () => undefined;
+    const batchWritten = new Promise<void>((resolve) => { written = resolve; });
+    const durable = this.#writeBlock(block, json, accepted, written, inFlight?.durable);
+    this.#inFlight = { overlay, written: batchWritten, durable, before: inFlight?.durable };
     void durable.then(() => {
       if (this.#inFlight?.durable === durable) this.#inFlight = undefined;
     });
   }
 
-  /** One atomic, fsynced batch: a block is all there or not there at all. Acknowledges after. */
-  async #writeBlock(block: Block, json: string, accepted: Accepted[]): Promise<void> {
+  /**
+   * One atomic, fsynced batch: a block is all there or not there at all. Then the durable head
+   * (one more fsync per block, overlapping the next block's batch), so a restart can tell if
+   * LevelDB lost the batch. Acknowledges after both.
+   */
+  async #writeBlock(block: Block, json: string, accepted: Accepted[], written: () => void, before: Promise<void> | undefined): Promise<void> {
     const ops: { type: 'put' | 'del'; key: string; value?: Buffer }[] = [
       { type: 'put', key: blockKey(block.number), value: Buffer.from(json) },
       { type: 'put', key: HEIGHT_KEY, value: Buffer.from(String(block.number + 1)) },
@@ -271,14 +288,22 @@ export class EmbeddedLedger extends EventEmitter {
       }
     });
     try {
-      await this.#db.batch(ops as never, { sync: true });
+      try {
+        await this.#db.batch(ops as never, { sync: true });
+        this.#cache.committed(block.txs.flatMap((tx) => tx.writes));
+      } finally {
+        written();
+      }
+      // Heads are written in block order: this one only after the block before is named.
+      await before;
+      if (this.#failure) throw this.#failure;
+      await this.#headFile.write({ height: block.number + 1, hash: block.hash });
     } catch (cause) {
-      this.#failure = new Error('the ledger could not write a block; it accepts no more transactions', { cause });
+      this.#failure ??= new Error('the ledger could not write a block; it accepts no more transactions', { cause });
       for (const { pending } of accepted) pending.reject(this.#failure);
       for (const pending of this.#queue.splice(0)) pending.reject(this.#failure);
       return;
     }
-    this.#cache.committed(block.txs.flatMap((tx) => tx.writes));
     this.#height = block.number + 1;
     this.#lastHash = block.hash;
     for (const { pending, txId, timestamp, result } of accepted) {
@@ -311,7 +336,10 @@ export class EmbeddedLedger extends EventEmitter {
         throw new InvocationError(`Expected ${parameters} parameters, but ${invocation.args.length} have been supplied`);
       }
     }
-    const txId = createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
+    const txId = invocation.txId ?? createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
+    if (invocation.txId !== undefined && (await this.#db.get(txKey(txId))) !== undefined) {
+      throw new InvocationError(`DUPLICATE_TXID: transaction ${txId} is already on the ledger`);
+    }
     const stub = new EmbeddedStub({ view, channelId: this.#channelId, txId, timestamp, creator: identity, fn: invocation.fn, args: invocation.args });
     const returned = this.#shim
       ? await this.#invokeThroughShim(this.#shim, stub)

@@ -1,16 +1,14 @@
-import { Level } from 'level';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { checkChain, recordHash, type LedgerRecord } from '@tender-ledger/domain';
 import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
+import { readHead, HEAD_FILE, type DurableHead } from './head.js';
+import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
+import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
+import { HEAD_MARKER_KEY, openLevel } from './open.js';
 import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyKey, parseHistoryKey } from './keys.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
-
-/** The first place the ledger's evidence does not hold together. */
-export interface BrokenLink {
-  reason: string;
-  block?: number;
-  key?: string;
-  txId?: string;
-}
 
 export interface VerifyReport {
   intact: boolean;
@@ -19,7 +17,14 @@ export interface VerifyReport {
   stateKeys: number;
   records: number;
   projects: number;
+  /** The first place the evidence does not hold together. */
   broken?: BrokenLink;
+  /** Every problem found: the walk's first broken link, then damaged bytes in LevelDB's files. */
+  problems: BrokenLink[];
+  /** What LevelDB itself logged while opening (a copy of) the store: dropped bytes, corruption. */
+  leveldb: string[];
+  /** Blocks an operator accepted as lost with ledger:repair. */
+  lost: LostBlocks[];
 }
 
 interface Written {
@@ -42,39 +47,77 @@ class Broken extends Error {
 /**
  * Re-walks the whole ledger from block 0: every block's hashes and link to the one before,
  * every state value and history entry against the block that wrote it (nothing missing,
- * nothing extra), and every project's record hash chain. Stops at the first broken link.
+ * nothing extra), every project's record hash chain, and the durable head (nothing
+ * acknowledged missing). Stops the walk at the first broken link.
+ *
+ * The store itself is never opened: LevelDB's recovery would drop damaged log records and
+ * delete the log, destroying the evidence on the first check. The checksums of the original's
+ * logs and tables are checked read-only, and a copy (tables hard-linked) is opened and walked.
  */
 export async function verifyLedger(directory: string): Promise<VerifyReport> {
-  const db: LedgerDb = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer', createIfMissing: false });
-  await db.open();
-  const report: VerifyReport = { intact: false, height: 0, transactions: 0, stateKeys: 0, records: 0, projects: 0 };
-  try {
-    await walk(db, report);
-    report.intact = true;
-  } catch (error) {
-    if (error instanceof Broken) {
-      report.broken = error.link;
-    } else {
-      // LevelDB's own checksums catch bytes changed in its files; that is a broken link too.
-      report.broken = { reason: `store unreadable: ${(error as Error).message}` };
-    }
-  } finally {
-    await db.close();
+  const report: VerifyReport = { intact: false, height: 0, transactions: 0, stateKeys: 0, records: 0, projects: 0, problems: [], leveldb: [], lost: [] };
+  const fileDamage: BrokenLink[] = [];
+  for (const scan of await scanLogs(directory)) {
+    // A record cut short at the very end is a write never acknowledged; any other is damage.
+    for (const damage of scan.damage) fileDamage.push({ file: damage.file, offset: damage.offset, reason: `write-ahead log ${damage.reason}` });
   }
+  for (const damage of await checkTables(directory)) fileDamage.push({ file: damage.file, offset: damage.offset, reason: `table ${damage.reason}` });
+  const head = await readHead(directory);
+
+  // Beside the store when possible, so the tables can be hard-linked rather than copied.
+  const copyParent = await mkdtemp(path.join(path.dirname(path.resolve(directory)), '.ledger-verify-'))
+    .catch(() => mkdtemp(path.join(tmpdir(), 'ledger-verify-')));
+  const copy = path.join(copyParent, 'store');
+  try {
+    await copyStore(directory, copy);
+    const db = openLevel(copy, false);
+    await db.open();
+    try {
+      await walk(db, report, head);
+      report.intact = true;
+    } catch (error) {
+      // LevelDB's errors for bytes changed in its files are a broken link too.
+      report.problems.push(error instanceof Broken ? error.link : { reason: `store unreadable: ${(error as Error).message}` });
+    } finally {
+      await db.close();
+    }
+    report.leveldb = await corruptionMessages(copy);
+  } finally {
+    await rm(copyParent, { recursive: true, force: true });
+  }
+  report.problems.push(...fileDamage);
+  if (report.problems.length > 0) report.intact = false;
+  report.broken = report.problems[0];
   return report;
 }
 
-async function walk(db: LedgerDb, report: VerifyReport): Promise<void> {
+async function walk(db: LedgerDb, report: VerifyReport, head: DurableHead | undefined | Error): Promise<void> {
   const heightBytes = await db.get(HEIGHT_KEY);
   const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
   if (!Number.isSafeInteger(height) || height < 0) throw new Broken({ reason: 'ledger height is not a number', key: HEIGHT_KEY });
   report.height = height;
+  if (head instanceof Error) throw new Broken({ file: HEAD_FILE, reason: head.message });
+  const lost = await readLost(db);
+  report.lost = lost;
+  if (head) {
+    const [mismatch] = await checkHead(db, height, head, lost);
+    if (mismatch) throw new Broken(mismatch);
+  } else if (await db.get(HEAD_MARKER_KEY)) {
+    throw new Broken({ file: HEAD_FILE, reason: `${HEAD_FILE} is missing: whether acknowledged blocks were lost cannot be told` });
+  }
 
   const latest = new Map<string, Written>();
   const history = new Map<string, Written>();
   const txBlocks = new Map<string, number>();
   let prevHash = GENESIS_PREV_HASH;
   for (let number = 0; number < height; number++) {
+    const gap = lost.find((l) => l.from === number);
+    if (gap) {
+      // Accepted as lost by an operator (ledger:repair); the chain resumes from the hash receipts named.
+      prevHash = gap.lastHash;
+      number = gap.to;
+      continue;
+    }
     const bytes = await db.get(blockKey(number));
     if (!bytes) throw new Broken({ block: number, key: blockKey(number), reason: 'block is missing' });
     let block: Block;

@@ -30,7 +30,8 @@ async function call(net: ContainerNetwork, token: string, method: 'GET' | 'POST'
 
 /**
  * A client that retries a write with the same Idempotency-Key until it is acknowledged (201,
- * or 200 when replayed), waiting as Retry-After says (1 s when the gateway is unreachable).
+ * or 200 when replayed) — after a 5xx, a 202 (outcome not known yet) or no connection at all —
+ * waiting as Retry-After says (1 s when the gateway is unreachable).
  */
 async function writeUntilAcknowledged(net: ContainerNetwork, token: string, path: string, body: unknown, key: string, timeoutMs = 300_000): Promise<Answer & { attempts: number; failures: number[] }> {
   const deadline = Date.now() + timeoutMs;
@@ -38,7 +39,8 @@ async function writeUntilAcknowledged(net: ContainerNetwork, token: string, path
   for (let attempts = 1; ; attempts++) {
     const answer = await call(net, token, 'POST', path, body, key);
     if (answer.status === 201 || answer.status === 200) return { ...answer, attempts, failures };
-    if (answer.status !== 0 && answer.status < 500) throw new Error(`${path} answered ${String(answer.status)}: ${JSON.stringify(answer.body)}`);
+    // 202: under way, outcome not known yet; asked again with the same key.
+    if (answer.status !== 0 && answer.status !== 202 && answer.status < 500) throw new Error(`${path} answered ${String(answer.status)}: ${JSON.stringify(answer.body)}`);
     failures.push(answer.status);
     if (Date.now() > deadline) return { ...answer, attempts, failures };
     await new Promise((r) => setTimeout(r, 1000 * Math.min(Number(answer.retryAfter ?? '1') || 1, 5)));

@@ -4,14 +4,14 @@ import { commitBid } from '@tender-ledger/client-sdk';
 import {
   BidderBidsSchema, BidderRecordsSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
   ProblemSchema, ProjectListSchema, ProjectStatusSchema, ProjectsByCategorySchema, ReceiptCheckSchema, ReceiptClaims,
-  RecordWithBlockSchema, TrailSchema, WriteResultSchema, schemaErrors,
+  RecordWithBlockSchema, TrailSchema, WritePendingSchema, WriteResultSchema, schemaErrors,
 } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { doc } from '../helpers/tender.js';
 
 /** The domain schema behind each component the document publishes. */
 const COMPONENTS: Record<string, TSchema> = {
-  WriteResult: WriteResultSchema, ProjectStatus: ProjectStatusSchema, ProjectList: ProjectListSchema, Trail: TrailSchema,
+  WriteResult: WriteResultSchema, WritePending: WritePendingSchema, ProjectStatus: ProjectStatusSchema, ProjectList: ProjectListSchema, Trail: TrailSchema,
   BidderRecords: BidderRecordsSchema, BidderBids: BidderBidsSchema, RecordWithBlock: RecordWithBlockSchema,
   OverdueDeposits: OverdueDepositsSchema, ProjectsByCategory: ProjectsByCategorySchema, HashLookup: HashLookupSchema,
   ReceiptCheck: ReceiptCheckSchema, ReceiptClaims, Jwks: JwksSchema, Health: HealthSchema, Problem: ProblemSchema,
@@ -81,7 +81,7 @@ describe('GET /openapi.json', function () {
       expect(document.components.schemas[name], name).to.deep.equal(JSON.parse(JSON.stringify(schema)));
     }
     const register = document.paths['/v1/projects']?.post as Operation;
-    expect(Object.keys(register.responses)).to.have.members(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503']);
+    expect(Object.keys(register.responses)).to.have.members(['201', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503']);
     expect(register.responses['422']?.content?.['application/problem+json']?.schema.allOf?.[1].properties.code.enum).to.deep.equal(['IDEMPOTENCY_KEY_REUSED']);
     expect(register.parameters?.find((p) => p.name === 'Idempotency-Key')?.schema).to.include({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7E]+$' });
     const problemCodes = (document.components.schemas.Problem as { properties: { code: { anyOf: { const: string }[] } } }).properties.code.anyOf.map((c) => c.const);

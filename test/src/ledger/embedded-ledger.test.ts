@@ -181,7 +181,7 @@ describe('EmbeddedLedger', () => {
         await exited;
         expect(ready, 'the writer started').to.equal(true);
         const report = await verifyLedger(temp.dir);
-        expect(report.broken).to.equal(undefined);
+        expect(report.broken, JSON.stringify(report.broken)).to.equal(undefined);
         expect(report.intact).to.equal(true);
       }
       expect(acknowledged.length).to.be.greaterThan(100);

@@ -1,0 +1,229 @@
+import { copyFile, link, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Read-only checks of LevelDB's own files, made before LevelDB opens them. LevelDB's recovery
+ * silently drops a write-ahead-log record whose checksum fails (and the rest of its 32 KiB
+ * block) and then deletes the log, and classic-level offers neither `paranoid_checks` nor
+ * `verify_checksums`; so the checksums are checked here, on the bytes as they are on disk.
+ * Formats: leveldb/doc/log_format.md and leveldb/doc/table_format.md.
+ */
+
+/** A place in one of LevelDB's files whose bytes fail their checksum or framing. */
+export interface FileDamage {
+  file: string;
+  offset: number;
+  reason: string;
+}
+
+export interface LogScan {
+  file: string;
+  damage: FileDamage[];
+  /** Intact records follow the first damaged one: LevelDB would drop records from the middle. */
+  intactAfterDamage: boolean;
+}
+
+const CRC_TABLE = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  let c = i;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  CRC_TABLE[i] = c >>> 0;
+}
+
+/** CRC-32C (Castagnoli), as LevelDB computes it. */
+export function crc32c(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = (CRC_TABLE[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** LevelDB stores a masked CRC, so that a CRC of data containing CRCs stays well distributed. */
+const masked = (crc: number) => ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
+
+const LOG_BLOCK = 32 * 1024;
+const LOG_HEADER = 7;
+export const LOG_FILE = /^\d{6,}\.log$/;
+const TABLE_FILE = /^\d{6,}\.(ldb|sst)$/;
+
+/**
+ * Checks every record of a write-ahead log. A record cut short at the end of the file is a write
+ * that never completed (never acknowledged) and is not damage; a complete record whose checksum
+ * fails is.
+ */
+export function scanLog(file: string, bytes: Buffer): LogScan {
+  const damage: FileDamage[] = [];
+  let intactAfterDamage = false;
+  let offset = 0;
+  while (offset < bytes.length) {
+    const leftInBlock = LOG_BLOCK - (offset % LOG_BLOCK);
+    if (leftInBlock < LOG_HEADER) { offset += leftInBlock; continue; }
+    if (offset + LOG_HEADER > bytes.length) break;
+    const stored = bytes.readUInt32LE(offset);
+    const length = bytes.readUInt16LE(offset + 4);
+    const type = bytes[offset + 6] as number;
+    if (type === 0 && length === 0 && stored === 0) { offset += leftInBlock; continue; }
+    if (offset + LOG_HEADER + length > bytes.length) break;
+    if (LOG_HEADER + length > leftInBlock || type < 1 || type > 4) {
+      damage.push({ file, offset, reason: 'bad record length or type' });
+      offset += leftInBlock;
+      continue;
+    }
+    // The checksum covers the type byte and the data, which are contiguous.
+    if (masked(crc32c(bytes.subarray(offset + 6, offset + LOG_HEADER + length))) !== stored) {
+      damage.push({ file, offset, reason: 'checksum mismatch' });
+    } else if (damage.length > 0) {
+      intactAfterDamage = true;
+    }
+    offset += LOG_HEADER + length;
+  }
+  return { file, damage, intactAfterDamage };
+}
+
+/** Every write-ahead log in a LevelDB directory, checked. */
+export async function scanLogs(directory: string): Promise<LogScan[]> {
+  const names = (await readdir(directory).catch(() => [] as string[])).filter((name) => LOG_FILE.test(name)).sort();
+  return Promise.all(names.map(async (name) => scanLog(name, await readFile(path.join(directory, name)))));
+}
+
+function readVarint(bytes: Buffer, at: { offset: number }): number {
+  let value = 0;
+  for (let shift = 0; shift < 64; shift += 7) {
+    const byte = bytes[at.offset++];
+    if (byte === undefined) throw new Error('varint runs past the end');
+    value += (byte & 0x7f) * 2 ** shift;
+    if (!(byte & 0x80)) return value;
+  }
+  throw new Error('varint too long');
+}
+
+/** Snappy's raw format (LevelDB compresses blocks with it), enough to read an index block. */
+function unsnappy(src: Buffer): Buffer {
+  const at = { offset: 0 };
+  const out = Buffer.alloc(readVarint(src, at));
+  let pos = at.offset;
+  let op = 0;
+  while (pos < src.length) {
+    const tag = src[pos++] as number;
+    if ((tag & 3) === 0) {
+      let length = tag >>> 2;
+      if (length >= 60) {
+        const n = length - 59;
+        length = 0;
+        for (let i = 0; i < n; i++) length += (src[pos++] as number) * 2 ** (8 * i);
+      }
+      length += 1;
+      if (pos + length > src.length || op + length > out.length) throw new Error('snappy literal out of range');
+      src.copy(out, op, pos, pos + length);
+      pos += length;
+      op += length;
+    } else {
+      let length: number;
+      let distance: number;
+      if ((tag & 3) === 1) { length = ((tag >>> 2) & 7) + 4; distance = ((tag >>> 5) << 8) | (src[pos++] as number); }
+      else if ((tag & 3) === 2) { length = (tag >>> 2) + 1; distance = src.readUInt16LE(pos); pos += 2; }
+      else { length = (tag >>> 2) + 1; distance = src.readUInt32LE(pos); pos += 4; }
+      if (distance === 0 || distance > op || op + length > out.length) throw new Error('snappy copy out of range');
+      for (let i = 0; i < length; i++, op++) out[op] = out[op - distance] as number;
+    }
+  }
+  if (op !== out.length) throw new Error('snappy length differs');
+  return out;
+}
+
+interface Handle { offset: number; size: number }
+
+/** A block's checksum (over contents and type byte), then its contents, uncompressed. */
+function readBlock(bytes: Buffer, handle: Handle): Buffer {
+  const end = handle.offset + handle.size;
+  if (end + 5 > bytes.length) throw new Error('block handle points past the end');
+  if (masked(crc32c(bytes.subarray(handle.offset, end + 1))) !== bytes.readUInt32LE(end + 1)) throw new Error('block checksum mismatch');
+  const contents = bytes.subarray(handle.offset, end);
+  const type = bytes[end];
+  if (type === 0) return contents;
+  if (type === 1) return unsnappy(contents);
+  throw new Error(`unknown block type ${String(type)}`);
+}
+
+/** The values of a block's entries (for index and meta-index blocks, the handles of other blocks). */
+function blockHandles(block: Buffer): Handle[] {
+  const restarts = block.readUInt32LE(block.length - 4);
+  const limit = block.length - 4 * (restarts + 1);
+  const handles: Handle[] = [];
+  const at = { offset: 0 };
+  while (at.offset < limit) {
+    readVarint(block, at);
+    const unshared = readVarint(block, at);
+    const valueLength = readVarint(block, at);
+    at.offset += unshared;
+    const value = { offset: at.offset };
+    handles.push({ offset: readVarint(block, value), size: readVarint(block, value) });
+    at.offset += valueLength;
+  }
+  return handles;
+}
+
+const TABLE_MAGIC_LOW = 0x8b80fb57;
+const TABLE_MAGIC_HIGH = 0xdb477524;
+
+/**
+ * Checks every block checksum of a table file: footer, index, meta-index, filter and data
+ * blocks. Reads with classic-level never check them, so a changed byte in a table would
+ * otherwise surface only as a wrong value (or not at all).
+ */
+export function checkTable(file: string, bytes: Buffer): FileDamage | undefined {
+  try {
+    if (bytes.length < 48 || bytes.readUInt32LE(bytes.length - 8) !== TABLE_MAGIC_LOW || bytes.readUInt32LE(bytes.length - 4) !== TABLE_MAGIC_HIGH) {
+      return { file, offset: Math.max(0, bytes.length - 48), reason: 'table footer damaged (bad magic number)' };
+    }
+    const footer = { offset: bytes.length - 48 };
+    const metaIndex = { offset: readVarint(bytes, footer), size: readVarint(bytes, footer) };
+    const index = { offset: readVarint(bytes, footer), size: readVarint(bytes, footer) };
+    for (const handle of [index, metaIndex]) {
+      try { readBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
+    }
+    for (const handle of [...blockHandles(readBlock(bytes, metaIndex)), ...blockHandles(readBlock(bytes, index))]) {
+      try { readBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
+    }
+    return undefined;
+  } catch (error) {
+    return { file, offset: 0, reason: `table unreadable: ${(error as Error).message}` };
+  }
+}
+
+/** Every table file in a LevelDB directory, checked. */
+export async function checkTables(directory: string): Promise<FileDamage[]> {
+  const damage: FileDamage[] = [];
+  for (const name of (await readdir(directory)).filter((n) => TABLE_FILE.test(n)).sort()) {
+    const found = checkTable(name, await readFile(path.join(directory, name)));
+    if (found) damage.push(found);
+  }
+  return damage;
+}
+
+/**
+ * Copies a LevelDB directory so that opening the copy cannot change the original: table files
+ * are immutable and are hard-linked (copied across file systems); logs, the manifest and the
+ * rest are copied, since LevelDB's recovery rewrites or deletes them. Subdirectories are left out.
+ */
+export async function copyStore(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const name of await readdir(from)) {
+    const source = path.join(from, name);
+    if (!(await stat(source)).isFile() || name === 'LOCK') continue;
+    if (TABLE_FILE.test(name)) {
+      try {
+        await link(source, path.join(to, name));
+        continue;
+      } catch {
+        // Another file system: fall through to a copy.
+      }
+    }
+    await copyFile(source, path.join(to, name));
+  }
+}
+
+/** LevelDB's own account of what it found damaged, from the LOG of one opening. */
+export async function corruptionMessages(directory: string): Promise<string[]> {
+  const text = await readFile(path.join(directory, 'LOG'), 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => /corrupt|dropping|checksum|missing/i.test(line)).map((line) => line.replace(/^\S+ \S+ /, '').trim());
+}
