@@ -9,6 +9,7 @@ import { TenderLedgerError } from './errors.js';
 import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
 import { sha256File } from './hash.js';
 import { verifyReceipt } from './receipt.js';
+import { verifyEvidencePackage } from './evidence-package.js';
 
 const USAGE = `tender — the tender evidence ledger from the command line
 
@@ -16,6 +17,7 @@ const USAGE = `tender — the tender evidence ledger from the command line
   tender verify <file>
   tender receipt verify <receipt | -> [--online] [--jwks FILE]
   tender trail <projectId>
+  tender package verify <evidence-package.zip>   (offline)
   tender token --role platform|regulator|bidder --sub ID [--ttl SECONDS]
 
 Options: --url (or TENDER_URL, default http://127.0.0.1:8080), --token (or TENDER_TOKEN).
@@ -98,6 +100,26 @@ async function main(argv: string[]): Promise<number> {
         return online.valid ? 0 : 1;
       }
       return 0;
+    }
+    case 'package': {
+      const [sub, file] = rest;
+      if (sub !== 'verify' || !file) return usage('package verify <evidence-package.zip>');
+      // Fully offline: everything it checks against is inside the package.
+      const report = await verifyEvidencePackage(await readFile(file));
+      if (values.json) {
+        console.log(JSON.stringify(report, null, 2));
+        return report.valid ? 0 : 1;
+      }
+      console.log(`evidence package ${file}${report.projectId ? ` of project ${report.projectId}` : ''}${report.scope ? ` (${report.scope})` : ''}`);
+      const mark = (ok: boolean | string) => (ok === true ? 'ok' : ok === false ? 'FAILED' : String(ok));
+      for (const r of report.records) {
+        console.log(`  ${r.problems.length === 0 ? 'OK    ' : 'BROKEN'} ${r.seq !== undefined ? `#${r.seq} ` : ''}${r.step ?? '?'} record ${r.recordId ?? r.file}`);
+        console.log(`         files vs manifest ${mark(r.filesMatchManifest)}; record hash ${mark(r.recordHashValid)}; receipt signature and claims ${mark(r.receiptValid)}; chain link ${mark(r.chainLinkValid)}`);
+        for (const problem of r.problems) console.log(`         - ${problem}`);
+      }
+      for (const problem of report.problems) console.log(`  package: ${problem}`);
+      console.log(report.valid ? `VALID: ${report.records.length} record(s), every check held` : 'INVALID: see above');
+      return report.valid ? 0 : 1;
     }
     case 'trail': {
       const [projectId] = rest;

@@ -2,6 +2,7 @@ export { TenderLedgerClient, type ClientOptions, type WriteOptions, type WriteRe
 export { commitBid, type CommitBidInput, type CommittedBid } from './commitment.js';
 export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from './receipt.js';
+export { verifyEvidencePackage, type PackageReport, type PackagedRecordCheck } from './evidence-package.js';
 export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
   ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,

@@ -80,9 +80,17 @@ export function projectsByCategoryYear(projects: readonly Pick<ProjectState, 'ca
     counts.set(`${year}\u0000${category}`, (counts.get(`${year}\u0000${category}`) ?? 0) + 1);
     totals.set(year, (totals.get(year) ?? 0) + 1);
   }
-  const rows = [...counts.entries()].map(([key, n]) => {
+  // A category new this year counts from zero (when the year before has any projects at all);
+  // one that had projects last year and none this year is listed with 0. Only a first year has no change.
+  const keys = new Set(counts.keys());
+  for (const key of counts.keys()) {
     const [year, category] = key.split('\u0000') as [string, string];
-    const before = counts.get(`${Number(year) - 1}\u0000${category}`);
+    if (totals.has(Number(year) + 1)) keys.add(`${Number(year) + 1}\u0000${category}`);
+  }
+  const rows = [...keys].map((key) => {
+    const [year, category] = key.split('\u0000') as [string, string];
+    const n = counts.get(key) ?? 0;
+    const before = counts.get(`${Number(year) - 1}\u0000${category}`) ?? (totals.has(Number(year) - 1) ? 0 : undefined);
     return { year: Number(year), category, projects: n, change: before === undefined ? null : n - before };
   }).sort((a, b) => b.year - a.year || a.category.localeCompare(b.category));
   const years = [...totals.entries()].map(([year, n]) => ({ year, projects: n, change: totals.has(year - 1) ? n - (totals.get(year - 1) as number) : null }))

@@ -138,7 +138,12 @@ export const ProjectStatusSchema = closed({
   contract: Type.Optional(closed({ contractSha256: Sha256Hex, signedAt: Instant, recordId: RecordId })),
 }, 'A project\'s state; before opening the public sees no counts and no chain position');
 
-export const ProjectListSchema = closed({ projects: Type.Array(ProjectStatusSchema) });
+export const ProjectListSchema = closed({
+  projects: Type.Array(ProjectStatusSchema),
+  nextCursor: Type.Optional(Type.String({ maxLength: 400, description: 'pass as `cursor` for the next page; absent on the last page' })),
+  total: Type.Optional(Count),
+  asOf: Type.Optional(Instant),
+});
 
 export const BidderRecordsSchema = closed({ projectId: Identifier, bidderId: Identifier, records: Type.Array(LedgerRecordSchema) });
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ROLES, type Role } from '@tender-ledger/client-sdk';
+import { partyDirectory, type PartyDirectory } from './party-directory.js';
 
 export interface IssuerConfig {
   issuer: string;
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   writeWaitMs: number;
   platformMspId: string;
   regulatorMspId: string;
+  /** Who issues evidence certificates, and the names of the parties (see `partyDirectory`). */
+  directory: PartyDirectory;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
   closeBiddingAtDeadline: boolean;
   fabric?: FabricConfig;
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     writeWaitMs: integer(env, 'WRITE_WAIT_MS', 20_000, 0, 600_000),
     platformMspId: env.PLATFORM_MSP_ID ?? 'TradingCentreMSP',
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
+    directory: partyDirectory(env, (message) => new ConfigError(message)),
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
     ...(fabric ? { fabric } : {}),
   });

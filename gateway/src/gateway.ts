@@ -59,7 +59,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   let closing = false;
   const app = createServer({
     backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
-    writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing,
+    writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing, directory: config.directory,
     ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {

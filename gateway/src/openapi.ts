@@ -161,12 +161,42 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/records/:recordId', 'One record with its block (public view without a token)', 'getRecord', 'RecordWithBlock', { public: 'optional' });
   read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
     statuses: [400, 401, 429, 503],
-    query: [filter('category', 'only this category'), filter('status', 'only this status'), filter('year', 'only registered in this year')],
+    query: [filter('q', 'part of the project number or name'), filter('category', 'only this category'), filter('status', 'only this status, or awaiting-opening (deadline passed, not opened)'), filter('year', 'only registered in this year'),
+      filter('owner', 'only projects of this platform (its subject, client id or MSP id)'), { name: 'limit', in: 'query', required: false, description: 'page size, 1-200 (default 50)', schema: { type: 'string', pattern: '^[0-9]+$' } },
+      { name: 'cursor', in: 'query', required: false, description: 'the nextCursor of the previous page', schema: { type: 'string', maxLength: 400 } }],
   });
   read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids', 'BidderBids', { statuses: [400, 401, 403, 429, 503] });
   read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });
   read('/v1/reports/projects-by-category', 'Projects per category per year, with year-on-year change (regulator)', 'projectsByCategory', 'ProjectsByCategory', { statuses: [401, 403, 429, 503] });
   read('/v1/verify/:sha256', 'Public: where and when a document hash was recorded', 'verifyHash', 'HashLookup', { public: 'always', statuses: [400, 429, 503] });
+  // Evidence to take away (gateway/src/evidence-routes.ts): certificates and evidence packages.
+  const binary = (summary: string, operationId: string, path: string, type: string, security: object[], statuses: Status[]) => {
+    paths[openApiPath(path)] = {
+      get: { summary, operationId, parameters: parameters(path), security, responses: { 200: { description: summary, content: { [type]: { schema: { type: 'string', contentMediaType: type } } } }, ...problems(...statuses) } },
+    };
+  };
+  paths['/v1/records/{recordId}/certificate'] = {
+    get: {
+      summary: 'The evidence certificate (存证证明) of a record as the caller may see it: facts in Chinese and English, notices, receipt', operationId: 'getCertificate',
+      parameters: parameters('/v1/records/:recordId'), security: [{}, { bearer: [] }],
+      responses: { 200: { description: 'The certificate', content: { 'application/json': { schema: { type: 'object', required: ['certificateNo', 'issuer', 'issuedAt', 'recordId', 'recordHash', 'facts', 'notices', 'verifyUrl'] } } } }, ...problems(400, 401, 404, 429, 503) },
+    },
+  };
+  paths['/v1/directory'] = {
+    get: {
+      summary: 'The trading centre, the parties\' display names (PLATFORM_NAMES) and document kinds and steps in words', operationId: 'getDirectory', security: [{ bearer: [] }],
+      responses: { 200: { description: 'The directory', content: { 'application/json': { schema: { type: 'object', required: ['tradingCentreName', 'names', 'kinds', 'steps'] } } } }, ...problems(401, 429) },
+    },
+  };
+  paths['/v1/bidders/{bidderId}/tenders'] = {
+    get: {
+      summary: 'A bidder\'s tenders: registration and deposit, commitments (live or superseded), its opening outcome, the award, the contract, the release, a receipt per record (that bidder or a regulator)', operationId: 'getBidderTenders',
+      parameters: parameters('/v1/bidders/:bidderId'), security: [{ bearer: [] }],
+      responses: { 200: { description: 'The bidder\'s tenders', content: { 'application/json': { schema: { type: 'object', required: ['bidderId', 'tenders'] } } } }, ...problems(400, 401, 403, 429, 503) },
+    },
+  };
+  binary('The evidence certificate as PDF (Noto Sans SC embedded)', 'getCertificatePdf', '/v1/records/:recordId/certificate.pdf', 'application/pdf', [{}, { bearer: [] }], [400, 401, 404, 429, 503]);
+  binary('The evidence package (zip): records, receipts, certificates, JWKS, chain check, manifest, guide (owner, regulator; a bidder gets its own records)', 'getEvidencePackage', '/v1/projects/:projectId/evidence-package', 'application/zip', [{ bearer: [] }], [400, 401, 403, 404, 429, 503]);
   paths['/v1/receipts/verify'] = {
     post: {
       summary: 'Public: is a receipt\'s signature valid, and is its record on the ledger, unchanged', operationId: 'verifyReceipt', security: [],

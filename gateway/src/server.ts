@@ -12,6 +12,10 @@ import { callerKey, type Authenticator, type Caller } from './auth.js';
 import type { BiddingCloser } from './bidding-closer.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import type { IdempotencyStore, WriteAttempt } from './idempotency.js';
+import { bidderRouter } from './bidder-routes.js';
+import { evidenceRouter } from './evidence-routes.js';
+import { ProjectCatalogue, parseProjectQuery } from './project-catalogue.js';
+import { partyDirectory, type PartyDirectory } from './party-directory.js';
 import { expressPath, openApiDocument } from './openapi.js';
 import { ledgerUnavailable, OutcomeUnknownError, Problem, problemHandler, sendProblem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
@@ -30,6 +34,8 @@ export interface GatewayDeps {
   idempotency: IdempotencyStore;
   bodyLimit?: string;
   rateLimitPerMinute?: number;
+  /** Who issues certificates and the parties' names (TRADING_CENTRE_NAME, PLATFORM_NAMES). */
+  directory?: PartyDirectory;
   /** The clock reports measure lateness by (the embedded ledger's, in tests). */
   now?: () => Date;
   /** Told of each project registered through this gateway, to close its bidding at the deadline. */
@@ -106,6 +112,7 @@ export function createServer(deps: GatewayDeps): express.Express {
     sendProblem(res, new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }), req.originalUrl);
   });
 
+  const catalogue = new ProjectCatalogue(backend);
   const readerOf = (caller: Caller): Reader => (caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller });
   const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
     JSON.parse(await backend.evaluate(reader, fn, args)) as T;
@@ -301,22 +308,11 @@ export function createServer(deps: GatewayDeps): express.Express {
     res.json({ ...record, ...(landed ? { blockNumber: landed.blockNumber, blockHash: landed.blockHash } : {}) });
   });
 
+  // Paged, searched and filtered by gateway/src/project-catalogue.ts.
   app.get('/v1/projects', signedIn(), async (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    const filters = { category: query.category, status: query.status, year: query.year };
-    for (const [name, value] of Object.entries(filters)) {
-      // Characters (code points) as the published maxLength counts them, not UTF-16 units.
-      if (value !== undefined && (typeof value !== 'string' || [...value].length > 100)) {
-        throw new Problem('INVALID_ARGUMENT', `${name} must be one short string`, { errors: [{ field: `/query/${name}`, message: 'must be one short string' }] });
-      }
-    }
-    const projects = await evaluateJson<PublicProjectStatus[]>(readerOf(req.caller as Caller), 'listProjects');
-    res.json({
-      projects: projects.filter((p) => (filters.category === undefined || p.category === filters.category)
-        && (filters.status === undefined || p.status === filters.status)
-        && (filters.year === undefined || p.registeredAt.startsWith(`${filters.year as string}-`)))
-        .sort((a, b) => b.registeredAt.localeCompare(a.registeredAt)),
-    });
+    const caller = req.caller as Caller;
+    const readerKey = caller.role === 'regulator' ? 'regulator' : caller.role === 'bidder' ? 'public' : `platform:${callerKey(caller)}`;
+    res.json(await catalogue.page(readerOf(caller), readerKey, parseProjectQuery(req.query as Record<string, unknown>), deps.now?.() ?? new Date()));
   });
 
   app.get('/v1/bidders/:bidderId/bids', signedIn(['bidder', 'regulator']), async (req, res) => {
@@ -394,6 +390,9 @@ export function createServer(deps: GatewayDeps): express.Express {
     checks.valid = checks.signatureValid && checks.onLedger && checks.recordUnchanged && checks.blockMatches;
     res.json({ ...checks, claims, ...(record && isRedacted(record) ? { sealed: true } : {}) });
   });
+
+  app.use(bidderRouter({ backend, receipts, signedIn: signedIn(['bidder', 'regulator']) }));
+  app.use(evidenceRouter({ backend, receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: optionallyAuthenticated(auth, limitCaller), signedIn: signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
   for (const [documented, operations] of Object.entries(openapi.paths)) {

@@ -34,6 +34,12 @@ export function session(): Session | undefined {
   }
 }
 
+/** A token is kept but its `exp` has passed (or it cannot be read). */
+export function storedTokenExpired(): boolean {
+  const token = sessionStorage.getItem('token');
+  return token !== null && token !== '' && session() === undefined;
+}
+
 export function signIn(token: string): void {
   sessionStorage.setItem('token', token.trim());
 }

@@ -1,44 +1,58 @@
 import qrcode from 'qrcode-generator';
-import { documentHashes, type LedgerRecord, type RecordView } from '@tender-ledger/domain';
 import { api } from './api.js';
-import { h, formatTime } from './dom.js';
-import { t } from './i18n.js';
+import { h } from './dom.js';
+import { currentLang, t } from './i18n.js';
 
-/** A printable evidence certificate (存证证明) with a QR code that opens the verify page for the record. */
+type Bilingual = { zh: string; en: string };
+/** What `GET /v1/records/{id}/certificate` answers: the same facts the PDF shows. */
+interface Certificate {
+  certificateNo: string;
+  issuer: string;
+  issuedAt: string;
+  recordId: string;
+  recordHash: string;
+  facts: { key: string; label: Bilingual; value: string | Bilingual; mono?: boolean }[];
+  notices: Bilingual[];
+  receipt?: string;
+  verifyUrl: string;
+}
+
+/**
+ * A printable evidence certificate (存证证明): the gateway's certificate of the record (the same
+ * facts as its PDF), a QR code that opens the verify page for it, and the PDF to download.
+ */
 export async function certificatePage(root: HTMLElement, recordId: string): Promise<void> {
   const s = t();
-  let record: RecordView & { blockNumber?: number; blockHash?: string };
+  const lang = currentLang();
+  let certificate: Certificate;
   try {
-    record = await api(`/v1/records/${encodeURIComponent(recordId)}`);
+    certificate = await api(`/v1/records/${encodeURIComponent(recordId)}/certificate`);
   } catch {
     root.replaceChildren(h('h1', {}, s.certificateHeading), h('p', { class: 'verdict bad' }, s.recordMissing));
     return;
   }
-  const link = `${location.origin}/?record=${encodeURIComponent(record.recordId)}`;
+  // The QR code opens this origin's verify page for the record.
+  const link = `${location.origin}/?record=${encodeURIComponent(certificate.recordId)}`;
   const qr = qrcode(0, 'M');
   qr.addData(link);
   qr.make();
-  const subject = 'redacted' in record ? undefined : documentHashes(record as LedgerRecord)[0];
-  const row = (label: string, value: string | number | undefined, mono = false) =>
-    value === undefined ? null : h('div', { class: 'fact' }, h('dt', {}, label), h('dd', mono ? { class: 'mono' } : {}, String(value)));
+  const words = (v: string | Bilingual) => (typeof v === 'string' ? v : v[lang]);
+  const row = (key: string, label: string, value: string, mono = false) =>
+    h('div', { class: 'fact', 'data-fact': key }, h('dt', {}, label), h('dd', mono ? { class: 'mono' } : {}, value));
   root.replaceChildren(h('article', { class: 'certificate', 'data-testid': 'certificate' },
     h('header', {}, h('h1', {}, s.certificateHeading), h('p', {}, s.certificateIntro)),
     h('div', { class: 'certificate-body' },
       h('dl', {},
-        row(s.recordId, record.recordId, true),
-        row(s.step, s.steps[record.step] ?? record.step),
-        row(s.project, record.projectId ?? s.standalone),
-        row(s.ledgerTime, `${formatTime(record.txTime)} (${record.txTime})`),
-        row(s.documentHash, subject, true),
-        row(s.recordHash, record.hash, true),
-        row(s.prevHash, 'prevHash' in record ? record.prevHash : undefined, true),
-        row(s.txId, record.txId, true),
-        row(s.blockNumber, record.blockNumber),
-        row(s.blockHash, record.blockHash, true),
-        row(s.actor, record.actor.mspId),
+        row('certificateNo', s.certificateNo, certificate.certificateNo, true),
+        row('issuer', s.issuedBy, certificate.issuer),
+        ...certificate.facts.map((f) => row(f.key, f.label[lang], words(f.value), f.mono === true)),
       ),
       h('figure', { class: 'qr' }, h('img', { src: qr.createDataURL(4, 8), alt: `${s.scanToVerify}: ${link}`, width: '200', height: '200' }), h('figcaption', {}, s.scanToVerify, h('br'), h('a', { href: link }, link))),
     ),
-    h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, s.print),
+    ...certificate.notices.map((n) => h('p', { class: 'notice', 'data-testid': 'notice' }, n[lang])),
+    certificate.receipt ? h('details', { class: 'receipt-block' }, h('summary', {}, s.receipt), h('code', { class: 'hash' }, certificate.receipt)) : null,
+    h('div', { class: 'actions no-print' },
+      h('a', { class: 'button', href: `/v1/records/${encodeURIComponent(certificate.recordId)}/certificate.pdf`, download: `certificate-${certificate.certificateNo}.pdf`, 'data-testid': 'pdf' }, s.downloadPdf),
+      h('button', { type: 'button', onclick: () => window.print() }, s.print)),
   ));
 }

@@ -19,7 +19,8 @@ export function table(headers: string[], rows: Child[][], caption?: string): HTM
   return h('div', { class: 'table-wrap' }, h('table', {},
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, ...headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c) => h('td', {}, c)))))));
+    // Each cell carries its column's name: on a narrow screen the row becomes a labelled card.
+    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c, i) => h('td', { 'data-label': headers[i] ?? '' }, c)))))));
 }
 
 /** A long hash, shown short but copyable whole. */
@@ -33,4 +34,18 @@ export function formatTime(iso: string): string {
 
 export function yuan(fen: number): string {
   return (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/**
+ * A file chooser labelled in the page's language (the browser's own button speaks the browser's
+ * language): the native input stays focusable and keyboard-usable, visually hidden.
+ */
+export function fileInput(id: string, label: string): { element: HTMLElement; input: HTMLInputElement } {
+  const input = h('input', { type: 'file', id, class: 'visually-hidden', required: true });
+  const name = h('span', { class: 'file-name', 'aria-live': 'polite' }, document.documentElement.lang === 'en' ? 'No file chosen' : '未选择文件');
+  input.addEventListener('change', () => { name.textContent = input.files?.[0]?.name ?? name.textContent; });
+  const element = h('div', { class: 'file-field' },
+    h('span', { class: 'file-label' }, label),
+    h('label', { for: id, class: 'button' }, document.documentElement.lang === 'en' ? 'Choose a file' : '选择文件'), name, input);
+  return { element, input };
 }

@@ -1,4 +1,4 @@
-import { session, signIn, signOut, type Session } from './api.js';
+import { session, signIn, signOut, storedTokenExpired, type Session } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
@@ -14,8 +14,14 @@ export function requireSession(root: HTMLElement, role: 'bidder' | 'regulator', 
     signIn(input.value);
     rerender();
   });
+  // Say why a token that was given no longer signs in, instead of a silent form.
+  const refused = sessionStorage.getItem('token-refused') === '1';
+  sessionStorage.removeItem('token-refused');
+  const expired = storedTokenExpired();
   root.replaceChildren(h('section', { 'aria-labelledby': 'signin-h' },
     h('h1', { id: 'signin-h' }, s.signInHeading),
+    refused ? h('p', { class: 'verdict bad', role: 'alert', 'data-testid': 'token-problem' }, s.tokenRefused) : null,
+    expired ? h('p', { class: 'verdict bad', role: 'alert', 'data-testid': 'token-problem' }, s.tokenExpired) : null,
     current ? h('p', { class: 'verdict bad', role: 'alert' }, s.wrongRole(s.roles[role] ?? role)) : null,
     form));
   return undefined;

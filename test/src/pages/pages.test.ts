@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { commitBid, type TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { sha256Hex } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
+import { launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../../../test-artifacts/screenshots');
 const DAY = 86_400_000;
 const DEPOSIT = 2_000_000;
@@ -23,12 +23,15 @@ async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile:
   const reveals: { bidderId: string; bidFileSha256: string; price: number; salt: string }[] = [];
   for (const [bidderId, price] of [['91520200MA6DKQ7X1B', 430_000_000], ['B-SECOND', 445_000_000], ['B-THIRD', 452_000_000]] as const) {
     await platform.registerBidder(projectId, { bidderId, deposit: { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) } });
+    // The first bidder changes its bid before the deadline (BL 29): the later commitment counts.
+    if (bidderId === '91520200MA6DKQ7X1B') await platform.submitBid(projectId, { bidderId, commitment: commitBid({ projectId, bidderId, bidFileSha256, price: price + 5_000_000 }).commitment });
     const sealed = commitBid({ projectId, bidderId, bidFileSha256: bidderId === '91520200MA6DKQ7X1B' ? bidFileSha256 : doc(`bid ${bidderId}`), price });
     await platform.submitBid(projectId, { bidderId, commitment: sealed.commitment });
     if (bidderId === '91520200MA6DKQ7X1B') mine = { salt: sealed.reveal.salt, price };
     const { bidFileSha256: file, salt } = sealed.reveal;
     reveals.push({ bidderId, bidFileSha256: file, price, salt });
   }
+  await platform.notarise({ sha256: doc('clarification'), kind: 'clarification', projectId, metadata: { fileName: '澄清文件第1号.pdf' } });
   await platform.appointCommittee(projectId, { members: ['E1', 'E2', 'E3', 'E4', 'E5'], appointmentDocSha256: doc('expert draw') });
   t.clock.advance(3 * DAY);
   await platform.openBids(projectId, { reveals });
@@ -56,23 +59,22 @@ describe('web pages in headless Chromium', function () {
   let tender: { projectId: string; salt: string; price: number };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`THE BROWSER SUITE CANNOT RUN: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does this).`);
-    }
     mkdirSync(SHOTS, { recursive: true });
     files = tempDir('tender-pages-');
     announcement = path.join(files.dir, '招标公告.pdf');
     writeFileSync(announcement, `%PDF-1.4 招标公告 ${Date.now()}\n`.repeat(200));
     bidFile = path.join(files.dir, 'bid.pdf');
     writeFileSync(bidFile, `%PDF-1.4 投标文件 ${Date.now()}\n`.repeat(300));
-    t = await startTestGateway();
-    const platform = await t.client('platform', 'gz-etrading');
-    receipt = (await platform.notariseFile(announcement, { kind: 'announcement' })).receipt;
-    tender = await seedTender(t, platform, bidFile);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    t = await startTestGateway({
+      TRADING_CENTRE_NAME: '六盘水市公共资源交易中心',
+      PLATFORM_NAMES: JSON.stringify({ 'gz-etrading': '贵州省公共资源交易电子平台', '91520200MA6DKQ7X1B': '贵州路桥建设有限公司', 'B-SECOND': '六盘水第二建设公司', 'B-THIRD': '水城第三工程公司' }),
     });
+    const platform = await t.client('platform', 'gz-etrading');
+    receipt = (await platform.notariseFile(announcement, { kind: 'announcement', metadata: { fileName: '招标公告.pdf' } })).receipt;
+    tender = await seedTender(t, platform, bidFile);
+    const launched = await launchChromium();
+    browser = launched.browser;
+    console.log(`      browser: ${launched.description}`);
   });
   after(async () => {
     await browser?.close();
@@ -156,49 +158,190 @@ describe('web pages in headless Chromium', function () {
       await page.goto(qrLink as string);
       await page.waitForSelector('[data-testid="found"]');
     });
-  });
 
-  describe('the regulator page (监管)', () => {
-    it('shows a project\'s timeline through every step with the chain check, overdue deposits and the yearly report', async () => {
-      await page.goto(`${t.url}/regulator`);
-      await page.fill('#token', await t.token('regulator', 'liupanshui-supervision'));
-      await page.click('form button[type="submit"]');
-      await page.waitForSelector('#overdue');
-      await page.selectOption('#filter-category', '房建市政');
-      await page.click(`tr:has-text("${tender.projectId}") button`);
-      await page.waitForSelector('[data-testid="chain"]');
-      expect(await page.textContent('[data-testid="chain"]')).to.equal('哈希链完整');
-      const steps = await page.locator('.timeline li strong').allTextContents();
-      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '组建评标委员会（专家抽取）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
-      // Each step shows its facts: the award names the winner and its price in yuan.
-      const award = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^定标$/ }) });
-      expect(await award.locator('.detail').textContent()).to.equal('91520200MA6DKQ7X1B · 4,300,000.00');
-      // Scores are integer hundredths of a point, shown as points.
-      const scores = page.locator('.timeline li', { has: page.locator('strong', { hasText: /^评标打分$/ }) }).first();
-      expect(await scores.locator('.detail').textContent()).to.equal('E1: 91520200MA6DKQ7X1B 92.00, B-SECOND 86.50, B-THIRD 81.00');
-      const overdue = await page.textContent('#overdue');
-      expect(overdue).to.include('91520200MA6DKQ7X1B').and.include('B-THIRD').and.not.include('B-SECOND');
-      expect(await page.textContent('#report')).to.include('房建市政');
-      await shot('regulator');
+    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+      it(`names the document, its kind and the parties, in Beijing time, with the PDF to download (${lang}, ${width} px)`, async () => {
+        const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${t.url}/certificate/${claims.recordId}`);
+        if (lang === 'en') await page.click('#lang-switch');
+        await page.waitForSelector('[data-testid="certificate"]');
+        const text = await page.textContent('[data-testid="certificate"]') ?? '';
+        expect(text).to.include('六盘水市公共资源交易中心').and.include('招标公告.pdf').and.include('贵州省公共资源交易电子平台')
+          .and.include(lang === 'zh' ? '北京时间' : 'Beijing time').and.include(lang === 'zh' ? '招标公告' : 'Tender announcement');
+        expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
+        const pdf = await page.getAttribute('[data-testid="pdf"]', 'href');
+        const response = await page.request.get(`${t.url}${pdf}`);
+        expect(response.headers()['content-type']).to.equal('application/pdf');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`certificate-${lang}-${width}`);
+      });
+    }
+
+    it('for a sealed bid says what stays hidden until the opening and why, naming no bidder', async () => {
+      const platform = await t.client('platform', 'gz-etrading');
+      const projectId = 'GZ-2026-0099';
+      const deadline = t.time.iso(3 * DAY);
+      await platform.registerProject({ projectId, name: '钟山区学校改扩建', category: '房建市政', estimatedPrice: 100_000_000, depositAmount: DEPOSIT, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('sealed tender') });
+      await platform.registerBidder(projectId, { bidderId: 'B-SEALED', deposit: { form: 'cash', amount: DEPOSIT } });
+      const { record } = await platform.submitBid(projectId, { bidderId: 'B-SEALED', commitment: commitBid({ projectId, bidderId: 'B-SEALED', bidFileSha256: doc('sealed bid'), price: 90_000_000 }).commitment });
+      await page.goto(`${t.url}/certificate/${record.recordId}`);
+      await page.waitForSelector('[data-testid="notice"]');
+      expect(await page.textContent('[data-testid="notice"]')).to.include('第二十二条');
+      expect(await page.textContent('[data-testid="certificate"]')).to.not.include('B-SEALED');
+      await shot('certificate-sealed');
     });
   });
 
+  describe('the regulator page (监管)', () => {
+    const signInAsRegulator = async (lang: 'zh' | 'en') => {
+      await page.goto(`${t.url}/regulator`);
+      if (lang === 'en') await page.click('#lang-switch');
+      await page.fill('#token', await t.token('regulator', 'liupanshui-supervision'));
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('#projects li');
+    };
+
+    it('shows a project\'s timeline through every step with the chain check, names for ids, kinds and amounts in words, superseded commitments read right', async () => {
+      await signInAsRegulator('zh');
+      await page.selectOption('#filter-category', '房建市政');
+      await page.waitForSelector(`#projects li[data-project="${tender.projectId}"]`);
+      await page.click(`#projects li[data-project="${tender.projectId}"] button`);
+      await page.waitForSelector('[data-testid="chain"]');
+      expect(await page.textContent('[data-testid="chain"]')).to.equal('哈希链完整');
+      const steps = await page.locator('.timeline li strong').allTextContents();
+      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '文件存证', '组建评标委员会（专家抽取）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
+      const detailOf = (step: RegExp) => page.locator('.timeline li', { has: page.locator('strong', { hasText: step }) });
+      // The award names the winner and its price in yuan with grouping.
+      expect(await detailOf(/^定标$/).locator('.detail').textContent()).to.equal('贵州路桥建设有限公司 · 4,300,000.00 元');
+      // Scores are integer hundredths of a point, shown as points.
+      expect(await detailOf(/^评标打分$/).first().locator('.detail').textContent()).to.equal('E1: 贵州路桥建设有限公司 92.00, 六盘水第二建设公司 86.50, 水城第三工程公司 81.00');
+      // The first bidder changed its bid: the older commitment is the superseded one, the newer one counts.
+      const commitments = await detailOf(/^投标递交（密封）$/).locator('.detail').allTextContents();
+      expect(commitments[0]).to.include('贵州路桥建设有限公司').and.include('已被后续承诺取代');
+      expect(commitments[1]).to.include('贵州路桥建设有限公司').and.include('当前有效');
+      expect(await detailOf(/^文件存证$/).locator('.detail').textContent()).to.equal('澄清/修改文件 · 澄清文件第1号.pdf');
+      const timeline = await page.textContent('.timeline') ?? '';
+      expect(timeline).to.include('贵州省公共资源交易电子平台').and.not.include('platform::').and.not.include('TradingCentreMSP');
+      await shot('regulator-timeline');
+      await page.click('#tab-overdue');
+      const overdue = await page.textContent('#overdue');
+      expect(overdue).to.include('贵州路桥建设有限公司').and.include('水城第三工程公司').and.not.include('六盘水第二建设公司');
+      await page.click('#tab-report');
+      expect(await page.textContent('#report')).to.include('房建市政');
+    });
+
+    it('searches and pages projects on the server, and shows a project past its deadline as awaiting opening', async () => {
+      const platform = await t.client('platform', 'gz-etrading');
+      for (let i = 0; i < 55; i++) {
+        await platform.registerProject({ projectId: `PAGE-${String(i).padStart(3, '0')}`, name: `批量项目 ${i}`, category: '政府采购', estimatedPrice: 10_000_000, depositAmount: 100_000, bidDeadline: t.time.iso(DAY), openingTime: t.time.iso(DAY), tenderDocSha256: doc(`page ${i}`) });
+      }
+      t.clock.advance(2 * DAY);
+      await signInAsRegulator('zh');
+      expect(await page.locator('#projects li').count()).to.equal(50);
+      expect(await page.textContent('#project-count')).to.match(/显示 50 \/ 共 \d+ 个项目/);
+      await page.click('#more');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length > 50);
+      expect(await page.locator('#more').isHidden()).to.equal(true);
+      await page.fill('#search', 'PAGE-05');
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length === 5);
+      await page.fill('#search', '批量项目 7');
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length === 1);
+      expect(await page.textContent('#projects li .status')).to.equal('待开标（已截止）');
+      await page.fill('#search', '');
+      await page.selectOption('#filter-status', 'awaiting-opening');
+      await page.waitForFunction(() => document.querySelectorAll('#projects li').length >= 50);
+      expect(await page.locator('#projects li .status', { hasText: '投标中' }).count()).to.equal(0);
+    });
+
+    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+      it(`fits the screen with reports on their own tabs, tables as cards on a phone (${lang}, ${width} px)`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        await signInAsRegulator(lang);
+        await page.fill('#search', tender.projectId);
+        await page.click('form.filters button[type="submit"]');
+        await page.waitForFunction(() => document.querySelectorAll('#projects li').length === 1);
+        await page.click(`#projects li[data-project="${tender.projectId}"] button`);
+        await page.waitForSelector('[data-testid="chain"]');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`regulator-${lang}-${width}`);
+        await page.click('#tab-report');
+        expect(await page.textContent('#report')).to.include(lang === 'zh' ? '同比变化' : 'Year-on-year');
+        await shot(`regulator-report-${lang}-${width}`);
+        await page.click('#tab-overdue');
+        const display = await page.evaluate(() => getComputedStyle(document.querySelector('#overdue td') as Element).display);
+        expect(display).to.equal(width === 390 ? 'grid' : 'table-cell');
+        // No text runs down in one-character columns: every cell is at least a few characters wide.
+        const narrowest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('#overdue td')].map((td) => td.getBoundingClientRect().width)));
+        expect(narrowest).to.be.above(60);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`regulator-overdue-${lang}-${width}`);
+      });
+    }
+  });
+
   describe('the bidder page (投标人)', () => {
-    it('lists the bidder\'s bids with receipts and confirms locally that the sealed bid is what will be opened', async () => {
+    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+      it(`shows registration, deposit, commitments with labelled times, the opening, the award and the contract, each with its receipt, and one local check (${lang}, ${width} px)`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${t.url}/bidder`);
+        if (lang === 'en') await page.click('#lang-switch');
+        await page.fill('#token', await t.token('bidder', '91520200MA6DKQ7X1B'));
+        await page.click('form button[type="submit"]');
+        await page.waitForSelector('.bid');
+        const card = await page.textContent('.bid') ?? '';
+        expect(card).to.include(tender.projectId);
+        const words = lang === 'zh'
+          ? ['投标截止时间', '开标时间', '投标报名', '银行保函', '已交 20,000.00 元', '已开标，投标有效', '中标', '4,300,000.00', '合同', '保证金尚未退还', '递交时间']
+          : ['Bid deadline', 'Opening time', 'Registration', 'bank guarantee letter', 'paid 20,000.00 yuan', 'opened, bid valid', 'won', '4,300,000.00', 'Contract', 'deposit not yet released', 'Submitted'];
+        for (const word of words) expect(card, word).to.include(word);
+        // The older commitment is the superseded one; the newer one counts.
+        const badges = await page.locator('[data-testid="commitment"] .badge').allTextContents();
+        expect(badges).to.deep.equal(lang === 'zh' ? ['已被后续承诺取代', '当前有效'] : ['superseded by a later commitment', 'current']);
+        // A receipt per record: registration, two commitments, opening, award, contract.
+        expect(await page.locator('.bid .receipt-download').count()).to.equal(6);
+        expect(await page.locator('form.local-check').count()).to.equal(1);
+        expect(await page.textContent('.file-field')).to.include(lang === 'zh' ? '选择文件' : 'Choose a file');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
+        await shot(`bidder-${lang}-${width}`);
+      });
+    }
+
+    it('downloads a receipt that verifies, and confirms locally that the sealed bid is what was opened', async () => {
       await page.goto(`${t.url}/bidder`);
       await page.fill('#token', await t.token('bidder', '91520200MA6DKQ7X1B'));
       await page.click('form button[type="submit"]');
       await page.waitForSelector('.bid');
-      expect(await page.textContent('.bid h2')).to.include(tender.projectId);
-      await page.setInputFiles(`#file-${tender.projectId}`, bidFile);
-      await page.fill(`#price-${tender.projectId}`, String(tender.price));
-      await page.fill(`#salt-${tender.projectId}`, tender.salt);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.bid .receipt-download').first().click()]);
+      const saved = path.join(files.dir, 'receipt.jws');
+      await download.saveAs(saved);
+      const verified = await (await fetch(`${t.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt: readFileSync(saved, 'utf8').trim() }) })).json() as { valid: boolean };
+      expect(verified.valid).to.equal(true);
+      await page.setInputFiles('#check-file', bidFile);
+      await page.fill('#check-price', String(tender.price));
+      await page.fill('#check-salt', tender.salt);
       await page.click('.local-check button');
       await page.waitForSelector('.local-check .verdict.good');
-      await shot('bidder');
-      await page.fill(`#price-${tender.projectId}`, String(tender.price + 1));
+      await page.fill('#check-price', String(tender.price + 1));
       await page.click('.local-check button');
       await page.waitForSelector('.local-check .verdict.bad');
+    });
+
+    it('says so when the token is refused or cannot be used, instead of a silent form', async () => {
+      await page.goto(`${t.url}/bidder`);
+      const good = await t.token('bidder', '91520200MA6DKQ7X1B');
+      const [head, body, signature] = good.split('.') as [string, string, string];
+      await page.fill('#token', `${head}.${body}.${signature.slice(0, -4)}AAAA`);
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('[data-testid="token-problem"]');
+      expect(await page.textContent('[data-testid="token-problem"]')).to.include('令牌无效');
+      await page.fill('#token', 'not-a-token');
+      await page.click('form button[type="submit"]');
+      await page.waitForSelector('[data-testid="token-problem"]');
+      expect(await page.textContent('[data-testid="token-problem"]')).to.include('已过期或无法读取');
+      await shot('bidder-token-refused');
     });
   });
 

@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { commitBid, verifyEvidencePackage, type TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { sha256Hex } from '@tender-ledger/domain';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { embeddedFonts, readPdf, renderFirstPage } from '../helpers/pdf.js';
+import { tempDir } from '../helpers/temp.js';
+
+const CLI = path.resolve(__dirname, '../../../client-sdk/dist/cli.js');
+const SHOTS = path.resolve(__dirname, '../../../test-artifacts/screenshots');
+const DAY = 86_400_000;
+const CENTRE = '六盘水市公共资源交易中心';
+const doc = (name: string) => sha256Hex(`evidence document ${name}`);
+
+function tender(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('evidence certificates and packages', function () {
+  this.timeout(120_000);
+  let t: TestGateway;
+  let platform: TenderLedgerClient;
+  let files: ReturnType<typeof tempDir>;
+  const projectId = 'GZ-2026-0777';
+  const bidders = ['91520200MA6DKQ7X1B', 'B-SECOND', 'B-THIRD'] as const;
+  let announcementId: string;
+  let sealedBidRecordId: string;
+
+  before(async () => {
+    files = tempDir('tender-evidence-');
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestGateway({
+      TRADING_CENTRE_NAME: CENTRE,
+      PLATFORM_NAMES: JSON.stringify({ 'gz-etrading': '贵州省公共资源交易电子平台', '91520200MA6DKQ7X1B': '贵州路桥建设有限公司', 'B-SECOND': '六盘水第二建设公司' }),
+    });
+    platform = await t.client('platform', 'gz-etrading');
+    const deadline = t.time.iso(3 * DAY);
+    await platform.registerProject({ projectId, name: '水城区供水管网改造', category: '房建市政', estimatedPrice: 500_000_000, depositAmount: 2_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('tender') });
+    announcementId = (await platform.notarise({ sha256: doc('announcement'), kind: 'announcement', projectId, metadata: { fileName: '招标公告（水城区）.pdf' } })).record.recordId;
+    for (const bidderId of bidders) {
+      await platform.registerBidder(projectId, { bidderId, deposit: { form: 'cash', amount: 2_000_000 } });
+      const sealed = commitBid({ projectId, bidderId, bidFileSha256: doc(`bid ${bidderId}`), price: 430_000_000 });
+      const { record } = await platform.submitBid(projectId, { bidderId, commitment: sealed.commitment });
+      if (bidderId === '91520200MA6DKQ7X1B') sealedBidRecordId = record.recordId;
+    }
+  });
+  after(async () => {
+    await t?.close();
+    files?.remove();
+  });
+
+  describe('GET /v1/records/{recordId}/certificate.pdf', () => {
+    it('is a small PDF with Noto Sans SC embedded as a subset: the Chinese labels, the centre, the document by name and kind, the parties by name, Beijing time and the record hash', async () => {
+      const response = await fetch(`${t.url}/v1/records/${announcementId}/certificate.pdf`);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.equal('application/pdf');
+      const pdf = new Uint8Array(await response.arrayBuffer());
+      expect(Buffer.from(pdf.subarray(0, 5)).toString()).to.equal('%PDF-');
+      expect(pdf.length, 'subset font keeps it small').to.be.below(150_000);
+      // Embedded (a FontFile2 stream) and subset: the whole font is 10.5 MB, the file a fraction of that.
+      expect(embeddedFonts(pdf).length, 'a font').to.be.above(0);
+      expect(embeddedFonts(pdf).every((f) => /^[A-Z]{6}\+NotoSansSC-Regular$/.test(f)), `fonts ${embeddedFonts(pdf).join(', ')}`).to.equal(true);
+      expect(Buffer.from(pdf).toString('latin1')).to.include('/FontFile2');
+      const record = await platform.getRecord(announcementId);
+      const { text } = await readPdf(pdf);
+      for (const label of ['存证证明', '证明编号', '出具机构', '项目名称', '项目编号', '环节', '文件名称', '文件类型', '记录方', '上链时间', '北京时间', '区块号', '交易编号', '记录哈希', '签名回执', '独立核验方法']) {
+        expect(text, label).to.include(label);
+      }
+      expect(text).to.include(CENTRE).and.include('水城区供水管网改造').and.include('招标公告（水城区）.pdf').and.include('招标公告')
+        .and.include('贵州省公共资源交易电子平台').and.include(record.hash).and.include(record.txId);
+      expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
+      writeFileSync(path.join(SHOTS, 'certificate-document.pdf'), pdf);
+      await renderFirstPage(pdf, path.join(SHOTS, 'certificate-pdf-document.png'));
+    });
+
+    it('for a sealed bid says what stays hidden until the opening and why (BL art. 22), and names no bidder', async () => {
+      const response = await fetch(`${t.url}/v1/records/${sealedBidRecordId}/certificate.pdf`);
+      expect(response.status).to.equal(200);
+      const pdf = new Uint8Array(await response.arrayBuffer());
+      const { text } = await readPdf(pdf);
+      expect(text).to.include('第二十二条').and.include('art. 22').and.include('投标递交（密封）');
+      for (const bidderId of bidders) expect(text).to.not.include(bidderId);
+      expect(text).to.not.include('贵州路桥建设有限公司').and.not.include('签名回执');
+      writeFileSync(path.join(SHOTS, 'certificate-sealed.pdf'), pdf);
+      await renderFirstPage(pdf, path.join(SHOTS, 'certificate-pdf-sealed.png'));
+    });
+
+    it('answers 404 RECORD_NOT_FOUND for an unknown record', async () => {
+      const response = await fetch(`${t.url}/v1/records/no-such-record/certificate.pdf`);
+      expect(response.status).to.equal(404);
+      expect(((await response.json()) as { code: string }).code).to.equal('RECORD_NOT_FOUND');
+    });
+  });
+
+  describe('GET /v1/records/{recordId}/certificate', () => {
+    it('gives the page the same facts as the PDF, with the centre, a stable certificate number and the receipt', async () => {
+      const response = await fetch(`${t.url}/v1/records/${announcementId}/certificate`);
+      const certificate = await response.json() as { issuer: string; certificateNo: string; facts: { key: string; value: unknown }[]; receipt?: string };
+      expect(certificate.issuer).to.equal(CENTRE);
+      expect(certificate.certificateNo).to.match(/^CZ-\d{8}-[0-9A-F]{16}$/);
+      expect(certificate.facts.map((f) => f.key)).to.include.members(['project', 'projectId', 'step', 'documentName', 'documentKind', 'actor', 'ledgerTime', 'blockNumber', 'txId', 'recordHash']);
+      expect(certificate.receipt).to.be.a('string');
+    });
+  });
+
+  describe('GET /v1/projects/{projectId}/evidence-package', () => {
+    let zipFile: string;
+
+    it('packs every record with its receipt and certificate, the JWKS, the chain check, a guide and a manifest, for the owning platform', async () => {
+      const response = await fetch(`${t.url}/v1/projects/${projectId}/evidence-package`, { headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` } });
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.equal('application/zip');
+      const zip = new Uint8Array(await response.arrayBuffer());
+      zipFile = path.join(files.dir, 'package.zip');
+      writeFileSync(zipFile, zip);
+      const entries = unzipSync(zip);
+      const names = Object.keys(entries);
+      const records = names.filter((n) => n.startsWith('records/'));
+      expect(records).to.have.length(8);
+      expect(names.filter((n) => n.startsWith('receipts/'))).to.have.length(8);
+      expect(names.filter((n) => n.startsWith('certificates/'))).to.have.length(8);
+      expect(names).to.include.members(['manifest.json', 'jwks.json', 'chain-check.json', 'README-verify.md']);
+      const guide = strFromU8(entries['README-verify.md']!);
+      expect(guide).to.include('第十七条').and.include('art. 17').and.include('tender package verify');
+      expect(JSON.parse(strFromU8(entries['chain-check.json']!))).to.include({ gatewayCheckedWholeChain: true });
+    });
+
+    it('is verified offline by `tender package verify`, record by record', async () => {
+      const result = await tender(['package', 'verify', zipFile]);
+      expect(result.code, result.stdout + result.stderr).to.equal(0);
+      expect(result.stdout).to.include('VALID: 8 record(s)');
+      expect(result.stdout.match(/^ {2}OK/gm)).to.have.length(8);
+    });
+
+    it('names the record whose file had one byte changed, and exits non-zero', async () => {
+      const entries = unzipSync(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(zipFile))));
+      const target = Object.keys(entries).filter((n) => n.startsWith('records/')).sort()[1]!;
+      const record = JSON.parse(strFromU8(entries[target]!)) as { recordId: string };
+      const bytes = entries[target]!;
+      const at = strFromU8(bytes).indexOf('"kind": "') + 9;
+      bytes[at] = bytes[at] === 0x61 ? 0x62 : 0x61;
+      const tampered = path.join(files.dir, 'tampered.zip');
+      writeFileSync(tampered, zipSync(entries));
+      const result = await tender(['package', 'verify', tampered]);
+      expect(result.code).to.equal(1);
+      const broken = result.stdout.split('\n').filter((l) => l.includes('BROKEN'));
+      expect(broken).to.have.length(1);
+      expect(broken[0]).to.include(record.recordId);
+      expect(result.stdout).to.include('does not match the manifest').and.include('the record was changed').and.include('INVALID');
+      const report = await verifyEvidencePackage(zipSync(entries));
+      expect(report.records.filter((r) => r.problems.length > 0).map((r) => r.recordId)).to.deep.equal([record.recordId]);
+    });
+
+    it('gives a bidder a package of its own records only', async () => {
+      const response = await fetch(`${t.url}/v1/projects/${projectId}/evidence-package`, { headers: { authorization: `Bearer ${await t.token('bidder', 'B-SECOND')}` } });
+      expect(response.status).to.equal(200);
+      const zip = new Uint8Array(await response.arrayBuffer());
+      const report = await verifyEvidencePackage(zip);
+      expect(report.valid, JSON.stringify(report.problems)).to.equal(true);
+      expect(report.scope).to.equal('bidder');
+      expect(report.records.map((r) => r.step)).to.deep.equal(['BidderRegistered', 'BidCommitted']);
+      const text = Object.entries(unzipSync(zip)).filter(([n]) => n.endsWith('.json')).map(([, b]) => strFromU8(b)).join('\n');
+      expect(text).to.not.include('91520200MA6DKQ7X1B').and.not.include('B-THIRD');
+    });
+
+    it('still verifies re-zipped unchanged (the check is of content, not of the zip\'s bytes)', async () => {
+      const entries = unzipSync(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(zipFile))));
+      entries['manifest.json'] = strToU8(strFromU8(entries['manifest.json']!));
+      expect((await verifyEvidencePackage(zipSync(entries))).valid).to.equal(true);
+    });
+
+    it('refuses another platform while the tender is sealed (403 FORBIDDEN)', async () => {
+      const response = await fetch(`${t.url}/v1/projects/${projectId}/evidence-package`, { headers: { authorization: `Bearer ${await t.token('platform', 'zunyi-etrading')}` } });
+      expect(response.status).to.equal(403);
+    });
+
+    it('is refused without a token (401)', async () => {
+      const response = await fetch(`${t.url}/v1/projects/${projectId}/evidence-package`);
+      expect(response.status).to.equal(401);
+    });
+  });
+
+});
