@@ -343,8 +343,8 @@ for (const backend of testBackends()) describe(`gateway on the ${backend} ledger
         const short = await startTestGateway({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '600' }, backend);
         try {
           const at = async (token: string) => (await fetch(`${short.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
-          expect(await at(await short.token('platform', 'p1', 601))).to.equal(401);
-          expect(await at(await short.token('platform', 'p1', 600))).to.equal(404);
+          expect(await at(await short.token('platform', 'gz-etrading', 601))).to.equal(401);
+          expect(await at(await short.token('platform', 'gz-etrading', 600))).to.equal(404);
         } finally {
           await short.close();
         }
