@@ -46,7 +46,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$URL/healthz" || { cat "$LOG"; echo "the gateway is not healthy" >&2; exit 1; }
-TOKEN=$(DATA_DIR="$DATA_DIR" node client-sdk/dist/cli.js token --role platform --sub schemathesis)
+TOKEN=$(DATA_DIR="$DATA_DIR" node client-sdk/dist/bundle/cli.cjs token --role platform --sub schemathesis)
 
 mkdir -p "$REPORT_DIR"
 SECONDS=0

@@ -8,6 +8,12 @@ import type {
 import { NetworkError, problemError, WritePendingError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
 
+/**
+ * How a {@link TenderLedgerClient} reaches the gateway.
+ *
+ * @example
+ * const options: ClientOptions = { baseUrl: 'http://127.0.0.1:8080', token: () => fetchFreshToken(), retries: 5, timeoutMs: 10_000 };
+ */
 export interface ClientOptions {
   /** The gateway, e.g. `http://127.0.0.1:8080`. */
   baseUrl: string;
@@ -24,24 +30,54 @@ export interface ClientOptions {
   pendingTimeoutMs?: number;
 }
 
+/**
+ * Per-call options of a recorded step.
+ *
+ * @example
+ * // The platform's own id for the step: a retry, even from another process, records nothing twice.
+ * await client.notarise({ sha256, kind: 'announcement' }, { idempotencyKey: `announcement-${sha256}` });
+ */
 export interface WriteOptions {
   /** Sent as `Idempotency-Key`; by default one is made per call and reused by its retries. */
   idempotencyKey?: string;
 }
 
-/** What every recorded step returns: the record and the gateway's signed receipt (回执). */
+/**
+ * What every recorded step returns: the record and the gateway's signed receipt (回执).
+ *
+ * @example
+ * const { record, receipt }: WriteResult = await client.notarise({ sha256, kind: 'announcement' });
+ */
 export interface WriteResult<R = LedgerRecord> {
+  /** The record as the ledger wrote it (id, hash, previous hash, tx time, payload). */
   record: R;
+  /** The gateway's signed receipt, a compact JWS; check it with {@link verifyReceipt}. */
   receipt: string;
 }
 
-/** A project's trail and the gateway's chain check (the `Trail` schema of the OpenAPI document). */
+/**
+ * A project's trail and the gateway's chain check (the `Trail` schema of the OpenAPI document).
+ *
+ * @example
+ * const { records, chainValid, complete }: TrailResult = await client.getTrail('GZ-2026-0042');
+ */
 export type TrailResult = TrailBody;
 
-/** Every record naming a hash, with its block (the `HashLookup` schema). */
+/**
+ * Every record naming a hash, with its block (the `HashLookup` schema).
+ *
+ * @example
+ * const { records }: HashLookup = await client.verifyHash(sha256);
+ * if (records.length === 0) console.log('never recorded');
+ */
 export type HashLookup = HashLookupBody;
 
-/** The gateway's online check of a receipt (the `ReceiptCheck` schema). */
+/**
+ * The gateway's online check of a receipt (the `ReceiptCheck` schema).
+ *
+ * @example
+ * const { valid, onLedger, recordUnchanged, blockMatches }: OnlineReceiptCheck = await client.verifyReceiptOnline(receipt);
+ */
 export type OnlineReceiptCheck = ReceiptCheckBody;
 
 const RETRYABLE = (status: number) => status >= 500 || status === 429;
@@ -71,19 +107,45 @@ export class TenderLedgerClient {
     this.#pendingTimeoutMs = options.pendingTimeoutMs ?? 300_000;
   }
 
+  /**
+   * Registers a tender project: estimated price and deposit in integer fen, the bid deadline
+   * in the future, the opening not before it, the tender documents' hash.
+   *
+   * @example
+   * await client.registerProject({ projectId: 'GZ-2026-0042', name: '市政道路改造工程', category: 'construction',
+   *   estimatedPrice: 100_000_000, depositAmount: 2_000_000, bidDeadline, openingTime, tenderDocSha256 });
+   */
   registerProject(request: RegisterProjectRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ProjectRegistered'>>> {
     return this.#write('/v1/projects', request, options);
   }
 
+  /**
+   * Registers a bidder before the deadline with its deposit (at least the project's).
+   *
+   * @example
+   * await client.registerBidder('GZ-2026-0042', { bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } });
+   */
   registerBidder(projectId: string, request: RegisterBidderRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidderRegistered'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/bidders`, request, options);
   }
 
-  /** Records a sealed bid's commitment (see {@link commitBid}); nothing else of the bid is sent. */
+  /**
+   * Records a sealed bid's commitment (see {@link commitBid}); nothing else of the bid is sent.
+   *
+   * @example
+   * const { commitment, reveal } = commitBid({ projectId, bidderId: 'B1', bidFileSha256, price: 98_500_000 });
+   * await client.submitBid(projectId, { bidderId: 'B1', commitment });
+   */
   submitBid(projectId: string, request: CommitBidRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidCommitted'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/bids`, request, options);
   }
 
+  /**
+   * Withdraws a bidder's bid before the deadline; final, and its deposit becomes due back.
+   *
+   * @example
+   * await client.withdrawBid('GZ-2026-0042', 'B2');
+   */
   withdrawBid(projectId: string, bidderId: string, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidWithdrawn'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/withdrawal`, {}, options);
   }
@@ -109,75 +171,167 @@ export class TenderLedgerClient {
     return this.#write(`/v1/projects/${enc(projectId)}/committee/replacements`, request, options);
   }
 
+  /**
+   * Opens the bids at the opening time with the bidders' reveals (as {@link commitBid} gave
+   * them); fewer than 3 live bids records a failed tender instead.
+   *
+   * @example
+   * const { record } = await client.openBids('GZ-2026-0042', { reveals: [reveal1, reveal2, reveal3] });
+   */
   openBids(projectId: string, request: OpenBidsRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidsOpened' | 'TenderFailed'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/opening`, request, options);
   }
 
+  /**
+   * One committee member's scores, in integer hundredths of a point (9150 is 91.50), with the
+   * hash of the evaluation report.
+   *
+   * @example
+   * await client.recordScores('GZ-2026-0042', { evaluatorId: 'E1', reportSha256, scores: [{ bidderId: 'B1', score: 9150 }] });
+   */
   recordScores(projectId: string, request: RecordScoresRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ScoresRecorded'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/scores`, request, options);
   }
 
+  /**
+   * Awards the tender once every member has scored every valid bid: the first-ranked bid, or
+   * another with a reason and its document hash.
+   *
+   * @example
+   * await client.awardBid('GZ-2026-0042', { bidderId: 'B1', noticeSha256 });
+   */
   awardBid(projectId: string, request: AwardRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidAwarded'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/award`, request, options);
   }
 
+  /**
+   * Records the signed contract after the award.
+   *
+   * @example
+   * await client.signContract('GZ-2026-0042', { contractSha256 });
+   */
   signContract(projectId: string, request: SignContractRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ContractSigned'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/contract`, request, options);
   }
 
+  /**
+   * Releases a bidder's deposit when due (after a withdrawal, a failed tender, the award for
+   * losers, the contract for the winner), in fen, with any interest.
+   *
+   * @example
+   * await client.releaseDeposit('GZ-2026-0042', 'B2', { amount: 2_000_000 });
+   */
   releaseDeposit(projectId: string, bidderId: string, request: ReleaseDepositRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'DepositReleased'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/deposits/${enc(bidderId)}/release`, request, options);
   }
 
-  /** Notarises a document by its hash (存证), standalone or linked to a project. */
+  /**
+   * Notarises a document by its hash (存证), standalone or linked to a project.
+   *
+   * @example
+   * const { record, receipt } = await client.notarise({ sha256, kind: 'announcement', projectId: 'GZ-2026-0042' });
+   */
   notarise(request: NotariseDocumentRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
     return this.#write('/v1/evidence', request, options);
   }
 
-  /** Hashes a file locally (streamed; the file is never sent) and notarises the hash. */
+  /**
+   * Hashes a file locally (streamed; the file is never sent) and notarises the hash.
+   *
+   * @example
+   * const { record, receipt } = await client.notariseFile('招标公告.pdf', { kind: 'announcement' });
+   */
   async notariseFile(path: string, request: Omit<NotariseDocumentRequest, 'sha256'>, options?: WriteOptions & { onProgress?: (read: number, size: number) => void }): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
     const sha256 = await sha256File(path, options?.onProgress);
     return this.notarise({ ...request, sha256 }, options);
   }
 
+  /**
+   * A project's state as the caller may see it (the public sees a redacted status).
+   *
+   * @example
+   * const { status } = await client.getProject('GZ-2026-0042');
+   */
   getProject(projectId: string): Promise<ProjectState | PublicProjectStatus> {
     return this.#request('GET', `/v1/projects/${enc(projectId)}`);
   }
 
-  /** The project's trail as the caller may see it, and whether its hash chain holds. */
+  /**
+   * The project's trail as the caller may see it, and whether its hash chain holds.
+   *
+   * @example
+   * const { records, chainValid } = await client.getTrail('GZ-2026-0042');
+   */
   getTrail(projectId: string): Promise<TrailResult> {
     return this.#request('GET', `/v1/projects/${enc(projectId)}/trail`);
   }
 
+  /**
+   * One record with its block (the public view without a token).
+   *
+   * @example
+   * const view = await client.getRecord(recordId);
+   */
   getRecord(recordId: string): Promise<RecordView> {
     return this.#request('GET', `/v1/records/${enc(recordId)}`);
   }
 
-  /** A bidder's own records in a project (for that bidder, the owning platform or a regulator). */
+  /**
+   * A bidder's own records in a project (for that bidder, the owning platform or a regulator).
+   *
+   * @example
+   * const { records } = await client.bidderRecords('GZ-2026-0042', 'B1');
+   */
   bidderRecords(projectId: string, bidderId: string): Promise<{ projectId: string; bidderId: string; records: LedgerRecord[] }> {
     return this.#request('GET', `/v1/projects/${enc(projectId)}/bidders/${enc(bidderId)}/records`);
   }
 
-  /** Public: every record of a document hash. */
+  /**
+   * Public: every record of a document hash.
+   *
+   * @example
+   * const { records } = await client.verifyHash(sha256);
+   */
   verifyHash(sha256: string): Promise<HashLookup> {
     return this.#request('GET', `/v1/verify/${enc(sha256)}`, undefined, { auth: false });
   }
 
-  /** Hashes a file locally and looks the hash up. */
+  /**
+   * Hashes a file locally and looks the hash up.
+   *
+   * @example
+   * const { records } = await client.verifyFile('招标公告.pdf');
+   */
   async verifyFile(path: string, onProgress?: (read: number, size: number) => void): Promise<HashLookup> {
     return this.verifyHash(await sha256File(path, onProgress));
   }
 
-  /** Public: the gateway checks the signature and that the record is on the ledger, unchanged. */
+  /**
+   * Public: the gateway checks the signature and that the record is on the ledger, unchanged.
+   *
+   * @example
+   * const { valid } = await client.verifyReceiptOnline(receipt);
+   */
   verifyReceiptOnline(receipt: string): Promise<OnlineReceiptCheck> {
     return this.#request('POST', '/v1/receipts/verify', { receipt }, { auth: false });
   }
 
-  /** The gateway's receipt keys, for {@link verifyReceipt} offline. */
+  /**
+   * The gateway's receipt keys, for {@link verifyReceipt} offline.
+   *
+   * @example
+   * const jwks = await client.jwks(); // fetch once, keep it
+   */
   jwks(): Promise<JSONWebKeySet> {
     return this.#request('GET', '/.well-known/jwks.json', undefined, { auth: false });
   }
 
+  /**
+   * The gateway's health and ledger height.
+   *
+   * @example
+   * const { status, ledger } = await client.health();
+   */
   health(): Promise<{ status: string; ledger: { backend: string; height?: number } }> {
     return this.#request('GET', '/healthz', undefined, { auth: false });
   }

@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { bidCommitment, schemaErrors, SealedBid, type Reveal } from '@tender-ledger/domain';
 import { InvalidBidError } from './errors.js';
 
+/**
+ * What {@link commitBid} seals.
+ *
+ * @example
+ * const input: CommitBidInput = { projectId: 'GZ-2026-0042', bidderId: 'B1', bidFileSha256: await sha256File('bid.pdf'), price: 98_500_000 };
+ */
 export interface CommitBidInput {
   projectId: string;
   bidderId: string;
@@ -13,6 +19,12 @@ export interface CommitBidInput {
   salt?: string;
 }
 
+/**
+ * A sealed bid: the commitment to send now, the reveal to keep until the opening.
+ *
+ * @example
+ * const { commitment, reveal }: CommittedBid = commitBid(input);
+ */
 export interface CommittedBid {
   /** Send this to the ledger. */
   commitment: string;

@@ -2,10 +2,29 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
 
-/** The issuer and audience of development tokens (embedded default only). */
+/**
+ * The issuer of development tokens (the embedded default only; never trusted on Fabric).
+ *
+ * @example if (claims.iss === DEV_ISSUER) console.warn('a development token');
+ */
 export const DEV_ISSUER = 'urn:tender-ledger:dev-issuer';
+/**
+ * The `aud` the gateway requires by default (`AUTH_AUDIENCE`).
+ *
+ * @example mintDevToken('data', { role: 'platform', sub: 'gz-etrading', audience: DEFAULT_AUDIENCE })
+ */
 export const DEFAULT_AUDIENCE = 'tender-ledger';
+/**
+ * The roles a token's `role` claim may name.
+ *
+ * @example if (!(ROLES as readonly string[]).includes(claim)) throw new Error('unknown role');
+ */
 export const ROLES = ['platform', 'regulator', 'bidder'] as const;
+/**
+ * One of {@link ROLES}.
+ *
+ * @example const role: Role = 'regulator';
+ */
 export type Role = (typeof ROLES)[number];
 
 const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.private.jwk.json');
@@ -13,6 +32,8 @@ const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.priv
 /**
  * The development issuer's private key, created on first use in `${dataDir}/keys` (mode 0600).
  * Two processes racing to create it end up with the same key.
+ *
+ * @example const jwk = await loadOrCreateDevIssuerKey('data');
  */
 export async function loadOrCreateDevIssuerKey(dataDir: string): Promise<JWK> {
   const file = keyFile(dataDir);
@@ -35,12 +56,21 @@ export async function loadOrCreateDevIssuerKey(dataDir: string): Promise<JWK> {
   }
 }
 
-/** The public half, as a JWKS the gateway trusts for {@link DEV_ISSUER}. */
+/**
+ * The public half, as a JWKS the gateway trusts for {@link DEV_ISSUER}.
+ *
+ * @example const jwks = await devIssuerJwks('data');
+ */
 export async function devIssuerJwks(dataDir: string): Promise<JSONWebKeySet> {
   const { d: _private, ...publicJwk } = await loadOrCreateDevIssuerKey(dataDir);
   return { keys: [publicJwk] };
 }
 
+/**
+ * What {@link mintDevToken} puts in a token.
+ *
+ * @example const options: DevTokenOptions = { role: 'bidder', sub: 'B1', ttlSeconds: 600 };
+ */
 export interface DevTokenOptions {
   role: Role;
   sub: string;

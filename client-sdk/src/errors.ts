@@ -1,5 +1,10 @@
 
-/** A problem document (RFC 9457) as the gateway sends it. */
+/**
+ * A problem document (RFC 9457) as the gateway sends it.
+ *
+ * @example
+ * catch (error) { if (error instanceof ProblemError) console.log(error.problem.status, error.problem.code, error.problem.detail); }
+ */
 export interface Problem {
   type?: string;
   title?: string;
@@ -11,7 +16,12 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** Base class of every error the SDK throws; `code` is stable, the message is for people. */
+/**
+ * Base class of every error the SDK throws; `code` is stable, the message is for people.
+ *
+ * @example
+ * catch (error) { if (error instanceof TenderLedgerError) console.error(error.code); }
+ */
 export class TenderLedgerError extends Error {
   override name = 'TenderLedgerError';
   readonly code: string;
@@ -22,7 +32,12 @@ export class TenderLedgerError extends Error {
   }
 }
 
-/** The gateway answered with a problem. `code` is one of the domain's error codes. */
+/**
+ * The gateway answered with a problem. `code` is one of the domain's error codes.
+ *
+ * @example
+ * catch (error) { if (error instanceof ProblemError && error.status === 409) console.log(error.code); }
+ */
 export class ProblemError extends TenderLedgerError {
   override name = 'ProblemError';
   readonly status: number;
@@ -35,27 +50,60 @@ export class ProblemError extends TenderLedgerError {
   }
 }
 
-/** 400: the request broke its schema; `fields` says which. */
+/**
+ * 400: the request broke its schema; `fields` says which.
+ *
+ * @example
+ * catch (error) { if (error instanceof ValidationError) for (const f of error.fields) console.log(f.field, f.message); }
+ */
 export class ValidationError extends ProblemError {
   override name = 'ValidationError';
   get fields(): { field: string; message: string }[] {
     return this.problem.errors ?? [];
   }
 }
-/** 401 or 403. */
+/**
+ * 401 or 403: no valid token, or not allowed (`NOT_PROJECT_OWNER`, `READ_ONLY_IDENTITY`, ...).
+ *
+ * @example
+ * catch (error) { if (error instanceof AuthError && error.code === 'UNAUTHENTICATED') token = await renew(); }
+ */
 export class AuthError extends ProblemError { override name = 'AuthError'; }
-/** 404. */
+/**
+ * 404: no such project, record or bidder.
+ *
+ * @example
+ * catch (error) { if (error instanceof NotFoundError) console.log('no such project'); }
+ */
 export class NotFoundError extends ProblemError { override name = 'NotFoundError'; }
-/** 409: the ledger refused a step that breaks a tender rule; `code` names the rule. */
+/**
+ * 409: the ledger refused a step that breaks a tender rule; `code` names the rule.
+ *
+ * @example
+ * catch (error) { if (error instanceof RuleViolationError && error.code === 'BID_AFTER_DEADLINE') console.log('too late'); }
+ */
 export class RuleViolationError extends ProblemError { override name = 'RuleViolationError'; }
-/** 429, after the SDK's own retries. */
+/**
+ * 429, after the SDK's own retries.
+ *
+ * @example
+ * catch (error) { if (error instanceof RateLimitError) await new Promise((r) => setTimeout(r, 60_000)); }
+ */
 export class RateLimitError extends ProblemError { override name = 'RateLimitError'; }
-/** 5xx, after the SDK's own retries. */
+/**
+ * 5xx, after the SDK's own retries (`LEDGER_UNAVAILABLE` when a peer or the orderer is down).
+ *
+ * @example
+ * catch (error) { if (error instanceof ServerError) console.error('try again later:', error.code); }
+ */
 export class ServerError extends ProblemError { override name = 'ServerError'; }
 
 /**
  * A bid that cannot be sealed as given (bad salt, hash, id or price); nothing was sent.
  * `fields` names each bad field as a JSON pointer.
+ *
+ * @example
+ * catch (error) { if (error instanceof InvalidBidError) console.log(error.fields); } // [{ field: '/salt', message: ... }]
  */
 export class InvalidBidError extends TenderLedgerError {
   override name = 'InvalidBidError';
@@ -66,7 +114,12 @@ export class InvalidBidError extends TenderLedgerError {
   }
 }
 
-/** The gateway could not be reached (after retries). */
+/**
+ * The gateway could not be reached (after retries); `code` is `NETWORK`.
+ *
+ * @example
+ * catch (error) { if (error instanceof NetworkError) console.error('gateway unreachable', error.cause); }
+ */
 export class NetworkError extends TenderLedgerError {
   override name = 'NetworkError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -90,9 +143,20 @@ export class WritePendingError extends TenderLedgerError {
   }
 }
 
+/**
+ * Why a receipt does not verify.
+ *
+ * @example
+ * catch (error) { if (error instanceof ReceiptVerificationError && error.code === 'RECEIPT_BAD_SIGNATURE') ... }
+ */
 export type ReceiptErrorCode = 'RECEIPT_MALFORMED' | 'RECEIPT_UNKNOWN_KEY' | 'RECEIPT_BAD_SIGNATURE' | 'RECEIPT_BAD_CLAIMS';
 
-/** A receipt that does not verify, and why. */
+/**
+ * A receipt that does not verify, and why.
+ *
+ * @example
+ * try { await verifyReceipt(receipt, jwks); } catch (error) { if (error instanceof ReceiptVerificationError) console.log(error.code); }
+ */
 export class ReceiptVerificationError extends TenderLedgerError {
   override name = 'ReceiptVerificationError';
   declare readonly code: ReceiptErrorCode;

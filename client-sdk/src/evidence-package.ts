@@ -4,7 +4,12 @@ import type { JSONWebKeySet } from 'jose';
 import { GENESIS_HASH, recordHash, type LedgerRecord } from '@tender-ledger/domain';
 import { verifyReceipt } from './receipt.js';
 
-/** What held for one record of an evidence package. */
+/**
+ * What held for one record of an evidence package.
+ *
+ * @example
+ * for (const r of report.records) console.log(r.recordId, r.recordHashValid, r.receiptValid, r.problems);
+ */
 export interface PackagedRecordCheck {
   /** The record's file in the package. */
   file: string;
@@ -22,6 +27,12 @@ export interface PackagedRecordCheck {
   problems: string[];
 }
 
+/**
+ * What {@link verifyEvidencePackage} found: `valid` only if every check of every record held.
+ *
+ * @example
+ * const { valid, records, problems }: PackageReport = await verifyEvidencePackage(zip);
+ */
 export interface PackageReport {
   valid: boolean;
   projectId?: string;

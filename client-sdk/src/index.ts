@@ -8,5 +8,6 @@ export {
   ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type Role, type DevTokenOptions } from './dev-issuer.js';
-export { verifyProof, parseLogPolicy, logPolicy } from './transparency.js';
-export type { TlogPolicy, VerifiedProof, VerifiedCheckpoint, VerifyOptions } from '@tender-ledger/tlog';
+export {
+  verifyProof, parseLogPolicy, logPolicy, LedgerError, type ErrorCode, type TlogPolicy, type VerifiedProof, type VerifiedCheckpoint, type VerifyOptions,
+} from './transparency.js';

@@ -13,7 +13,14 @@ function keySetOf(jwks: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {
   return keySet;
 }
 
+/**
+ * A receipt whose signature holds: its claims and the key that signed it.
+ *
+ * @example
+ * const { claims, kid }: VerifiedReceipt = await verifyReceipt(receipt, jwks);
+ */
 export interface VerifiedReceipt {
+  /** What the gateway signed: record id and hash, project, step, tx id, block, ledger time. */
   claims: ReceiptClaims;
   /** The key that signed it. */
   kid: string;

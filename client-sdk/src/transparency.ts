@@ -2,6 +2,10 @@ import {
   formatPolicy, parsePolicy, verifyProof as verifyWith, type TlogPolicy, type VerifiedProof, type VerifyOptions,
 } from '@tender-ledger/tlog';
 import { nodeEd25519, useNodeCrypto } from '@tender-ledger/tlog/node';
+// Re-exported as they are (the SDK's bundle carries its own copy of the domain: `instanceof`
+// works against these exports, not against a separately installed domain package).
+export { LedgerError, type ErrorCode } from '@tender-ledger/domain';
+export type { TlogPolicy, VerifiedProof, VerifiedCheckpoint, VerifyOptions } from '@tender-ledger/tlog';
 
 // The SDK runs in Node: OpenSSL's SHA-256 for Merkle paths (the browser keeps the pure-JS one).
 useNodeCrypto();

@@ -105,6 +105,11 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: { status: 503, title: 'The gateway is shutting down; retry shortly' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
+/**
+ * Every stable error code (`BID_AFTER_DEADLINE`, `TLOG_INCLUSION_INVALID`, ...), each with its HTTP status.
+ *
+ * @example const code: ErrorCode = 'PROJECT_NOT_FOUND';
+ */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export function isErrorCode(value: string): value is ErrorCode {
@@ -114,7 +119,12 @@ export function isErrorCode(value: string): value is ErrorCode {
 /**
  * An error the ledger reports. A Fabric peer passes only a message to the client, so the
  * message starts with the code (`BID_AFTER_DEADLINE: ...`) and {@link parseLedgerError}
- * turns it back into a typed error on the other side.
+ * turns it back into a typed error on the other side. The SDK's `verifyProof` throws it too.
+ *
+ * @example
+ * try { verifyProof(bundle, record.hash, policy); } catch (error) {
+ *   if (error instanceof LedgerError && error.code === 'TLOG_QUORUM_NOT_MET') console.log(error.detail);
+ * }
  */
 export class LedgerError extends Error {
   override name = 'LedgerError';

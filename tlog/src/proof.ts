@@ -75,7 +75,11 @@ function decodeBundle(bytes: Uint8Array): string {
   return `${head}\n\n${checkpoint}`;
 }
 
-/** A checkpoint whose log signature and witness quorum verified under a policy. */
+/**
+ * A checkpoint whose log signature and witness quorum verified under a policy.
+ *
+ * @example const { checkpoint, cosignatures } = verifyCheckpoint(note, policy);
+ */
 export interface VerifiedCheckpoint {
   readonly checkpoint: Checkpoint;
   /** The note text that was signed. */
@@ -86,6 +90,11 @@ export interface VerifiedCheckpoint {
   readonly cosignatures: readonly { readonly witness: string; readonly timestamp: number }[];
 }
 
+/**
+ * Options of a verification.
+ *
+ * @example verifyProof(bundle, recordHash, policy, { cache: false });
+ */
 export interface VerifyOptions {
   /**
    * Reuse the outcome of verifying the very same checkpoint note (text and signature lines,
@@ -142,6 +151,11 @@ export function verifyCheckpoint(note: string | Uint8Array, policy: TlogPolicy, 
   return result;
 }
 
+/**
+ * A verified tlog-proof bundle: the checkpoint as {@link VerifiedCheckpoint}, and the record's index in the log.
+ *
+ * @example const { checkpoint, index, cosignatures } = verifyProof(bundle, recordHash, policy);
+ */
 export interface VerifiedProof extends VerifiedCheckpoint {
   readonly index: number;
   readonly extra?: Uint8Array;

@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
-import { verifyReceipt } from '@tender-ledger/client-sdk/dist/receipt.js';
+// The SDK's own offline check, from its source: the package's entry points are Node bundles.
+import { verifyReceipt } from '../../../client-sdk/src/receipt.js';
 import type { RecordView } from '@tender-ledger/domain';
 import { api } from './api.js';
 import { h, formatTime, hashText, table } from './dom.js';

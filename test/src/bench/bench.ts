@@ -1,7 +1,7 @@
 // `npm run bench`: starts the gateway as its own process on a fresh embedded ledger and drives
 // it over HTTP with autocannon. Every 201 counted is a receipt sent only after its block was
 // fsynced (the gateway answers only then). Prints a table and writes bench-results/*.json.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -101,6 +101,29 @@ async function ledgerOnly(): Promise<Figures> {
   }
 }
 
+const CLI_FILES = Number(process.env.BENCH_CLI_FILES ?? 2000);
+
+/** `tender notarise <dir>` of many small files, as a user runs it: a new process, to its exit. */
+async function cliNotarise(url: string, token: string): Promise<{ files: number; seconds: number; filesPerSecond: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tender-bench-files-'));
+  try {
+    for (let i = 0; i < CLI_FILES; i++) writeFileSync(path.join(dir, `file-${i}.txt`), `bench ${RUN} file ${i} ${randomBytes(16).toString('hex')}\n`);
+    console.log(`CLI: tender notarise of ${CLI_FILES} small files...`);
+    const started = process.hrtime.bigint();
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress'], {
+        env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token }, maxBuffer: 64 * 2 ** 20,
+      }, (error, out) => (error ? reject(error) : resolve(out)));
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const recorded = stdout.trim().split('\n').filter((l) => l.includes('"recordId"')).length;
+    if (recorded !== CLI_FILES) throw new Error(`the CLI recorded ${recorded} of ${CLI_FILES} files`);
+    return { files: CLI_FILES, seconds, filesPerSecond: Math.round(CLI_FILES / seconds) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const inProcess = BACKEND === 'embedded' ? await ledgerOnly() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
@@ -146,6 +169,8 @@ async function main(): Promise<void> {
       body: JSON.stringify({ sha256: randomBytes(32).toString('hex'), kind: 'archive' }),
     }));
 
+    const cli = await cliNotarise(url, token);
+
     const jwks = await client.jwks();
     let verified = 0;
     const started = process.hrtime.bigint();
@@ -165,6 +190,8 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.scenario} | ${r.receiptsPerSecond} | ${r.p50ms} | ${r.p90ms} | ${r.p99ms} | ${r.maxMs} | ${r.ok} | ${r.failed} |`);
     console.log(`| offline receipt verification (SDK) | ${offline} verifications/s | | | | | ${verified} | 0 |`);
+    const ceiling = figures('', docs).receiptsPerSecond;
+    console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
     const total = bids['2xx'] + docs['2xx'];
     if (BACKEND === 'embedded') {
       console.log(`\nblocks committed: ${height} for ${total} recorded steps and the setup (${(total / Math.max(1, height)).toFixed(1)} transactions per block, one fsync each)`);
@@ -176,6 +203,7 @@ async function main(): Promise<void> {
       backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
       scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height,
+      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling },
     };
     mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
     const file = path.join(REPO, 'bench-results', `bench-${BACKEND}-latest.json`);

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
@@ -8,7 +8,7 @@ import { commitBid, sha256File, InvalidBidError } from '@tender-ledger/client-sd
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
-const CLI = path.resolve(__dirname, '../../../client-sdk/dist/cli.js');
+const CLI = path.resolve(__dirname, '../../../client-sdk/dist/bundle/cli.cjs');
 
 function tender(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -97,17 +97,22 @@ describe('client SDK', () => {
       expect(res.status).to.equal(404);
     });
 
-    it('notarises files, finds them again, says plainly when a file was never recorded, and verifies receipts', async () => {
+    it('notarises files and directories, one line per file, finds them again, says plainly when a file was never recorded, and verifies receipts', async () => {
       const a = path.join(files.dir, '招标公告.pdf');
       const b = path.join(files.dir, 'clarification.txt');
+      const dir = path.join(files.dir, 'annexes');
+      mkdirSync(path.join(dir, 'deeper'), { recursive: true });
       writeFileSync(a, 'tender announcement');
       writeFileSync(b, 'clarification no. 1');
-      const notarised = await tender(['notarise', a, b, '--kind', 'announcement', '--json', '--progress'], env);
+      writeFileSync(path.join(dir, 'annex-1.txt'), 'annex 1');
+      writeFileSync(path.join(dir, 'deeper', 'annex-2.txt'), 'annex 2');
+      const notarised = await tender(['notarise', a, b, dir, '--kind', 'announcement', '--json'], env);
       expect(notarised.code, notarised.stderr).to.equal(0);
       const lines = notarised.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; sha256: string; receipt: string });
-      expect(lines.map((l) => l.file)).to.deep.equal([a, b]);
-      expect(lines[0]?.sha256).to.equal(createHash('sha256').update('tender announcement').digest('hex'));
-      expect(notarised.stderr).to.include('hashing');
+      expect(lines.map((l) => l.file).sort()).to.deep.equal([a, b, path.join(dir, 'annex-1.txt'), path.join(dir, 'deeper', 'annex-2.txt')].sort());
+      expect(lines.find((l) => l.file === a)?.sha256).to.equal(createHash('sha256').update('tender announcement').digest('hex'));
+      // Not a terminal: a progress line in files and bytes on stderr, not a bar.
+      expect(notarised.stderr).to.match(/notarising: 4\/4 files, .*B\/.*B, 0 failed/);
 
       const found = await tender(['verify', a], env);
       expect(found.code).to.equal(0);
@@ -115,9 +120,13 @@ describe('client SDK', () => {
 
       const stranger = path.join(files.dir, 'never.txt');
       writeFileSync(stranger, 'never notarised');
-      const missing = await tender(['verify', stranger], env);
+      const missing = await tender(['verify', a, stranger, b, '--json'], env);
       expect(missing.code).to.equal(1);
-      expect(missing.stdout).to.include('NOT FOUND');
+      const verdicts = missing.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; found: boolean });
+      expect(verdicts.map((v) => [v.file, v.found]).sort()).to.deep.equal([[a, true], [b, true], [stranger, false]].sort());
+      const human = await tender(['verify', stranger], env);
+      expect(human.code).to.equal(1);
+      expect(human.stdout).to.include('NOT FOUND');
 
       const receipt = lines[0]!.receipt;
       const good = await tender(['receipt', 'verify', receipt, '--online'], env);
@@ -130,6 +139,66 @@ describe('client SDK', () => {
       expect(bad.stderr).to.include('RECEIPT_BAD_SIGNATURE');
     });
 
+    it('notarise resumes after being killed midway: the rerun records each file exactly once', async () => {
+      const dir = path.join(files.dir, 'batch');
+      mkdirSync(dir);
+      const names = Array.from({ length: 120 }, (_, i) => `doc-${String(i).padStart(3, '0')}.txt`);
+      for (const name of names) writeFileSync(path.join(dir, name), `document ${name}`);
+      // A second file with the same content shares the first one's record.
+      writeFileSync(path.join(dir, 'copy-of-doc-000.txt'), 'document doc-000.txt');
+      const child = spawn(process.execPath, [CLI, 'notarise', dir, '--kind', 'archive', '--json', '--concurrency', '2'], { env: { ...process.env, ...env } });
+      await new Promise<void>((resolve) => {
+        let seen = 0;
+        child.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk.toString().split('\n').length - 1;
+          if (seen >= 10) child.kill('SIGKILL');
+        });
+        child.once('exit', () => resolve());
+      });
+      const rerun = await tender(['notarise', dir, '--kind', 'archive', '--json'], env);
+      expect(rerun.code, rerun.stderr).to.equal(0);
+      const lines = rerun.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; recordId: string });
+      expect(lines).to.have.length(121);
+      const byFile = new Map(lines.map((l) => [path.basename(l.file), l.recordId]));
+      expect(byFile.get('copy-of-doc-000.txt')).to.equal(byFile.get('doc-000.txt'));
+
+      const verified = await tender(['verify', dir, '--json'], env);
+      expect(verified.code, verified.stderr).to.equal(0);
+      for (const line of verified.stdout.trim().split('\n')) {
+        const { file, records } = JSON.parse(line) as { file: string; records: { recordId: string; payload: { kind: string } }[] };
+        expect(records.filter((r) => r.payload.kind === 'archive'), file).to.have.length(1);
+        expect(records[0]?.recordId).to.equal(byFile.get(path.basename(file)));
+      }
+    });
+
+    it('notarise after a rename finds the earlier record instead of failing or recording again', async () => {
+      const first = path.join(files.dir, 'draft.txt');
+      writeFileSync(first, 'the same content');
+      const one = await tender(['notarise', first, '--json'], env);
+      expect(one.code, one.stderr).to.equal(0);
+      const renamed = path.join(files.dir, 'final.txt');
+      writeFileSync(renamed, 'the same content');
+      const two = await tender(['notarise', renamed, '--json'], env);
+      expect(two.code, two.stderr).to.equal(0);
+      const [a, b] = [one, two].map((r) => JSON.parse(r.stdout) as { recordId: string; alreadyRecorded?: boolean });
+      expect(b).to.deep.include({ recordId: a!.recordId, alreadyRecorded: true });
+      const found = await tender(['verify', renamed, '--json'], env);
+      expect((JSON.parse(found.stdout) as { records: unknown[] }).records).to.have.length(1);
+    });
+
+    it('answers --help per command, bad usage with exit code 2', async () => {
+      for (const command of ['notarise', 'verify', 'trail', 'token']) {
+        const help = await tender([command, '--help'], env);
+        expect(help.code, command).to.equal(0);
+        expect(help.stdout).to.include(`Usage: tender ${command}`);
+      }
+      expect((await tender(['receipt', 'verify', '--help'], env)).stdout).to.include('--online');
+      const unknown = await tender(['bogus'], env);
+      expect(unknown.code).to.equal(2);
+      expect(unknown.stderr).to.include("unknown command 'bogus'");
+      expect((await tender(['notarise'], env)).code).to.equal(2);
+    });
+
     it('prints a project\'s trail with its chain check', async () => {
       const client = await t.client('platform', 'cli-platform');
       const bidDeadline = t.clock.iso(86_400_000);
@@ -138,12 +207,15 @@ describe('client SDK', () => {
         tenderDocSha256: 'b'.repeat(64),
       });
       await client.notarise({ sha256: 'c'.repeat(64), kind: 'clarification', projectId: 'CLI-1' });
-      const trail = await tender(['trail', 'CLI-1'], env);
+      const trail = await tender(['trail', 'CLI-1'], { ...env, TZ: 'Asia/Shanghai' });
       expect(trail.code, trail.stderr).to.equal(0);
       expect(trail.stdout).to.match(/ {3}1 .*ProjectRegistered/).and.match(/ {3}2 .*DocumentNotarised/).and.include('hash chain intact');
+      // Times in the user's zone, the zone named.
+      expect(trail.stdout).to.match(/ {3}1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+08:00 \(Asia\/Shanghai\) +ProjectRegistered/);
       const unknown = await tender(['trail', 'NOPE'], env);
       expect(unknown.code).to.equal(1);
-      expect(unknown.stderr).to.include('PROJECT_NOT_FOUND');
+      // The code once, then the detail.
+      expect(unknown.stderr).to.match(/^PROJECT_NOT_FOUND: (?!PROJECT_NOT_FOUND)/);
     });
   });
 });

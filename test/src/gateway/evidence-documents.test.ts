@@ -9,7 +9,7 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { embeddedFonts, readPdf, renderFirstPage } from '../helpers/pdf.js';
 import { tempDir } from '../helpers/temp.js';
 
-const CLI = path.resolve(__dirname, '../../../client-sdk/dist/cli.js');
+const CLI = path.resolve(__dirname, '../../../client-sdk/dist/bundle/cli.cjs');
 const SHOTS = path.resolve(__dirname, '../../../test-artifacts/screenshots');
 const DAY = 86_400_000;
 const CENTRE = '六盘水市公共资源交易中心';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { LedgerError } from '@tender-ledger/domain';
 import { addSignatures, cosignText, formatProofBundle, parsePolicy, parseProofBundle, toBase64 } from '@tender-ledger/tlog';
-import { verifyProof, parseLogPolicy } from '@tender-ledger/client-sdk';
+import { verifyProof, parseLogPolicy, LedgerError as SdkLedgerError } from '@tender-ledger/client-sdk';
 import { TestLog, recordHashOf } from '../helpers/tlog.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -9,7 +9,8 @@ function codeOf(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (err) {
-    if (err instanceof LedgerError) return err.code;
+    // The SDK bundles its own copy of the domain: its calls throw its LedgerError.
+    if (err instanceof LedgerError || err instanceof SdkLedgerError) return err.code;
     throw err;
   }
 }
