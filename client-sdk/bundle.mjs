@@ -1,4 +1,4 @@
-// Builds what the SDK's package ships: the domain and tlog code bundled in (they are workspace
+// Builds what the SDK's package ships: the domain, tlog and trust code bundled in (they are workspace
 // packages, not on any registry), third-party packages left as dependencies. ESM and CommonJS
 // entry points, one declaration bundle without @tender-ledger/* references. Skips the work when
 // nothing changed since the last run (tsc -b has already rebuilt the sources it depends on).
@@ -14,7 +14,7 @@ const out = path.join(here, 'dist/bundle');
 const pkg = JSON.parse(readFileSync(path.join(here, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies);
 
-const sources = ['client-sdk/src', 'domain/src', 'tlog/src'].map((dir) => path.join(repo, dir));
+const sources = ['client-sdk/src', 'domain/src', 'tlog/src', 'trust/src'].map((dir) => path.join(repo, dir));
 const newest = Math.max(statSync(path.join(here, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs,
   ...sources.flatMap((dir) => readdirSync(dir).map((f) => statSync(path.join(dir, f)).mtimeMs)));
 const outputs = ['index.mjs', 'index.cjs', 'cli.cjs', 'index.d.ts', 'index.d.mts'].map((f) => path.join(out, f));
@@ -24,8 +24,8 @@ if (process.argv[2] !== '--force' && outputs.every((f) => existsSync(f) && statS
 const workspaceSources = {
   name: 'workspace-sources',
   setup(b) {
-    b.onResolve({ filter: /^@tender-ledger\/(domain|tlog)(\/node)?$/ }, ({ path: spec }) => {
-      const [, name = "", sub] = /^@tender-ledger\/(domain|tlog)(\/node)?$/.exec(spec) ?? [];
+    b.onResolve({ filter: /^@tender-ledger\/(domain|tlog|trust)(\/node)?$/ }, ({ path: spec }) => {
+      const [, name = "", sub] = /^@tender-ledger\/(domain|tlog|trust)(\/node)?$/.exec(spec) ?? [];
       return { path: path.join(repo, name, 'src', sub ? 'node.ts' : 'index.ts') };
     });
   },
@@ -41,7 +41,7 @@ await Promise.all([
 const dts = path.join(out, 'index.d.ts');
 execFileSync(process.execPath, [
   path.join(repo, 'node_modules/dts-bundle-generator/dist/bin/dts-bundle-generator.js'), '--silent', '--no-banner',
-  '--project', path.join(here, 'tsconfig.json'), '--external-inlines', '@tender-ledger/domain', '@tender-ledger/tlog',
+  '--project', path.join(here, 'tsconfig.json'), '--external-inlines', '@tender-ledger/domain', '@tender-ledger/tlog', '@tender-ledger/trust',
   '-o', dts, '--', path.join(here, 'src/index.ts'),
 ], { stdio: 'inherit' });
 const text = readFileSync(dts, 'utf8');

@@ -139,7 +139,7 @@ main() {
   cp "$CT_DIR/healthz" "$STAGE/chaincode/"
   check_loads "$STAGE/chaincode/app" chaincode/dist/index.js
   build_image chaincode "$STAGE/chaincode"
-  stage_node_app "$STAGE/gateway/app" domain tlog chaincode ledger client-sdk gateway
+  stage_node_app "$STAGE/gateway/app" domain tlog trust chaincode ledger client-sdk gateway
   check_loads "$STAGE/gateway/app" gateway/dist/index.js
   cp "$CT_DIR/healthz" "$STAGE/gateway/"
   build_image gateway "$STAGE/gateway"

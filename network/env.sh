@@ -81,6 +81,11 @@ NET_TC_PEER_CC_PORT="${NET_TC_PEER_CC_PORT:-$((7052 + NET_PORT_OFFSET))}"
 NET_TC_PEER_OPS_PORT="${NET_TC_PEER_OPS_PORT:-$((9444 + NET_PORT_OFFSET))}"
 NET_TC_CC_PORT="${NET_TC_CC_PORT:-$((9999 + NET_PORT_OFFSET))}"         # this org's chaincode server
 
+# Gateway identities each chaincode server trusts to name, in transient data, the bidder a read is
+# for (TENDER_BIDDER_PROXIES: <mspId>/<common name>, comma-separated); the gateway's
+# FABRIC_BIDDER_IDENTITY (default: its public user, User5) must be one of them.
+NET_BIDDER_PROXIES="${NET_BIDDER_PROXIES:-$NET_TC_MSPID/User5@$NET_TC_DOMAIN}"
+
 NET_REG_NAME=Regulator
 NET_REG_MSPID=RegulatorMSP
 NET_REG_DOMAIN=regulator.tender.local

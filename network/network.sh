@@ -369,6 +369,7 @@ start_component() {
       [[ -f "$id_file" ]] || die "$name: no installed package id yet; run 'deploy' first"
       [[ -x "$NET_CC_SERVER_BIN" ]] || die "$NET_CC_SERVER_BIN missing; run 'npm install' in $NET_REPO_ROOT"
       spawn "$name" env "CORE_PEER_LOCALMSPID=$(net_org_var "$org" MSPID)" CORE_CHAINCODE_LOGGING_LEVEL=warning \
+        "TENDER_BIDDER_PROXIES=$NET_BIDDER_PROXIES" \
         node "$NET_CC_SERVER_BIN" server --chaincode-address "$NET_HOST:$port" \
         --chaincode-id "$(<"$id_file")" --module-path "$NET_CC_DIR"
       ;;
@@ -841,7 +842,7 @@ cmd_smoke() {
   out="$(NET_CLI_LOG_SPEC=info peer_as tc User1 chaincode invoke "${orderer_args[@]}" -C "$NET_CHANNEL" -n "$NET_CC_NAME" \
     --peerAddresses "$NET_HOST:$NET_TC_PEER_PORT" --tlsRootCertFiles "$(net_peer_tls_ca tc)" \
     --peerAddresses "$NET_HOST:$NET_REG_PEER_PORT" --tlsRootCertFiles "$(net_peer_tls_ca reg)" \
-    -c "{\"function\":\"notariseDocument\",\"Args\":[\"{\\\"sha256\\\":\\\"$hash\\\",\\\"kind\\\":\\\"test\\\"}\"]}" \
+    -c "{\"function\":\"notary:notariseDocument\",\"Args\":[\"{\\\"sha256\\\":\\\"$hash\\\",\\\"kind\\\":\\\"test\\\"}\"]}" \
     --waitForEvent 2>&1)" || die "invoke failed: $out"
   grep -q 'status:200' <<<"$out" || die "invoke did not succeed: $out"
   out="$(peer_as tc User1 chaincode query -C "$NET_CHANNEL" -n "$NET_CC_NAME" \

@@ -1,23 +1,21 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
+  AppointCommitteeRequest, AwardRequest, BIDDER_ID_ATTRIBUTE, BIDDER_ID_TRANSIENT, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
   OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
-  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, canonicalJson,
-  depositWithinLimit, documentHashes, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
+  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, bidderRecords, checkChain,
+  depositWithinLimit, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
   publicRecordView, rankBids, sealRecord,
   type Actor, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
   type Step,
 } from '@tender-ledger/domain';
+import {
+  actorOf, isBidderProxy, ledgerTime, peerClock, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
+} from './evidence.js';
+import type { NotaryContract } from './notary-contract.js';
 import { keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ScoreState } from './state.js';
 
 /** The refusal each deadline-bound step gives once the bid deadline has passed. */
 type DeadlineCode = 'REGISTRATION_AFTER_DEADLINE' | 'BID_AFTER_DEADLINE' | 'WITHDRAWAL_AFTER_DEADLINE';
-
-/** The clock-skew tolerance: TENDER_CLOCK_SKEW_SECONDS on the chaincode process, 30 s by default. */
-export function clockSkewToleranceMs(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(env.TENDER_CLOCK_SKEW_SECONDS ?? 30);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
-}
 
 /**
  * Records every step of a public tender as append-only evidence and refuses any step that
@@ -33,21 +31,9 @@ export class TenderContract extends Contract {
     super('tender');
   }
 
-  /**
-   * On Fabric the submitting client picks the transaction timestamp and peers accept it within
-   * 15 minutes, which would let a platform backdate a bid past the deadline. Every endorsing
-   * peer therefore refuses a proposal too far from its own clock (DOMAIN rule 12). It can only
-   * refuse, never change what is written, so endorsements still agree.
-   */
+  /** Trusted time (DOMAIN rule 12): see {@link refuseClockSkew}. */
   override async beforeTransaction(ctx: Context): Promise<void> {
-    // The embedded host stamps time itself; only a client-built proposal carries a client's clock.
-    const peerNow = this.#peerClock(ctx);
-    if (peerNow === undefined) return;
-    const skewMs = Math.abs(ctx.stub.getDateTimestamp().getTime() - peerNow);
-    const toleranceMs = clockSkewToleranceMs();
-    if (skewMs > toleranceMs) {
-      throw new LedgerError('CLOCK_SKEW', `proposal timestamp ${ctx.stub.getDateTimestamp().toISOString()} is ${Math.round(skewMs / 1000)} s from the endorsing peer's clock (tolerance ${toleranceMs / 1000} s)`);
-    }
+    refuseClockSkew(ctx);
   }
 
   // ---------------------------------------------------------------- steps
@@ -462,25 +448,24 @@ export class TenderContract extends Contract {
     return this.#commit(ctx, project, record);
   }
 
+  /**
+   * A document of a project (announcement, clarification, complaint, archive), linked into the
+   * project's chain; documents may follow any step, even a failed tender. A document of no
+   * project is notarised by {@link NotaryContract} (`notary:notariseDocument`).
+   */
   @Transaction()
-  @Param('request', 'string', 'NotariseDocumentRequest as JSON')
+  @Param('request', 'string', 'NotariseDocumentRequest as JSON, with its projectId')
   @Returns('string')
   async notariseDocument(ctx: Context, request: string): Promise<string> {
-    const actor = this.#writer(ctx);
+    const actor = writerOf(ctx);
     const req = parseArgument(NotariseDocumentRequest, request, 'request');
     const { projectId, ...document } = req;
-    if (projectId !== undefined) {
-      // Documents may follow any step, even a failed tender.
-      const project = await this.#ownProject(ctx, projectId);
-      if (document.corrects !== undefined) await this.#refuseForeignCorrection(ctx, document.corrects, projectId, actor);
-      return this.#append(ctx, project, 'DocumentNotarised', document);
+    if (projectId === undefined) {
+      throw new LedgerError('INVALID_ARGUMENT', 'request: /projectId is required here; a standalone document goes to notary:notariseDocument');
     }
-    if (document.corrects !== undefined) await this.#refuseForeignCorrection(ctx, document.corrects, null, actor);
-    const record = sealRecord({
-      recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
-      payload: document, actor, txId: ctx.stub.getTxID(), txTime: this.#now(ctx),
-    });
-    return this.#store(ctx, keys.standaloneRecord(ctx, record.recordId), record);
+    const project = await this.#ownProject(ctx, projectId);
+    if (document.corrects !== undefined) await refuseForeignCorrection(ctx, document.corrects, projectId, actor);
+    return this.#append(ctx, project, 'DocumentNotarised', document);
   }
 
   // ---------------------------------------------------------------- queries
@@ -488,7 +473,9 @@ export class TenderContract extends Contract {
   /**
    * A project's whole trail in order. The public sees no bidder of a sealed tender, nor how
    * many (BL art. 22), and no committee member before the award (IR art. 46). `complete` says
-   * that no record is withheld; a listed record may still be `redacted`.
+   * that no record is withheld; a listed record may still be `redacted`. `chainValid` is the
+   * check of the whole chain, made here over every record, so a caller shown only part of a
+   * sealed trail still learns whether the whole of it holds, and nothing more.
    */
   @Transaction(false)
   @Param('projectId', 'string')
@@ -496,12 +483,67 @@ export class TenderContract extends Contract {
   async getTrail(ctx: Context, projectId: string): Promise<string> {
     const project = await this.#project(ctx, projectId);
     const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+    const chainValid = checkChain(records).valid;
     if (this.#privileged(ctx, project) || isResultDecided(project.status)) {
-      return JSON.stringify({ projectId, complete: true, records });
+      return JSON.stringify({ projectId, complete: true, records, chainValid });
     }
     const complete = isDisclosed(project.status);
     const visible = complete ? records : records.filter((r) => !SEALED_STEPS.has(r.step));
-    return JSON.stringify({ projectId, complete, records: visible.map((r) => publicRecordView(r, project.status)) });
+    return JSON.stringify({ projectId, complete, records: visible.map((r) => publicRecordView(r, project.status)), chainValid });
+  }
+
+  /**
+   * One bidder's records in a project ({@link bidderRecords}). The bidder itself, the owning
+   * platform and regulators read them at any time; anyone else only once the bids are opened
+   * (BL art. 22), and a bidder never reads another bidder's records.
+   */
+  @Transaction(false)
+  @Param('projectId', 'string')
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async getBidderRecords(ctx: Context, projectId: string, bidderId: string): Promise<string> {
+    const project = await this.#project(ctx, projectId);
+    assertSchema(Identifier, bidderId, 'bidderId');
+    const speaksFor = this.#bidderOf(ctx, project);
+    if (speaksFor !== undefined && speaksFor !== bidderId) {
+      throw new LedgerError('FORBIDDEN', 'a bidder reads only its own records');
+    }
+    const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+    if (speaksFor === bidderId || this.#privileged(ctx, project) || isResultDecided(project.status)) {
+      return JSON.stringify({ projectId, bidderId, records: bidderRecords(records, bidderId) });
+    }
+    if (!isDisclosed(project.status)) {
+      throw new LedgerError('FORBIDDEN', 'only the bidder, the owning platform and regulators read a sealed bid');
+    }
+    return JSON.stringify({ projectId, bidderId, records: bidderRecords(records.map((r) => publicRecordView(r, project.status)), bidderId) });
+  }
+
+  /**
+   * A bidder's bids across projects, with its records in each: for that bidder and regulators
+   * only, since before the opening who bid where is sealed (BL art. 22). A bidder sees the
+   * projects of the organisation that vouches for it (see {@link BIDDER_ID_ATTRIBUTE}).
+   */
+  @Transaction(false)
+  @Param('bidderId', 'string')
+  @Returns('string')
+  async getBidderBids(ctx: Context, bidderId: string): Promise<string> {
+    assertSchema(Identifier, bidderId, 'bidderId');
+    const regulator = isRegulatorMsp(this.#actor(ctx).mspId);
+    const speaksFor = this.#bidderOf(ctx);
+    if (!regulator && speaksFor !== bidderId) {
+      throw new LedgerError('FORBIDDEN', speaksFor === undefined ? 'only the bidder and regulators list a bidder\'s bids' : 'a bidder reads only its own bids');
+    }
+    const bids = [];
+    for (const projectId of await readAllJson<string>(ctx, 'bidderProject', [bidderId])) {
+      const project = await this.#project(ctx, projectId);
+      if (!regulator && this.#bidderOf(ctx, project) !== bidderId) continue;
+      const records = await readAllJson<LedgerRecord>(ctx, 'record', [projectId]);
+      bids.push({
+        projectId, name: project.name, status: project.status, bidDeadline: project.bidDeadline, openingTime: project.openingTime,
+        records: bidderRecords(records, bidderId),
+      });
+    }
+    return JSON.stringify({ bidderId, bids });
   }
 
   @Transaction(false)
@@ -516,8 +558,7 @@ export class TenderContract extends Contract {
   @Param('recordId', 'string')
   @Returns('string')
   async getRecord(ctx: Context, recordId: string): Promise<string> {
-    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, recordId));
-    const record = stateKey === undefined ? undefined : await readJson<LedgerRecord>(ctx, stateKey);
+    const record = await recordById(ctx, recordId);
     if (!record) {
       throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId}`);
     }
@@ -549,18 +590,6 @@ export class TenderContract extends Contract {
     return JSON.stringify(projects.map((p) => (this.#privileged(ctx, p) ? p : publicProjectStatus(p))));
   }
 
-  /** The projects a bidder registered for: regulators only, since before opening that is sealed. */
-  @Transaction(false)
-  @Param('bidderId', 'string')
-  @Returns('string')
-  async getBidderProjects(ctx: Context, bidderId: string): Promise<string> {
-    assertSchema(Identifier, bidderId, 'bidderId');
-    if (!isRegulatorMsp(this.#actor(ctx).mspId)) {
-      throw new LedgerError('FORBIDDEN', 'only regulators list a bidder\'s projects');
-    }
-    return JSON.stringify(await readAllJson<string>(ctx, 'bidderProject', [bidderId]));
-  }
-
   /** The caller as the contract sees it: lets a client map its identities to record actors. */
   @Transaction(false)
   @Returns('string')
@@ -570,9 +599,8 @@ export class TenderContract extends Contract {
 
   // ---------------------------------------------------------------- helpers (not transactions)
 
-  /** Ledger time: the transaction timestamp, the same on every endorsing peer. */
   #now(ctx: Context): string {
-    return ctx.stub.getDateTimestamp().toISOString();
+    return ledgerTime(ctx);
   }
 
   /**
@@ -581,8 +609,7 @@ export class TenderContract extends Contract {
    * differ, so it must never decide what is written, or endorsements would disagree.
    */
   #peerClock(ctx: Context): number | undefined {
-    if (!ctx.stub.getSignedProposal?.()) return undefined;
-    return Date.now(); // refuse-only: the one local clock read (CLOCK_SKEW and deadline guards)
+    return peerClock(ctx);
   }
 
   /**
@@ -609,16 +636,28 @@ export class TenderContract extends Contract {
   }
 
   #actor(ctx: Context): Actor {
-    return { mspId: ctx.clientIdentity.getMSPID(), clientId: ctx.clientIdentity.getID() };
+    return actorOf(ctx);
   }
 
-  /** The caller, if it may write at all: regulators only read. */
   #writer(ctx: Context): Actor {
-    const actor = this.#actor(ctx);
-    if (isRegulatorMsp(actor.mspId)) {
-      throw new LedgerError('READ_ONLY_IDENTITY', `${actor.mspId} identities read and never write`);
+    return writerOf(ctx);
+  }
+
+  /**
+   * The bidder this caller speaks for, if any: by its certificate's {@link BIDDER_ID_ATTRIBUTE},
+   * or as a trusted proxy ({@link isBidderProxy}) naming the bidder in transient data. Given a
+   * project, only an identity of the project owner's organisation speaks for its bidders.
+   */
+  #bidderOf(ctx: Context, project?: ProjectState): string | undefined {
+    const { mspId } = this.#actor(ctx);
+    if (isRegulatorMsp(mspId) || (project && mspId !== project.owner.mspId)) return undefined;
+    let bidderId = ctx.clientIdentity.getAttributeValue(BIDDER_ID_ATTRIBUTE) ?? undefined;
+    if (bidderId === undefined && isBidderProxy(ctx)) {
+      const named = ctx.stub.getTransient().get(BIDDER_ID_TRANSIENT);
+      if (named) bidderId = Buffer.from(named).toString('utf8');
     }
-    return actor;
+    if (bidderId !== undefined) assertSchema(Identifier, bidderId, 'bidderId');
+    return bidderId;
   }
 
   #privileged(ctx: Context, project: ProjectState): boolean {
@@ -671,25 +710,6 @@ export class TenderContract extends Contract {
     return committee;
   }
 
-  /**
-   * Evidence is append-only (DOMAIN rule 11): a correction points at the record it corrects. It
-   * may only name an earlier record of the same chain by the same writer (the same project's,
-   * or the same actor's standalone record), so nobody can cast doubt on another's evidence.
-   */
-  async #refuseForeignCorrection(ctx: Context, recordId: string, projectId: string | null, actor: Actor): Promise<void> {
-    const stateKey = await readJson<string>(ctx, keys.recordById(ctx, recordId));
-    const target = stateKey === undefined ? undefined : await readJson<LedgerRecord>(ctx, stateKey);
-    if (!target) {
-      throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId} to correct`);
-    }
-    if (target.projectId !== projectId) {
-      throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} is not ${projectId === null ? 'a standalone record' : `a record of project ${projectId}`}`);
-    }
-    if (target.actor.mspId !== actor.mspId || target.actor.clientId !== actor.clientId) {
-      throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} was written by another identity`);
-    }
-  }
-
   /** IR art. 44: after a failed tender (流标) nothing but documents (and deposit returns) may follow. */
   #refuseIfFailed(project: ProjectState): void {
     if (project.status === 'failed') {
@@ -736,26 +756,10 @@ export class TenderContract extends Contract {
 
   /** Writes the record and the project's new head; one transaction writes one record. */
   async #commit(ctx: Context, project: ProjectState, record: LedgerRecord): Promise<string> {
-    const json = await this.#store(ctx, keys.record(ctx, project.projectId, record.seq), record);
+    const json = await storeRecord(ctx, keys.record(ctx, project.projectId, record.seq), record);
     await writeJson(ctx, keys.project(ctx, project.projectId), {
       ...project, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies ProjectState);
-    return json;
-  }
-
-  /** Appends a record under a key that must be new: evidence is never overwritten. Returns its canonical JSON. */
-  async #store(ctx: Context, stateKey: string, record: LedgerRecord): Promise<string> {
-    const existing = await ctx.stub.getState(stateKey);
-    if (existing && existing.length > 0) {
-      throw new Error(`refusing to overwrite evidence at ${stateKey}`);
-    }
-    const json = canonicalJson(record);
-    await ctx.stub.putState(stateKey, Buffer.from(json));
-    await writeJson(ctx, keys.recordById(ctx, record.recordId), stateKey);
-    for (const sha256 of documentHashes(record)) {
-      await writeJson(ctx, keys.documentHash(ctx, sha256, record.recordId), stateKey);
-    }
-    ctx.stub.setEvent(record.step, Buffer.from(json));
     return json;
   }
 

@@ -7,11 +7,12 @@ import type { JSONWebKeySet } from 'jose';
 import type { LedgerRecord } from '@tender-ledger/domain';
 import { TenderLedgerClient } from './client.js';
 import { AuthError, TenderLedgerError } from './errors.js';
-import { mintDevToken, ROLES, type Role } from './dev-issuer.js';
+import { ROLES, type Role } from '@tender-ledger/domain';
+import { mintDevToken, verifyReceipt } from '@tender-ledger/trust';
 import { expandInputs, notariseAll, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
 import { sha256File } from './hash.js';
-import { verifyReceipt } from './receipt.js';
 import { verifyEvidencePackage } from './evidence-package.js';
+import { addTlogCommands } from './cli-tlog.js';
 
 interface GlobalOptions {
   url: string;
@@ -299,6 +300,7 @@ function program(): Command {
       console.log(await mintDevToken(path.resolve(process.env.DATA_DIR ?? 'data'), { role: options.role, sub: options.sub, ...(options.ttl ? { ttlSeconds: options.ttl } : {}) }));
       return 0;
     })()));
+  addTlogCommands(root, run);
   return root;
 }
 

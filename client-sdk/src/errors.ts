@@ -1,3 +1,7 @@
+import { TenderLedgerError } from '@tender-ledger/trust';
+
+export { TenderLedgerError, ReceiptVerificationError, type ReceiptErrorCode } from '@tender-ledger/trust';
+
 
 /**
  * A problem document (RFC 9457) as the gateway sends it.
@@ -16,21 +20,6 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/**
- * Base class of every error the SDK throws; `code` is stable, the message is for people.
- *
- * @example
- * catch (error) { if (error instanceof TenderLedgerError) console.error(error.code); }
- */
-export class TenderLedgerError extends Error {
-  override name = 'TenderLedgerError';
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
 
 /**
  * The gateway answered with a problem. `code` is one of the domain's error codes.
@@ -140,28 +129,6 @@ export class WritePendingError extends TenderLedgerError {
   override name = 'WritePendingError';
   constructor(message: string, readonly idempotencyKey: string, readonly txId?: string) {
     super('WRITE_PENDING', message);
-  }
-}
-
-/**
- * Why a receipt does not verify.
- *
- * @example
- * catch (error) { if (error instanceof ReceiptVerificationError && error.code === 'RECEIPT_BAD_SIGNATURE') ... }
- */
-export type ReceiptErrorCode = 'RECEIPT_MALFORMED' | 'RECEIPT_UNKNOWN_KEY' | 'RECEIPT_BAD_SIGNATURE' | 'RECEIPT_BAD_CLAIMS';
-
-/**
- * A receipt that does not verify, and why.
- *
- * @example
- * try { await verifyReceipt(receipt, jwks); } catch (error) { if (error instanceof ReceiptVerificationError) console.log(error.code); }
- */
-export class ReceiptVerificationError extends TenderLedgerError {
-  override name = 'ReceiptVerificationError';
-  declare readonly code: ReceiptErrorCode;
-  constructor(code: ReceiptErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
   }
 }
 

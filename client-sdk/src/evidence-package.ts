@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import type { JSONWebKeySet } from 'jose';
 import { GENESIS_HASH, recordHash, type LedgerRecord } from '@tender-ledger/domain';
-import { verifyReceipt } from './receipt.js';
+import { verifyReceipt } from '@tender-ledger/trust';
 
 /**
  * What held for one record of an evidence package.

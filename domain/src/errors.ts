@@ -61,6 +61,7 @@ export const ERROR_CODES = {
 
   // Documents (DOMAIN rule 11).
   CORRECTION_NOT_ALLOWED: { status: 409, title: 'A correction names an earlier record of the same project (or standalone record) by the same writer' },
+  EVIDENCE_EXISTS: { status: 409, title: 'Evidence is never overwritten: a record already exists under this key' },
 
   // Contract (BL art. 46).
   CONTRACT_BEFORE_AWARD: { status: 409, title: 'The contract may only be signed after the award' },
@@ -87,6 +88,8 @@ export const ERROR_CODES = {
   TLOG_INCLUSION_INVALID: { status: 422, title: 'The inclusion proof does not lead to the checkpoint\'s root hash' },
   TLOG_CONSISTENCY_INVALID: { status: 422, title: 'The consistency proof does not join the two tree heads' },
   TLOG_SIZE_CONFLICT: { status: 409, title: 'The old tree size does not match the latest checkpoint seen' },
+  TLOG_TILE_INVALID: { status: 422, title: 'A tile or entry bundle does not hash to the checkpoint\'s tree' },
+  TLOG_SPLIT_VIEW: { status: 409, title: 'Two checkpoints of the same log and size have different root hashes' },
 
   // The gateway's own answers.
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
@@ -103,6 +106,8 @@ export const ERROR_CODES = {
   // The store lost or changed acknowledged blocks; nothing is served until an operator acts.
   LEDGER_DAMAGED: { status: 503, title: 'The ledger store is damaged; it serves nothing until an operator repairs it' },
   SHUTTING_DOWN: { status: 503, title: 'The gateway is shutting down; retry shortly' },
+  // The record is on the ledger, but no checkpoint its witnesses cosigned covers it yet.
+  PROOF_NOT_READY: { status: 503, title: 'No witnessed checkpoint covers this record yet; retry shortly' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /**

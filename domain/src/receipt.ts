@@ -23,6 +23,8 @@ export const ReceiptClaims = Type.Object({
   blockNumber: Type.Integer({ minimum: 0 }),
   blockHash: Type.String({ minLength: 1, maxLength: 128 }),
   ledgerTime: Instant,
+  /** The record's leaf in the transparency log (its hash is the leaf data): where its proof starts. */
+  leafIndex: Type.Optional(Type.Integer({ minimum: 0 })),
 }, { additionalProperties: false });
 export type ReceiptClaims = Static<typeof ReceiptClaims>;
 
@@ -31,6 +33,8 @@ export interface CommitInfo {
   txId: string;
   blockNumber: number;
   blockHash: string;
+  /** The record's leaf index in the transparency log, when the ledger keeps one. */
+  leafIndex?: number;
 }
 
 export function receiptClaims(record: LedgerRecord, commit: CommitInfo, issuer: string, issuedAt: number): ReceiptClaims {
@@ -48,5 +52,6 @@ export function receiptClaims(record: LedgerRecord, commit: CommitInfo, issuer: 
     blockNumber: commit.blockNumber,
     blockHash: commit.blockHash,
     ledgerTime: record.txTime,
+    ...(commit.leafIndex === undefined ? {} : { leafIndex: commit.leafIndex }),
   };
 }

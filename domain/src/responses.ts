@@ -106,6 +106,7 @@ export const RecordWithBlockSchema = Type.Union([...recordVariants(Landed, '').a
 export const WriteResultSchema = closed({
   record: LedgerRecordSchema,
   receipt: Type.String({ pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'the receipt (回执): a compact JWS, ES256, over ReceiptClaims' }),
+  proof: Type.Optional(Type.String({ description: 'with `Prefer: wait=proof`: the record\'s c2sp.org/tlog-proof@v1 bundle, once a witnessed checkpoint covers it' })),
 }, 'The recorded step and its signed receipt');
 
 /** 202: the write is under way or its outcome is not known yet; nothing new is sent for it. */

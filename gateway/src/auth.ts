@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ROLES, type Role } from '@tender-ledger/client-sdk';
+import { ROLES, type Role } from '@tender-ledger/domain';
 import type { IssuerConfig } from './config.js';
 import { Problem } from './problem.js';
 

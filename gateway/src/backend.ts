@@ -1,5 +1,6 @@
 import type { Actor } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
+import type { GatewayLog } from './tlog/service.js';
 
 /** Where a committed transaction landed. */
 export interface Committed {
@@ -7,6 +8,8 @@ export interface Committed {
   txId: string;
   blockNumber: number;
   blockHash: string;
+  /** The record's leaf in the transparency log. */
+  leafIndex?: number;
 }
 
 /**
@@ -28,21 +31,19 @@ export interface SubmitOptions {
 
 /**
  * Whose identity a ledger call runs under. The contract decides what each may do and see, so
- * the gateway must present the real caller: a platform as itself, a regulator as a regulator.
- * `owner` reads as the platform that registered a project (for a bidder's own records and the
- * chain check of a sealed trail, whose contents the gateway then does not pass on).
- * `supervision` reads with the regulator's access for a bidder's look-up of its own bids across
- * projects (only regulators may list a bidder's projects); the gateway passes on only that bidder's records.
+ * the gateway presents the real caller: a platform as itself, a regulator as a regulator, a
+ * bidder as an identity the contract recognises as speaking for that bidder (see each backend),
+ * anyone else as an identity that owns nothing. It never reads as someone else to filter for a caller.
  */
 export type Reader =
   | { kind: 'caller'; caller: Caller }
-  | { kind: 'owner'; owner: Actor }
-  | { kind: 'supervision' }
   | { kind: 'public' };
 
 /** The ledger behind the gateway: the embedded ledger or a Fabric network. */
 export interface LedgerBackend {
   readonly kind: 'embedded' | 'fabric';
+  /** The transparency log of the committed records, when this backend keeps one. */
+  readonly log?: GatewayLog | undefined;
   /**
    * Records a step as the calling platform; resolves once the transaction is committed.
    * `projectId` names the hash chain the step extends, so a backend can order steps of one project.
@@ -56,7 +57,7 @@ export interface LedgerBackend {
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed>;
   evaluate(reader: Reader, fn: string, args: string[]): Promise<string>;
   /** The block a transaction is in, if it is on the ledger. */
-  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined>;
+  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string; leafIndex?: number } | undefined>;
   health(): Promise<{ height?: number }>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { schemaErrors, type LedgerRecord, type OpenedBidOutcome, type ProjectState } from '@tender-ledger/domain';
+import { isResultDecided, schemaErrors, type LedgerRecord, type OpenedBidOutcome, type ProjectState } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import { Problem } from './problem.js';
@@ -44,8 +44,8 @@ export interface BidderTender {
 export function bidderRouter(deps: BidderRoutesDeps): express.Router {
   const { backend, receipts } = deps;
   const router = express.Router();
-  const evaluateJson = async <T>(fn: string, ...args: string[]): Promise<T> =>
-    JSON.parse(await backend.evaluate({ kind: 'supervision' }, fn, args)) as T;
+  const evaluateJson = async <T>(caller: Caller, fn: string, ...args: string[]): Promise<T> =>
+    JSON.parse(await backend.evaluate({ kind: 'caller', caller }, fn, args)) as T;
 
   router.get('/v1/bidders/:bidderId/tenders', deps.signedIn, async (req, res) => {
     const bidderId = (req.params as Record<string, string>).bidderId ?? '';
@@ -53,12 +53,17 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
     if (errors.length > 0) throw new Problem('INVALID_ARGUMENT', `/params/bidderId ${errors[0]!.message}`, { errors: [{ field: '/params/bidderId', message: errors[0]!.message }] });
     const caller = req.caller as Caller;
     if (caller.role === 'platform') throw new Problem('FORBIDDEN', 'a platform reads a bidder\'s records per project');
-    if (caller.role === 'bidder' && caller.sub !== bidderId) throw new Problem('FORBIDDEN', 'a bidder reads only its own bids');
-    const projectIds = await evaluateJson<string[]>('getBidderProjects', bidderId);
+    // The contract gives a bidder (or a regulator) exactly that bidder's records across projects.
+    const found = await evaluateJson<{ bids: { projectId: string; records: LedgerRecord[] }[] }>(caller, 'getBidderBids', bidderId);
     const tenders: BidderTender[] = [];
-    for (const projectId of projectIds) {
-      const status = await evaluateJson<ProjectState>('getProjectStatus', projectId);
-      const { records } = await evaluateJson<{ records: LedgerRecord[] }>('getTrail', projectId);
+    for (const bid of found.bids) {
+      const projectId = bid.projectId;
+      const status = await evaluateJson<ProjectState>(caller, 'getProjectStatus', projectId);
+      // Once awarded, the award is public: whom it went to says whether this bidder won or lost.
+      const award = isResultDecided(status.status)
+        ? (await evaluateJson<{ records: LedgerRecord[] }>(caller, 'getTrail', projectId)).records.filter((r) => r.step === 'BidAwarded')
+        : [];
+      const records = [...bid.records.filter((r) => r.step !== 'BidAwarded'), ...award].sort((a, b) => a.seq - b.seq);
       const tender: BidderTender = {
         projectId, name: status.name, category: status.category, status: status.status, bidDeadline: status.bidDeadline,
         openingTime: status.openingTime, depositRequired: status.depositAmount, commitments: [], receipts: {},

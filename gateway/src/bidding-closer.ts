@@ -1,4 +1,4 @@
-import { LedgerError, type Actor, type ProjectState } from '@tender-ledger/domain';
+import { LedgerError, type Actor, type ProjectState, type PublicProjectStatus } from '@tender-ledger/domain';
 import type { LedgerBackend } from './backend.js';
 import { LedgerUnavailableError, Problem } from './problem.js';
 
@@ -51,7 +51,8 @@ export class BiddingCloser {
 
   /** Schedules every project still bidding whose bidding nobody has closed. */
   async start(): Promise<void> {
-    const projects = JSON.parse(await this.#backend.evaluate({ kind: 'supervision' }, 'listProjects', [])) as ProjectState[];
+    // Status, deadline, owner and close are public: no one's privileged view is needed to find them.
+    const projects = JSON.parse(await this.#backend.evaluate({ kind: 'public' }, 'listProjects', [])) as PublicProjectStatus[];
     for (const project of projects) {
       if (project.status === 'bidding' && !project.biddingClosedAt) this.schedule(project);
     }

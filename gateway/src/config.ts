@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ROLES, type Role } from '@tender-ledger/client-sdk';
+import { ROLES, type Role } from '@tender-ledger/domain';
+import { readTlogConfig, type TlogConfig } from './tlog/config.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 
 export interface IssuerConfig {
@@ -42,6 +43,8 @@ export interface GatewayConfig {
   directory: PartyDirectory;
   /** Send closeBidding for this gateway's projects at their bid deadlines. */
   closeBiddingAtDeadline: boolean;
+  /** The transparency log: origin, witnesses and their quorum, checkpoint interval. */
+  tlog: TlogConfig;
   fabric?: FabricConfig;
 }
 
@@ -53,6 +56,8 @@ export interface FabricConfig {
   platformIdentities: Record<string, string>;
   regulatorIdentity: string;
   publicIdentity: string;
+  /** The bidder proxy: the Fabric user bidders' reads go through (see FabricBackendOptions.bidderIdentity). */
+  bidderIdentity: string;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
       platformIdentities: platformIdentities(env.FABRIC_PLATFORM_IDENTITIES, configuredIssuers.map((i) => i.issuer)),
       regulatorIdentity: env.FABRIC_REGULATOR_IDENTITY ?? 'User1',
       publicIdentity: env.FABRIC_PUBLIC_IDENTITY ?? 'User5',
+      bidderIdentity: env.FABRIC_BIDDER_IDENTITY ?? env.FABRIC_PUBLIC_IDENTITY ?? 'User5',
     };
   }
   return Object.freeze({
@@ -205,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     directory: partyDirectory(env, (message) => new ConfigError(message)),
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
+    tlog: readTlogConfig(env, (message) => { throw new ConfigError(message); }),
     ...(fabric ? { fabric } : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity } from '@tender-ledger/embedded-ledger';
-import type { Actor } from '@tender-ledger/domain';
+import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity, type LedgerLog } from '@tender-ledger/embedded-ledger';
+import { BIDDER_ID_ATTRIBUTE, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 
@@ -57,24 +57,30 @@ export class EmbeddedBackend implements LedgerBackend {
   async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     const id = options.resume?.txId ?? randomBytes(32).toString('hex');
     if (!options.resume) await options.beforeSend?.({ txId: id });
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
-    return { result, txId, blockNumber, blockHash };
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
+    return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async submitAsOwner(owner: Actor, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
-    return { result, txId, blockNumber, blockHash };
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
+    return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
     return this.#ledger.evaluate({ identity: this.#readerIdentity(reader), fn, args });
   }
 
-  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
+  async transaction(txId: string): Promise<{ blockNumber: number; blockHash: string; leafIndex?: number } | undefined> {
     const blockNumber = await this.#ledger.blockNumberOf(txId);
     if (blockNumber === undefined) return undefined;
     const block = await this.#ledger.getBlock(blockNumber);
-    return block ? { blockNumber, blockHash: block.hash } : undefined;
+    const leafIndex = await this.log?.leafIndexOf(txId);
+    return block ? { blockNumber, blockHash: block.hash, ...(leafIndex === undefined ? {} : { leafIndex }) } : undefined;
+  }
+
+  /** The transparency log (none on a damaged store: nothing is served from it). */
+  get log(): LedgerLog | undefined {
+    return this.#open instanceof EmbeddedLedger ? this.#open.log : undefined;
   }
 
   async health(): Promise<{ height: number }> {
@@ -85,20 +91,21 @@ export class EmbeddedBackend implements LedgerBackend {
     if (this.#open instanceof EmbeddedLedger) await this.#open.close();
   }
 
+  /**
+   * A bidder reads as an identity of the platform organisation carrying the bidder id as a
+   * certificate attribute, as the trading centre's CA would issue it: that organisation vouches
+   * for the bidders its platforms register, and the contract honours the attribute only on its
+   * projects. Such an identity reads; the contract refuses it any write.
+   */
   #identityOf(caller: Caller): LedgerIdentity {
     switch (caller.role) {
       case 'platform': return { mspId: this.#msp.platform, id: `platform::${callerKey(caller)}` };
       case 'regulator': return { mspId: this.#msp.regulator, id: `regulator::${callerKey(caller)}` };
-      default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
+      case 'bidder': return { mspId: this.#msp.platform, id: `bidder::${callerKey(caller)}`, attributes: { [BIDDER_ID_ATTRIBUTE]: caller.sub } };
     }
   }
 
   #readerIdentity(reader: Reader): LedgerIdentity {
-    switch (reader.kind) {
-      case 'caller': return this.#identityOf(reader.caller);
-      case 'owner': return { mspId: reader.owner.mspId, id: reader.owner.clientId };
-      case 'supervision': return { mspId: this.#msp.regulator, id: 'regulator::gateway::bidder-lookup' };
-      default: return { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
-    }
+    return reader.kind === 'caller' ? this.#identityOf(reader.caller) : { mspId: this.#msp.platform, id: PUBLIC_READER_ID };
   }
 }

@@ -1,11 +1,11 @@
 import express, { type Request, type RequestHandler } from 'express';
-import { SEALED_STEPS, checkChain, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
+import { SEALED_STEPS, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
 import type { LedgerBackend, Reader } from './backend.js';
 import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
 import { certificatePdf } from './certificate-pdf.js';
 import { buildEvidencePackage, type PackagedRecord } from './evidence-package.js';
-import { Problem, toProblem } from './problem.js';
+import { ledgerUnavailable, Problem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS } from './routes.js';
 
@@ -38,8 +38,8 @@ function param(req: Request, name: string): string {
 export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   const { backend, receipts, directory } = deps;
   const router = express.Router();
-  const readerOf = (caller: Caller | undefined): Reader =>
-    (caller === undefined || caller.role === 'bidder' ? { kind: 'public' } : { kind: 'caller', caller });
+  // The caller itself (the contract decides what it sees), or the public.
+  const readerOf = (caller: Caller | undefined): Reader => (caller === undefined ? { kind: 'public' } : { kind: 'caller', caller });
   const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
     JSON.parse(await backend.evaluate(reader, fn, args)) as T;
   const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
@@ -90,10 +90,9 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     let records: LedgerRecord[];
     let scope: { kind: 'trail' } | { kind: 'bidder'; bidderId: string };
     if (caller.role === 'bidder') {
-      // A bidder's own records, read as the owning platform; nothing of another bidder leaves.
-      const trail = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'owner', owner: status.owner }, 'getTrail', projectId);
+      // A bidder's own records, as the contract gives them to that bidder; nothing of another bidder leaves.
       const bidderId = caller.sub;
-      records = trail.records.filter((r) => (r.payload as { bidderId?: string }).bidderId === bidderId);
+      ({ records } = await evaluateJson<{ records: LedgerRecord[] }>(readerOf(caller), 'getBidderRecords', projectId, bidderId));
       if (records.length === 0) throw new Problem('FORBIDDEN', 'this bidder has no records in this project');
       scope = { kind: 'bidder', bidderId };
     } else {
@@ -104,11 +103,12 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
       records = trail.records as LedgerRecord[];
       scope = { kind: 'trail' };
     }
-    const whole = await evaluateJson<{ records: LedgerRecord[] }>({ kind: 'owner', owner: status.owner }, 'getTrail', projectId);
+    // The contract's check of the whole chain, whatever part of it this caller sees.
+    const { chainValid } = await evaluateJson<{ chainValid: boolean }>(readerOf(caller), 'getTrail', projectId);
     const packaged: PackagedRecord[] = [];
     for (const record of records) {
       const landed = await backend.transaction(record.txId);
-      if (!landed) throw toProblem(new Problem('LEDGER_UNAVAILABLE', `record ${record.recordId} has no block yet`));
+      if (!landed) throw ledgerUnavailable(`record ${record.recordId} has no block yet`);
       const receipt = await receipts.sign(record, { txId: record.txId, ...landed });
       const certificate = await certificateOf(record, req);
       packaged.push({ record, receipt, certificatePdf: await certificatePdf(certificate) });
@@ -116,7 +116,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     const zip = buildEvidencePackage({
       projectId, projectName: status.name, issuer: directory.tradingCentreName, createdAt: deps.now?.() ?? new Date(),
       requestedBy: { role: caller.role, sub: caller.sub }, scope, records: packaged, jwks: receipts.jwks(),
-      chainValid: checkChain(whole.records).valid,
+      chainValid,
     });
     res.type('application/zip')
       .setHeader('content-disposition', `attachment; filename="evidence-${projectId}.zip"`)

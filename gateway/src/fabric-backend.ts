@@ -6,10 +6,11 @@ import {
   type Contract, type Gateway, type Network, type SubmittedTransaction, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { parseLedgerError, type Actor } from '@tender-ledger/domain';
+import { BIDDER_ID_TRANSIENT, parseLedgerError, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
+import { FabricLog } from './tlog/fabric-log.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -27,8 +28,15 @@ export interface FabricBackendOptions {
   regulatorMspId: string;
   /** Regulator user that regulator reads go through. */
   regulatorIdentity: string;
-  /** A platform-MSP user that owns nothing: public reads and bidders' reads go through it. */
+  /** A platform-MSP user that owns nothing: public reads go through it. */
   publicIdentity: string;
+  /**
+   * The platform-MSP user bidders' reads go through, naming the bidder in transient data: the
+   * chaincode must list it in TENDER_BIDDER_PROXIES (`<mspId>/<common name>`), else it reads publicly.
+   */
+  bidderIdentity: string;
+  /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
+  transparencyLog?: boolean;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -57,6 +65,8 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
+  #log: FabricLog | undefined;
+  readonly #logStop = new AbortController();
 
   private constructor(options: FabricBackendOptions) {
     this.#options = options;
@@ -65,7 +75,32 @@ export class FabricBackend implements LedgerBackend {
   static async open(options: FabricBackendOptions): Promise<FabricBackend> {
     const backend = new FabricBackend(options);
     backend.#connectAll();
+    if (options.transparencyLog) backend.#followLog();
     return backend;
+  }
+
+  /** The transparency log of this organisation's peer's committed blocks, when followed. */
+  get log(): FabricLog | undefined {
+    return this.#log;
+  }
+
+  /** Follows the peer's blocks from block 0 into the log, resuming after a broken stream. */
+  #followLog(): void {
+    const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+    const log = new FabricLog();
+    this.#log = log;
+    const stop = this.#logStop.signal;
+    void (async () => {
+      while (!stop.aborted) {
+        try {
+          await log.follow(signed.network, stop);
+        } catch (error) {
+          if (stop.aborted) return;
+          console.warn(`transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    })();
   }
 
   /**
@@ -146,9 +181,13 @@ export class FabricBackend implements LedgerBackend {
   }
 
   async evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
-    const signed = await this.#forReader(reader);
+    const signed = this.#forReader(reader);
+    // A bidder has no Fabric identity: the bidder proxy names it in transient data, which the
+    // contract honours only from an identity its peer lists in TENDER_BIDDER_PROXIES.
+    const bidder = reader.kind === 'caller' && reader.caller.role === 'bidder' ? reader.caller.sub : undefined;
     try {
-      return Buffer.from(await signed.contract.evaluateTransaction(fn, ...args)).toString('utf8');
+      const options = { arguments: args, ...(bidder !== undefined ? { transientData: { [BIDDER_ID_TRANSIENT]: bidder } } : {}) };
+      return Buffer.from(await signed.contract.evaluate(fn, options)).toString('utf8');
     } catch (error) {
       throw translate(error);
     }
@@ -189,6 +228,7 @@ export class FabricBackend implements LedgerBackend {
   }
 
   async close(): Promise<void> {
+    this.#logStop.abort();
     for (const signed of this.#signed.values()) signed.gateway.close();
     for (const client of this.#clients) client.close();
   }
@@ -239,17 +279,18 @@ export class FabricBackend implements LedgerBackend {
       return this.#identity(o.platformMspId, name);
     }
     if (writing) throw new Problem('FORBIDDEN', 'bidders have no Fabric identity');
-    return this.#identity(o.platformMspId, o.publicIdentity);
+    return this.#identity(o.platformMspId, o.bidderIdentity);
   }
 
-  async #forReader(reader: Reader): Promise<Signed> {
+  #forReader(reader: Reader): Signed {
     if (reader.kind === 'caller') return this.#forCaller(reader.caller, false);
-    if (reader.kind === 'owner') return this.#forOwner(reader.owner);
-    if (reader.kind === 'supervision') return this.#identity(this.#options.regulatorMspId, this.#options.regulatorIdentity);
     return this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
   }
 
-  /** The identity whose client id the contract recorded as a project's owner. */
+  /**
+   * The identity whose client id the contract recorded as a project's owner: the gateway writes
+   * a step as that platform only for a step it sends on the platform's behalf (closing bidding).
+   */
   async #forOwner(owner: Actor): Promise<Signed> {
     if (this.#byClientId.size === 0) {
       for (const [key, signed] of this.#signed) {

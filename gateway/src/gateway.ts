@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { devIssuerJwks, DEV_ISSUER, ROLES } from '@tender-ledger/client-sdk';
+import { DEV_ISSUER, ROLES } from '@tender-ledger/domain';
+import { devIssuerJwks } from '@tender-ledger/trust';
 import { createLocalJWKSet } from 'jose';
 import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
 import type { LedgerBackend } from './backend.js';
@@ -13,12 +14,15 @@ import { readFile } from 'node:fs/promises';
 import { IdempotencyStore } from './idempotency.js';
 import { ReceiptSigner } from './receipts.js';
 import { createServer } from './server.js';
+import { TlogService } from './tlog/service.js';
 
 export interface RunningGateway {
   url: string;
   port: number;
   backend: LedgerBackend;
   receipts: ReceiptSigner;
+  /** The transparency log's checkpointer and proofs, when the backend keeps a log. */
+  tlog?: TlogService;
   /** Closes bidding at each project's deadline (unless CLOSE_BIDDING_AT_DEADLINE=false). */
   closer?: BiddingCloser;
   close(): Promise<void>;
@@ -56,11 +60,12 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, clock ? { now: () => clock().getTime() } : {}) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
   void closer?.start().catch((error: unknown) => console.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir) : undefined;
   let closing = false;
   const app = createServer({
     backend, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
     writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing, directory: config.directory,
-    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}),
+    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}), ...(tlog ? { tlog } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
@@ -75,6 +80,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     backend,
     receipts,
     ...(closer ? { closer } : {}),
+    ...(tlog ? { tlog } : {}),
     /**
      * Drains: stops accepting, lets every write already started finish (also one answered 202),
      * then closes the stores. Closing a store under a running write would lose its answer, and
@@ -97,6 +103,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
           clearInterval(sweep);
           clearTimeout(cut);
         }
+        await tlog?.stop();
         await idempotency.close();
         await backend.close();
       })();
@@ -115,6 +122,8 @@ async function openBackend(config: Readonly<GatewayConfig>, clock?: () => Date):
       regulatorMspId: config.regulatorMspId,
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
+      transparencyLog: config.tlog.fabric,
+      bidderIdentity: config.fabric.bidderIdentity,
     });
   }
   return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock);

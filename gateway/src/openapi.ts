@@ -162,8 +162,8 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/projects', 'Projects with status and category, newest first', 'listProjects', 'ProjectList', {
     statuses: [400, 401, 429, 503],
     query: [filter('q', 'part of the project number or name'), filter('category', 'only this category'), filter('status', 'only this status, or awaiting-opening (deadline passed, not opened)'), filter('year', 'only registered in this year'),
-      filter('owner', 'only projects of this platform (its subject, client id or MSP id)'), { name: 'limit', in: 'query', required: false, description: 'page size, 1-200 (default 50)', schema: { type: 'string', pattern: '^[0-9]+$' } },
-      { name: 'cursor', in: 'query', required: false, description: 'the nextCursor of the previous page', schema: { type: 'string', maxLength: 400 } }],
+      filter('owner', 'only projects of this platform (its subject, client id or MSP id)'), { name: 'limit', in: 'query', required: false, description: 'page size, 1-200 (default 50)', schema: { type: 'string', pattern: '^(?:[1-9][0-9]?|1[0-9][0-9]|200)$' } },
+      { name: 'cursor', in: 'query', required: false, description: 'the nextCursor of the previous page (opaque; one this gateway did not give is 400)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,400}$' } }],
   });
   read('/v1/bidders/:bidderId/bids', 'A bidder\'s bids across projects, with receipts (that bidder or a regulator)', 'getBidderBids', 'BidderBids', { statuses: [400, 401, 403, 429, 503] });
   read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });
@@ -206,6 +206,31 @@ export function openApiDocument(): OpenApiDocument {
   };
   paths['/.well-known/jwks.json'] = { get: { summary: 'Receipt signing keys (JWKS)', operationId: 'jwks', security: [], responses: { 200: ok('JWKS', 'Jwks') } } };
   paths['/healthz'] = { get: { summary: 'Liveness and ledger height', operationId: 'health', security: [], responses: { 200: ok('Healthy', 'Health'), ...problems(503) } } };
+  // The transparency log (C2SP formats, so plain text and bytes rather than JSON).
+  const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
+  paths['/v1/records/{recordId}/proof'] = {
+    get: {
+      summary: 'The record\'s tlog-proof bundle (c2sp.org/tlog-proof@v1) with a checkpoint its witnesses cosigned', operationId: 'getRecordProof', security: [{}, { bearer: [] }],
+      parameters: [{ name: 'recordId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }],
+      responses: { 200: text('The bundle, as `<recordId>.tlog-proof`'), ...problems(400, 403, 404, 429, 503) },
+    },
+  };
+  paths['/checkpoint'] = { get: { summary: 'The log\'s latest signed checkpoint (C2SP signed note) with its cosignatures', operationId: 'checkpoint', security: [], responses: { 200: text('The checkpoint'), ...problems(503) } } };
+  paths['/log/policy'] = { get: { summary: 'The tlog-policy that verifies this log\'s bundles (log key, witnesses, quorum)', operationId: 'logPolicy', security: [], responses: { 200: text('The policy') } } };
+  paths['/log/consistency/{size1}/{size2}'] = {
+    get: {
+      summary: 'A consistency proof between two tree sizes (base64 hashes, one a line)', operationId: 'logConsistency', security: [],
+      parameters: ['size1', 'size2'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } })),
+      responses: { 200: text('The proof'), ...problems(404) },
+    },
+  };
+  paths['/tile/{tile}'] = {
+    get: {
+      summary: 'c2sp.org/tlog-tiles: `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`; full tiles are immutable', operationId: 'tile', security: [],
+      parameters: [{ name: 'tile', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 200: { description: 'The tile', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...problems(404) },
+    },
+  };
 
   return {
     openapi: '3.1.0',

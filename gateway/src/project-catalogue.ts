@@ -48,10 +48,11 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
     const value = text(name);
     if (value !== undefined) parsed[name] = value;
   }
-  const limit = text('limit');
+  // An empty limit is as wrong as limit=0: the document's pattern refuses both.
+  const limit = query.limit === '' ? '' : text('limit');
   if (limit !== undefined) {
     const n = Number(limit);
-    if (!/^\d+$/.test(limit) || n < 1 || n > MAX_PAGE) errors.push({ field: '/query/limit', message: `must be an integer from 1 to ${MAX_PAGE}` });
+    if (!/^(?:[1-9][0-9]?|1[0-9][0-9]|200)$/.test(limit) || n < 1 || n > MAX_PAGE) errors.push({ field: '/query/limit', message: `must be an integer from 1 to ${MAX_PAGE}` });
     else parsed.limit = n;
   }
   const cursor = query.cursor;

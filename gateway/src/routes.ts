@@ -31,7 +31,10 @@ export interface StepRoute {
   path: string;
   summary: string;
   schema: TSchema;
+  /** The contract function (the OpenAPI operation id). */
   fn: string;
+  /** The function to invoke, when it depends on the body (`contract:function` names another contract). */
+  invoke?(body: unknown): string;
   args(params: Record<string, string>, body: unknown): string[];
 }
 
@@ -50,5 +53,7 @@ export const STEP_ROUTES: StepRoute[] = [
   { path: '/v1/projects/:projectId/award', summary: 'Award the tender (定标)', schema: AwardRequest, fn: 'awardBid', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/contract', summary: 'Record the signed contract (签订合同)', schema: SignContractRequest, fn: 'signContract', args: (p, b) => [p.projectId!, json(b)] },
   { path: '/v1/projects/:projectId/deposits/:bidderId/release', summary: 'Release a bidder\'s deposit (退还保证金)', schema: ReleaseDepositRequest, fn: 'releaseDeposit', args: (p, b) => [p.projectId!, p.bidderId!, json(b)] },
-  { path: '/v1/evidence', summary: 'Notarise a document by its hash (存证)', schema: NotariseDocumentRequest, fn: 'notariseDocument', args: (_p, b) => [json(b)] },
+  { path: '/v1/evidence', summary: 'Notarise a document by its hash (存证)', schema: NotariseDocumentRequest, fn: 'notariseDocument',
+    // A project's document joins its chain; a standalone one goes to the notary contract.
+    invoke: (b) => ((b as { projectId?: string }).projectId === undefined ? 'notary:notariseDocument' : 'notariseDocument'), args: (_p, b) => [json(b)] },
 ];

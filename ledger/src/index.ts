@@ -3,5 +3,6 @@ export { EmbeddedLedger, InvocationError, type CommittedTransaction, type Contra
 export type { LedgerIdentity } from './identity.js';
 export type { Block, BlockTransaction, StateWrite, ChaincodeEvent } from './block.js';
 export { verifyLedger, type VerifyReport } from './verify.js';
+export { LedgerLog, leafDataOf, blockLeaves, verifyLog, type LoggedBlock } from './tlog.js';
 export { LedgerDamagedError, describeLink, type BrokenLink, type LostBlocks } from './integrity.js';
 export { repairLedger, type RepairReport } from './repair.js';

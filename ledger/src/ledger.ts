@@ -7,6 +7,8 @@ import { EmbeddedClientIdentity, type LedgerIdentity } from './identity.js';
 import type { HeadFile } from './head.js';
 import { blockKey, HEIGHT_KEY, historyKey, stateKey, txKey } from './keys.js';
 import { openChecked } from './open.js';
+import { LedgerDamagedError } from './integrity.js';
+import { LedgerLog, type LoggedBlock } from './tlog.js';
 import { EmbeddedStub } from './stub.js';
 import { CommittedView, OverlayView, StateCache, type LedgerDb, type StoredHistoryEntry } from './views.js';
 
@@ -31,6 +33,11 @@ export interface EmbeddedLedgerOptions {
   startupCheckBlocks?: number;
   /** …or this many transactions (default 2048), whichever comes first. */
   startupCheckTransactions?: number;
+  /**
+   * Keep the transparency log (default true): each record's hash a leaf, written in its block's
+   * batch. Off only to measure what it costs.
+   */
+  transparencyLog?: boolean;
 }
 
 /** A call of a contract function: `fn` may be `contract:function`, as on Fabric. */
@@ -53,6 +60,8 @@ export interface CommittedTransaction {
   blockHash: string;
   timestamp: string;
   result: string;
+  /** The record's leaf in the transparency log, if it wrote one (and the log is on). */
+  leafIndex?: number;
 }
 
 interface Hosted {
@@ -94,6 +103,7 @@ export class InvocationError extends Error {
 export class EmbeddedLedger extends EventEmitter {
   readonly #db: LedgerDb;
   readonly #headFile: HeadFile;
+  readonly #log: LedgerLog | undefined;
   readonly #hosted = new Map<string, Hosted>();
   readonly #defaultContract: string;
   readonly #clock: () => Date;
@@ -117,10 +127,11 @@ export class EmbeddedLedger extends EventEmitter {
   #closed = false;
   #failure: Error | undefined;
 
-  private constructor(db: LedgerDb, headFile: HeadFile, height: number, lastHash: string, lastTime: number, options: EmbeddedLedgerOptions) {
+  private constructor(db: LedgerDb, headFile: HeadFile, height: number, lastHash: string, lastTime: number, options: EmbeddedLedgerOptions, log?: LedgerLog) {
     super();
     this.#db = db;
     this.#headFile = headFile;
+    this.#log = log;
     this.#height = height;
     this.#lastHash = lastHash;
     this.#lastTime = lastTime;
@@ -157,7 +168,19 @@ export class EmbeddedLedger extends EventEmitter {
       const block = last ? JSON.parse(last.toString('utf8')) as Block : undefined;
       for (const tx of block?.txs ?? []) lastTime = Math.max(lastTime, Date.parse(tx.timestamp));
     }
-    return new EmbeddedLedger(db, headFile, height, lastHash, lastTime, options);
+    // The log's leaves against the last blocks' records, in the same bounded window.
+    const loaded = options.transparencyLog === false ? undefined : await LedgerLog.load(db, height, options.startupCheckBlocks ?? 64, options.startupCheckTransactions ?? 2048);
+    if (loaded && loaded.problems.length > 0) {
+      await db.close();
+      await headFile.close();
+      throw new LedgerDamagedError(loaded.problems, directory);
+    }
+    return new EmbeddedLedger(db, headFile, height, lastHash, lastTime, options, loaded?.log);
+  }
+
+  /** The transparency log (undefined when opened with `transparencyLog: false`). */
+  get log(): LedgerLog | undefined {
+    return this.#log;
   }
 
   /** Number of committed blocks. */
@@ -258,9 +281,10 @@ export class EmbeddedLedger extends EventEmitter {
     if (txs.length === 0) return;
     const { block, json } = sealBlock(this.#tip.number, this.#tip.hash, txs);
     this.#tip = { number: block.number + 1, hash: block.hash };
+    const logged = this.#log?.append(block);
     let written: () => void = () => undefined;
     const batchWritten = new Promise<void>((resolve) => { written = resolve; });
-    const durable = this.#writeBlock(block, json, accepted, written, inFlight?.durable);
+    const durable = this.#writeBlock(block, json, accepted, written, inFlight?.durable, logged);
     this.#inFlight = { overlay, written: batchWritten, durable, before: inFlight?.durable };
     void durable.then(() => {
       if (this.#inFlight?.durable === durable) this.#inFlight = undefined;
@@ -272,7 +296,7 @@ export class EmbeddedLedger extends EventEmitter {
    * (one more fsync per block, overlapping the next block's batch), so a restart can tell if
    * LevelDB lost the batch. Acknowledges after both.
    */
-  async #writeBlock(block: Block, json: string, accepted: Accepted[], written: () => void, before: Promise<void> | undefined): Promise<void> {
+  async #writeBlock(block: Block, json: string, accepted: Accepted[], written: () => void, before: Promise<void> | undefined, logged?: LoggedBlock): Promise<void> {
     const ops: { type: 'put' | 'del'; key: string; value?: Buffer }[] = [
       { type: 'put', key: blockKey(block.number), value: Buffer.from(json) },
       { type: 'put', key: HEIGHT_KEY, value: Buffer.from(String(block.number + 1)) },
@@ -287,6 +311,8 @@ export class EmbeddedLedger extends EventEmitter {
         ops.push({ type: 'put', key: historyKey(write.key, block.number, index), value: Buffer.from(JSON.stringify(entry)) });
       }
     });
+    // The records' leaves in the block's own batch: never one without the other.
+    if (logged) ops.push(...logged.ops);
     try {
       try {
         await this.#db.batch(ops as never, { sync: true });
@@ -306,8 +332,10 @@ export class EmbeddedLedger extends EventEmitter {
     }
     this.#height = block.number + 1;
     this.#lastHash = block.hash;
+    if (logged) this.#log?.durable(logged.size);
     for (const { pending, txId, timestamp, result } of accepted) {
-      pending.resolve({ txId, blockNumber: block.number, blockHash: block.hash, timestamp, result });
+      const leafIndex = logged?.indices.get(txId);
+      pending.resolve({ txId, blockNumber: block.number, blockHash: block.hash, timestamp, result, ...(leafIndex === undefined ? {} : { leafIndex }) });
     }
     this.emit('block', block);
   }

@@ -8,6 +8,7 @@ import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integri
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
 import { HEAD_MARKER_KEY, openLevel } from './open.js';
 import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyKey, parseHistoryKey } from './keys.js';
+import { verifyLog } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
 
 export interface VerifyReport {
@@ -17,6 +18,8 @@ export interface VerifyReport {
   stateKeys: number;
   records: number;
   projects: number;
+  /** Leaves of the transparency log, each recomputed from its record. */
+  leaves: number;
   /** The first place the evidence does not hold together. */
   broken?: BrokenLink;
   /** Every problem found: the walk's first broken link, then damaged bytes in LevelDB's files. */
@@ -55,7 +58,7 @@ class Broken extends Error {
  * logs and tables are checked read-only, and a copy (tables hard-linked) is opened and walked.
  */
 export async function verifyLedger(directory: string): Promise<VerifyReport> {
-  const report: VerifyReport = { intact: false, height: 0, transactions: 0, stateKeys: 0, records: 0, projects: 0, problems: [], leveldb: [], lost: [] };
+  const report: VerifyReport = { intact: false, height: 0, transactions: 0, stateKeys: 0, records: 0, projects: 0, leaves: 0, problems: [], leveldb: [], lost: [] };
   const fileDamage: BrokenLink[] = [];
   for (const scan of await scanLogs(directory)) {
     // A record cut short at the very end is a write never acknowledged; any other is damage.
@@ -188,6 +191,13 @@ async function walk(db: LedgerDb, report: VerifyReport, head: DurableHead | unde
   if (indexed !== txBlocks.size) throw new Broken({ reason: `${txBlocks.size - indexed} transactions are missing from the index` });
 
   checkEvidence(latest, report);
+
+  // A store from before the log has none yet (its first start gives it its leaves).
+  if (await db.get('tlog/size') !== undefined) {
+    const log = await verifyLog(db, height);
+    report.leaves = log.leaves;
+    if (log.problem) throw new Broken(log.problem);
+  }
 }
 
 /** Each project's records must form an unbroken hash chain; each standalone record must match its hash. */

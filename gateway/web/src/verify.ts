@@ -1,6 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-// The SDK's own offline check, from its source: the package's entry points are Node bundles.
-import { verifyReceipt } from '../../../client-sdk/src/receipt.js';
+import { verifyReceipt } from '@tender-ledger/trust/dist/receipt.js';
 import type { RecordView } from '@tender-ledger/domain';
 import { api } from './api.js';
 import { h, formatTime, hashText, table } from './dom.js';

@@ -18,7 +18,7 @@ async function main(): Promise<number> {
     console.warn(`warning: blocks ${lost.from}–${lost.to} were lost and accepted by ledger:repair at ${lost.repairedAt} (${lost.reason}); their records are gone`);
   }
   if (report.intact) {
-    console.log(`ledger intact: ${report.height} blocks, ${report.transactions} transactions, ${report.records} records in ${report.projects} project chains, ${report.stateKeys} state keys`);
+    console.log(`ledger intact: ${report.height} blocks, ${report.transactions} transactions, ${report.records} records in ${report.projects} project chains, ${report.stateKeys} state keys, ${report.leaves} log leaves`);
     return 0;
   }
   const [first, ...more] = report.problems;

@@ -11,6 +11,7 @@ import { TenderLedgerClient, mintDevToken, verifyReceipt } from '@tender-ledger/
 import { createTestIssuer } from '../helpers/issuer.js';
 import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { logFigures, printLogFigures } from './log-bench.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 // BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
@@ -125,6 +126,7 @@ async function cliNotarise(url: string, token: string): Promise<{ files: number;
 }
 
 async function main(): Promise<void> {
+  const log = BACKEND === 'embedded' ? await logFigures() : undefined;
   const inProcess = BACKEND === 'embedded' ? await ledgerOnly() : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
   const port = 18000 + Math.floor(Math.random() * 1000);
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.scenario} | ${r.receiptsPerSecond} | ${r.p50ms} | ${r.p90ms} | ${r.p99ms} | ${r.maxMs} | ${r.ok} | ${r.failed} |`);
     console.log(`| offline receipt verification (SDK) | ${offline} verifications/s | | | | | ${verified} | 0 |`);
+    if (log) printLogFigures(log);
     const ceiling = figures('', docs).receiptsPerSecond;
     console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
     const total = bids['2xx'] + docs['2xx'];
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
-      scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height,
+      scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, ...(log ? { transparencyLog: log } : {}),
       cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling },
     };
     mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });

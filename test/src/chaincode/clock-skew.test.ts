@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Context } from 'fabric-contract-api';
 import { parseLedgerError } from '@tender-ledger/domain';
-import { TenderContract } from '@tender-ledger/chaincode';
+import { NotaryContract, TenderContract } from '@tender-ledger/chaincode';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { HOUR, ManualClock, manualHostClock } from '../helpers/clock.js';
 import { embeddedHost } from '../helpers/hosts.js';
@@ -114,6 +114,16 @@ describe('TenderContract', () => {
       expect(await expectRefusal(tender.closeBidding(), 'BIDDING_STILL_OPEN')).to.include('endorsing peer\'s clock');
       const closed = await withPeerClockAhead(12_000, () => tender.closeBidding());
       expect(closed.step).to.equal('BiddingClosed');
+    });
+  });
+});
+
+describe('NotaryContract', () => {
+  describe('beforeTransaction (trusted time)', () => {
+    it('refuses a client proposal stamped 10 minutes early with CLOCK_SKEW, like the tender steps', async () => {
+      const contract = new NotaryContract();
+      expect(await refusal(contract.beforeTransaction(contextAt(new Date(Date.now() - 10 * 60_000), {})))).to.equal('CLOCK_SKEW');
+      expect(await refusal(contract.beforeTransaction(contextAt(new Date(), {})))).to.equal(undefined);
     });
   });
 });

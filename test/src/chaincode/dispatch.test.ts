@@ -5,7 +5,7 @@ import { tempDir } from '../helpers/temp.js';
 
 // The rule suite already runs through fabric-shim's dispatcher; this checks what only a peer's
 // dispatch offers: the contract metadata, string arguments checked against it, unknown functions.
-describe('TenderContract as real chaincode (fabric-shim dispatch)', () => {
+describe('TenderContract and NotaryContract as real chaincode (fabric-shim dispatch)', () => {
   let temp: ReturnType<typeof tempDir>;
   let ledger: EmbeddedLedger;
   beforeEach(async () => {
@@ -25,11 +25,14 @@ describe('TenderContract as real chaincode (fabric-shim dispatch)', () => {
     const byName = Object.fromEntries(transactions.map((t) => [t.name, t]));
     expect(Object.keys(byName)).to.include.members([
       'registerProject', 'registerBidder', 'commitBid', 'withdrawBid', 'appointCommittee', 'replaceCommitteeMember', 'openBids', 'recordScores', 'awardBid', 'signContract',
-      'releaseDeposit', 'notariseDocument', 'getTrail', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderProjects', 'whoAmI',
+      'releaseDeposit', 'notariseDocument', 'getTrail', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderRecords', 'getBidderBids', 'whoAmI',
     ]);
     expect(byName.releaseDeposit?.parameters?.map((p) => `${p.name}:${p.schema.type}`)).to.deep.equal(['projectId:string', 'bidderId:string', 'request:string']);
     expect(byName.commitBid?.tag).to.include('SUBMIT');
     expect(byName.getTrail?.tag).to.include('EVALUATE');
+    const notary = metadata.contracts.notary?.transactions ?? [];
+    expect(notary.map((t) => t.name)).to.deep.equal(['notariseDocument']);
+    expect(notary[0]?.tag).to.include('SUBMIT');
   });
 
   it('refuses a wrong argument count and an unknown function as a peer would', async () => {

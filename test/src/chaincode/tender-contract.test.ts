@@ -579,13 +579,28 @@ for (const hostFactory of HOSTS) {
       });
     });
 
-    describe('notariseDocument', () => {
+    describe('notariseDocument (a standalone document: NotaryContract, notary:notariseDocument)', () => {
       it('records a standalone document for any platform, and refuses a regulator', async () => {
         const request = { sha256: doc('archive'), kind: 'archive', metadata: { title: '2025 archive' } };
-        const record = JSON.parse(await host.submit(otherCity, 'notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
+        const record = JSON.parse(await host.submit(otherCity, 'notary:notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
         expect(record).to.include({ projectId: null, seq: 1, prevHash: GENESIS_HASH, step: 'DocumentNotarised' });
         expect(record.payload).to.deep.equal(request);
-        await expectRefusal(host.submit(regulator, 'notariseDocument', JSON.stringify(request)), 'READ_ONLY_IDENTITY');
+        await expectRefusal(host.submit(regulator, 'notary:notariseDocument', JSON.stringify(request)), 'READ_ONLY_IDENTITY');
+      });
+
+      describe('with a projectId', () => {
+        it('refuses with INVALID_ARGUMENT: a project\'s documents join its chain', async () => {
+          await tender.register();
+          await expectRefusal(host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('p'), kind: 'x', projectId: tender.projectId })), 'INVALID_ARGUMENT');
+        });
+      });
+    });
+
+    describe('notariseDocument (a project\'s document: TenderContract)', () => {
+      describe('without a projectId', () => {
+        it('refuses with INVALID_ARGUMENT: a standalone document goes to the notary contract', async () => {
+          await expectRefusal(host.submit(platformA, 'notariseDocument', JSON.stringify({ sha256: doc('s'), kind: 'x' })), 'INVALID_ARGUMENT');
+        });
       });
 
       it('refuses a lone surrogate or a NUL in its kind, correction or metadata with INVALID_ARGUMENT', async () => {
@@ -624,13 +639,13 @@ for (const hostFactory of HOSTS) {
         const other = new Tender(host);
         const otherRecord = await other.register();
         await expectRefusal(tender.notarise({ sha256: doc('c1'), kind: 'correction', corrects: otherRecord.recordId }), 'CORRECTION_NOT_ALLOWED');
-        const standalone = JSON.parse(await host.submit(platformA, 'notariseDocument', JSON.stringify({ sha256: doc('own archive'), kind: 'archive' }))) as LedgerRecord;
+        const standalone = JSON.parse(await host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('own archive'), kind: 'archive' }))) as LedgerRecord;
         await expectRefusal(tender.notarise({ sha256: doc('c2'), kind: 'correction', corrects: standalone.recordId }), 'CORRECTION_NOT_ALLOWED');
       });
 
       it('refuses a standalone correction of another writer\'s record or of a project record with CORRECTION_NOT_ALLOWED; its own is accepted', async () => {
         const notarise = async (as: typeof platformA, request: Record<string, unknown>) =>
-          JSON.parse(await host.submit(as, 'notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
+          JSON.parse(await host.submit(as, 'notary:notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
         const theirs = await notarise(platformB, { sha256: doc('their archive'), kind: 'archive' });
         await expectRefusal(notarise(platformA, { sha256: doc('c3'), kind: 'correction', corrects: theirs.recordId }), 'CORRECTION_NOT_ALLOWED');
         await expectRefusal(notarise(otherCity, { sha256: doc('c4'), kind: 'correction', corrects: theirs.recordId }), 'CORRECTION_NOT_ALLOWED');

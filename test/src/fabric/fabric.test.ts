@@ -152,7 +152,7 @@ describe('on the Fabric network', function () {
         globalThis.Date = skewed as DateConstructor;
         let proposal;
         try {
-          proposal = contract.newProposal('notariseDocument', args);
+          proposal = contract.newProposal('notary:notariseDocument', args);
         } finally {
           globalThis.Date = RealDate;
         }
@@ -165,7 +165,7 @@ describe('on the Fabric network', function () {
         expect(refused).to.be.instanceOf(EndorseError);
         const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
         expect(messages).to.include('CLOCK_SKEW');
-        const onTime = await contract.newProposal('notariseDocument', args).endorse();
+        const onTime = await contract.newProposal('notary:notariseDocument', args).endorse();
         expect((await (await onTime.submit()).getStatus()).successful).to.equal(true);
       } finally {
         gateway.close();
@@ -185,7 +185,7 @@ describe('on the Fabric network', function () {
       ({ gateway, client } = connectAs(connection, 'TradingCentreMSP', 'User1'));
       contract = gateway.getNetwork(connection.channel).getContract(connection.chaincode);
       const started = Date.now();
-      await submitted(contract, 'notariseDocument', JSON.stringify({ sha256: doc(`timing ${RUN} ${started}`), kind: 'archive' }));
+      await submitted(contract, 'notary:notariseDocument', JSON.stringify({ sha256: doc(`timing ${RUN} ${started}`), kind: 'archive' }));
       LEAD = 4 * SECOND + 2 * 3 * (Date.now() - started);
     });
     afterEach(() => {

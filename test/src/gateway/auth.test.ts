@@ -174,7 +174,7 @@ describe('gateway authentication', () => {
       const backend = await FabricBackend.open({
         connection: { channel: 'tender', chaincode: 'tender', peers: {}, identities: {} },
         platformIdentities: config.fabric?.platformIdentities ?? {}, platformMspId: 'TradingCentreMSP', regulatorMspId: 'RegulatorMSP',
-        regulatorIdentity: 'User1', publicIdentity: 'User5',
+        regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
       });
       try {
         const outcome = (caller: Caller) => backend.submit(caller, 'registerProject', ['{}']).then(() => 'submitted', (e: Error & { code?: string }) => e.code ?? e.message);

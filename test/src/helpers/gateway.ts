@@ -52,7 +52,7 @@ export const FABRIC_PLATFORMS: Record<string, string> = {
   'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
 };
 
-export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded'): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded', prepare?: (dataDir: string) => Promise<void>): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
   const clock = new ManualClock(new Date().toISOString());
   let time: TestTime;
@@ -96,6 +96,7 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
   }
   // The deadline closer adds a BiddingClosed record at each deadline: on only where a test asks for it.
   const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...extra, ...env });
+  await prepare?.(temp.dir);
   const gateway = await startGateway(config, backend === 'embedded' ? { clock: clock.now } : {});
   return {
     backend,

@@ -6,7 +6,7 @@ import { tempDir } from '../helpers/temp.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const notarise = (text: string, txId?: string) => ({
-  identity: platformA, fn: 'notariseDocument', args: [JSON.stringify({ sha256: sha(text), kind: 'minutes' })], ...(txId ? { txId } : {}),
+  identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha(text), kind: 'minutes' })], ...(txId ? { txId } : {}),
 });
 
 describe('EmbeddedLedger', () => {

@@ -18,7 +18,7 @@ async function recordDocuments(directory: string, count: number, from = 0): Prom
   const ledger = await EmbeddedLedger.open(directory);
   const committed: CommittedTransaction[] = [];
   for (let i = from; i < from + count; i++) {
-    committed.push(await ledger.submit({ identity: platformA, fn: 'notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`document ${i}`), kind: 'archive' })] }));
+    committed.push(await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`document ${i}`), kind: 'archive' })] }));
   }
   await ledger.close();
   return committed;
@@ -290,7 +290,7 @@ describe('a damaged ledger store', () => {
       expect(readFileSync(path.join(directory, 'LEDGER-REPAIRS.jsonl'), 'utf8')).to.match(/"reason":"test: bit flip in the log"/);
 
       const ledger = await EmbeddedLedger.open(directory);
-      const next = await ledger.submit({ identity: platformA, fn: 'notariseDocument', args: [JSON.stringify({ sha256: sha256Hex('after the repair'), kind: 'archive' })] });
+      const next = await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex('after the repair'), kind: 'archive' })] });
       expect(next.blockNumber).to.equal(lost.blockNumber + 1);
       expect((await ledger.getBlock(next.blockNumber))?.prevHash).to.equal(lost.blockHash);
       expect(await ledger.getBlock(lost.blockNumber)).to.equal(undefined);

@@ -1,31 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
-
-/**
- * The issuer of development tokens (the embedded default only; never trusted on Fabric).
- *
- * @example if (claims.iss === DEV_ISSUER) console.warn('a development token');
- */
-export const DEV_ISSUER = 'urn:tender-ledger:dev-issuer';
-/**
- * The `aud` the gateway requires by default (`AUTH_AUDIENCE`).
- *
- * @example mintDevToken('data', { role: 'platform', sub: 'gz-etrading', audience: DEFAULT_AUDIENCE })
- */
-export const DEFAULT_AUDIENCE = 'tender-ledger';
-/**
- * The roles a token's `role` claim may name.
- *
- * @example if (!(ROLES as readonly string[]).includes(claim)) throw new Error('unknown role');
- */
-export const ROLES = ['platform', 'regulator', 'bidder'] as const;
-/**
- * One of {@link ROLES}.
- *
- * @example const role: Role = 'regulator';
- */
-export type Role = (typeof ROLES)[number];
+import { DEFAULT_AUDIENCE, DEV_ISSUER, type Role } from '@tender-ledger/domain';
 
 const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.private.jwk.json');
 

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import express, { type Response, type Router } from 'express';
+import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
+import type { Caller } from '../auth.js';
+import type { WriteAttempt } from '../idempotency.js';
+import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
+import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
+import { requireJson, validate, validateParams, type RouterDeps } from './http.js';
+import { prefersProof, withProof } from './tlog.js';
+
+/**
+ * 202: the write is under way or its outcome is not known yet. Nothing new will be sent for it;
+ * the same request with the same key gets the answer once known, and the record, if it lands,
+ * has the transaction's id.
+ */
+function sendPending(res: Response, txId: string | undefined): void {
+  res.setHeader('retry-after', '1');
+  if (txId) res.setHeader('location', `/v1/records/${txId}`);
+  res.status(202).json({
+    status: 'pending',
+    ...(txId ? { txId, record: `/v1/records/${txId}` } : {}),
+    detail: 'the outcome of this write is not known yet; send the same request with the same Idempotency-Key again for the answer',
+  });
+}
+
+/** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
+export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn, closer, writeWaitMs, tlog }: RouterDeps): Router {
+  const router = express.Router();
+
+  /**
+   * Records a step; the answer's body is JSON text, built around the ledger's own record text.
+   * With an earlier attempt recorded (its outcome lost), its transaction's record is the answer
+   * if it is on the ledger; if not, that same transaction is resumed, never a new one.
+   */
+  async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown, attempt?: WriteAttempt) {
+    const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
+    const recorded = attempt?.recorded;
+    const landed = recorded ? await backend.transaction(recorded.txId) : undefined;
+    const committed = recorded && landed
+      ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
+      : await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
+        ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
+        ...(recorded ? { resume: recorded } : {}),
+      });
+    const record = JSON.parse(committed.result) as LedgerRecord;
+    if (record.step === 'ProjectRegistered' && record.projectId !== null) {
+      closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });
+    }
+    const receipt = await receipts.sign(record, committed);
+    return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
+  }
+
+  for (const route of STEP_ROUTES) {
+    router.post(route.path, signedIn(), requireJson, jsonBody, async (req, res) => {
+      const caller = req.caller as Caller;
+      // Bidders have no ledger identity to write with: their platform records their steps.
+      if (caller.role === 'bidder') throw new Problem('FORBIDDEN', 'bidders read their records; their platform records their steps');
+      const params = validateParams(req);
+      const body: unknown = req.body ?? {};
+      validate(route.schema, body, '');
+      const key = req.get('idempotency-key');
+      if (key === undefined) {
+        try {
+          const answer = await recordStep(route, caller, params, body);
+          const text = tlog && prefersProof(req) ? await withProof(tlog, res, answer.body) : answer.body;
+          res.status(answer.status).type('application/json').send(text);
+        } catch (error) {
+          if (!(error instanceof OutcomeUnknownError)) throw error;
+          sendPending(res, error.intent.txId);
+        }
+        return;
+      }
+      validate(IdempotencyKey, key, '/headers/idempotency-key');
+      const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(body)}`).digest('hex');
+      const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async (attempt) => {
+        try {
+          return await recordStep(route, caller, params, body, attempt);
+        } catch (error) {
+          if (error instanceof OutcomeUnknownError) return { unknown: error.intent };
+          const problem = toProblem(error);
+          if (problem.status >= 500) throw error;
+          return { status: problem.status, body: { problem: { code: problem.code, detail: problem.detail } } };
+        }
+      }, writeWaitMs);
+      if (answer.reused) throw new Problem('IDEMPOTENCY_KEY_REUSED', 'this key was used for a different request');
+      if (answer.kind === 'pending') {
+        sendPending(res, answer.txId);
+        return;
+      }
+      if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
+      const storedProblem = (answer.body as { problem?: { code: Problem['code']; detail: string } }).problem;
+      if (storedProblem) {
+        sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
+        return;
+      }
+      const text = tlog && answer.status === 201 && prefersProof(req) ? await withProof(tlog, res, answer.body as string) : answer.body as string;
+      res.status(answer.status).type('application/json').send(text);
+    });
+  }
+  return router;
+}

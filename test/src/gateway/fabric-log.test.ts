@@ -1,0 +1,134 @@
+import { expect } from 'chai';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { sha256Hex } from '@tender-ledger/domain';
+import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { SIG_COSIGNATURE_V1, SIG_ED25519, parseNote, parseVerifierKey, signCheckpoint, toHex, verifyNoteSignatures } from '@tender-ledger/tlog';
+import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
+import { FabricLog, crossCosign, fabricBlockLeaves } from '@tender-ledger/gateway';
+import { ManualClock } from '../helpers/clock.js';
+import { platformA } from '../helpers/identities.js';
+import { tempDir } from '../helpers/temp.js';
+
+/**
+ * Fabric blocks as a peer delivers them, built with fabric-protos from the embedded ledger's own
+ * committed transactions (their chaincode events are the records): the Fabric log code runs over
+ * the same protobuf structures as on a network. It has not been run against a live network.
+ */
+function fabricBlock(number: number, txs: { txId: string; event?: { name: string; payload: string }; valid?: boolean; type?: number }[]): common.Block {
+  const envelopes = txs.map((tx) => {
+    const channelHeader = new common.ChannelHeader();
+    channelHeader.setType(tx.type ?? common.HeaderType.ENDORSER_TRANSACTION);
+    channelHeader.setTxId(tx.txId);
+    channelHeader.setChannelId('tender');
+    const header = new common.Header();
+    header.setChannelHeader(channelHeader.serializeBinary());
+    const action = new peer.ChaincodeAction();
+    if (tx.event) {
+      const event = new peer.ChaincodeEvent();
+      event.setChaincodeId('tender');
+      event.setTxId(tx.txId);
+      event.setEventName(tx.event.name);
+      event.setPayload(Buffer.from(tx.event.payload));
+      action.setEvents(event.serializeBinary());
+    }
+    const responsePayload = new peer.ProposalResponsePayload();
+    responsePayload.setExtension$(action.serializeBinary());
+    const endorsed = new peer.ChaincodeEndorsedAction();
+    endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
+    const actionPayload = new peer.ChaincodeActionPayload();
+    actionPayload.setAction(endorsed);
+    const transactionAction = new peer.TransactionAction();
+    transactionAction.setPayload(actionPayload.serializeBinary());
+    const transaction = new peer.Transaction();
+    transaction.setActionsList([transactionAction]);
+    const payload = new common.Payload();
+    payload.setHeader(header);
+    payload.setData(transaction.serializeBinary());
+    const envelope = new common.Envelope();
+    envelope.setPayload(payload.serializeBinary());
+    return envelope.serializeBinary();
+  });
+  const block = new common.Block();
+  const blockHeader = new common.BlockHeader();
+  blockHeader.setNumber(number);
+  block.setHeader(blockHeader);
+  const data = new common.BlockData();
+  data.setDataList(envelopes);
+  block.setData(data);
+  const metadata = new common.BlockMetadata();
+  // TRANSACTIONS_FILTER: one validation code per transaction (0 VALID, 11 MVCC_READ_CONFLICT).
+  metadata.setMetadataList([new Uint8Array(0), new Uint8Array(0), Uint8Array.from(txs.map((t) => (t.valid === false ? 11 : 0)))]);
+  block.setMetadata(metadata);
+  return block;
+}
+
+describe('the transparency log on Fabric (FabricLog, crossCosign)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let blocks: common.Block[];
+  let expected: string[];
+
+  beforeEach(async () => {
+    temp = tempDir('tender-fabric-log-');
+    const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now, transparencyLog: true });
+    const committed = await Promise.all(Array.from({ length: 6 }, (_, i) => ledger.submit({
+      identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
+    })));
+    const txs = [];
+    for (let n = 0; n < ledger.height; n++) txs.push(...(await ledger.getBlock(n))!.txs);
+    expected = committed.map((c) => (JSON.parse(c.result) as { hash: string }).hash);
+    const ordered = txs.map((t) => ({ txId: t.txId, event: t.event! }));
+    // Block 0: a config transaction; block 1: two records with an invalidated copy between; block 2: the rest.
+    blocks = [
+      fabricBlock(0, [{ txId: 'config', type: common.HeaderType.CONFIG }]),
+      fabricBlock(1, [ordered[0]!, { ...ordered[1]!, txId: 'conflicted', valid: false }, ordered[1]!]),
+      fabricBlock(2, ordered.slice(2)),
+    ];
+    expected = ordered.map((t) => (JSON.parse(t.event.payload) as { hash: string }).hash);
+    await ledger.close();
+  });
+  afterEach(() => temp.remove());
+
+  describe('fabricBlockLeaves', () => {
+    it('takes valid endorser transactions\' records, in block then transaction order', () => {
+      const leaves = blocks.flatMap((b) => fabricBlockLeaves(b));
+      expect(leaves.map((l) => toHex(l.data))).to.deep.equal(expected);
+      expect(leaves.map((l) => l.txId)).not.to.include('conflicted');
+    });
+  });
+
+  describe('two organisations\' gateways', () => {
+    it('build the same tree from their own peers\' blocks and cosign each other\'s checkpoints', () => {
+      const orgs = ['tradingcentre.example/tender-ledger', 'regulator.example/tender-ledger'].map((origin) => {
+        const log = new FabricLog();
+        for (const b of blocks) log.applyBlock(b);
+        const logKey = parseSignerKey(generateSignerKey(origin, SIG_ED25519));
+        // Its log signer acts as a witness of the other's log: a cosignature/v1 key of its own.
+        const cosigner = parseSignerKey(generateSignerKey(`${origin}/witness`, SIG_COSIGNATURE_V1));
+        return { origin, log, logKey, cosigner };
+      });
+      const [tc, reg] = orgs as [typeof orgs[0], typeof orgs[0]];
+      expect(toHex(tc.log.root())).to.equal(toHex(reg.log.root()));
+      expect(tc.log.size).to.equal(6);
+      const note = signCheckpoint({ origin: tc.origin, size: tc.log.size, rootHash: tc.log.root(), extensions: [] }, tc.logKey.signer);
+      const line = crossCosign(note, parseVerifierKey(tc.logKey.vkey, nodeEd25519), reg.log, reg.cosigner);
+      const cosigned = parseNote(`${note}${line}\n`);
+      expect(verifyNoteSignatures(cosigned, [parseVerifierKey(reg.cosigner.vkey, nodeEd25519)])).to.have.length(1);
+    });
+
+    it('refuse to cosign when their peers\' ledgers differ (TLOG_CONSISTENCY_INVALID) or the other is ahead (TLOG_SIZE_CONFLICT)', () => {
+      const tc = new FabricLog();
+      for (const b of blocks) tc.applyBlock(b);
+      const reg = new FabricLog();
+      reg.applyBlock(blocks[0]!);
+      reg.applyBlock(blocks[1]!);
+      const key = parseSignerKey(generateSignerKey('tc.example/tender-ledger', SIG_ED25519));
+      const cosigner = parseSignerKey(generateSignerKey('reg.example/witness', SIG_COSIGNATURE_V1));
+      const vkey = parseVerifierKey(key.vkey, nodeEd25519);
+      const ahead = signCheckpoint({ origin: key.name, size: 6, rootHash: tc.root(), extensions: [] }, key.signer);
+      expect(() => crossCosign(ahead, vkey, reg, cosigner)).to.throw().with.property('code', 'TLOG_SIZE_CONFLICT');
+      const forged = signCheckpoint({ origin: key.name, size: 2, rootHash: tc.root(1).map((b: number) => b ^ 1), extensions: [] }, key.signer);
+      expect(() => crossCosign(forged, vkey, reg, cosigner)).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
+      expect(() => reg.applyBlock(blocks[0]!)).to.throw(/block 0 given, block 2 expected/);
+    });
+  });
+});

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { AuthError, verifyReceipt } from '@tender-ledger/client-sdk';
+import type { LedgerRecord } from '@tender-ledger/domain';
+import { HttpTender, RUN, expectProblem, onEachBackend, refusal } from '../helpers/http-tender.js';
+
+onEachBackend((s) => {
+  /** A project in bidding with bidder B1's sealed bid. */
+  async function biddingProject(): Promise<HttpTender> {
+    const tender = new HttpTender(s.t, s.platform);
+    await tender.register();
+    await tender.bidder('B1', 90_000_000);
+    return tender;
+  }
+
+  describe('GET /v1/projects/:projectId/trail', () => {
+    it('gives a regulator the whole trail, sealed bids included', async () => {
+      const tender = await biddingProject();
+      const trail = await s.regulator.getTrail(tender.projectId);
+      expect(trail.complete).to.equal(true);
+      expect(trail.records.map((r) => r.step)).to.include('BidCommitted');
+    });
+
+    it('gives a bidder the public view of a sealed tender, with the chain check of the whole trail', async () => {
+      const tender = await biddingProject();
+      const bidder = await s.t.client('bidder', 'B1');
+      const trail = await bidder.getTrail(tender.projectId);
+      expect(trail).to.include({ complete: false, chainValid: true });
+    });
+
+    describe('without a token', () => {
+      it('answers 401 UNAUTHENTICATED, which the SDK types as an AuthError', async () => {
+        const tender = await biddingProject();
+        await expectProblem(s.anonymous.getTrail(tender.projectId), 401, 'UNAUTHENTICATED');
+        expect((await refusal(s.anonymous.getTrail('X'))).error).to.be.instanceOf(AuthError);
+      });
+    });
+  });
+
+  describe('GET /v1/projects/:projectId', () => {
+    describe('without a token', () => {
+      it('answers 401 UNAUTHENTICATED', async () => {
+        const tender = await biddingProject();
+        await expectProblem(s.anonymous.getProject(tender.projectId), 401, 'UNAUTHENTICATED');
+      });
+    });
+  });
+
+  describe('GET /v1/projects/:projectId/bidders/:bidderId/records', () => {
+    it('gives a regulator the bidder\'s records', async () => {
+      const tender = await biddingProject();
+      const own = await s.regulator.bidderRecords(tender.projectId, 'B1');
+      expect(own.records.map((r) => r.step)).to.deep.equal(['BidderRegistered', 'BidCommitted']);
+    });
+
+    it('gives a bidder its own records, sealed commitment included', async () => {
+      const tender = await biddingProject();
+      const bidder = await s.t.client('bidder', 'B1');
+      const own = await bidder.bidderRecords(tender.projectId, 'B1');
+      expect(own.records.map((r) => r.step)).to.deep.equal(['BidderRegistered', 'BidCommitted']);
+      expect((own.records[1] as LedgerRecord<'BidCommitted'>).payload.commitment).to.equal(tender.sealed.get('B1')?.commitment);
+    });
+
+    describe('when the caller is another bidder or a platform that does not own the project', () => {
+      it('answers 403 FORBIDDEN', async () => {
+        const tender = await biddingProject();
+        const bidder = await s.t.client('bidder', 'B1');
+        await expectProblem(bidder.bidderRecords(tender.projectId, 'B2'), 403, 'FORBIDDEN');
+        await expectProblem(s.otherPlatform.bidderRecords(tender.projectId, 'B1'), 403, 'FORBIDDEN');
+      });
+    });
+  });
+
+  describe('GET /v1/projects', () => {
+    it('lists projects with their status, filterable by category and status', async () => {
+      const { t } = s;
+      const tender = new HttpTender(t, s.platform);
+      await tender.register({ category: `roads-${RUN}` });
+      const listed = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: { projectId: string; status: string }[] };
+      expect(listed.projects).to.deep.equal([{ ...listed.projects[0], projectId: tender.projectId, status: 'bidding' }]);
+      const none = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}&status=contracted`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: unknown[] };
+      expect(none.projects).to.deep.equal([]);
+    });
+  });
+
+  describe('GET /v1/records/:recordId', () => {
+    describe('without a token', () => {
+      it('shows the record publicly with its block', async () => {
+        const { record } = await new HttpTender(s.t, s.platform).register();
+        const publicRecord = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`)).json()) as { hash: string; blockNumber: number; blockHash: string };
+        expect(publicRecord.hash).to.equal(record.hash);
+        expect(publicRecord.blockNumber).to.be.a('number');
+        expect(publicRecord.blockHash).to.be.a('string');
+      });
+    });
+  });
+
+  describe('GET /v1/bidders/:bidderId/bids', () => {
+    it('gives a bidder its bids across projects with a receipt for each commitment, and nobody else\'s', async () => {
+      const { t, platform, otherPlatform, anonymous } = s;
+      const bidderId = `BIDDER-${RUN}`;
+      const first = new HttpTender(t, platform);
+      const second = new HttpTender(t, otherPlatform);
+      await first.register();
+      await second.register();
+      await first.bidder(bidderId, 90_000_000);
+      await second.bidder(bidderId, 91_000_000);
+      await second.bidder('SOMEONE-ELSE', 92_000_000);
+      const bidderToken = await t.token('bidder', bidderId);
+      const mine = (await (await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${bidderToken}` } })).json()) as { bids: { projectId: string; commitments: { record: LedgerRecord; receipt: string }[] }[] };
+      expect(mine.bids.map((b) => b.projectId).sort()).to.deep.equal([first.projectId, second.projectId].sort());
+      const jwks = await anonymous.jwks();
+      for (const bid of mine.bids) {
+        expect(bid.commitments).to.have.length(1);
+        expect((await verifyReceipt(bid.commitments[0]!.receipt, jwks)).claims.recordId).to.equal(bid.commitments[0]!.record.recordId);
+      }
+      expect(JSON.stringify(mine)).to.not.include('SOMEONE-ELSE');
+      const other = await fetch(`${t.url}/v1/bidders/SOMEONE-ELSE/bids`, { headers: { authorization: `Bearer ${bidderToken}` } });
+      expect(other.status).to.equal(403);
+      const byPlatform = await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` } });
+      expect(byPlatform.status).to.equal(403);
+    });
+  });
+});

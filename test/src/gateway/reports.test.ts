@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
+import { DEPOSIT, HttpTender } from '../helpers/http-tender.js';
+import { doc } from '../helpers/tender.js';
+
+// Embedded only: these need days to pass, which only the embedded ledger's clock can do.
+if (testBackends().includes('embedded')) describe('regulator reports (embedded ledger: they need days to pass)', function () {
+  let t: TestGateway;
+  beforeEach(async () => { t = await startTestGateway(); });
+  afterEach(() => t.close());
+
+  describe('GET /v1/reports/overdue-deposits', () => {
+    it('lists deposits not released within 5 days of the contract or a withdrawal, with days overdue; a platform gets 403', async () => {
+      const platform = await t.client('platform', 'gz-etrading');
+      const regulatorToken = await t.token('regulator', 'supervision-bureau');
+      const tender = new HttpTender(t, platform);
+      await tender.register();
+      await tender.bidder('B1', 90_000_000);
+      await tender.bidder('B2', 92_000_000);
+      await tender.bidder('B3', 94_000_000);
+      await tender.bidder('B4', 95_000_000);
+      await platform.withdrawBid(tender.projectId, 'B4');
+      await tender.appoint();
+      await tender.reachOpening();
+      await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
+      await tender.scored();
+      await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('notice') });
+      await platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT });
+      await platform.signContract(tender.projectId, { contractSha256: doc('contract') });
+      // Eight days and a second: steps taken at one instant of the moved clock are stamped 1 ms apart.
+      t.clock.advance(8 * 86_400_000 + 1000);
+      const report = (await (await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${regulatorToken}` } })).json()) as { overdue: { bidderId: string; daysOverdue: number; dueAfter: string }[] };
+      const byBidder = Object.fromEntries(report.overdue.map((o) => [o.bidderId, o]));
+      expect(Object.keys(byBidder).sort()).to.deep.equal(['B1', 'B3', 'B4']);
+      expect(byBidder.B4).to.include({ dueAfter: 'withdrawal' });
+      expect(byBidder.B4!.daysOverdue).to.be.greaterThan(byBidder.B1!.daysOverdue);
+      expect(byBidder.B1).to.include({ dueAfter: 'contract', daysOverdue: 3 });
+      await platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT });
+      const after = (await (await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${regulatorToken}` } })).json()) as { overdue: { bidderId: string }[] };
+      expect(after.overdue.map((o) => o.bidderId).sort()).to.deep.equal(['B3', 'B4']);
+      const refused = await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` } });
+      expect(refused.status).to.equal(403);
+    });
+  });
+
+  describe('GET /v1/reports/projects-by-category', () => {
+    it('counts projects per category per year with the year-on-year change', async () => {
+      const platform = await t.client('platform', 'gz-etrading');
+      const register = (category: string) => new HttpTender(t, platform).register({ category });
+      await register('construction');
+      await register('construction');
+      await register('land');
+      t.clock.advance(366 * 86_400_000);
+      for (let i = 0; i < 5; i++) await register('construction');
+      const report = (await (await fetch(`${t.url}/v1/reports/projects-by-category`, { headers: { authorization: `Bearer ${await t.token('regulator', 'r')}` } })).json()) as { rows: { year: number; category: string; projects: number; change: number | null }[]; totals: { year: number; projects: number; change: number | null }[] };
+      const year = new Date(t.time.nowMs()).getUTCFullYear();
+      expect(report.rows).to.deep.include({ year, category: 'construction', projects: 5, change: 3 });
+      expect(report.rows).to.deep.include({ year: year - 1, category: 'land', projects: 1, change: null });
+      expect(report.totals[0]).to.deep.equal({ year, projects: 5, change: 2 });
+    });
+  });
+});

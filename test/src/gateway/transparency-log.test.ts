@@ -1,0 +1,434 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import express from 'express';
+import { decodeJwt } from 'jose';
+import {
+  MemoryTree, SIG_ED25519, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
+  verifyConsistency, verifyProof, type TlogPolicy,
+} from '@tender-ledger/tlog';
+import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
+import { LogMonitor, parseTilePath, readTile, type GatewayLog } from '@tender-ledger/gateway';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
+import { manualHostClock } from '../helpers/clock.js';
+import { embeddedHost } from '../helpers/hosts.js';
+import { Tender } from '../helpers/tender.js';
+import type { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { parseEntryBundle } from '@tender-ledger/gateway';
+import { sha256Hex } from '@tender-ledger/domain';
+
+const REPO = path.resolve(__dirname, '../../..');
+const ORIGIN = 'tender-ledger.test/log';
+const CLI = path.join(REPO, 'client-sdk/dist/bundle/cli.cjs');
+
+function tender(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+interface Fixture {
+  gw: TestGateway;
+  witnesses: TestWitness[];
+  policyText: string;
+  policy: TlogPolicy;
+  token: string;
+}
+
+async function notarise(f: Fixture, label: string, headers: Record<string, string> = {}): Promise<{ record: { recordId: string; hash: string }; receipt: string; proof?: string; preference: string | null }> {
+  const res = await fetch(`${f.gw.url}/v1/evidence`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ sha256: sha256Hex(label), kind: 'archive' }),
+  });
+  expect(res.status, await res.clone().text()).to.equal(201);
+  return { ...(await res.json()) as { record: { recordId: string; hash: string }; receipt: string; proof?: string }, preference: res.headers.get('preference-applied') };
+}
+
+async function text(url: string): Promise<{ status: number; body: string; headers: Headers }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text(), headers: res.headers };
+}
+
+/** A log server an operator controls: serves /checkpoint and tiles from whatever tree it is given. */
+async function operatorServer(): Promise<{ url: string; serve(tree: MemoryTree, entries: Uint8Array[], note: string): void; close(): Promise<void> }> {
+  let state: { tree: MemoryTree; entries: Uint8Array[]; note: string } | undefined;
+  const app = express();
+  app.get('/checkpoint', (_req, res) => { res.type('text/plain').send(state!.note); });
+  app.get(/^\/tile\/(.+)$/, (req, res) => {
+    const tile = parseTilePath(req.path.slice(6));
+    const source = { size: state!.tree.size, node: (l: number, i: number) => state!.tree.node(l, i), entry: (i: number) => state!.entries[i]! };
+    const bytes = tile && readTile(source, tile);
+    if (!bytes) { res.status(404).end(); return; }
+    res.type('application/octet-stream').send(Buffer.from(bytes));
+  });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    serve(tree, entries, note) { state = { tree, entries, note }; },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+function treeOf(entries: Uint8Array[]): MemoryTree {
+  const tree = new MemoryTree();
+  for (const e of entries) tree.append(leafHash(e));
+  return tree;
+}
+
+async function waitFor<T>(what: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await what();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the transparency log over HTTP (embedded ledger, two witnesses)', function () {
+  this.timeout(60_000);
+  let f: Fixture;
+
+  beforeEach(async () => {
+    const witnesses = [await startTestWitness('witness1.test'), await startTestWitness('witness2.test')];
+    // The log key as the gateway would create it on first start, made first so the witnesses know it from the start.
+    const logKey = generateSignerKey(ORIGIN, SIG_ED25519);
+    for (const w of witnesses) w.trust(parseSignerKey(logKey).vkey);
+    const gw = await startTestGateway({
+      LOG_ORIGIN: ORIGIN, WITNESSES: JSON.stringify(witnesses.map((w) => ({ url: w.url, vkey: w.vkey }))), WITNESS_QUORUM: '2', CHECKPOINT_INTERVAL_MS: '50',
+    }, 'embedded', async (dir) => {
+      mkdirSync(path.join(dir, 'keys'), { recursive: true });
+      writeFileSync(path.join(dir, 'keys', 'log'), `${logKey}\n`, { mode: 0o600 });
+    });
+    const policyText = (await text(`${gw.url}/log/policy`)).body;
+    expect(policyText).to.include(parseSignerKey(logKey).vkey);
+    f = { gw, witnesses, policyText, policy: parsePolicy(policyText, { ed25519: nodeEd25519 }), token: await gw.token('platform', 'gz-etrading') };
+  });
+  afterEach(async () => {
+    await f.gw.close();
+    for (const w of f.witnesses) await w.close();
+  });
+
+  describe('GET /checkpoint', () => {
+    it('serves the C2SP signed note, cosigned by both witnesses, within 1 s of new leaves', async () => {
+      await notarise(f, 'a');
+      const started = Date.now();
+      const note = await waitFor(async () => {
+        const { body } = await text(`${f.gw.url}/checkpoint`);
+        return parseCheckpoint(parseNote(body).text).size === 1 && parseNote(body).signatures.length === 3 ? body : undefined;
+      });
+      expect(Date.now() - started).to.be.below(1000);
+      const { checkpoint, cosignatures } = (await import('@tender-ledger/tlog')).verifyCheckpoint(note, f.policy);
+      expect(checkpoint.origin).to.equal(ORIGIN);
+      expect(cosignatures.map((c) => c.witness).sort()).to.deep.equal(['w1', 'w2']);
+      expect(readFileSync(path.join(f.gw.dataDir, 'keys', 'log'), 'utf8')).to.match(new RegExp(`^PRIVATE\\+KEY\\+${ORIGIN.replace(/[./]/g, '\\$&')}\\+`));
+    });
+  });
+
+  describe('GET /v1/records/{id}/proof', () => {
+    it('returns a tlog-proof bundle for the leaf the receipt names, verifying offline under the policy', async () => {
+      for (let i = 0; i < 4; i++) await notarise(f, `before ${i}`);
+      const { record, receipt } = await notarise(f, 'the one');
+      const claims = decodeJwt(receipt) as { leafIndex?: number };
+      expect(claims.leafIndex).to.equal(4);
+      const res = await text(`${f.gw.url}/v1/records/${record.recordId}/proof`);
+      expect(res.status, res.body).to.equal(200);
+      expect(res.headers.get('content-disposition')).to.include(`${record.recordId}.tlog-proof`);
+      expect(res.body.startsWith('c2sp.org/tlog-proof@v1\n')).to.equal(true);
+      const verified = verifyProof(res.body, record.hash, f.policy);
+      expect(verified.index).to.equal(4);
+      expect(verified.cosignatures).to.have.length(2);
+      // Any other record's hash is refused.
+      expect(() => verifyProof(res.body, sha256Hex('not it'), f.policy)).to.throw().with.property('code', 'TLOG_INCLUSION_INVALID');
+    });
+
+    it('with Prefer: wait=proof, the write answers with its bundle', async () => {
+      const answer = await notarise(f, 'waits', { prefer: 'wait=proof' });
+      expect(answer.preference).to.equal('wait=proof');
+      expect(verifyProof(answer.proof!, answer.record.hash, f.policy).index).to.equal(0);
+    });
+
+    it('answers 503 PROOF_NOT_READY while the witnesses have not cosigned', async () => {
+      for (const w of f.witnesses) await w.close();
+      f.witnesses = [];
+      const { record } = await notarise(f, 'unwitnessed');
+      const res = await fetch(`${f.gw.url}/v1/records/${record.recordId}/proof`);
+      expect(res.status).to.equal(503);
+      expect(((await res.json()) as { code: string }).code).to.equal('PROOF_NOT_READY');
+    });
+  });
+
+  describe('GET /tile/...', () => {
+    it('serves partial and full level-0 tiles and entry bundles; full ones immutable', async () => {
+      const ledger = (f.gw.gateway.backend as unknown as { ledger: { submit(i: unknown): Promise<unknown> } }).ledger;
+      await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.submit({
+        identity: { mspId: 'TradingCentreMSP', id: 'platform::bulk' }, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bulk ${i}`), kind: 'archive' })],
+      })));
+      const log = f.gw.gateway.backend.log as GatewayLog;
+      const full = await fetch(`${f.gw.url}/tile/0/000`);
+      expect(full.status).to.equal(200);
+      expect(full.headers.get('cache-control')).to.equal('public, max-age=31536000, immutable');
+      const bytes = new Uint8Array(await full.arrayBuffer());
+      expect(bytes.length).to.equal(256 * 32);
+      expect(toHex(bytes.subarray(32 * 7, 32 * 8))).to.equal(toHex(log.node(0, 7)));
+      const partial = await fetch(`${f.gw.url}/tile/0/001.p/44`);
+      expect(partial.status).to.equal(200);
+      expect(partial.headers.get('cache-control')).to.equal('no-cache');
+      expect((await partial.arrayBuffer()).byteLength).to.equal(44 * 32);
+      const entries = new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/001.p/44`)).arrayBuffer());
+      expect(entries.length).to.equal(44 * 34);
+      expect(toHex(entries.subarray(2, 34))).to.equal(toHex(log.entry(256)));
+      expect((await fetch(`${f.gw.url}/tile/0/001.p/45`)).status).to.equal(404);
+      expect((await fetch(`${f.gw.url}/tile/0/001`)).status).to.equal(404);
+      expect((await fetch(`${f.gw.url}/tile/0/x000/001`)).status).to.equal(404);
+      expect((await fetch(`${f.gw.url}/tile/0/1`)).status).to.equal(404);
+    });
+  });
+
+  describe('the tender CLI', () => {
+    it('gets a proof, verifies it against a policy file, and checks two checkpoints for consistency', async () => {
+      const { record } = await notarise(f, 'cli 0');
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 1 ? true : undefined));
+      const dir = f.gw.dataDir;
+      const env = { TENDER_URL: f.gw.url, TENDER_TOKEN: f.token };
+      const got = await tender(['proof', 'get', record.recordId], dir, env);
+      expect(got.code, got.stderr).to.equal(0);
+      writeFileSync(path.join(dir, 'policy.txt'), f.policyText);
+      const ok = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt'], dir);
+      expect(ok.code, ok.stderr).to.equal(0);
+      expect(ok.stdout).to.include(`VERIFIED: record ${record.hash} is leaf 0 of ${ORIGIN} at size 1`);
+      const wrong = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', sha256Hex('x')], dir);
+      expect(wrong.code).to.equal(1);
+      expect(wrong.stderr).to.include('REFUSED TLOG_INCLUSION_INVALID');
+
+      writeFileSync(path.join(dir, 'old.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
+      for (let i = 1; i < 5; i++) await notarise(f, `cli ${i}`);
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 5 ? true : undefined));
+      writeFileSync(path.join(dir, 'new.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
+      const consistent = await tender(['log', 'consistency', 'old.checkpoint', 'new.checkpoint', '--policy', 'policy.txt'], dir, env);
+      expect(consistent.code, consistent.stderr).to.equal(0);
+      expect(consistent.stdout).to.include('CONSISTENT');
+      // A checkpoint of another tree of size 5, signed by the same key: not consistent.
+      const key = parseSignerKey(readFileSync(path.join(dir, 'keys', 'log'), 'utf8'));
+      const fork = treeOf(Array.from({ length: 5 }, (_, i) => fromHex(sha256Hex(`fork ${i}`))!));
+      writeFileSync(path.join(dir, 'fork.checkpoint'), signCheckpoint({ origin: ORIGIN, size: 5, rootHash: fork.root(), extensions: [] }, key.signer));
+      const split = await tender(['log', 'consistency', 'old.checkpoint', 'fork.checkpoint'], dir, env);
+      expect(split.code).to.equal(1);
+      expect(split.stderr).to.include('REFUSED TLOG_CONSISTENCY_INVALID');
+    });
+  });
+
+  describe('a monitor', () => {
+    it('follows the gateway\'s checkpoints and tiles and finds them consistent', async () => {
+      const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy });
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 3; i++) await notarise(f, `m ${round} ${i}`);
+        await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === (round + 1) * 3 ? true : undefined));
+        const step = await monitor.poll();
+        expect(step.size).to.equal((round + 1) * 3);
+      }
+      expect(monitor.size).to.equal(9);
+    });
+
+    it('recomputes a public record\'s leaf from its content, and leaves a sealed one alone', async () => {
+      const { record } = await notarise(f, 'public one');
+      const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
+      const tender = new Tender(embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined));
+      await tender.register();
+      await tender.registerBidder('X1');
+      const sealed = await tender.commit('X1', 90_000_000);
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 4 ? true : undefined));
+      const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy });
+      await monitor.poll();
+      expect(await monitor.checkRecord(record.recordId)).to.deep.equal({ index: 0 });
+      expect(await monitor.checkRecord(sealed.recordId)).to.equal('sealed');
+    });
+  });
+
+  describe('(d) privacy before an opening', () => {
+    it('lets the public attribute no sealed leaf to a project or bidder, and gives no sealed record\'s proof or leaf index', async () => {
+      const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
+      const host = embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined);
+      const a = new Tender(host);
+      const b = new Tender(host);
+      const publicRecords = [await a.register(), await b.register()];
+      const sealed = [];
+      // Two projects bidding at once, and unrelated evidence, interleaved as on a live ledger.
+      for (const [t, bidder] of [[a, 'bidder-a1'], [b, 'bidder-b1'], [a, 'bidder-a2'], [a, 'bidder-a3'], [b, 'bidder-b2']] as const) {
+        sealed.push(await t.registerBidder(bidder));
+        await notarise(f, `unrelated ${bidder}`);
+        sealed.push(await t.commit(bidder, 90_000_000));
+      }
+      const size = (f.gw.gateway.backend.log as GatewayLog).size;
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === size ? true : undefined));
+
+      // The entries are bare 32-byte record hashes: no project, step, bidder or length to tell them apart.
+      const bundle = parseEntryBundle(new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/000.p/${size}`)).arrayBuffer()))!;
+      expect(bundle).to.have.length(size);
+      expect(bundle.every((e) => e.length === 32)).to.equal(true);
+      const leaves = new Set(bundle.map(toHex));
+      for (const r of sealed) expect(leaves.has(r.hash)).to.equal(true);
+
+      // Nothing the public (or another platform) can read names a sealed record's hash, so no leaf
+      // can be matched to a bid; a sealed record's hash is a SHA-256 over a random transaction id
+      // and the commitment, so it cannot be guessed either.
+      const outsider = await f.gw.token('platform', 'outsider');
+      const seen: string[] = [];
+      for (const t of [a, b]) {
+        for (const resource of [`v1/projects/${t.projectId}/trail`, `v1/projects/${t.projectId}`]) {
+          const res = await fetch(`${f.gw.url}/${resource}`, { headers: { authorization: `Bearer ${outsider}` } });
+          expect(res.status).to.equal(200);
+          seen.push(await res.text());
+        }
+      }
+      seen.push((await text(`${f.gw.url}/checkpoint`)).body);
+      const publicText = seen.join('\n');
+      for (const r of sealed) expect(publicText).not.to.include(r.hash);
+      for (const r of publicRecords) expect(publicText).to.include(r.hash);
+      expect(publicText).not.to.include('bidder-');
+
+      // A sealed record's proof (and with it its leaf index) is refused to the public and to other platforms.
+      for (const headers of [{}, { authorization: `Bearer ${outsider}` }] as Record<string, string>[]) {
+        const res = await fetch(`${f.gw.url}/v1/records/${sealed[1]!.recordId}/proof`, { headers });
+        expect(res.status).to.equal(403);
+      }
+      // Its owner gets it.
+      const owner = await fetch(`${f.gw.url}/v1/records/${sealed[1]!.recordId}/proof`, { headers: { authorization: `Bearer ${await f.gw.token('regulator', 'r')}` } });
+      expect(owner.status).to.equal(200);
+    });
+  });
+
+  describe('attacks', () => {
+    /** The gateway's log as the operator holds it: entries, tree and key. */
+    async function operatorView(size: number) {
+      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === size ? true : undefined));
+      const log = f.gw.gateway.backend.log as GatewayLog;
+      const entries: Uint8Array[] = Array.from({ length: size }, (_, i) => Uint8Array.from(log.entry(i)));
+      const key = parseSignerKey(readFileSync(path.join(f.gw.dataDir, 'keys', 'log'), 'utf8'));
+      const sign = (tree: MemoryTree) => signCheckpoint({ origin: ORIGIN, size: tree.size, rootHash: tree.root(), extensions: [] }, key.signer);
+      return { entries, sign, published: f.gw.gateway.tlog!.checkpointer.published! };
+    }
+
+    describe('(a) the operator rewrites a record, rebuilds the tree and signs a new checkpoint', () => {
+      it('is refused by the witness (422), raised by the monitor, and shown inconsistent with the bundles issued before', async () => {
+        const written = [];
+        for (let i = 0; i < 6; i++) written.push(await notarise(f, `r ${i}`));
+        const { entries, sign } = await operatorView(6);
+        const victim = written[2]!;
+        const bundleBefore = (await text(`${f.gw.url}/v1/records/${victim.record.recordId}/proof`)).body;
+        const honest = sign(treeOf(entries));
+
+        // The rewrite: record 2 replaced, one more record added, the tree rebuilt and re-signed.
+        const rewritten = [...entries];
+        rewritten[2] = fromHex(sha256Hex('a different record 2'))!;
+        rewritten.push(fromHex(sha256Hex('record 6'))!);
+        const tree = treeOf(rewritten);
+        const forged = sign(tree);
+        const proof = tree.consistencyProof(6, 7);
+        const answer = await f.witnesses[0]!.add(`old 6\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${forged}`);
+        expect(answer.status).to.equal(422);
+        expect(answer.text).to.match(/^TLOG_CONSISTENCY_INVALID/);
+
+        // The bundle issued before still verifies offline against its own checkpoint…
+        expect(verifyProof(bundleBefore, victim.record.hash, f.policy).checkpoint.size).to.equal(6);
+        // …and the forged checkpoint is not consistent with it, whatever proof the operator offers.
+        const old = parseCheckpoint(parseNote(parseProofBundle(bundleBefore).checkpoint).text);
+        const forgedHead = parseCheckpoint(parseNote(forged).text);
+        expect(() => verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash)).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
+
+        // The monitor saw the honest log, then the operator's rewritten one: `npm run monitor` exits 1.
+        const operator = await operatorServer();
+        try {
+          operator.serve(treeOf(entries), entries, honest);
+          const logVkey = /^log (\S+)$/m.exec(f.policyText)![1]!;
+          const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--interval', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+          child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+          await waitFor(() => (out.includes('checkpoint size 6') ? true : undefined), 10_000);
+          operator.serve(tree, rewritten, forged);
+          const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+          expect(code).to.equal(1);
+          expect(err).to.include('log rewritten');
+          expect(err).to.include('size 7');
+          expect(err).to.include(`size 6 seen before (root ${toBase64(old.rootHash)})`);
+        } finally {
+          await operator.close();
+        }
+      });
+    });
+
+    describe('(b) split view: two checkpoints of the same size', () => {
+      it('is refused by the witness (409, then 422) and reported by the monitor', async () => {
+        for (let i = 0; i < 4; i++) await notarise(f, `s ${i}`);
+        const { entries, sign, published } = await operatorView(4);
+        const other = [...entries.slice(0, 3), fromHex(sha256Hex('the other view'))!];
+        const forged = sign(treeOf(other));
+        // Shown as a fresh log to the witness: it names the size it cosigned (409)…
+        const fresh = await f.witnesses[0]!.add(`old 0\n\n${forged}`);
+        expect(fresh.status).to.equal(409);
+        expect(fresh.text).to.equal('4\n');
+        // …and from that size, the other root is no extension of what it cosigned (422).
+        const again = await f.witnesses[0]!.add(`old 4\n\n${forged}`);
+        expect(again.status).to.equal(422);
+        const monitor = new LogMonitor({ url: f.gw.url, policy: parsePolicy(f.policyText.replace(/^group.*\n|^quorum.*\n/gm, '') + 'quorum none\n', { ed25519: nodeEd25519 }) });
+        await monitor.check(published.note);
+        const alarm = await monitor.check(forged).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+        expect(alarm?.code).to.equal('TLOG_SPLIT_VIEW');
+        expect(alarm?.message).to.include('size 4');
+
+        // `npm run monitor` shown the other view by the operator, and the witness's view: exit 1.
+        const operator = await operatorServer();
+        try {
+          operator.serve(treeOf(other), other, forged);
+          const logVkey = /^log (\S+)$/m.exec(f.policyText)![1]!;
+          const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
+            const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--witness', f.witnesses[1]!.url, '--interval', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let err = '';
+            child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+            child.on('exit', (code) => resolve({ code, err }));
+          });
+          expect(result.code).to.equal(1);
+          expect(result.err).to.include('ALARM TLOG_SPLIT_VIEW: split view: two checkpoints of size 4');
+        } finally {
+          await operator.close();
+        }
+      });
+    });
+
+    describe('(c) a byte changed in a tile', () => {
+      it('is refused with TLOG_TILE_INVALID naming the tile', async () => {
+        for (let i = 0; i < 5; i++) await notarise(f, `t ${i}`);
+        const { entries, published } = await operatorView(5);
+        const operator = await operatorServer();
+        try {
+          const tree = treeOf(entries);
+          const broken = { ...tree, size: tree.size, node: (l: number, i: number) => {
+            const h = Uint8Array.from(tree.node(l, i));
+            if (l === 0 && i === 3) h[17]! ^= 0x01;
+            return h;
+          } } as unknown as MemoryTree;
+          operator.serve(broken, entries, published.note);
+          const alarm = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(() => undefined, (e: unknown) => e as { code: string; message: string });
+          expect(alarm?.code).to.equal('TLOG_TILE_INVALID');
+          expect(alarm?.message).to.include('tile/0/000.p/5');
+          // And a byte changed in an entry bundle.
+          const changed = entries.map((e, i) => (i === 1 ? Uint8Array.from(e, (b, k) => (k === 0 ? b ^ 1 : b)) : e));
+          operator.serve(tree, changed, published.note);
+          const alarm2 = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(() => undefined, (e: unknown) => e as { code: string });
+          expect(alarm2?.code).to.equal('TLOG_TILE_INVALID');
+        } finally {
+          await operator.close();
+        }
+      });
+    });
+  });
+});

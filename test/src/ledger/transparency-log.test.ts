@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { Level } from 'level';
+import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
+import { fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
+import { ManualClock } from '../helpers/clock.js';
+import { platformA } from '../helpers/identities.js';
+import { tempDir } from '../helpers/temp.js';
+import { doc } from '../helpers/tender.js';
+
+const notarise = (ledger: EmbeddedLedger, i: number) => ledger.submit({
+  identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`log ${i}`), kind: 'archive' })],
+});
+
+async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
+  const hashes: string[] = [];
+  for (let n = 0; n < ledger.height; n++) {
+    for (const tx of ((await ledger.getBlock(n)) as Block).txs) hashes.push((JSON.parse(tx.event!.payload) as { hash: string }).hash);
+  }
+  return hashes;
+}
+
+describe('the embedded ledger\'s transparency log', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => { temp = tempDir('tender-tlog-'); });
+  afterEach(() => temp.remove());
+
+  describe('when records are committed', () => {
+    it('makes each record\'s hash a leaf, in commit order, and names the leaf in the commit', async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      const committed = await Promise.all(Array.from({ length: 25 }, (_, i) => notarise(ledger, i)));
+      const log = ledger.log!;
+      expect(log.size).to.equal(25);
+      const hashes = await recordHashes(ledger);
+      expect(hashes.map((h, i) => toHex(log.entry(i)))).to.deep.equal(hashes);
+      expect(toHex(log.root())).to.equal(toHex(rootOfLeaves(hashes.map((h) => leafHash(fromHex(h)!)))));
+      for (const c of committed) {
+        const record = JSON.parse(c.result) as { hash: string };
+        expect(hashes[c.leafIndex!]).to.equal(record.hash);
+        expect(await log.leafIndexOf(c.txId)).to.equal(c.leafIndex);
+        verifyInclusion(c.leafIndex!, log.size, leafHash(fromHex(record.hash)!), log.inclusionProof(c.leafIndex!), log.root());
+      }
+      await ledger.close();
+    });
+
+    it('keeps the leaves across a restart, and ledger:verify recomputes every one', async () => {
+      let ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      const committed = [];
+      for (let i = 0; i < 5; i++) committed.push(await notarise(ledger, i));
+      const root = toHex(ledger.log!.root());
+      await ledger.close();
+      ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      expect(ledger.log!.size).to.equal(5);
+      expect(toHex(ledger.log!.root())).to.equal(root);
+      // Found from the block and its first leaf once no longer in memory.
+      for (const c of committed) expect(await ledger.log!.leafIndexOf(c.txId)).to.equal(c.leafIndex);
+      await notarise(ledger, 5);
+      expect(ledger.log!.size).to.equal(6);
+      await ledger.close();
+      const report = await verifyLedger(temp.dir);
+      expect(report.intact, JSON.stringify(report.problems)).to.equal(true);
+      expect(report.leaves).to.equal(6);
+    });
+  });
+
+  describe('when a leaf is changed in LevelDB', () => {
+    it('refuses to open (LEDGER_DAMAGED naming the leaf) and ledger:verify names it', async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      for (let i = 0; i < 4; i++) await notarise(ledger, i);
+      await ledger.close();
+      const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+      await db.put('tlog/e/000000000002', Buffer.alloc(32, 7));
+      await db.close();
+      const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
+      expect(error).to.be.instanceOf(LedgerDamagedError);
+      expect((error as LedgerDamagedError).damage[0]?.key).to.equal('tlog/e/000000000002');
+      const report = await verifyLedger(temp.dir);
+      expect(report.intact).to.equal(false);
+      expect(report.problems[0]?.key).to.equal('tlog/e/000000000002');
+    });
+
+    it('refuses a record without its leaf (a leaf deleted)', async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      for (let i = 0; i < 3; i++) await notarise(ledger, i);
+      await ledger.close();
+      const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+      await db.del('tlog/e/000000000002');
+      await db.close();
+      const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
+      expect((error as LedgerDamagedError).code).to.equal('LEDGER_DAMAGED');
+    });
+  });
+
+  describe('when a store from before the log is opened', () => {
+    it('gives its records their leaves on first start', async () => {
+      let ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now, transparencyLog: false });
+      for (let i = 0; i < 3; i++) await notarise(ledger, i);
+      expect(ledger.log).to.equal(undefined);
+      await ledger.close();
+      ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      expect(ledger.log!.size).to.equal(3);
+      await ledger.close();
+      expect((await verifyLedger(temp.dir)).leaves).to.equal(3);
+    });
+  });
+});
