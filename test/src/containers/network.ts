@@ -85,7 +85,7 @@ export class ContainerNetwork {
   async #start(): Promise<void> {
     this.#started = Date.now();
     await this.#removeLeftovers();
-    this.ports = await envValues('NET_ORDERER_OPS_PORT', 'NET_TC_CC_PORT', 'NET_REG_CC_PORT', 'NET_TC_MSPID', 'NET_REG_MSPID', 'NET_CRYPTO_DIR', 'NET_DATA_DIR', 'NET_CHANNEL');
+    this.ports = await envValues('NET_ORDERER_OPS_PORT', 'NET_TC_CC_PORT', 'NET_REG_CC_PORT', 'NET_TC_MSPID', 'NET_REG_MSPID', 'NET_CRYPTO_DIR', 'NET_DATA_DIR', 'NET_CHANNEL', 'NET_BIDDER_PROXIES');
     rmSync(RUNTIME, { recursive: true, force: true });
     await network('artifacts');
     const crypto = this.ports.NET_CRYPTO_DIR as string;
@@ -108,6 +108,8 @@ export class ContainerNetwork {
         CHAINCODE_ID: ids[org] as string,
         CHAINCODE_SERVER_ADDRESS: `127.0.0.1:${this.ports[`NET_${org.toUpperCase()}_CC_PORT`] as string}`,
         CORE_PEER_LOCALMSPID: this.ports[`NET_${org.toUpperCase()}_MSPID`] as string,
+        // As network.sh gives its chaincode servers: the gateway's bidder proxy reads for bidders.
+        TENDER_BIDDER_PROXIES: this.ports.NET_BIDDER_PROXIES as string,
       };
       this.containers.set(`cc-${org}`, await this.#container(`cc-${org}`, 'chaincode', env, []).start());
     }));
