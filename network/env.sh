@@ -50,6 +50,10 @@ NET_DOMAIN_DIR="$NET_REPO_ROOT/domain"
 NET_CC_SERVER_BIN="$NET_REPO_ROOT/node_modules/.bin/fabric-chaincode-node"
 
 # ---------------------------------------------------------------- addresses
+# Added to every default port below: a second network (e.g. the container suite's, offset
+# 1000) runs beside the host-process one without clashing. An explicit NET_*_PORT wins.
+NET_PORT_OFFSET="${NET_PORT_OFFSET:-0}"
+[[ "$NET_PORT_OFFSET" =~ ^[0-9]+$ ]] || { echo "NET_PORT_OFFSET must be a number, not '$NET_PORT_OFFSET'" >&2; exit 1; }
 # Loopback only: this network must never be reachable from another host.
 NET_HOST=127.0.0.1
 NET_READY_TIMEOUT="${NET_READY_TIMEOUT:-60}"   # seconds to wait for a health endpoint
@@ -60,9 +64,9 @@ NET_LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{level:.4s} [%{module}] %{s
 NET_ORDERER_NAME=orderer.tender.local
 NET_ORDERER_DOMAIN=tender.local
 NET_ORDERER_MSPID=OrdererMSP
-NET_ORDERER_PORT="${NET_ORDERER_PORT:-7050}"
-NET_ORDERER_ADMIN_PORT="${NET_ORDERER_ADMIN_PORT:-7053}"
-NET_ORDERER_OPS_PORT="${NET_ORDERER_OPS_PORT:-9443}"
+NET_ORDERER_PORT="${NET_ORDERER_PORT:-$((7050 + NET_PORT_OFFSET))}"
+NET_ORDERER_ADMIN_PORT="${NET_ORDERER_ADMIN_PORT:-$((7053 + NET_PORT_OFFSET))}"
+NET_ORDERER_OPS_PORT="${NET_ORDERER_OPS_PORT:-$((9443 + NET_PORT_OFFSET))}"
 
 # Organisations are addressed by a short key (tc, reg); per-org values are NET_<KEY>_<FIELD>,
 # read with net_org_var. Users are User1..User<N> (cryptogen naming).
@@ -72,10 +76,10 @@ NET_TC_NAME=TradingCentre
 NET_TC_MSPID=TradingCentreMSP
 NET_TC_DOMAIN=tradingcentre.tender.local
 NET_TC_USERS=5                                   # one per trading platform
-NET_TC_PEER_PORT="${NET_TC_PEER_PORT:-7051}"
-NET_TC_PEER_CC_PORT="${NET_TC_PEER_CC_PORT:-7052}"
-NET_TC_PEER_OPS_PORT="${NET_TC_PEER_OPS_PORT:-9444}"
-NET_TC_CC_PORT="${NET_TC_CC_PORT:-9999}"         # this org's chaincode server
+NET_TC_PEER_PORT="${NET_TC_PEER_PORT:-$((7051 + NET_PORT_OFFSET))}"
+NET_TC_PEER_CC_PORT="${NET_TC_PEER_CC_PORT:-$((7052 + NET_PORT_OFFSET))}"
+NET_TC_PEER_OPS_PORT="${NET_TC_PEER_OPS_PORT:-$((9444 + NET_PORT_OFFSET))}"
+NET_TC_CC_PORT="${NET_TC_CC_PORT:-$((9999 + NET_PORT_OFFSET))}"         # this org's chaincode server
 
 # Gateway identities each chaincode server trusts to name, in transient data, the bidder a read is
 # for (TENDER_BIDDER_PROXIES: <mspId>/<common name>, comma-separated); the gateway's
@@ -86,10 +90,10 @@ NET_REG_NAME=Regulator
 NET_REG_MSPID=RegulatorMSP
 NET_REG_DOMAIN=regulator.tender.local
 NET_REG_USERS=1
-NET_REG_PEER_PORT="${NET_REG_PEER_PORT:-9051}"
-NET_REG_PEER_CC_PORT="${NET_REG_PEER_CC_PORT:-9052}"
-NET_REG_PEER_OPS_PORT="${NET_REG_PEER_OPS_PORT:-9445}"
-NET_REG_CC_PORT="${NET_REG_CC_PORT:-9998}"
+NET_REG_PEER_PORT="${NET_REG_PEER_PORT:-$((9051 + NET_PORT_OFFSET))}"
+NET_REG_PEER_CC_PORT="${NET_REG_PEER_CC_PORT:-$((9052 + NET_PORT_OFFSET))}"
+NET_REG_PEER_OPS_PORT="${NET_REG_PEER_OPS_PORT:-$((9445 + NET_PORT_OFFSET))}"
+NET_REG_CC_PORT="${NET_REG_CC_PORT:-$((9998 + NET_PORT_OFFSET))}"
 
 # net_org_var tc PEER_PORT -> 7051
 net_org_var() {

@@ -15,6 +15,15 @@
 #   start-node <name>     start one component again and wait until it is healthy
 #   smoke                 notarise a random hash as TradingCentre User1 and find it again
 #   peer-env <tc|reg> [Admin|UserN]   print exports for using the peer CLI by hand
+#
+# For nodes run by something else (containers, see containers/README.md), with
+# NET_EXTERNAL_NODES=1: "running" then means "its port answers", and nothing is started here.
+#   artifacts             config, crypto and channel genesis block only (fresh)
+#   node-env <name>       the environment a node needs (orderer | peer-tc | peer-reg), one per line
+#   cc-ids                the ccaas package id of each org ("<org> <id>" lines)
+#   channel               orderer and both peers join the channel
+#   core-yaml <out> <builder dir>   the peer's core.yaml with the ccaas builder at <builder dir>
+#   deploy                as above, but waits for chaincode servers started elsewhere
 set -euo pipefail
 
 # shellcheck source=env.sh
@@ -101,7 +110,15 @@ render() {
 write_config() {
   mkdir -p "$NET_CONFIG_DIR"
   cp "$NET_FABRIC_SAMPLECONFIG/orderer.yaml" "$NET_CONFIG_DIR/orderer.yaml"
-  awk -v builder="$NET_DIR/builders/ccaas" '
+  write_core_yaml "$NET_CONFIG_DIR/core.yaml" "$NET_DIR/builders/ccaas"
+  render "$NET_DIR/configtx.yaml" "$NET_CONFIG_DIR/configtx.yaml"
+  render "$NET_DIR/crypto-config.yaml" "$NET_CONFIG_DIR/crypto-config.yaml"
+}
+
+# write_core_yaml <output> <ccaas builder dir>: also used for the peer image (containers/).
+write_core_yaml() {
+  local out="$1" builder="$2"
+  awk -v builder="$builder" '
     /^    endpoint: unix:\/\/\/var\/run\/docker.sock/ { print "    endpoint: \"\""; next }
     /^    externalBuilders:/ {
       print
@@ -111,12 +128,10 @@ write_config() {
     }
     skipping && (/^       / || /^[[:space:]]*$/) { next }
     { skipping = 0; print }
-  ' "$NET_FABRIC_SAMPLECONFIG/core.yaml" >"$NET_CONFIG_DIR/core.yaml"
+  ' "$NET_FABRIC_SAMPLECONFIG/core.yaml" >"$out"
   # Fail loudly if a future sampleconfig no longer matches the edits above.
-  grep -q '^    endpoint: ""' "$NET_CONFIG_DIR/core.yaml" || die "could not empty vm.endpoint in core.yaml"
-  grep -q "path: $NET_DIR/builders/ccaas\$" "$NET_CONFIG_DIR/core.yaml" || die "could not set externalBuilders in core.yaml"
-  render "$NET_DIR/configtx.yaml" "$NET_CONFIG_DIR/configtx.yaml"
-  render "$NET_DIR/crypto-config.yaml" "$NET_CONFIG_DIR/crypto-config.yaml"
+  grep -q '^    endpoint: ""' "$out" || die "could not empty vm.endpoint in core.yaml"
+  grep -q "path: $builder\$" "$out" || die "could not set externalBuilders in core.yaml"
 }
 
 genesis_block() { printf '%s/%s.block' "$NET_ARTIFACTS_DIR" "$NET_CHANNEL"; }
@@ -161,7 +176,16 @@ component_pid() {
   printf '%s' "$pid"
 }
 
-is_running() { component_pid "$1" >/dev/null; }
+# With NET_EXTERNAL_NODES=1 the nodes are someone else's (containers): running = port answers.
+external_nodes() { [[ "${NET_EXTERNAL_NODES:-0}" == 1 ]]; }
+
+is_running() {
+  if external_nodes; then
+    port_open "$(component_port "$1")"
+  else
+    component_pid "$1" >/dev/null
+  fi
+}
 
 # Is something accepting TCP connections on 127.0.0.1:port? (bash only, no nc/ss needed)
 port_open() { (exec 3<>"/dev/tcp/$NET_HOST/$1") 2>/dev/null; }
@@ -307,7 +331,7 @@ wait_until() {
   local name="$1" what="$2"; shift 2
   local deadline=$((SECONDS + NET_READY_TIMEOUT))
   until "$@"; do
-    if [[ -n "$name" ]] && ! is_running "$name"; then
+    if [[ -n "$name" ]] && ! external_nodes && ! is_running "$name"; then
       tail -n 30 "$NET_LOG_DIR/$name.log" >&2 || true
       die "$name exited while waiting for $what (log: $NET_LOG_DIR/$name.log)"
     fi
@@ -323,6 +347,7 @@ start_component() {
   if is_running "$name"; then
     return 0
   fi
+  ! external_nodes || die "$name is not running, and with NET_EXTERNAL_NODES=1 it is started elsewhere"
   for port in $(component_all_ports "$name"); do
     ! port_open "$port" || die "cannot start $name: port $NET_HOST:$port is already in use by another process"
   done
@@ -584,10 +609,13 @@ cmd_deploy() {
       out="$(peer_as "$org" Admin lifecycle chaincode install "$pkg" 2>&1)" || die "install on peer-$org: $out"
     fi
     # The server must run under the id the peer knows, or the peer's Register check fails.
-    if pid="$(component_pid "cc-$org")" && [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" != *"--chaincode-id $id "* ]]; then
-      stop_component "cc-$org"
+    # External servers (containers) were started with `cc-ids`' ids: only waited for below.
+    if ! external_nodes; then
+      if pid="$(component_pid "cc-$org")" && [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" != *"--chaincode-id $id "* ]]; then
+        stop_component "cc-$org"
+      fi
+      start_component "cc-$org"
     fi
-    start_component "cc-$org"
     peers+=(--peerAddresses "$NET_HOST:$(net_org_var "$org" PEER_PORT)" --tlsRootCertFiles "$(net_peer_tls_ca "$org")")
   done
   for org in "${NET_ORGS[@]}"; do wait_healthy "cc-$org"; done
@@ -840,6 +868,43 @@ cmd_peer_env() {
   printf 'export ORDERER_CA=%q\n' "$NET_ORDERER_TLS_CA"
 }
 
+# ================================================================ nodes run elsewhere
+
+cmd_artifacts() {
+  preflight
+  write_config
+  generate_artifacts
+  log "artifacts: crypto in $NET_CRYPTO_DIR, genesis block $(genesis_block)"
+}
+
+# Per-node settings as env lines, minus FABRIC_CFG_PATH: an image brings its own config.
+cmd_node_env() {
+  case "${1:-}" in
+    orderer) orderer_env ;;
+    peer-tc | peer-reg) peer_node_env "${1#peer-}" ;;
+    *) die "usage: node-env <orderer|peer-tc|peer-reg>" ;;
+  esac | grep -v '^FABRIC_CFG_PATH='
+}
+
+# The package ids `deploy` will install (deterministic: label + connection.json), so that
+# chaincode servers started elsewhere can be started with them first.
+cmd_cc_ids() {
+  local org pkg
+  mkdir -p "$NET_STATE_DIR"
+  for org in "${NET_ORGS[@]}"; do
+    pkg="$NET_STATE_DIR/cc-$org.ccaas.tar.gz"
+    make_ccaas_package "$org" "$pkg"
+    printf '%s %s\n' "$org" "$(package_id "$pkg" "$NET_CC_LABEL")"
+  done
+}
+
+cmd_channel() {
+  preflight
+  require_up
+  join_channel
+  log "channel '$NET_CHANNEL' joined by the orderer and both peers"
+}
+
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit "${1:-0}"; }
 
 main() {
@@ -856,6 +921,11 @@ main() {
     stop-node) cmd_stop_node "$@" ;;
     smoke) cmd_smoke ;;
     peer-env) cmd_peer_env "$@" ;;
+    artifacts) cmd_artifacts ;;
+    node-env) cmd_node_env "$@" ;;
+    cc-ids) cmd_cc_ids ;;
+    channel) cmd_channel ;;
+    core-yaml) fabric_present || cmd_build; write_core_yaml "$@" ;;
     -h | --help | help) usage 0 ;;
     *) usage 1 ;;
   esac

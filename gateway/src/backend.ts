@@ -18,7 +18,7 @@ export interface Committed {
  */
 export interface TxIntent {
   txId: string;
-  /** Fabric: the endorsed, signed transaction (base64 of fabric-gateway's `Transaction.getBytes()`). */
+  /** Fabric: the endorsed, signed transaction (base64 of fabric-gateway's `Transaction.getBytes()`), re-sent byte for byte. */
   envelope?: string;
 }
 
@@ -59,5 +59,10 @@ export interface LedgerBackend {
   /** The block a transaction is in, if it is on the ledger. */
   transaction(txId: string): Promise<{ blockNumber: number; blockHash: string; leafIndex?: number } | undefined>;
   health(): Promise<{ height?: number }>;
+  /**
+   * Stops waiting for transactions whose fate is unknown (a draining gateway out of time): their
+   * writes end as OutcomeUnknownError, kept as sent, and a retry after the restart resumes them.
+   */
+  interrupt?(): void;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { LedgerBackend, Reader } from './backend.js';
 import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
 import { certificatePdf } from './certificate-pdf.js';
 import { buildEvidencePackage, type PackagedRecord } from './evidence-package.js';
-import { Problem, toProblem } from './problem.js';
+import { ledgerUnavailable, Problem, toProblem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS } from './routes.js';
 
@@ -110,7 +110,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     const packaged: PackagedRecord[] = [];
     for (const record of records) {
       const landed = await backend.transaction(record.txId);
-      if (!landed) throw toProblem(new Problem('LEDGER_UNAVAILABLE', `record ${record.recordId} has no block yet`));
+      if (!landed) throw ledgerUnavailable(`record ${record.recordId} has no block yet`);
       const receipt = await receipts.sign(record, { txId: record.txId, ...landed });
       const certificate = await certificateOf(record, req);
       packaged.push({ record, receipt, certificatePdf: await certificatePdf(certificate) });

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   connect, GatewayError, hash, signers, StatusCode,
-  type Contract, type Gateway, type Network, type SubmittedTransaction, type Transaction,
+  type Contract, type Gateway, type Network, type Signer, type Status, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { BIDDER_ID_TRANSIENT, parseLedgerError, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
-import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
+import type { Committed, LedgerBackend, Reader, SubmitOptions, TxIntent } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
 import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
@@ -44,6 +44,8 @@ export interface FabricBackendOptions {
   warn?: (message: string) => void;
   /** Transactions in flight at once (default {@link MAX_IN_FLIGHT}); the rest wait their turn here. */
   maxInFlight?: number;
+  /** How long one request keeps re-sending a transaction whose fate is unknown before answering that it is unknown (default 5 minutes). */
+  resendForMs?: number;
 }
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
@@ -87,6 +89,15 @@ export function laneOf(fn: string, args: readonly string[], projectId: string): 
   }
   return `${projectId}\u0000bidder\u0000${typeof bidderId === 'string' ? bidderId : ''}`;
 }
+// Re-sends of a transaction whose fate is unknown: 0.5 s, doubling, at most 8 s apart.
+const RESEND_FIRST_PAUSE_MS = 500;
+const RESEND_MAX_PAUSE_MS = 8_000;
+const RESEND_FOR_MS = 300_000;
+/**
+ * How long a sent transaction's commit status is awaited before the ledger is asked and the
+ * envelope sent again: an orderer that died holding it never orders it, and a re-send is harmless.
+ */
+const COMMIT_STATUS_WAIT_MS = 20_000;
 
 interface Signed {
   /** The organisation of this identity, and so of the peer the gateway endorses through first. */
@@ -95,6 +106,8 @@ interface Signed {
   network: Network;
   contract: Contract;
   qscc: Contract;
+  /** Signs a transaction's digest as this identity (the envelope is signed before it is kept). */
+  sign: Signer;
 }
 
 /**
@@ -116,9 +129,13 @@ export class FabricBackend implements LedgerBackend {
   readonly #waiting: (() => void)[] = [];
   #log: FabricLog | undefined;
   readonly #logStop = new AbortController();
+  /** Aborted on close or interrupt: re-send loops stop and leave the outcome unknown. */
+  readonly #closing = new AbortController();
+  readonly #resendForMs: number;
 
   private constructor(options: FabricBackendOptions) {
     this.#options = options;
+    this.#resendForMs = options.resendForMs ?? RESEND_FOR_MS;
   }
 
   static async open(options: FabricBackendOptions): Promise<FabricBackend> {
@@ -201,11 +218,14 @@ export class FabricBackend implements LedgerBackend {
   }
 
   /**
-   * fabric-gateway fixes the transaction id at the proposal. Each endorsed transaction is handed
-   * to `beforeSend` (id and signed envelope) before it goes to the orderer. Once sent, a failure
-   * to hear its commit status leaves its fate unknown (OutcomeUnknownError): the gateway then
-   * never makes a new transaction for the request, only re-sends this envelope, and a peer
-   * invalidates any second copy of a transaction id (DUPLICATE_TXID), so at most one lands.
+   * fabric-gateway fixes the transaction id at the proposal. Each endorsed transaction is signed
+   * here and handed to `beforeSend` (id and the signed envelope, which the gateway keeps synced)
+   * before it goes to the orderer. While its fate is unknown (the orderer refused or was gone,
+   * the commit status did not come) the very same signed envelope is sent again, with backoff,
+   * until it is committed or definitely invalid: a peer invalidates any second copy of a
+   * transaction id (DUPLICATE_TXID), so at most one copy lands. Only once it is final may a new
+   * transaction follow. If the fate is still unknown after `resendForMs` (or on close), this is an
+   * OutcomeUnknownError; resuming with the envelope (after a restart too) re-sends it again.
    */
   async #submit(signed: Signed, fn: string, args: string[], options: SubmitOptions): Promise<Committed> {
     let resume = options.resume?.envelope ? options.resume : undefined;
@@ -215,7 +235,9 @@ export class FabricBackend implements LedgerBackend {
         if (resume?.envelope) {
           transaction = signed.gateway.newTransaction(Buffer.from(resume.envelope, 'base64'));
         } else {
-          transaction = await timePhase(this.#options.observer, 'endorse', () => signed.contract.newProposal(fn, { arguments: args }).endorse());
+          const endorsed = await timePhase(this.#options.observer, 'endorse', () => signed.contract.newProposal(fn, { arguments: args }).endorse());
+          // Signed before it is kept, so every re-send is byte for byte the same envelope.
+          transaction = signed.gateway.newSignedTransaction(endorsed.getBytes(), await signed.sign(endorsed.getDigest()));
           await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
         }
       } catch (error) {
@@ -233,29 +255,11 @@ export class FabricBackend implements LedgerBackend {
         }
         throw translate(error); // not sent: nothing can land
       }
-      const intent = { txId: transaction.getTransactionId(), ...(resume ?? {}) };
+      const intent = { txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') };
       resume = undefined;
-      let status: Awaited<ReturnType<SubmittedTransaction['getStatus']>>;
-      try {
-        const submitted = await timePhase(this.#options.observer, 'submit', () => transaction.submit());
-        status = await timePhase(this.#options.observer, 'commit', () => submitted.getStatus());
-      } catch (error) {
-        const translated = translate(error);
-        throw new OutcomeUnknownError(intent, `transaction ${intent.txId} was sent; its outcome is not known yet (${translated.message})`, { cause: error });
-      }
-      if (status.successful || status.code === StatusCode.DUPLICATE_TXID) {
-        // DUPLICATE_TXID: this is a re-sent envelope whose first copy was committed before.
-        const landed = status.successful ? undefined : await this.transaction(status.transactionId);
-        if (status.successful || landed) {
-          const blockNumber = landed?.blockNumber ?? Number(status.blockNumber);
-          return {
-            result: Buffer.from(transaction.getResult()).toString('utf8'),
-            txId: status.transactionId,
-            blockNumber,
-            blockHash: landed?.blockHash ?? await this.#blockHash(signed, blockNumber),
-          };
-        }
-      }
+      const outcome = await this.#untilFinal(signed, transaction, intent);
+      if ('committed' in outcome) return outcome.committed;
+      const { status } = outcome;
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
       if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
         if (status.code === StatusCode.DUPLICATE_TXID) this.#retries.duplicateTxId++;
@@ -266,6 +270,47 @@ export class FabricBackend implements LedgerBackend {
         continue;
       }
       throw new LedgerUnavailableError(`transaction ${status.transactionId} was not committed: validation code ${status.code}`);
+    }
+  }
+
+  /**
+   * Sends the envelope until the ledger has a final answer for its transaction id: committed
+   * (also as the first copy of a re-send), or invalid. Between sends the ledger is asked, since
+   * an earlier copy may have landed while its commit status was lost.
+   */
+  async #untilFinal(signed: Signed, transaction: Transaction, intent: TxIntent): Promise<{ committed: Committed } | { status: Status }> {
+    const started = Date.now();
+    for (let round = 0; ; round++) {
+      let lost: unknown;
+      try {
+        const submitted = await timePhase(this.#options.observer, 'submit', () => transaction.submit());
+        const status = await timePhase(this.#options.observer, 'commit', () => submitted.getStatus());
+        if (status.successful) {
+          const blockNumber = Number(status.blockNumber);
+          return { committed: { result: resultOf(transaction), txId: status.transactionId, blockNumber, blockHash: await this.#blockHash(signed, blockNumber) } };
+        }
+        if (status.code !== StatusCode.DUPLICATE_TXID) return { status };
+        // A re-sent copy: the first copy's fate is the answer.
+        const landed = await this.transaction(status.transactionId);
+        if (landed) return { committed: { result: resultOf(transaction), txId: status.transactionId, ...landed } };
+        return { status };
+      } catch (error) {
+        lost = error;
+      }
+      // Sent or not, its fate is unknown: an earlier copy may be on the ledger.
+      const landed = await this.transaction(intent.txId).catch(() => undefined);
+      if (landed) return { committed: { result: resultOf(transaction), txId: intent.txId, ...landed } };
+      const elapsed = Date.now() - started;
+      if (this.#closing.signal.aborted || elapsed >= this.#resendForMs) {
+        throw new OutcomeUnknownError(intent, `transaction ${intent.txId} was sent; its outcome is not known yet (${translate(lost).message})`, { cause: lost });
+      }
+      const pause = Math.min(RESEND_MAX_PAUSE_MS, RESEND_FIRST_PAUSE_MS * 2 ** round, this.#resendForMs - elapsed);
+      const signal = this.#closing.signal;
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+        const timer = setTimeout(done, pause);
+        signal.addEventListener('abort', done, { once: true });
+      });
     }
   }
 
@@ -288,9 +333,9 @@ export class FabricBackend implements LedgerBackend {
     try {
       processed = peer.ProcessedTransaction.deserializeBinary(await signed.qscc.evaluateTransaction('GetTransactionByID', this.#options.connection.channel, txId));
     } catch (error) {
-      const translated = translate(error);
-      if (translated instanceof LedgerUnavailableError) throw translated;
-      return undefined; // qscc answers an error for an unknown transaction id
+      // qscc answers an error for an unknown transaction id; only an unreachable peer is an outage.
+      if (!(error instanceof GatewayError) || GRPC_UNAVAILABLE.has(error.code)) throw translate(error);
+      return undefined;
     }
     if (processed.getValidationcode() !== StatusCode.VALID) return undefined;
     try {
@@ -316,7 +361,13 @@ export class FabricBackend implements LedgerBackend {
     }
   }
 
+  /** Stops re-sending: writes whose fate is unknown end as OutcomeUnknownError (their envelope is kept for a retry). */
+  interrupt(): void {
+    this.#closing.abort();
+  }
+
   async close(): Promise<void> {
+    this.#closing.abort();
     this.#logStop.abort();
     for (const signed of this.#signed.values()) signed.gateway.close();
     for (const client of this.#clients) client.close();
@@ -336,18 +387,19 @@ export class FabricBackend implements LedgerBackend {
       const client = clients.get(mspId);
       if (!client) continue;
       for (const [name, files] of Object.entries(users)) {
+        const sign = signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key)));
         const gateway = connect({
           client,
           identity: { mspId, credentials: readFileSync(files.cert) },
-          signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
+          signer: sign,
           hash: hash.sha256,
           evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
           endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
           submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-          commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+          commitStatusOptions: () => ({ deadline: Date.now() + COMMIT_STATUS_WAIT_MS }),
         });
         const network = gateway.getNetwork(connection.channel);
-        this.#signed.set(`${mspId}\u0000${name}`, { mspId, gateway, network, contract: network.getContract(connection.chaincode), qscc: network.getContract('qscc') });
+        this.#signed.set(`${mspId}\u0000${name}`, { mspId, gateway, network, contract: network.getContract(connection.chaincode), qscc: network.getContract('qscc'), sign });
       }
     }
   }
@@ -403,6 +455,10 @@ export class FabricBackend implements LedgerBackend {
     this.#blockHashes.set(blockNumber, blockHash);
     return blockHash;
   }
+}
+
+function resultOf(transaction: Transaction): string {
+  return Buffer.from(transaction.getResult()).toString('utf8');
 }
 
 /** Fabric's block hash: SHA-256 of the DER of SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */

@@ -122,7 +122,8 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
         const stopped = new Promise<void>((resolve) => { server.close(() => resolve()); });
         // A connection that turns idle after its answer is closed; one never answered is cut after the grace period.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        // Out of time: writes still re-sending a transaction of unknown fate stop (kept as sent, resumed after the restart).
+        const cut = setTimeout(() => { backend.interrupt?.(); server.closeAllConnections(); }, SHUTDOWN_GRACE_MS);
         server.closeIdleConnections();
         try {
           await closer?.close();

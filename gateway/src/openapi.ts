@@ -68,7 +68,7 @@ const PROBLEMS = {
   415: problem(415, 'The body is not JSON, or in an unsupported encoding or charset'),
   422: problem(422, 'The Idempotency-Key was used for a different request'),
   429: problem(429, 'Rate limited', RETRY_AFTER),
-  503: problem(503, 'The ledger is unavailable or the gateway is shutting down; retry later (a write with the same Idempotency-Key)'),
+  503: problem(503, 'The ledger is unavailable or the gateway is shutting down; retry later (a write with the same Idempotency-Key)', RETRY_AFTER),
 } as const;
 type Status = keyof typeof PROBLEMS;
 const problems = (...statuses: Status[]) => Object.fromEntries(statuses.map((s) => [s, PROBLEMS[s]]));

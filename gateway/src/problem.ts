@@ -78,13 +78,21 @@ function clientErrorStatus(error: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value < 500 ? value : undefined;
 }
 
+/** Seconds a client is told to wait before retrying while the ledger is unreachable. */
+export const LEDGER_RETRY_AFTER_SECONDS = 2;
+
+/** 503 LEDGER_UNAVAILABLE with a Retry-After: a peer or orderer being down is temporary. */
+export function ledgerUnavailable(detail: string): Problem {
+  return new Problem('LEDGER_UNAVAILABLE', detail, { headers: { 'retry-after': String(LEDGER_RETRY_AFTER_SECONDS) } });
+}
+
 /**
  * Turns anything thrown into a problem: ledger codes pass through, a client error raised by
  * Express or body-parser keeps its 4xx meaning (bad input is never a 500), everything else is ours.
  */
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
-  if (error instanceof LedgerUnavailableError) return new Problem('LEDGER_UNAVAILABLE', error.message);
+  if (error instanceof LedgerUnavailableError) return ledgerUnavailable(error.message);
   const parsed = error instanceof Error ? parseLedgerError(error.message) : undefined;
   if (parsed) return new Problem(parsed.code, parsed.detail);
   const status = clientErrorStatus(error);

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { openApiDocument } from '../openapi.js';
-import { Problem, sendProblem, toProblem } from '../problem.js';
+import { ledgerUnavailable, sendProblem, toProblem } from '../problem.js';
 import type { RouterDeps } from './http.js';
 
 /** Health, the OpenAPI document and the receipt keys: public, outside the rate limit. */
@@ -11,7 +11,7 @@ export function serviceRouter({ backend, receipts }: Pick<RouterDeps, 'backend' 
       res.json({ status: 'ok', ledger: { backend: backend.kind, ...(await backend.health()) } });
     } catch (error) {
       const problem = toProblem(error);
-      sendProblem(res, problem.code === 'INTERNAL' ? new Problem('LEDGER_UNAVAILABLE', (error as Error).message) : problem);
+      sendProblem(res, problem.code === 'INTERNAL' ? ledgerUnavailable((error as Error).message) : problem);
     }
   });
   const openapi = openApiDocument();

@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { isRedacted, type RecordView } from '@tender-ledger/domain';
 import { toBase64 } from '@tender-ledger/tlog';
 import type { LedgerBackend } from '../backend.js';
-import { Problem } from '../problem.js';
+import { ledgerUnavailable, Problem } from '../problem.js';
 import { validateParams } from './http.js';
 import type { TlogService } from '../tlog/service.js';
 import { parseTilePath, readTile, TILE_WIDTH } from '../tlog/tiles.js';
@@ -30,7 +30,7 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
 
   router.get('/checkpoint', (_req, res) => {
     const latest = tlog.checkpointer.latest;
-    if (latest === undefined) throw new Problem('LEDGER_UNAVAILABLE', 'no checkpoint signed yet; retry shortly');
+    if (latest === undefined) throw ledgerUnavailable('no checkpoint signed yet; retry shortly');
     res.setHeader('cache-control', 'no-cache');
     res.type('text/plain; charset=utf-8').send(latest.note);
   });

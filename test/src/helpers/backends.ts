@@ -4,7 +4,8 @@ export type Backend = 'embedded' | 'fabric';
 const BACKENDS: readonly Backend[] = ['embedded', 'fabric'];
 
 const REPO = path.resolve(__dirname, '../../..');
-export const FABRIC_CONNECTION = path.join(REPO, 'network/.runtime/fabric-connection.json');
+/** The network's client settings: network.sh deploy's file, or another network's (the container suite sets it). */
+export const FABRIC_CONNECTION = process.env.FABRIC_CONNECTION ?? path.join(REPO, 'network/.runtime/fabric-connection.json');
 
 /**
  * Which backends the behaviour suites run on, from TENDER_TEST_BACKENDS (comma-separated;

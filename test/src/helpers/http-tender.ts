@@ -134,7 +134,12 @@ export function sharedGateway(backend: Backend): HttpSuite {
   return s;
 }
 
-/** Memoises each fixture per gateway: built on first use, by the first test that needs it. */
+/**
+ * Memoises each fixture per gateway: built on first use, by the first test that needs it. On
+ * Fabric every fixture starts building before the first test: each waits out real deadlines of
+ * its own project, so they wait side by side instead of one after another (the embedded
+ * ledger's fixtures move one shared manual clock, so they stay one at a time).
+ */
 export function fixtures<F extends Record<string, () => Promise<unknown>>>(s: HttpSuite, build: F): F {
   let built = new Map<string, Promise<unknown>>();
   let gateway: TestGateway | undefined;
@@ -148,6 +153,12 @@ export function fixtures<F extends Record<string, () => Promise<unknown>>>(s: Ht
       if (!built.has(name)) built.set(name, make());
       return built.get(name) as Promise<unknown>;
     };
+  }
+  if (s.backend === 'fabric') {
+    before(() => {
+      // A failure surfaces in the test that awaits the fixture, not as an unhandled rejection here.
+      for (const make of Object.values(memo)) make().catch(() => undefined);
+    });
   }
   return memo as F;
 }
