@@ -12,7 +12,6 @@ import { MemoryTree, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
   actorOf, isBidderProxy, ledgerTime, peerClock, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
 } from './evidence.js';
-import type { NotaryContract } from './notary-contract.js';
 import {
   keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
 } from './state.js';
@@ -455,7 +454,7 @@ export class TenderContract extends Contract {
   /**
    * A document of a project (announcement, clarification, complaint, archive), linked into the
    * project's chain; documents may follow any step, even a failed tender. A document of no
-   * project is notarised by {@link NotaryContract} (`notary:notariseDocument`).
+   * project is notarised by `NotaryContract` (`notary:notariseDocument`).
    */
   @Transaction()
   @Param('request', 'string', 'NotariseDocumentRequest as JSON, with its projectId')

@@ -229,7 +229,7 @@ function program(): Command {
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 2 s)')
     .option('--concurrency <n>', 'requests in flight', positiveInt, 64)
     .option('--hash-concurrency <n>', 'files hashed at once', positiveInt, 8)
-    .action((paths: string[], options, command: Command) => run(notarise(paths, options, globals(command))));
+    .action((paths: string[], options: Parameters<typeof notarise>[1], command: Command) => run(notarise(paths, options, globals(command))));
 
   root.command('verify')
     .description('Hash files locally and look each up; exit code 0 only if every one was recorded.')
@@ -237,7 +237,7 @@ function program(): Command {
     .option('--json', 'one JSON object per file')
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 2 s)')
     .option('--concurrency <n>', 'files at once', positiveInt, 16)
-    .action((paths: string[], options, command: Command) => run(verify(paths, options, globals(command))));
+    .action((paths: string[], options: Parameters<typeof verify>[1], command: Command) => run(verify(paths, options, globals(command))));
 
   root.command('receipt').description('Receipts (回执).').exitOverride()
     .command('verify')

@@ -4,7 +4,7 @@ import type { JSONWebKeySet } from 'jose';
 import type {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, PublicProjectStatus,
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
-  ReplaceCommitteeMemberRequest, SignContractRequest, ReceiptClaims, TrailBody, HashLookupBody, ReceiptCheckBody,
+  ReplaceCommitteeMemberRequest, SignContractRequest, TrailBody, HashLookupBody, ReceiptCheckBody,
 } from '@tender-ledger/domain';
 import { NetworkError, problemError, WritePendingError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
@@ -425,7 +425,7 @@ function parsePending(text: string): { txId?: string } {
 function parseProblem(text: string, status: number): Problem {
   try {
     const parsed = JSON.parse(text) as Partial<Problem>;
-    if (typeof parsed.code === 'string') return { ...parsed, status, code: parsed.code } as Problem;
+    if (typeof parsed.code === 'string') return { ...parsed, status, code: parsed.code };
   } catch { /* not JSON: fall through */ }
   return { status, code: status >= 500 ? 'INTERNAL' : 'UNKNOWN', detail: text.slice(0, 200) };
 }

@@ -78,7 +78,7 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
   if (manifest.projectId) report.projectId = manifest.projectId;
   if (manifest.scope?.kind) report.scope = manifest.scope.kind;
   const listed = new Map(manifest.files.map((f) => [f.path, f.sha256]));
-  const fileOk = (path: string) => files[path] !== undefined && listed.get(path) === sha256(files[path]!);
+  const fileOk = (path: string) => files[path] !== undefined && listed.get(path) === sha256(files[path]);
   for (const path of Object.keys(files)) {
     if (path !== 'manifest.json' && !listed.has(path)) report.problems.push(`${path} is not in the manifest`);
   }

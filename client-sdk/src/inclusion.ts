@@ -70,7 +70,7 @@ export function verifyBidInclusion(
 ): BidInclusionResult {
   const fail = (reason: BidInclusionFailure, detail: string): BidInclusionResult => ({ included: false, live: false, reason, detail });
   const { opening } = proof;
-  if (opening.step !== 'BidsOpened' && opening.step !== 'TenderFailed') return fail('NOT_AN_OPENING', `record ${opening.recordId} is a ${opening.step}`);
+  if (opening.step !== 'BidsOpened' && opening.step !== 'TenderFailed') return fail('NOT_AN_OPENING', `record ${opening.recordId} is a ${String(opening.step)}`);
   if (recordHash(opening) !== opening.hash) return fail('OPENING_ALTERED', `record ${opening.recordId} does not match its hash`);
   if (opening.projectId !== claims.projectId) return fail('OTHER_PROJECT', `the receipt is for ${String(claims.projectId)}, the opening for ${String(opening.projectId)}`);
   if (Date.parse(claims.ledgerTime) >= Date.parse(opening.txTime)) return fail('RECEIPT_AFTER_OPENING', `the receipt's step (${claims.ledgerTime}) is not before the opening (${opening.txTime})`);

@@ -218,7 +218,7 @@ export function recordHash(record: UnsignedRecord): string {
 
 /** Seals a record by adding its hash. */
 export function sealRecord<S extends Step>(record: UnsignedRecord<S>): LedgerRecord<S> {
-  return { ...record, hash: recordHash(record) } as LedgerRecord<S>;
+  return { ...record, hash: recordHash(record) };
 }
 
 /** Document hashes a record makes findable by `findByHash`. */
@@ -343,7 +343,7 @@ export function checkChain(records: readonly LedgerRecord[], commitmentsRoot?: C
   }
   if (seal) {
     const broken = (reason: 'bidderHeads' | 'commitmentsRoot'): ChainCheck =>
-      ({ valid: false, brokenAt: { index: seal!.index, recordId: seal!.record.recordId, reason } });
+      ({ valid: false, brokenAt: { index: seal.index, recordId: seal.record.recordId, reason } });
     const found = [...chains.entries()].sort(([a], [b]) => compareIds(a, b))
       .map(([bidderId, chain]) => ({ bidderId, seq: chain.length, hash: chain[chain.length - 1]?.hash }));
     if (canonicalJson(found) !== canonicalJson(seal.payload.bidderHeads)) return broken('bidderHeads');

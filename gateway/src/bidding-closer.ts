@@ -1,4 +1,4 @@
-import { LedgerError, type Actor, type ProjectState, type PublicProjectStatus } from '@tender-ledger/domain';
+import { LedgerError, type ProjectState, type PublicProjectStatus } from '@tender-ledger/domain';
 import type { LedgerBackend } from './backend.js';
 import { LedgerUnavailableError, Problem } from './problem.js';
 
@@ -98,7 +98,7 @@ export class BiddingCloser {
   async #send(project: ClosableProject, attempt: number): Promise<void> {
     if (this.#stopped) return;
     try {
-      await this.#backend.submitAsOwner(project.owner as Actor, 'closeBidding', [project.projectId], project.projectId);
+      await this.#backend.submitAsOwner(project.owner, 'closeBidding', [project.projectId], project.projectId);
     } catch (error) {
       const code = error instanceof LedgerError || error instanceof Problem ? error.code : undefined;
       const retry = error instanceof LedgerUnavailableError || code === 'BIDDING_STILL_OPEN';

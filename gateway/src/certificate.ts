@@ -178,7 +178,7 @@ export function buildCertificate(directory: PartyDirectory, input: CertificateIn
     switch (record.step) {
       case 'DocumentNotarised': {
         add('documentName', '文件名称', 'Document name', documentName(record));
-        add('documentKind', '文件类型', 'Document kind', kindWords(String(p.kind ?? '')));
+        add('documentKind', '文件类型', 'Document kind', kindWords(typeof p.kind === 'string' ? p.kind : ''));
         break;
       }
       case 'ProjectRegistered': {
@@ -227,7 +227,7 @@ export function buildCertificate(directory: PartyDirectory, input: CertificateIn
         break;
     }
   }
-  const subject = isRedacted(record) ? undefined : documentHashes(record as LedgerRecord)[0];
+  const subject = isRedacted(record) ? undefined : documentHashes(record)[0];
   add('documentHash', record.step === 'BidCommitted' ? '投标承诺哈希' : '文件哈希（SHA-256）', record.step === 'BidCommitted' ? 'Bid commitment' : 'Document SHA-256', subject, true);
   add('ledgerTime', '上链时间（账本时间）', 'Ledger time', beijingTime(record.txTime));
   add('blockNumber', '区块号', 'Block', input.block ? String(input.block.blockNumber) : undefined);

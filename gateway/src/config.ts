@@ -129,7 +129,7 @@ function issuers(raw: string | undefined): IssuerConfig[] {
       ...(typeof e.jwksUri === 'string' ? { jwksUri: e.jwksUri } : { jwksFile: path.resolve(e.jwksFile as string) }),
       roles: [...new Set(e.roles as Role[])],
       ...(e.subjects !== undefined ? { subjects: e.subjects as string[] } : {}),
-      ...(e.subjectPattern !== undefined ? { subjectPattern: e.subjectPattern as string } : {}),
+      ...(e.subjectPattern !== undefined ? { subjectPattern: e.subjectPattern } : {}),
     };
   });
 }

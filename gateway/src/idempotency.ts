@@ -11,7 +11,7 @@ export interface WriteAttempt {
   /** The transaction an earlier attempt sent under this key, whose outcome was lost (a crash, an unknown commit status). */
   recorded?: TxIntent;
   /** Records, synced, that this transaction is about to be sent; the backend sends only once this resolves. */
-  beforeSend(intent: TxIntent): Promise<void>;
+  beforeSend: (intent: TxIntent) => Promise<void>;
 }
 
 /** The work's answer, or: the ledger may have the transaction and nobody knows yet (never send a new one). */

@@ -126,7 +126,7 @@ export function withTxIds(backend: LedgerBackend): LedgerBackend {
           const committed = await target.submit(caller, fn, fnArgs, projectId, {
             ...options,
             ...(options.beforeSend ? { beforeSend: async (intent: TxIntent) => { noteTxId(intent.txId); await options.beforeSend?.(intent); } } : {}),
-          } as typeof options);
+          });
           noteTxId(committed.txId);
           return committed;
         };

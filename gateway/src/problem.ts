@@ -103,7 +103,8 @@ export function toProblem(error: unknown): Problem {
   // The router's percent-decoding of a path parameter (`/v1/records/%zz`, overlong UTF-8 `%C0%AF`).
   if (error instanceof URIError) return new Problem('INVALID_ARGUMENT', 'a path segment is not valid percent-encoded UTF-8', { errors: [{ field: '/params', message: 'not valid percent-encoded UTF-8' }] });
   // A body that is not what its content-encoding says (zlib refused it: body-parser marks it 400).
-  if (/^(Z_|ERR__ERROR)/.test(String((error as { code?: unknown }).code ?? ''))) {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(Z_|ERR__ERROR)/.test(code)) {
     return new Problem('INVALID_ARGUMENT', 'the body could not be decoded by its content-encoding', { errors: [{ field: '/', message: 'not decodable by its content-encoding' }] });
   }
   // Any other client error keeps its status where a code has it, else it is bad input.

@@ -41,7 +41,7 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
       errors.push({ field: `/query/${name}`, message: 'must be one short string' });
       return undefined;
     }
-    return value === '' ? undefined : value as string | undefined;
+    return value === '' ? undefined : value;
   };
   const parsed: ProjectQuery = { limit: DEFAULT_PAGE };
   for (const name of ['q', 'category', 'status', 'year', 'owner'] as const) {

@@ -13,7 +13,6 @@ type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 export class ReceiptSigner {
   readonly #dir: string;
   readonly #issuer: string;
-  #keys = new Map<string, JWK>();
   #jwks: JSONWebKeySet = { keys: [] };
   #current: { kid: string; key: SigningKey } | undefined;
 
@@ -84,8 +83,8 @@ export class ReceiptSigner {
       return;
     }
     const currentKid = (await readFile(path.join(this.#dir, 'current'), 'utf8').catch(() => '')).trim();
-    const jwk = keys.get(currentKid) ?? [...keys.values()].at(-1) as JWK;
-    this.#keys = keys;
+    // keys.size > 0 here, so the last key exists.
+    const jwk = keys.get(currentKid) ?? [...keys.values()].at(-1)!;
     this.#jwks = { keys: [...keys.values()].map(({ d: _private, ...publicJwk }) => publicJwk) };
     this.#current = { kid: jwk.kid as string, key: await importJWK(jwk, 'ES256') };
   }

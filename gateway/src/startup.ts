@@ -68,7 +68,7 @@ export async function writePidFile(dataDir: string, contents: Omit<GatewayPidFil
 function causes(error: unknown): { code?: unknown; message?: unknown }[] {
   const chain = [];
   for (let at = error, depth = 0; typeof at === 'object' && at !== null && depth < 8; at = (at as { cause?: unknown }).cause, depth++) {
-    chain.push(at as { code?: unknown; message?: unknown });
+    chain.push(at);
   }
   return chain;
 }

@@ -139,12 +139,12 @@ export class EmbeddedLedger extends EventEmitter {
     this.#clock = options.clock ?? (() => new Date());
     this.#maxBlockTxs = options.maxBlockTxs ?? 1000;
     this.#channelId = options.channelId ?? 'embedded';
-    const classes = options.contracts ?? (tenderContracts as ContractClass[]);
+    const classes = options.contracts ?? tenderContracts;
     for (const ContractType of classes) {
       const instance = new ContractType();
       const transactions = new Map<string, number>();
       const described = (Reflect as unknown as { getMetadata(key: string, target: object): unknown })
-        .getMetadata('fabric:transactions', ContractType.prototype) as { name: string; parameters?: unknown[] }[] | undefined;
+        .getMetadata('fabric:transactions', ContractType.prototype as object) as { name: string; parameters?: unknown[] }[] | undefined;
       for (const tx of described ?? []) {
         transactions.set(tx.name, tx.parameters?.length ?? 0);
       }
@@ -392,9 +392,9 @@ export class EmbeddedLedger extends EventEmitter {
   }
 
   async #invokeContract(contract: Contract, stub: EmbeddedStub, identity: LedgerIdentity, fn: string, args: string[]): Promise<unknown> {
-    const ctx = contract.createContext() as Context;
+    const ctx = contract.createContext();
     ctx.stub = stub as unknown as Context['stub'];
-    ctx.clientIdentity = new EmbeddedClientIdentity(identity) as unknown as Context['clientIdentity'];
+    ctx.clientIdentity = new EmbeddedClientIdentity(identity);
     await contract.beforeTransaction(ctx);
     const returned: unknown = await (contract as unknown as { aroundTransaction(ctx: Context, fn: string, args: string[]): Promise<unknown> })
       .aroundTransaction(ctx, fn, args);
@@ -414,10 +414,10 @@ export class EmbeddedLedger extends EventEmitter {
 
 /** fabric-shim's contract dispatcher, the code a peer's chaincode process runs for every call. */
 function createShimDispatcher(classes: ContractClass[]): ShimDispatcher {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deep file of fabric-shim, not in its exports map for import
   const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as
     new (classes: ContractClass[], serializers: unknown, metadata: object, title: string, version: string) => ShimDispatcher;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded beside the shim dispatcher above, from the same CommonJS package
   const { JSONSerializer } = require('fabric-contract-api') as { JSONSerializer: unknown };
   const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
   // The dispatcher appends its system contract to the list it is given: give it a copy.

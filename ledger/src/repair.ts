@@ -58,6 +58,7 @@ export async function repairLedger(directory: string, evidenceDirectory: string,
       if (present.has(n) || isLost(n)) continue;
       let to = n;
       while (to + 1 < target && !present.has(to + 1) && !isLost(to + 1)) to++;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- classic-level types get() generically; the store holds Buffers
       const next = present.has(to + 1) ? JSON.parse(((await db.get(blockKey(to + 1))) as Buffer).toString('utf8')) as Block : undefined;
       const lastHash = next?.prevHash ?? (durable && durable.height === to + 1 ? durable.hash : 'unknown');
       lost.push({ from: n, to, lastHash, repairedAt: at, reason });

@@ -131,7 +131,7 @@ export function parseNote(input: string | Uint8Array): SignedNote {
     message = decoded;
   }
   if (message.length > MAX_NOTE_BYTES) fail('TLOG_NOTE_MALFORMED', 'the note is too large');
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the point is to find control characters in a signed note
   if (/[\u0000-\u0009\u000b-\u001f]/.test(message)) fail('TLOG_NOTE_MALFORMED', 'control characters other than newline');
   if (!message.endsWith('\n')) fail('TLOG_NOTE_MALFORMED', 'a note ends with a newline');
   const split = message.lastIndexOf('\n\n');

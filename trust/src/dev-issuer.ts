@@ -65,7 +65,7 @@ export async function mintDevToken(dataDir: string, options: DevTokenOptions): P
   const jwk = await loadOrCreateDevIssuerKey(dataDir);
   const key = await importJWK(jwk, 'ES256');
   return new SignJWT({ role: options.role })
-    .setProtectedHeader({ alg: 'ES256', kid: jwk.kid as string, typ: 'JWT' })
+    .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'JWT' })
     .setIssuer(DEV_ISSUER)
     .setAudience(options.audience ?? DEFAULT_AUDIENCE)
     .setSubject(options.sub)

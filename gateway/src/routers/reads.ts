@@ -4,7 +4,6 @@ import type { BidInclusionProof } from '@tender-ledger/client-sdk';
 import { callerKey, type Caller } from '../auth.js';
 import type { Reader } from '../backend.js';
 import { ProjectCatalogue, parseProjectQuery } from '../project-catalogue.js';
-import { Problem } from '../problem.js';
 import { evaluateJson, hidesBlock, readerOf, validateParams, type RouterDeps } from './http.js';
 
 /** Reads of projects, trails, records and a bidder's own records, each as the caller may see them. */
@@ -49,7 +48,7 @@ export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }:
   router.get('/v1/projects', signedIn(), async (req, res) => {
     const caller = req.caller as Caller;
     const readerKey = caller.role === 'regulator' ? 'regulator' : caller.role === 'bidder' ? 'public' : `platform:${callerKey(caller)}`;
-    res.json(await catalogue.page(readerOf(caller), readerKey, parseProjectQuery(req.query as Record<string, unknown>), now()));
+    res.json(await catalogue.page(readerOf(caller), readerKey, parseProjectQuery(req.query), now()));
   });
 
   router.get('/v1/bidders/:bidderId/bids', signedIn(), async (req, res) => {

@@ -46,7 +46,7 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
     if (!(size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
     // From the empty tree the proof is empty, as tlog-witness has it for `old 0` (any tree extends
     // it, so it proves nothing; the verifier says so): an answer, not a malformed request.
-    const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1!, size2!);
+    const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1!, size2);
     res.setHeader('cache-control', IMMUTABLE);
     res.type('text/plain; charset=utf-8').send(proof.map((h) => `${toBase64(h)}\n`).join(''));
   });

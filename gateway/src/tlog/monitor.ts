@@ -1,4 +1,4 @@
-import { LedgerError, isRedacted, recordHash, type LedgerRecord, type RecordView } from '@tender-ledger/domain';
+import { LedgerError, isRedacted, recordHash, type RecordView } from '@tender-ledger/domain';
 import {
   MemoryTree, bytesEqual, fromHex, leafHash, parseCheckpoint, parseProofBundle, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
 } from '@tender-ledger/tlog';
@@ -80,7 +80,7 @@ export class LogMonitor {
   async checkRecord(recordId: string): Promise<{ index: number } | 'sealed'> {
     const view = JSON.parse(new TextDecoder().decode(await this.#get(`v1/records/${encodeURIComponent(recordId)}`))) as RecordView & { blockNumber?: number; blockHash?: string };
     if (isRedacted(view)) return 'sealed';
-    const { blockNumber: _n, blockHash: _h, ...record } = view as LedgerRecord & { blockNumber?: number; blockHash?: string };
+    const { blockNumber: _n, blockHash: _h, ...record } = view;
     if (recordHash(record) !== record.hash) {
       throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `record ${recordId} as published does not hash to its hash ${record.hash}`);
     }

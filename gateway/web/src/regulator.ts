@@ -50,7 +50,7 @@ interface Report {
 /** The facts of a step a supervisor reads first. */
 function detail(record: LedgerRecord, superseded: Set<string>): string {
   const s = t();
-  const p = record.payload as Record<string, unknown> & { bidderId?: string };
+  const p = record.payload as Record<string, unknown> & { bidderId?: string; memberId?: string; evaluatorId?: string; reason?: string };
   switch (record.step) {
     case 'ProjectRegistered': return `${s.colCategory} ${String(p.category)} · ${yuan(Number(p.estimatedPrice))} · ${formatTime(String(p.bidDeadline))}`;
     case 'BidderRegistered': {

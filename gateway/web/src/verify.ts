@@ -85,7 +85,7 @@ export function verifyPage(root: HTMLElement): void {
   drop.addEventListener('drop', (event) => {
     event.preventDefault();
     drop.classList.remove('over');
-    run((event as DragEvent).dataTransfer?.files?.[0]);
+    run(event.dataTransfer?.files?.[0]);
   });
 
   const receiptOut = h('div', { 'aria-live': 'polite', id: 'receipt-result' });

@@ -74,7 +74,7 @@ for (const hostFactory of HOSTS) {
           await tender.registerBidder('B3');
           await tender.commit('B3', 92_000_000);
           await tender.appointCommittee();
-          tender.reachOpening();
+          await tender.reachOpening();
           await tender.open();
           const own = await read<Own>(otherCity, 'getBidderRecords', tender.projectId, 'B1');
           expect(own.records.map((r) => r.step)).to.deep.equal(['BidderRegistered', 'BidCommitted', 'BidsOpened']);

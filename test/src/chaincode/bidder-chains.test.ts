@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   GENESIS_HASH, bidLeafData, checkChain, recordHash, sealRecord,
-  type BidsOpenedPayload, type LedgerRecord, type ProjectState,
+  type BidsOpenedPayload, type LedgerRecord,
 } from '@tender-ledger/domain';
 import { commitmentsRoot, verifyBidInclusion, type BidInclusionProof } from '@tender-ledger/client-sdk';
 import { HOSTS, type ContractHost } from '../helpers/hosts.js';
@@ -77,7 +77,7 @@ for (const hostFactory of HOSTS) {
         expect(payload.commitmentCount).to.equal(3);
         const { records } = await tender.trail();
         expect(checkChain(records, commitmentsRoot)).to.deep.equal({ valid: true });
-        const status = await tender.status() as ProjectState;
+        const status = await tender.status();
         expect(status).to.include({ bidders: 4, liveBids: 3, openingRecordId: opening.recordId });
       });
 

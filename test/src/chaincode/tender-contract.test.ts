@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   GENESIS_HASH, bidCommitment, checkChain,
-  type BidAwardedPayload, type BidsOpenedPayload, type LedgerRecord, type PublicProjectStatus,
+  type BidAwardedPayload, type LedgerRecord, type PublicProjectStatus,
 } from '@tender-ledger/domain';
 import { commitmentsRoot } from '@tender-ledger/client-sdk';
 import { DAY, HOUR } from '../helpers/clock.js';
@@ -742,7 +742,7 @@ for (const hostFactory of HOSTS) {
         await tender.open();
         const trail = await tender.trail(platformB);
         expect(trail.complete).to.equal(true);
-        const chains = (trail.records as LedgerRecord[]).map((r) => `${r.bidderChain ?? 'project'}:${r.seq}`).sort();
+        const chains = trail.records.map((r) => `${r.bidderChain ?? 'project'}:${r.seq}`).sort();
         expect(chains).to.deep.equal(['B1:1', 'B1:2', 'B2:1', 'B2:2', 'B3:1', 'B3:2', 'project:1', 'project:2', 'project:3', 'project:4']);
         // The owner's trail (the public's lacks the committee's members, so not every hash can be recomputed).
         expect(checkChain((await tender.trail()).records, commitmentsRoot).valid).to.equal(true);

@@ -365,8 +365,8 @@ describe('operating the gateway', () => {
         expect(kidOf(first)).to.not.equal(kid);
         const jwks = await jwksOf(running.url);
         expect(jwks.keys.map((k) => k.kid)).to.include.members([kid, kidOf(first)]);
-        await verifyReceipt(second, jwks as never);
-        await verifyReceipt(first, jwks as never);
+        await verifyReceipt(second, jwks);
+        await verifyReceipt(first, jwks);
         const checked = await (await fetch(`${running.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt: second }) })).json() as { valid: boolean };
         expect(checked.valid).to.equal(true);
       } finally {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { decodeJwt } from 'jose';
 import {
-  MemoryTree, SIG_ED25519, fromBase64, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
+  MemoryTree, SIG_ED25519, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
   verifyConsistency, verifyProof, type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';

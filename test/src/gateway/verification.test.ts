@@ -122,10 +122,10 @@ onEachBackend((s) => {
       const { receipt } = await platform.notarise({ sha256: doc('real'), kind: 'x' });
       const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
       const forged = await new CompactSign(Buffer.from(JSON.stringify({ ...claims, recordId: 'f'.repeat(64) })))
-        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid as string, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
       expect(await anonymous.verifyReceiptOnline(forged)).to.include({ valid: false, signatureValid: true, onLedger: false });
       const moved = await new CompactSign(Buffer.from(JSON.stringify({ ...claims, blockNumber: 99 })))
-        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid as string, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
       expect(await anonymous.verifyReceiptOnline(moved)).to.include({ valid: false, onLedger: true, recordUnchanged: true, blockMatches: false });
     });
 

@@ -86,7 +86,7 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
   let token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
   let sign = async (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey) => {
     const jwk = JSON.parse(await readFile(path.join(temp.dir, 'keys', 'dev-issuer.private.jwk.json'), 'utf8')) as JWK;
-    return setup(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: jwk.kid as string })).sign(key ?? await importJWK(jwk, 'ES256') as CryptoKey);
+    return setup(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: jwk.kid })).sign(key ?? await importJWK(jwk, 'ES256'));
   };
   if (backend === 'fabric') {
     // The development issuer is never trusted on Fabric: the suites' own issuer, configured as a real one.

@@ -10,9 +10,9 @@ export interface TestIssuer {
   /** An AUTH_ISSUERS entry for it; `grants` narrows what it may grant (default every role). */
   config(grants?: { roles?: Role[]; subjects?: string[]; subjectPattern?: string }): Record<string, unknown>;
   /** A token with the usual claims (aud tender-ledger, iat now, exp now + ttl). */
-  mint(role: Role, sub: string, ttlSeconds?: number): Promise<string>;
+  mint: (role: Role, sub: string, ttlSeconds?: number) => Promise<string>;
   /** A token with the claims `setup` sets, signed with this issuer's key (or `key`). */
-  sign(claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey): Promise<string>;
+  sign: (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey) => Promise<string>;
 }
 
 export async function createTestIssuer(dir: string, issuer: string): Promise<TestIssuer> {

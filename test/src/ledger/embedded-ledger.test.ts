@@ -228,7 +228,7 @@ describe('EmbeddedLedger', () => {
     it('catches one byte changed in a record\'s stored value, naming the key and the block that wrote it', async () => {
       const { recordKey, blocks } = await ledgerWithTrail();
       await tamper(async (db) => {
-        const value = (await db.get(recordKey)) as Buffer;
+        const value = await db.get(recordKey);
         const at = value.indexOf('B1');
         value[at + 1] = '2'.charCodeAt(0);
         await db.put(recordKey, value);
@@ -243,7 +243,7 @@ describe('EmbeddedLedger', () => {
       await ledgerWithTrail();
       await tamper(async (db) => {
         const key = `b!${'1'.padStart(12, '0')}`;
-        const block = JSON.parse(((await db.get(key)) as Buffer).toString()) as Block;
+        const block = JSON.parse((await db.get(key)).toString()) as Block;
         block.txs[0]!.timestamp = '2020-01-01T00:00:00.000Z';
         await db.put(key, Buffer.from(JSON.stringify(block)));
       });
@@ -260,7 +260,7 @@ describe('EmbeddedLedger', () => {
       await ledgerWithTrail();
       await tamper(async (db) => {
         const key = `b!${'2'.padStart(12, '0')}`;
-        const block = JSON.parse(((await db.get(key)) as Buffer).toString()) as Block;
+        const block = JSON.parse((await db.get(key)).toString()) as Block;
         block.prevHash = 'f'.repeat(64);
         await db.put(key, Buffer.from(JSON.stringify(block)));
       });
@@ -273,7 +273,7 @@ describe('EmbeddedLedger', () => {
       const { recordKey } = await ledgerWithTrail();
       await tamper(async (db) => {
         const blockKey = `b!${'1'.padStart(12, '0')}`;
-        const block = JSON.parse(((await db.get(blockKey)) as Buffer).toString()) as Block;
+        const block = JSON.parse((await db.get(blockKey)).toString()) as Block;
         const write = block.txs[0]!.writes.find((w) => `s!${w.key}` === recordKey)!;
         write.value = write.value!.replace('"B1"', '"B7"');
         await db.put(blockKey, Buffer.from(JSON.stringify(block)));
@@ -309,7 +309,7 @@ describe('EmbeddedLedger', () => {
         const db = new Level<string, Buffer>(ledgerDir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
         await db.open();
         const key = `s!\u0000bidder\u0000${tender.projectId}\u0000B1\u0000`; // written by block 1 (bidding never rewrites the project)
-        const value = (await db.get(key)) as Buffer;
+        const value = await db.get(key);
         value.writeUInt8(value.readUInt8(value.length - 2) ^ 1, value.length - 2);
         await db.put(key, value);
         await db.close();
