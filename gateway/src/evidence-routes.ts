@@ -5,7 +5,7 @@ import type { LedgerBackend, Reader } from './backend.js';
 import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
 import { certificatePdf } from './certificate-pdf.js';
 import { buildEvidencePackage, type PackagedRecord } from './evidence-package.js';
-import { ledgerUnavailable, Problem, toProblem } from './problem.js';
+import { ledgerUnavailable, Problem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS } from './routes.js';
 

@@ -12,6 +12,7 @@ const report = (line: string) => { console.log(`      ▸ ${line}`); };
 /** Bound on one write's time to acknowledgement under a fault: generous, far below the clients' 300 s give-up. */
 const SLOWEST_WRITE_MS = 150_000;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- problem and record bodies of many shapes, read field by field in assertions
 interface Answer { status: number; body: any; retryAfter: string | null }
 
 /** One HTTP call to the gateway container; a refused connection (gateway down) is status 0. */
