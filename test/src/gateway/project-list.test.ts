@@ -67,6 +67,24 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     }
   });
 
+  it('answers a forged cursor with 400 INVALID_ARGUMENT: well-formed base64url JSON of another shape is not trusted', async () => {
+    const { body: first } = await list('limit=5');
+    expect(first.nextCursor).to.be.a('string');
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const at = first.projects[0]!.projectId;
+    for (const cursor of [
+      forge({ registeredAt: '2026-01-01T00:00:00Z', projectId: at }), forge(['2026-01-01T00:00:00Z']), forge(['yesterday', at]),
+      forge(['2026-01-01T00:00:00Z', 'GZ 1; x']), forge(['2026-01-01T00:00:00Z', at, 'more']), forge(null), forge([1, 2]), 'x'.repeat(401),
+    ]) {
+      const { status, body } = await list(`limit=5&cursor=${cursor}`);
+      expect(status, Buffer.from(cursor, 'base64url').toString()).to.equal(400);
+      expect(body.code).to.equal('INVALID_ARGUMENT');
+      expect((body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal(['/query/cursor']);
+    }
+    // The cursor the gateway gave still pages on.
+    expect((await list(`limit=5&cursor=${first.nextCursor!}`)).status).to.equal(200);
+  });
+
   it('sees a new project at once (the sorted list is kept only while the ledger does not grow)', async () => {
     const before = (await list('limit=1')).body.total;
     const platform = await t.client('platform', 'gz-etrading');
