@@ -10,11 +10,13 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
   let regulator: string;
   const list = async (query: string, token = regulator) => {
     const response = await fetch(`${t.url}/v1/projects?${query}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.json() as { projects: { projectId: string; name: string }[]; nextCursor?: string; total: number; asOf: string; code?: string } };
+    return { status: response.status, body: await response.json() as { projects: { projectId: string; name: string; registeredAt: string }[]; nextCursor?: string; total: number; asOf: string; code?: string } };
   };
 
   before(async () => {
     t = await startTestGateway();
+    // Mid-year: the 14 registrations and the two days after them fall in one year, whatever day the suite runs.
+    t.clock.set(`${new Date(t.time.nowMs()).getUTCFullYear() + 1}-06-01T00:00:00.000Z`);
     regulator = await t.token('regulator', 'bureau');
     for (const [sub, prefix] of [['gz-etrading', 'GZ'], ['zunyi-etrading', 'ZY']] as const) {
       const platform = await t.client('platform', sub);
@@ -49,7 +51,9 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     expect((await list('q=gz-3')).body.projects.map((p) => p.projectId)).to.deep.equal(['GZ-3']);
     expect((await list(`q=${encodeURIComponent('遵义道路')}`)).body.total).to.equal(7);
     expect((await list('category=water&owner=gz-etrading')).body.projects.map((p) => p.projectId)).to.deep.equal(['GZ-5', 'GZ-3', 'GZ-1']);
-    expect((await list(`year=${new Date(t.time.nowMs()).getUTCFullYear()}`)).body.total).to.equal(14);
+    // The year the ledger registered them in (their own time), not the year of the machine's clock.
+    const year = (await list('q=GZ-0')).body.projects[0]!.registeredAt.slice(0, 4);
+    expect((await list(`year=${year}`)).body.total).to.equal(14);
     expect((await list('year=1999')).body.total).to.equal(0);
   });
 
