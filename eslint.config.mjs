@@ -54,17 +54,22 @@ export default tseslint.config(
     },
   },
   {
-    // Files that still hold `JSON.parse(...) as T`. The ledger's and the contract's are reads of bytes the
-    // same code wrote (blocks, world state; damage is found by the hash checks in ledger/src/verify.ts).
-    // The rest, HTTP answers and files a user hands over among them, are to be parsed with their
-    // schemas (issue 10); this list only shrinks, and a new file is checked from its first line.
+    // Files that still hold `JSON.parse(...) as T`.
+    // Exempt for good: the ledger's and the contract's own reads of bytes the same code wrote and
+    // only it writes (blocks, the durable head, world state). They are not a trust boundary: the
+    // contract checked every value before writing it, and damage to the store is what the hash
+    // chain checks in ledger/src/verify.ts find (LEDGER_DAMAGED), not what a schema would.
+    // The rest are to be parsed with their schemas (issue 10); this list only shrinks, and a new
+    // file is checked from its first line. Already converted and off the list: the SDK's HTTP
+    // answers (client.ts), the files a user hands over (evidence-package.ts, cli.ts --jwks), the
+    // log monitor's reads, the proof router, the pagination cursor and the Fabric lane of a step.
     files: [
       'ledger/src/*.ts', 'chaincode/src/state.ts',
-      'client-sdk/src/cli-tlog.ts', 'client-sdk/src/cli.ts', 'client-sdk/src/client.ts', 'client-sdk/src/evidence-package.ts',
+      'client-sdk/src/cli-tlog.ts',
       'gateway/src/auth.ts', 'gateway/src/bidder-routes.ts', 'gateway/src/bidding-closer.ts', 'gateway/src/evidence-routes.ts',
-      'gateway/src/fabric-backend.ts', 'gateway/src/gateway.ts', 'gateway/src/idempotency.ts', 'gateway/src/openapi.ts',
-      'gateway/src/project-catalogue.ts', 'gateway/src/receipts.ts', 'gateway/src/routers/http.ts', 'gateway/src/routers/steps.ts',
-      'gateway/src/routers/tlog.ts', 'gateway/src/tlog/monitor.ts', 'gateway/web/src/api.ts', 'trust/src/dev-issuer.ts',
+      'gateway/src/gateway.ts', 'gateway/src/idempotency.ts', 'gateway/src/openapi.ts',
+      'gateway/src/receipts.ts', 'gateway/src/routers/http.ts', 'gateway/src/routers/steps.ts',
+      'gateway/web/src/api.ts', 'trust/src/dev-issuer.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
-import type { LedgerRecord } from '@tender-ledger/domain';
+import { JwksSchema, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
 import { TenderLedgerClient } from './client.js';
 import { AuthError, TenderLedgerError } from './errors.js';
 import { ROLES, type Role } from '@tender-ledger/domain';
@@ -202,6 +202,31 @@ async function verify(paths: string[], options: { json?: boolean; progress: bool
   return missing === 0 ? 0 : 1;
 }
 
+/** A file or option the user gave that cannot be used as given: bad usage, exit code 2, with the reason. */
+class UsageError extends TenderLedgerError {
+  override name = 'UsageError';
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/**
+ * The receipt keys from the file `--jwks` names: a JWKS of the gateway's ES256 keys (its
+ * `/.well-known/jwks.json`). Anything else is refused, naming what is wrong, before a receipt
+ * is checked against it.
+ */
+async function jwksFile(file: string): Promise<JSONWebKeySet> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--jwks ${file}: not a readable JSON file (${(error as Error).message})`);
+  }
+  const errors = schemaErrors(JwksSchema, value);
+  if (errors.length > 0) throw new UsageError(`--jwks ${file}: not the gateway's receipt keys (a JWKS of ES256 keys): ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  return value as JSONWebKeySet;
+}
+
 async function readStdin(): Promise<string> {
   let text = '';
   for await (const chunk of process.stdin) text += String(chunk);
@@ -248,7 +273,7 @@ function program(): Command {
     .action((given: string, options: { online?: boolean; jwks?: string }, command: Command) => run((async () => {
       const client = clientOf(globals(command));
       const receipt = (given === '-' ? await readStdin() : given).trim();
-      const jwks = options.jwks ? JSON.parse(await readFile(options.jwks, 'utf8')) as JSONWebKeySet : await client.jwks();
+      const jwks = options.jwks ? await jwksFile(options.jwks) : await client.jwks();
       const { claims, kid } = await verifyReceipt(receipt, jwks);
       console.log(`signature valid (key ${kid})`);
       console.log(`  ${claims.step}${claims.projectId ? ` in project ${claims.projectId}` : ''} at ${localTime(claims.ledgerTime)}, block ${claims.blockNumber}, record ${claims.recordId}`);
@@ -268,7 +293,7 @@ function program(): Command {
     .action((projectId: string, bidderId: string, given: string, options: { jwks?: string }, command: Command) => run((async () => {
       const client = clientOf(globals(command));
       const receipt = (given === '-' ? await readStdin() : given).trim();
-      const jwks = options.jwks ? JSON.parse(await readFile(options.jwks, 'utf8')) as JSONWebKeySet : await client.jwks();
+      const jwks = options.jwks ? await jwksFile(options.jwks) : await client.jwks();
       const { claims } = await verifyReceipt(receipt, jwks);
       const result = verifyBidInclusion(await client.bidInclusion(projectId, bidderId), claims, bidderId);
       console.log(`${result.included ? 'included' : `NOT INCLUDED (${result.reason ?? ''})`}: ${result.detail}`);
@@ -329,5 +354,5 @@ program().parseAsync(process.argv).catch((error: unknown) => {
     return;
   }
   console.error(errorLine(error));
-  process.exitCode = 1;
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });

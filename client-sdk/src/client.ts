@@ -1,12 +1,17 @@
 import type { BidInclusionProof } from './inclusion.js';
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import {
+  BidderRecordsSchema, BidInclusionSchema, HashLookupSchema, HealthSchema, JwksSchema, ProjectStatusSchema, ReceiptCheckSchema, RecordWithBlockSchema,
+  TrailSchema, WritePendingSchema, WriteResultSchema, schemaErrors,
+} from '@tender-ledger/domain';
 import type {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, PublicProjectStatus,
   ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
   ReplaceCommitteeMemberRequest, SignContractRequest, TrailBody, HashLookupBody, ReceiptCheckBody,
 } from '@tender-ledger/domain';
-import { NetworkError, problemError, WritePendingError, type Problem } from './errors.js';
+import { InvalidResponseError, NetworkError, problemError, WritePendingError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
 
 /**
@@ -267,7 +272,7 @@ export class TenderLedgerClient {
    * const { status } = await client.getProject('GZ-2026-0042');
    */
   getProject(projectId: string): Promise<ProjectState | PublicProjectStatus> {
-    return this.#request('GET', `/v1/projects/${enc(projectId)}`);
+    return this.#request(ProjectStatusSchema, 'GET', `/v1/projects/${enc(projectId)}`);
   }
 
   /**
@@ -277,7 +282,7 @@ export class TenderLedgerClient {
    * const { records, chainValid } = await client.getTrail('GZ-2026-0042');
    */
   getTrail(projectId: string): Promise<TrailResult> {
-    return this.#request('GET', `/v1/projects/${enc(projectId)}/trail`);
+    return this.#request(TrailSchema, 'GET', `/v1/projects/${enc(projectId)}/trail`);
   }
 
   /**
@@ -287,7 +292,7 @@ export class TenderLedgerClient {
    * const view = await client.getRecord(recordId);
    */
   getRecord(recordId: string): Promise<RecordView> {
-    return this.#request('GET', `/v1/records/${enc(recordId)}`);
+    return this.#request(RecordWithBlockSchema, 'GET', `/v1/records/${enc(recordId)}`);
   }
 
   /**
@@ -297,7 +302,7 @@ export class TenderLedgerClient {
    * const { records } = await client.bidderRecords('GZ-2026-0042', 'B1');
    */
   bidderRecords(projectId: string, bidderId: string): Promise<{ projectId: string; bidderId: string; records: LedgerRecord[] }> {
-    return this.#request('GET', `/v1/projects/${enc(projectId)}/bidders/${enc(bidderId)}/records`);
+    return this.#request(BidderRecordsSchema, 'GET', `/v1/projects/${enc(projectId)}/bidders/${enc(bidderId)}/records`);
   }
 
   /**
@@ -308,7 +313,7 @@ export class TenderLedgerClient {
    * if (!result.included) console.log(result.reason, result.detail);
    */
   bidInclusion(projectId: string, bidderId: string): Promise<BidInclusionProof> {
-    return this.#request('GET', `/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/inclusion`, undefined, { auth: false });
+    return this.#request(BidInclusionSchema, 'GET', `/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/inclusion`, undefined, { auth: false });
   }
 
   /**
@@ -318,7 +323,7 @@ export class TenderLedgerClient {
    * const { records } = await client.verifyHash(sha256);
    */
   verifyHash(sha256: string): Promise<HashLookup> {
-    return this.#request('GET', `/v1/verify/${enc(sha256)}`, undefined, { auth: false });
+    return this.#request(HashLookupSchema, 'GET', `/v1/verify/${enc(sha256)}`, undefined, { auth: false });
   }
 
   /**
@@ -338,7 +343,7 @@ export class TenderLedgerClient {
    * const { valid } = await client.verifyReceiptOnline(receipt);
    */
   verifyReceiptOnline(receipt: string): Promise<OnlineReceiptCheck> {
-    return this.#request('POST', '/v1/receipts/verify', { receipt }, { auth: false });
+    return this.#request(ReceiptCheckSchema, 'POST', '/v1/receipts/verify', { receipt }, { auth: false });
   }
 
   /**
@@ -348,7 +353,7 @@ export class TenderLedgerClient {
    * const jwks = await client.jwks(); // fetch once, keep it
    */
   jwks(): Promise<JSONWebKeySet> {
-    return this.#request('GET', '/.well-known/jwks.json', undefined, { auth: false });
+    return this.#request(JwksSchema, 'GET', '/.well-known/jwks.json', undefined, { auth: false });
   }
 
   /**
@@ -358,14 +363,19 @@ export class TenderLedgerClient {
    * const { status, ledger } = await client.health();
    */
   health(): Promise<{ status: string; ledger: { backend: string; height?: number } }> {
-    return this.#request('GET', '/healthz', undefined, { auth: false });
+    return this.#request(HealthSchema, 'GET', '/healthz', undefined, { auth: false });
   }
 
   #write<T>(path: string, body: unknown, options?: WriteOptions): Promise<T> {
-    return this.#request('POST', path, body, { idempotencyKey: options?.idempotencyKey ?? randomUUID() });
+    return this.#request(WriteResultSchema, 'POST', path, body, { idempotencyKey: options?.idempotencyKey ?? randomUUID() });
   }
 
-  async #request<T>(method: string, path: string, body?: unknown, options: { idempotencyKey?: string; auth?: boolean } = {}): Promise<T> {
+  /**
+   * Sends a request (retrying as the class says) and returns its answer once checked against
+   * `schema`, the answer's schema in the gateway's OpenAPI document: a body of any other shape
+   * is refused with an InvalidResponseError, never handed to the caller as if it were one.
+   */
+  async #request<T>(schema: TSchema, method: string, path: string, body?: unknown, options: { idempotencyKey?: string; auth?: boolean } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -398,7 +408,8 @@ export class TenderLedgerClient {
         continue;
       }
       if (response.ok) {
-        return JSON.parse(text) as T;
+        // Checked against the schema, so the cast only names the documented shape.
+        return documented(schema, text, `${method} ${path}`, response.status) as T;
       }
       if (RETRYABLE(response.status) && attempt < this.#retries) {
         await backoff(attempt, response.headers.get('retry-after'));
@@ -413,20 +424,50 @@ function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
 
-function parsePending(text: string): { txId?: string } {
+/** A successful answer's body, if it is JSON of the documented schema; else an InvalidResponseError naming what is wrong. */
+function documented(schema: TSchema, text: string, call: string, status: number): unknown {
+  let value: unknown;
   try {
-    const parsed = JSON.parse(text) as { txId?: unknown };
-    return typeof parsed.txId === 'string' ? { txId: parsed.txId } : {};
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidResponseError(`${call} answered ${status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`, status, [{ field: '/', message: 'not JSON' }], { cause });
+  }
+  const fields = schemaErrors(schema, value);
+  if (fields.length > 0) {
+    throw new InvalidResponseError(`${call} answered ${status} with a body that is not the documented one: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, status, fields);
+  }
+  return value;
+}
+
+/** JSON text as a value, or undefined when it is not JSON. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch {
-    return {};
+    return undefined;
   }
 }
 
+function parsePending(text: string): { txId?: string } {
+  // Only a hint for the error message: a 202 of another shape is still "not known yet".
+  const pending = jsonOf(text);
+  return schemaErrors(WritePendingSchema, pending).length === 0 ? { txId: (pending as { txId?: string }).txId } : {};
+}
+
+/**
+ * What a problem document must hold for its code to be believed. Open: a newer gateway's fields
+ * and codes pass (the code is matched by callers, not by this client).
+ */
+const ProblemShape = Type.Object({
+  code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), type: Type.Optional(Type.String()), title: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String()), instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+});
+
 function parseProblem(text: string, status: number): Problem {
-  try {
-    const parsed = JSON.parse(text) as Partial<Problem>;
-    if (typeof parsed.code === 'string') return { ...parsed, status, code: parsed.code };
-  } catch { /* not JSON: fall through */ }
+  const parsed = jsonOf(text);
+  if (schemaErrors(ProblemShape, parsed).length === 0) return { ...(parsed as Static<typeof ProblemShape>), status };
+  // Not a problem document (a proxy's page, say): the status alone says what kind of failure.
   return { status, code: status >= 500 ? 'INTERNAL' : 'UNKNOWN', detail: text.slice(0, 200) };
 }
 

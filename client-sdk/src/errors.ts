@@ -117,6 +117,22 @@ export class NetworkError extends TenderLedgerError {
 }
 
 /**
+ * The gateway answered with a body that is not what its OpenAPI document promises for that call
+ * (not JSON, or JSON of another shape): another server at that URL, a proxy's page, a gateway of
+ * another version. Nothing of it is returned; `fields` names each part that broke the schema.
+ * `code` is `INVALID_RESPONSE`.
+ *
+ * @example
+ * catch (error) { if (error instanceof InvalidResponseError) console.error(error.status, error.fields); }
+ */
+export class InvalidResponseError extends TenderLedgerError {
+  override name = 'InvalidResponseError';
+  constructor(message: string, readonly status: number, readonly fields: { field: string; message: string }[], options?: { cause?: unknown }) {
+    super('INVALID_RESPONSE', message, options);
+  }
+}
+
+/**
  * A write whose outcome the gateway still did not know when the client stopped asking (202).
  * Nothing new was sent for it: send the same request with the same `idempotencyKey` later, or
  * look for the record `txId` names.

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import type { JSONWebKeySet } from 'jose';
-import { GENESIS_HASH, recordHash, type LedgerRecord } from '@tender-ledger/domain';
+import type { TSchema } from '@sinclair/typebox';
+import {
+  EVIDENCE_PACKAGE_FORMAT, EvidenceManifestSchema, GENESIS_HASH, JwksSchema, LedgerRecordSchema, recordHash, schemaErrors, type EvidenceManifest, type LedgerRecord,
+} from '@tender-ledger/domain';
 import { verifyReceipt } from '@tender-ledger/trust';
 
 /**
@@ -46,6 +49,25 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder('utf-8', { fatal: true }).decode(bytes) : undefined);
 
 /**
+ * A packaged JSON file checked against its schema: the value, or why it is not one (missing,
+ * not UTF-8 JSON, or each field that breaks the schema). A package is handed over by anyone,
+ * so nothing in it is believed before this.
+ */
+function packaged<T>(bytes: Uint8Array | undefined, schema: TSchema): { value: T } | { problem: string } {
+  if (bytes === undefined) return { problem: 'missing' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text(bytes) ?? '');
+  } catch {
+    return { problem: 'not UTF-8 JSON' };
+  }
+  const errors = schemaErrors(schema, value);
+  if (errors.length > 0) return { problem: errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ') };
+  // Checked against the schema: the cast names its shape.
+  return { value: value as T };
+}
+
+/**
  * Checks an evidence package (the zip `GET /v1/projects/{id}/evidence-package` answers) fully
  * offline: every file against the manifest's SHA-256, each receipt's signature against the
  * packaged JWKS and its claims against the record, each record's hash, and the chain between
@@ -64,19 +86,15 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
     report.problems.push(`not a readable zip: ${(error as Error).message}`);
     return report;
   }
-  let manifest: { format?: string; projectId?: string; scope?: { kind?: string }; files?: { path: string; sha256: string }[] };
-  try {
-    manifest = JSON.parse(text(files['manifest.json']) ?? 'null') as typeof manifest;
-  } catch {
-    manifest = {};
-  }
-  if (!manifest || !Array.isArray(manifest.files)) {
-    report.problems.push('manifest.json is missing or unreadable');
+  const read = packaged<EvidenceManifest>(files['manifest.json'], EvidenceManifestSchema);
+  if ('problem' in read) {
+    report.problems.push(`manifest.json is missing or unreadable: ${read.problem}`);
     return report;
   }
-  if (manifest.format !== 'tender-evidence-package/1') report.problems.push(`unknown package format ${String(manifest.format)}`);
-  if (manifest.projectId) report.projectId = manifest.projectId;
-  if (manifest.scope?.kind) report.scope = manifest.scope.kind;
+  const manifest = read.value;
+  if (manifest.format !== EVIDENCE_PACKAGE_FORMAT) report.problems.push(`unknown package format ${manifest.format}`);
+  report.projectId = manifest.projectId;
+  report.scope = manifest.scope.kind;
   const listed = new Map(manifest.files.map((f) => [f.path, f.sha256]));
   const fileOk = (path: string) => files[path] !== undefined && listed.get(path) === sha256(files[path]);
   for (const path of Object.keys(files)) {
@@ -88,14 +106,9 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
       report.problems.push(`${path} does not match its SHA-256 in the manifest`);
     }
   }
-  let jwks: JSONWebKeySet | undefined;
-  try {
-    jwks = JSON.parse(text(files['jwks.json']) ?? 'null') as JSONWebKeySet;
-    if (!jwks || !Array.isArray(jwks.keys)) throw new Error('no keys');
-  } catch {
-    report.problems.push('jwks.json is missing or unreadable: no receipt can be checked');
-    jwks = undefined;
-  }
+  const keys = packaged<JSONWebKeySet>(files['jwks.json'], JwksSchema);
+  if ('problem' in keys) report.problems.push(`jwks.json is missing or unreadable (${keys.problem}): no receipt can be checked`);
+  const jwks = 'value' in keys ? keys.value : undefined;
 
   const recordFiles = [...listed.keys()].filter((p) => p.startsWith('records/') && p.endsWith('.json')).sort();
   // The record before, per chain: the project's, or each bidder's own (bidderChain).
@@ -107,15 +120,13 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
     const related = [file, `receipts/${base}.jws`, `certificates/${base}.pdf`];
     check.filesMatchManifest = related.every(fileOk);
     for (const path of related) if (!fileOk(path)) check.problems.push(`${path} does not match the manifest`);
-    let record: LedgerRecord | undefined;
-    try {
-      record = JSON.parse(text(files[file]) ?? 'null') as LedgerRecord;
-      if (!record || typeof record.hash !== 'string') throw new Error('not a record');
-    } catch {
-      check.problems.push('the record is not readable JSON');
+    const read = packaged<LedgerRecord>(files[file], LedgerRecordSchema);
+    if ('problem' in read) {
+      check.problems.push(`the file is not a record: ${read.problem}`);
       previousIn.clear();
       continue;
     }
+    const record = read.value;
     check.recordId = record.recordId;
     check.step = record.step;
     check.seq = record.seq;

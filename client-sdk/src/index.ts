@@ -9,7 +9,7 @@ export {
 } from './inclusion.js';
 export {
   TenderLedgerError, ProblemError, ValidationError, AuthError, NotFoundError, RuleViolationError, RateLimitError,
-  ServerError, NetworkError, WritePendingError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
+  ServerError, NetworkError, WritePendingError, InvalidResponseError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, type Role } from '@tender-ledger/domain';
 export { mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type DevTokenOptions } from '@tender-ledger/trust';

@@ -226,6 +226,26 @@ export const JwksSchema = closed({
   })),
 }, 'The receipt signing keys, current and retired');
 
+/** The format an evidence package's manifest names (`tender package verify` reads this one). */
+export const EVIDENCE_PACKAGE_FORMAT = 'tender-evidence-package/1';
+
+/**
+ * An evidence package's `manifest.json`: who made it for whom, and the SHA-256 of every other
+ * file. The gateway writes it; `verifyEvidencePackage` reads it from a file someone hands over,
+ * so it is checked against this before anything in it is believed.
+ */
+export const EvidenceManifestSchema = closed({
+  format: Type.String({ description: `${EVIDENCE_PACKAGE_FORMAT} for this version` }),
+  projectId: Identifier,
+  projectName: Type.Optional(ProjectStatusSchema.properties.name),
+  issuer: Type.String(),
+  createdAt: Instant,
+  requestedBy: closed({ role: Type.String(), sub: Type.String() }),
+  scope: Type.Union([closed({ kind: Type.Literal('trail') }), closed({ kind: Type.Literal('bidder'), bidderId: Identifier })]),
+  files: Type.Array(closed({ path: Type.String({ minLength: 1, maxLength: 400 }), sha256: Sha256Hex, bytes: Count })),
+}, 'An evidence package\'s manifest: its scope and the SHA-256 of every other file');
+export type EvidenceManifest = Static<typeof EvidenceManifestSchema>;
+
 export const HealthSchema = closed({
   status: Type.Literal('ok'),
   ledger: closed({ backend: Type.Union([Type.Literal('embedded'), Type.Literal('fabric')]), height: Type.Optional(Count) }),

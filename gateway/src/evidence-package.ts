@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { JSONWebKeySet } from 'jose';
-import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
+import { checkChain, EVIDENCE_PACKAGE_FORMAT, type EvidenceManifest, type LedgerRecord } from '@tender-ledger/domain';
 import { commitmentsRoot } from '@tender-ledger/client-sdk';
 
 /** The format named in every package's manifest; `tender package verify` reads this one. */
-export const PACKAGE_FORMAT = 'tender-evidence-package/1';
+export const PACKAGE_FORMAT = EVIDENCE_PACKAGE_FORMAT;
 
 /** One record with what proves it: its signed receipt and its certificate as PDF. */
 export interface PackagedRecord {
@@ -106,7 +106,7 @@ export function buildEvidencePackage(input: EvidencePackageInput): Uint8Array {
     ...(offline ? { packagedChain: offline } : { note: 'a bidder\'s package holds only its own records: links are rechecked offline between consecutive records only' }),
   }, null, 2)}\n`);
   files['README-verify.md'] = strToU8(GUIDE(input));
-  const manifest = {
+  const manifest: EvidenceManifest = {
     format: PACKAGE_FORMAT,
     projectId: input.projectId,
     ...(input.projectName ? { projectName: input.projectName } : {}),

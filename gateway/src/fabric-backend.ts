@@ -6,7 +6,7 @@ import {
   type Contract, type Gateway, type Network, type Signer, type Status, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { BIDDER_ID_TRANSIENT, parseLedgerError, type Actor } from '@tender-ledger/domain';
+import { ActorSchema, BIDDER_ID_TRANSIENT, Identifier, parseLedgerError, schemaErrors, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions, TxIntent } from './backend.js';
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
@@ -83,11 +83,33 @@ export interface FabricRetryCounts {
 /** The lane a write waits in: a project's own chain, or (bidding steps) one bidder's chain. */
 export function laneOf(fn: string, args: readonly string[], projectId: string): string {
   if (!BIDDER_CHAIN_FNS.has(fn)) return projectId;
-  let bidderId: unknown = args[1];
-  if (fn !== 'withdrawBid') {
-    try { bidderId = (JSON.parse(args[1] ?? '{}') as { bidderId?: unknown }).bidderId; } catch { bidderId = undefined; }
+  // The request's bidder, if it names one the contract would take: an id it refuses (one holding
+  // the lane's separator, say) waits in the project's shared bidder lane, and is refused there.
+  const bidderId = fn === 'withdrawBid' ? args[1] : bidderOf(args[1]);
+  return `${projectId}\u0000bidder\u0000${schemaErrors(Identifier, bidderId).length === 0 ? bidderId as string : ''}`;
+}
+
+/** The contract's whoAmI answer, checked: a peer's answer of another shape is the gateway's failure (500), never an owner's identity. */
+function whoAmI(answer: string): Actor {
+  let value: unknown;
+  try {
+    value = JSON.parse(answer);
+  } catch {
+    value = undefined;
   }
-  return `${projectId}\u0000bidder\u0000${typeof bidderId === 'string' ? bidderId : ''}`;
+  const errors = schemaErrors(ActorSchema, value);
+  if (errors.length > 0) throw new Problem('INTERNAL', `the peer answered whoAmI with no identity: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  return value as Actor;
+}
+
+/** The `bidderId` of a step's JSON argument, unchecked; undefined when it is not JSON. */
+function bidderOf(argument: string | undefined): unknown {
+  try {
+    const value: unknown = JSON.parse(argument ?? '{}');
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>).bidderId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 // Re-sends of a transaction whose fate is unknown: 0.5 s, doubling, at most 8 s apart.
 const RESEND_FIRST_PAUSE_MS = 500;
@@ -435,7 +457,7 @@ export class FabricBackend implements LedgerBackend {
   async #forOwner(owner: Actor): Promise<Signed> {
     if (this.#byClientId.size === 0) {
       for (const [key, signed] of this.#signed) {
-        const me = JSON.parse(Buffer.from(await signed.contract.evaluateTransaction('whoAmI')).toString('utf8')) as Actor;
+        const me = whoAmI(Buffer.from(await signed.contract.evaluateTransaction('whoAmI')).toString('utf8'));
         this.#byClientId.set(`${me.mspId}\u0000${me.clientId}`, key);
       }
     }

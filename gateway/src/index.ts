@@ -5,7 +5,7 @@ export type { LedgerBackend, Reader, Committed, SubmitOptions, TxIntent } from '
 export { OutcomeUnknownError } from './problem.js';
 export { BiddingCloser, type BiddingCloserOptions, type ClosableProject } from './bidding-closer.js';
 export { EmbeddedBackend } from './embedded-backend.js';
-export { FabricBackend, blockHeaderHash, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
+export { FabricBackend, blockHeaderHash, laneOf, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
 export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';
 export { Problem, toProblem } from './problem.js';
 export { createLogger, type Logger, type LogLevel } from './logging.js';
@@ -14,6 +14,7 @@ export { describeStartupFailure, StartupError } from './startup.js';
 export { TlogService, type GatewayLog, type TlogServiceOptions } from './tlog/service.js';
 export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from './tlog/checkpointer.js';
 export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
+export { withProof } from './routers/tlog.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog, fabricBlockLeaves, crossCosign } from './tlog/fabric-log.js';

@@ -1,4 +1,4 @@
-import { LedgerError, isRedacted, recordHash, type RecordView } from '@tender-ledger/domain';
+import { LedgerError, RecordWithBlockSchema, isRedacted, recordHash, schemaErrors, type RecordView } from '@tender-ledger/domain';
 import {
   MemoryTree, bytesEqual, fromHex, leafHash, parseCheckpoint, parseProofBundle, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
 } from '@tender-ledger/tlog';
@@ -78,7 +78,7 @@ export class LogMonitor {
    * the public is left alone ('sealed'). Raises TLOG_INCLUSION_INVALID otherwise.
    */
   async checkRecord(recordId: string): Promise<{ index: number } | 'sealed'> {
-    const view = JSON.parse(new TextDecoder().decode(await this.#get(`v1/records/${encodeURIComponent(recordId)}`))) as RecordView & { blockNumber?: number; blockHash?: string };
+    const view = publishedRecord(recordId, await this.#get(`v1/records/${encodeURIComponent(recordId)}`));
     if (isRedacted(view)) return 'sealed';
     const { blockNumber: _n, blockHash: _h, ...record } = view;
     if (recordHash(record) !== record.hash) {
@@ -152,6 +152,27 @@ export class LogMonitor {
     if (response.status !== 200) throw new Error(`GET /${resource}: ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   }
+}
+
+/**
+ * A record as the log's operator publishes it, checked against the documented schema: the
+ * monitor trusts the operator no more than the log, so an answer of any other shape (not
+ * JSON, not a record, another record's id) is raised as TLOG_INCLUSION_INVALID, not hashed.
+ */
+function publishedRecord(recordId: string, bytes: Uint8Array): RecordView & { blockNumber?: number; blockHash?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `record ${recordId} as published is not UTF-8 JSON`);
+  }
+  const errors = schemaErrors(RecordWithBlockSchema, value);
+  if (errors.length > 0) {
+    throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `record ${recordId} as published is not a record: ${errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  }
+  const view = value as RecordView & { blockNumber?: number; blockHash?: string };
+  if (view.recordId !== recordId) throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `asked for record ${recordId}, the log published record ${view.recordId}`);
+  return view;
 }
 
 /** The log key of a checkpoint note's origin, for messages. */

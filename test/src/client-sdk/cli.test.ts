@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
-import { commitBid, sha256File, InvalidBidError } from '@tender-ledger/client-sdk';
+import { commitBid, sha256File, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -18,7 +20,84 @@ function tender(args: string[], env: Record<string, string>): Promise<{ code: nu
   });
 }
 
+/** A real HTTP server that answers each `METHOD /path` as told: a gateway that is not one. */
+async function answering(answers: Record<string, { status: number; body: string; type?: string }>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const answer = answers[`${req.method ?? ''} ${req.url ?? ''}`] ?? { status: 404, body: '{"code":"NOT_FOUND","detail":"no such answer"}', type: 'application/problem+json' };
+    res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' }).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** What a call threw (it must throw). */
+async function thrown(call: Promise<unknown>): Promise<Error> {
+  try {
+    await call;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to throw');
+}
+
 describe('client SDK', () => {
+  describe('TenderLedgerClient', () => {
+    describe('when the gateway answers 2xx with a body that is not the documented one', () => {
+      const RECORD = 'a'.repeat(64);
+      let server: Awaited<ReturnType<typeof answering>>;
+      let client: TenderLedgerClient;
+      before(async () => {
+        server = await answering({
+          'GET /v1/projects/P1/trail': { status: 200, body: JSON.stringify({ projectId: 'P1', complete: true, records: 'none', chainValid: true }) },
+          'GET /healthz': { status: 200, body: '<html>a captive portal</html>', type: 'text/html' },
+          'POST /v1/evidence': { status: 201, body: JSON.stringify({ record: { recordId: 'tx1', hash: RECORD }, receipt: 'a.b.c' }) },
+          'GET /.well-known/jwks.json': { status: 200, body: JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k1' }] }) },
+          [`GET /v1/verify/${RECORD}`]: { status: 200, body: JSON.stringify({ sha256: RECORD, records: [{ recordId: 'tx1', step: 'DocumentNotarised' }] }) },
+          'GET /v1/projects/P2': { status: 400, body: '{"code": 7}', type: 'application/problem+json' },
+          'GET /v1/projects/P3': { status: 503, body: 'Service Unavailable', type: 'text/plain' },
+        });
+        client = new TenderLedgerClient({ baseUrl: server.url, token: 'not-checked-here', retries: 0 });
+      });
+      after(() => server.close());
+
+      it('throws InvalidResponseError (INVALID_RESPONSE) naming the field, for a read, a write, the keys and a lookup', async () => {
+        const cases: [Promise<unknown>, number, string][] = [
+          [client.getTrail('P1'), 200, '/records'],
+          [client.notarise({ sha256: RECORD, kind: 'minutes' }), 201, '/record'],
+          [client.jwks(), 200, '/keys/0/kty'],
+          [client.verifyHash(RECORD), 200, '/records/0'],
+        ];
+        for (const [call, status, field] of cases) {
+          const error = await thrown(call);
+          expect(error, field).to.be.instanceOf(InvalidResponseError);
+          expect((error as InvalidResponseError).code).to.equal('INVALID_RESPONSE');
+          expect((error as InvalidResponseError).status).to.equal(status);
+          expect((error as InvalidResponseError).fields.map((f) => f.field), field).to.include(field);
+        }
+      });
+
+      it('throws InvalidResponseError for a body that is not JSON at all', async () => {
+        const error = await thrown(client.health());
+        expect(error).to.be.instanceOf(InvalidResponseError);
+        expect((error as InvalidResponseError).fields).to.deep.equal([{ field: '/', message: 'not JSON' }]);
+        expect(error.message).to.include('GET /healthz answered 200').and.include('not JSON');
+      });
+
+      it('takes no code from an error body that is not a problem document: the status says what failed', async () => {
+        const bad = await thrown(client.getProject('P2'));
+        expect(bad).to.be.instanceOf(ValidationError);
+        expect((bad as ValidationError).code).to.equal('UNKNOWN');
+        const down = await thrown(client.getProject('P3'));
+        expect(down).to.be.instanceOf(ServerError);
+        expect((down as ServerError).code).to.equal('INTERNAL');
+        expect((down as ServerError).problem.detail).to.equal('Service Unavailable');
+      });
+    });
+  });
+
   describe('sha256File', () => {
     it('streams a large file in chunks and matches a one-shot hash', async () => {
       const temp = tempDir();
@@ -184,6 +263,31 @@ describe('client SDK', () => {
       expect(b).to.deep.include({ recordId: a!.recordId, alreadyRecorded: true });
       const found = await tender(['verify', renamed, '--json'], env);
       expect((JSON.parse(found.stdout) as { records: unknown[] }).records).to.have.length(1);
+    });
+
+    it('checks a receipt against a --jwks file, and refuses a file that is not the gateway\'s keys with exit code 2, naming what is wrong', async () => {
+      const client = await t.client('platform', 'cli-platform');
+      const { receipt } = await client.notarise({ sha256: createHash('sha256').update('jwks file test').digest('hex'), kind: 'minutes' });
+      const good = path.join(files.dir, 'jwks.json');
+      writeFileSync(good, JSON.stringify(await (await fetch(`${t.url}/.well-known/jwks.json`)).json()));
+      const verified = await tender(['receipt', 'verify', receipt, '--jwks', good], env);
+      expect(verified.code, verified.stderr).to.equal(0);
+      expect(verified.stdout).to.include('signature valid');
+
+      const notJson = path.join(files.dir, 'not-json.json');
+      writeFileSync(notJson, '{"keys": [');
+      const rsa = path.join(files.dir, 'rsa.json');
+      writeFileSync(rsa, JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k1', alg: 'RS256', use: 'sig' }] }));
+      const bare = path.join(files.dir, 'bare.json');
+      writeFileSync(bare, JSON.stringify([{ kty: 'EC' }]));
+      for (const [file, says] of [[notJson, 'not a readable JSON file'], [rsa, '/keys/0/kty'], [bare, 'not the gateway\'s receipt keys'], [path.join(files.dir, 'missing.json'), 'not a readable JSON file']] as const) {
+        for (const args of [['receipt', 'verify', receipt], ['bid', 'check', 'CLI-NONE', 'B1', receipt]]) {
+          const refused = await tender([...args, '--jwks', file], env);
+          expect(refused.code, `${args[0]!} ${file}: ${refused.stderr}`).to.equal(2);
+          expect(refused.stderr).to.match(/^INVALID_ARGUMENT: --jwks /).and.include(says);
+          expect(refused.stdout).to.equal('');
+        }
+      }
     });
 
     it('answers --help per command, bad usage with exit code 2', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -141,7 +141,8 @@ describe('evidence certificates and packages', function () {
 
     it('names the record whose file had one byte changed, and exits non-zero', async () => {
       const entries = unzipSync(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(zipFile))));
-      const target = Object.keys(entries).filter((n) => n.startsWith('records/')).sort()[1]!;
+      // A byte of a document's kind: the record still reads as a record, its content changed.
+      const target = Object.keys(entries).filter((n) => n.startsWith('records/') && strFromU8(entries[n]!).includes('"kind": "')).sort()[0]!;
       const record = JSON.parse(strFromU8(entries[target]!)) as { recordId: string };
       const bytes = entries[target]!;
       const at = strFromU8(bytes).indexOf('"kind": "') + 9;
@@ -174,6 +175,48 @@ describe('evidence certificates and packages', function () {
       const entries = unzipSync(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(zipFile))));
       entries['manifest.json'] = strToU8(strFromU8(entries['manifest.json']!));
       expect((await verifyEvidencePackage(zipSync(entries))).valid).to.equal(true);
+    });
+
+    describe('when a file of the package is not what its schema says', () => {
+      const packaged = () => unzipSync(new Uint8Array(readFileSync(zipFile)));
+
+      it('reports a manifest that is not JSON or not a manifest, and checks nothing it lists', async () => {
+        const manifest = JSON.parse(strFromU8(packaged()['manifest.json']!)) as { files: { path: string; sha256: string }[] };
+        for (const [bad, says] of [
+          ['{"files": [', 'not UTF-8 JSON'],
+          [JSON.stringify({ ...manifest, files: 'all of them' }), '/files'],
+          [JSON.stringify({ ...manifest, files: manifest.files.map((f, i) => (i === 0 ? { ...f, sha256: 'whatever' } : f)) }), '/files/0/sha256'],
+          [JSON.stringify({ ...manifest, scope: { kind: 'everything' } }), '/scope'],
+        ] as const) {
+          const entries = packaged();
+          entries['manifest.json'] = strToU8(bad);
+          const report = await verifyEvidencePackage(zipSync(entries));
+          expect(report.valid, says).to.equal(false);
+          expect(report.records, says).to.deep.equal([]);
+          expect(report.problems.join('\n'), says).to.include('manifest.json is missing or unreadable').and.include(says);
+        }
+      });
+
+      it('checks no receipt against a jwks.json that is not the gateway\'s keys', async () => {
+        const entries = packaged();
+        entries['jwks.json'] = strToU8(JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0', alg: 'HS256' }] }));
+        const report = await verifyEvidencePackage(zipSync(entries));
+        expect(report.valid).to.equal(false);
+        expect(report.problems.join('\n')).to.include('jwks.json is missing or unreadable (/keys/0').and.include('no receipt can be checked');
+        expect(report.records.every((r) => !r.receiptValid)).to.equal(true);
+      });
+
+      it('names a record file that is not a record, and still checks the others', async () => {
+        const entries = packaged();
+        const [first, ...rest] = Object.keys(entries).filter((n) => n.startsWith('records/')).sort();
+        entries[first!] = strToU8(JSON.stringify({ hash: 'a'.repeat(64), seq: 1 }));
+        const report = await verifyEvidencePackage(zipSync(entries));
+        expect(report.valid).to.equal(false);
+        const broken = report.records.find((r) => r.file === first)!;
+        expect(broken.problems.join('\n')).to.include('the file is not a record: /');
+        expect(broken).to.include({ recordHashValid: false, receiptValid: false });
+        expect(report.records.filter((r) => rest.includes(r.file)).every((r) => r.recordHashValid && r.receiptValid)).to.equal(true);
+      });
     });
 
     it('refuses another platform while the tender is sealed (403 FORBIDDEN)', async () => {

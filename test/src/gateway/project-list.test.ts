@@ -10,11 +10,13 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
   let regulator: string;
   const list = async (query: string, token = regulator) => {
     const response = await fetch(`${t.url}/v1/projects?${query}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.json() as { projects: { projectId: string; name: string }[]; nextCursor?: string; total: number; asOf: string; code?: string } };
+    return { status: response.status, body: await response.json() as { projects: { projectId: string; name: string; registeredAt: string }[]; nextCursor?: string; total: number; asOf: string; code?: string } };
   };
 
   before(async () => {
     t = await startTestGateway();
+    // Mid-year: the 14 registrations and the two days after them fall in one year, whatever day the suite runs.
+    t.clock.set(`${new Date(t.time.nowMs()).getUTCFullYear() + 1}-06-01T00:00:00.000Z`);
     regulator = await t.token('regulator', 'bureau');
     for (const [sub, prefix] of [['gz-etrading', 'GZ'], ['zunyi-etrading', 'ZY']] as const) {
       const platform = await t.client('platform', sub);
@@ -49,7 +51,9 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     expect((await list('q=gz-3')).body.projects.map((p) => p.projectId)).to.deep.equal(['GZ-3']);
     expect((await list(`q=${encodeURIComponent('遵义道路')}`)).body.total).to.equal(7);
     expect((await list('category=water&owner=gz-etrading')).body.projects.map((p) => p.projectId)).to.deep.equal(['GZ-5', 'GZ-3', 'GZ-1']);
-    expect((await list(`year=${new Date(t.time.nowMs()).getUTCFullYear()}`)).body.total).to.equal(14);
+    // The year the ledger registered them in (their own time), not the year of the machine's clock.
+    const year = (await list('q=GZ-0')).body.projects[0]!.registeredAt.slice(0, 4);
+    expect((await list(`year=${year}`)).body.total).to.equal(14);
     expect((await list('year=1999')).body.total).to.equal(0);
   });
 
@@ -65,6 +69,24 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
       expect(status, query).to.equal(400);
       expect((body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal([field]);
     }
+  });
+
+  it('answers a forged cursor with 400 INVALID_ARGUMENT: well-formed base64url JSON of another shape is not trusted', async () => {
+    const { body: first } = await list('limit=5');
+    expect(first.nextCursor).to.be.a('string');
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const at = first.projects[0]!.projectId;
+    for (const cursor of [
+      forge({ registeredAt: '2026-01-01T00:00:00Z', projectId: at }), forge(['2026-01-01T00:00:00Z']), forge(['yesterday', at]),
+      forge(['2026-01-01T00:00:00Z', 'GZ 1; x']), forge(['2026-01-01T00:00:00Z', at, 'more']), forge(null), forge([1, 2]), 'x'.repeat(401),
+    ]) {
+      const { status, body } = await list(`limit=5&cursor=${cursor}`);
+      expect(status, Buffer.from(cursor, 'base64url').toString()).to.equal(400);
+      expect(body.code).to.equal('INVALID_ARGUMENT');
+      expect((body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal(['/query/cursor']);
+    }
+    // The cursor the gateway gave still pages on.
+    expect((await list(`limit=5&cursor=${first.nextCursor!}`)).status).to.equal(200);
   });
 
   it('sees a new project at once (the sorted list is kept only while the ledger does not grow)', async () => {

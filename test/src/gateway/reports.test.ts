@@ -47,13 +47,20 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
     it('counts projects per category per year with the year-on-year change', async () => {
       const platform = await t.client('platform', 'gz-etrading');
       const register = (category: string) => new HttpTender(t, platform).register({ category });
-      await register('construction');
-      await register('construction');
-      await register('land');
-      t.clock.advance(366 * 86_400_000);
-      for (let i = 0; i < 5; i++) await register('construction');
+      // The years are the records' own ledger time, and each batch is registered mid-year: a run
+      // on 31 December (a year on, then, was 1 January of the year after next) counts the same.
+      const midYear = (year: number) => t.clock.set(`${year}-06-01T00:00:00.000Z`);
+      const yearOf = (registered: { record: { txTime: string } }) => Number(registered.record.txTime.slice(0, 4));
+      midYear(new Date(t.time.nowMs()).getUTCFullYear() + 1);
+      const earlier = [await register('construction'), await register('construction'), await register('land')].map(yearOf);
+      const before = earlier[0]!;
+      expect(earlier).to.deep.equal([before, before, before]);
+      midYear(before + 1);
+      const later: number[] = [];
+      for (let i = 0; i < 5; i++) later.push(yearOf(await register('construction')));
+      const year = later[0]!;
+      expect({ later, year }).to.deep.equal({ later: Array(5).fill(before + 1), year: before + 1 });
       const report = (await (await fetch(`${t.url}/v1/reports/projects-by-category`, { headers: { authorization: `Bearer ${await t.token('regulator', 'r')}` } })).json()) as { rows: { year: number; category: string; projects: number; change: number | null }[]; totals: { year: number; projects: number; change: number | null }[] };
-      const year = new Date(t.time.nowMs()).getUTCFullYear();
       expect(report.rows).to.deep.include({ year, category: 'construction', projects: 5, change: 3 });
       expect(report.rows).to.deep.include({ year: year - 1, category: 'land', projects: 1, change: null });
       expect(report.totals[0]).to.deep.equal({ year, projects: 5, change: 2 });

@@ -11,7 +11,7 @@ import {
   verifyConsistency, verifyProof, type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
-import { LogMonitor, parseTilePath, readTile, type GatewayLog } from '@tender-ledger/gateway';
+import { LogMonitor, MonitorAlarm, parseTilePath, readTile, withProof, type GatewayLog } from '@tender-ledger/gateway';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
 import { manualHostClock } from '../helpers/clock.js';
@@ -183,6 +183,32 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(verifyProof(answer.proof!, answer.record.hash, f.policy).index).to.equal(0);
     });
 
+    it('with Prefer: wait=proof, sends an answer that names no record (a damaged stored answer) as it was, with no proof', async () => {
+      const written = await notarise(f, 'stored answer');
+      const stored = JSON.stringify({ record: written.record, receipt: written.receipt });
+      const app = express();
+      let body = '';
+      app.get('/', async (_req, res) => { res.type('application/json').send(await withProof(f.gw.gateway.tlog!, res, body, 100)); });
+      const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        for (const damaged of ['{"record": {"recordId": "tx', '[]', '{"record": {"recordId": "tx1"}}', JSON.stringify({ record: { recordId: '../x', hash: 'not hex' } })]) {
+          body = damaged;
+          const res = await fetch(url);
+          expect(res.status, damaged).to.equal(200);
+          expect(await res.text(), damaged).to.equal(damaged);
+          expect(res.headers.get('preference-applied'), damaged).to.equal(null);
+        }
+        body = stored;
+        const res = await fetch(url);
+        expect(res.headers.get('preference-applied')).to.equal('wait=proof');
+        const { proof } = (await res.json()) as { proof: string };
+        expect(verifyProof(proof, written.record.hash, f.policy).index).to.equal(0);
+      } finally {
+        await new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+      }
+    });
+
     it('answers 503 PROOF_NOT_READY while the witnesses have not cosigned', async () => {
       for (const w of f.witnesses) await w.close();
       f.witnesses = [];
@@ -303,6 +329,40 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       await monitor.poll();
       expect(await monitor.checkRecord(record.recordId)).to.deep.equal({ index: 0 });
       expect(await monitor.checkRecord(sealed.recordId)).to.equal('sealed');
+    });
+
+    describe('when the operator publishes a record that is not the documented one', () => {
+      it('raises TLOG_INCLUSION_INVALID naming the record, instead of hashing whatever it was given', async () => {
+        const { record } = await notarise(f, 'monitored');
+        const published = await (await fetch(`${f.gw.url}/v1/records/${record.recordId}`)).text();
+        let answer = '';
+        const app = express();
+        app.get('/v1/records/:recordId', (_req, res) => { res.type('application/json').send(answer); });
+        const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+        try {
+          const monitor = new LogMonitor({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, policy: f.policy });
+          const view = JSON.parse(published) as Record<string, unknown>;
+          for (const [body, says] of [
+            ['<html>not a record</html>', 'not UTF-8 JSON'],
+            [JSON.stringify({ recordId: record.recordId, hash: record.hash }), 'is not a record: '],
+            [JSON.stringify({ ...view, step: 'Nothing' }), 'is not a record: '],
+            [JSON.stringify({ ...view, recordId: 'another-record' }), `asked for record ${record.recordId}, the log published record another-record`],
+          ] as const) {
+            answer = body;
+            let raised: unknown;
+            try {
+              await monitor.checkRecord(record.recordId);
+            } catch (error) {
+              raised = error;
+            }
+            expect(raised, says).to.be.instanceOf(MonitorAlarm);
+            expect((raised as MonitorAlarm).code).to.equal('TLOG_INCLUSION_INVALID');
+            expect((raised as MonitorAlarm).detail, says).to.include(says);
+          }
+        } finally {
+          await new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+        }
+      });
     });
   });
 

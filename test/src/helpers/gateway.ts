@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, startGateway, type RunningGateway } from '@tender-ledger/gateway';
+import { createLogger, loadConfig, startGateway, type GatewayOptions, type RunningGateway } from '@tender-ledger/gateway';
 import { readFile } from 'node:fs/promises';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { TenderLedgerClient, mintDevToken, DEV_ISSUER, type Role } from '@tender-ledger/client-sdk';
-import { DAY, HOUR, ManualClock } from './clock.js';
+import { DAY, HOUR, ManualClock, realHostClock } from './clock.js';
 import { createTestIssuer } from './issuer.js';
 import { tempDir } from './temp.js';
 import { FABRIC_CONNECTION, testBackends, type Backend } from './backends.js';
+import { sha256Hex } from '@tender-ledger/domain';
 
 export { FABRIC_CONNECTION, testBackends, type Backend };
 
@@ -52,6 +53,24 @@ export const FABRIC_PLATFORMS: Record<string, string> = {
   'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
 };
 
+/**
+ * How long recent writes through a Fabric test gateway took (ms), from its access lines: the
+ * real clock's leads follow them, never a fixed guess. Shared by every Fabric gateway of the run.
+ */
+const recentWriteMs: number[] = [];
+function noteAccessLine(line: string): void {
+  let entry: { msg?: unknown; method?: unknown; status?: unknown; ms?: unknown };
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (entry.msg !== 'request' || entry.method !== 'POST' || entry.status !== 201 || typeof entry.ms !== 'number') return;
+  recentWriteMs.push(entry.ms);
+  if (recentWriteMs.length > 30) recentWriteMs.shift();
+}
+const slowestWriteMs = () => (recentWriteMs.length === 0 ? 1000 : Math.max(...recentWriteMs));
+
 export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded', prepare?: (dataDir: string) => Promise<void>): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
   const clock = new ManualClock(new Date().toISOString());
@@ -65,11 +84,14 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
       LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION, FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS), AUTH_ISSUERS: '',
       FABRIC_REGULATOR_IDENTITY: 'User1', FABRIC_PUBLIC_IDENTITY: 'User5',
     };
+    // Deadlines as far ahead as the scenario's steps take here and now (realHostClock), measured
+    // on the writes this run sent (one calibration write first), so a slow machine gets the room it needs.
+    const real = realHostClock(slowestWriteMs);
     time = {
-      deadlineLead: 30_000,
-      openingGap: 2_000,
-      nowMs: () => Date.now(),
-      iso: (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString(),
+      get deadlineLead() { return real.deadlineLead(); },
+      openingGap: real.openingGap,
+      nowMs: () => real.nowMs(),
+      iso: (offsetMs = 0) => real.iso(offsetMs),
       // Peers stamp proposals with this machine's clock: wait until it is past the instant.
       reach: async (instantMs) => { await new Promise((resolve) => setTimeout(resolve, Math.max(0, instantMs - Date.now() + 250))); },
     };
@@ -97,7 +119,19 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
   // The deadline closer adds a BiddingClosed record at each deadline: on only where a test asks for it.
   const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...extra, ...env });
   await prepare?.(temp.dir);
-  const gateway = await startGateway(config, backend === 'embedded' ? { clock: clock.now } : {});
+  const options: GatewayOptions = backend === 'embedded' ? { clock: clock.now } : { logger: createLogger('info', { write: noteAccessLine }) };
+  const gateway = await startGateway(config, options);
+  if (backend === 'fabric' && recentWriteMs.length === 0) {
+    // Nothing measured yet in this run: one real write, so the first deadline is not a guess.
+    const started = Date.now();
+    const calibrated = await fetch(`${gateway.url}/v1/evidence`, {
+      method: 'POST', headers: { authorization: `Bearer ${await token('platform', 'gz-etrading')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sha256: sha256Hex(`test gateway calibration ${Date.now()} ${process.pid}`), kind: 'calibration' }),
+    });
+    if (calibrated.status !== 201) throw new Error(`the calibration write answered ${calibrated.status}: ${await calibrated.text()}`);
+    // Its access line may still be on its way: the round trip is as good a measure.
+    if (recentWriteMs.length === 0) recentWriteMs.push(Date.now() - started);
+  }
   return {
     backend,
     gateway,
