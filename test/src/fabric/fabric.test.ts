@@ -301,7 +301,7 @@ describe('on the Fabric network', function () {
       await t.close();
     });
 
-    for (const [node, what] of [['peer-reg', 'the regulator\'s peer'], ['peer-tc', 'the trading centre\'s peer (the gateway\'s own)'], ['orderer', 'the orderer']] as const) {
+    for (const [node, what] of [['peer-reg', 'the regulator\'s peer'], ['peer-tc', 'the trading centre\'s peer (the gateway\'s own)']] as const) {
       it(`answers 503 LEDGER_UNAVAILABLE while ${what} is down, and recovers without a restart`, async () => {
         await notarise();
         network('stop-node', node);
@@ -312,5 +312,31 @@ describe('on the Fabric network', function () {
         expect(record.step).to.equal('DocumentNotarised');
       });
     }
+
+    // Endorsed but not ordered: the gateway keeps the signed envelope and sends that same envelope
+    // again until the orderer takes it, so the write is pending (202), never refused and never doubled.
+    it('keeps a write endorsed while the orderer is down pending (202), commits that same transaction once the orderer is back, and the key answers it once', async function () {
+      this.timeout(300_000);
+      await notarise();
+      network('stop-node', 'orderer');
+      const sha256 = doc(`fault ${RUN} orderer down`);
+      const token = await t.token('platform', 'gz-etrading');
+      const send = () => fetch(`${t.url}/v1/evidence`, {
+        method: 'POST', body: JSON.stringify({ sha256, kind: 'archive' }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `orderer-down-${RUN}` },
+      });
+      const pending = await send();
+      expect(pending.status).to.equal(202);
+      const { txId } = (await pending.json()) as { txId: string };
+      network('start-node', 'orderer');
+      const answered = await eventually(async () => {
+        const response = await send();
+        if (response.status !== 201) throw new Error(`answered ${response.status}`);
+        return (await response.json()) as { record: { recordId: string } };
+      }, 180);
+      expect(answered.record.recordId, 'the transaction endorsed before the outage').to.equal(txId);
+      const lookup = (await (await fetch(`${t.url}/v1/verify/${sha256}`)).json()) as { records: { recordId: string }[] };
+      expect(lookup.records.map((r) => r.recordId)).to.deep.equal([txId]);
+    });
   });
 });
