@@ -94,9 +94,15 @@ stage_node_app() {
 }
 
 # A workspace missing from a stage_node_app list shows up here, not in a container.
+# Loads the entry point from a copy outside the repository: inside it, Node would find a
+# workspace missing from the image in the repository's own node_modules and the check would pass.
 check_loads() {
-  (cd "$1" && CORE_CHAINCODE_LOGGING_LEVEL=warning node -e 'require(process.argv[1])' "./$2") \
-    || die "$2 does not load from the staged app in $1 (a workspace missing from its list?)"
+  local copy
+  copy=$(mktemp -d "${TMPDIR:-/tmp}/tender-loadcheck-XXXXXX")
+  cp -R "$1/." "$copy/"
+  (cd "$copy" && CORE_CHAINCODE_LOGGING_LEVEL=warning node -e 'require(process.argv[1])' "./$2") \
+    || { rm -rf "$copy"; die "$2 does not load from the staged app in $1 (a workspace missing from its list?)"; }
+  rm -rf "$copy"
 }
 
 stage_fabric() {
@@ -135,7 +141,7 @@ main() {
   stage_fabric
   build_image orderer "$STAGE/fabric"
   build_image peer "$STAGE/fabric"
-  stage_node_app "$STAGE/chaincode/app" domain chaincode
+  stage_node_app "$STAGE/chaincode/app" domain tlog chaincode
   cp "$CT_DIR/healthz" "$STAGE/chaincode/"
   check_loads "$STAGE/chaincode/app" chaincode/dist/index.js
   build_image chaincode "$STAGE/chaincode"
