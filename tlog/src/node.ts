@@ -1,4 +1,6 @@
 import { createPrivateKey, createPublicKey, hash, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
 import { concatBytes, fail, fromBase64, toBase64 } from './bytes.js';
 import type { Ed25519, Ed25519Signer } from './ed25519.js';
 import { setMerkleSha256 } from './merkle.js';
@@ -95,4 +97,33 @@ export function parseSignerKey(text: string): NamedKey {
     fail('TLOG_KEY_MALFORMED', 'the key ID does not match the name and key');
   }
   return { name, type, signer, vkey: formatVerifierKey(name, type, signer.publicKey) };
+}
+
+/**
+ * The signer key in `file`, created on first use: written to a temporary file (mode 0600),
+ * fsynced, then renamed into place, so a crash leaves the old state or the whole key, never half
+ * of one. The caller checks that the key is the one it expects (name and type): a key that
+ * changed silently would change who the log or witness is.
+ */
+export async function loadOrCreateSignerKey(file: string, name: string, type: SignatureType): Promise<NamedKey> {
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (text === undefined) {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    text = generateSignerKey(name, type);
+    const temp = `${file}.${process.pid}.tmp`;
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${text}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  }
+  return parseSignerKey(text);
 }

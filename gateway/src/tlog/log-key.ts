@@ -1,7 +1,6 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { SIG_ED25519 } from '@tender-ledger/tlog';
-import { generateSignerKey, parseSignerKey, type NamedKey } from '@tender-ledger/tlog/node';
+import { loadOrCreateSignerKey, type NamedKey } from '@tender-ledger/tlog/node';
 
 /**
  * The log's Ed25519 key, `DATA_DIR/keys/log` (a signer key string named by the origin, mode
@@ -11,26 +10,7 @@ import { generateSignerKey, parseSignerKey, type NamedKey } from '@tender-ledger
 export async function loadOrCreateLogKey(dataDir: string, origin: string): Promise<NamedKey> {
   const dir = path.join(dataDir, 'keys');
   const file = path.join(dir, 'log');
-  let text: string | undefined;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  if (text === undefined) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    text = generateSignerKey(origin, SIG_ED25519);
-    const temp = `${file}.${process.pid}.tmp`;
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${text}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  }
-  const key = parseSignerKey(text);
+  const key = await loadOrCreateSignerKey(file, origin, SIG_ED25519);
   if (key.name !== origin) throw new Error(`${file} is the key of the log ${key.name}, not ${origin} (LOG_ORIGIN)`);
   if (key.type !== SIG_ED25519) throw new Error(`${file} is not an Ed25519 log key`);
   return key;
