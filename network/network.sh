@@ -717,7 +717,7 @@ json_str() {
 }
 
 write_connection_file() {
-  local org first_org=1 u n dir key tmp
+  local org first_org=1 u n dir key tmp o
   tmp="$NET_CONNECTION_FILE.tmp"
   {
     printf '{\n  "channel": %s,\n  "chaincode": %s,\n' "$(json_str "$NET_CHANNEL")" "$(json_str "$NET_CC_NAME")"
@@ -748,6 +748,10 @@ write_connection_file() {
       printf '\n    }'
     done
     printf '\n  },\n  "operations": {\n    "orderer": %s' "$(json_str "http://$NET_HOST:$NET_ORDERER_OPS_PORT")"
+    # The province's other orderers (by name; the first stays "orderer").
+    for o in "${NET_ORDERERS[@]:1}"; do
+      printf ',\n    %s: %s' "$(json_str "$o")" "$(json_str "http://$NET_HOST:$(net_orderer_var "$o" OPS_PORT)")"
+    done
     for org in "${NET_ORGS[@]}"; do
       printf ',\n    %s: %s' "$(json_str "$(net_org_var "$org" MSPID)")" \
         "$(json_str "http://$NET_HOST:$(net_org_var "$org" PEER_OPS_PORT)")"
