@@ -147,6 +147,28 @@ describe('The province network', function () {
       expect(trail.chainValid).to.equal(true);
     });
 
+    it('by the regulator through the regulator\'s peer (closing bidding) is endorsed by A too, the key-level policy found by the peer\'s gateway', async () => {
+      const closing = `${projectId}-C`;
+      const deadline = Date.now() + 5_000;
+      await cityA.submit(platform, 'tender:registerProject', [JSON.stringify({
+        projectId: closing, name: '截标测试', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
+        bidDeadline: new Date(deadline).toISOString(), openingTime: new Date(deadline + 3_600_000).toISOString(), tenderDocSha256: sha(closing),
+      })], closing);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now() + 1_000)));
+      const regulatorGateway = rawGateway(connection, REGULATOR, 'User1');
+      try {
+        const network = regulatorGateway.gateway.getNetwork(connection.channel);
+        const transaction = await network.getContract(connection.chaincode).newProposal('tender:closeBidding', { arguments: [closing] }).endorse();
+        const status = await (await transaction.submit()).getStatus();
+        expect(status.code).to.equal(peer.TxValidationCode.VALID);
+        const processed = await network.getContract('qscc').evaluateTransaction('GetTransactionByID', connection.channel, status.transactionId);
+        expect(endorsersOf(processed)).to.deep.equal([REGULATOR, CITY_A].sort());
+      } finally {
+        regulatorGateway.gateway.close();
+        regulatorGateway.client.close();
+      }
+    });
+
     it('by A\'s platform through A\'s gateway commits, its endorsers found by the gateway', async () => {
       const committed = await cityA.submit(platform, 'tender:notariseDocument', [documentOf('through the gateway')], projectId);
       const trail = await trailSeenByA();
