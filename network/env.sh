@@ -39,7 +39,6 @@ NET_CC_NAME="${NET_CC_NAME:-tender}"
 NET_CC_VERSION="${NET_CC_VERSION:-1.0}"
 NET_CC_SEQUENCE="${NET_CC_SEQUENCE:-1}"
 NET_CC_LABEL="${NET_CC_NAME}_${NET_CC_VERSION}"
-NET_CC_POLICY="${NET_CC_POLICY:-AND('TradingCentreMSP.peer','RegulatorMSP.peer')}"
 # A cheap read-only call that proves the chaincode answers on a peer. Not the contract-api's
 # built-in GetMetadata: with class-transformer 0.4.1 (what fabric-contract-api 2.5.8's range
 # resolves to) it fails with "classToPlain is not a function".
@@ -61,16 +60,44 @@ NET_LOG_SPEC="${NET_LOG_SPEC:-info}"           # FABRIC_LOGGING_SPEC of orderer 
 # Fabric's default log format has colour escapes; logs here are files to grep.
 NET_LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{level:.4s} [%{module}] %{shortfunc} -> %{message}' 
 
-NET_ORDERER_NAME=orderer.tender.local
+# ---------------------------------------------------------------- topology
+# CITIES unset: the seed's network, one trading centre (tc), the regulator (reg), one orderer.
+# CITIES=N (1-9): the province network (全省一张网): N city trading centres, the first being the
+# seed's TradingCentre (tc) and the others city2..cityN (c2..cN), the province centre (prov)
+# and the regulator, one peer and one chaincode server each, and three Raft orderers, so
+# losing one orderer keeps the channel writing. `up` remembers N in the runtime folder, so
+# later commands (deploy, status, down) address the network that runs without repeating it.
+NET_CITIES="${CITIES:-}"
+if [[ -z "$NET_CITIES" && -f "$NET_RUNTIME/cities" ]]; then NET_CITIES="$(<"$NET_RUNTIME/cities")"; fi
+[[ -z "$NET_CITIES" || "$NET_CITIES" =~ ^[1-9]$ ]] || { echo "CITIES must be a number from 1 to 9, not '$NET_CITIES'" >&2; exit 1; }
+net_province() { [[ -n "$NET_CITIES" ]]; }
+
 NET_ORDERER_DOMAIN=tender.local
 NET_ORDERER_MSPID=OrdererMSP
+# Orderers are addressed by their host name; per-orderer values are NET_<NAME>_<FIELD>.
+if net_province; then NET_ORDERERS=(orderer orderer2 orderer3); else NET_ORDERERS=(orderer); fi
+NET_ORDERER_NAME=orderer.tender.local
 NET_ORDERER_PORT="${NET_ORDERER_PORT:-$((7050 + NET_PORT_OFFSET))}"
 NET_ORDERER_ADMIN_PORT="${NET_ORDERER_ADMIN_PORT:-$((7053 + NET_PORT_OFFSET))}"
 NET_ORDERER_OPS_PORT="${NET_ORDERER_OPS_PORT:-$((9443 + NET_PORT_OFFSET))}"
+NET_ORDERER2_PORT="${NET_ORDERER2_PORT:-$((7150 + NET_PORT_OFFSET))}"
+NET_ORDERER2_ADMIN_PORT="${NET_ORDERER2_ADMIN_PORT:-$((7153 + NET_PORT_OFFSET))}"
+NET_ORDERER2_OPS_PORT="${NET_ORDERER2_OPS_PORT:-$((9446 + NET_PORT_OFFSET))}"
+NET_ORDERER3_PORT="${NET_ORDERER3_PORT:-$((7250 + NET_PORT_OFFSET))}"
+NET_ORDERER3_ADMIN_PORT="${NET_ORDERER3_ADMIN_PORT:-$((7253 + NET_PORT_OFFSET))}"
+NET_ORDERER3_OPS_PORT="${NET_ORDERER3_OPS_PORT:-$((9447 + NET_PORT_OFFSET))}"
+# A single consenter has nobody to disagree with, so a fast tick only makes the first election
+# quicker; three on a busy machine need a slower one, or a late heartbeat starts an election.
+if net_province; then NET_RAFT_TICK="${NET_RAFT_TICK:-250ms}"; else NET_RAFT_TICK="${NET_RAFT_TICK:-100ms}"; fi
 
-# Organisations are addressed by a short key (tc, reg); per-org values are NET_<KEY>_<FIELD>,
-# read with net_org_var. Users are User1..User<N> (cryptogen naming).
+# Organisations are addressed by a short key (tc, reg, prov, c2..c9); per-org values are
+# NET_<KEY>_<FIELD>, read with net_org_var. Users are User1..User<N> (cryptogen naming).
 NET_ORGS=(tc reg)
+if net_province; then
+  NET_ORGS=(tc)
+  for ((net_i = 2; net_i <= NET_CITIES; net_i++)); do NET_ORGS+=("c$net_i"); done
+  NET_ORGS+=(prov reg)
+fi
 
 NET_TC_NAME=TradingCentre
 NET_TC_MSPID=TradingCentreMSP
@@ -95,15 +122,57 @@ NET_REG_PEER_CC_PORT="${NET_REG_PEER_CC_PORT:-$((9052 + NET_PORT_OFFSET))}"
 NET_REG_PEER_OPS_PORT="${NET_REG_PEER_OPS_PORT:-$((9445 + NET_PORT_OFFSET))}"
 NET_REG_CC_PORT="${NET_REG_CC_PORT:-$((9998 + NET_PORT_OFFSET))}"
 
+# The province's other centres. Their ports are a block of four per organisation from 12100
+# (peer, its chaincode listener, operations, chaincode server), away from every default port
+# of the seed's network and of its offset copies (1000, 2000, 3000).
+net_centre() {  # net_centre <key> <slot> <name> <domain>
+  local key="${1^^}" base=$((12100 + 10 * $2 + NET_PORT_OFFSET))
+  printf -v "NET_${key}_NAME" '%s' "$3"
+  printf -v "NET_${key}_MSPID" '%sMSP' "$3"
+  printf -v "NET_${key}_DOMAIN" '%s' "$4"
+  printf -v "NET_${key}_USERS" '%s' 2
+  printf -v "NET_${key}_PEER_PORT" '%s' "$base"
+  printf -v "NET_${key}_PEER_CC_PORT" '%s' "$((base + 1))"
+  printf -v "NET_${key}_PEER_OPS_PORT" '%s' "$((base + 2))"
+  printf -v "NET_${key}_CC_PORT" '%s' "$((base + 3))"
+}
+if net_province; then
+  net_centre prov 0 Province province.tender.local
+  for ((net_i = 2; net_i <= NET_CITIES; net_i++)); do net_centre "c$net_i" "$net_i" "City$net_i" "city$net_i.tender.local"; done
+fi
+
+# The chaincode-wide endorsement policy. The seed's network: both organisations. The province:
+# the regulator and any one centre; each project's keys then carry their own policy, set by the
+# chaincode at registration (the registering centre AND the regulator: key-level endorsement).
+# The regulator stays in the chaincode-wide policy because a key a transaction creates is
+# checked against this one: without it a city's peer alone could create keys in another's project.
+if net_province; then
+  net_any=""
+  for net_k in "${NET_ORGS[@]}"; do
+    net_v="NET_${net_k^^}_MSPID"
+    [[ "$net_k" == reg ]] || net_any+="${net_any:+,}'${!net_v}.peer'"
+  done
+  NET_CC_POLICY="${NET_CC_POLICY:-AND('$NET_REG_MSPID.peer',OR($net_any))}"
+else
+  NET_CC_POLICY="${NET_CC_POLICY:-AND('TradingCentreMSP.peer','RegulatorMSP.peer')}"
+fi
+
 # net_org_var tc PEER_PORT -> 7051
 net_org_var() {
   local name="NET_${1^^}_$2"
   printf '%s' "${!name}"
 }
 
+# net_orderer_var orderer2 PORT -> 7150
+net_orderer_var() {
+  local name="NET_${1^^}_$2"
+  printf '%s' "${!name}"
+}
+
 # Crypto material locations derived from cryptogen's fixed layout.
 NET_ORDERER_ORG_DIR="$NET_CRYPTO_DIR/ordererOrganizations/$NET_ORDERER_DOMAIN"
-NET_ORDERER_NODE_DIR="$NET_ORDERER_ORG_DIR/orderers/$NET_ORDERER_NAME"
+net_orderer_dir() { printf '%s/orderers/%s.%s' "$NET_ORDERER_ORG_DIR" "$1" "$NET_ORDERER_DOMAIN"; }
+NET_ORDERER_NODE_DIR="$(net_orderer_dir orderer)"
 NET_ORDERER_TLS_CA="$NET_ORDERER_NODE_DIR/tls/ca.crt"
 NET_ORDERER_ADMIN_DIR="$NET_ORDERER_ORG_DIR/users/Admin@$NET_ORDERER_DOMAIN"
 

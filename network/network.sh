@@ -3,6 +3,9 @@
 # one Raft orderer, one peer for TradingCentre and one for Regulator, channel "tender",
 # the chaincode running as a service (one server per org). Everything listens on 127.0.0.1
 # and everything it writes at run time lives in network/.runtime/.
+# With CITIES=N: the province network (N city centres, the province centre, the regulator,
+# three Raft orderers; see env.sh and PROVINCE.md). Node names then also include orderer2,
+# orderer3, peer-prov, peer-c2..peer-cN and their cc-* servers.
 #
 # Usage: network/network.sh <command>
 #   build                 build the Fabric binaries into the cache (once per machine)
@@ -32,7 +35,11 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
 PEER="$NET_FABRIC_BIN/peer"
 ORDERER="$NET_FABRIC_BIN/orderer"
 FABRIC_TOOLS=(peer orderer configtxgen osnadmin cryptogen)
-COMPONENTS=(orderer peer-tc peer-reg cc-tc cc-reg)
+COMPONENTS=("${NET_ORDERERS[@]}")
+NODES=("${NET_ORDERERS[@]}")  # what `up` starts: orderers and peers
+for org in "${NET_ORGS[@]}"; do COMPONENTS+=("peer-$org"); NODES+=("peer-$org"); done
+for org in "${NET_ORGS[@]}"; do COMPONENTS+=("cc-$org"); done
+unset org
 
 log() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
@@ -96,7 +103,8 @@ render() {
     while [[ "$line" =~ $re ]]; do
       name="${BASH_REMATCH[1]}"
       [[ -v "$name" ]] || die "template $1 uses unset variable $name"
-      line="${line//"${BASH_REMATCH[0]}"/${!name}}"
+      # Quoted: bash 5.2 would otherwise put the match back for each & of a value (YAML anchors).
+      line="${line//"${BASH_REMATCH[0]}"/"${!name}"}"
     done
     printf '%s\n' "$line"
   done <"$1" >"$2"
@@ -109,10 +117,56 @@ render() {
 #  - externalBuilders replaced by our ccaas builder (the sample names /opt/hyperledger/...).
 write_config() {
   mkdir -p "$NET_CONFIG_DIR"
+  topology_yaml
   cp "$NET_FABRIC_SAMPLECONFIG/orderer.yaml" "$NET_CONFIG_DIR/orderer.yaml"
   write_core_yaml "$NET_CONFIG_DIR/core.yaml" "$NET_DIR/builders/ccaas"
   render "$NET_DIR/configtx.yaml" "$NET_CONFIG_DIR/configtx.yaml"
   render "$NET_DIR/crypto-config.yaml" "$NET_CONFIG_DIR/crypto-config.yaml"
+}
+
+# The parts of configtx.yaml and crypto-config.yaml that repeat per organisation or orderer,
+# as multi-line values for render (which fills ${NET_CONFIGTX_*} and ${NET_CRYPTO_*} with them).
+topology_yaml() {
+  local org name mspid o
+  NET_CONFIGTX_PEER_ORGS="" NET_CONFIGTX_PROFILE_ORGS="" NET_CRYPTO_PEER_ORGS=""
+  NET_CONFIGTX_ORDERER_ENDPOINTS="" NET_CONFIGTX_CONSENTERS="" NET_CRYPTO_ORDERER_SPECS=""
+  for org in "${NET_ORGS[@]}"; do
+    name="$(net_org_var "$org" NAME)" mspid="$(net_org_var "$org" MSPID)"
+    NET_CONFIGTX_PEER_ORGS+="${NET_CONFIGTX_PEER_ORGS:+$'\n\n'}  - &$name
+    Name: $name
+    ID: $mspid
+    MSPDir: $(net_org_dir "$org")/msp
+    Policies:
+      Readers:     { Type: Signature, Rule: \"OR('$mspid.admin','$mspid.peer','$mspid.client')\" }
+      Writers:     { Type: Signature, Rule: \"OR('$mspid.admin','$mspid.client')\" }
+      Admins:      { Type: Signature, Rule: \"OR('$mspid.admin')\" }
+      Endorsement: { Type: Signature, Rule: \"OR('$mspid.peer')\" }
+    AnchorPeers:
+      - Host: $NET_HOST
+        Port: $(net_org_var "$org" PEER_PORT)"
+    NET_CONFIGTX_PROFILE_ORGS+="${NET_CONFIGTX_PROFILE_ORGS:+$'\n'}        - *$name"
+    NET_CRYPTO_PEER_ORGS+="${NET_CRYPTO_PEER_ORGS:+$'\n\n'}  - Name: $name
+    Domain: $(net_org_var "$org" DOMAIN)
+    EnableNodeOUs: true
+    Template:
+      Count: 1
+      SANS:
+        - $NET_HOST
+        - localhost
+    Users:
+      Count: $(net_org_var "$org" USERS)"
+  done
+  for o in "${NET_ORDERERS[@]}"; do
+    NET_CONFIGTX_ORDERER_ENDPOINTS+="${NET_CONFIGTX_ORDERER_ENDPOINTS:+$'\n'}      - $NET_HOST:$(net_orderer_var "$o" PORT)"
+    NET_CONFIGTX_CONSENTERS+="${NET_CONFIGTX_CONSENTERS:+$'\n'}      - Host: $NET_HOST
+        Port: $(net_orderer_var "$o" PORT)
+        ClientTLSCert: $(net_orderer_dir "$o")/tls/server.crt
+        ServerTLSCert: $(net_orderer_dir "$o")/tls/server.crt"
+    NET_CRYPTO_ORDERER_SPECS+="${NET_CRYPTO_ORDERER_SPECS:+$'\n'}      - Hostname: $o
+        SANS:
+          - $NET_HOST
+          - localhost"
+  done
 }
 
 # write_core_yaml <output> <ccaas builder dir>: also used for the peer image (containers/).
@@ -138,7 +192,7 @@ genesis_block() { printf '%s/%s.block' "$NET_ARTIFACTS_DIR" "$NET_CHANNEL"; }
 
 generate_artifacts() {
   local c
-  for c in orderer peer-tc peer-reg; do
+  for c in "${NODES[@]}"; do
     ! is_running "$c" || die "$c runs without a channel genesis block; run 'down' first"
   done
   rm -rf "$NET_CRYPTO_DIR" "$NET_ARTIFACTS_DIR" "$NET_DATA_DIR" "$NET_STATE_DIR"
@@ -159,9 +213,9 @@ pid_file() { printf '%s/%s.pid' "$NET_PID_DIR" "$1"; }
 # What the command line of a component must contain: guards against a recycled pid.
 component_signature() {
   case "$1" in
-    orderer) printf '%s' "$ORDERER" ;;
-    peer-tc | peer-reg) printf '%s node start' "$PEER" ;;
-    cc-tc | cc-reg) printf -- '--chaincode-address %s:%s' "$NET_HOST" "$(net_org_var "${1#cc-}" CC_PORT)" ;;
+    orderer*) printf '%s' "$ORDERER" ;;
+    peer-*) printf '%s node start' "$PEER" ;;
+    cc-*) printf -- '--chaincode-address %s:%s' "$NET_HOST" "$(net_org_var "${1#cc-}" CC_PORT)" ;;
     *) die "unknown component '$1' (one of: ${COMPONENTS[*]})" ;;
   esac
 }
@@ -192,9 +246,9 @@ port_open() { (exec 3<>"/dev/tcp/$NET_HOST/$1") 2>/dev/null; }
 
 component_port() {
   case "$1" in
-    orderer) printf '%s' "$NET_ORDERER_PORT" ;;
-    peer-tc | peer-reg) net_org_var "${1#peer-}" PEER_PORT ;;
-    cc-tc | cc-reg) net_org_var "${1#cc-}" CC_PORT ;;
+    orderer*) net_orderer_var "$1" PORT ;;
+    peer-*) net_org_var "${1#peer-}" PEER_PORT ;;
+    cc-*) net_org_var "${1#cc-}" CC_PORT ;;
   esac
 }
 
@@ -203,19 +257,19 @@ component_port() {
 component_all_ports() {
   local org
   case "$1" in
-    orderer) printf '%s ' "$NET_ORDERER_PORT" "$NET_ORDERER_ADMIN_PORT" "$NET_ORDERER_OPS_PORT" ;;
-    peer-tc | peer-reg)
+    orderer*) printf '%s ' "$(net_orderer_var "$1" PORT)" "$(net_orderer_var "$1" ADMIN_PORT)" "$(net_orderer_var "$1" OPS_PORT)" ;;
+    peer-*)
       org="${1#peer-}"
       printf '%s ' "$(net_org_var "$org" PEER_PORT)" "$(net_org_var "$org" PEER_CC_PORT)" "$(net_org_var "$org" PEER_OPS_PORT)"
       ;;
-    cc-tc | cc-reg) net_org_var "${1#cc-}" CC_PORT ;;
+    cc-*) net_org_var "${1#cc-}" CC_PORT ;;
   esac
 }
 
 component_health_url() {
   case "$1" in
-    orderer) printf 'http://%s:%s/healthz' "$NET_HOST" "$NET_ORDERER_OPS_PORT" ;;
-    peer-tc | peer-reg) printf 'http://%s:%s/healthz' "$NET_HOST" "$(net_org_var "${1#peer-}" PEER_OPS_PORT)" ;;
+    orderer*) printf 'http://%s:%s/healthz' "$NET_HOST" "$(net_orderer_var "$1" OPS_PORT)" ;;
+    peer-*) printf 'http://%s:%s/healthz' "$NET_HOST" "$(net_org_var "${1#peer-}" PEER_OPS_PORT)" ;;
     *) printf '' ;;  # chaincode servers have no health endpoint: readiness = port accepts
   esac
 }
@@ -231,14 +285,17 @@ spawn() {
   printf '%s' "$!" >"$(pid_file "$name")"
 }
 
+# orderer_env [name]: the first orderer keeps the data folder it always had.
 orderer_env() {
-  local n="$NET_ORDERER_NODE_DIR"
+  local o="${1:-orderer}" n data
+  n="$(net_orderer_dir "$o")"
+  data="$NET_DATA_DIR/$o"
   printf '%s\n' \
     "FABRIC_CFG_PATH=$NET_CONFIG_DIR" \
     "FABRIC_LOGGING_SPEC=$NET_LOG_SPEC" \
     "FABRIC_LOGGING_FORMAT=$NET_LOG_FORMAT" \
     "ORDERER_GENERAL_LISTENADDRESS=$NET_HOST" \
-    "ORDERER_GENERAL_LISTENPORT=$NET_ORDERER_PORT" \
+    "ORDERER_GENERAL_LISTENPORT=$(net_orderer_var "$o" PORT)" \
     "ORDERER_GENERAL_LOCALMSPID=$NET_ORDERER_MSPID" \
     "ORDERER_GENERAL_LOCALMSPDIR=$n/msp" \
     "ORDERER_GENERAL_TLS_ENABLED=true" \
@@ -250,12 +307,12 @@ orderer_env() {
     "ORDERER_GENERAL_CLUSTER_ROOTCAS=[$n/tls/ca.crt]" \
     "ORDERER_GENERAL_BOOTSTRAPMETHOD=none" \
     "ORDERER_CHANNELPARTICIPATION_ENABLED=true" \
-    "ORDERER_FILELEDGER_LOCATION=$NET_DATA_DIR/orderer/ledger" \
-    "ORDERER_CONSENSUS_WALDIR=$NET_DATA_DIR/orderer/etcdraft/wal" \
-    "ORDERER_CONSENSUS_SNAPDIR=$NET_DATA_DIR/orderer/etcdraft/snapshot" \
-    "ORDERER_OPERATIONS_LISTENADDRESS=$NET_HOST:$NET_ORDERER_OPS_PORT" \
+    "ORDERER_FILELEDGER_LOCATION=$data/ledger" \
+    "ORDERER_CONSENSUS_WALDIR=$data/etcdraft/wal" \
+    "ORDERER_CONSENSUS_SNAPDIR=$data/etcdraft/snapshot" \
+    "ORDERER_OPERATIONS_LISTENADDRESS=$NET_HOST:$(net_orderer_var "$o" OPS_PORT)" \
     "ORDERER_METRICS_PROVIDER=prometheus" \
-    "ORDERER_ADMIN_LISTENADDRESS=$NET_HOST:$NET_ORDERER_ADMIN_PORT" \
+    "ORDERER_ADMIN_LISTENADDRESS=$NET_HOST:$(net_orderer_var "$o" ADMIN_PORT)" \
     "ORDERER_ADMIN_TLS_ENABLED=true" \
     "ORDERER_ADMIN_TLS_CERTIFICATE=$n/tls/server.crt" \
     "ORDERER_ADMIN_TLS_PRIVATEKEY=$n/tls/server.key" \
@@ -319,8 +376,10 @@ set_orderer_args() {
   orderer_args=(-o "$NET_HOST:$NET_ORDERER_PORT" --tls --cafile "$NET_ORDERER_TLS_CA")
 }
 
+# osnadmin <orderer> <channel subcommand args...>
 osnadmin() {
-  "$NET_FABRIC_BIN/osnadmin" channel "$@" -o "$NET_HOST:$NET_ORDERER_ADMIN_PORT" \
+  local o="$1"; shift
+  "$NET_FABRIC_BIN/osnadmin" channel "$@" -o "$NET_HOST:$(net_orderer_var "$o" ADMIN_PORT)" \
     --ca-file "$NET_ORDERER_TLS_CA" \
     --client-cert "$NET_ORDERER_ADMIN_DIR/tls/client.crt" --client-key "$NET_ORDERER_ADMIN_DIR/tls/client.key"
 }
@@ -353,17 +412,17 @@ start_component() {
   done
   port="$(component_port "$name")"
   case "$name" in
-    orderer)
-      mapfile -t envs < <(orderer_env)
-      mkdir -p "$NET_DATA_DIR/orderer"
+    orderer*)
+      mapfile -t envs < <(orderer_env "$name")
+      mkdir -p "$NET_DATA_DIR/$name"
       spawn "$name" env "${envs[@]}" "$ORDERER"
       ;;
-    peer-tc | peer-reg)
+    peer-*)
       mapfile -t envs < <(peer_node_env "${name#peer-}")
       mkdir -p "$NET_DATA_DIR/$name"
       spawn "$name" env "${envs[@]}" "$PEER" node start
       ;;
-    cc-tc | cc-reg)
+    cc-*)
       local org="${name#cc-}" id_file
       id_file="$NET_STATE_DIR/$name.package-id"
       [[ -f "$id_file" ]] || die "$name: no installed package id yet; run 'deploy' first"
@@ -461,27 +520,33 @@ stray_pids() {
 
 # ================================================================ channel
 
+# orderer_has_channel [orderer]: the first orderer unless named.
 orderer_has_channel() {
   local out
-  out="$(osnadmin list 2>/dev/null)" || return 1
+  out="$(osnadmin "${1:-orderer}" list 2>/dev/null)" || return 1
   grep -Eq "\"name\": *\"$NET_CHANNEL\"" <<<"$out"
 }
 
 # The Raft chain only accepts transactions once it has a leader; with one consenter that is
-# a few ticks after the join. The orderer reports it as a Prometheus gauge.
+# a few ticks after the join. Each orderer reports whether it leads as a Prometheus gauge.
 orderer_has_leader() {
-  local out
-  out="$(curl -fsS --max-time 2 "http://$NET_HOST:$NET_ORDERER_OPS_PORT/metrics" 2>/dev/null)" || return 1
-  grep -Eq "^consensus_etcdraft_is_leader\{channel=\"$NET_CHANNEL\"\} 1$" <<<"$out"
+  local out o
+  for o in "${NET_ORDERERS[@]}"; do
+    out="$(curl -fsS --max-time 2 "http://$NET_HOST:$(net_orderer_var "$o" OPS_PORT)/metrics" 2>/dev/null)" || continue
+    if grep -Eq "^consensus_etcdraft_is_leader\{channel=\"$NET_CHANNEL\"\} 1$" <<<"$out"; then return 0; fi
+  done
+  return 1
 }
 
 # Endorsement by both organisations goes through the gateway peer's discovery, which knows the
 # other organisation's peer only once gossip has met it through the anchor peers. /healthz says
 # nothing about that, so wait for the gossip membership gauge as well.
 peer_knows_other_org() {
-  local out
+  local out known
   out="$(curl -fsS --max-time 2 "http://$NET_HOST:$(net_org_var "$1" PEER_OPS_PORT)/metrics" 2>/dev/null)" || return 1
-  grep -Eq "^gossip_membership_total_peers_known\{channel=\"$NET_CHANNEL\"\} [1-9]" <<<"$out"
+  known="$(sed -n "s/^gossip_membership_total_peers_known{channel=\"$NET_CHANNEL\"} \([0-9]*\)$/\1/p" <<<"$out")"
+  # Every other organisation's peer (one each), not just the first one met.
+  [[ -n "$known" ]] && ((known >= ${#NET_ORGS[@]} - 1))
 }
 
 wait_gossip() {
@@ -498,12 +563,13 @@ peer_has_channel() {
 }
 
 join_channel() {
-  local org
-  if ! orderer_has_channel; then
-    log "orderer joins channel '$NET_CHANNEL' (osnadmin)"
-    osnadmin join --channelID "$NET_CHANNEL" --config-block "$(genesis_block)" >"$NET_LOG_DIR/osnadmin.log" 2>&1 \
-      || { cat "$NET_LOG_DIR/osnadmin.log" >&2; die "osnadmin channel join failed"; }
-  fi
+  local org o
+  for o in "${NET_ORDERERS[@]}"; do
+    orderer_has_channel "$o" && continue
+    log "$o joins channel '$NET_CHANNEL' (osnadmin)"
+    osnadmin "$o" join --channelID "$NET_CHANNEL" --config-block "$(genesis_block)" >"$NET_LOG_DIR/osnadmin.log" 2>&1 \
+      || { cat "$NET_LOG_DIR/osnadmin.log" >&2; die "osnadmin channel join failed on $o"; }
+  done
   wait_until orderer "a Raft leader on channel '$NET_CHANNEL'" orderer_has_leader
   for org in "${NET_ORGS[@]}"; do
     if ! peer_has_channel "$org"; then
@@ -528,16 +594,19 @@ cmd_up() {
   preflight
   write_config
   [[ -f "$(genesis_block)" ]] || generate_artifacts
-  # Start all three before waiting on any: they boot in parallel.
-  for c in orderer peer-tc peer-reg; do start_component "$c"; done
-  for c in orderer peer-tc peer-reg; do wait_healthy "$c"; done
+  if net_province; then printf '%s\n' "$NET_CITIES" >"$NET_RUNTIME/cities"; fi
+  # Start every node before waiting on any: they boot in parallel.
+  for c in "${NODES[@]}"; do start_component "$c"; done
+  for c in "${NODES[@]}"; do wait_healthy "$c"; done
   join_channel
-  log "up: orderer $NET_HOST:$NET_ORDERER_PORT, peers $NET_HOST:$NET_TC_PEER_PORT (TradingCentre), $NET_HOST:$NET_REG_PEER_PORT (Regulator), channel '$NET_CHANNEL'"
+  local peers="" org
+  for org in "${NET_ORGS[@]}"; do peers+="${peers:+, }$NET_HOST:$(net_org_var "$org" PEER_PORT) ($(net_org_var "$org" NAME))"; done
+  log "up: orderer(s) ${NET_ORDERERS[*]} from $NET_HOST:$NET_ORDERER_PORT, peers $peers, channel '$NET_CHANNEL'"
 }
 
 require_up() {
   local c
-  for c in orderer peer-tc peer-reg; do
+  for c in "${NODES[@]}"; do
     is_running "$c" || die "$c is not running; run 'up' first"
   done
 }
@@ -648,7 +717,7 @@ json_str() {
 }
 
 write_connection_file() {
-  local org first_org=1 u n dir key tmp
+  local org first_org=1 u n dir key tmp o
   tmp="$NET_CONNECTION_FILE.tmp"
   {
     printf '{\n  "channel": %s,\n  "chaincode": %s,\n' "$(json_str "$NET_CHANNEL")" "$(json_str "$NET_CC_NAME")"
@@ -679,6 +748,10 @@ write_connection_file() {
       printf '\n    }'
     done
     printf '\n  },\n  "operations": {\n    "orderer": %s' "$(json_str "http://$NET_HOST:$NET_ORDERER_OPS_PORT")"
+    # The province's other orderers (by name; the first stays "orderer").
+    for o in "${NET_ORDERERS[@]:1}"; do
+      printf ',\n    %s: %s' "$(json_str "$o")" "$(json_str "http://$NET_HOST:$(net_orderer_var "$o" OPS_PORT)")"
+    done
     for org in "${NET_ORGS[@]}"; do
       printf ',\n    %s: %s' "$(json_str "$(net_org_var "$org" MSPID)")" \
         "$(json_str "http://$NET_HOST:$(net_org_var "$org" PEER_OPS_PORT)")"
@@ -690,7 +763,8 @@ write_connection_file() {
 
 cmd_down() {
   local c pid busy=() p
-  for c in cc-tc cc-reg peer-tc peer-reg orderer; do stop_component "$c"; done
+  local i
+  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${COMPONENTS[i]}"; done
   for pid in $(stray_pids); do
     log "stopping stray process $pid: $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | cut -c1-120)"
     kill_pid "$pid"
@@ -700,7 +774,7 @@ cmd_down() {
   # Everything but logs/ (kept for post-mortems; truncated by the next fresh `up`) and
   # packages/ (output of `package`, not network state).
   rm -rf "$NET_CONFIG_DIR" "$NET_CRYPTO_DIR" "$NET_ARTIFACTS_DIR" "$NET_DATA_DIR" "$NET_PID_DIR" \
-    "$NET_STATE_DIR" "$NET_CONNECTION_FILE"
+    "$NET_STATE_DIR" "$NET_CONNECTION_FILE" "$NET_RUNTIME/cities"
   for c in "${COMPONENTS[@]}"; do
     for p in $(component_all_ports "$c"); do
       if port_open "$p"; then busy+=("$p"); fi
@@ -728,6 +802,7 @@ cmd_status() {
     fi
   done
   if is_running orderer && [[ -f "$NET_ORDERER_TLS_CA" ]]; then
+    # The first orderer speaks for the ordering service here (each joins the same channel).
     if orderer_has_channel; then
       printf 'orderer: channel %s joined, raft leader: %s\n' "$NET_CHANNEL" "$(orderer_has_leader && echo yes || echo no)"
     else
@@ -746,10 +821,11 @@ cmd_status() {
 }
 
 node_name() {
-  case "${1:-}" in
-    orderer | peer-tc | peer-reg | cc-tc | cc-reg) printf '%s' "$1" ;;
-    *) die "expected one of: ${COMPONENTS[*]}" ;;
-  esac
+  local c
+  for c in "${COMPONENTS[@]}"; do
+    if [[ "${1:-}" == "$c" ]]; then printf '%s' "$c"; return; fi
+  done
+  die "expected one of: ${COMPONENTS[*]}"
 }
 
 cmd_start_node() {
@@ -761,7 +837,7 @@ cmd_start_node() {
   wait_healthy "$name"
   # A restarted orderer is healthy before its Raft chain has a leader again, and until then
   # it refuses transactions: a fault test must not race that.
-  if [[ "$name" == orderer ]] && orderer_has_channel; then
+  if [[ "$name" == orderer* ]] && orderer_has_channel; then
     wait_until orderer "a Raft leader on channel '$NET_CHANNEL'" orderer_has_leader
   fi
   # Likewise a restarted peer serves /healthz before gossip has found the other organisation.
@@ -861,7 +937,7 @@ cmd_smoke() {
 
 cmd_peer_env() {
   local org="${1:-}" who="${2:-Admin}" line
-  [[ "$org" == tc || "$org" == reg ]] || die "usage: peer-env <tc|reg> [Admin|UserN]"
+  [[ " ${NET_ORGS[*]} " == *" $org "* ]] || die "usage: peer-env <${NET_ORGS[*]// /|}> [Admin|UserN]"
   [[ -d "$(net_user_dir "$org" "$who")" ]] || die "no identity $who for $org (is the network up?)"
   printf 'export PATH=%q:"$PATH"\n' "$NET_FABRIC_BIN"
   while IFS= read -r line; do printf 'export %s=%q\n' "${line%%=*}" "${line#*=}"; done < <(peer_cli_env "$org" "$who")
@@ -880,9 +956,9 @@ cmd_artifacts() {
 # Per-node settings as env lines, minus FABRIC_CFG_PATH: an image brings its own config.
 cmd_node_env() {
   case "${1:-}" in
-    orderer) orderer_env ;;
-    peer-tc | peer-reg) peer_node_env "${1#peer-}" ;;
-    *) die "usage: node-env <orderer|peer-tc|peer-reg>" ;;
+    orderer*) orderer_env "$1" ;;
+    peer-*) peer_node_env "${1#peer-}" ;;
+    *) die "usage: node-env <${NODES[*]// /|}>" ;;
   esac | grep -v '^FABRIC_CFG_PATH='
 }
 

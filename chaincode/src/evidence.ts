@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { BIDDER_ID_ATTRIBUTE, LedgerError, canonicalJson, documentHashes, isRegulatorMsp, type Actor, type LedgerRecord } from '@tender-ledger/domain';
-import { keys, readJson, writeJson } from './state.js';
+import { keys, putState, readJson, writeJson } from './state.js';
 
 // What every contract of this chaincode shares. Plain functions, not methods, so that none of
 // them can be invoked as a transaction.
@@ -90,7 +90,7 @@ export async function storeRecord(ctx: Context, stateKey: string, record: Ledger
     throw new LedgerError('EVIDENCE_EXISTS', `refusing to overwrite evidence at ${stateKey}`);
   }
   const json = canonicalJson(record);
-  await ctx.stub.putState(stateKey, Buffer.from(json));
+  await putState(ctx, stateKey, Buffer.from(json));
   await writeJson(ctx, keys.recordById(ctx, record.recordId), stateKey);
   for (const sha256 of documentHashes(record)) {
     await writeJson(ctx, keys.documentHash(ctx, sha256, record.recordId), stateKey);

@@ -2,7 +2,7 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import { GENESIS_HASH, LedgerError, NotariseBatchRequest, NotariseDocumentRequest, parseArgument, sealRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { ledgerTime, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf } from './evidence.js';
-import { keys } from './state.js';
+import { keys, putState } from './state.js';
 
 /**
  * Standalone notarisation (存证): the hash of a document that belongs to no project, recorded
@@ -60,7 +60,7 @@ export class NotaryContract extends Contract {
     });
     const stateKey = keys.standaloneRecord(ctx, record.recordId);
     const json = await storeRecord(ctx, stateKey, record);
-    await ctx.stub.putState(keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
+    await putState(ctx, keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
     const buckets = new Map<string, string[]>();
     for (const sha256 of req.hashes) {
       const prefix = sha256.slice(0, 2);
@@ -70,7 +70,7 @@ export class NotaryContract extends Contract {
     }
     // Key order, so every peer writes the same set in the same order.
     for (const prefix of [...buckets.keys()].sort()) {
-      await ctx.stub.putState(keys.batchIndex(ctx, prefix, record.recordId), Buffer.from((buckets.get(prefix) ?? []).join('')));
+      await putState(ctx, keys.batchIndex(ctx, prefix, record.recordId), Buffer.from((buckets.get(prefix) ?? []).join('')));
     }
     return json;
   }

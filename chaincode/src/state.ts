@@ -98,8 +98,27 @@ export async function readJson<T>(ctx: Context, key: string): Promise<T | undefi
   return JSON.parse(decoder.decode(bytes)) as T;
 }
 
+/** The keys each transaction has written so far: its project's endorsement policy goes on every one (see endorsement.ts). */
+const written = new WeakMap<Context, Set<string>>();
+
+/** Every write of the contracts goes through here, so none escapes the key-level endorsement policy. */
+export async function putState(ctx: Context, key: string, value: Uint8Array): Promise<void> {
+  let keysOfTx = written.get(ctx);
+  if (!keysOfTx) {
+    keysOfTx = new Set();
+    written.set(ctx, keysOfTx);
+  }
+  keysOfTx.add(key);
+  await ctx.stub.putState(key, value);
+}
+
+/** The keys this transaction wrote, in the order first written. */
+export function writtenKeys(ctx: Context): string[] {
+  return [...(written.get(ctx) ?? [])];
+}
+
 export async function writeJson(ctx: Context, key: string, value: unknown): Promise<void> {
-  await ctx.stub.putState(key, Buffer.from(JSON.stringify(value)));
+  await putState(ctx, key, Buffer.from(JSON.stringify(value)));
 }
 
 /** Every value under a partial composite key, in key order. */

@@ -12,6 +12,7 @@ import { MemoryTree, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
   actorOf, isBidderProxy, ledgerTime, peerClock, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
 } from './evidence.js';
+import { bindProjectOwner, protectProjectWrites } from './endorsement.js';
 import {
   keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
 } from './state.js';
@@ -38,6 +39,11 @@ export class TenderContract extends Contract {
     refuseClockSkew(ctx);
   }
 
+  /** Every key a step wrote gets its project's endorsement policy (see endorsement.ts). */
+  override async afterTransaction(ctx: Context): Promise<void> {
+    await protectProjectWrites(ctx);
+  }
+
   // ---------------------------------------------------------------- steps
 
   @Transaction()
@@ -61,6 +67,7 @@ export class TenderContract extends Contract {
     if (!depositWithinLimit(req.depositAmount, req.estimatedPrice)) {
       throw new LedgerError('DEPOSIT_ABOVE_LIMIT', `deposit ${req.depositAmount} fen exceeds 2% of ${req.estimatedPrice} fen`);
     }
+    bindProjectOwner(ctx, actor.mspId);
     const project: ProjectState = {
       ...req,
       owner: actor,
@@ -746,13 +753,16 @@ export class TenderContract extends Contract {
     if (actor.mspId !== project.owner.mspId || actor.clientId !== project.owner.clientId) {
       throw new LedgerError('NOT_PROJECT_OWNER', `project ${projectId} belongs to another platform`);
     }
+    bindProjectOwner(ctx, project.owner.mspId);
     return project;
   }
 
   /** Who may close bidding: the owning platform, or a regulator (see closeBidding). */
   async #projectForClose(ctx: Context, projectId: string): Promise<ProjectState> {
-    if (isRegulatorMsp(this.#actor(ctx).mspId)) return this.#project(ctx, projectId);
-    return this.#ownProject(ctx, projectId);
+    if (!isRegulatorMsp(this.#actor(ctx).mspId)) return this.#ownProject(ctx, projectId);
+    const project = await this.#project(ctx, projectId);
+    bindProjectOwner(ctx, project.owner.mspId);
+    return project;
   }
 
   async #bidder(ctx: Context, project: Pick<ProjectState, 'projectId'>, bidderId: string): Promise<BidderState> {
@@ -830,6 +840,7 @@ export class TenderContract extends Contract {
     if (actor.mspId !== terms.owner.mspId || actor.clientId !== terms.owner.clientId) {
       throw new LedgerError('NOT_PROJECT_OWNER', `project ${projectId} belongs to another platform`);
     }
+    bindProjectOwner(ctx, terms.owner.mspId);
     return terms;
   }
 

@@ -21,6 +21,8 @@ export interface BlockTransaction {
   fn: string;
   args: string[];
   writes: StateWrite[];
+  /** Key-level endorsement policies the transaction set (key → SignaturePolicyEnvelope, base64); kept, not enforced. */
+  validationParameters?: Record<string, string>;
   event?: ChaincodeEvent;
 }
 

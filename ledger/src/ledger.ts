@@ -386,6 +386,9 @@ export class EmbeddedLedger extends EventEmitter {
       fn,
       args: invocation.args,
       writes,
+      ...(stub.validationParameters.length > 0
+        ? { validationParameters: Object.fromEntries(stub.validationParameters.map(([key, policy]) => [key, Buffer.from(policy).toString('base64')])) }
+        : {}),
       ...(stub.event ? { event: stub.event } : {}),
     };
     return { tx, result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned) };

@@ -67,6 +67,7 @@ function validateCompositeKeyPart(part: string): void {
 export class EmbeddedStub {
   readonly #init: StubInit;
   readonly #writes = new Map<string, Uint8Array | null>();
+  readonly #validationParameters = new Map<string, Uint8Array>();
   #event: ChaincodeEvent | undefined;
 
   constructor(init: StubInit) {
@@ -76,6 +77,14 @@ export class EmbeddedStub {
   /** The write set, sorted by key as Fabric's read-write sets are. */
   get writes(): [string, Uint8Array | null][] {
     return [...this.#writes.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  }
+
+  /**
+   * The key-level endorsement policies this transaction set, sorted by key. The ledger keeps
+   * them in the block; it does not enforce them (one process endorses everything here).
+   */
+  get validationParameters(): [string, Uint8Array][] {
+    return [...this.#validationParameters.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
   get event(): ChaincodeEvent | undefined {
@@ -120,6 +129,17 @@ export class EmbeddedStub {
   async deleteState(key: string): Promise<void> {
     this.#validateKey(key);
     this.#writes.set(key, null);
+  }
+
+  async setStateValidationParameter(key: string, policy: Uint8Array): Promise<void> {
+    this.#validateKey(key);
+    this.#validationParameters.set(key, Buffer.from(policy));
+  }
+
+  /** Only what this transaction set: committed policies are kept in blocks, not in the state view. */
+  async getStateValidationParameter(key: string): Promise<Uint8Array> {
+    this.#validateKey(key);
+    return this.#validationParameters.get(key) ?? new Uint8Array(0);
   }
 
   getStateByRange(startKey: string, endKey: string): AsyncIteratorResult<KV> {
