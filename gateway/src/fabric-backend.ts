@@ -68,18 +68,6 @@ const ENDORSEMENT_MISMATCH = /ProposalResponsePayloads do not match/i;
 export const MAX_IN_FLIGHT = 256;
 const PEER_BUSY = /exceeding concurrency limit/i;
 
-/** Retries the gateway made instead of failing a client: read by /metrics once it exists. */
-export interface FabricRetryCounts {
-  /** Transactions invalidated by MVCC or phantom read conflicts, sent again. */
-  readConflict: number;
-  /** Proposals whose endorsements disagreed (peers at different heights), endorsed again. */
-  endorsementMismatch: number;
-  /** Re-sent envelopes whose first copy was invalidated (DUPLICATE_TXID), sent anew. */
-  duplicateTxId: number;
-  /** Proposals the peer refused for too many calls at once (nothing sent), endorsed again. */
-  peerBusy: number;
-}
-
 /** The lane a write waits in: a project's own chain, or (bidding steps) one bidder's chain. */
 export function laneOf(fn: string, args: readonly string[], projectId: string): string {
   if (!BIDDER_CHAIN_FNS.has(fn)) return projectId;
@@ -146,7 +134,6 @@ export class FabricBackend implements LedgerBackend {
   readonly #byClientId = new Map<string, string>();
   readonly #blockHashes = new Map<number, string>();
   readonly #lanes = new Map<string, Promise<void>>();
-  readonly #retries: FabricRetryCounts = { readConflict: 0, endorsementMismatch: 0, duplicateTxId: 0, peerBusy: 0 };
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
   #log: FabricLog | undefined;
@@ -165,11 +152,6 @@ export class FabricBackend implements LedgerBackend {
     backend.#connectAll();
     if (options.transparencyLog) backend.#followLog();
     return backend;
-  }
-
-  /** How often a conflict or an endorsement mismatch was retried rather than answered (a snapshot). */
-  get retries(): Readonly<FabricRetryCounts> {
-    return { ...this.#retries };
   }
 
   /** The transparency log of this organisation's peer's committed blocks, when followed. */
@@ -260,35 +242,28 @@ export class FabricBackend implements LedgerBackend {
           const endorsed = await timePhase(this.#options.observer, 'endorse', () => signed.contract.newProposal(fn, { arguments: args }).endorse());
           // Signed before it is kept, so every re-send is byte for byte the same envelope.
           transaction = signed.gateway.newSignedTransaction(endorsed.getBytes(), await signed.sign(endorsed.getDigest()));
-          await options.beforeSend?.({ txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') });
+          await options.beforeSend?.(intentOf(transaction));
         }
       } catch (error) {
-        if (!resume && attempt < MAX_ATTEMPTS && isPeerBusy(error)) {
-          this.#retries.peerBusy++;
-          this.#options.observer?.retry('PEER_BUSY');
-          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
-          continue;
-        }
-        if (!resume && attempt < MAX_ATTEMPTS && (isEndorsementMismatch(error) || isRefusedOnlyElsewhere(error, signed.mspId))) {
-          this.#retries.endorsementMismatch++;
-          this.#options.observer?.retry('ENDORSEMENT_MISMATCH');
-          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+        // Nothing was sent for these, so a new proposal is safe.
+        const cause = resume || attempt >= MAX_ATTEMPTS ? undefined
+          : isPeerBusy(error) ? 'PEER_BUSY'
+            : isEndorsementMismatch(error) || isRefusedOnlyElsewhere(error, signed.mspId) ? 'ENDORSEMENT_MISMATCH' : undefined;
+        if (cause) {
+          await this.#pauseToRetry(cause, attempt);
           continue;
         }
         throw translate(error); // not sent: nothing can land
       }
-      const intent = { txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') };
+      const intent = intentOf(transaction);
       resume = undefined;
       const outcome = await this.#untilFinal(signed, transaction, intent);
       if ('committed' in outcome) return outcome.committed;
       const { status } = outcome;
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
       if ((RETRYABLE_STATUS.has(status.code) || status.code === StatusCode.DUPLICATE_TXID) && attempt < MAX_ATTEMPTS) {
-        if (status.code === StatusCode.DUPLICATE_TXID) this.#retries.duplicateTxId++;
-        else this.#retries.readConflict++;
         // Another step of the same project won the block: retry after a short, spread-out pause.
-        this.#options.observer?.retry(String(status.code));
-        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+        await this.#pauseToRetry(String(status.code), attempt);
         continue;
       }
       throw new LedgerUnavailableError(`transaction ${status.transactionId} was not committed: validation code ${status.code}`);
@@ -300,6 +275,12 @@ export class FabricBackend implements LedgerBackend {
    * (also as the first copy of a re-send), or invalid. Between sends the ledger is asked, since
    * an earlier copy may have landed while its commit status was lost.
    */
+  /** Counts a retry by its cause (/metrics) and waits a short pause, spread out so racers part. */
+  async #pauseToRetry(cause: string, attempt: number): Promise<void> {
+    this.#options.observer?.retry(cause);
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
+  }
+
   async #untilFinal(signed: Signed, transaction: Transaction, intent: TxIntent): Promise<{ committed: Committed } | { status: Status }> {
     const started = Date.now();
     for (let round = 0; ; round++) {
@@ -512,12 +493,20 @@ function derSequence(parts: Buffer[]): Buffer {
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }
 
-/** An endorsement whose peers' answers differ: no chaincode refusal, just heights apart. */
+/** The error's message and each endorsing peer's, where a chaincode refusal or the cause is told. */
+function errorTexts(error: unknown): string[] {
+  if (!(error instanceof Error)) return [];
+  return [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
+}
+
+/** The transaction id and the signed envelope, as kept before the first send and re-sent as is. */
+function intentOf(transaction: Transaction): TxIntent {
+  return { txId: transaction.getTransactionId(), envelope: Buffer.from(transaction.getBytes()).toString('base64') };
+}
+
 /** The peer refused the call for too many at once: nothing was endorsed, so a new proposal is safe. */
 function isPeerBusy(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
-  return texts.some((t) => PEER_BUSY.test(t));
+  return errorTexts(error).some((t) => PEER_BUSY.test(t));
 }
 
 /**
@@ -532,9 +521,9 @@ function isRefusedOnlyElsewhere(error: unknown, ownMspId: string): boolean {
   return error.details.every((d) => d.mspId !== ownMspId) && error.details.some((d) => parseLedgerError(d.message) !== undefined);
 }
 
+/** An endorsement whose peers' answers differ: no chaincode refusal, just heights apart. */
 function isEndorsementMismatch(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const texts = [error.message, ...(error instanceof GatewayError ? error.details.map((d) => d.message) : [])];
+  const texts = errorTexts(error);
   return texts.some((t) => ENDORSEMENT_MISMATCH.test(t)) && !texts.some((t) => parseLedgerError(t) !== undefined);
 }
 
@@ -545,7 +534,7 @@ function isEndorsementMismatch(error: unknown): boolean {
 function translate(error: unknown): Error {
   if (error instanceof Problem || error instanceof LedgerUnavailableError) return error;
   if (error instanceof GatewayError) {
-    const texts = [error.message, ...error.details.map((d) => d.message)];
+    const texts = errorTexts(error);
     for (const text of texts) {
       const parsed = parseLedgerError(text);
       if (parsed) return parsed;
