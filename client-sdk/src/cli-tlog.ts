@@ -1,8 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { LedgerError } from '@tender-ledger/domain';
+import { Type, type Static } from '@sinclair/typebox';
+import { LedgerError, Sha256Hex, jsonValue, schemaErrors } from '@tender-ledger/domain';
 import { fromBase64, parseCheckpoint, parseNote, parseProofBundle, verifyCheckpoint, verifyConsistency } from '@tender-ledger/tlog';
 import { parseLogPolicy, verifyProof } from './transparency.js';
+
+/** What the gateway puts in a proof bundle's extra data: the record's hash. */
+const BundleExtra = Type.Object({ recordHash: Sha256Hex });
 
 interface Globals {
   url: string;
@@ -57,7 +61,9 @@ async function proofVerify(file: string, options: { policy: string; record?: str
   let recordHash = options.record;
   if (recordHash === undefined) {
     const extra = parseProofBundle(text).extra;
-    recordHash = extra ? (JSON.parse(new TextDecoder().decode(extra)) as { recordHash?: string }).recordHash : undefined;
+    // The bundle is a file someone handed over: its extra data is believed only in its documented shape.
+    const named = extra ? jsonValue(new TextDecoder().decode(extra)) : undefined;
+    recordHash = schemaErrors(BundleExtra, named).length === 0 ? (named as Static<typeof BundleExtra>).recordHash : undefined;
     if (recordHash === undefined) {
       console.error('the bundle names no record hash: give --record <sha256>');
       return 2;

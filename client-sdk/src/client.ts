@@ -4,7 +4,7 @@ import type { JSONWebKeySet } from 'jose';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   BidderRecordsSchema, BidInclusionSchema, HashLookupSchema, HealthSchema, JwksSchema, ProjectStatusSchema, ReceiptCheckSchema, RecordWithBlockSchema,
-  TrailSchema, WritePendingSchema, WriteResultSchema, schemaErrors,
+  TrailSchema, WritePendingSchema, WriteResultSchema, jsonValue, schemaErrors,
 } from '@tender-ledger/domain';
 import type {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, PublicProjectStatus,
@@ -439,18 +439,9 @@ function documented(schema: TSchema, text: string, call: string, status: number)
   return value;
 }
 
-/** JSON text as a value, or undefined when it is not JSON. */
-function jsonOf(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function parsePending(text: string): { txId?: string } {
   // Only a hint for the error message: a 202 of another shape is still "not known yet".
-  const pending = jsonOf(text);
+  const pending = jsonValue(text);
   return schemaErrors(WritePendingSchema, pending).length === 0 ? { txId: (pending as { txId?: string }).txId } : {};
 }
 
@@ -465,7 +456,7 @@ const ProblemShape = Type.Object({
 });
 
 function parseProblem(text: string, status: number): Problem {
-  const parsed = jsonOf(text);
+  const parsed = jsonValue(text);
   if (schemaErrors(ProblemShape, parsed).length === 0) return { ...(parsed as Static<typeof ProblemShape>), status };
   // Not a problem document (a proxy's page, say): the status alone says what kind of failure.
   return { status, code: status >= 500 ? 'INTERNAL' : 'UNKNOWN', detail: text.slice(0, 200) };

@@ -269,3 +269,25 @@ export type TrailBody = Static<typeof TrailSchema>;
 export type HashLookupBody = Static<typeof HashLookupSchema>;
 export type ReceiptCheckBody = Static<typeof ReceiptCheckSchema>;
 export type ProblemBody = Static<typeof ProblemSchema>;
+
+/**
+ * What each of the contract's queries answers, as the chaincode writes it (before the gateway
+ * adds blocks or receipts). On Fabric the answer comes from a peer, possibly another
+ * organisation's: the gateway checks it against this before passing anything on.
+ */
+export const LEDGER_ANSWERS = {
+  getProjectStatus: ProjectStatusSchema,
+  listProjects: Type.Array(ProjectStatusSchema),
+  getTrail: TrailSchema,
+  // The public's view of a bidder's records may be redacted while the tender is sealed.
+  getBidderRecords: closed({ ...BidderRecordsSchema.properties, records: Type.Array(RecordViewSchema) }),
+  // The receipts are the gateway's, not the ledger's.
+  getBidderBids: closed({
+    bidderId: Identifier,
+    bids: Type.Array(Type.Omit(BidderBidsSchema.properties.bids.items, ['commitments'], { additionalProperties: false })),
+  }),
+  getBidInclusion: BidInclusionSchema,
+  getRecord: RecordViewSchema,
+  findByHash: HashLookupSchema,
+} satisfies Record<string, TSchema>;
+export type LedgerQuery = keyof typeof LEDGER_ANSWERS;

@@ -253,6 +253,45 @@ export function assertSchema<T extends TSchema>(schema: T, value: unknown, what:
   }
 }
 
+/**
+ * JSON text as a value, or `undefined` when it is not JSON: a check against any schema then
+ * fails on it, so bytes from outside are parsed with this and checked, never cast.
+ *
+ * @example jsonValue('{"a":1}') // { a: 1 }
+ * @example jsonValue('{a:1}') // undefined
+ */
+export function jsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses JSON text from a file or a peer and checks it against `schema`; `what` (a file's path,
+ * a call) names it in the error. For bytes the caller did not write itself.
+ *
+ * @example parseChecked(Type.Object({ keys: Type.Array(Type.Unknown()) }), '{"keys":[]}', 'jwks.json') // { keys: [] }
+ */
+export function parseChecked<T extends TSchema>(schema: T, text: string, what: string): Static<T> {
+  const value = jsonValue(text);
+  if (value === undefined) throw new Error(`${what} is not JSON`);
+  const errors = schemaErrors(schema, value);
+  if (errors.length > 0) throw new Error(`${what} is not what it should be: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  return value;
+}
+
+/** An RFC 7517 key set as a trusted issuer's JWKS file holds it (the keys' own fields are jose's to check). */
+export const JwksFileSchema = Type.Object({ keys: Type.Array(Type.Object({ kty: Type.String({ minLength: 1 }) }), { minItems: 1 }) });
+
+const Base64url = Type.String({ pattern: '^[A-Za-z0-9_-]+$' });
+/** An ES256 private key file (RFC 7517 JWK): the receipt signer's keys and the development issuer's. */
+export const Es256PrivateJwkSchema = Type.Object({
+  kty: Type.Literal('EC'), crv: Type.Literal('P-256'), x: Base64url, y: Base64url, d: Base64url,
+  kid: Type.String({ minLength: 1 }), alg: Type.Optional(Type.Literal('ES256')), use: Type.Optional(Type.Literal('sig')),
+});
+
 /** Parses a JSON argument and validates it; bad JSON is an INVALID_ARGUMENT like any other. */
 export function parseArgument<T extends TSchema>(schema: T, json: string, what: string): Static<T> {
   let value: unknown;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ROLES, type Role } from '@tender-ledger/domain';
+import { JwksFileSchema, ROLES, parseChecked, type Role } from '@tender-ledger/domain';
 import type { IssuerConfig } from './config.js';
 import { Problem } from './problem.js';
 
@@ -41,7 +41,7 @@ export async function trustedIssuer(config: IssuerConfig): Promise<TrustedIssuer
   if (config.jwksUri) {
     return { issuer: config.issuer, keys: createRemoteJWKSet(new URL(config.jwksUri)), ...grants };
   }
-  const jwks = JSON.parse(await readFile(config.jwksFile as string, 'utf8')) as Parameters<typeof createLocalJWKSet>[0];
+  const jwks: Parameters<typeof createLocalJWKSet>[0] = parseChecked(JwksFileSchema, await readFile(config.jwksFile as string, 'utf8'), config.jwksFile as string);
   return { issuer: config.issuer, keys: createLocalJWKSet(jwks), ...grants };
 }
 

@@ -5,6 +5,7 @@ import type { LedgerBackend } from './backend.js';
 import { Problem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS } from './routes.js';
+import { evaluateJson } from './routers/http.js';
 
 export interface BidderRoutesDeps {
   backend: LedgerBackend;
@@ -44,8 +45,6 @@ export interface BidderTender {
 export function bidderRouter(deps: BidderRoutesDeps): express.Router {
   const { backend, receipts } = deps;
   const router = express.Router();
-  const evaluateJson = async <T>(caller: Caller, fn: string, ...args: string[]): Promise<T> =>
-    JSON.parse(await backend.evaluate({ kind: 'caller', caller }, fn, args)) as T;
 
   router.get('/v1/bidders/:bidderId/tenders', deps.signedIn, async (req, res) => {
     const bidderId = (req.params as Record<string, string>).bidderId ?? '';
@@ -54,14 +53,14 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
     const caller = req.caller as Caller;
     if (caller.role === 'platform') throw new Problem('FORBIDDEN', 'a platform reads a bidder\'s records per project');
     // The contract gives a bidder (or a regulator) exactly that bidder's records across projects.
-    const found = await evaluateJson<{ bids: { projectId: string; records: LedgerRecord[] }[] }>(caller, 'getBidderBids', bidderId);
+    const found = await evaluateJson<{ bids: { projectId: string; records: LedgerRecord[] }[] }>(backend, { kind: 'caller', caller }, 'getBidderBids', bidderId);
     const tenders: BidderTender[] = [];
     for (const bid of found.bids) {
       const projectId = bid.projectId;
-      const status = await evaluateJson<ProjectState>(caller, 'getProjectStatus', projectId);
+      const status = await evaluateJson<ProjectState>(backend, { kind: 'caller', caller }, 'getProjectStatus', projectId);
       // Once awarded, the award is public: whom it went to says whether this bidder won or lost.
       const award = isResultDecided(status.status)
-        ? (await evaluateJson<{ records: LedgerRecord[] }>(caller, 'getTrail', projectId)).records.filter((r) => r.step === 'BidAwarded')
+        ? (await evaluateJson<{ records: LedgerRecord[] }>(backend, { kind: 'caller', caller }, 'getTrail', projectId)).records.filter((r) => r.step === 'BidAwarded')
         : [];
       const records = [...bid.records.filter((r) => r.step !== 'BidAwarded'), ...award].sort((a, b) => a.seq - b.seq);
       const tender: BidderTender = {

@@ -1,6 +1,7 @@
 import { LedgerError, type ProjectState, type PublicProjectStatus } from '@tender-ledger/domain';
 import type { LedgerBackend } from './backend.js';
 import { LedgerUnavailableError, Problem } from './problem.js';
+import { evaluateJson } from './routers/http.js';
 
 /** What the closer needs to know of a project. */
 export type ClosableProject = Pick<ProjectState, 'projectId' | 'bidDeadline' | 'owner'>;
@@ -52,7 +53,7 @@ export class BiddingCloser {
   /** Schedules every project still bidding whose bidding nobody has closed. */
   async start(): Promise<void> {
     // Status, deadline, owner and close are public: no one's privileged view is needed to find them.
-    const projects = JSON.parse(await this.#backend.evaluate({ kind: 'public' }, 'listProjects', [])) as PublicProjectStatus[];
+    const projects = await evaluateJson<PublicProjectStatus[]>(this.#backend, { kind: 'public' }, 'listProjects');
     for (const project of projects) {
       if (project.status === 'bidding' && !project.biddingClosedAt) this.schedule(project);
     }

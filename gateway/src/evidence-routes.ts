@@ -1,13 +1,14 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { SEALED_STEPS, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
-import type { LedgerBackend, Reader } from './backend.js';
+import type { LedgerBackend } from './backend.js';
 import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
 import { certificatePdf } from './certificate-pdf.js';
 import { buildEvidencePackage, type PackagedRecord } from './evidence-package.js';
 import { ledgerUnavailable, Problem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS } from './routes.js';
+import { evaluateJson, readerOf } from './routers/http.js';
 
 export interface EvidenceRoutesDeps {
   backend: LedgerBackend;
@@ -38,10 +39,6 @@ function param(req: Request, name: string): string {
 export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   const { backend, receipts, directory } = deps;
   const router = express.Router();
-  // The caller itself (the contract decides what it sees), or the public.
-  const readerOf = (caller: Caller | undefined): Reader => (caller === undefined ? { kind: 'public' } : { kind: 'caller', caller });
-  const evaluateJson = async <T>(reader: Reader, fn: string, ...args: string[]): Promise<T> =>
-    JSON.parse(await backend.evaluate(reader, fn, args)) as T;
   const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
 
   async function certificateOf(record: RecordView, req: Request): Promise<Certificate> {
@@ -50,7 +47,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     const landed = await backend.transaction(record.txId);
     let project: { name: string; category?: string } | undefined;
     if (record.projectId !== null) {
-      const status = await evaluateJson<PublicProjectStatus>({ kind: 'public' }, 'getProjectStatus', record.projectId);
+      const status = await evaluateJson<PublicProjectStatus>(backend, { kind: 'public' }, 'getProjectStatus', record.projectId);
       project = { name: status.name, category: status.category };
     }
     // A receipt states a fact about the ledger. Its claims name no bidder and no chain position,
@@ -65,7 +62,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   }
 
   async function recordFor(req: Request): Promise<RecordView> {
-    return evaluateJson<RecordView>(readerOf(req.caller), 'getRecord', param(req, 'recordId'));
+    return evaluateJson<RecordView>(backend, readerOf(req.caller), 'getRecord', param(req, 'recordId'));
   }
 
   // The names pages show instead of ids, and document kinds in words (signed-in callers).
@@ -88,17 +85,17 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   router.get('/v1/projects/:projectId/evidence-package', deps.signedIn, async (req, res) => {
     const projectId = param(req, 'projectId');
     const caller = req.caller as Caller;
-    const status = await evaluateJson<PublicProjectStatus>({ kind: 'public' }, 'getProjectStatus', projectId);
+    const status = await evaluateJson<PublicProjectStatus>(backend, { kind: 'public' }, 'getProjectStatus', projectId);
     let records: LedgerRecord[];
     let scope: { kind: 'trail' } | { kind: 'bidder'; bidderId: string };
     if (caller.role === 'bidder') {
       // A bidder's own records, as the contract gives them to that bidder; nothing of another bidder leaves.
       const bidderId = caller.sub;
-      ({ records } = await evaluateJson<{ records: LedgerRecord[] }>(readerOf(caller), 'getBidderRecords', projectId, bidderId));
+      ({ records } = await evaluateJson<{ records: LedgerRecord[] }>(backend, readerOf(caller), 'getBidderRecords', projectId, bidderId));
       if (records.length === 0) throw new Problem('FORBIDDEN', 'this bidder has no records in this project');
       scope = { kind: 'bidder', bidderId };
     } else {
-      const trail = await evaluateJson<{ complete: boolean; records: RecordView[] }>(readerOf(caller), 'getTrail', projectId);
+      const trail = await evaluateJson<{ complete: boolean; records: RecordView[] }>(backend, readerOf(caller), 'getTrail', projectId);
       if (!trail.complete || trail.records.some(isRedacted)) {
         throw new Problem('FORBIDDEN', 'only the owning platform and regulators take a sealed project\'s evidence package');
       }
@@ -106,7 +103,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
       scope = { kind: 'trail' };
     }
     // The contract's check of the whole chain, whatever part of it this caller sees.
-    const { chainValid } = await evaluateJson<{ chainValid: boolean }>(readerOf(caller), 'getTrail', projectId);
+    const { chainValid } = await evaluateJson<{ chainValid: boolean }>(backend, readerOf(caller), 'getTrail', projectId);
     const packaged: PackagedRecord[] = [];
     for (const record of records) {
       const landed = await backend.transaction(record.txId);

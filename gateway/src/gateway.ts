@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DEV_ISSUER, ROLES } from '@tender-ledger/domain';
+import { Type } from '@sinclair/typebox';
+import { DEV_ISSUER, ROLES, parseChecked } from '@tender-ledger/domain';
 import { devIssuerJwks } from '@tender-ledger/trust';
 import { createLocalJWKSet } from 'jose';
 import { Authenticator, trustedIssuer, type TrustedIssuer } from './auth.js';
@@ -143,9 +144,18 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   };
 }
 
+const Text = Type.String({ minLength: 1 });
+/** network.sh's connection file (FABRIC_CONNECTION): the operator's, checked before it is used. */
+const FabricConnectionSchema = Type.Object({
+  channel: Text,
+  chaincode: Text,
+  peers: Type.Record(Type.String(), Type.Object({ endpoint: Text, hostAlias: Text, tlsCACert: Text })),
+  identities: Type.Record(Type.String(), Type.Record(Type.String(), Type.Object({ cert: Text, key: Text }))),
+});
+
 async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics, logger: Logger): Promise<LedgerBackend> {
   if (config.ledgerBackend === 'fabric' && config.fabric) {
-    const connection = JSON.parse(await readFile(config.fabric.connectionFile, 'utf8')) as FabricConnection;
+    const connection: FabricConnection = parseChecked(FabricConnectionSchema, await readFile(config.fabric.connectionFile, 'utf8'), config.fabric.connectionFile);
     // Loaded only for Fabric: gRPC and fabric-gateway take a while to load, and an embedded gateway never needs them.
     const { FabricBackend } = await import('./fabric-backend.js');
     return FabricBackend.open({

@@ -1,4 +1,6 @@
 import { Level } from 'level';
+import { Type } from '@sinclair/typebox';
+import { jsonValue, schemaErrors } from '@tender-ledger/domain';
 import type { TxIntent } from './backend.js';
 
 export interface StoredAnswer {
@@ -29,6 +31,10 @@ export type Outcome =
 type Entry =
   | { state: 'sent'; fingerprint: string; intent: TxIntent }
   | { state?: 'answered'; fingerprint: string; status: number; body: unknown };
+
+/** An entry as stored; read back after a crash, so checked before it decides anything. */
+const SentEntry = Type.Object({ state: Type.Literal('sent'), fingerprint: Type.String(), intent: Type.Object({ txId: Type.String({ minLength: 1 }), envelope: Type.Optional(Type.String()) }) });
+const AnsweredEntry = Type.Object({ state: Type.Optional(Type.Literal('answered')), fingerprint: Type.String(), status: Type.Integer({ minimum: 100, maximum: 599 }), body: Type.Unknown() });
 
 interface SyncBatch {
   ops: { type: 'put'; key: string; value: string }[];
@@ -153,6 +159,12 @@ export class IdempotencyStore {
 
   async #read(id: string): Promise<Entry | undefined> {
     const raw = await this.#db.get(id);
-    return raw === undefined ? undefined : JSON.parse(raw) as Entry;
+    if (raw === undefined) return undefined;
+    const entry = jsonValue(raw);
+    // A damaged entry must not replay a wrong answer or resume a wrong transaction: fail this key loudly.
+    const sent = typeof entry === 'object' && entry !== null && (entry as { state?: unknown }).state === 'sent';
+    const errors = schemaErrors(sent ? SentEntry : AnsweredEntry, entry);
+    if (errors.length > 0) throw new Error(`the idempotency store's entry for a key is damaged: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    return entry as Entry;
   }
 }

@@ -19,3 +19,5 @@ export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBun
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog, fabricBlockLeaves, crossCosign } from './tlog/fabric-log.js';
 export { loadOrCreateLogKey } from './tlog/log-key.js';
+export { IdempotencyStore } from './idempotency.js';
+export { ledgerAnswer } from './routers/http.js';

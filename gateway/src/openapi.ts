@@ -7,7 +7,11 @@ import {
 import { IdempotencyKey, PATH_PARAMS, STEP_ROUTES, VerifyReceiptRequest } from './routes.js';
 
 /** JSON Schema without TypeBox's symbol keys. */
-const plain = (schema: TSchema): object => JSON.parse(JSON.stringify(schema)) as object;
+// A copy without TypeBox's symbol keys: only what JSON carries goes into the document.
+const plain = (schema: TSchema): object => {
+  const copy: unknown = JSON.parse(JSON.stringify(schema));
+  return copy as object;
+};
 
 /** Response schemas, published under components/schemas and referenced by name. */
 const SCHEMAS = {

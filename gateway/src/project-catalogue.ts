@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { Identifier, Instant, ProjectStatusSchema, schemaErrors, type PublicProjectStatus } from '@tender-ledger/domain';
+import { Identifier, Instant, jsonValue, schemaErrors, type PublicProjectStatus } from '@tender-ledger/domain';
 import type { LedgerBackend, Reader } from './backend.js';
 import { Problem } from './problem.js';
+import { evaluateJson } from './routers/http.js';
 
 /** The filters and paging `GET /v1/projects` takes. */
 export interface ProjectQuery {
@@ -34,7 +35,6 @@ export interface ProjectPage {
  */
 const Cursor = Type.Tuple([Instant, Identifier]);
 /** What the contract's listProjects answers: every project the reader may see. */
-const ProjectList = Type.Array(ProjectStatusSchema);
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
@@ -66,7 +66,7 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
   }
   const cursor = query.cursor;
   if (cursor !== undefined) {
-    const value = typeof cursor === 'string' && cursor.length <= 400 ? jsonOf(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+    const value = typeof cursor === 'string' && cursor.length <= 400 ? jsonValue(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
     if (schemaErrors(Cursor, value).length === 0) {
       const [registeredAt, projectId] = value as [string, string];
       parsed.cursor = { registeredAt, projectId };
@@ -76,22 +76,6 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
   }
   if (errors.length > 0) throw new Problem('INVALID_ARGUMENT', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
   return parsed;
-}
-
-function jsonOf(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The contract's list, checked before it is sorted, filtered and cached: another shape is the gateway's failure (500), not a page. */
-function projectList(answer: string): PublicProjectStatus[] {
-  const value = jsonOf(answer);
-  const errors = schemaErrors(ProjectList, value);
-  if (errors.length > 0) throw new Problem('INTERNAL', `the ledger answered listProjects with no project list: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
-  return value as PublicProjectStatus[];
 }
 
 /** Newest first; the project number breaks ties, so the order is total and a cursor is exact. */
@@ -123,7 +107,7 @@ export class ProjectCatalogue {
     const { height } = await this.#backend.health();
     const cached = this.#cache.get(readerKey);
     if (height !== undefined && cached?.height === height) return cached.projects;
-    const projects = projectList(await this.#backend.evaluate(reader, 'listProjects', [])).sort(newestFirst);
+    const projects = (await evaluateJson<PublicProjectStatus[]>(this.#backend, reader, 'listProjects')).sort(newestFirst);
     if (height !== undefined) {
       // A few readers at most are kept: regulators share one view; platforms each have their own.
       if (this.#cache.size >= 16) this.#cache.delete(this.#cache.keys().next().value as string);

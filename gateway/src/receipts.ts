@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import { RECEIPT_TYPE, receiptClaims, type CommitInfo, type LedgerRecord } from '@tender-ledger/domain';
+import { Es256PrivateJwkSchema, RECEIPT_TYPE, parseChecked, receiptClaims, type CommitInfo, type LedgerRecord } from '@tender-ledger/domain';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -75,7 +75,7 @@ export class ReceiptSigner {
     }
     const keys = new Map<string, JWK>();
     for (const file of files.filter((f) => f.endsWith('.private.jwk.json')).sort()) {
-      const jwk = JSON.parse(await readFile(path.join(this.#dir, file), 'utf8')) as JWK;
+      const jwk: JWK = parseChecked(Es256PrivateJwkSchema, await readFile(path.join(this.#dir, file), 'utf8'), path.join(this.#dir, file));
       keys.set(jwk.kid as string, jwk);
     }
     if (keys.size === 0) {

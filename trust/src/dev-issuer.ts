@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
-import { DEFAULT_AUDIENCE, DEV_ISSUER, type Role } from '@tender-ledger/domain';
+import { DEFAULT_AUDIENCE, DEV_ISSUER, Es256PrivateJwkSchema, parseChecked, type Role } from '@tender-ledger/domain';
 
 const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.private.jwk.json');
 
@@ -14,7 +14,7 @@ const keyFile = (dataDir: string) => path.join(dataDir, 'keys', 'dev-issuer.priv
 export async function loadOrCreateDevIssuerKey(dataDir: string): Promise<JWK> {
   const file = keyFile(dataDir);
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as JWK;
+    return parseChecked(Es256PrivateJwkSchema, await readFile(file, 'utf8'), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -28,7 +28,7 @@ export async function loadOrCreateDevIssuerKey(dataDir: string): Promise<JWK> {
     return stored;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return JSON.parse(await readFile(file, 'utf8')) as JWK;
+    return parseChecked(Es256PrivateJwkSchema, await readFile(file, 'utf8'), file);
   }
 }
 

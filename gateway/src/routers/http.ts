@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler } from 'express';
 import type { TSchema } from '@sinclair/typebox';
-import { isRedacted, schemaErrors, type FieldError, type RecordView } from '@tender-ledger/domain';
+import { LEDGER_ANSWERS, isRedacted, jsonValue, schemaErrors, type FieldError, type LedgerQuery, type RecordView } from '@tender-ledger/domain';
 import type { Authenticator, Caller } from '../auth.js';
 import type { LedgerBackend, Reader } from '../backend.js';
 import type { BiddingCloser } from '../bidding-closer.js';
@@ -101,9 +101,30 @@ export function readerOf(caller: Caller | undefined): Reader {
   return caller === undefined ? { kind: 'public' } : { kind: 'caller', caller };
 }
 
-/** Evaluates a query and parses its JSON answer. */
-export async function evaluateJson<T>(backend: LedgerBackend, reader: Reader, fn: string, ...args: string[]): Promise<T> {
-  return JSON.parse(await backend.evaluate(reader, fn, args)) as T;
+/**
+ * Evaluates one of the contract's queries and checks its answer against the schema the domain
+ * gives that query (LEDGER_ANSWERS). T is the caller's view of that shape.
+ */
+export async function evaluateJson<T>(backend: LedgerBackend, reader: Reader, fn: LedgerQuery, ...args: string[]): Promise<T> {
+  return ledgerAnswer<T>(fn, await backend.evaluate(reader, fn, args));
+}
+
+/**
+ * A query's answer, checked. On Fabric it comes from a peer, maybe another organisation's: an
+ * answer of another shape is the gateway's failure (500, logged), never passed on or trusted.
+ */
+export function ledgerAnswer<T>(fn: LedgerQuery, text: string): T {
+  return checkedAnswer<T>(fn, LEDGER_ANSWERS[fn], text);
+}
+
+/** The ledger's answer to `fn` (a query or a transaction), checked against `schema`; see ledgerAnswer. */
+export function checkedAnswer<T>(fn: string, schema: TSchema, text: string): T {
+  const value = jsonValue(text);
+  const errors = schemaErrors(schema, value);
+  if (errors.length > 0) {
+    throw new Problem('INTERNAL', `the ledger answered ${fn} with a body that is not its documented answer: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  }
+  return value as T;
 }
 
 /** A public view of a sealed project's record: it drops its chain position, and its block goes too. */

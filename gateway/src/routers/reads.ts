@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { LedgerRecord, ProjectState, PublicProjectStatus, RecordView } from '@tender-ledger/domain';
+import type { LedgerQuery, LedgerRecord, ProjectState, PublicProjectStatus, RecordView } from '@tender-ledger/domain';
 import type { BidInclusionProof } from '@tender-ledger/client-sdk';
 import { callerKey, type Caller } from '../auth.js';
 import type { Reader } from '../backend.js';
@@ -9,7 +9,7 @@ import { evaluateJson, hidesBlock, readerOf, validateParams, type RouterDeps } f
 /** Reads of projects, trails, records and a bidder's own records, each as the caller may see them. */
 export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }: RouterDeps): Router {
   const router = express.Router();
-  const query = <T>(reader: Reader, fn: string, ...args: string[]) => evaluateJson<T>(backend, reader, fn, ...args);
+  const query = <T>(reader: Reader, fn: LedgerQuery, ...args: string[]) => evaluateJson<T>(backend, reader, fn, ...args);
 
   router.get('/v1/projects/:projectId', signedIn(), async (req, res) => {
     const { projectId } = validateParams(req) as { projectId: string };

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
-import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
+import { LedgerRecordSchema, canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import type { WriteAttempt } from '../idempotency.js';
 import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
 import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
-import { requireJson, validate, validateParams, type RouterDeps } from './http.js';
+import { checkedAnswer, requireJson, validate, validateParams, type RouterDeps } from './http.js';
 import { prefersProof, withProof } from './tlog.js';
 
 /**
@@ -42,7 +42,8 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
         ...(recorded ? { resume: recorded } : {}),
       });
-    const record = JSON.parse(committed.result) as LedgerRecord;
+    // The writer's own record, in full: checked before it is signed for and passed on.
+    const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, committed.result);
     if (record.step === 'ProjectRegistered' && record.projectId !== null) {
       closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });
     }

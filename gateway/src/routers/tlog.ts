@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { Type } from '@sinclair/typebox';
-import { RecordId, Sha256Hex, isRedacted, schemaErrors, type RecordView } from '@tender-ledger/domain';
+import { RecordId, Sha256Hex, isRedacted, jsonValue, schemaErrors, type RecordView } from '@tender-ledger/domain';
 import { toBase64 } from '@tender-ledger/tlog';
 import type { LedgerBackend } from '../backend.js';
 import { ledgerUnavailable, Problem } from '../problem.js';
@@ -106,13 +106,6 @@ async function bundleOrRetry(tlog: TlogService, recordId: string, hash: string, 
 /** What a write's answer must name for its proof to be looked up: the record's id and hash. */
 const ProvableAnswer = Type.Object({ record: Type.Object({ recordId: RecordId, hash: Sha256Hex }) });
 
-function jsonOf(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** `Prefer: wait=proof` (RFC 7240): the write's answer waits for the record's proof bundle. */
 export function prefersProof(req: Request): boolean {
@@ -126,7 +119,7 @@ export function prefersProof(req: Request): boolean {
 export async function withProof(tlog: TlogService, res: Response, body: string, waitMs = 2000): Promise<string> {
   // The answer may be one stored by the idempotency store, read back from disk: what names no
   // record (damaged, or not a write's answer) is sent as it was, with no proof, never a 500.
-  const written = jsonOf(body);
+  const written = jsonValue(body);
   if (schemaErrors(ProvableAnswer, written).length > 0) return body;
   const { record } = written as { record: { recordId: string; hash: string } };
   try {

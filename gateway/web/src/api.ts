@@ -26,9 +26,12 @@ export function session(): Session | undefined {
   const token = sessionStorage.getItem('token');
   if (!token) return undefined;
   try {
-    const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { role?: string; sub?: string; exp?: number };
-    if (!claims.role || !claims.sub || (claims.exp ?? 0) * 1000 < Date.now()) return undefined;
-    return { token, role: claims.role, sub: claims.sub };
+    // Only to choose what the page shows: the gateway checks the token itself on every call.
+    const claims: unknown = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+    if (typeof claims !== 'object' || claims === null) return undefined;
+    const { role, sub, exp } = claims as Record<string, unknown>;
+    if (typeof role !== 'string' || role === '' || typeof sub !== 'string' || sub === '' || typeof exp !== 'number' || exp * 1000 < Date.now()) return undefined;
+    return { token, role, sub };
   } catch {
     return undefined;
   }

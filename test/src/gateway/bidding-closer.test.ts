@@ -56,10 +56,15 @@ describe('BiddingCloser (the gateway closes bidding at each deadline)', function
 
   it('schedules at start every project still bidding whose bidding nobody closed', async () => {
     const later = new Date(Date.now() + 3_600_000).toISOString();
+    // The public's view of each project, in the shape listProjects documents (the gateway checks it).
+    const project = (projectId: string, status: ProjectState['status']): Partial<ProjectState> => ({
+      projectId, name: projectId, category: 'works', estimatedPrice: ESTIMATED_PRICE, depositAmount: DEPOSIT,
+      bidDeadline: later, openingTime: later, tenderDocSha256: doc('t'), owner: OWNER, status, registeredAt: new Date(0).toISOString(),
+    });
     const { backend } = fakeBackend([], [
-      { projectId: 'OPEN', status: 'bidding', bidDeadline: later, owner: OWNER },
-      { projectId: 'CLOSED', status: 'bidding', bidDeadline: later, owner: OWNER, biddingClosedAt: later },
-      { projectId: 'OPENED', status: 'opened', bidDeadline: later, owner: OWNER },
+      project('OPEN', 'bidding'),
+      { ...project('CLOSED', 'bidding'), biddingClosedAt: later },
+      project('OPENED', 'opened'),
     ]);
     const closer = new BiddingCloser(backend);
     await closer.start();

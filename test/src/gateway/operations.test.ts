@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { createServer as createTcpServer, type Server } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
+import { exportJWK, generateKeyPair } from 'jose';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
 import { createLogger, GatewayMetrics, loadConfig, loadOrCreateLogKey, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
 import { tempDir } from '../helpers/temp.js';
@@ -336,6 +337,29 @@ describe('operating the gateway', () => {
       const dataDir = path.join(temp.dir, 'tlog-origin');
       await loadOrCreateLogKey(dataDir, 'a.example/log');
       expectOneLine(await runMain({ DATA_DIR: dataDir, LOG_ORIGIN: 'b.example/log' }), `${dataDir}/keys/log is the key of the log a.example/log, not b.example/log (LOG_ORIGIN)`);
+    });
+
+    it('names a key file that is not a key, a JWKS file without keys and a Fabric connection file without identities', async () => {
+      const dataDir = path.join(temp.dir, 'bad-key');
+      const keyFile = path.join(dataDir, 'keys', 'receipts', '0001.private.jwk.json');
+      mkdirSync(path.dirname(keyFile), { recursive: true });
+      writeFileSync(keyFile, JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA', kid: 'k1' }));
+      expectOneLine(await runMain({ DATA_DIR: dataDir }), `cannot start: ${keyFile} is not what it should be: /d`);
+      writeFileSync(keyFile, '{"kty":');
+      expectOneLine(await runMain({ DATA_DIR: dataDir }), `cannot start: ${keyFile} is not JSON`);
+      // A trusted issuer's JWKS file with no key in it, then a good one beside a Fabric connection file missing its identities.
+      const jwksFile = path.join(temp.dir, 'issuer.jwks.json');
+      const issuers = JSON.stringify([{ issuer: 'https://platform.example', jwksFile, roles: ['platform'] }]);
+      writeFileSync(jwksFile, JSON.stringify({ keys: [] }));
+      expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'bad-jwks'), AUTH_ISSUERS: issuers }), `cannot start: ${jwksFile} is not what it should be: /keys`);
+      const { publicKey } = await generateKeyPair('ES256');
+      writeFileSync(jwksFile, JSON.stringify({ keys: [await exportJWK(publicKey)] }));
+      const connection = path.join(temp.dir, 'connection.json');
+      writeFileSync(connection, JSON.stringify({ channel: 'tender', chaincode: 'tender', peers: {} }));
+      expectOneLine(await runMain({
+        DATA_DIR: path.join(temp.dir, 'bad-connection'), AUTH_ISSUERS: issuers, LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: connection,
+        FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'https://platform.example::p1': 'User1' }),
+      }), `cannot start: ${connection} is not what it should be: /identities`);
     });
 
     it('names the process holding the ledger\'s LevelDB LOCK', async () => {
