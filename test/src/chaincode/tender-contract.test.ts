@@ -58,7 +58,7 @@ for (const hostFactory of HOSTS) {
 
       it('refuses bad input with INVALID_ARGUMENT naming every bad field', async () => {
         const request = { ...tender.projectRequest(), estimatedPrice: 1000.5, tenderDocSha256: 'ABC', extra: 1 };
-        const message = await expectRefusal(host.submit(platformA, 'registerProject', JSON.stringify(request)), 'INVALID_ARGUMENT');
+        const { message } = await expectRefusal(host.submit(platformA, 'registerProject', JSON.stringify(request)), 'INVALID_ARGUMENT');
         expect(message).to.include('/estimatedPrice').and.include('/tenderDocSha256');
         await expectRefusal(host.submit(platformA, 'registerProject', '{not json'), 'INVALID_ARGUMENT');
         await expectRefusal(tender.register({ bidDeadline: '2026-13-01T00:00:00Z' }), 'INVALID_ARGUMENT');
@@ -67,7 +67,7 @@ for (const hostFactory of HOSTS) {
       it('refuses a deadline or opening time that is no real instant with INVALID_ARGUMENT (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
         const year = new Date(host.clock.nowMs() + 400 * DAY).getUTCFullYear();
         for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-04-31T10:00:00+08:00`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`, `${year}-06-01T10:00:00+24:00`]) {
-          const message = await expectRefusal(tender.register({ bidDeadline: impossible, openingTime: `${year}-07-01T10:00:00Z` }), 'INVALID_ARGUMENT');
+          const { message } = await expectRefusal(tender.register({ bidDeadline: impossible, openingTime: `${year}-07-01T10:00:00Z` }), 'INVALID_ARGUMENT');
           expect(message, impossible).to.include('/bidDeadline');
           await expectRefusal(tender.register({ bidDeadline: `${year}-06-01T10:00:00Z`, openingTime: impossible }), 'INVALID_ARGUMENT');
         }
@@ -76,7 +76,7 @@ for (const hostFactory of HOSTS) {
 
       it('refuses a lone surrogate or a NUL in free text with INVALID_ARGUMENT naming the field (RFC 8785 cannot canonicalise it)', async () => {
         const bad = { ...tender.projectRequest(), name: 'road \ud800 works', tenderer: 'city\u0000office', category: '\udc00' };
-        const message = await expectRefusal(host.submit(platformA, 'registerProject', JSON.stringify(bad)), 'INVALID_ARGUMENT');
+        const { message } = await expectRefusal(host.submit(platformA, 'registerProject', JSON.stringify(bad)), 'INVALID_ARGUMENT');
         expect(message).to.include('/name').and.include('/tenderer').and.include('/category').and.include('RFC 8785');
         await tender.register({ name: '市政道路改造工程 🚧' });
       });
@@ -216,7 +216,7 @@ for (const hostFactory of HOSTS) {
           [() => tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
           [() => tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
         ] as const) {
-          expect(await expectRefusal(attempt(), code)).to.include(`bidding closed at ${closed.txTime}`);
+          expect((await expectRefusal(attempt(), code)).message).to.include(`bidding closed at ${closed.txTime}`);
         }
       });
 
@@ -615,7 +615,7 @@ for (const hostFactory of HOSTS) {
           { sha256: doc('a'), kind: 'minutes', metadata: { 'ti\ud800tle': 'x' } },
           { sha256: doc('a'), kind: 'minutes', metadata: { 'ti\u0000tle': 'x' } },
         ]) {
-          const message = await expectRefusal(host.submit(otherCity, 'notariseDocument', JSON.stringify(request)), 'INVALID_ARGUMENT');
+          const { message } = await expectRefusal(host.submit(otherCity, 'notariseDocument', JSON.stringify(request)), 'INVALID_ARGUMENT');
           expect(message).to.match(/\/(kind|corrects|metadata)/);
         }
       });

@@ -6,10 +6,8 @@ import { TenderLedgerClient, commitBid, sha256File, verifyBidInclusion, verifyRe
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
-import { doc } from '../helpers/tender.js';
+import { DEPOSIT, ESTIMATED_PRICE, doc } from '../helpers/tender.js';
 
-const ESTIMATED = 100_000_000;
-const DEPOSIT = 2_000_000;
 const RUN = Date.now().toString(36);
 const CLI = path.resolve(__dirname, '../../../client-sdk/dist/cli.js');
 
@@ -50,7 +48,7 @@ for (const backend of testBackends()) describe(`the README's sealed-bid flow thr
 
     const steps: [string, () => Promise<unknown>][] = [
       ['register the project', () => record(client.registerProject({
-        projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: ESTIMATED, depositAmount: DEPOSIT,
+        projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: ESTIMATED_PRICE, depositAmount: DEPOSIT,
         bidDeadline, openingTime, tenderDocSha256: doc(`tender ${projectId}`),
       }))],
       ['register the bidders', async () => {

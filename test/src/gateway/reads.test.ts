@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { AuthError, verifyReceipt } from '@tender-ledger/client-sdk';
 import type { LedgerRecord } from '@tender-ledger/domain';
-import { HttpTender, RUN, expectProblem, onEachBackend, refusal } from '../helpers/http-tender.js';
+import { HttpTender, RUN, onEachBackend } from '../helpers/http-tender.js';
+import { expectRefusal, refusal } from '../helpers/refusal.js';
 
 onEachBackend((s) => {
   /** A project in bidding with bidder B1's sealed bid. */
@@ -30,7 +31,7 @@ onEachBackend((s) => {
     describe('without a token', () => {
       it('answers 401 UNAUTHENTICATED, which the SDK types as an AuthError', async () => {
         const tender = await biddingProject();
-        await expectProblem(s.anonymous.getTrail(tender.projectId), 401, 'UNAUTHENTICATED');
+        await expectRefusal(s.anonymous.getTrail(tender.projectId), 'UNAUTHENTICATED');
         expect((await refusal(s.anonymous.getTrail('X'))).error).to.be.instanceOf(AuthError);
       });
     });
@@ -40,7 +41,7 @@ onEachBackend((s) => {
     describe('without a token', () => {
       it('answers 401 UNAUTHENTICATED', async () => {
         const tender = await biddingProject();
-        await expectProblem(s.anonymous.getProject(tender.projectId), 401, 'UNAUTHENTICATED');
+        await expectRefusal(s.anonymous.getProject(tender.projectId), 'UNAUTHENTICATED');
       });
     });
   });
@@ -64,8 +65,8 @@ onEachBackend((s) => {
       it('answers 403 FORBIDDEN', async () => {
         const tender = await biddingProject();
         const bidder = await s.t.client('bidder', 'B1');
-        await expectProblem(bidder.bidderRecords(tender.projectId, 'B2'), 403, 'FORBIDDEN');
-        await expectProblem(s.otherPlatform.bidderRecords(tender.projectId, 'B1'), 403, 'FORBIDDEN');
+        await expectRefusal(bidder.bidderRecords(tender.projectId, 'B2'), 'FORBIDDEN');
+        await expectRefusal(s.otherPlatform.bidderRecords(tender.projectId, 'B1'), 'FORBIDDEN');
       });
     });
   });

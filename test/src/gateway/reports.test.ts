@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
-import { DEPOSIT, HttpTender } from '../helpers/http-tender.js';
-import { doc } from '../helpers/tender.js';
+import { HttpTender } from '../helpers/http-tender.js';
+import { DEPOSIT, doc } from '../helpers/tender.js';
 
 // Embedded only: these need days to pass, which only the embedded ledger's clock can do.
 if (testBackends().includes('embedded')) describe('regulator reports (embedded ledger: they need days to pass)', function () {

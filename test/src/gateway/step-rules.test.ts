@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { NotFoundError, RuleViolationError } from '@tender-ledger/client-sdk';
-import { COMMITTEE, DEPOSIT, ESTIMATED, HttpTender, expectProblem, fixtures, forEachBackend, refusal, sharedGateway } from '../helpers/http-tender.js';
-import { doc } from '../helpers/tender.js';
+import { HttpTender, fixtures, forEachBackend, sharedGateway } from '../helpers/http-tender.js';
+import { expectRefusal, refusal } from '../helpers/refusal.js';
+import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, doc } from '../helpers/tender.js';
 
 // The tender rules on the recorded steps: each refusal is a 409 (or 404) with the rule's code.
 // Fixtures are tenders driven to a stage once per gateway; the tests only make refused calls,
@@ -85,22 +86,22 @@ forEachBackend((backend) => {
   describe('POST /v1/projects', () => {
     describe('when the deposit exceeds 2% of the estimated price (IR art. 26)', () => {
       it('answers 409 DEPOSIT_ABOVE_LIMIT', async () => {
-        await expectProblem(new HttpTender(s.t, s.platform).register({ depositAmount: ESTIMATED / 50 + 1 }), 409, 'DEPOSIT_ABOVE_LIMIT');
+        await expectRefusal(new HttpTender(s.t, s.platform).register({ depositAmount: ESTIMATED_PRICE / 50 + 1 }), 'DEPOSIT_ABOVE_LIMIT');
       });
     });
     describe('when the opening time is before the bid deadline (BL art. 34)', () => {
       it('answers 409 OPENING_BEFORE_DEADLINE', async () => {
-        await expectProblem(new HttpTender(s.t, s.platform).register({ openingTime: s.t.time.iso(s.t.time.deadlineLead - 1000) }), 409, 'OPENING_BEFORE_DEADLINE');
+        await expectRefusal(new HttpTender(s.t, s.platform).register({ openingTime: s.t.time.iso(s.t.time.deadlineLead - 1000) }), 'OPENING_BEFORE_DEADLINE');
       });
     });
     describe('when the bid deadline has already passed', () => {
       it('answers 409 BID_DEADLINE_PASSED', async () => {
-        await expectProblem(new HttpTender(s.t, s.platform).register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 409, 'BID_DEADLINE_PASSED');
+        await expectRefusal(new HttpTender(s.t, s.platform).register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 'BID_DEADLINE_PASSED');
       });
     });
     describe('when the project id is taken', () => {
       it('answers 409 PROJECT_EXISTS', async () => {
-        await expectProblem((await stage.bidding()).register(), 409, 'PROJECT_EXISTS');
+        await expectRefusal((await stage.bidding()).register(), 'PROJECT_EXISTS');
       });
     });
   });
@@ -109,19 +110,19 @@ forEachBackend((backend) => {
     describe('when the deposit is less than the project requires', () => {
       it('answers 409 DEPOSIT_INSUFFICIENT', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.registerBidder(tender.projectId, { bidderId: 'B7', deposit: { form: 'cash', amount: 1 } }), 409, 'DEPOSIT_INSUFFICIENT');
+        await expectRefusal(s.platform.registerBidder(tender.projectId, { bidderId: 'B7', deposit: { form: 'cash', amount: 1 } }), 'DEPOSIT_INSUFFICIENT');
       });
     });
     describe('when the bidder is already registered', () => {
       it('answers 409 BIDDER_EXISTS', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }), 409, 'BIDDER_EXISTS');
+        await expectRefusal(s.platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }), 'BIDDER_EXISTS');
       });
     });
     describe('when the bid deadline has passed', () => {
       it('answers 409 REGISTRATION_AFTER_DEADLINE', async () => {
         const tender = await stage.pastDeadline();
-        await expectProblem(s.platform.registerBidder(tender.projectId, { bidderId: 'B5', deposit: { form: 'cash', amount: DEPOSIT } }), 409, 'REGISTRATION_AFTER_DEADLINE');
+        await expectRefusal(s.platform.registerBidder(tender.projectId, { bidderId: 'B5', deposit: { form: 'cash', amount: DEPOSIT } }), 'REGISTRATION_AFTER_DEADLINE');
       });
     });
   });
@@ -130,19 +131,19 @@ forEachBackend((backend) => {
     describe('when the bidder has not registered', () => {
       it('answers 409 BIDDER_NOT_REGISTERED', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.submitBid(tender.projectId, { bidderId: 'B9', commitment: doc('x') }), 409, 'BIDDER_NOT_REGISTERED');
+        await expectRefusal(s.platform.submitBid(tender.projectId, { bidderId: 'B9', commitment: doc('x') }), 'BIDDER_NOT_REGISTERED');
       });
     });
     describe('when the bidder withdrew (a withdrawal is final)', () => {
       it('answers 409 BID_WITHDRAWN', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.submitBid(tender.projectId, { bidderId: 'B4', commitment: doc('again') }), 409, 'BID_WITHDRAWN');
+        await expectRefusal(s.platform.submitBid(tender.projectId, { bidderId: 'B4', commitment: doc('again') }), 'BID_WITHDRAWN');
       });
     });
     describe('when the deadline has passed (BL art. 28)', () => {
       it('answers 409 BID_AFTER_DEADLINE', async () => {
         const tender = await stage.pastDeadline();
-        await expectProblem(s.platform.submitBid(tender.projectId, { bidderId: 'B1', commitment: doc('late') }), 409, 'BID_AFTER_DEADLINE');
+        await expectRefusal(s.platform.submitBid(tender.projectId, { bidderId: 'B1', commitment: doc('late') }), 'BID_AFTER_DEADLINE');
       });
     });
   });
@@ -151,13 +152,13 @@ forEachBackend((backend) => {
     describe('when the bidder has not registered', () => {
       it('answers 409 BIDDER_NOT_REGISTERED', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.withdrawBid(tender.projectId, 'B9'), 409, 'BIDDER_NOT_REGISTERED');
+        await expectRefusal(s.platform.withdrawBid(tender.projectId, 'B9'), 'BIDDER_NOT_REGISTERED');
       });
     });
     describe('when the deadline has passed (BL art. 29)', () => {
       it('answers 409 WITHDRAWAL_AFTER_DEADLINE', async () => {
         const tender = await stage.pastDeadline();
-        await expectProblem(s.platform.withdrawBid(tender.projectId, 'B1'), 409, 'WITHDRAWAL_AFTER_DEADLINE');
+        await expectRefusal(s.platform.withdrawBid(tender.projectId, 'B1'), 'WITHDRAWAL_AFTER_DEADLINE');
       });
     });
   });
@@ -166,18 +167,18 @@ forEachBackend((backend) => {
     describe('with fewer than 5 members, or an even number (BL art. 37)', () => {
       it('answers 409 COMMITTEE_TOO_SMALL and COMMITTEE_NOT_ODD', async () => {
         const tender = await stage.bidding();
-        await expectProblem(committeeOf(tender, COMMITTEE.slice(0, 4)), 409, 'COMMITTEE_TOO_SMALL');
-        await expectProblem(committeeOf(tender, [...COMMITTEE, 'E6']), 409, 'COMMITTEE_NOT_ODD');
+        await expectRefusal(committeeOf(tender, COMMITTEE.slice(0, 4)), 'COMMITTEE_TOO_SMALL');
+        await expectRefusal(committeeOf(tender, [...COMMITTEE, 'E6']), 'COMMITTEE_NOT_ODD');
       });
     });
     describe('when the committee is already appointed', () => {
       it('answers 409 COMMITTEE_EXISTS', async () => {
-        await expectProblem((await stage.atOpeningWithCommittee()).appoint(), 409, 'COMMITTEE_EXISTS');
+        await expectRefusal((await stage.atOpeningWithCommittee()).appoint(), 'COMMITTEE_EXISTS');
       });
     });
     describe('when the bids were opened (IR art. 46)', () => {
       it('answers 409 COMMITTEE_AFTER_OPENING', async () => {
-        await expectProblem(committeeOf(await stage.scoredByFour(), ['E11', 'E12', 'E13', 'E14', 'E15']), 409, 'COMMITTEE_AFTER_OPENING');
+        await expectRefusal(committeeOf(await stage.scoredByFour(), ['E11', 'E12', 'E13', 'E14', 'E15']), 'COMMITTEE_AFTER_OPENING');
       });
     });
   });
@@ -186,14 +187,14 @@ forEachBackend((backend) => {
     describe('when no committee is appointed', () => {
       it('answers 409 COMMITTEE_NOT_APPOINTED', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'COMMITTEE_NOT_APPOINTED');
+        await expectRefusal(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 'COMMITTEE_NOT_APPOINTED');
       });
     });
     describe('when the member has scored, or the replacement already sits (IR art. 48)', () => {
       it('answers 409 MEMBER_HAS_SCORED and ALREADY_COMMITTEE_MEMBER', async () => {
         const tender = await stage.scoredByFour();
-        await expectProblem(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'MEMBER_HAS_SCORED');
-        await expectProblem(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E5', replacementId: 'E4', reason: 'ill', reasonDocSha256: doc('note') }), 409, 'ALREADY_COMMITTEE_MEMBER');
+        await expectRefusal(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 'MEMBER_HAS_SCORED');
+        await expectRefusal(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E5', replacementId: 'E4', reason: 'ill', reasonDocSha256: doc('note') }), 'ALREADY_COMMITTEE_MEMBER');
       });
     });
   });
@@ -202,33 +203,33 @@ forEachBackend((backend) => {
     describe('before the opening time (BL art. 34)', () => {
       it('answers 409 OPENING_TOO_EARLY', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.openBids(tender.projectId, { reveals: [] }), 409, 'OPENING_TOO_EARLY');
+        await expectRefusal(s.platform.openBids(tender.projectId, { reveals: [] }), 'OPENING_TOO_EARLY');
       });
     });
     describe('with fewer than 3 bids (IR art. 44)', () => {
       it('records the failed tender, and answers 409 TENDER_FAILED after it', async () => {
         const { tender, failed } = await stage.failed();
         expect(failed.record.step).to.equal('TenderFailed');
-        await expectProblem(s.platform.openBids(tender.projectId, { reveals: [] }), 409, 'TENDER_FAILED');
+        await expectRefusal(s.platform.openBids(tender.projectId, { reveals: [] }), 'TENDER_FAILED');
       });
     });
     describe('without an appointed committee (IR art. 46)', () => {
       it('answers 409 COMMITTEE_NOT_APPOINTED', async () => {
         const tender = await stage.atOpeningWithoutCommittee();
-        await expectProblem(s.platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) }), 409, 'COMMITTEE_NOT_APPOINTED');
+        await expectRefusal(s.platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) }), 'COMMITTEE_NOT_APPOINTED');
       });
     });
     describe('with a reveal for a withdrawn bid', () => {
       it('answers 409 REVEAL_WITHOUT_BID', async () => {
         const tender = await stage.atOpeningWithCommittee();
         const b4 = tender.reveals().find((r) => r.bidderId === 'B4')!;
-        await expectProblem(s.platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 409, 'REVEAL_WITHOUT_BID');
+        await expectRefusal(s.platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 'REVEAL_WITHOUT_BID');
       });
     });
     describe('when the bids were opened', () => {
       it('answers 409 ALREADY_OPENED', async () => {
         const tender = await stage.scoredByFour();
-        await expectProblem(s.platform.openBids(tender.projectId, { reveals: [] }), 409, 'ALREADY_OPENED');
+        await expectRefusal(s.platform.openBids(tender.projectId, { reveals: [] }), 'ALREADY_OPENED');
       });
     });
   });
@@ -237,25 +238,25 @@ forEachBackend((backend) => {
     describe('before the opening', () => {
       it('answers 409 NOT_OPENED', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }), 409, 'NOT_OPENED');
+        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }), 'NOT_OPENED');
       });
     });
     describe('for a bid that is not a valid opened bid', () => {
       it('answers 409 SCORE_FOR_INVALID_BID', async () => {
         const tender = await stage.scoredByFour();
-        await expectProblem(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 100 }] }), 409, 'SCORE_FOR_INVALID_BID');
+        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 100 }] }), 'SCORE_FOR_INVALID_BID');
       });
     });
     describe('a second time by the same member for the same bid', () => {
       it('answers 409 SCORE_DUPLICATE', async () => {
         const tender = await stage.scoredByFour();
-        await expectProblem(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 100 }] }), 409, 'SCORE_DUPLICATE');
+        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 100 }] }), 'SCORE_DUPLICATE');
       });
     });
     describe('by someone outside the committee', () => {
       it('answers 409 NOT_COMMITTEE_MEMBER', async () => {
         const tender = await stage.scoredByFour();
-        await expectProblem(s.platform.recordScores(tender.projectId, { evaluatorId: 'E6', reportSha256: doc('r6'), scores: [{ bidderId: 'B2', score: 10_000 }] }), 409, 'NOT_COMMITTEE_MEMBER');
+        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E6', reportSha256: doc('r6'), scores: [{ bidderId: 'B2', score: 10_000 }] }), 'NOT_COMMITTEE_MEMBER');
       });
     });
   });
@@ -263,23 +264,23 @@ forEachBackend((backend) => {
   describe('POST /v1/projects/:projectId/award', () => {
     describe('when a member has not scored every valid bid', () => {
       it('answers 409 SCORING_INCOMPLETE, whether the member scored none or some', async () => {
-        await expectProblem(s.platform.awardBid((await stage.scoredByFour()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
-        await expectProblem(s.platform.awardBid((await stage.scoredPartly()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'SCORING_INCOMPLETE');
+        await expectRefusal(s.platform.awardBid((await stage.scoredByFour()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 'SCORING_INCOMPLETE');
+        await expectRefusal(s.platform.awardBid((await stage.scoredPartly()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 'SCORING_INCOMPLETE');
       });
     });
     describe('to a bid that was not scored', () => {
       it('answers 409 AWARD_TO_UNSCORED_BID', async () => {
-        await expectProblem(s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B4', noticeSha256: doc('n') }), 409, 'AWARD_TO_UNSCORED_BID');
+        await expectRefusal(s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B4', noticeSha256: doc('n') }), 'AWARD_TO_UNSCORED_BID');
       });
     });
     describe('to a bid not ranked first, without a reason (IR art. 55)', () => {
       it('answers 409 AWARD_NOT_FIRST_RANKED', async () => {
-        await expectProblem(s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B2', noticeSha256: doc('n') }), 409, 'AWARD_NOT_FIRST_RANKED');
+        await expectRefusal(s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B2', noticeSha256: doc('n') }), 'AWARD_NOT_FIRST_RANKED');
       });
     });
     describe('when the project was awarded', () => {
       it('answers 409 ALREADY_AWARDED', async () => {
-        await expectProblem(s.platform.awardBid((await stage.contracted()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 409, 'ALREADY_AWARDED');
+        await expectRefusal(s.platform.awardBid((await stage.contracted()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 'ALREADY_AWARDED');
       });
     });
   });
@@ -288,13 +289,13 @@ forEachBackend((backend) => {
     describe('before the award', () => {
       it('answers 409 CONTRACT_BEFORE_AWARD', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_BEFORE_AWARD');
+        await expectRefusal(s.platform.signContract(tender.projectId, { contractSha256: doc('c') }), 'CONTRACT_BEFORE_AWARD');
       });
     });
     describe('when the contract was recorded', () => {
       it('answers 409 CONTRACT_EXISTS, which the SDK types as a RuleViolationError', async () => {
         const tender = await stage.contracted();
-        await expectProblem(s.platform.signContract(tender.projectId, { contractSha256: doc('c') }), 409, 'CONTRACT_EXISTS');
+        await expectRefusal(s.platform.signContract(tender.projectId, { contractSha256: doc('c') }), 'CONTRACT_EXISTS');
         const rule = await refusal(s.platform.signContract(tender.projectId, { contractSha256: doc('c') }));
         expect(rule.error).to.be.instanceOf(RuleViolationError);
       });
@@ -305,19 +306,19 @@ forEachBackend((backend) => {
     describe('before the award, for a bidder that has not withdrawn (IR art. 57)', () => {
       it('answers 409 RELEASE_NOT_DUE', async () => {
         const tender = await stage.bidding();
-        await expectProblem(s.platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT }), 409, 'RELEASE_NOT_DUE');
+        await expectRefusal(s.platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT }), 'RELEASE_NOT_DUE');
       });
     });
     describe('for more than was paid', () => {
       it('answers 409 RELEASE_ABOVE_DEPOSIT', async () => {
         const tender = await stage.contracted();
-        await expectProblem(s.platform.releaseDeposit(tender.projectId, 'B3', { amount: DEPOSIT + 1 }), 409, 'RELEASE_ABOVE_DEPOSIT');
+        await expectRefusal(s.platform.releaseDeposit(tender.projectId, 'B3', { amount: DEPOSIT + 1 }), 'RELEASE_ABOVE_DEPOSIT');
       });
     });
     describe('a second time', () => {
       it('answers 409 DEPOSIT_ALREADY_RELEASED', async () => {
         const tender = await stage.contracted();
-        await expectProblem(s.platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT }), 409, 'DEPOSIT_ALREADY_RELEASED');
+        await expectRefusal(s.platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT }), 'DEPOSIT_ALREADY_RELEASED');
       });
     });
   });
@@ -325,7 +326,7 @@ forEachBackend((backend) => {
   describe('POST /v1/evidence', () => {
     describe('with a correction of a record that does not exist', () => {
       it('answers 404 RECORD_NOT_FOUND, which the SDK types as a NotFoundError', async () => {
-        const error = await expectProblem(s.platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }), 404, 'RECORD_NOT_FOUND');
+        const error = await expectRefusal(s.platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }), 'RECORD_NOT_FOUND');
         expect(error).to.be.instanceOf(NotFoundError);
       });
     });
@@ -333,7 +334,7 @@ forEachBackend((backend) => {
       it('answers 409 CORRECTION_NOT_ALLOWED', async () => {
         const tender = await stage.contracted();
         const contract = (await s.platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned')!;
-        await expectProblem(s.otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 409, 'CORRECTION_NOT_ALLOWED');
+        await expectRefusal(s.otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 'CORRECTION_NOT_ALLOWED');
       });
     });
   });

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
-import { DEPOSIT, HttpTender, expectProblem, onEachBackend, refusal } from '../helpers/http-tender.js';
-import { doc } from '../helpers/tender.js';
+import { HttpTender, onEachBackend } from '../helpers/http-tender.js';
+import { expectRefusal, refusal } from '../helpers/refusal.js';
+import { DEPOSIT, doc } from '../helpers/tender.js';
 
 onEachBackend((s) => {
   describe('POST /v1/projects and every step after it', () => {
@@ -58,23 +59,23 @@ onEachBackend((s) => {
       });
 
       it('answers 403 NOT_PROJECT_OWNER to another platform, which still notarises its own documents', async () => {
-        await expectProblem(s.otherPlatform.registerBidder(tender.projectId, { bidderId: 'B2', deposit: { form: 'cash', amount: DEPOSIT } }), 403, 'NOT_PROJECT_OWNER');
+        await expectRefusal(s.otherPlatform.registerBidder(tender.projectId, { bidderId: 'B2', deposit: { form: 'cash', amount: DEPOSIT } }), 'NOT_PROJECT_OWNER');
         const other = await s.otherPlatform.notarise({ sha256: doc('other platform archive'), kind: 'archive' });
         expect(other.record.projectId).to.equal(null);
       });
 
       it('answers 403 READ_ONLY_IDENTITY to a regulator', async () => {
-        await expectProblem(s.regulator.notarise({ sha256: doc('x'), kind: 'archive' }), 403, 'READ_ONLY_IDENTITY');
-        await expectProblem(s.regulator.registerProject(new HttpTender(s.t, s.regulator).request()), 403, 'READ_ONLY_IDENTITY');
+        await expectRefusal(s.regulator.notarise({ sha256: doc('x'), kind: 'archive' }), 'READ_ONLY_IDENTITY');
+        await expectRefusal(s.regulator.registerProject(new HttpTender(s.t, s.regulator).request()), 'READ_ONLY_IDENTITY');
       });
 
       it('answers 403 FORBIDDEN to a bidder', async () => {
         const bidder = await s.t.client('bidder', 'B1');
-        await expectProblem(bidder.notarise({ sha256: doc('x'), kind: 'x' }), 403, 'FORBIDDEN');
+        await expectRefusal(bidder.notarise({ sha256: doc('x'), kind: 'x' }), 'FORBIDDEN');
       });
 
       it('answers 401 UNAUTHENTICATED without a token', async () => {
-        await expectProblem(s.anonymous.notarise({ sha256: doc('x'), kind: 'x' }), 401, 'UNAUTHENTICATED');
+        await expectRefusal(s.anonymous.notarise({ sha256: doc('x'), kind: 'x' }), 'UNAUTHENTICATED');
       });
     });
 

@@ -3,7 +3,8 @@ import { CompactSign, importJWK, type JWK } from 'jose';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReceiptVerificationError, verifyReceipt } from '@tender-ledger/client-sdk';
-import { HttpTender, onEachBackend, refusal } from '../helpers/http-tender.js';
+import { HttpTender, onEachBackend } from '../helpers/http-tender.js';
+import { refusal } from '../helpers/refusal.js';
 import { doc } from '../helpers/tender.js';
 
 onEachBackend((s) => {

@@ -1,31 +1,10 @@
-import { expect } from 'chai';
 import { commitBid, type CommittedBid, type TenderLedgerClient, type WriteResult } from '@tender-ledger/client-sdk';
-import type { ErrorCode, LedgerRecord, RegisterProjectRequest } from '@tender-ledger/domain';
+import type { LedgerRecord, RegisterProjectRequest } from '@tender-ledger/domain';
 import { startTestGateway, testBackends, type Backend, type TestGateway } from './gateway.js';
-import { doc } from './tender.js';
+import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, doc } from './tender.js';
 
-export const ESTIMATED = 100_000_000;
-export const COMMITTEE = ['E1', 'E2', 'E3', 'E4', 'E5'];
-export const DEPOSIT = 2_000_000;
 /** Project ids unique per run: on Fabric the ledger outlives a test run. */
 export const RUN = Date.now().toString(36);
-
-/** Awaits a refusal from the SDK and gives its status, code and error. */
-export async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string; error: Error }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as Error & { status?: number; code?: string };
-    return { status: e.status ?? 0, code: e.code ?? '', error: e };
-  }
-  throw new Error('expected the gateway to refuse');
-}
-
-export async function expectProblem(promise: Promise<unknown>, status: number, code: ErrorCode): Promise<Error> {
-  const got = await refusal(promise);
-  expect({ status: got.status, code: got.code }, got.error.message).to.deep.equal({ status, code });
-  return got.error;
-}
 
 /** One project driven over HTTP through the SDK. */
 export class HttpTender {
@@ -38,7 +17,7 @@ export class HttpTender {
   request(overrides: Partial<RegisterProjectRequest> = {}): RegisterProjectRequest {
     const bidDeadline = this.t.time.iso(this.t.time.deadlineLead);
     return {
-      projectId: this.projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: ESTIMATED, depositAmount: DEPOSIT,
+      projectId: this.projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: ESTIMATED_PRICE, depositAmount: DEPOSIT,
       bidDeadline, openingTime: new Date(Date.parse(bidDeadline) + this.t.time.openingGap).toISOString(), tenderDocSha256: doc(`tender ${this.projectId}`), ...overrides,
     };
   }
