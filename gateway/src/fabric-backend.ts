@@ -38,8 +38,10 @@ export interface FabricBackendOptions {
   bidderIdentity: string;
   /** Told each write's endorse, submit and commit latency and each retry (the gateway's metrics). */
   observer?: FabricObserver;
-  /** Build the transparency log from this organisation's peer's blocks (`FABRIC_TLOG=true`; not yet run on a live network). */
+  /** Build the transparency log from a peer's committed blocks (`FABRIC_TLOG=true`). */
   transparencyLog?: boolean;
+  /** Whose peer the log follows: the platform organisation's (default) or the regulator's, each organisation's gateway its own. */
+  logPeer?: 'platform' | 'regulator';
   /** Where the log follower's failures go (the gateway's JSON log; default console.warn). */
   warn?: (message: string) => void;
   /** Transactions in flight at once (default {@link MAX_IN_FLIGHT}); the rest wait their turn here. */
@@ -161,7 +163,8 @@ export class FabricBackend implements LedgerBackend {
 
   /** Follows the peer's blocks from block 0 into the log, resuming after a broken stream. */
   #followLog(): void {
-    const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
+    const o = this.#options;
+    const signed = o.logPeer === 'regulator' ? this.#identity(o.regulatorMspId, o.regulatorIdentity) : this.#identity(o.platformMspId, o.publicIdentity);
     const log = new FabricLog();
     this.#log = log;
     const stop = this.#logStop.signal;

@@ -19,6 +19,7 @@ import { createLogger, withTxIds, type Logger } from './logging.js';
 import { GatewayMetrics } from './metrics.js';
 import { checkDataDir, writePidFile } from './startup.js';
 import { TlogService } from './tlog/service.js';
+import { startPeerWitness } from './tlog/peer-witness.js';
 
 export interface RunningGateway {
   url: string;
@@ -84,11 +85,14 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   void closer?.start().catch((error: unknown) => logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
   const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir, { logger }) : undefined;
   if (tlog) metrics.watchTlog(tlog);
+  // TLOG_WITNESS_FOR: this organisation cosigns the others' checkpoints that are the root of its own tree.
+  const peerWitness = backend.log && config.tlog.witnessFor.length > 0 ? await startPeerWitness(backend.log, config.tlog, config.dataDir) : undefined;
+  if (peerWitness) logger.info({ component: 'tlog', witnessKey: peerWitness.vkey, witnessing: config.tlog.witnessFor.map((k) => k.split('+')[0]) }, 'witnessing the other organisations\' logs at /witness/add-checkpoint');
   let closing = false;
   const app = createServer({
     backend: withTxIds(backend), logger, metrics, metricsAccess: config.metrics, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
     writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing, directory: config.directory,
-    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}), ...(tlog ? { tlog } : {}),
+    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}), ...(tlog ? { tlog } : {}), ...(peerWitness ? { witness: peerWitness.witness } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 calls back with the listen error (a port in use) as well as on success.
@@ -166,6 +170,7 @@ async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) 
       regulatorIdentity: config.fabric.regulatorIdentity,
       publicIdentity: config.fabric.publicIdentity,
       transparencyLog: config.tlog.fabric,
+      logPeer: config.tlog.fabricPeer,
       bidderIdentity: config.fabric.bidderIdentity,
       observer: metrics.fabric,
       warn: (message) => logger.warn({ component: 'tlog' }, message),

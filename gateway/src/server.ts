@@ -22,6 +22,7 @@ import { stepsRouter } from './routers/steps.js';
 import { verificationRouter } from './routers/verification.js';
 import { createNoLogRouter, createTlogRouter } from './routers/tlog.js';
 import type { TlogService } from './tlog/service.js';
+import { createWitnessServer, type Witness } from '@tender-ledger/witness';
 
 export interface GatewayDeps {
   backend: LedgerBackend;
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   metricsAccess?: MetricsAccess;
   /** The transparency log: checkpoints, tiles, proofs (none on a backend without one). */
   tlog?: TlogService;
+  /** This organisation's witness of the others' logs (TLOG_WITNESS_FOR): c2sp.org/tlog-witness under `/witness`. */
+  witness?: Witness;
 }
 
 /** Builds the gateway's Express app from its routers and shared middleware; `main` adds configuration and `listen`. */
@@ -63,6 +66,8 @@ export function createServer(deps: GatewayDeps): express.Express {
     sendProblem(res, new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }), req.originalUrl);
   });
 
+  // The tlog-witness protocol's own plain-text answers, as its clients (other gateways' checkpointers) expect.
+  if (deps.witness) app.use('/witness', createWitnessServer({ witness: deps.witness }));
   app.use(pagesRouter());
   app.use(serviceRouter(deps));
 

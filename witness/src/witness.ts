@@ -18,6 +18,14 @@ export interface WitnessOptions {
   readonly store: CheckpointStore;
   /** Seconds since the epoch; injected so tests control time. */
   readonly now?: () => number;
+  /**
+   * The log's tree as this witness holds it itself: another organisation's gateway, whose tree
+   * is built from its own peer's blocks. A checkpoint is then cosigned only if it is the root of
+   * that tree at its size, so a cosignature says the two organisations' ledgers agree.
+   */
+  readonly ownTree?: { readonly size: number; root(size: number): Uint8Array };
+  /** How long a checkpoint waits for the own tree to reach its size (ms, default 5,000): the peers commit a block at slightly different times. */
+  readonly catchUpMs?: number;
 }
 
 export type AddCheckpointResult =
@@ -61,6 +69,7 @@ export class Witness {
       throw new LedgerError('TLOG_SIGNATURE_MISSING', `no signature by the log ${checkpoint.origin}`);
     }
     if (request.oldSize > checkpoint.size) malformed('the old size is larger than the checkpoint size');
+    if (this.#options.ownTree) await this.#agreesWithOwnTree(this.#options.ownTree, checkpoint);
 
     // Check and persist under one lock per log: two requests racing from the same old size
     // must not both pass (the rollback race the spec describes).
@@ -85,6 +94,18 @@ export class Witness {
       await this.#options.store.write(checkpoint.origin, addSignatures(`${note.text}\n`, [...logLines, line]));
       return { status: 200, cosignatures: [line] };
     });
+  }
+
+  async #agreesWithOwnTree(own: NonNullable<WitnessOptions['ownTree']>, checkpoint: ReturnType<typeof parseCheckpoint>): Promise<void> {
+    const until = Date.now() + (this.#options.catchUpMs ?? 5000);
+    while (own.size < checkpoint.size && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (own.size < checkpoint.size) {
+      // Not a disagreement yet: this side's peer has not committed those blocks; the log asks again.
+      throw new LedgerError('LEDGER_UNAVAILABLE', `this witness's own tree has ${own.size} leaves, the checkpoint ${checkpoint.size}: its peer is behind; retry later`);
+    }
+    if (!bytesEqual(own.root(checkpoint.size), checkpoint.rootHash)) {
+      throw new LedgerError('TLOG_CONSISTENCY_INVALID', `at size ${checkpoint.size} the checkpoint's root is not this witness's own tree's: the two ledgers disagree`);
+    }
   }
 
   /** The latest cosigned checkpoint of the log whose origin hashes to `originHash`, if any. */

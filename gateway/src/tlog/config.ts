@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { SIG_COSIGNATURE_V1, parseVerifierKey } from '@tender-ledger/tlog';
+import { SIG_COSIGNATURE_V1, SIG_ED25519, parseVerifierKey } from '@tender-ledger/tlog';
 
 /** One witness the gateway sends its checkpoints to. */
 export interface WitnessEndpoint {
@@ -17,8 +17,16 @@ export interface TlogConfig {
   readonly quorum: number;
   /** How often the log looks for new leaves to sign (ms); at most 1,000. */
   readonly checkpointIntervalMs: number;
-  /** On Fabric, build the log from the peer's blocks (`FABRIC_TLOG=true`; off by default: not yet run on a live network). */
+  /** On Fabric, build the log from the peer's blocks (`FABRIC_TLOG=true`). */
   readonly fabric: boolean;
+  /** On Fabric, whose peer's blocks: `platform` (the platform MSP's peer, default) or `regulator` (`FABRIC_TLOG_PEER`). */
+  readonly fabricPeer: 'platform' | 'regulator';
+  /**
+   * The other organisations' logs this gateway witnesses (`TLOG_WITNESS_FOR`, their Ed25519 note
+   * verifier keys): it cosigns their checkpoints at `POST /witness/add-checkpoint` only if each is
+   * the root of its own tree at that size. Needs `FABRIC_TLOG=true`.
+   */
+  readonly witnessFor: readonly string[];
 }
 
 /**
@@ -28,32 +36,24 @@ export interface TlogConfig {
  * - `WITNESS_QUORUM`: k of those n must cosign (default n; 0 publishes checkpoints without witnesses).
  * - `CHECKPOINT_INTERVAL_MS`: how soon new leaves get a checkpoint (default 200, 10–1000).
  * - `FABRIC_TLOG`: `true` to build the log from the Fabric peer's blocks (default `false`).
+ * - `FABRIC_TLOG_PEER`: `platform` (default) or `regulator`: whose organisation's peer the log follows.
+ * - `TLOG_WITNESS_FOR`: a JSON list of the log verifier keys (Ed25519, 0x01) of the logs this gateway witnesses.
  */
 export function readTlogConfig(env: NodeJS.ProcessEnv, fail: (message: string) => never): TlogConfig {
   const origin = env.LOG_ORIGIN ?? `${hostname()}/tender-ledger`;
   // A checkpoint's origin is also the log key's name: no spaces, no '+', one line.
   if (!/^[\x21-\x7e]+$/.test(origin) || origin.includes('+')) fail(`LOG_ORIGIN must be printable ASCII without spaces or '+', not ${JSON.stringify(origin)}`);
-  let witnesses: WitnessEndpoint[] = [];
-  if (env.WITNESSES !== undefined && env.WITNESSES.trim() !== '') {
-    let parsed: unknown;
+  const witnesses: WitnessEndpoint[] = jsonList(env.WITNESSES, 'WITNESSES must be a JSON list of {"url", "vkey"}', fail).map((w: unknown, i) => {
+    const { url, vkey } = (w ?? {}) as { url?: unknown; vkey?: unknown };
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) fail(`WITNESSES[${i}].url must be an http(s) URL`);
+    if (typeof vkey !== 'string') fail(`WITNESSES[${i}].vkey must be a verifier key`);
     try {
-      parsed = JSON.parse(env.WITNESSES);
-    } catch {
-      fail('WITNESSES must be a JSON list of {"url", "vkey"}');
+      if (parseVerifierKey(vkey).type !== SIG_COSIGNATURE_V1) fail(`WITNESSES[${i}].vkey must be a cosignature/v1 (0x04) key`);
+    } catch (error) {
+      fail(`WITNESSES[${i}].vkey: ${(error as Error).message}`);
     }
-    if (!Array.isArray(parsed)) fail('WITNESSES must be a JSON list of {"url", "vkey"}');
-    witnesses = parsed.map((w: unknown, i) => {
-      const { url, vkey } = (w ?? {}) as { url?: unknown; vkey?: unknown };
-      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) fail(`WITNESSES[${i}].url must be an http(s) URL`);
-      if (typeof vkey !== 'string') fail(`WITNESSES[${i}].vkey must be a verifier key`);
-      try {
-        if (parseVerifierKey(vkey).type !== SIG_COSIGNATURE_V1) fail(`WITNESSES[${i}].vkey must be a cosignature/v1 (0x04) key`);
-      } catch (error) {
-        fail(`WITNESSES[${i}].vkey: ${(error as Error).message}`);
-      }
-      return Object.freeze({ url: url.replace(/\/+$/, ''), vkey });
-    });
-  }
+    return Object.freeze({ url: url.replace(/\/+$/, ''), vkey });
+  });
   const quorumText = env.WITNESS_QUORUM ?? String(witnesses.length);
   const quorum = /^(0|[1-9][0-9]*)$/.test(quorumText) ? Number(quorumText) : NaN;
   if (!(quorum >= 0 && quorum <= witnesses.length)) fail(`WITNESS_QUORUM must be 0-${witnesses.length} (the number of WITNESSES), not ${quorumText}`);
@@ -62,5 +62,33 @@ export function readTlogConfig(env: NodeJS.ProcessEnv, fail: (message: string) =
   if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 10 || checkpointIntervalMs > 1000) fail(`CHECKPOINT_INTERVAL_MS must be 10-1000, not ${intervalText}`);
   const fabricText = env.FABRIC_TLOG ?? 'false';
   if (fabricText !== 'true' && fabricText !== 'false') fail(`FABRIC_TLOG must be true or false, not ${fabricText}`);
-  return Object.freeze({ origin, witnesses: Object.freeze(witnesses), quorum, checkpointIntervalMs, fabric: fabricText === 'true' });
+  const fabricPeer = env.FABRIC_TLOG_PEER ?? 'platform';
+  if (fabricPeer !== 'platform' && fabricPeer !== 'regulator') fail(`FABRIC_TLOG_PEER must be platform or regulator, not ${fabricPeer}`);
+  const witnessFor = jsonList(env.TLOG_WITNESS_FOR, 'TLOG_WITNESS_FOR must be a JSON list of log verifier keys', fail).map((vkey, i) => {
+    if (typeof vkey !== 'string') fail(`TLOG_WITNESS_FOR[${i}] must be a log verifier key`);
+    try {
+      if (parseVerifierKey(vkey).type !== SIG_ED25519) fail(`TLOG_WITNESS_FOR[${i}] must be a log's Ed25519 (0x01) key`);
+    } catch (error) {
+      fail(`TLOG_WITNESS_FOR[${i}]: ${(error as Error).message}`);
+    }
+    return vkey;
+  });
+  // Only a tree of its own makes the cosignature mean the ledgers agree.
+  if (witnessFor.length > 0 && fabricText !== 'true') fail('TLOG_WITNESS_FOR needs FABRIC_TLOG=true: the gateway cosigns against its own peer\'s tree');
+  return Object.freeze({
+    origin, witnesses: Object.freeze(witnesses), quorum, checkpointIntervalMs, fabric: fabricText === 'true', fabricPeer, witnessFor: Object.freeze(witnessFor),
+  });
+}
+
+/** A JSON list from an environment variable (empty when unset or blank). */
+function jsonList(text: string | undefined, message: string, fail: (message: string) => never): unknown[] {
+  if (text === undefined || text.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    fail(message);
+  }
+  if (!Array.isArray(parsed)) fail(message);
+  return parsed;
 }

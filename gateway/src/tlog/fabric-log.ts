@@ -1,11 +1,7 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { leafDataOf } from '@tender-ledger/embedded-ledger';
-import {
-  HASH_SIZE, MemoryTree, bytesEqual, cosignText, leafHash, parseCheckpoint, parseNote, verifyNoteSignatures,
-  type Ed25519Signer, type NoteVerifier,
-} from '@tender-ledger/tlog';
-import { LedgerError } from '@tender-ledger/domain';
+import { HASH_SIZE, MemoryTree, leafHash } from '@tender-ledger/tlog';
 import type { GatewayLog } from './service.js';
 
 /**
@@ -14,10 +10,8 @@ import type { GatewayLog } from './service.js';
  * record (the contract announces each record it writes, with its canonical JSON), in block then
  * transaction order, leaf data = the record's hash, exactly as on the embedded ledger. Two
  * honest peers hold the same blocks, so the two organisations' trees are the same tree; each
- * organisation's log signer cosigns the other's checkpoint only if it is the root of its own
- * tree at that size ({@link crossCosign}).
- *
- * Written and unit-tested over blocks built with fabric-protos; NOT yet run on a live network.
+ * organisation's gateway witnesses the other's log, cosigning a checkpoint only if it is the root
+ * of its own tree at that size (peer-witness.ts).
  */
 
 const VALID = 0; // peer.TxValidationCode.VALID
@@ -108,24 +102,4 @@ export class FabricLog implements GatewayLog {
   async leafIndexOf(txId: string): Promise<number | undefined> {
     return this.#indices.get(txId);
   }
-}
-
-/**
- * The other organisation's checkpoint, cosigned (cosignature/v1) by this organisation's log
- * signer, only if the other log signed it and it is the root of this organisation's own tree
- * (built from its own peer) at that size. Refuses with TLOG_SIGNATURE_MISSING, with
- * TLOG_SIZE_CONFLICT when this tree is not that large yet (ask again later), and with
- * TLOG_CONSISTENCY_INVALID when the trees disagree: the two peers' ledgers differ.
- */
-export function crossCosign(note: string, otherLog: NoteVerifier, own: Pick<GatewayLog, 'size' | 'root'>, signer: { name: string; signer: Ed25519Signer }, now = Math.floor(Date.now() / 1000)): string {
-  const parsed = parseNote(note);
-  const checkpoint = parseCheckpoint(parsed.text);
-  if (checkpoint.origin !== otherLog.name || verifyNoteSignatures(parsed, [otherLog]).length === 0) {
-    throw new LedgerError('TLOG_SIGNATURE_MISSING', `no signature by the log ${otherLog.name}`);
-  }
-  if (checkpoint.size > own.size) throw new LedgerError('TLOG_SIZE_CONFLICT', `this organisation's tree has ${own.size} leaves, the checkpoint ${checkpoint.size}`);
-  if (!bytesEqual(own.root(checkpoint.size), checkpoint.rootHash)) {
-    throw new LedgerError('TLOG_CONSISTENCY_INVALID', `at size ${checkpoint.size} this organisation's tree and ${otherLog.name}'s differ: the peers' ledgers disagree`);
-  }
-  return cosignText(parsed.text, signer.name, signer.signer, now);
 }

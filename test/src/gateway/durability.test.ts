@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { mintDevToken, TenderLedgerClient } from '@tender-ledger/client-sdk';
@@ -10,6 +10,7 @@ import {
   type Committed, type LedgerBackend, type Reader, type RunningGateway, type SubmitOptions,
 } from '@tender-ledger/gateway';
 import { tempDir } from '../helpers/temp.js';
+import { freePort } from '../helpers/ports.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 /** The gateway under test; point it at another build (e.g. main's) to compare. */
@@ -21,14 +22,6 @@ const PROJECTS = ['CRASH-P1', 'CRASH-P2', 'CRASH-P3'];
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,10 +1,12 @@
+import path from 'node:path';
 import { expect } from 'chai';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { SIG_COSIGNATURE_V1, SIG_ED25519, parseNote, parseVerifierKey, signCheckpoint, toHex, verifyNoteSignatures } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
-import { FabricLog, crossCosign, fabricBlockLeaves } from '@tender-ledger/gateway';
+import { FabricLog, fabricBlockLeaves } from '@tender-ledger/gateway';
+import { CheckpointStore, Witness } from '@tender-ledger/witness';
 import { ManualClock } from '../helpers/clock.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -12,7 +14,7 @@ import { tempDir } from '../helpers/temp.js';
 /**
  * Fabric blocks as a peer delivers them, built with fabric-protos from the embedded ledger's own
  * committed transactions (their chaincode events are the records): the Fabric log code runs over
- * the same protobuf structures as on a network. It has not been run against a live network.
+ * the same protobuf structures as on a network; test/src/fabric/tlog.test.ts runs it on one.
  */
 function fabricBlock(number: number, txs: { txId: string; event?: { name: string; payload: string }; valid?: boolean; type?: number }[]): common.Block {
   const envelopes = txs.map((tx) => {
@@ -62,7 +64,7 @@ function fabricBlock(number: number, txs: { txId: string; event?: { name: string
   return block;
 }
 
-describe('the transparency log on Fabric (FabricLog, crossCosign)', () => {
+describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witness)', () => {
   let temp: ReturnType<typeof tempDir>;
   let blocks: common.Block[];
   let expected: string[];
@@ -96,39 +98,52 @@ describe('the transparency log on Fabric (FabricLog, crossCosign)', () => {
     });
   });
 
-  describe('two organisations\' gateways', () => {
-    it('build the same tree from their own peers\' blocks and cosign each other\'s checkpoints', () => {
-      const orgs = ['tradingcentre.example/tender-ledger', 'regulator.example/tender-ledger'].map((origin) => {
+  describe('two organisations\' gateways, each witnessing the other\'s log against its own tree', () => {
+    const witnessOf = async (ownTree: FabricLog, logVkey: string, catchUpMs?: number) => {
+      const cosigner = parseSignerKey(generateSignerKey('regulator.example/tender-ledger/witness', SIG_COSIGNATURE_V1));
+      const store = new CheckpointStore(path.join(temp.dir, `witness-${Math.random().toString(36).slice(2)}`));
+      await store.init();
+      const witness = new Witness({ name: cosigner.name, signer: cosigner.signer, store, ownTree, logs: [parseVerifierKey(logVkey, nodeEd25519)], ...(catchUpMs !== undefined ? { catchUpMs } : {}) });
+      return { witness, cosigner };
+    };
+    const fromEmpty = (note: string) => new TextEncoder().encode(`old 0\n\n${note}`);
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { code?: string }) => error.code);
+
+    it('build the same tree from their own peers\' blocks, so each cosigns the other\'s checkpoint', async () => {
+      const [tc, reg] = ['tradingcentre.example/tender-ledger', 'regulator.example/tender-ledger'].map((origin) => {
         const log = new FabricLog();
         for (const b of blocks) log.applyBlock(b);
-        const logKey = parseSignerKey(generateSignerKey(origin, SIG_ED25519));
-        // Its log signer acts as a witness of the other's log: a cosignature/v1 key of its own.
-        const cosigner = parseSignerKey(generateSignerKey(`${origin}/witness`, SIG_COSIGNATURE_V1));
-        return { origin, log, logKey, cosigner };
-      });
-      const [tc, reg] = orgs as [typeof orgs[0], typeof orgs[0]];
+        return { origin, log, logKey: parseSignerKey(generateSignerKey(origin, SIG_ED25519)) };
+      }) as [{ origin: string; log: FabricLog; logKey: ReturnType<typeof parseSignerKey> }, { origin: string; log: FabricLog; logKey: ReturnType<typeof parseSignerKey> }];
       expect(toHex(tc.log.root())).to.equal(toHex(reg.log.root()));
       expect(tc.log.size).to.equal(6);
+      const { witness, cosigner } = await witnessOf(reg.log, tc.logKey.vkey);
       const note = signCheckpoint({ origin: tc.origin, size: tc.log.size, rootHash: tc.log.root(), extensions: [] }, tc.logKey.signer);
-      const line = crossCosign(note, parseVerifierKey(tc.logKey.vkey, nodeEd25519), reg.log, reg.cosigner);
-      const cosigned = parseNote(`${note}${line}\n`);
-      expect(verifyNoteSignatures(cosigned, [parseVerifierKey(reg.cosigner.vkey, nodeEd25519)])).to.have.length(1);
+      const answer = await witness.addCheckpoint(fromEmpty(note));
+      expect(answer.status).to.equal(200);
+      const lines = answer.status === 200 ? answer.cosignatures : [];
+      const cosigned = parseNote(`${note}${lines.map((l) => `${l}\n`).join('')}`);
+      expect(verifyNoteSignatures(cosigned, [parseVerifierKey(cosigner.vkey, nodeEd25519)])).to.have.length(1);
     });
 
-    it('refuse to cosign when their peers\' ledgers differ (TLOG_CONSISTENCY_INVALID) or the other is ahead (TLOG_SIZE_CONFLICT)', () => {
+    it('refuses while its own peer is behind (LEDGER_UNAVAILABLE, retried), cosigns once it caught up, and never a root its ledger does not have (TLOG_CONSISTENCY_INVALID)', async () => {
       const tc = new FabricLog();
       for (const b of blocks) tc.applyBlock(b);
       const reg = new FabricLog();
       reg.applyBlock(blocks[0]!);
       reg.applyBlock(blocks[1]!);
       const key = parseSignerKey(generateSignerKey('tc.example/tender-ledger', SIG_ED25519));
-      const cosigner = parseSignerKey(generateSignerKey('reg.example/witness', SIG_COSIGNATURE_V1));
-      const vkey = parseVerifierKey(key.vkey, nodeEd25519);
       const ahead = signCheckpoint({ origin: key.name, size: 6, rootHash: tc.root(), extensions: [] }, key.signer);
-      expect(() => crossCosign(ahead, vkey, reg, cosigner)).to.throw().with.property('code', 'TLOG_SIZE_CONFLICT');
+      const impatient = await witnessOf(reg, key.vkey, 100);
+      expect(await refusal(impatient.witness.addCheckpoint(fromEmpty(ahead)))).to.equal('LEDGER_UNAVAILABLE');
       const forged = signCheckpoint({ origin: key.name, size: 2, rootHash: tc.root(1).map((b: number) => b ^ 1), extensions: [] }, key.signer);
-      expect(() => crossCosign(forged, vkey, reg, cosigner)).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
-      expect(() => reg.applyBlock(blocks[0]!)).to.throw(/block 0 given, block 2 expected/);
+      expect(await refusal(impatient.witness.addCheckpoint(fromEmpty(forged)))).to.equal('TLOG_CONSISTENCY_INVALID');
+      // Its peer commits the missing block while the request waits: then it cosigns.
+      const patient = await witnessOf(reg, key.vkey, 60_000);
+      const answered = patient.witness.addCheckpoint(fromEmpty(ahead));
+      setTimeout(() => reg.applyBlock(blocks[2]!), 100);
+      expect((await answered).status).to.equal(200);
+      expect(() => reg.applyBlock(blocks[0]!)).to.throw(/block 0 given, block 3 expected/);
     });
   });
 });
