@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Type, type Static } from '@sinclair/typebox';
-import { LedgerError, Sha256Hex, jsonValue, schemaErrors } from '@tender-ledger/domain';
+import { LedgerError, RecordWithBlockSchema, Sha256Hex, jsonValue, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
 import { fromBase64, parseCheckpoint, parseNote, parseProofBundle, verifyCheckpoint, verifyConsistency } from '@tender-ledger/tlog';
 import { parseLogPolicy, verifyProof } from './transparency.js';
 
@@ -29,7 +29,7 @@ export function addTlogCommands(root: Command, run: (work: Promise<number>) => P
     .description('Verify a bundle offline: the record is the leaf it names, the log signed the checkpoint and a quorum of witnesses cosigned it.')
     .argument('<file>', 'the .tlog-proof file')
     .requiredOption('--policy <file>', 'the tlog-policy to trust (log key, witnesses, quorum)')
-    .option('--record <sha256>', 'the record hash (default: the one the bundle names, not authenticated)')
+    .option('--record <sha256|file>', 'the record: its hash, or a JSON file holding the record itself, whose content is hashed (default: the hash the bundle names, not authenticated)')
     .action((file: string, options: { policy: string; record?: string }) => run(refusals(() => proofVerify(file, options))));
   root.command('log').description('The transparency log.').exitOverride()
     .command('consistency')
@@ -58,8 +58,17 @@ async function proofGet(recordId: string, options: { out?: string }, globals: Gl
 async function proofVerify(file: string, options: { policy: string; record?: string }): Promise<number> {
   const text = await readFile(file, 'utf8');
   const policy = parseLogPolicy(await readFile(options.policy, 'utf8'));
-  let recordHash = options.record;
-  if (recordHash === undefined) {
+  let record: LedgerRecord | string | undefined = options.record;
+  if (record !== undefined && !/^[0-9a-f]{64}$/.test(record)) {
+    // A file holding the record (e.g. from an evidence package): checked as a record, then hashed by verifyProof.
+    const text = await readFile(record, 'utf8');
+    const value = jsonValue(text);
+    const errors = schemaErrors(RecordWithBlockSchema, value);
+    if (errors.length > 0) throw new LedgerError('INVALID_ARGUMENT', `${record} is not a record: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    record = value as LedgerRecord;
+  }
+  let recordHash = typeof record === 'string' ? record : record?.hash;
+  if (record === undefined) {
     const extra = parseProofBundle(text).extra;
     // The bundle is a file someone handed over: its extra data is believed only in its documented shape.
     const named = extra ? jsonValue(new TextDecoder().decode(extra)) : undefined;
@@ -70,7 +79,7 @@ async function proofVerify(file: string, options: { policy: string; record?: str
     }
     console.log(`record hash ${recordHash} (as the bundle names it; compare it with your record's)`);
   }
-  const verified = verifyProof(text, recordHash, policy);
+  const verified = verifyProof(text, typeof record === 'object' ? record : recordHash!, policy);
   console.log(`VERIFIED: record ${recordHash} is leaf ${verified.index} of ${verified.checkpoint.origin} at size ${verified.checkpoint.size}, `
     + `signed by the log and cosigned by ${verified.cosignatures.map((c) => c.witness).join(', ') || 'no witness'} (policy met)`);
   return 0;

@@ -5,6 +5,7 @@ import { nodeEd25519, useNodeCrypto } from '@tender-ledger/tlog/node';
 // Re-exported as they are (the SDK's bundle carries its own copy of the domain: `instanceof`
 // works against these exports, not against a separately installed domain package).
 export { LedgerError, type ErrorCode } from '@tender-ledger/domain';
+import { LedgerError, recordHash, type LedgerRecord, type UnsignedRecord } from '@tender-ledger/domain';
 export type { TlogPolicy, VerifiedProof, VerifiedCheckpoint, VerifyOptions } from '@tender-ledger/tlog';
 
 // The SDK runs in Node: OpenSSL's SHA-256 for Merkle paths (the browser keeps the pure-JS one).
@@ -38,17 +39,37 @@ export function logPolicy(options: { log: string; witnesses: readonly string[]; 
   return formatPolicy({ logs: [options.log], witnesses: options.witnesses, threshold: options.threshold });
 }
 
+/** The fields a record's hash covers (RFC 8785 over every field but the hash; `blockNumber` and the like are the gateway's additions). */
+function hashedFields(record: LedgerRecord): UnsignedRecord {
+  const { recordId, projectId, bidderChain, step, seq, prevHash, payload, actor, txId, txTime } = record;
+  return { recordId, projectId, ...(bidderChain !== undefined ? { bidderChain } : {}), step, seq, prevHash, payload, actor, txId, txTime };
+}
+
 /**
- * Verifies a `c2sp.org/tlog-proof@v1` bundle for a record offline: the record (by its 32-byte
- * hash, hex or bytes) is the leaf the bundle names, in the tree the checkpoint commits to; the
- * log signed the checkpoint and a quorum of witnesses cosigned it. Throws a LedgerError whose
- * code names the part that failed (TLOG_PROOF_MALFORMED, TLOG_NOTE_MALFORMED, TLOG_ORIGIN_UNKNOWN,
- * TLOG_SIGNATURE_MISSING, TLOG_SIGNATURE_INVALID, TLOG_COSIGNATURE_INVALID, TLOG_QUORUM_NOT_MET,
- * TLOG_INCLUSION_INVALID).
+ * Verifies a `c2sp.org/tlog-proof@v1` bundle for a record offline: the record is the leaf the
+ * bundle names, in the tree the checkpoint commits to; the log signed the checkpoint and a
+ * quorum of witnesses cosigned it. Given the record itself, its hash is recomputed from its
+ * content first (TLOG_RECORD_ALTERED when they differ), so the proof covers what you hold, not
+ * only a hash someone told you; given only its hash (hex or bytes), the proof covers that hash.
+ * Throws a LedgerError whose code names the part that failed (TLOG_PROOF_MALFORMED,
+ * TLOG_NOTE_MALFORMED, TLOG_ORIGIN_UNKNOWN, TLOG_SIGNATURE_MISSING, TLOG_SIGNATURE_INVALID,
+ * TLOG_COSIGNATURE_INVALID, TLOG_QUORUM_NOT_MET, TLOG_INCLUSION_INVALID, TLOG_RECORD_ALTERED).
  *
  * @example
- * const { checkpoint, index, cosignatures } = verifyProof(bundle, record.hash, policyText);
+ * const { checkpoint, index, cosignatures } = verifyProof(bundle, record, policyText);
  */
-export function verifyProof(bundle: string | Uint8Array, recordHash: string | Uint8Array, policy: TlogPolicy | string, options?: VerifyOptions): VerifiedProof {
-  return verifyWith(bundle, recordHash, typeof policy === 'string' ? parseLogPolicy(policy) : policy, options);
+export function verifyProof(bundle: string | Uint8Array, record: LedgerRecord | string | Uint8Array, policy: TlogPolicy | string, options?: VerifyOptions): VerifiedProof {
+  let leaf: string | Uint8Array;
+  if (typeof record === 'string' || record instanceof Uint8Array) {
+    leaf = record;
+  } else {
+    if ((record as { redacted?: unknown }).redacted === true) {
+      throw new LedgerError('INVALID_ARGUMENT', `record ${record.recordId} is the public's redacted view: its hash cannot be recomputed; pass record.hash`);
+    }
+    if (recordHash(hashedFields(record)) !== record.hash) {
+      throw new LedgerError('TLOG_RECORD_ALTERED', `record ${record.recordId} does not hash to its hash ${record.hash}: its content was changed`);
+    }
+    leaf = record.hash;
+  }
+  return verifyWith(bundle, leaf, typeof policy === 'string' ? parseLogPolicy(policy) : policy, options);
 }

@@ -90,6 +90,7 @@ export const ERROR_CODES = {
   TLOG_SIZE_CONFLICT: { status: 409, title: 'The old tree size does not match the latest checkpoint seen' },
   TLOG_TILE_INVALID: { status: 422, title: 'A tile or entry bundle does not hash to the checkpoint\'s tree' },
   TLOG_SPLIT_VIEW: { status: 409, title: 'Two checkpoints of the same log and size have different root hashes' },
+  TLOG_RECORD_ALTERED: { status: 422, title: 'The record given does not hash to its own hash: its content is not what the log holds' },
 
   // The gateway's own answers.
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },

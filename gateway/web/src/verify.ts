@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { verifyReceipt } from '@tender-ledger/trust/dist/receipt.js';
 import type { RecordView } from '@tender-ledger/domain';
+import { parsePolicy, parseProofBundle, verifyProof } from '@tender-ledger/tlog';
 import { api } from './api.js';
 import { h, formatTime, hashText, table } from './dom.js';
 import { hashFile } from './hash.js';
@@ -62,6 +63,50 @@ async function showReceipt(receipt: string, out: HTMLElement): Promise<void> {
   );
 }
 
+/** The record hash a bundle from this gateway names in its extra data (`{"recordHash": "<hex>"}`). */
+function namedRecordHash(extra: Uint8Array | undefined): string | undefined {
+  if (extra === undefined) return undefined;
+  try {
+    const named: unknown = JSON.parse(new TextDecoder().decode(extra));
+    const hash = typeof named === 'object' && named !== null ? (named as Record<string, unknown>).recordHash : undefined;
+    return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A tlog-proof bundle, checked here in the browser with the same code as the SDK: the record's
+ * leaf is in the tree the checkpoint commits to, the log signed it and the witnesses the
+ * gateway's published policy names cosigned it. Nothing is asked of the ledger.
+ */
+async function showProof(text: string, out: HTMLElement): Promise<void> {
+  const s = t();
+  try {
+    const recordHash = namedRecordHash(parseProofBundle(text).extra);
+    if (recordHash === undefined) throw Object.assign(new Error(s.proofNoRecord), { code: 'TLOG_PROOF_MALFORMED' });
+    const response = await fetch('/log/policy');
+    if (!response.ok) throw Object.assign(new Error(s.proofNoPolicy), { code: 'LOG_NOT_KEPT' });
+    const policy = parsePolicy(await response.text());
+    const verified = verifyProof(text, recordHash, policy, { cache: false });
+    const witnesses = verified.cosignatures.map((c) => c.witness);
+    out.replaceChildren(
+      h('p', { class: 'verdict good', 'data-testid': 'proof-valid' }, s.proofValid),
+      h('ul', { class: 'checks' },
+        h('li', { class: 'pass' }, s.proofLeaf(verified.index, verified.checkpoint.size)),
+        h('li', { class: 'pass' }, `${s.proofLog}${verified.checkpoint.origin}`),
+        h('li', { class: 'pass', 'data-testid': 'proof-witnesses' }, `${s.proofWitnesses}${witnesses.length > 0 ? witnesses.join(', ') : s.proofNoWitnesses}`)),
+      h('p', {}, `${s.colRecordHash}: `, hashText(recordHash)),
+    );
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    out.replaceChildren(
+      h('p', { class: 'verdict bad', 'data-testid': 'proof-invalid' }, s.proofInvalid),
+      h('p', { 'data-testid': 'proof-reason' }, `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`),
+    );
+  }
+}
+
 async function showRecord(recordId: string, out: HTMLElement): Promise<void> {
   const s = t();
   try {
@@ -94,15 +139,33 @@ export function verifyPage(root: HTMLElement): void {
   const form = h('form', {}, h('label', { for: 'receipt' }, s.receiptLabel), textarea, h('button', { type: 'submit' }, s.verifyReceipt));
   form.addEventListener('submit', (event) => { event.preventDefault(); void check(); });
 
+  const proofOut = h('div', { 'aria-live': 'polite', id: 'proof-result' });
+  const proofInput = h('input', { type: 'file', id: 'proof-input', accept: '.tlog-proof,text/plain' });
+  proofInput.addEventListener('change', () => {
+    const file = proofInput.files?.[0];
+    if (file) void file.text().then((text) => showProof(text, proofOut));
+  });
+
   root.replaceChildren(
     h('section', { 'aria-labelledby': 'verify-h' }, h('h1', { id: 'verify-h' }, s.verifyHeading), h('p', {}, s.verifyIntro), drop, progress, fileOut),
     h('section', { 'aria-labelledby': 'receipt-h' }, h('h2', { id: 'receipt-h' }, s.receiptHeading), form, receiptOut),
+    h('section', { 'aria-labelledby': 'proof-h' }, h('h2', { id: 'proof-h' }, s.proofHeading), h('p', {}, s.proofIntro),
+      h('label', { for: 'proof-input' }, s.proofLabel), proofInput, proofOut),
   );
   // A receipt can arrive in the link (#receipt=…), e.g. from a QR code; a record as ?record=….
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('receipt');
   if (fromHash) {
     textarea.value = fromHash;
     void check();
+  }
+  // A proof can arrive in the link too (#proof=<base64url of the bundle>), e.g. from a certificate's QR code.
+  const proofInLink = new URLSearchParams(location.hash.slice(1)).get('proof');
+  if (proofInLink) {
+    try {
+      void showProof(new TextDecoder().decode(Uint8Array.from(atob(proofInLink.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))), proofOut);
+    } catch {
+      void showProof('', proofOut);
+    }
   }
   const recordId = new URLSearchParams(location.search).get('record');
   if (recordId) void showRecord(recordId, fileOut);

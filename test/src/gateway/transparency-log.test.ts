@@ -6,6 +6,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import express from 'express';
 import { decodeJwt } from 'jose';
+import { verifyProof as sdkVerifyProof } from '@tender-ledger/client-sdk';
 import {
   MemoryTree, SIG_ED25519, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
   verifyConsistency, verifyProof, type TlogPolicy,
@@ -19,7 +20,7 @@ import { embeddedHost } from '../helpers/hosts.js';
 import { Tender } from '../helpers/tender.js';
 import type { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { parseEntryBundle } from '@tender-ledger/gateway';
-import { sha256Hex } from '@tender-ledger/domain';
+import { sha256Hex, type LedgerRecord } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
 const ORIGIN = 'tender-ledger.test/log';
@@ -147,6 +148,13 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(verified.cosignatures).to.have.length(2);
       // Any other record's hash is refused.
       expect(() => verifyProof(res.body, sha256Hex('not it'), f.policy)).to.throw().with.property('code', 'TLOG_INCLUSION_INVALID');
+      // The SDK, given the record itself, hashes its content first: the proof covers what the holder has.
+      const full = record as unknown as LedgerRecord;
+      expect(sdkVerifyProof(res.body, full, f.policy).index).to.equal(4);
+      expect(sdkVerifyProof(res.body, { ...full, blockNumber: 7 } as LedgerRecord, f.policy).index, 'the gateway\'s additions are not hashed').to.equal(4);
+      const altered = { ...full, payload: { ...full.payload, kind: 'altered' } } as LedgerRecord;
+      expect(() => sdkVerifyProof(res.body, altered, f.policy)).to.throw().with.property('code', 'TLOG_RECORD_ALTERED');
+      expect(() => sdkVerifyProof(res.body, { ...full, redacted: true } as LedgerRecord, f.policy)).to.throw().with.property('code', 'INVALID_ARGUMENT');
     });
 
     it('logs a batch notarisation like any record: one leaf, named by its receipt, with its proof', async () => {
@@ -287,6 +295,16 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const wrong = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', sha256Hex('x')], dir);
       expect(wrong.code).to.equal(1);
       expect(wrong.stderr).to.include('REFUSED TLOG_INCLUSION_INVALID');
+      // The record itself, as the gateway serves it: its content is hashed, so a changed field is refused.
+      const served = await (await fetch(`${f.gw.url}/v1/records/${record.recordId}`, { headers: { authorization: `Bearer ${f.token}` } })).json() as Record<string, unknown>;
+      writeFileSync(path.join(dir, 'record.json'), JSON.stringify(served));
+      const fromFile = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', 'record.json'], dir);
+      expect(fromFile.code, fromFile.stderr).to.equal(0);
+      expect(fromFile.stdout).to.include(`VERIFIED: record ${record.hash} is leaf 0`);
+      writeFileSync(path.join(dir, 'altered.json'), JSON.stringify({ ...served, txTime: '2020-01-01T00:00:00.000Z' }));
+      const altered = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', 'altered.json'], dir);
+      expect(altered.code).to.equal(1);
+      expect(altered.stderr).to.include('REFUSED TLOG_RECORD_ALTERED');
 
       writeFileSync(path.join(dir, 'old.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
       for (let i = 1; i < 5; i++) await notarise(f, `cli ${i}`);

@@ -140,6 +140,40 @@ describe('web pages in headless Chromium', function () {
       await page.goto(`${t.url}/#receipt=${receipt}`);
       await page.waitForSelector('[data-testid="receipt-valid"]');
     });
+
+    it('checks a .tlog-proof file offline in the browser, and refuses it with one hash changed', async () => {
+      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string; leafIndex: number };
+      const res = await fetch(`${t.url}/v1/records/${claims.recordId}/proof`);
+      expect(res.status).to.equal(200);
+      const bundle = await res.text();
+      const good = path.join(files.dir, `${claims.recordId}.tlog-proof`);
+      writeFileSync(good, bundle);
+      await page.goto(t.url);
+      await page.setInputFiles('#proof-input', good);
+      await page.waitForSelector('[data-testid="proof-valid"]');
+      expect(await page.textContent('#proof-result')).to.include(`日志第 ${claims.leafIndex} 项`);
+      await shot('verify-proof-valid');
+      // One inclusion hash (or, in a tree of one, the checkpoint's root) changed: the path no longer reaches the signed root.
+      const lines = bundle.split('\n');
+      const at = lines.findIndex((line, i) => i > 0 && /^[A-Za-z0-9+/]{43}=$/.test(line));
+      const target = at >= 0 ? at : lines.findIndex((line) => /^[A-Za-z0-9+/]{43}=$/.test(line));
+      expect(target, bundle).to.be.at.least(0);
+      const line = lines[target]!;
+      lines[target] = `${line[0] === 'A' ? 'B' : 'A'}${line.slice(1)}`;
+      const bad = path.join(files.dir, 'altered.tlog-proof');
+      writeFileSync(bad, lines.join('\n'));
+      await page.setInputFiles('#proof-input', bad);
+      await page.waitForSelector('[data-testid="proof-invalid"]');
+      expect(await page.textContent('[data-testid="proof-reason"]')).to.match(/^TLOG_(INCLUSION_INVALID|SIGNATURE_INVALID|SIGNATURE_MISSING)/);
+      await shot('verify-proof-refused');
+    });
+
+    it('checks a proof carried in a link (#proof=…)', async () => {
+      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+      const bundle = await (await fetch(`${t.url}/v1/records/${claims.recordId}/proof`)).text();
+      await page.goto(`${t.url}/#proof=${Buffer.from(bundle).toString('base64url')}`);
+      await page.waitForSelector('[data-testid="proof-valid"]');
+    });
   });
 
   describe('the evidence certificate (存证证明)', () => {
