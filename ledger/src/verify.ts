@@ -11,7 +11,7 @@ import { countKeys, Cursor } from './cursor.js';
 import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
-import { HEAD_MARKER_KEY, openLevel } from './open.js';
+import { HEAD_MARKER_KEY } from './open.js';
 import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyRange, parseHistoryKey, txKey } from './keys.js';
 import { LogCheck, TLOG_SIZE_KEY } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
@@ -37,6 +37,9 @@ export interface VerifyReport {
 
 const RECORD_PREFIX = '\u0000record\u0000';
 const STANDALONE_PREFIX = '\u0000evidence\u0000';
+
+// LevelDB maps each open table file into memory (resident as it is read): few open at a time.
+const SMALL_LEVEL = { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 4 * 1024 * 1024, cacheSize: 8 * 1024 * 1024, maxOpenFiles: 50, maxFileSize: 512 * 1024 } as const;
 
 class Broken extends Error {
   constructor(readonly link: BrokenLink) {
@@ -70,10 +73,12 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
   const copy = path.join(copyParent, 'store');
   try {
     await copyStore(directory, copy);
-    const db = openLevel(copy, false);
+    // Small buffers and caches: the walk reads each key about once, and LevelDB's memory is
+    // outside the heap (the write buffer fills as the copy's log is replayed on opening).
+    const db = new Level<string, Buffer>(copy, { ...SMALL_LEVEL, createIfMissing: false });
     await db.open();
     // Sorts every history entry by block for the walk: on disk, so memory stays flat.
-    const scratch = new Level<string, Buffer>(path.join(copyParent, 'scratch'), { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 16 * 1024 * 1024, cacheSize: 8 * 1024 * 1024 });
+    const scratch = new Level<string, Buffer>(path.join(copyParent, 'scratch'), SMALL_LEVEL);
     await scratch.open();
     try {
       await walk(db, scratch, report, head, new Ticker(options.progress));
@@ -156,6 +161,9 @@ const VERSION_WIDTH = 18; // block:12 + tx:6, as in a history key
 const LATEST_WITH_STATE = 1;
 const LATEST_WITHOUT_STATE = 2;
 const EARLIER = 0;
+/** Scratch keys of state keys without history; after every `{block}{tx}` key (digits). */
+const ORPHAN_PREFIX = '~';
+const VERSIONS = { lt: ORPHAN_PREFIX };
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
 
 /**
@@ -219,7 +227,6 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     }
   };
   let stateKeys = 0;
-  let matched = 0;
   let entries = 0;
 
   const passState = async ([dbKey, value]: [string, Buffer], hasGroup: boolean) => {
@@ -227,8 +234,9 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     const key = dbKey.slice(STATE_PREFIX.length);
     await evidence.add(key, value);
     // Passed over without its history: written by no block, unless its history sorts out of
-    // step with state (a key that is a prefix of another; see keys.ts) and comes later.
-    if (!hasGroup && !findings.has('stateExtra') && !(await hasHistory(db, key))) findings.note('stateExtra', { key, reason: 'state key written by no block' });
+    // step with state (a key that is a prefix of another; see keys.ts) and comes later, or a
+    // block wrote it and its history entry is missing (the walk looks these up).
+    if (!hasGroup && !(await hasHistory(db, key))) await put(ORPHAN_PREFIX + key, Buffer.alloc(0));
   };
 
   /** A key's history is complete: its last entry decides what state must hold. */
@@ -249,7 +257,6 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     }
     const entry = parseEntry(group.entry);
     const block = Number(group.version.slice(0, 12));
-    if (value !== undefined) matched++;
     if (value !== undefined && entry?.isDelete === true) findings.note('stateExtra', { key: group.key, reason: 'state key written by no block' });
     if (value === undefined && entry?.isDelete !== true) findings.note('stateMissing', { key: group.key, block, txId: entry?.txId, reason: 'state key is missing' });
     const latest = value !== undefined && entry?.isDelete !== true
@@ -291,7 +298,6 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     await state.close();
     await history.close();
   }
-  if (stateKeys > matched) findings.note('stateExtra', { reason: 'state key written by no block' });
   report.stateKeys = stateKeys;
   report.records = evidence.records;
   report.projects = evidence.projects;
@@ -302,7 +308,7 @@ async function walkBlocks(
   db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number, lost: LostBlocks[],
 ): Promise<{ indexed: number; indexMissing: number; historyMissing: number }> {
   const counts = { indexed: 0, indexMissing: 0, historyMissing: 0 };
-  const written = new Cursor(scratch, {});
+  const written = new Cursor(scratch, VERSIONS);
   // A store from before the log has none yet (its first start gives it its leaves).
   const log = (await db.get(TLOG_SIZE_KEY)) === undefined ? undefined : new LogCheck(db);
   const passOver = (key: string) => findings.note('historyExtra', { key: key.slice(VERSION_WIDTH), reason: 'history entry written by no block' });
@@ -348,6 +354,8 @@ async function walkBlocks(
           const stored = entries.get(write.key);
           if (stored === undefined) {
             counts.historyMissing++;
+            // Its history entry is gone, but a block did write this key.
+            if (write.value !== null) await scratch.del(ORPHAN_PREFIX + write.key);
             continue;
           }
           entries.delete(write.key);
@@ -366,6 +374,7 @@ async function walkBlocks(
       prevHash = block.hash;
     }
     for (let next = await written.next(); next !== undefined; next = await written.next()) passOver(next[0]);
+    for await (const key of scratch.keys({ gte: ORPHAN_PREFIX, limit: 1 })) findings.note('stateExtra', { key: key.slice(ORPHAN_PREFIX.length), reason: 'state key written by no block' });
     if (log) {
       const result = await log.finish();
       report.leaves = result.leaves;
