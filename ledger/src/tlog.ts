@@ -1,7 +1,8 @@
 import { recordHash, type LedgerRecord } from '@tender-ledger/domain';
-import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, toHex, type NodeSource } from '@tender-ledger/tlog';
+import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, nodeHash, toHex, type NodeSource } from '@tender-ledger/tlog';
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import type { Block, BlockTransaction } from './block.js';
+import { countKeys, Cursor } from './cursor.js';
 import type { BrokenLink } from './integrity.js';
 import { blockKey, txKey } from './keys.js';
 import type { LedgerDb } from './views.js';
@@ -305,65 +306,125 @@ export function nodesWrittenBy(index: number): [number, number][] {
  * node is the hash of its leaves (nothing missing, nothing extra). `lost` blocks have no leaves.
  */
 export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves: number; problem?: BrokenLink }> {
-  const tree = new MemoryTree();
-  let blocksWithLeaves = 0;
-  const entries = db.iterator(TLOG_ENTRY_RANGE);
+  const check = new LogCheck(db);
   try {
-    for (let n = 0; n < height; n++) {
+    for (let n = 0; n < height && check.problem === undefined; n++) {
       const bytes = await db.get(blockKey(n));
-      if (bytes === undefined) continue;
-      const block = JSON.parse(bytes.toString('utf8')) as Block;
-      const first = tree.size;
-      for (const tx of block.txs) {
-        const data = leafDataOf(tx);
-        if (data === undefined) continue;
-        // The event's record is the record: its hash is recomputed, not taken on trust.
-        const record = JSON.parse(tx.event!.payload) as LedgerRecord;
-        if (recordHash(record) !== record.hash) return { leaves: tree.size, problem: { block: n, txId: tx.txId, reason: `record ${tx.txId} does not hash to ${record.hash}` } };
-        const index = tree.size;
-        const next = await entries.next();
-        if (next === undefined || next[0] !== tlogEntryKey(index) || !bytesEqual(next[1], data)) {
-          return { leaves: index, problem: { block: n, txId: tx.txId, key: tlogEntryKey(index), reason: `log leaf ${index} is missing or not the hash of record ${tx.txId}` } };
-        }
-        tree.append(leafHash(data));
+      if (bytes !== undefined) await check.block(n, JSON.parse(bytes.toString('utf8')) as Block);
+    }
+    return await check.finish();
+  } finally {
+    await check.close();
+  }
+}
+
+/**
+ * The log check fed one block at a time (ledger:verify walks the blocks once for everything).
+ * It holds the tree's right edge only, O(log n) hashes: each stored node is compared as the
+ * leaf that completes it is appended, so memory does not grow with the log. The first problem
+ * found stops the check, as the walk would.
+ */
+export class LogCheck {
+  readonly #db: LedgerDb;
+  readonly #entries: Cursor;
+  /** Hashes of the complete subtrees on the right edge, largest first (a compact range from 0). */
+  readonly #edge: Uint8Array[] = [];
+  #size = 0;
+  #blocksWithLeaves = 0;
+  #nodesFound = 0;
+  #nodesMissing = 0;
+  problem: BrokenLink | undefined;
+
+  constructor(db: LedgerDb) {
+    this.#db = db;
+    this.#entries = new Cursor(db, TLOG_ENTRY_RANGE, 4096);
+  }
+
+  get leaves(): number {
+    return this.#size;
+  }
+
+  async block(n: number, block: Pick<Block, 'txs'>): Promise<void> {
+    if (this.problem !== undefined) return;
+    const first = this.#size;
+    for (const tx of block.txs) {
+      const data = leafDataOf(tx);
+      if (data === undefined) continue;
+      // The event's record is the record: its hash is recomputed, not taken on trust.
+      const record = JSON.parse(tx.event!.payload) as LedgerRecord;
+      if (recordHash(record) !== record.hash) {
+        this.problem = { block: n, txId: tx.txId, reason: `record ${tx.txId} does not hash to ${record.hash}` };
+        return;
       }
-      if (tree.size > first) {
-        blocksWithLeaves += 1;
-        const stored = await db.get(tlogBlockKey(n));
-        if (stored?.toString('utf8') !== String(first)) return { leaves: tree.size, problem: { block: n, key: tlogBlockKey(n), reason: `block ${n}'s first leaf is not ${first}` } };
+      const index = this.#size;
+      const next = await this.#entries.next();
+      if (next === undefined || next[0] !== tlogEntryKey(index) || !bytesEqual(next[1], data)) {
+        this.problem = { block: n, txId: tx.txId, key: tlogEntryKey(index), reason: `log leaf ${index} is missing or not the hash of record ${tx.txId}` };
+        return;
+      }
+      await this.#append(leafHash(data));
+    }
+    if (this.#size > first) {
+      this.#blocksWithLeaves += 1;
+      const stored = await this.#db.get(tlogBlockKey(n));
+      if (stored?.toString('utf8') !== String(first)) this.problem = { block: n, key: tlogBlockKey(n), reason: `block ${n}'s first leaf is not ${first}` };
+    }
+  }
+
+  /** After the last block: nothing extra in the log, and its size, block and node counts. */
+  async finish(): Promise<{ leaves: number; problem?: BrokenLink }> {
+    const leaves = this.#size;
+    if (this.problem !== undefined) return { leaves, problem: this.problem };
+    const extra = await this.#entries.next();
+    if (extra !== undefined) return { leaves, problem: { key: extra[0], reason: `log entry ${extra[0]} has no record` } };
+    const sizeBytes = await this.#db.get(TLOG_SIZE_KEY);
+    if (Number(sizeBytes?.toString('utf8') ?? 0) !== leaves) {
+      return { leaves, problem: { key: TLOG_SIZE_KEY, reason: `the log's size key says ${sizeBytes?.toString('utf8') ?? 'nothing'}, the records make ${leaves} leaves` } };
+    }
+    const blockKeys = await countKeys(this.#db, TLOG_BLOCK_RANGE);
+    if (blockKeys !== this.#blocksWithLeaves) return { leaves, problem: { key: 'tlog/b/', reason: `the log names the first leaf of ${blockKeys} blocks; ${this.#blocksWithLeaves} blocks hold records` } };
+    // Every node the leaves make was read and matched, so a count above that is a node too many.
+    const nodes = await countKeys(this.#db, TLOG_NODE_RANGE);
+    if (nodes > this.#nodesFound) {
+      for await (const key of this.#db.keys(TLOG_NODE_RANGE)) {
+        if (!this.#madeByLeaves(key)) return { leaves, problem: { key, reason: `log node ${key} is not the hash of its leaves` } };
       }
     }
-    const extra = await entries.next();
-    if (extra !== undefined) return { leaves: tree.size, problem: { key: extra[0], reason: `log entry ${extra[0]} has no record` } };
-  } finally {
-    await entries.close();
+    const expectedNodes = this.#nodesFound + this.#nodesMissing;
+    if (nodes !== expectedNodes) return { leaves, problem: { key: 'tlog/n/', reason: `the log stores ${nodes} nodes, its ${leaves} leaves make ${expectedNodes}` } };
+    return { leaves };
   }
-  const sizeBytes = await db.get(TLOG_SIZE_KEY);
-  if (Number(sizeBytes?.toString('utf8') ?? 0) !== tree.size) {
-    return { leaves: tree.size, problem: { key: TLOG_SIZE_KEY, reason: `the log's size key says ${sizeBytes?.toString('utf8') ?? 'nothing'}, the records make ${tree.size} leaves` } };
+
+  close(): Promise<void> {
+    return this.#entries.close();
   }
-  let blockKeys = 0;
-  for await (const _ of db.keys(TLOG_BLOCK_RANGE)) blockKeys += 1;
-  if (blockKeys !== blocksWithLeaves) return { leaves: tree.size, problem: { key: 'tlog/b/', reason: `the log names the first leaf of ${blockKeys} blocks; ${blocksWithLeaves} blocks hold records` } };
-  let nodes = 0;
-  for await (const [key, value] of db.iterator(TLOG_NODE_RANGE)) {
+
+  /** Appends a leaf hash to the right edge; checks each stored node it completes. */
+  async #append(leaf: Uint8Array): Promise<void> {
+    let hash = leaf;
+    let level = 0;
+    let i = this.#size;
+    while (i % 2 === 1) {
+      hash = nodeHash(this.#edge.pop()!, hash);
+      level += 1;
+      i = (i - 1) / 2;
+      if (level % TILE_LEVEL === 0 && this.problem === undefined) {
+        const key = tlogNodeKey(level, i);
+        const stored = await this.#db.get(key);
+        if (stored === undefined) this.#nodesMissing += 1;
+        else if (bytesEqual(stored, hash)) this.#nodesFound += 1;
+        else this.problem = { key, reason: `log node ${key} is not the hash of its leaves` };
+      }
+    }
+    this.#edge.push(hash);
+    this.#size += 1;
+  }
+
+  /** Whether a node key names a complete subtree at a tile level of the tree checked. */
+  #madeByLeaves(key: string): boolean {
     const match = /^tlog\/n\/(\d{2})\/(\d{12})$/.exec(key);
     const level = Number(match?.[1]);
     const index = Number(match?.[2]);
-    let expected: Uint8Array | undefined;
-    try {
-      expected = match ? tree.node(level, index) : undefined;
-    } catch {
-      expected = undefined;
-    }
-    if (level % TILE_LEVEL !== 0 || level === 0) expected = undefined;
-    if (expected === undefined || !bytesEqual(value, expected)) return { leaves: tree.size, problem: { key, reason: `log node ${key} is not the hash of its leaves` } };
-    nodes += 1;
+    return match !== null && level > 0 && level % TILE_LEVEL === 0 && (index + 1) * 2 ** level <= this.#size;
   }
-  // One node per complete 2^L-leaf subtree, at each tile level L = 8, 16, …
-  let expectedNodes = 0;
-  for (let level = TILE_LEVEL; 2 ** level <= tree.size; level += TILE_LEVEL) expectedNodes += Math.floor(tree.size / 2 ** level);
-  if (nodes !== expectedNodes) return { leaves: tree.size, problem: { key: 'tlog/n/', reason: `the log stores ${nodes} nodes, its ${tree.size} leaves make ${expectedNodes}` } };
-  return { leaves: tree.size };
 }
-

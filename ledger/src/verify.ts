@@ -1,15 +1,19 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Level } from 'level';
 import { checkChain, recordHash, type LedgerRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
+import { countKeys, Cursor } from './cursor.js';
 import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
-import { HEAD_MARKER_KEY, openLevel } from './open.js';
-import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyKey, parseHistoryKey } from './keys.js';
-import { verifyLog } from './tlog.js';
+import { HEAD_MARKER_KEY } from './open.js';
+import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyRange, parseHistoryKey, txKey } from './keys.js';
+import { LogCheck, TLOG_SIZE_KEY } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
 
 export interface VerifyReport {
@@ -31,16 +35,11 @@ export interface VerifyReport {
   lost: LostBlocks[];
 }
 
-interface Written {
-  value: string | null;
-  block: number;
-  tx: number;
-  txId: string;
-  timestamp: string;
-}
-
 const RECORD_PREFIX = '\u0000record\u0000';
 const STANDALONE_PREFIX = '\u0000evidence\u0000';
+
+// LevelDB maps each open table file into memory (resident as it is read): few open at a time.
+const SMALL_LEVEL = { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 4 * 1024 * 1024, cacheSize: 8 * 1024 * 1024, maxOpenFiles: 50, maxFileSize: 512 * 1024 } as const;
 
 class Broken extends Error {
   constructor(readonly link: BrokenLink) {
@@ -58,7 +57,7 @@ class Broken extends Error {
  * delete the log, destroying the evidence on the first check. The checksums of the original's
  * logs and tables are checked read-only, and a copy (tables hard-linked) is opened and walked.
  */
-export async function verifyLedger(directory: string): Promise<VerifyReport> {
+export async function verifyLedger(directory: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const report: VerifyReport = { intact: false, height: 0, transactions: 0, stateKeys: 0, records: 0, projects: 0, leaves: 0, problems: [], leveldb: [], lost: [] };
   const fileDamage: BrokenLink[] = [];
   for (const scan of await scanLogs(directory)) {
@@ -74,15 +73,21 @@ export async function verifyLedger(directory: string): Promise<VerifyReport> {
   const copy = path.join(copyParent, 'store');
   try {
     await copyStore(directory, copy);
-    const db = openLevel(copy, false);
+    // Small buffers and caches: the walk reads each key about once, and LevelDB's memory is
+    // outside the heap (the write buffer fills as the copy's log is replayed on opening).
+    const db = new Level<string, Buffer>(copy, { ...SMALL_LEVEL, createIfMissing: false });
     await db.open();
+    // Sorts every history entry by block for the walk: on disk, so memory stays flat.
+    const scratch = new Level<string, Buffer>(path.join(copyParent, 'scratch'), SMALL_LEVEL);
+    await scratch.open();
     try {
-      await walk(db, report, head);
+      await walk(db, scratch, report, head, new Ticker(options.progress));
       report.intact = true;
     } catch (error) {
       // LevelDB's errors for bytes changed in its files are a broken link too.
       report.problems.push(error instanceof Broken ? error.link : { reason: `store unreadable: ${(error as Error).message}` });
     } finally {
+      await scratch.close();
       await db.close();
     }
     report.leveldb = await corruptionMessages(copy);
@@ -95,7 +100,86 @@ export async function verifyLedger(directory: string): Promise<VerifyReport> {
   return report;
 }
 
-async function walk(db: LedgerDb, report: VerifyReport, head: DurableHead | undefined | Error): Promise<void> {
+/** How far a verify has got, for a progress line (at most about four a second). */
+export interface VerifyProgress {
+  /** `keys`: state and history are read; `blocks`: the blocks are walked. */
+  phase: 'keys' | 'blocks';
+  /** History entries read (keys), or blocks walked (blocks). */
+  done: number;
+  height: number;
+  transactions: number;
+  elapsedMs: number;
+}
+
+export interface VerifyOptions {
+  progress?: (progress: VerifyProgress) => void;
+}
+
+/**
+ * What the walk found that is not a broken block, kept in the order the checks have always been
+ * reported in (state, history, index, evidence, log), the first of each kind.
+ */
+const FINDINGS = ['stateExtra', 'stateValue', 'stateMissing', 'historyExtra', 'historyDiffers', 'historyMissing', 'indexWrong', 'indexMissing', 'evidence', 'log'] as const;
+type Finding = (typeof FINDINGS)[number];
+
+class Findings {
+  readonly #first = new Map<Finding, BrokenLink>();
+
+  note(kind: Finding, link: BrokenLink): void {
+    if (!this.#first.has(kind)) this.#first.set(kind, link);
+  }
+
+  has(kind: Finding): boolean {
+    return this.#first.has(kind);
+  }
+
+  first(): BrokenLink | undefined {
+    for (const kind of FINDINGS) {
+      const link = this.#first.get(kind);
+      if (link) return link;
+    }
+    return undefined;
+  }
+}
+
+class Ticker {
+  readonly #started = performance.now();
+  #last = 0;
+
+  constructor(private readonly report?: (progress: VerifyProgress) => void) {}
+
+  tick(progress: () => Omit<VerifyProgress, 'elapsedMs'>): void {
+    if (!this.report) return;
+    const now = performance.now();
+    if (now - this.#last < 250) return;
+    this.#last = now;
+    this.report({ ...progress(), elapsedMs: now - this.#started });
+  }
+}
+
+const VERSION_WIDTH = 18; // block:12 + tx:6, as in a history key
+const LATEST_WITH_STATE = 1;
+const LATEST_WITHOUT_STATE = 2;
+const EARLIER = 0;
+/** Scratch keys of state keys without history; after every `{block}{tx}` key (digits). */
+const ORPHAN_PREFIX = '~';
+const VERSIONS = { lt: ORPHAN_PREFIX };
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
+
+/**
+ * Walks in memory that does not grow with the ledger: nothing is held per key, transaction or
+ * record. Three streams, each in LevelDB's order:
+ *  1. history (sorted by key, then block and transaction) beside state: each key's last history
+ *     entry says whether the key must be in state; every history entry goes into a scratch
+ *     store keyed by block, transaction and key, the last with the SHA-256 of the state value;
+ *     state passes by record by record, each project's chain checked when the next begins;
+ *  2. the blocks in order, beside the scratch store (now in block order): each write must find
+ *     its history entry, and the latest its state value's hash; each transaction its index entry;
+ *  3. counts of the index and history: every expected key found and no more keys than that
+ *     means nothing extra (LevelDB keys are unique).
+ * A hash of a multiset would be smaller still, but one who controls the store could forge sums.
+ */
+async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head: DurableHead | undefined | Error, ticker: Ticker): Promise<void> {
   const heightBytes = await db.get(HEIGHT_KEY);
   const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
   if (!Number.isSafeInteger(height) || height < 0) throw new Broken({ reason: 'ledger height is not a number', key: HEIGHT_KEY });
@@ -110,123 +194,311 @@ async function walk(db: LedgerDb, report: VerifyReport, head: DurableHead | unde
     throw new Broken({ file: HEAD_FILE, reason: `${HEAD_FILE} is missing: whether acknowledged blocks were lost cannot be told` });
   }
 
-  const latest = new Map<string, Written>();
-  const history = new Map<string, Written>();
-  const txBlocks = new Map<string, number>();
-  let prevHash = GENESIS_PREV_HASH;
-  for (let number = 0; number < height; number++) {
-    const gap = lost.find((l) => l.from === number);
-    if (gap) {
-      // Accepted as lost by an operator (ledger:repair); the chain resumes from the hash receipts named.
-      prevHash = gap.lastHash;
-      number = gap.to;
-      continue;
-    }
-    const bytes = await db.get(blockKey(number));
-    if (!bytes) throw new Broken({ block: number, key: blockKey(number), reason: 'block is missing' });
-    let block: Block;
-    try {
-      block = JSON.parse(bytes.toString('utf8')) as Block;
-    } catch {
-      throw new Broken({ block: number, key: blockKey(number), reason: 'block is not readable JSON' });
-    }
-    if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
-    if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
-    if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
-    if (blockDataHash(block.txs) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
-    if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
-    block.txs.forEach((tx, index) => {
-      if (txBlocks.has(tx.txId)) throw new Broken({ block: number, txId: tx.txId, reason: 'transaction id appears twice' });
-      txBlocks.set(tx.txId, number);
-      for (const write of tx.writes) {
-        const written: Written = { value: write.value, block: number, tx: index, txId: tx.txId, timestamp: tx.timestamp };
-        latest.set(write.key, written);
-        history.set(historyKey(write.key, number, index), written);
-      }
-    });
-    report.transactions += block.txs.length;
-    prevHash = block.hash;
-  }
+  const findings = new Findings();
+  await streamKeys(db, scratch, report, findings, ticker, height);
+  const counts = await walkBlocks(db, scratch, report, findings, ticker, height, lost);
 
   for await (const dbKey of db.keys(BLOCK_RANGE)) {
     const number = Number(dbKey.slice(2));
     if (!(number < height)) throw new Broken({ block: number, key: dbKey, reason: 'block beyond the ledger height (never committed)' });
   }
+  if (counts.historyMissing > 0) findings.note('historyMissing', { reason: `${counts.historyMissing} history entries are missing` });
+  // Every transaction found its own index entry; any entry beyond those names a block without it.
+  if (!findings.has('indexWrong') && (await countKeys(db, TX_RANGE)) > counts.indexed) {
+    const extra = await firstMisplacedIndexEntry(db);
+    if (extra) findings.note('indexWrong', extra);
+  }
+  if (counts.indexMissing > 0) findings.note('indexMissing', { reason: `${counts.indexMissing} transactions are missing from the index` });
+  const first = findings.first();
+  if (first) throw new Broken(first);
+}
 
-  const seen = new Set<string>();
-  for await (const [dbKey, value] of db.iterator(STATE_RANGE)) {
+/** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
+async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number): Promise<void> {
+  const state = new Cursor(db, STATE_RANGE);
+  const history = new Cursor(db, HISTORY_RANGE);
+  const evidence = new EvidenceCheck(db, findings);
+  let ops: { type: 'put'; key: string; value: Buffer }[] = [];
+  const put = async (key: string, value: Buffer) => {
+    ops.push({ type: 'put', key, value });
+    if (ops.length >= 4096) {
+      await scratch.batch(ops);
+      ops = [];
+    }
+  };
+  let stateKeys = 0;
+  let entries = 0;
+
+  const passState = async ([dbKey, value]: [string, Buffer], hasGroup: boolean) => {
+    stateKeys++;
     const key = dbKey.slice(STATE_PREFIX.length);
-    const written = latest.get(key);
-    if (!written || written.value === null) throw new Broken({ key, reason: 'state key written by no block' });
-    if (value.toString('utf8') !== written.value) {
-      throw new Broken({ key, block: written.block, txId: written.txId, reason: `state value differs from what block ${written.block} wrote` });
+    await evidence.add(key, value);
+    // Passed over without its history: written by no block, unless its history sorts out of
+    // step with state (a key that is a prefix of another; see keys.ts) and comes later, or a
+    // block wrote it and its history entry is missing (the walk looks these up).
+    if (!hasGroup && !(await hasHistory(db, key))) await put(ORPHAN_PREFIX + key, Buffer.alloc(0));
+  };
+
+  /** A key's history is complete: its last entry decides what state must hold. */
+  const close = async (group: { key: string; version: string; entry: Buffer }) => {
+    const target = STATE_PREFIX + group.key;
+    for (let next = await state.peek(); next !== undefined && next[0] < target; next = await state.peek()) {
+      await state.next();
+      await passState(next, false);
     }
-    seen.add(key);
-  }
-  for (const [key, written] of latest) {
-    if (written.value !== null && !seen.has(key)) {
-      throw new Broken({ key, block: written.block, txId: written.txId, reason: 'state key is missing' });
+    const next = await state.peek();
+    let value: Buffer | undefined;
+    if (next?.[0] === target) {
+      await state.next();
+      await passState(next, true);
+      value = next[1];
+    } else {
+      value = await db.get(target);
     }
-  }
-  report.stateKeys = seen.size;
+    const entry = parseEntry(group.entry);
+    const block = Number(group.version.slice(0, 12));
+    if (value !== undefined && entry?.isDelete === true) findings.note('stateExtra', { key: group.key, reason: 'state key written by no block' });
+    if (value === undefined && entry?.isDelete !== true) findings.note('stateMissing', { key: group.key, block, txId: entry?.txId, reason: 'state key is missing' });
+    const latest = value !== undefined && entry?.isDelete !== true
+      ? Buffer.concat([Buffer.of(LATEST_WITH_STATE), sha256(value), group.entry])
+      : Buffer.concat([Buffer.of(LATEST_WITHOUT_STATE), group.entry]);
+    await put(group.version + group.key, latest);
+  };
 
-  let historyEntries = 0;
-  for await (const [dbKey, value] of db.iterator(HISTORY_RANGE)) {
-    const parsed = parseHistoryKey(dbKey);
-    const written = history.get(dbKey);
-    if (!parsed || !written) throw new Broken({ key: parsed?.key ?? dbKey, reason: 'history entry written by no block' });
-    const entry = JSON.parse(value.toString('utf8')) as StoredHistoryEntry;
-    if (entry.txId !== written.txId || entry.isDelete !== (written.value === null) || entry.timestamp !== written.timestamp) {
-      throw new Broken({ key: parsed.key, block: written.block, txId: written.txId, reason: 'history entry differs from its block' });
+  // Open keys' histories: one, unless a key's history encloses another's (see close above).
+  const open: { key: string; version: string; entry: Buffer }[] = [];
+  try {
+    for (let next = await history.next(); next !== undefined; next = await history.next()) {
+      const [dbKey, entry] = next;
+      entries++;
+      if (entries % 4096 === 0) ticker.tick(() => ({ phase: 'keys', done: entries, height, transactions: 0 }));
+      const parsed = parseHistoryKey(dbKey);
+      if (!parsed) {
+        findings.note('historyExtra', { key: dbKey, reason: 'history entry written by no block' });
+        continue;
+      }
+      const key = parsed.key;
+      // A key's entries are contiguous but for those of keys that begin with `${key}!`.
+      for (let top = open.at(-1); top && top.key !== key && !key.startsWith(`${top.key}!`); top = open.at(-1)) await close(open.pop()!);
+      const version = dbKey.slice(dbKey.length - VERSION_WIDTH);
+      const top = open.at(-1);
+      if (top?.key === key) {
+        await put(top.version + key, Buffer.concat([Buffer.of(EARLIER), top.entry]));
+        top.version = version;
+        top.entry = entry;
+      } else {
+        open.push({ key, version, entry });
+      }
     }
-    historyEntries++;
+    while (open.length > 0) await close(open.pop()!);
+    for (let next = await state.next(); next !== undefined; next = await state.next()) await passState(next, false);
+    await evidence.finish();
+    if (ops.length > 0) await scratch.batch(ops);
+  } finally {
+    await state.close();
+    await history.close();
   }
-  if (historyEntries !== history.size) throw new Broken({ reason: `${history.size - historyEntries} history entries are missing` });
+  report.stateKeys = stateKeys;
+  report.records = evidence.records;
+  report.projects = evidence.projects;
+}
 
-  let indexed = 0;
-  for await (const [dbKey, value] of db.iterator(TX_RANGE)) {
-    const txId = dbKey.slice(2);
-    if (txBlocks.get(txId) !== Number(value.toString('utf8'))) throw new Broken({ txId, key: dbKey, reason: 'transaction index names the wrong block' });
-    indexed++;
-  }
-  if (indexed !== txBlocks.size) throw new Broken({ reason: `${txBlocks.size - indexed} transactions are missing from the index` });
-
-  checkEvidence(latest, report);
-
+/** Phase 2: the blocks in order, beside the scratch store. */
+async function walkBlocks(
+  db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number, lost: LostBlocks[],
+): Promise<{ indexed: number; indexMissing: number; historyMissing: number }> {
+  const counts = { indexed: 0, indexMissing: 0, historyMissing: 0 };
+  const written = new Cursor(scratch, VERSIONS);
   // A store from before the log has none yet (its first start gives it its leaves).
-  if (await db.get('tlog/size') !== undefined) {
-    const log = await verifyLog(db, height);
-    report.leaves = log.leaves;
-    if (log.problem) throw new Broken(log.problem);
+  const log = (await db.get(TLOG_SIZE_KEY)) === undefined ? undefined : new LogCheck(db);
+  const passOver = (key: string) => findings.note('historyExtra', { key: key.slice(VERSION_WIDTH), reason: 'history entry written by no block' });
+  try {
+    let prevHash = GENESIS_PREV_HASH;
+    for (let number = 0; number < height; number++) {
+      ticker.tick(() => ({ phase: 'blocks', done: number, height, transactions: report.transactions }));
+      const gap = lost.find((l) => l.from === number);
+      if (gap) {
+        // Accepted as lost by an operator (ledger:repair); the chain resumes from the hash receipts named.
+        prevHash = gap.lastHash;
+        number = gap.to;
+        continue;
+      }
+      const block = await readBlock(db, number);
+      if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
+      if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
+      if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
+      if (blockDataHash(block.txs) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
+      if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
+
+      const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
+      const inBlock = new Set<string>();
+      for (const [index, tx] of block.txs.entries()) {
+        if (inBlock.has(tx.txId)) throw new Broken({ block: number, txId: tx.txId, reason: 'transaction id appears twice' });
+        inBlock.add(tx.txId);
+        const indexed = named[index]?.toString('utf8');
+        if (indexed === undefined) counts.indexMissing++;
+        else if (indexed === String(number)) counts.indexed++;
+        else await misplacedIndex(db, number, tx.txId, indexed, findings);
+
+        const version = String(number).padStart(12, '0') + String(index).padStart(6, '0');
+        for (let next = await written.peek(); next !== undefined && next[0] < version; next = await written.peek()) {
+          await written.next();
+          passOver(next[0]);
+        }
+        const entries = new Map<string, Buffer>();
+        for (let next = await written.peek(); next !== undefined && next[0].startsWith(version); next = await written.peek()) {
+          await written.next();
+          entries.set(next[0].slice(VERSION_WIDTH), next[1]);
+        }
+        for (const write of tx.writes) {
+          const stored = entries.get(write.key);
+          if (stored === undefined) {
+            counts.historyMissing++;
+            // Its history entry is gone, but a block did write this key.
+            if (write.value !== null) await scratch.del(ORPHAN_PREFIX + write.key);
+            continue;
+          }
+          entries.delete(write.key);
+          const withState = stored[0] === LATEST_WITH_STATE;
+          const entry = parseEntry(stored.subarray(withState ? 33 : 1));
+          if (entry?.txId !== tx.txId || entry.isDelete !== (write.value === null) || entry.timestamp !== tx.timestamp) {
+            findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
+          } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
+            findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
+          }
+        }
+        for (const key of entries.keys()) passOver(version + key);
+      }
+      await log?.block(number, block);
+      report.transactions += block.txs.length;
+      prevHash = block.hash;
+    }
+    for (let next = await written.next(); next !== undefined; next = await written.next()) passOver(next[0]);
+    for await (const key of scratch.keys({ gte: ORPHAN_PREFIX, limit: 1 })) findings.note('stateExtra', { key: key.slice(ORPHAN_PREFIX.length), reason: 'state key written by no block' });
+    if (log) {
+      const result = await log.finish();
+      report.leaves = result.leaves;
+      if (result.problem) findings.note('log', result.problem);
+    }
+  } finally {
+    await written.close();
+    await log?.close();
+  }
+  return counts;
+}
+
+async function readBlock(db: LedgerDb, number: number): Promise<Block> {
+  const bytes = await db.get(blockKey(number));
+  if (!bytes) throw new Broken({ block: number, key: blockKey(number), reason: 'block is missing' });
+  try {
+    return JSON.parse(bytes.toString('utf8')) as Block;
+  } catch {
+    throw new Broken({ block: number, key: blockKey(number), reason: 'block is not readable JSON' });
   }
 }
 
-/** Each project's records must form an unbroken hash chain; each standalone record must match its hash. */
-function checkEvidence(latest: Map<string, Written>, report: VerifyReport): void {
-  const chains = new Map<string, { key: string; written: Written; record: LedgerRecord }[]>();
-  for (const [key, written] of latest) {
-    if (written.value === null) continue;
-    if (key.startsWith(STANDALONE_PREFIX)) {
-      const record = JSON.parse(written.value) as LedgerRecord;
-      report.records++;
-      if (recordHash(record) !== record.hash) throw new Broken({ key, block: written.block, txId: written.txId, reason: 'record hash differs from its content' });
-    } else if (key.startsWith(RECORD_PREFIX)) {
-      const record = JSON.parse(written.value) as LedgerRecord;
-      const projectId = key.slice(RECORD_PREFIX.length).split('\u0000')[0] ?? '';
-      const chain = chains.get(projectId) ?? [];
-      chain.push({ key, written, record });
-      chains.set(projectId, chain);
-      report.records++;
-    }
+function parseEntry(bytes: Buffer): StoredHistoryEntry | undefined {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as StoredHistoryEntry;
+  } catch {
+    return undefined;
   }
-  for (const chain of chains.values()) {
-    chain.sort((a, b) => (a.key < b.key ? -1 : 1));
-    // The project's chain and its bidders' chains, and the opening's seal over the latter.
+}
+
+/** Whether a block holds a transaction (only read when the index names another block). */
+async function blockHolds(db: LedgerDb, number: number, txId: string): Promise<boolean> {
+  const bytes = Number.isSafeInteger(number) ? await db.get(blockKey(number)) : undefined;
+  if (bytes === undefined) return false;
+  try {
+    return (JSON.parse(bytes.toString('utf8')) as Block).txs.some((tx) => tx.txId === txId);
+  } catch {
+    return false;
+  }
+}
+
+/** The index names another block: the same id committed twice, or an index entry changed. */
+async function misplacedIndex(db: LedgerDb, number: number, txId: string, indexed: string, findings: Findings): Promise<void> {
+  const other = Number(indexed);
+  if (other !== number && (await blockHolds(db, other, txId))) throw new Broken({ block: Math.max(number, other), txId, reason: 'transaction id appears twice' });
+  findings.note('indexWrong', { txId, key: txKey(txId), reason: 'transaction index names the wrong block' });
+}
+
+/** Only when the index holds more entries than transactions: the first naming a block without its transaction. */
+async function firstMisplacedIndexEntry(db: LedgerDb): Promise<BrokenLink | undefined> {
+  for await (const [dbKey, value] of db.iterator(TX_RANGE)) {
+    const txId = dbKey.slice(2);
+    if (!(await blockHolds(db, Number(value.toString('utf8')), txId))) return { txId, key: dbKey, reason: 'transaction index names the wrong block' };
+  }
+  return undefined;
+}
+
+/** Whether a key has any history entry (entries of keys that begin with `${key}!` share the range). */
+async function hasHistory(db: LedgerDb, key: string): Promise<boolean> {
+  for await (const dbKey of db.keys(historyRange(key))) {
+    if (parseHistoryKey(dbKey)?.key === key) return true;
+  }
+  return false;
+}
+
+/** The block and transaction of a key's last history entry, to name where a broken record came from. */
+async function lastWrite(db: LedgerDb, key: string): Promise<{ block?: number; txId?: string }> {
+  for await (const [dbKey, value] of db.iterator({ ...historyRange(key), reverse: true })) {
+    const parsed = parseHistoryKey(dbKey);
+    if (parsed?.key === key) return { block: parsed.block, txId: parseEntry(value)?.txId };
+  }
+  return {};
+}
+
+/**
+ * Each project's records must form an unbroken hash chain; each standalone record must match its
+ * hash. A project's records are contiguous in state (`\u0000record\u0000{projectId}\u0000…`), so
+ * one project is held at a time.
+ */
+class EvidenceCheck {
+  records = 0;
+  projects = 0;
+  #projectId: string | undefined;
+  #chain: { key: string; record: LedgerRecord }[] = [];
+
+  constructor(private readonly db: LedgerDb, private readonly findings: Findings) {}
+
+  async add(key: string, value: Buffer): Promise<void> {
+    const standalone = key.startsWith(STANDALONE_PREFIX);
+    if (!standalone && !key.startsWith(RECORD_PREFIX)) return;
+    this.records++;
+    let record: LedgerRecord;
+    try {
+      record = JSON.parse(value.toString('utf8')) as LedgerRecord;
+    } catch {
+      // Not a record at all: the value differs from what its block wrote, reported as such.
+      return;
+    }
+    if (standalone) {
+      if (recordHash(record) !== record.hash) await this.#broken(key, 'record hash differs from its content');
+      return;
+    }
+    const projectId = key.slice(RECORD_PREFIX.length).split('\u0000')[0] ?? '';
+    if (projectId !== this.#projectId) await this.finish();
+    this.#projectId = projectId;
+    this.#chain.push({ key, record });
+  }
+
+  /** Checks the project in hand: its chain and its bidders' chains, and the opening's seal over the latter. */
+  async finish(): Promise<void> {
+    const chain = this.#chain;
+    this.#chain = [];
+    this.#projectId = undefined;
+    if (chain.length === 0) return;
+    this.projects++;
     const result = checkChain(chain.map((c) => c.record), (leaves) => toHex(rootOfLeaves(leaves.map(leafHash))));
     if (!result.valid && result.brokenAt) {
       const at = chain[result.brokenAt.index];
-      throw new Broken({ key: at?.key, block: at?.written.block, txId: at?.written.txId, reason: `record chain broken (${result.brokenAt.reason})` });
+      await this.#broken(at?.key ?? '', `record chain broken (${result.brokenAt.reason})`);
     }
   }
-  report.projects = chains.size;
+
+  async #broken(key: string, reason: string): Promise<void> {
+    if (this.findings.has('evidence')) return;
+    this.findings.note('evidence', { key, ...(await lastWrite(this.db, key)), reason });
+  }
 }

@@ -12,6 +12,7 @@ import { createTestIssuer } from '../helpers/issuer.js';
 import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { logFigures, printLogFigures } from './log-bench.js';
+import { verifyBench } from './verify-bench.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 // BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
@@ -309,6 +310,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) => gateway.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // Minutes of ledger generation the first time: only when asked for.
+  if (process.env.BENCH_VERIFY === '1') await verifyBench();
 }
 
 main().catch((error: unknown) => {

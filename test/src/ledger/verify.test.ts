@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import { Level } from 'level';
+import { Context, Contract, Transaction } from 'fabric-contract-api';
+import { EmbeddedLedger, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
+import { ManualClock, manualHostClock } from '../helpers/clock.js';
+import { embeddedHost } from '../helpers/hosts.js';
+import { platformA } from '../helpers/identities.js';
+import { tempDir } from '../helpers/temp.js';
+import { Tender, doc } from '../helpers/tender.js';
+
+/** Writes and deletes any key it is given: keys the tender contracts never write. */
+class AnyKeyContract extends Contract {
+  constructor() {
+    super('keys');
+  }
+
+  @Transaction()
+  async put(ctx: Context, key: string, value: string): Promise<void> {
+    await ctx.stub.putState(key, Buffer.from(value));
+  }
+
+  @Transaction()
+  async remove(ctx: Context, key: string): Promise<void> {
+    await ctx.stub.deleteState(key);
+  }
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+describe('verifyLedger, streaming (issue 16)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => { temp = tempDir('tender-verify-'); });
+  afterEach(() => temp.remove());
+
+  async function change(edit: (db: Level<string, Buffer>) => Promise<void>): Promise<void> {
+    const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    await db.open();
+    await edit(db);
+    await db.close();
+  }
+
+  describe('on a ledger with a project in block 0 and 1 and notarisations in blocks 2 to 5', () => {
+    let bidderKey: string;
+    let notarised: CommittedTransaction[];
+
+    beforeEach(async () => {
+      const clock = new ManualClock();
+      const ledger = await EmbeddedLedger.open(temp.dir, { clock: clock.now });
+      const tender = new Tender(embeddedHost(ledger, manualHostClock(clock)));
+      await tender.register();
+      await tender.registerBidder('B1');
+      notarised = [];
+      for (let i = 0; i < 4; i++) {
+        notarised.push(await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`later ${i}`), kind: 'archive' })] }));
+      }
+      await ledger.close();
+      bidderKey = `\u0000bidder\u0000${tender.projectId}\u0000B1\u0000`;
+    });
+
+    it('finds it intact, counting every transaction, state key and leaf', async () => {
+      const report = await verifyLedger(temp.dir);
+      expect(report.problems).to.deep.equal([]);
+      expect(report).to.include({ intact: true, height: 6, transactions: 6, records: 6, projects: 1, leaves: 6 });
+      expect(report.stateKeys).to.be.greaterThan(6);
+    });
+
+    it('names the early block whose write a changed state value no longer matches', async () => {
+      await change(async (db) => {
+        const value = await db.get(`s!${bidderKey}`);
+        value.writeUInt8(value.readUInt8(value.length - 2) ^ 1, value.length - 2);
+        await db.put(`s!${bidderKey}`, value);
+      });
+      const report = await verifyLedger(temp.dir);
+      expect(report.broken).to.include({ key: bidderKey, block: 1, reason: 'state value differs from what block 1 wrote' });
+    });
+
+    it('catches a state key no block wrote', async () => {
+      await change((db) => db.put('s!\u0000bidder\u0000nobody\u0000', Buffer.from('{}')));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: '\u0000bidder\u0000nobody\u0000', reason: 'state key written by no block' });
+    });
+
+    it('catches a deleted state key, naming the block that wrote it', async () => {
+      await change((db) => db.del(`s!${bidderKey}`));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: bidderKey, block: 1, reason: 'state key is missing' });
+    });
+
+    it('catches an extra history entry', async () => {
+      await change(async (db) => {
+        const entry = await db.get(`h!${bidderKey}!${pad(1, 12)}${pad(0, 6)}`);
+        await db.put(`h!${bidderKey}!${pad(4, 12)}${pad(0, 6)}`, entry);
+      });
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: bidderKey, reason: 'history entry written by no block' });
+    });
+
+    it('catches a deleted history entry', async () => {
+      await change((db) => db.del(`h!${bidderKey}!${pad(1, 12)}${pad(0, 6)}`));
+      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('1 history entries are missing');
+    });
+
+    it('catches a history entry that differs from its block', async () => {
+      await change(async (db) => {
+        const key = `h!${bidderKey}!${pad(1, 12)}${pad(0, 6)}`;
+        const entry = JSON.parse((await db.get(key)).toString('utf8')) as { timestamp: string };
+        entry.timestamp = '2020-01-01T00:00:00.000Z';
+        await db.put(key, Buffer.from(JSON.stringify(entry)));
+      });
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: bidderKey, block: 1, reason: 'history entry differs from its block' });
+    });
+
+    it('catches a deleted transaction index entry', async () => {
+      await change((db) => db.del(`t!${notarised[1]!.txId}`));
+      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('1 transactions are missing from the index');
+    });
+
+    it('catches an index entry naming the wrong block, and one naming a transaction no block holds', async () => {
+      await change((db) => db.put(`t!${notarised[1]!.txId}`, Buffer.from('2')));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ txId: notarised[1]!.txId, reason: 'transaction index names the wrong block' });
+      await change(async (db) => {
+        await db.put(`t!${notarised[1]!.txId}`, Buffer.from(String(notarised[1]!.blockNumber)));
+        await db.put('t!no-such-transaction', Buffer.from('3'));
+      });
+      expect((await verifyLedger(temp.dir)).broken).to.include({ txId: 'no-such-transaction', reason: 'transaction index names the wrong block' });
+    });
+
+    it('catches a changed log leaf after a changed state value (the order the checks have always been reported in)', async () => {
+      await change(async (db) => {
+        await db.put('tlog/e/000000000003', Buffer.alloc(32, 7));
+        await db.del(`s!${bidderKey}`);
+      });
+      const report = await verifyLedger(temp.dir);
+      expect(report.broken).to.include({ key: bidderKey, reason: 'state key is missing' });
+    });
+  });
+
+  describe('on a log of 300 records (a stored node at level 8)', () => {
+    beforeEach(async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
+      await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.submit({
+        identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`node ${i}`), kind: 'archive' })],
+      })));
+      await ledger.close();
+    });
+
+    it('finds it intact', async () => {
+      expect(await verifyLedger(temp.dir)).to.include({ intact: true, leaves: 300, records: 300 });
+    });
+
+    it('catches the stored node changed', async () => {
+      await change((db) => db.put(`tlog/n/08/${pad(0, 12)}`, Buffer.alloc(32, 1)));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: `tlog/n/08/${pad(0, 12)}`, reason: `log node tlog/n/08/${pad(0, 12)} is not the hash of its leaves` });
+    });
+
+    it('catches the stored node deleted, and a node no leaves make', async () => {
+      await change((db) => db.del(`tlog/n/08/${pad(0, 12)}`));
+      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('the log stores 0 nodes, its 300 leaves make 1');
+      await change((db) => db.put(`tlog/n/08/${pad(1, 12)}`, Buffer.alloc(32, 1)));
+      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal(`log node tlog/n/08/${pad(1, 12)} is not the hash of its leaves`);
+    });
+  });
+
+  describe('with keys that sort differently in state and in history', () => {
+    // `a` is a prefix of the others: in history `h!a\u0001!…` sorts before `h!a!…`, and the
+    // entries of `a!000000000001000000x` fall between those of `a` (see keys.ts).
+    const KEYS = ['a', 'a\u0001', 'a!000000000001000000x', 'a!0', 'b'];
+
+    beforeEach(async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [AnyKeyContract], transparencyLog: false });
+      for (let round = 0; round < 3; round++) {
+        for (const key of KEYS) await ledger.submit({ identity: platformA, fn: 'keys:put', args: [key, `${key} ${round}`] });
+      }
+      await ledger.submit({ identity: platformA, fn: 'keys:remove', args: ['a!0'] });
+      await ledger.close();
+    });
+
+    it('finds the ledger intact', async () => {
+      const report = await verifyLedger(temp.dir);
+      expect(report.problems).to.deep.equal([]);
+      expect(report).to.include({ intact: true, stateKeys: 4, transactions: 16 });
+    });
+
+    it('still names a changed value of the key whose history encloses another\'s', async () => {
+      await change((db) => db.put('s!a', Buffer.from('a 9')));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: 'a', reason: 'state value differs from what block 10 wrote' });
+    });
+
+    it('still names a deleted key brought back in state', async () => {
+      await change((db) => db.put('s!a!0', Buffer.from('a!0 2')));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: 'a!0', reason: 'state key written by no block' });
+    });
+  });
+});
