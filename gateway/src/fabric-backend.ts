@@ -2,7 +2,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
-  connect, GatewayError, hash, signers, StatusCode,
+  connect, GatewayError, StatusCode,
   type Contract, type Gateway, type Network, type Signer, type Status, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
@@ -12,6 +12,7 @@ import type { Committed, LedgerBackend, Reader, SubmitOptions, TxIntent } from '
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
 import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
+import { NATIVE_SIGNER_HASH, newNativeSigner } from './fabric-signer.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -116,7 +117,7 @@ interface Signed {
   network: Network;
   contract: Contract;
   qscc: Contract;
-  /** Signs a transaction's digest as this identity (the envelope is signed before it is kept). */
+  /** Signs a transaction's digest (with the native signer, its whole payload) as this identity (the envelope is signed before it is kept). */
   sign: Signer;
 }
 
@@ -390,12 +391,12 @@ export class FabricBackend implements LedgerBackend {
       const client = clients.get(mspId);
       if (!client) continue;
       for (const [name, files] of Object.entries(users)) {
-        const sign = signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key)));
+        const sign = newNativeSigner(createPrivateKey(readFileSync(files.key)));
         const gateway = connect({
           client,
           identity: { mspId, credentials: readFileSync(files.cert) },
           signer: sign,
-          hash: hash.sha256,
+          hash: NATIVE_SIGNER_HASH,
           evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
           endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
           submitOptions: () => ({ deadline: Date.now() + 5_000 }),

@@ -19,3 +19,4 @@ export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBun
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog, fabricBlockLeaves, crossCosign } from './tlog/fabric-log.js';
 export { loadOrCreateLogKey } from './tlog/log-key.js';
+export { newNativeSigner, lowSDer, NATIVE_SIGNER_HASH } from './fabric-signer.js';
