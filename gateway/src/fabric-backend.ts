@@ -109,6 +109,7 @@ const RESEND_FOR_MS = 300_000;
  * envelope sent again: an orderer that died holding it never orders it, and a re-send is harmless.
  */
 const COMMIT_STATUS_WAIT_MS = 20_000;
+const BLOCK_HASHES_KEPT = 1_000;
 
 interface Signed {
   /** The organisation of this identity, and so of the peer the gateway endorses through first. */
@@ -133,7 +134,11 @@ export class FabricBackend implements LedgerBackend {
   readonly #clients: grpc.Client[] = [];
   readonly #signed = new Map<string, Signed>();
   readonly #byClientId = new Map<string, string>();
-  readonly #blockHashes = new Map<number, string>();
+  /**
+   * Block hashes by number, kept while the block is being fetched too: a block's transactions
+   * get their commit status together, so they share one qscc query instead of one each.
+   */
+  readonly #blockHashes = new Map<number, Promise<string>>();
   readonly #lanes = new Map<string, Promise<void>>();
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
@@ -348,7 +353,7 @@ export class FabricBackend implements LedgerBackend {
       if (!header) return undefined;
       const blockNumber = header.getNumber();
       const blockHash = blockHeaderHash(header);
-      this.#blockHashes.set(blockNumber, blockHash);
+      this.#keepBlockHash(blockNumber, Promise.resolve(blockHash));
       return { blockNumber, blockHash };
     } catch (error) {
       throw translate(error);
@@ -449,15 +454,28 @@ export class FabricBackend implements LedgerBackend {
     return signed;
   }
 
-  async #blockHash(signed: Signed, blockNumber: number): Promise<string> {
-    const cached = this.#blockHashes.get(blockNumber);
-    if (cached) return cached;
-    const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)));
-    const header = block.getHeader();
-    if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
-    const blockHash = blockHeaderHash(header);
+  #blockHash(signed: Signed, blockNumber: number): Promise<string> {
+    const known = this.#blockHashes.get(blockNumber);
+    if (known) return known;
+    const fetching = (async () => {
+      const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)));
+      const header = block.getHeader();
+      if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
+      return blockHeaderHash(header);
+    })();
+    this.#keepBlockHash(blockNumber, fetching);
+    // A failed query is not kept: the next transaction of that block asks again.
+    fetching.catch(() => { if (this.#blockHashes.get(blockNumber) === fetching) this.#blockHashes.delete(blockNumber); });
+    return fetching;
+  }
+
+  /** Keeps the latest BLOCK_HASHES_KEPT blocks' hashes: commits arrive for recent blocks only. */
+  #keepBlockHash(blockNumber: number, blockHash: Promise<string>): void {
     this.#blockHashes.set(blockNumber, blockHash);
-    return blockHash;
+    if (this.#blockHashes.size > BLOCK_HASHES_KEPT) {
+      const oldest = this.#blockHashes.keys().next().value;
+      if (oldest !== undefined) this.#blockHashes.delete(oldest);
+    }
   }
 }
 
