@@ -13,6 +13,7 @@ import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.
 import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
 import { NATIVE_SIGNER_HASH, newNativeSigner } from './fabric-signer.js';
+import { derInteger, derOctets, derSequence } from './der.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -487,29 +488,6 @@ function resultOf(transaction: Transaction): string {
 export function blockHeaderHash(header: common.BlockHeader): string {
   const der = derSequence([derInteger(BigInt(header.getNumber())), derOctets(header.getPreviousHash_asU8()), derOctets(header.getDataHash_asU8())]);
   return createHash('sha256').update(der).digest('hex');
-}
-
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function derInteger(value: bigint): Buffer {
-  const bytes: number[] = [];
-  for (let n = value; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn));
-  if (bytes.length === 0 || (bytes[0] as number) & 0x80) bytes.unshift(0);
-  return Buffer.concat([Buffer.from([0x02]), derLength(bytes.length), Buffer.from(bytes)]);
-}
-
-function derOctets(bytes: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([0x04]), derLength(bytes.length), Buffer.from(bytes)]);
-}
-
-function derSequence(parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }
 
 /** The error's message and each endorsing peer's, where a chaincode refusal or the cause is told. */

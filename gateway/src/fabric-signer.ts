@@ -1,5 +1,6 @@
 import { sign as nodeSign, type KeyObject } from 'node:crypto';
 import { hash, type Signer } from '@hyperledger/fabric-gateway';
+import { derInteger, derSequence } from './der.js';
 
 /** The order n of P-256's base point (SEC 2, secp256r1). */
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -37,16 +38,5 @@ export function lowSDer(rs: Uint8Array): Uint8Array {
   const r = BigInt(`0x${Buffer.from(rs.subarray(0, 32)).toString('hex')}`);
   let s = BigInt(`0x${Buffer.from(rs.subarray(32)).toString('hex')}`);
   if (s > HALF_ORDER) s = P256_ORDER - s;
-  const body = Buffer.concat([derInteger(r), derInteger(s)]);
-  // Two integers of at most 33 bytes each: the length always fits in one byte.
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-}
-
-/** A positive INTEGER in DER: big-endian, no leading zero bytes, but a zero before a high bit. */
-function derInteger(value: bigint): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2 === 1) hex = `0${hex}`;
-  let bytes = Buffer.from(hex, 'hex');
-  if ((bytes[0] as number) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+  return derSequence([derInteger(r), derInteger(s)]);
 }
