@@ -56,7 +56,21 @@ NET_PORT_OFFSET="${NET_PORT_OFFSET:-0}"
 # Loopback only: this network must never be reachable from another host.
 NET_HOST=127.0.0.1
 NET_READY_TIMEOUT="${NET_READY_TIMEOUT:-60}"   # seconds to wait for a health endpoint
-NET_LOG_SPEC="${NET_LOG_SPEC:-info}"           # FABRIC_LOGGING_SPEC of orderer and peers
+# FABRIC_LOGGING_SPEC of orderer and peers. At info a peer logs every gRPC call (126 MB in 45
+# minutes under load); raise it to look into something, e.g. NET_LOG_SPEC=info or
+# NET_LOG_SPEC='warning:gossip=debug'. The orderer warns each time a peer closes a broadcast
+# stream it is done with (one per transaction: 640 KB of 650 KB in a bench run), so not that.
+NET_LOG_SPEC="${NET_LOG_SPEC:-warning:orderer.common.broadcast=error}"
+# The orderer's block cutting (configtx.yaml, read when the channel is created by `up`): a block
+# is cut after BatchTimeout or at MaxMessageCount transactions, whichever comes first. 100 ms
+# was measured best of 250/100/50 ms for bids over HTTP (README, "Benchmark"); under load no
+# block reaches 100 transactions, so the timer cuts them all.
+NET_BATCH_TIMEOUT="${NET_BATCH_TIMEOUT:-100ms}"
+[[ "$NET_BATCH_TIMEOUT" =~ ^[0-9]+(ms|s)$ ]] || { echo "NET_BATCH_TIMEOUT must be like 250ms or 2s, not '$NET_BATCH_TIMEOUT'" >&2; exit 1; }
+NET_BATCH_MAX_MESSAGES="${NET_BATCH_MAX_MESSAGES:-100}"
+[[ "$NET_BATCH_MAX_MESSAGES" =~ ^[1-9][0-9]*$ ]] || { echo "NET_BATCH_MAX_MESSAGES must be a positive number, not '$NET_BATCH_MAX_MESSAGES'" >&2; exit 1; }
+# CORE_CHAINCODE_LOGGING_LEVEL of the chaincode servers (fabric-shim: debug, info, warning, error).
+NET_CC_LOG_LEVEL="${NET_CC_LOG_LEVEL:-warning}"
 # Fabric's default log format has colour escapes; logs here are files to grep.
 NET_LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{level:.4s} [%{module}] %{shortfunc} -> %{message}' 
 

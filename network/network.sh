@@ -427,7 +427,7 @@ start_component() {
       id_file="$NET_STATE_DIR/$name.package-id"
       [[ -f "$id_file" ]] || die "$name: no installed package id yet; run 'deploy' first"
       [[ -x "$NET_CC_SERVER_BIN" ]] || die "$NET_CC_SERVER_BIN missing; run 'npm install' in $NET_REPO_ROOT"
-      spawn "$name" env "CORE_PEER_LOCALMSPID=$(net_org_var "$org" MSPID)" CORE_CHAINCODE_LOGGING_LEVEL=warning \
+      spawn "$name" env "CORE_PEER_LOCALMSPID=$(net_org_var "$org" MSPID)" "CORE_CHAINCODE_LOGGING_LEVEL=$NET_CC_LOG_LEVEL" \
         "TENDER_BIDDER_PROXIES=$NET_BIDDER_PROXIES" \
         node "$NET_CC_SERVER_BIN" server --chaincode-address "$NET_HOST:$port" \
         --chaincode-id "$(<"$id_file")" --module-path "$NET_CC_DIR"

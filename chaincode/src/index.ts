@@ -1,10 +1,13 @@
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import { NotaryContract } from './notary-contract.js';
+import { quietDisabledLevels } from './shim-logging.js';
 import { TenderContract } from './tender-contract.js';
 
 // A chaincode always runs on Node: OpenSSL's SHA-256 for the Merkle trees (openings, batches).
 // The hashes are the same as the pure-JS default's, so endorsements agree either way.
 useNodeCrypto();
+// Messages below the chaincode's log level are dropped before winston formats them.
+quietDisabledLevels();
 
 export { NotaryContract, TenderContract };
 

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
-  connect, GatewayError, hash, signers, StatusCode,
+  connect, GatewayError, StatusCode,
   type Contract, type Gateway, type Network, type Signer, type Status, type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
@@ -12,6 +12,8 @@ import type { Committed, LedgerBackend, Reader, SubmitOptions, TxIntent } from '
 import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.js';
 import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
+import { NATIVE_SIGNER_HASH, newNativeSigner } from './fabric-signer.js';
+import { derInteger, derOctets, derSequence } from './der.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
 export interface FabricConnection {
@@ -110,6 +112,7 @@ const RESEND_FOR_MS = 300_000;
  * envelope sent again: an orderer that died holding it never orders it, and a re-send is harmless.
  */
 const COMMIT_STATUS_WAIT_MS = 20_000;
+const BLOCK_HASHES_KEPT = 1_000;
 
 interface Signed {
   /** The organisation of this identity, and so of the peer the gateway endorses through first. */
@@ -118,7 +121,7 @@ interface Signed {
   network: Network;
   contract: Contract;
   qscc: Contract;
-  /** Signs a transaction's digest as this identity (the envelope is signed before it is kept). */
+  /** Signs a transaction's digest (with the native signer, its whole payload) as this identity (the envelope is signed before it is kept). */
   sign: Signer;
 }
 
@@ -134,7 +137,11 @@ export class FabricBackend implements LedgerBackend {
   readonly #clients: grpc.Client[] = [];
   readonly #signed = new Map<string, Signed>();
   readonly #byClientId = new Map<string, string>();
-  readonly #blockHashes = new Map<number, string>();
+  /**
+   * Block hashes by number, kept while the block is being fetched too: a block's transactions
+   * get their commit status together, so they share one qscc query instead of one each.
+   */
+  readonly #blockHashes = new Map<number, Promise<string>>();
   readonly #lanes = new Map<string, Promise<void>>();
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
@@ -350,7 +357,7 @@ export class FabricBackend implements LedgerBackend {
       if (!header) return undefined;
       const blockNumber = header.getNumber();
       const blockHash = blockHeaderHash(header);
-      this.#blockHashes.set(blockNumber, blockHash);
+      this.#keepBlockHash(blockNumber, Promise.resolve(blockHash));
       return { blockNumber, blockHash };
     } catch (error) {
       throw translate(error);
@@ -393,12 +400,12 @@ export class FabricBackend implements LedgerBackend {
       const client = clients.get(mspId);
       if (!client) continue;
       for (const [name, files] of Object.entries(users)) {
-        const sign = signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key)));
+        const sign = newNativeSigner(createPrivateKey(readFileSync(files.key)));
         const gateway = connect({
           client,
           identity: { mspId, credentials: readFileSync(files.cert) },
           signer: sign,
-          hash: hash.sha256,
+          hash: NATIVE_SIGNER_HASH,
           evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
           endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
           submitOptions: () => ({ deadline: Date.now() + 5_000 }),
@@ -451,15 +458,28 @@ export class FabricBackend implements LedgerBackend {
     return signed;
   }
 
-  async #blockHash(signed: Signed, blockNumber: number): Promise<string> {
-    const cached = this.#blockHashes.get(blockNumber);
-    if (cached) return cached;
-    const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)));
-    const header = block.getHeader();
-    if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
-    const blockHash = blockHeaderHash(header);
+  #blockHash(signed: Signed, blockNumber: number): Promise<string> {
+    const known = this.#blockHashes.get(blockNumber);
+    if (known) return known;
+    const fetching = (async () => {
+      const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)));
+      const header = block.getHeader();
+      if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
+      return blockHeaderHash(header);
+    })();
+    this.#keepBlockHash(blockNumber, fetching);
+    // A failed query is not kept: the next transaction of that block asks again.
+    fetching.catch(() => { if (this.#blockHashes.get(blockNumber) === fetching) this.#blockHashes.delete(blockNumber); });
+    return fetching;
+  }
+
+  /** Keeps the latest BLOCK_HASHES_KEPT blocks' hashes: commits arrive for recent blocks only. */
+  #keepBlockHash(blockNumber: number, blockHash: Promise<string>): void {
     this.#blockHashes.set(blockNumber, blockHash);
-    return blockHash;
+    if (this.#blockHashes.size > BLOCK_HASHES_KEPT) {
+      const oldest = this.#blockHashes.keys().next().value;
+      if (oldest !== undefined) this.#blockHashes.delete(oldest);
+    }
   }
 }
 
@@ -471,29 +491,6 @@ function resultOf(transaction: Transaction): string {
 export function blockHeaderHash(header: common.BlockHeader): string {
   const der = derSequence([derInteger(BigInt(header.getNumber())), derOctets(header.getPreviousHash_asU8()), derOctets(header.getDataHash_asU8())]);
   return createHash('sha256').update(der).digest('hex');
-}
-
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function derInteger(value: bigint): Buffer {
-  const bytes: number[] = [];
-  for (let n = value; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn));
-  if (bytes.length === 0 || (bytes[0] as number) & 0x80) bytes.unshift(0);
-  return Buffer.concat([Buffer.from([0x02]), derLength(bytes.length), Buffer.from(bytes)]);
-}
-
-function derOctets(bytes: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([0x04]), derLength(bytes.length), Buffer.from(bytes)]);
-}
-
-function derSequence(parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }
 
 /** The error's message and each endorsing peer's, where a chaincode refusal or the cause is told. */

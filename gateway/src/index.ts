@@ -22,3 +22,4 @@ export { startPeerWitness, type PeerWitness } from './tlog/peer-witness.js';
 export { loadOrCreateLogKey } from './tlog/log-key.js';
 export { IdempotencyStore } from './idempotency.js';
 export { ledgerAnswer } from './routers/http.js';
+export { newNativeSigner, lowSDer, NATIVE_SIGNER_HASH } from './fabric-signer.js';

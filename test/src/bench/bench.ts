@@ -13,6 +13,7 @@ import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { logFigures, printLogFigures } from './log-bench.js';
 import { verifyBench } from './verify-bench.js';
+import { cpuPerTx, cpuSnapshot, directNotarisations, printFabricFigures, signerFigures, type FabricFigures } from './fabric-bench.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 // BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
     });
 
     console.log(`bid commitments: ${CONNECTIONS} connections for ${DURATION}s...`);
+    const cpuBefore = BACKEND === 'fabric' ? cpuSnapshot(gateway.pid) : undefined;
     const bids = await run('bid commitments', () => {
       const i = n++;
       return {
@@ -247,6 +249,19 @@ async function main(): Promise<void> {
         body: JSON.stringify({ bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`, commitment: randomBytes(32).toString('hex') }),
       };
     });
+    let fabric: FabricFigures | undefined;
+    if (cpuBefore) {
+      const http = figures('', bids);
+      const httpBids = { perSecond: http.receiptsPerSecond, p50ms: http.p50ms, p99ms: http.p99ms, ok: http.ok, failed: http.failed, cpuMsPerTx: cpuPerTx(cpuBefore, cpuSnapshot(gateway.pid), http.ok) };
+      console.log(`ceiling: ${CONNECTIONS} fabric-gateway clients notarising straight to the peers for ${DURATION}s...`);
+      const direct = await directNotarisations(CONNECTIONS, DURATION);
+      fabric = { connections: CONNECTIONS, httpBids, directNotarisations: direct, ratio: httpBids.perSecond / Math.max(1, direct.perSecond), signer: await signerFigures() };
+      printFabricFigures(fabric);
+      mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
+      writeFileSync(path.join(REPO, 'bench-results', 'bench-fabric-bids-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), ...fabric }, null, 2)}\n`);
+      // BENCH_FABRIC_QUICK=1: these figures only (for comparing network settings).
+      if (process.env.BENCH_FABRIC_QUICK === '1') return;
+    }
     console.log(`document notarisations: ${CONNECTIONS} connections for ${DURATION}s...`);
     const docs = await run('notarisations', () => ({
       path: '/v1/evidence',
@@ -285,6 +300,7 @@ async function main(): Promise<void> {
     console.log(`\ndeadline crunch (${BACKEND}): ${c.recorded} of ${c.bidders} bids recorded, refused ${JSON.stringify(c.refused)}; time to last ${(c.timeToLastMs / 1000).toFixed(2)} s of the 15 s window; p50 ${c.p50ms} ms, p99 ${c.p99ms} ms, max ${c.maxMs} ms`);
     console.log(`batch notarisation (${BACKEND}, HTTP, 4 in flight): ${batchFigures.hashes} hashes in ${batchFigures.seconds} s = ${batchFigures.hashesPerSecond} hashes/s`);
     if (log) printLogFigures(log);
+    if (fabric) printFabricFigures(fabric);
     console.log(`\n${tlog.text}`);
     const ceiling = figures('', docs).receiptsPerSecond;
     console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
@@ -299,7 +315,7 @@ async function main(): Promise<void> {
       backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
       scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, crunch: crunchFigures, batch: batchFigures, ...(log ? { transparencyLog: log } : {}), offlineProofs: tlog.figures,
-      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling },
+      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling }, ...(fabric ? { fabric } : {}),
     };
     mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
     const file = path.join(REPO, 'bench-results', `bench-${BACKEND}-latest.json`);
