@@ -42,10 +42,11 @@ export class StateCache {
     this.#values.set(key, value);
   }
 
-  committed(writes: readonly { key: string; value: string | null }[]): void {
+  /** A block's writes are durable: `values[t][w]` is the value of `txs[t].writes[w]` (null: deleted). */
+  committed(txs: readonly { writes: readonly { key: string }[] }[], values: readonly (readonly (Uint8Array | null)[])[]): void {
     this.#generation++;
     this.#evictIfFull();
-    for (const { key, value } of writes) this.#values.set(key, value === null ? null : Buffer.from(value, 'utf8'));
+    txs.forEach((tx, t) => tx.writes.forEach(({ key }, w) => this.#values.set(key, values[t]?.[w] ?? null)));
   }
 
   #evictIfFull(): void {
