@@ -398,7 +398,7 @@ export class EmbeddedLedger extends EventEmitter {
         throw new InvocationError(`Expected ${parameters} parameters, but ${invocation.args.length} have been supplied`);
       }
     }
-    const txId = invocation.txId ?? createHash('sha256').update(randomBytes(24)).update(identity.mspId).update(identity.id).digest('hex');
+    const txId = invocation.txId ?? createHash('sha256').update(nonce()).update(identity.mspId).update(identity.id).digest('hex');
     if (invocation.txId !== undefined && (await this.#db.get(txKey(txId))) !== undefined) {
       throw new InvocationError(`DUPLICATE_TXID: transaction ${txId} is already on the ledger`);
     }
@@ -443,6 +443,24 @@ export class EmbeddedLedger extends EventEmitter {
     }
     return Buffer.from(response.payload ?? new Uint8Array(0)).toString('utf8');
   }
+}
+
+const NONCE_SIZE = 24;
+let nonces = Buffer.alloc(0);
+let nonceAt = 0;
+
+/**
+ * 24 fresh random bytes for a transaction id, cut from a pool filled 256 at a time: one
+ * randomBytes call per transaction cost as much as a tenth of the contract's own work. Each
+ * slice is used once; the pool is replaced, never refilled in place, so a slice stays as drawn.
+ */
+function nonce(): Buffer {
+  if (nonceAt + NONCE_SIZE > nonces.length) {
+    nonces = randomBytes(NONCE_SIZE * 256);
+    nonceAt = 0;
+  }
+  nonceAt += NONCE_SIZE;
+  return nonces.subarray(nonceAt - NONCE_SIZE, nonceAt);
 }
 
 /** A history entry's stored form (StoredHistoryEntry as JSON, members in this order). */

@@ -1,5 +1,5 @@
 import type { Level } from 'level';
-import { blockKey, historyRange, parseHistoryKey, stateKey, STATE_PREFIX } from './keys.js';
+import { blockKey, historyRange, parseHistoryKey, stateKey, STATE_PREFIX, utf8Compare } from './keys.js';
 import type { Block } from './block.js';
 import type { KeyModification, KV, StateView } from './stub.js';
 
@@ -11,10 +11,6 @@ export interface StoredHistoryEntry {
   txId: string;
   timestamp: string;
   isDelete: boolean;
-}
-
-function utf8Compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**
