@@ -89,8 +89,20 @@ interface Accepted {
   result: string;
 }
 
+/** What the caller of `submit` may be told before the transaction is durable. */
+export interface SubmitHooks {
+  /**
+   * Called once the transaction's block is sealed (its number, hash and the log's leaf index
+   * fixed), while the block is still being written: for work that may start early, such as
+   * signing a receipt. Nothing may be acknowledged from here: the block is not durable yet,
+   * and it may never be (then `submit` rejects).
+   */
+  onSealed?: (sealed: CommittedTransaction) => void;
+}
+
 interface Pending {
   invocation: Invocation;
+  hooks: SubmitHooks | undefined;
   resolve: (value: CommittedTransaction) => void;
   reject: (error: unknown) => void;
 }
@@ -201,11 +213,11 @@ export class EmbeddedLedger extends EventEmitter {
   }
 
   /** Records a transaction; resolves once its block is durable, rejects with the contract's error. */
-  submit(invocation: Invocation): Promise<CommittedTransaction> {
+  submit(invocation: Invocation, hooks?: SubmitHooks): Promise<CommittedTransaction> {
     if (this.#closed) return Promise.reject(new Error('ledger is closed'));
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ invocation, resolve, reject });
+      this.#queue.push({ invocation, hooks, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -290,6 +302,15 @@ export class EmbeddedLedger extends EventEmitter {
     const { block, json } = sealBlock(this.#tip.number, this.#tip.hash, txs);
     this.#tip = { number: block.number + 1, hash: block.hash };
     const logged = this.#log?.append(block);
+    for (const { pending, txId, timestamp, result } of accepted) {
+      if (!pending.hooks?.onSealed) continue;
+      const leafIndex = logged?.indices.get(txId);
+      try {
+        pending.hooks.onSealed({ txId, blockNumber: block.number, blockHash: block.hash, timestamp, result, ...(leafIndex === undefined ? {} : { leafIndex }) });
+      } catch {
+        // A hook's failure is its own: the transaction is recorded all the same.
+      }
+    }
     let written: () => void = () => undefined;
     const batchWritten = new Promise<void>((resolve) => { written = resolve; });
     const durable = this.#writeBlock(block, json, values, accepted, written, inFlight?.durable, logged);
@@ -399,7 +420,9 @@ export class EmbeddedLedger extends EventEmitter {
       }
     }
     const txId = invocation.txId ?? createHash('sha256').update(nonce()).update(identity.mspId).update(identity.id).digest('hex');
-    if (invocation.txId !== undefined && (await this.#db.get(txKey(txId))) !== undefined) {
+    // Synchronous: a point read is microseconds, and this runs for each transaction of the block in
+    // turn, where an async read would wait its turn in the thread pool behind the fsyncs.
+    if (invocation.txId !== undefined && this.#db.getSync(txKey(txId)) !== undefined) {
       throw new InvocationError(`DUPLICATE_TXID: transaction ${txId} is already on the ledger`);
     }
     const stub = new EmbeddedStub({ view, channelId: this.#channelId, txId, timestamp, creator: identity, fn: invocation.fn, args: invocation.args });
@@ -407,6 +430,7 @@ export class EmbeddedLedger extends EventEmitter {
       ? await this.#invokeThroughShim(this.#shim, stub)
       : await this.#invokeContract((hosted as Hosted).instance, stub, identity, fn, invocation.args);
     const written = stub.writes;
+    const policies = stub.validationParameters;
     const writes: StateWrite[] = written.map(([key, value]) => ({ key, value: value === null ? null : utf8.decode(value) }));
     const tx: BlockTransaction = {
       txId,
@@ -416,8 +440,8 @@ export class EmbeddedLedger extends EventEmitter {
       fn,
       args: invocation.args,
       writes,
-      ...(stub.validationParameters.length > 0
-        ? { validationParameters: Object.fromEntries(stub.validationParameters.map(([key, policy]) => [key, Buffer.from(policy).toString('base64')])) }
+      ...(policies.length > 0
+        ? { validationParameters: Object.fromEntries(policies.map(([key, policy]) => [key, Buffer.from(policy).toString('base64')])) }
         : {}),
       ...(stub.event ? { event: stub.event } : {}),
     };
