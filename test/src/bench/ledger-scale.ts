@@ -13,7 +13,7 @@ import { BENCH_IDENTITY, commitBids, setUpProjects } from './in-process.js';
 export const SCALE_RECORDS = Number(process.env.BENCH_EXISTING_RECORDS ?? 0);
 const PROJECTS = 40;
 const BIDDERS = 50;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 5);
 const BIDS_PER_ROUND = 10_000;
 const WIDTH = 64;
 
@@ -22,8 +22,12 @@ export interface ScaleFigures {
   fillSeconds: number;
   emptyBidsPerSecond: number[];
   filledBidsPerSecond: number[];
+  emptyCpuMicrosPerBid: number[];
+  filledCpuMicrosPerBid: number[];
   /** Median filled ÷ median empty. */
   ratio: number;
+  /** Median empty CPU per bid ÷ median filled CPU per bid (below 1: the filled ledger costs more). */
+  cpuRatio: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -55,13 +59,21 @@ export async function ledgerScale(records: number, log: (line: string) => void =
     // Warm both (JIT, state cache) before timing.
     await commitBids(empty, 'S', PROJECTS, BIDDERS, 2_000, WIDTH);
     await commitBids(filled, 'S', PROJECTS, BIDDERS, 2_000, WIDTH);
-    const emptyRates: number[] = [];
-    const filledRates: number[] = [];
+    const emptyRounds = [];
+    const filledRounds = [];
     for (let round = 0; round < ROUNDS; round++) {
-      emptyRates.push((await commitBids(empty, 'S', PROJECTS, BIDDERS, BIDS_PER_ROUND, WIDTH)).bidsPerSecond);
-      filledRates.push((await commitBids(filled, 'S', PROJECTS, BIDDERS, BIDS_PER_ROUND, WIDTH)).bidsPerSecond);
+      emptyRounds.push(await commitBids(empty, 'S', PROJECTS, BIDDERS, BIDS_PER_ROUND, WIDTH));
+      filledRounds.push(await commitBids(filled, 'S', PROJECTS, BIDDERS, BIDS_PER_ROUND, WIDTH));
     }
-    return { existingRecords: records, fillSeconds, emptyBidsPerSecond: emptyRates, filledBidsPerSecond: filledRates, ratio: Math.round((median(filledRates) / median(emptyRates)) * 1000) / 1000 };
+    const emptyRates = emptyRounds.map((r) => r.bidsPerSecond);
+    const filledRates = filledRounds.map((r) => r.bidsPerSecond);
+    const emptyCpu = emptyRounds.map((r) => r.cpuMicrosPerBid);
+    const filledCpu = filledRounds.map((r) => r.cpuMicrosPerBid);
+    const round3 = (x: number) => Math.round(x * 1000) / 1000;
+    return {
+      existingRecords: records, fillSeconds, emptyBidsPerSecond: emptyRates, filledBidsPerSecond: filledRates, emptyCpuMicrosPerBid: emptyCpu, filledCpuMicrosPerBid: filledCpu,
+      ratio: round3(median(filledRates) / median(emptyRates)), cpuRatio: round3(median(emptyCpu) / median(filledCpu)),
+    };
   } finally {
     await empty.close();
     await filled.close();
@@ -72,7 +84,7 @@ export async function ledgerScale(records: number, log: (line: string) => void =
 
 export function printScale(s: ScaleFigures): void {
   const mark = s.ratio >= 0.95 ? '✓' : '✗';
-  console.log(`${mark} ledger at ${s.existingRecords} existing records (filled in ${s.fillSeconds} s): in-process bids/s, ${ROUNDS} alternating rounds of ${BIDS_PER_ROUND}: empty ${s.emptyBidsPerSecond.join(' / ')}, filled ${s.filledBidsPerSecond.join(' / ')}; median filled ÷ median empty = ${s.ratio.toFixed(3)}`);
+  console.log(`${mark} ledger at ${s.existingRecords} existing records (filled in ${s.fillSeconds} s): in-process bids/s, ${ROUNDS} alternating rounds of ${BIDS_PER_ROUND}: empty ${s.emptyBidsPerSecond.join(' / ')}, filled ${s.filledBidsPerSecond.join(' / ')}; median filled ÷ median empty = ${s.ratio.toFixed(3)} (target ≥ 0.95); CPU µs per bid: empty ${s.emptyCpuMicrosPerBid.join(' / ')}, filled ${s.filledCpuMicrosPerBid.join(' / ')} (empty ÷ filled ${s.cpuRatio.toFixed(3)})`);
 }
 
 if (require.main === module) {
