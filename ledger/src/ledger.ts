@@ -302,6 +302,11 @@ export class EmbeddedLedger extends EventEmitter {
     const { block, json } = sealBlock(this.#tip.number, this.#tip.hash, txs);
     this.#tip = { number: block.number + 1, hash: block.hash };
     const logged = this.#log?.append(block);
+    let written: () => void = () => undefined;
+    const batchWritten = new Promise<void>((resolve) => { written = resolve; });
+    const durable = this.#writeBlock(block, json, values, accepted, written, inFlight?.durable, logged);
+    this.#inFlight = { overlay, written: batchWritten, durable, before: inFlight?.durable };
+    // After the batch is handed to LevelDB (#writeBlock's synchronous part), so hooks never delay the fsync.
     for (const { pending, txId, timestamp, result } of accepted) {
       if (!pending.hooks?.onSealed) continue;
       const leafIndex = logged?.indices.get(txId);
@@ -311,10 +316,6 @@ export class EmbeddedLedger extends EventEmitter {
         // A hook's failure is its own: the transaction is recorded all the same.
       }
     }
-    let written: () => void = () => undefined;
-    const batchWritten = new Promise<void>((resolve) => { written = resolve; });
-    const durable = this.#writeBlock(block, json, values, accepted, written, inFlight?.durable, logged);
-    this.#inFlight = { overlay, written: batchWritten, durable, before: inFlight?.durable };
     void durable.then(() => {
       if (this.#inFlight?.durable === durable) this.#inFlight = undefined;
     });
