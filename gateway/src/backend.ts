@@ -27,6 +27,12 @@ export interface SubmitOptions {
   beforeSend?: (intent: TxIntent) => Promise<void>;
   /** An earlier transaction of the same request that is not on the ledger: resume it (same id) instead of making a new one. */
   resume?: TxIntent;
+  /**
+   * Called when the backend knows where the transaction will land (the embedded ledger: its block
+   * is sealed and being written) but before it is durable, so work such as signing the receipt
+   * can overlap the fsync. Nothing may be sent from here. A backend may never call it (Fabric).
+   */
+  onSealed?: (landing: Committed) => void;
 }
 
 /**

@@ -57,7 +57,10 @@ export class EmbeddedBackend implements LedgerBackend {
   async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
     const id = options.resume?.txId ?? randomBytes(32).toString('hex');
     if (!options.resume) await options.beforeSend?.({ txId: id });
-    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id });
+    const { onSealed } = options;
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id }, onSealed ? {
+      onSealed: (sealed) => onSealed({ result: sealed.result, txId: sealed.txId, blockNumber: sealed.blockNumber, blockHash: sealed.blockHash, ...(sealed.leafIndex === undefined ? {} : { leafIndex: sealed.leafIndex }) }),
+    } : undefined);
     return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 

@@ -39,3 +39,21 @@ export function parseHistoryKey(dbKey: string): { key: string; block: number; tx
 /** Fabric's composite key form: U+0000, object type, then each attribute followed by U+0000. */
 export const COMPOSITE_KEY_NAMESPACE = '\u0000';
 export const MAX_UNICODE_RUNE = '\u{10FFFF}';
+
+/**
+ * Compares two strings in UTF-8 byte order (LevelDB's and a peer's key order), without encoding
+ * them when it can. Where they first differ, two units outside the surrogates (U+D800–DFFF)
+ * compare in UTF-8 as in UTF-16; a surrogate there (a character above U+FFFF, or a lone one,
+ * which UTF-8 writes as U+FFFD) takes the exact path: both encoded.
+ */
+export function utf8Compare(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+    return x - y;
+  }
+  return a.length === b.length ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

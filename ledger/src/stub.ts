@@ -1,4 +1,4 @@
-import { COMPOSITE_KEY_NAMESPACE, MAX_UNICODE_RUNE } from './keys.js';
+import { COMPOSITE_KEY_NAMESPACE, MAX_UNICODE_RUNE, utf8Compare } from './keys.js';
 import type { ChaincodeEvent } from './block.js';
 import type { LedgerIdentity } from './identity.js';
 
@@ -76,7 +76,7 @@ export class EmbeddedStub {
 
   /** The write set, sorted by key as Fabric's read-write sets are. */
   get writes(): [string, Uint8Array | null][] {
-    return [...this.#writes.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return [...this.#writes.entries()].sort(([a], [b]) => utf8Compare(a, b));
   }
 
   /**
@@ -84,7 +84,7 @@ export class EmbeddedStub {
    * them in the block; it does not enforce them (one process endorses everything here).
    */
   get validationParameters(): [string, Uint8Array][] {
-    return [...this.#validationParameters.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return [...this.#validationParameters.entries()].sort(([a], [b]) => utf8Compare(a, b));
   }
 
   get event(): ChaincodeEvent | undefined {

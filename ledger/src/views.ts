@@ -1,5 +1,5 @@
 import type { Level } from 'level';
-import { blockKey, historyRange, parseHistoryKey, stateKey, STATE_PREFIX } from './keys.js';
+import { blockKey, historyRange, parseHistoryKey, stateKey, STATE_PREFIX, utf8Compare } from './keys.js';
 import type { Block } from './block.js';
 import type { KeyModification, KV, StateView } from './stub.js';
 
@@ -11,10 +11,6 @@ export interface StoredHistoryEntry {
   txId: string;
   timestamp: string;
   isDelete: boolean;
-}
-
-function utf8Compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**
@@ -42,10 +38,11 @@ export class StateCache {
     this.#values.set(key, value);
   }
 
-  committed(writes: readonly { key: string; value: string | null }[]): void {
+  /** A block's writes are durable: `values[t][w]` is the value of `txs[t].writes[w]` (null: deleted). */
+  committed(txs: readonly { writes: readonly { key: string }[] }[], values: readonly (readonly (Uint8Array | null)[])[]): void {
     this.#generation++;
     this.#evictIfFull();
-    for (const { key, value } of writes) this.#values.set(key, value === null ? null : Buffer.from(value, 'utf8'));
+    txs.forEach((tx, t) => tx.writes.forEach(({ key }, w) => this.#values.set(key, values[t]?.[w] ?? null)));
   }
 
   #evictIfFull(): void {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { LedgerRecordSchema, canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
+import type { Committed } from '../backend.js';
 import type { WriteAttempt } from '../idempotency.js';
 import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
 import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
@@ -23,6 +24,11 @@ function sendPending(res: Response, txId: string | undefined): void {
   });
 }
 
+/** Whether a receipt signed at sealing states exactly where the transaction landed. */
+function sameLanding(a: Committed | undefined, b: Committed): boolean {
+  return a !== undefined && a.txId === b.txId && a.blockNumber === b.blockNumber && a.blockHash === b.blockHash && a.leafIndex === b.leafIndex && a.result === b.result;
+}
+
 /** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
 export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn, closer, writeWaitMs, tlog }: RouterDeps): Router {
   const router = express.Router();
@@ -36,18 +42,28 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
     const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
     const recorded = attempt?.recorded;
     const landed = recorded ? await backend.transaction(recorded.txId) : undefined;
+    // The receipt is signed while the block is being fsynced, and sent only once it is durable.
+    const early: { landing?: Committed; receipt?: Promise<string> } = {};
     const committed = recorded && landed
       ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
       : await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
         ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
         ...(recorded ? { resume: recorded } : {}),
+        onSealed: (landing) => {
+          early.landing = landing;
+          // Signed before the check below: sent only if this same text then passes it (sameLanding compares it).
+          const sealed: unknown = JSON.parse(landing.result);
+          early.receipt = receipts.sign(sealed as LedgerRecord, landing);
+          // Awaited below if the write lands; if it does not, the receipt is dropped unsent.
+          early.receipt.catch(() => undefined);
+        },
       });
     // The writer's own record, in full: checked before it is signed for and passed on.
     const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, committed.result);
     if (record.step === 'ProjectRegistered' && record.projectId !== null) {
       closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });
     }
-    const receipt = await receipts.sign(record, committed);
+    const receipt = await (early.receipt && sameLanding(early.landing, committed) ? early.receipt : receipts.sign(record, committed));
     return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
   }
 

@@ -14,6 +14,9 @@ import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { logFigures, printLogFigures } from './log-bench.js';
 import { verifyBench } from './verify-bench.js';
 import { cpuPerTx, cpuSnapshot, directNotarisations, printFabricFigures, signerFigures, type FabricFigures } from './fabric-bench.js';
+import { expressCeiling, levelCeiling } from './ceilings.js';
+import { commitBids, setUpProjects } from './in-process.js';
+import { ledgerScale, printScale, SCALE_RECORDS } from './ledger-scale.js';
 
 const REPO = path.resolve(__dirname, '../../..');
 // BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
@@ -73,31 +76,9 @@ async function ledgerOnly(): Promise<Figures> {
   const directory = mkdtempSync(path.join(tmpdir(), 'tender-bench-ledger-'));
   const ledger = await EmbeddedLedger.open(directory);
   try {
-    const identity = { mspId: 'TradingCentreMSP', id: 'bench-platform' };
-    const deadline = new Date(Date.now() + 86_400_000).toISOString();
-    await Promise.all(Array.from({ length: PROJECTS }, async (_, p) => {
-      const projectId = `L-${p}`;
-      await ledger.submit({ identity, fn: 'registerProject', args: [JSON.stringify({ projectId, name: 'n', category: 'c', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) })] });
-      for (let b = 0; b < BIDDERS_PER_PROJECT; b++) {
-        await ledger.submit({ identity, fn: 'registerBidder', args: [projectId, JSON.stringify({ bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })] });
-      }
-    }));
-    const latencies: number[] = [];
-    let next = 0;
-    const total = 20_000;
-    const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = process.hrtime.bigint();
-        await ledger.submit({ identity, fn: 'commitBid', args: [`L-${i % PROJECTS}`, JSON.stringify({ bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`, commitment: randomBytes(32).toString('hex') })] });
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    latencies.sort((a, b) => a - b);
-    const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-    return { scenario: 'bid commitment, embedded ledger in-process (no HTTP)', receiptsPerSecond: Math.round(total / seconds), p50ms: at(0.5), p90ms: at(0.9), p99ms: at(0.99), maxMs: at(1), ok: total, failed: 0 };
+    await setUpProjects(ledger, 'L', PROJECTS, BIDDERS_PER_PROJECT);
+    const f = await commitBids(ledger, 'L', PROJECTS, BIDDERS_PER_PROJECT, 20_000, CONNECTIONS);
+    return { scenario: `bid commitment, embedded ledger in-process (no HTTP; ${f.cpuMicrosPerBid} µs CPU per bid)`, receiptsPerSecond: f.bidsPerSecond, p50ms: f.p50ms, p90ms: f.p90ms, p99ms: f.p99ms, maxMs: f.maxMs, ok: f.bids, failed: 0 };
   } finally {
     await ledger.close();
     rmSync(directory, { recursive: true, force: true });
@@ -206,11 +187,39 @@ function tlogBench(): Promise<TlogBench> {
   });
 }
 
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/**
+ * The embedded ledger's figures beside the ceilings measured in this run, and issue 16's targets
+ * (the ledger-size one is printed by printScale when measured).
+ */
+function printTargets(bids: number, docs: number, express: number, inProcess: number, level: { recordsPerSecond: number; msPerBatch: number }): Record<string, { value: number; target: number; met: boolean }> {
+  console.log('\nceilings measured in this run:');
+  console.log('| figure | ceiling | ratio |');
+  console.log('|---|---|---:|');
+  console.log(`| bid commitments over HTTP ${n0(bids)}/s | Express 5 hello-world POST ${n0(express)}/s | ${ratio(bids, express).toFixed(3)}× |`);
+  console.log(`| notarisations over HTTP ${n0(docs)}/s | Express 5 hello-world POST ${n0(express)}/s | ${ratio(docs, express).toFixed(3)}× |`);
+  console.log(`| bid commitments in-process ${n0(inProcess)}/s | raw synced LevelDB batches of 100 ${n0(level.recordsPerSecond)} records/s (${level.msPerBatch} ms a batch) | ${ratio(inProcess, level.recordsPerSecond).toFixed(3)}× |`);
+  const targets = {
+    httpBidsOverExpress: { value: ratio(bids, express), target: 0.45, met: ratio(bids, express) >= 0.45 },
+    inProcessBidsPerSecond: { value: inProcess, target: 10_000, met: inProcess >= 10_000 },
+  };
+  const mark = (met: boolean) => (met ? '✓' : '✗');
+  console.log(`${mark(targets.httpBidsOverExpress.met)} HTTP bid commitments ≥ 0.45× the Express ceiling: ${ratio(bids, express).toFixed(3)}×`);
+  console.log(`${mark(targets.inProcessBidsPerSecond.met)} in-process bid commitments ≥ 10,000/s: ${n0(inProcess)}/s`);
+  if (SCALE_RECORDS <= 0) console.log('· ledger at 1 million existing records ≥ 0.95× its empty rate: not measured in this run (BENCH_EXISTING_RECORDS=1000000, or npm run bench:scale)');
+  return targets;
+}
+
 async function main(): Promise<void> {
   console.log('offline proof verification (tlog-bench)...');
   const tlog = await tlogBench();
   const log = BACKEND === 'embedded' ? await logFigures() : undefined;
+  // The raw LevelDB ceiling right before the in-process figure it bounds.
+  const level = BACKEND === 'embedded' ? await levelCeiling(3) : undefined;
   const inProcess = BACKEND === 'embedded' ? await ledgerOnly() : undefined;
+  const scale = BACKEND === 'embedded' && SCALE_RECORDS > 0 ? await ledgerScale(SCALE_RECORDS) : undefined;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tender-bench-'));
   const port = 18000 + Math.floor(Math.random() * 1000);
   const url = `http://127.0.0.1:${port}`;
@@ -240,6 +249,8 @@ async function main(): Promise<void> {
       requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, ...setup() }), onResponse: keep }],
     });
 
+    // The HTTP ceiling right before the scenarios it bounds, while the gateway idles.
+    const express = BACKEND === 'embedded' ? (console.log(`Express hello-world ceiling: ${CONNECTIONS} connections for ${DURATION}s...`), figures('Express 5 hello-world POST (ceiling)', await expressCeiling(CONNECTIONS, DURATION))) : undefined;
     console.log(`bid commitments: ${CONNECTIONS} connections for ${DURATION}s...`);
     const cpuBefore = BACKEND === 'fabric' ? cpuSnapshot(gateway.pid) : undefined;
     const bids = await run('bid commitments', () => {
@@ -304,6 +315,8 @@ async function main(): Promise<void> {
     console.log(`\n${tlog.text}`);
     const ceiling = figures('', docs).receiptsPerSecond;
     console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
+    const targets = express && level && inProcess ? printTargets(figures('', bids).receiptsPerSecond, figures('', docs).receiptsPerSecond, express.receiptsPerSecond, inProcess.receiptsPerSecond, level) : undefined;
+    if (scale) printScale(scale);
     const total = bids['2xx'] + docs['2xx'];
     if (BACKEND === 'embedded') {
       console.log(`\nblocks committed: ${height} for ${total} recorded steps and the setup (${(total / Math.max(1, height)).toFixed(1)} transactions per block, one fsync each)`);
@@ -316,6 +329,8 @@ async function main(): Promise<void> {
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
       scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, crunch: crunchFigures, batch: batchFigures, ...(log ? { transparencyLog: log } : {}), offlineProofs: tlog.figures,
       cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling }, ...(fabric ? { fabric } : {}),
+      ...(express && level ? { ceilings: { expressHelloWorld: express, levelSyncedBatchesOf100: level }, targets } : {}),
+      ...(scale ? { scale } : {}),
     };
     mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
     const file = path.join(REPO, 'bench-results', `bench-${BACKEND}-latest.json`);
