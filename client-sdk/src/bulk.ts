@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { LedgerRecord, NotariseDocumentRequest } from '@tender-ledger/domain';
+import { MAX_BATCH, type LedgerRecord, type NotariseDocumentRequest } from '@tender-ledger/domain';
 import type { TenderLedgerClient, WriteResult } from './client.js';
 import { TenderLedgerError } from './errors.js';
 import { sha256File } from './hash.js';
@@ -50,6 +50,49 @@ export async function pool<T, R>(items: readonly T[], limit: number, work: (item
     }
   }));
 }
+
+/** A file's SHA-256 (hex). Sizes are known from the walk: a small file is read and hashed at once, a large one streamed. */
+export async function hashInput(input: InputFile): Promise<string> {
+  return input.size <= SMALL ? createHash('sha256').update(await readFile(input.file)).digest('hex') : sha256File(input.file);
+}
+
+/**
+ * Notarises files as batches (`POST /v1/evidence/batch`): one record per up to `MAX_BATCH`
+ * distinct hashes, each file a leaf of its batch's Merkle root, so thousands of files cost a
+ * handful of transactions. The key derives from the batch's hashes and kind: a rerun of the
+ * same files records nothing twice. Reports every file with its batch and its place in it.
+ */
+export async function notariseInBatches(inputs: readonly InputFile[], client: TenderLedgerClient, options: { kind: string; hashConcurrency: number; batchSize?: number },
+  onOutcome: (outcome: BatchOutcome) => void): Promise<void> {
+  const hashed: { input: InputFile; sha256: string }[] = [];
+  await pool(inputs, options.hashConcurrency, hashInput, (input, sha256) => {
+    if (sha256 instanceof Error) onOutcome({ kind: 'failed', input, error: sha256 });
+    else hashed.push({ input, sha256 });
+  });
+  // In the order given (the walk's), each content once: the contract refuses a hash twice in a batch.
+  const order = new Map(inputs.map((input, i) => [input, i]));
+  hashed.sort((a, b) => order.get(a.input)! - order.get(b.input)!);
+  const distinct = [...new Set(hashed.map((h) => h.sha256))];
+  const size = Math.max(1, Math.min(options.batchSize ?? MAX_BATCH, MAX_BATCH));
+  for (let start = 0; start < distinct.length; start += size) {
+    const hashes = distinct.slice(start, start + size);
+    const position = new Map(hashes.map((h, i) => [h, i]));
+    const idempotencyKey = `tender-batch-v1-${createHash('sha256').update(JSON.stringify([options.kind, hashes])).digest('hex')}`;
+    const result = await client.notariseBatch({ hashes, kind: options.kind }, { idempotencyKey })
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    for (const { input, sha256 } of hashed) {
+      const index = position.get(sha256);
+      if (index === undefined) continue;
+      onOutcome(result instanceof Error
+        ? { kind: 'failed', input, sha256, error: result }
+        : { kind: 'batched', input, sha256, index, size: hashes.length, result });
+    }
+  }
+}
+
+export type BatchOutcome =
+  | { kind: 'batched'; input: InputFile; sha256: string; index: number; size: number; result: WriteResult<LedgerRecord<'BatchNotarised'>> }
+  | { kind: 'failed'; input: InputFile; sha256?: string; error: Error };
 
 /** A file hashed and ready to send. */
 export interface PreparedNotarisation extends InputFile {
@@ -115,11 +158,7 @@ export async function notariseAll(inputs: readonly InputFile[], send: Notarisati
   // Same key within a run: the followers wait for the first's answer.
   const followers = new Map<string, { items: PreparedNotarisation[]; result?: WriteResult<LedgerRecord<'DocumentNotarised'>> | Error }>();
 
-  // Sizes are known from the walk: a small file is read and hashed at once, no second stat.
-  const hashOf = async (input: InputFile) => (input.size <= SMALL
-    ? createHash('sha256').update(await readFile(input.file)).digest('hex')
-    : sha256File(input.file));
-  const hashing = pool(inputs, options.hashConcurrency, hashOf, (input, sha256) => {
+  const hashing = pool(inputs, options.hashConcurrency, hashInput, (input, sha256) => {
     if (sha256 instanceof Error) {
       onOutcome({ kind: 'failed', input, error: sha256 });
       return;

@@ -9,7 +9,7 @@ import { TenderLedgerClient } from './client.js';
 import { AuthError, TenderLedgerError } from './errors.js';
 import { ROLES, type Role } from '@tender-ledger/domain';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/trust';
-import { expandInputs, notariseAll, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
+import { expandInputs, notariseAll, notariseInBatches, perItemSender, pool, type BulkOutcome, type InputFile } from './bulk.js';
 import { sha256File } from './hash.js';
 import { verifyBidInclusion } from './inclusion.js';
 import { verifyEvidencePackage } from './evidence-package.js';
@@ -125,10 +125,17 @@ const emitter = (json: boolean | undefined): Emit => {
   };
 };
 
-async function notarise(paths: string[], options: { kind: string; project?: string; json?: boolean; progress: boolean; concurrency: number; hashConcurrency: number }, global: GlobalOptions): Promise<number> {
+async function notarise(paths: string[], options: { kind: string; project?: string; json?: boolean; progress: boolean; concurrency: number; hashConcurrency: number; batch?: boolean }, global: GlobalOptions): Promise<number> {
   const inputs = await expandInputs(paths);
   const client = clientOf(global);
   const emit = emitter(options.json);
+  if (options.batch) {
+    if (options.project) {
+      console.error('a batch notarisation names no project: notarise per file with --project, or batch without it');
+      return 2;
+    }
+    return notariseBatches(inputs, client, options, emit);
+  }
   const shown = progress('notarising', inputs, options.progress);
   let failures = 0;
   const onOutcome = (outcome: BulkOutcome) => {
@@ -162,6 +169,30 @@ async function notarise(paths: string[], options: { kind: string; project?: stri
       // Every further request would be refused the same way.
       abortOn: (error) => error instanceof AuthError,
     }, onOutcome);
+  } finally {
+    shown.stop();
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+async function notariseBatches(inputs: InputFile[], client: TenderLedgerClient, options: { kind: string; progress: boolean; hashConcurrency: number }, emit: Emit): Promise<number> {
+  const shown = progress('notarising', inputs, options.progress);
+  let failures = 0;
+  try {
+    await notariseInBatches(inputs, client, options, (outcome) => {
+      if (outcome.kind === 'failed') {
+        failures++;
+        shown.done(outcome.input.size, false);
+        const code = outcome.error instanceof TenderLedgerError ? outcome.error.code : 'ERROR';
+        emit(`${outcome.sha256 ?? '-'.repeat(64)}  ${outcome.input.file}  FAILED ${errorLine(outcome.error)}`,
+          { file: outcome.input.file, ...(outcome.sha256 ? { sha256: outcome.sha256 } : {}), error: { code, message: outcome.error.message } });
+        return;
+      }
+      const { input, sha256, index, size, result: { record, receipt } } = outcome;
+      shown.done(input.size, true);
+      emit(`${sha256}  ${input.file}  recorded ${localTime(record.txTime)}  leaf ${index} of ${size} in batch record ${record.recordId}`,
+        { file: input.file, sha256, recordId: record.recordId, txTime: record.txTime, batch: { index, size, merkleRoot: record.payload.merkleRoot }, receipt });
+    });
   } finally {
     shown.stop();
   }
@@ -254,6 +285,7 @@ function program(): Command {
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every 2 s)')
     .option('--concurrency <n>', 'requests in flight', positiveInt, 64)
     .option('--hash-concurrency <n>', 'files hashed at once', positiveInt, 8)
+    .option('--batch', 'one record per 10,000 distinct hashes (each file a leaf of its batch\'s Merkle root) instead of one per file; no --project')
     .action((paths: string[], options: Parameters<typeof notarise>[1], command: Command) => run(notarise(paths, options, globals(command))));
 
   root.command('verify')

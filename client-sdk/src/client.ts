@@ -248,7 +248,7 @@ export class TenderLedgerClient {
    *
    * @example
    * const { record } = await client.notariseBatch({ hashes, kind: 'archive' });
-   * verifyBatchInclusion(record, hashes[0], batchInclusion(hashes, hashes[0])); // true
+   * verifyBatchInclusion(hashes[0], batchInclusion(hashes, hashes[0]), record.payload.merkleRoot); // true
    */
   notariseBatch(request: NotariseBatchRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BatchNotarised'>>> {
     return this.#write('/v1/evidence/batch', request, options);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
-import { commitBid, sha256File, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
+import { batchInclusion, commitBid, sha256File, verifyBatchInclusion, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -248,6 +248,39 @@ describe('client SDK', () => {
         expect(records.filter((r) => r.payload.kind === 'archive'), file).to.have.length(1);
         expect(records[0]?.recordId).to.equal(byFile.get(path.basename(file)));
       }
+    });
+
+    it('notarise --batch records many files as one batch record, each file a leaf with an offline-checkable place, and a rerun records nothing new', async () => {
+      const dir = path.join(files.dir, 'many');
+      mkdirSync(dir);
+      for (let i = 0; i < 40; i++) writeFileSync(path.join(dir, `scan-${String(i).padStart(2, '0')}.pdf`), `scan ${i}`);
+      writeFileSync(path.join(dir, 'scan-00-copy.pdf'), 'scan 0');
+      const batched = await tender(['notarise', dir, '--batch', '--kind', 'archive', '--json'], env);
+      expect(batched.code, batched.stderr).to.equal(0);
+      const lines = batched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; sha256: string; recordId: string; batch: { index: number; size: number; merkleRoot: string }; receipt: string });
+      expect(lines).to.have.length(41);
+      // One record for all: 40 distinct contents (the copy shares its original's leaf).
+      expect(new Set(lines.map((l) => l.recordId)).size).to.equal(1);
+      expect(lines.every((l) => l.batch.size === 40)).to.equal(true);
+      const byName = new Map(lines.map((l) => [path.basename(l.file), l]));
+      expect(byName.get('scan-00-copy.pdf')!.batch.index).to.equal(byName.get('scan-00.pdf')!.batch.index);
+      // Each file's place checks offline against the batch record's Merkle root.
+      const hashes: string[] = [];
+      for (const l of lines) hashes[l.batch.index] = l.sha256;
+      for (const l of lines) expect(verifyBatchInclusion(l.sha256, batchInclusion(hashes, l.sha256), l.batch.merkleRoot), l.file).to.equal(true);
+      // The rerun sends the same batch under the same key: the same record, no second one.
+      const rerun = await tender(['notarise', dir, '--batch', '--kind', 'archive', '--json'], env);
+      expect(rerun.code, rerun.stderr).to.equal(0);
+      expect(new Set(rerun.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { recordId: string }).recordId))).to.deep.equal(new Set([lines[0]!.recordId]));
+      const verified = await tender(['verify', dir, '--json'], env);
+      expect(verified.code, verified.stderr).to.equal(0);
+      for (const line of verified.stdout.trim().split('\n')) {
+        const { file, records } = JSON.parse(line) as { file: string; records: { recordId: string }[] };
+        expect(records.map((r) => r.recordId), file).to.deep.equal([lines[0]!.recordId]);
+      }
+      const withProject = await tender(['notarise', dir, '--batch', '--project', 'P-1'], env);
+      expect(withProject.code).to.equal(2);
+      expect(withProject.stderr).to.include('names no project');
     });
 
     it('notarise after a rename finds the earlier record instead of failing or recording again', async () => {
