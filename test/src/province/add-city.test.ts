@@ -16,11 +16,8 @@ const CITY_A = 'TradingCentreMSP';
 
 describe('A city added to the running province channel', function () {
   this.timeout(600_000);
-  let connection: FabricConnection;
-  let newCity: string;
-  let cityNew: FabricBackend;
-  let cityA: FabricBackend;
-  let raw: ReturnType<typeof rawGateway>;
+  /** What add-city left: the connection file, the new city's MSP id, its gateway and A's, a raw connection through its peer. */
+  let joined: { connection: FabricConnection; newCity: string; cityNew: FabricBackend; cityA: FabricBackend; raw: ReturnType<typeof rawGateway> };
   const projectId = `ADD-${randomUUID().slice(0, 8)}`;
   const steps: Record<'registered' | 'bidder' | 'commitment', Committed> = {} as never;
 
@@ -29,50 +26,50 @@ describe('A city added to the running province channel', function () {
     const started = Date.now();
     await network(['add-city'], 540_000);
     console.log(`      [measured] network.sh add-city took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    connection = readConnection();
+    const connection = readConnection();
     const added = Object.keys(connection.peers).filter((mspId) => !known.includes(mspId));
     expect(added, 'add-city added one organisation to the connection file').to.have.length(1);
-    newCity = added[0]!;
-    [cityNew, cityA] = await Promise.all([centreGateway(connection, newCity), centreGateway(connection, CITY_A)]);
-    raw = rawGateway(connection, newCity, 'User1');
+    const newCity = added[0]!;
+    const [cityNew, cityA] = await Promise.all([centreGateway(connection, newCity), centreGateway(connection, CITY_A)]);
+    joined = { connection, newCity, cityNew, cityA, raw: rawGateway(connection, newCity, 'User1') };
   });
   after(async () => {
-    raw?.gateway.close();
-    raw?.client.close();
-    await Promise.all([cityNew, cityA].filter((b) => b !== undefined).map((b) => b.close()));
+    joined?.raw.gateway.close();
+    joined?.raw.client.close();
+    await Promise.all([joined?.cityNew.close(), joined?.cityA.close()]);
   });
 
   const regulator = { kind: 'caller', caller: { role: 'regulator', issuer: ISSUER, sub: 'regulator' } } as const;
-  const trailSeenByA = async () => JSON.parse(await cityA.evaluate(regulator, 'tender:getTrail', [projectId])) as { records: LedgerRecord[] };
+  const trailSeenByA = async () => JSON.parse(await joined.cityA.evaluate(regulator, 'tender:getTrail', [projectId])) as { records: LedgerRecord[] };
   const documentOf = (label: string) => JSON.stringify({ projectId, sha256: sha(`${label} ${randomUUID()}`), kind: 'clarification' });
 
   it('registers a project, a bidder and a sealed bid through the new city\'s gateway, each endorsed by its peer and the regulator\'s', async () => {
     const now = Date.now();
-    steps.registered = await cityNew.submit(platform, 'tender:registerProject', [JSON.stringify({
+    steps.registered = await joined.cityNew.submit(platform, 'tender:registerProject', [JSON.stringify({
       projectId, name: '新城市测试工程', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
       bidDeadline: new Date(now + 3_600_000).toISOString(), openingTime: new Date(now + 7_200_000).toISOString(), tenderDocSha256: sha(`tender documents of ${projectId}`),
     })], projectId);
-    steps.bidder = await cityNew.submit(platform, 'tender:registerBidder', [projectId, JSON.stringify({ bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } })], projectId);
-    steps.commitment = await cityNew.submit(platform, 'tender:commitBid', [projectId, JSON.stringify({ bidderId: 'B1', commitment: sealedBid(projectId, 'B1', 95_000_000).commitment })], projectId);
+    steps.bidder = await joined.cityNew.submit(platform, 'tender:registerBidder', [projectId, JSON.stringify({ bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } })], projectId);
+    steps.commitment = await joined.cityNew.submit(platform, 'tender:commitBid', [projectId, JSON.stringify({ bidderId: 'B1', commitment: sealedBid(projectId, 'B1', 95_000_000).commitment })], projectId);
     for (const step of Object.values(steps)) {
-      expect(await endorsersOfTx(raw.gateway, connection.channel, step.txId)).to.deep.equal([REGULATOR, newCity].sort());
+      expect(await endorsersOfTx(joined.raw.gateway, joined.connection.channel, step.txId)).to.deep.equal([REGULATOR, joined.newCity].sort());
     }
   });
 
   it('shows those steps, in the same blocks and as a valid chain, through another city\'s gateway', async () => {
     for (const step of Object.values(steps)) {
-      expect(await cityA.transaction(step.txId)).to.deep.equal({ blockNumber: step.blockNumber, blockHash: step.blockHash });
+      expect(await joined.cityA.transaction(step.txId)).to.deep.equal({ blockNumber: step.blockNumber, blockHash: step.blockHash });
     }
     const trail = await trailSeenByA();
     const ids = trail.records.map((r) => r.recordId);
     expect(ids).to.include.members([steps.registered.txId, steps.bidder.txId, steps.commitment.txId]);
-    expect(trail.records.find((r) => r.recordId === steps.registered.txId)?.actor.mspId).to.equal(newCity);
+    expect(trail.records.find((r) => r.recordId === steps.registered.txId)?.actor.mspId).to.equal(joined.newCity);
     expect(checkChain(trail.records).valid).to.equal(true);
   });
 
-  for (const [without, endorsers] of [['the new city', () => [CITY_A, REGULATOR]], ['the regulator', () => [newCity, CITY_A]]] as const) {
+  for (const [without, endorsers] of [['the new city', () => [CITY_A, REGULATOR]], ['the regulator', () => [joined.newCity, CITY_A]]] as const) {
     it(`refuses a write for its project endorsed without ${without} (ENDORSEMENT_POLICY_FAILURE)`, async () => {
-      const contract = raw.gateway.getNetwork(connection.channel).getContract(connection.chaincode);
+      const contract = joined.raw.gateway.getNetwork(joined.connection.channel).getContract(joined.connection.chaincode);
       const transaction = await contract.newProposal('tender:notariseDocument', { arguments: [documentOf(`without ${without}`)], endorsingOrganizations: endorsers() }).endorse();
       const status = await (await transaction.submit()).getStatus();
       expect(status.code).to.equal(peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
@@ -81,8 +78,8 @@ describe('A city added to the running province channel', function () {
   }
 
   it('commits the same write endorsed by the new city and the regulator, chosen the same way by hand', async () => {
-    const contract = raw.gateway.getNetwork(connection.channel).getContract(connection.chaincode);
-    const transaction = await contract.newProposal('tender:notariseDocument', { arguments: [documentOf('with the new city')], endorsingOrganizations: [newCity, REGULATOR] }).endorse();
+    const contract = joined.raw.gateway.getNetwork(joined.connection.channel).getContract(joined.connection.chaincode);
+    const transaction = await contract.newProposal('tender:notariseDocument', { arguments: [documentOf('with the new city')], endorsingOrganizations: [joined.newCity, REGULATOR] }).endorse();
     const status = await (await transaction.submit()).getStatus();
     expect(status.code).to.equal(peer.TxValidationCode.VALID);
     const trail = await trailSeenByA();
