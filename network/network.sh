@@ -654,6 +654,7 @@ next_cc_sequence() {
 
 cmd_add_city() {
   net_province || die "add-city needs the province network (CITIES=N network.sh up)"
+  ! external_nodes || die "add-city starts the new city's peer and chaincode server here: not with NET_EXTERNAL_NODES=1"
   ((NET_CITIES < 9)) || die "the province network has 9 cities already"
   need_cmd jq
   preflight
