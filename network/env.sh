@@ -37,6 +37,9 @@ NET_CONNECTION_FILE="$NET_RUNTIME/fabric-connection.json"
 NET_CHANNEL="${NET_CHANNEL:-tender}"
 NET_CC_NAME="${NET_CC_NAME:-tender}"
 NET_CC_VERSION="${NET_CC_VERSION:-1.0}"
+# 1 from `deploy`; each `add-city` commits the next one (its policy names the new centre) and
+# writes it to the runtime state, so later commands address the definition in force.
+if [[ -z "${NET_CC_SEQUENCE:-}" && -f "$NET_STATE_DIR/cc-sequence" ]]; then NET_CC_SEQUENCE="$(<"$NET_STATE_DIR/cc-sequence")"; fi
 NET_CC_SEQUENCE="${NET_CC_SEQUENCE:-1}"
 NET_CC_LABEL="${NET_CC_NAME}_${NET_CC_VERSION}"
 # A cheap read-only call that proves the chaincode answers on a peer. Not the contract-api's

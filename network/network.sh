@@ -17,6 +17,10 @@
 #   stop-node  <name>     stop one component:  orderer | peer-tc | peer-reg | cc-tc | cc-reg
 #   start-node <name>     start one component again and wait until it is healthy
 #   smoke                 notarise a random hash as TradingCentre User1 and find it again
+#   add-city              province network only: one more city centre joins the running channel
+#                         (config update signed by a majority of the admins), its peer and
+#                         chaincode server start, the next chaincode definition names it
+#   join-city             add-city's second half (run by it, with CITIES counting the new city)
 #   peer-env <tc|reg> [Admin|UserN]   print exports for using the peer CLI by hand
 #
 # For nodes run by something else (containers, see containers/README.md), with
@@ -33,8 +37,9 @@ set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
 
 PEER="$NET_FABRIC_BIN/peer"
+CONFIGTXLATOR="$NET_FABRIC_BIN/configtxlator"
 ORDERER="$NET_FABRIC_BIN/orderer"
-FABRIC_TOOLS=(peer orderer configtxgen osnadmin cryptogen)
+FABRIC_TOOLS=(peer orderer configtxgen configtxlator osnadmin cryptogen)
 COMPONENTS=("${NET_ORDERERS[@]}")
 NODES=("${NET_ORDERERS[@]}")  # what `up` starts: orderers and peers
 for org in "${NET_ORGS[@]}"; do COMPONENTS+=("peer-$org"); NODES+=("peer-$org"); done
@@ -75,9 +80,12 @@ cmd_build() {
     || die "go mod download $NET_FABRIC_MODULE@$NET_FABRIC_MODULE_VERSION failed"
   mod_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$dl")"
   [[ -d "$mod_dir/sampleconfig" ]] || die "module downloaded but no sampleconfig in '$mod_dir'"
-  if ! bins_present; then
-    log "building Fabric $NET_FABRIC_VERSION into $NET_FABRIC_BIN (first time only; takes a few minutes)"
-    for t in "${FABRIC_TOOLS[@]}"; do pkgs+=("$NET_FABRIC_MODULE/cmd/$t@$NET_FABRIC_MODULE_VERSION"); done
+  # Only the tools missing: a cache built before a tool joined the list keeps the others.
+  for t in "${FABRIC_TOOLS[@]}"; do
+    [[ -x "$NET_FABRIC_BIN/$t" ]] || pkgs+=("$NET_FABRIC_MODULE/cmd/$t@$NET_FABRIC_MODULE_VERSION")
+  done
+  if ((${#pkgs[@]})); then
+    log "building ${pkgs[*]##*/cmd/} of Fabric $NET_FABRIC_VERSION into $NET_FABRIC_BIN (first time only; takes a few minutes)"
     mkdir -p "$NET_FABRIC_BIN"
     (cd "$tmp" && GOPROXY="file://$(go env GOMODCACHE)/cache/download,$(go env GOPROXY)" GOBIN="$NET_FABRIC_BIN" \
       go install -ldflags "-X $NET_FABRIC_MODULE/common/metadata.Version=$NET_FABRIC_VERSION" "${pkgs[@]}") \
@@ -581,6 +589,108 @@ join_channel() {
   wait_gossip
 }
 
+# ================================================================ a city joins the running channel
+
+# The channel's configuration as JSON, fetched from the ordering service by <org>'s admin.
+channel_config_json() {
+  local org="$1" block="$2.block" out
+  out="$(peer_as "$org" Admin channel fetch config "$block" "${orderer_args[@]}" -c "$NET_CHANNEL" 2>&1)" \
+    || die "fetching the configuration of '$NET_CHANNEL': $out"
+  "$CONFIGTXLATOR" proto_decode --input "$block" --type common.Block | jq '.data.data[0].payload.data.config' >"$2"
+}
+
+# channel_add_org <org>: a configuration update that adds <org>'s group to the channel's
+# Application groups, signed by as many admins as Application/Admins (MAJORITY Admins) needs.
+channel_add_org() {
+  local org="$1" name tmp o out existing=() signers
+  name="$(net_org_var "$org" NAME)"
+  tmp="$(mktemp -d)"
+  channel_config_json reg "$tmp/config.json"
+  if jq -e --arg n "$name" '.channel_group.groups.Application.groups | has($n)' "$tmp/config.json" >/dev/null; then
+    log "$name is already in channel '$NET_CHANNEL'"
+    rm -rf "$tmp"
+    return
+  fi
+  # The new group written the way `up` writes the others: taken from a genesis block of the
+  # topology that includes it (MSP, Readers/Writers/Admins/Endorsement, anchor peer).
+  "$NET_FABRIC_BIN/configtxgen" -configPath "$NET_CONFIG_DIR" -profile TenderChannel -channelID "$NET_CHANNEL" \
+    -outputBlock "$tmp/with-org.block" 2>"$NET_LOG_DIR/configtxgen.log" || die "configtxgen failed, see $NET_LOG_DIR/configtxgen.log"
+  "$CONFIGTXLATOR" proto_decode --input "$tmp/with-org.block" --type common.Block |
+    jq --arg n "$name" '.data.data[0].payload.data.config.channel_group.groups.Application.groups[$n]' >"$tmp/org.json"
+  jq --arg n "$name" --slurpfile g "$tmp/org.json" '.channel_group.groups.Application.groups[$n] = $g[0]' \
+    "$tmp/config.json" >"$tmp/updated.json"
+  "$CONFIGTXLATOR" proto_encode --input "$tmp/config.json" --type common.Config --output "$tmp/config.pb"
+  "$CONFIGTXLATOR" proto_encode --input "$tmp/updated.json" --type common.Config --output "$tmp/updated.pb"
+  "$CONFIGTXLATOR" compute_update --channel_id "$NET_CHANNEL" --original "$tmp/config.pb" --updated "$tmp/updated.pb" \
+    --output "$tmp/update.pb" || die "configtxlator compute_update found no difference"
+  "$CONFIGTXLATOR" proto_decode --input "$tmp/update.pb" --type common.ConfigUpdate |
+    jq --arg c "$NET_CHANNEL" '{payload: {header: {channel_header: {channel_id: $c, type: 2}}, data: {config_update: .}}}' \
+    >"$tmp/envelope.json"
+  "$CONFIGTXLATOR" proto_encode --input "$tmp/envelope.json" --type common.Envelope --output "$tmp/update.tx"
+  for o in "${NET_ORGS[@]}"; do [[ "$o" == "$org" ]] || existing+=("$o"); done
+  # MAJORITY of n is n/2 + 1 (integer division); the last signer's `update` adds its own signature.
+  signers=("${existing[@]:0:$((${#existing[@]} / 2 + 1))}")
+  for o in "${signers[@]:0:${#signers[@]}-1}"; do
+    log "$(net_org_var "$o" MSPID)'s admin signs the update adding $name"
+    out="$(peer_as "$o" Admin channel signconfigtx -f "$tmp/update.tx" 2>&1)" || die "signconfigtx by $o: $out"
+  done
+  o="${signers[-1]}"
+  log "$(net_org_var "$o" MSPID)'s admin signs and submits it (${#signers[@]} of ${#existing[@]} admins)"
+  out="$(peer_as "$o" Admin channel update -f "$tmp/update.tx" -c "$NET_CHANNEL" "${orderer_args[@]}" 2>&1)" \
+    || die "channel update: $out"
+  rm -rf "$tmp"
+}
+
+# The committed definition's sequence, plus one unless <org> already approved it (then it is
+# the one add-city committed: running add-city's second half again does not bump it twice).
+next_cc_sequence() {
+  local org="$1" out seq
+  out="$(peer_as tc Admin lifecycle chaincode querycommitted -C "$NET_CHANNEL" -n "$NET_CC_NAME" 2>&1)" \
+    || die "querycommitted: $out"
+  seq="$(sed -n 's/.*Sequence: \([0-9]*\),.*/\1/p' <<<"$out")"
+  [[ -n "$seq" ]] || die "no committed definition of '$NET_CC_NAME': run 'deploy' first"
+  if grep -q "$(net_org_var "$org" MSPID): true" <<<"$out"; then printf '%s' "$seq"; else printf '%s' "$((seq + 1))"; fi
+}
+
+cmd_add_city() {
+  net_province || die "add-city needs the province network (CITIES=N network.sh up)"
+  ! external_nodes || die "add-city starts the new city's peer and chaincode server here: not with NET_EXTERNAL_NODES=1"
+  ((NET_CITIES < 9)) || die "the province network has 9 cities already"
+  need_cmd jq
+  preflight
+  require_up
+  committed || die "chaincode '$NET_CC_NAME' sequence $NET_CC_SEQUENCE is not committed: run 'deploy' first"
+  # The rest runs with the topology that includes the new city (env.sh derives every name,
+  # port and the chaincode policy from CITIES).
+  CITIES=$((NET_CITIES + 1)) exec bash "${BASH_SOURCE[0]}" join-city
+}
+
+# add-city's second half, with CITIES already counting the new city, the last one.
+cmd_join_city() {
+  local org="c$NET_CITIES" c started=$SECONDS
+  need_cmd jq
+  preflight
+  for c in "${NODES[@]}"; do
+    [[ "$c" == "peer-$org" ]] || is_running "$c" || die "$c is not running; run 'up' first"
+  done
+  set_orderer_args
+  write_config
+  log "generating crypto material of $(net_org_var "$org" NAME) (cryptogen extend)"
+  "$NET_FABRIC_BIN/cryptogen" extend --config="$NET_CONFIG_DIR/crypto-config.yaml" --input="$NET_CRYPTO_DIR" >/dev/null
+  channel_add_org "$org"
+  # From here on every command addresses the network with the new city.
+  printf '%s\n' "$NET_CITIES" >"$NET_RUNTIME/cities"
+  start_component "peer-$org"
+  wait_healthy "peer-$org"
+  join_channel
+  # The chaincode-wide policy names every centre: the next definition names the new one too.
+  NET_CC_SEQUENCE="$(next_cc_sequence "$org")"
+  mkdir -p "$NET_STATE_DIR"
+  printf '%s' "$NET_CC_SEQUENCE" >"$NET_STATE_DIR/cc-sequence"
+  cmd_deploy
+  log "add-city: $(net_org_var "$org" NAME) ($(net_org_var "$org" MSPID)) trades on '$NET_CHANNEL' after $((SECONDS - started)) s"
+}
+
 # ================================================================ commands
 
 preflight() {
@@ -996,6 +1106,8 @@ main() {
     start-node) cmd_start_node "$@" ;;
     stop-node) cmd_stop_node "$@" ;;
     smoke) cmd_smoke ;;
+    add-city) cmd_add_city ;;
+    join-city) cmd_join_city ;;
     peer-env) cmd_peer_env "$@" ;;
     artifacts) cmd_artifacts ;;
     node-env) cmd_node_env "$@" ;;

@@ -1,12 +1,11 @@
-import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import { common, peer, msp } from '@hyperledger/fabric-protos';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
-import { FabricBackend, type Caller, type FabricConnection } from '@tender-ledger/gateway';
+import type { FabricBackend, FabricConnection } from '@tender-ledger/gateway';
 import { FABRIC_CONNECTION } from '../helpers/backends.js';
+import { centreGateway, endorsersOfTx, ISSUER, platform, rawGateway, readConnection, REGULATOR, sha } from '../helpers/province.js';
 
 /**
  * The province network (`CITIES=N network/network.sh up && deploy`, N ≥ 2): each centre's
@@ -16,15 +15,12 @@ import { FABRIC_CONNECTION } from '../helpers/backends.js';
 const CITY_A = 'TradingCentreMSP';
 const CITY_B = 'City2MSP';
 const PROVINCE = 'ProvinceMSP';
-const REGULATOR = 'RegulatorMSP';
-const ISSUER = 'https://id.province.example';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function loadConnection(): FabricConnection {
   if (!existsSync(FABRIC_CONNECTION)) {
     throw new Error(`THE PROVINCE SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "CITIES=2 npm run network:up && npm run network:deploy" first.`);
   }
-  const connection = JSON.parse(readFileSync(FABRIC_CONNECTION, 'utf8')) as FabricConnection;
+  const connection = readConnection();
   const missing = [CITY_A, CITY_B, PROVINCE, REGULATOR].filter((mspId) => !connection.peers[mspId]);
   if (missing.length > 0) {
     throw new Error(`THE PROVINCE SUITE CANNOT RUN: the network has no ${missing.join(', ')}; it needs CITIES=2 or more`);
@@ -32,46 +28,13 @@ function loadConnection(): FabricConnection {
   return connection;
 }
 
-/** One centre's gateway: its platform signs as User1 of its organisation, public reads as User2, through its own peer. */
-function centreGateway(connection: FabricConnection, mspId: string): Promise<FabricBackend> {
-  return FabricBackend.open({
-    connection, platformIdentities: { [`${ISSUER}::platform`]: 'User1' },
-    platformMspId: mspId, regulatorMspId: REGULATOR, regulatorIdentity: 'User1', publicIdentity: 'User2', bidderIdentity: 'User2',
-  });
-}
-
-/** A raw fabric-gateway connection as `user` of `mspId` through that organisation's peer: to choose the endorsers by hand. */
-function rawGateway(connection: FabricConnection, mspId: string, user: string): { gateway: Gateway; client: grpc.Client } {
-  const peerInfo = connection.peers[mspId]!;
-  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
-  const files = connection.identities[mspId]![user]!;
-  const gateway = connect({
-    client, hash: hash.sha256,
-    identity: { mspId, credentials: readFileSync(files.cert) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
-  });
-  return { gateway, client };
-}
-
-/** The organisations whose peers endorsed a committed transaction, read from a peer's copy of the block. */
-function endorsersOf(processed: Uint8Array): string[] {
-  const envelope = peer.ProcessedTransaction.deserializeBinary(processed).getTransactionenvelope()!;
-  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const action = peer.ChaincodeActionPayload.deserializeBinary(transaction.getActionsList()[0]!.getPayload_asU8());
-  return action.getAction()!.getEndorsementsList()
-    .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid())
-    .sort();
-}
-
 describe('The province network', function () {
   this.timeout(300_000);
-  const platform: Caller = { role: 'platform', issuer: ISSUER, sub: 'platform' };
   let connection: FabricConnection;
   let cityA: FabricBackend;
   let cityB: FabricBackend;
   let province: FabricBackend;
-  let raw: { gateway: Gateway; client: grpc.Client };
+  let raw: ReturnType<typeof rawGateway>;
   const projectId = `PROV-${randomUUID().slice(0, 8)}`;
   const tenderDocSha256 = sha(`tender documents of ${projectId}`);
   let registered: { txId: string; blockNumber: number; blockHash: string };
@@ -98,9 +61,7 @@ describe('The province network', function () {
 
   describe('a tender of city A recorded through A\'s gateway', () => {
     it('was endorsed by A\'s peer and the regulator\'s, and by no other centre', async () => {
-      const qscc = raw.gateway.getNetwork(connection.channel).getContract('qscc');
-      const processed = await qscc.evaluateTransaction('GetTransactionByID', connection.channel, registered.txId);
-      expect(endorsersOf(processed)).to.deep.equal([REGULATOR, CITY_A].sort());
+      expect(await endorsersOfTx(raw.gateway, connection.channel, registered.txId)).to.deep.equal([REGULATOR, CITY_A].sort());
     });
 
     it('is found, in the same block, through city B\'s gateway and the province centre\'s', async () => {
@@ -161,8 +122,7 @@ describe('The province network', function () {
         const transaction = await network.getContract(connection.chaincode).newProposal('tender:closeBidding', { arguments: [closing] }).endorse();
         const status = await (await transaction.submit()).getStatus();
         expect(status.code).to.equal(peer.TxValidationCode.VALID);
-        const processed = await network.getContract('qscc').evaluateTransaction('GetTransactionByID', connection.channel, status.transactionId);
-        expect(endorsersOf(processed)).to.deep.equal([REGULATOR, CITY_A].sort());
+        expect(await endorsersOfTx(regulatorGateway.gateway, connection.channel, status.transactionId)).to.deep.equal([REGULATOR, CITY_A].sort());
       } finally {
         regulatorGateway.gateway.close();
         regulatorGateway.client.close();

@@ -1,21 +1,9 @@
-import { execFile } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { FabricBackend, type Caller, type FabricConnection } from '@tender-ledger/gateway';
-import { FABRIC_CONNECTION } from '../helpers/backends.js';
+import { FabricBackend, type FabricConnection } from '@tender-ledger/gateway';
+import { ISSUER, network, platform, readConnection, REGULATOR, sha } from '../helpers/province.js';
 
-const NETWORK = path.resolve(__dirname, '../../../network/network.sh');
-const ISSUER = 'https://id.province.example';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** network.sh without blocking the event loop: the writers keep writing while a node stops or starts. */
-async function network(...args: string[]): Promise<void> {
-  await promisify(execFile)('bash', [NETWORK, ...args], { timeout: 180_000 });
-}
 
 async function metric(url: string, name: string, channel: string): Promise<number | undefined> {
   const text = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
@@ -29,11 +17,10 @@ async function metric(url: string, name: string, channel: string): Promise<numbe
  */
 describe('The province\'s ordering service', function () {
   this.timeout(600_000);
-  const platform: Caller = { role: 'platform', issuer: ISSUER, sub: 'platform' };
 
   describe('when the Raft leader is killed under load', () => {
     it('keeps writing under a new leader, keeps every acknowledged write exactly once, and the killed orderer catches up', async () => {
-      const connection = JSON.parse(readFileSync(FABRIC_CONNECTION, 'utf8')) as FabricConnection & { operations: Record<string, string> };
+      const connection = readConnection() as FabricConnection & { operations: Record<string, string> };
       const orderers = Object.entries(connection.operations).filter(([name]) => name.startsWith('orderer'));
       expect(orderers.map(([name]) => name), 'the province network has three orderers').to.have.length(3);
       const leader = async () => {
@@ -42,7 +29,7 @@ describe('The province\'s ordering service', function () {
       };
       const backend = await FabricBackend.open({
         connection, platformIdentities: { [`${ISSUER}::platform`]: 'User1' },
-        platformMspId: 'TradingCentreMSP', regulatorMspId: 'RegulatorMSP', regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
+        platformMspId: 'TradingCentreMSP', regulatorMspId: REGULATOR, regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
       });
       const writes: { hash: string; acknowledged: boolean; startedAt: number; endedAt: number }[] = [];
       let writing = true;
@@ -62,14 +49,14 @@ describe('The province\'s ordering service', function () {
         killed = await leader();
         expect(killed, 'a Raft leader before the kill').to.be.a('string');
         const killedAt = Date.now();
-        await network('stop-node', killed!);
+        await network(['stop-node', killed!]);
         // Writes go on under the two that are left (a majority of three).
         for (let waited = 0; !writes.some((w) => w.acknowledged && w.startedAt > killedAt) && waited < 120_000; waited += 200) await sleep(200);
         const firstAfter = writes.filter((w) => w.acknowledged && w.startedAt > killedAt).sort((a, b) => a.endedAt - b.endedAt)[0];
         expect(firstAfter, 'a write begun after the kill was acknowledged').to.not.equal(undefined);
         const newLeader = await leader();
         await sleep(5_000);
-        await network('start-node', killed!);
+        await network(['start-node', killed!]);
         await sleep(3_000);
         writing = false;
         await Promise.all(writers);
@@ -94,7 +81,7 @@ describe('The province\'s ordering service', function () {
           + `${acknowledged} acknowledged, ${writes.length - acknowledged} failed, of ${writes.length}; ${killed} caught up`);
       } finally {
         writing = false;
-        if (killed !== undefined) await network('start-node', killed).catch(() => undefined);
+        if (killed !== undefined) await network(['start-node', killed]).catch(() => undefined);
         await backend.close();
       }
     });
