@@ -591,12 +591,25 @@ join_channel() {
 
 # ================================================================ a city joins the running channel
 
+# json_of <expression> [args...]: JSON on stdin, the expression's value as JSON on stdout. The
+# expression sees the input as `d`, the arguments as `a`, and `file(path)` parses a JSON file.
+# Node, which the project needs anyway, so the province suite needs no jq.
+json_of() {
+  node -e '
+    const fs = require("node:fs");
+    const [expression, ...a] = process.argv.slice(1);
+    const d = JSON.parse(fs.readFileSync(0, "utf8"));
+    const value = new Function("d", "a", "file", `return (${expression});`)(d, a, (p) => JSON.parse(fs.readFileSync(p, "utf8")));
+    process.stdout.write(JSON.stringify(value));
+  ' "$@"
+}
+
 # The channel's configuration as JSON, fetched from the ordering service by <org>'s admin.
 channel_config_json() {
   local org="$1" block="$2.block" out
   out="$(peer_as "$org" Admin channel fetch config "$block" "${orderer_args[@]}" -c "$NET_CHANNEL" 2>&1)" \
     || die "fetching the configuration of '$NET_CHANNEL': $out"
-  "$CONFIGTXLATOR" proto_decode --input "$block" --type common.Block | jq '.data.data[0].payload.data.config' >"$2"
+  "$CONFIGTXLATOR" proto_decode --input "$block" --type common.Block | json_of 'd.data.data[0].payload.data.config' >"$2"
 }
 
 # channel_add_org <org>: a configuration update that adds <org>'s group to the channel's
@@ -606,7 +619,7 @@ channel_add_org() {
   name="$(net_org_var "$org" NAME)"
   tmp="$(mktemp -d)"
   channel_config_json reg "$tmp/config.json"
-  if jq -e --arg n "$name" '.channel_group.groups.Application.groups | has($n)' "$tmp/config.json" >/dev/null; then
+  if [[ "$(json_of 'a[0] in d.channel_group.groups.Application.groups' "$name" <"$tmp/config.json")" == true ]]; then
     log "$name is already in channel '$NET_CHANNEL'"
     rm -rf "$tmp"
     return
@@ -616,15 +629,15 @@ channel_add_org() {
   "$NET_FABRIC_BIN/configtxgen" -configPath "$NET_CONFIG_DIR" -profile TenderChannel -channelID "$NET_CHANNEL" \
     -outputBlock "$tmp/with-org.block" 2>"$NET_LOG_DIR/configtxgen.log" || die "configtxgen failed, see $NET_LOG_DIR/configtxgen.log"
   "$CONFIGTXLATOR" proto_decode --input "$tmp/with-org.block" --type common.Block |
-    jq --arg n "$name" '.data.data[0].payload.data.config.channel_group.groups.Application.groups[$n]' >"$tmp/org.json"
-  jq --arg n "$name" --slurpfile g "$tmp/org.json" '.channel_group.groups.Application.groups[$n] = $g[0]' \
-    "$tmp/config.json" >"$tmp/updated.json"
+    json_of 'd.data.data[0].payload.data.config.channel_group.groups.Application.groups[a[0]]' "$name" >"$tmp/org.json"
+  json_of '(d.channel_group.groups.Application.groups[a[0]] = file(a[1]), d)' "$name" "$tmp/org.json" \
+    <"$tmp/config.json" >"$tmp/updated.json"
   "$CONFIGTXLATOR" proto_encode --input "$tmp/config.json" --type common.Config --output "$tmp/config.pb"
   "$CONFIGTXLATOR" proto_encode --input "$tmp/updated.json" --type common.Config --output "$tmp/updated.pb"
   "$CONFIGTXLATOR" compute_update --channel_id "$NET_CHANNEL" --original "$tmp/config.pb" --updated "$tmp/updated.pb" \
     --output "$tmp/update.pb" || die "configtxlator compute_update found no difference"
   "$CONFIGTXLATOR" proto_decode --input "$tmp/update.pb" --type common.ConfigUpdate |
-    jq --arg c "$NET_CHANNEL" '{payload: {header: {channel_header: {channel_id: $c, type: 2}}, data: {config_update: .}}}' \
+    json_of '({ payload: { header: { channel_header: { channel_id: a[0], type: 2 } }, data: { config_update: d } } })' "$NET_CHANNEL" \
     >"$tmp/envelope.json"
   "$CONFIGTXLATOR" proto_encode --input "$tmp/envelope.json" --type common.Envelope --output "$tmp/update.tx"
   for o in "${NET_ORGS[@]}"; do [[ "$o" == "$org" ]] || existing+=("$o"); done
@@ -656,7 +669,6 @@ cmd_add_city() {
   net_province || die "add-city needs the province network (CITIES=N network.sh up)"
   ! external_nodes || die "add-city starts the new city's peer and chaincode server here: not with NET_EXTERNAL_NODES=1"
   ((NET_CITIES < 9)) || die "the province network has 9 cities already"
-  need_cmd jq
   preflight
   require_up
   committed || die "chaincode '$NET_CC_NAME' sequence $NET_CC_SEQUENCE is not committed: run 'deploy' first"
@@ -668,7 +680,6 @@ cmd_add_city() {
 # add-city's second half, with CITIES already counting the new city, the last one.
 cmd_join_city() {
   local org="c$NET_CITIES" c started=$SECONDS
-  need_cmd jq
   preflight
   for c in "${NODES[@]}"; do
     [[ "$c" == "peer-$org" ]] || is_running "$c" || die "$c is not running; run 'up' first"
