@@ -7,7 +7,7 @@ import { Level } from 'level';
 import { checkChain, recordHash, type LedgerRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
-import { countKeys, Cursor } from './cursor.js';
+import { charge, countKeys, Cursor, recycle } from './cursor.js';
 import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
@@ -40,6 +40,13 @@ const STANDALONE_PREFIX = '\u0000evidence\u0000';
 
 // LevelDB maps each open table file into memory (resident as it is read): few open at a time.
 const SMALL_LEVEL = { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 4 * 1024 * 1024, cacheSize: 8 * 1024 * 1024, maxOpenFiles: 50, maxFileSize: 512 * 1024 } as const;
+/**
+ * It keeps 64 tables open and mapped even so (its floor), which a long walk fills: each store is
+ * closed and reopened (its cursors resumed) after this many bytes read, which unmaps them.
+ */
+const RECYCLE_BYTES = 32 * 1024 * 1024;
+/** What a point read costs in mapped memory: the 4 KiB block it lands in. */
+const POINT_READ = 4096;
 
 class Broken extends Error {
   constructor(readonly link: BrokenLink) {
@@ -198,13 +205,13 @@ async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head:
   await streamKeys(db, scratch, report, findings, ticker, height);
   const counts = await walkBlocks(db, scratch, report, findings, ticker, height, lost);
 
-  for await (const dbKey of db.keys(BLOCK_RANGE)) {
-    const number = Number(dbKey.slice(2));
-    if (!(number < height)) throw new Broken({ block: number, key: dbKey, reason: 'block beyond the ledger height (never committed)' });
+  if (counts.beyond !== undefined) {
+    const number = Number(counts.beyond.slice(2));
+    throw new Broken({ block: number, key: counts.beyond, reason: 'block beyond the ledger height (never committed)' });
   }
   if (counts.historyMissing > 0) findings.note('historyMissing', { reason: `${counts.historyMissing} history entries are missing` });
   // Every transaction found its own index entry; any entry beyond those names a block without it.
-  if (!findings.has('indexWrong') && (await countKeys(db, TX_RANGE)) > counts.indexed) {
+  if (!findings.has('indexWrong') && (await countKeys(db, TX_RANGE, RECYCLE_BYTES)) > counts.indexed) {
     const extra = await firstMisplacedIndexEntry(db);
     if (extra) findings.note('indexWrong', extra);
   }
@@ -222,7 +229,7 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
   const put = async (key: string, value: Buffer) => {
     ops.push({ type: 'put', key, value });
     if (ops.length >= 4096) {
-      await scratch.batch(ops);
+      await writeScratch(scratch, ops);
       ops = [];
     }
   };
@@ -271,7 +278,10 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     for (let next = await history.next(); next !== undefined; next = await history.next()) {
       const [dbKey, entry] = next;
       entries++;
-      if (entries % 4096 === 0) ticker.tick(() => ({ phase: 'keys', done: entries, height, transactions: 0 }));
+      if (entries % 4096 === 0) {
+        ticker.tick(() => ({ phase: 'keys', done: entries, height, transactions: 0 }));
+        await recycle(db, RECYCLE_BYTES);
+      }
       const parsed = parseHistoryKey(dbKey);
       if (!parsed) {
         findings.note('historyExtra', { key: dbKey, reason: 'history entry written by no block' });
@@ -293,7 +303,7 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     while (open.length > 0) await close(open.pop()!);
     for (let next = await state.next(); next !== undefined; next = await state.next()) await passState(next, false);
     await evidence.finish();
-    if (ops.length > 0) await scratch.batch(ops);
+    if (ops.length > 0) await writeScratch(scratch, ops);
   } finally {
     await state.close();
     await history.close();
@@ -303,12 +313,42 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
   report.projects = evidence.projects;
 }
 
+/** Writes to the scratch store, counted as read: compacting them maps its tables in turn. */
+async function writeScratch(scratch: LedgerDb, ops: { type: 'put'; key: string; value: Buffer }[]): Promise<void> {
+  await scratch.batch(ops);
+  let bytes = 0;
+  for (const op of ops) bytes += op.key.length + op.value.length;
+  charge(scratch, bytes);
+  await recycle(scratch, RECYCLE_BYTES);
+}
+
 /** Phase 2: the blocks in order, beside the scratch store. */
 async function walkBlocks(
   db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number, lost: LostBlocks[],
-): Promise<{ indexed: number; indexMissing: number; historyMissing: number }> {
-  const counts = { indexed: 0, indexMissing: 0, historyMissing: 0 };
+): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
+  const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = { indexed: 0, indexMissing: 0, historyMissing: 0 };
   const written = new Cursor(scratch, VERSIONS);
+  // The blocks are read in key order (numbers are zero-padded), a block at a time; any other key
+  // in their range must still name a block below the height.
+  const blocks = new Cursor(db, BLOCK_RANGE, 1);
+  const passBlock = (dbKey: string) => {
+    if (counts.beyond === undefined && !(Number(dbKey.slice(2)) < height)) counts.beyond = dbKey;
+  };
+  const readBlock = async (number: number): Promise<Block> => {
+    const key = blockKey(number);
+    for (let next = await blocks.peek(); next !== undefined && next[0] < key; next = await blocks.peek()) {
+      await blocks.next();
+      passBlock(next[0]);
+    }
+    const next = await blocks.peek();
+    if (next?.[0] !== key) throw new Broken({ block: number, key, reason: 'block is missing' });
+    await blocks.next();
+    try {
+      return JSON.parse(next[1].toString('utf8')) as Block;
+    } catch {
+      throw new Broken({ block: number, key, reason: 'block is not readable JSON' });
+    }
+  };
   // A store from before the log has none yet (its first start gives it its leaves).
   const log = (await db.get(TLOG_SIZE_KEY)) === undefined ? undefined : new LogCheck(db);
   const passOver = (key: string) => findings.note('historyExtra', { key: key.slice(VERSION_WIDTH), reason: 'history entry written by no block' });
@@ -316,6 +356,8 @@ async function walkBlocks(
     let prevHash = GENESIS_PREV_HASH;
     for (let number = 0; number < height; number++) {
       ticker.tick(() => ({ phase: 'blocks', done: number, height, transactions: report.transactions }));
+      await recycle(db, RECYCLE_BYTES);
+      await recycle(scratch, RECYCLE_BYTES);
       const gap = lost.find((l) => l.from === number);
       if (gap) {
         // Accepted as lost by an operator (ledger:repair); the chain resumes from the hash receipts named.
@@ -323,7 +365,7 @@ async function walkBlocks(
         number = gap.to;
         continue;
       }
-      const block = await readBlock(db, number);
+      const block = await readBlock(number);
       if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
       if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
       if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
@@ -331,6 +373,7 @@ async function walkBlocks(
       if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
 
       const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
+      charge(db, POINT_READ * block.txs.length);
       const inBlock = new Set<string>();
       for (const [index, tx] of block.txs.entries()) {
         if (inBlock.has(tx.txId)) throw new Broken({ block: number, txId: tx.txId, reason: 'transaction id appears twice' });
@@ -373,6 +416,7 @@ async function walkBlocks(
       report.transactions += block.txs.length;
       prevHash = block.hash;
     }
+    for (let next = await blocks.next(); next !== undefined; next = await blocks.next()) passBlock(next[0]);
     for (let next = await written.next(); next !== undefined; next = await written.next()) passOver(next[0]);
     for await (const key of scratch.keys({ gte: ORPHAN_PREFIX, limit: 1 })) findings.note('stateExtra', { key: key.slice(ORPHAN_PREFIX.length), reason: 'state key written by no block' });
     if (log) {
@@ -381,20 +425,11 @@ async function walkBlocks(
       if (result.problem) findings.note('log', result.problem);
     }
   } finally {
+    await blocks.close();
     await written.close();
     await log?.close();
   }
   return counts;
-}
-
-async function readBlock(db: LedgerDb, number: number): Promise<Block> {
-  const bytes = await db.get(blockKey(number));
-  if (!bytes) throw new Broken({ block: number, key: blockKey(number), reason: 'block is missing' });
-  try {
-    return JSON.parse(bytes.toString('utf8')) as Block;
-  } catch {
-    throw new Broken({ block: number, key: blockKey(number), reason: 'block is not readable JSON' });
-  }
 }
 
 function parseEntry(bytes: Buffer): StoredHistoryEntry | undefined {
