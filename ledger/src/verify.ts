@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { checkChain, recordHash, type LedgerRecord } from '@tender-ledger/domain';
+import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
-import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
+import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block, type BlockTransaction } from './block.js';
 import { charge, countKeys, Cursor, recycle } from './cursor.js';
 import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
 import { HEAD_MARKER_KEY } from './open.js';
 import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyRange, parseHistoryKey, txKey } from './keys.js';
-import { LogCheck, TLOG_SIZE_KEY } from './tlog.js';
+import { eventRecordHolds, LogCheck, recordHashOf, TLOG_SIZE_KEY } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
 
 export interface VerifyReport {
@@ -136,6 +136,17 @@ class Findings {
     if (!this.#first.has(kind)) this.#first.set(kind, link);
   }
 
+  /** The link of a kind found so far. */
+  get(kind: Finding): BrokenLink | undefined {
+    return this.#first.get(kind);
+  }
+
+  /** Keeps the link with the smaller key: what was first in key order, found out of it. */
+  noteSmallerKey(kind: Finding, link: BrokenLink): void {
+    const held = this.#first.get(kind);
+    if (held === undefined || (link.key ?? '') < (held.key ?? '')) this.#first.set(kind, link);
+  }
+
   has(kind: Finding): boolean {
     return this.#first.has(kind);
   }
@@ -202,8 +213,9 @@ async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head:
   }
 
   const findings = new Findings();
-  await streamKeys(db, scratch, report, findings, ticker, height);
-  const counts = await walkBlocks(db, scratch, report, findings, ticker, height, lost);
+  const evidence = new EvidenceCheck(db, findings);
+  await streamKeys(db, scratch, report, findings, evidence, ticker, height);
+  const counts = await walkBlocks(db, scratch, report, findings, evidence, ticker, height, lost);
 
   if (counts.beyond !== undefined) {
     const number = Number(counts.beyond.slice(2));
@@ -221,10 +233,10 @@ async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head:
 }
 
 /** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
-async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number): Promise<void> {
+async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, evidence: EvidenceCheck, ticker: Ticker, height: number): Promise<void> {
   const state = new Cursor(db, STATE_RANGE);
   const history = new Cursor(db, HISTORY_RANGE);
-  const evidence = new EvidenceCheck(db, findings);
+
   let ops: { type: 'put'; key: string; value: Buffer }[] = [];
   const put = async (key: string, value: Buffer) => {
     ops.push({ type: 'put', key, value });
@@ -324,7 +336,7 @@ async function writeScratch(scratch: LedgerDb, ops: { type: 'put'; key: string; 
 
 /** Phase 2: the blocks in order, beside the scratch store. */
 async function walkBlocks(
-  db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number, lost: LostBlocks[],
+  db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, evidence: EvidenceCheck, ticker: Ticker, height: number, lost: LostBlocks[],
 ): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
   const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = { indexed: 0, indexMissing: 0, historyMissing: 0 };
   const written = new Cursor(scratch, VERSIONS);
@@ -408,6 +420,9 @@ async function walkBlocks(
             findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
           } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
             findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
+          } else if (withState && write.key.startsWith(STANDALONE_PREFIX)) {
+            // The state value is this write's value: a standalone record, checked here once.
+            await evidence.standalone(write.key, write.value!, tx);
           }
         }
         for (const key of entries.keys()) passOver(version + key);
@@ -501,15 +516,13 @@ class EvidenceCheck {
     const standalone = key.startsWith(STANDALONE_PREFIX);
     if (!standalone && !key.startsWith(RECORD_PREFIX)) return;
     this.records++;
+    // Checked by the block walk, which holds the same text (see `standalone`).
+    if (standalone) return;
     let record: LedgerRecord;
     try {
       record = JSON.parse(value.toString('utf8')) as LedgerRecord;
     } catch {
       // Not a record at all: the value differs from what its block wrote, reported as such.
-      return;
-    }
-    if (standalone) {
-      if (recordHash(record) !== record.hash) await this.#broken(key, 'record hash differs from its content');
       return;
     }
     const projectId = key.slice(RECORD_PREFIX.length).split('\u0000')[0] ?? '';
@@ -532,8 +545,30 @@ class EvidenceCheck {
     }
   }
 
+  /**
+   * A standalone record (a state value whose hash matched the block's write): it must match its
+   * hash. When it is the transaction's event too, the log's check of that record is reused.
+   */
+  async standalone(key: string, value: string, tx: BlockTransaction): Promise<void> {
+    let holds: boolean;
+    try {
+      if (tx.event?.payload === value) {
+        holds = eventRecordHolds(tx).holds;
+      } else {
+        const record = JSON.parse(value) as LedgerRecord;
+        holds = recordHashOf(record) === record.hash;
+      }
+    } catch {
+      // Not a record at all: as in the state walk, not a record to check.
+      return;
+    }
+    if (!holds) await this.#broken(key, 'record hash differs from its content');
+  }
+
+  /** The first broken record in key order, as the state walk meets them (standalone ones come later, from the blocks). */
   async #broken(key: string, reason: string): Promise<void> {
-    if (this.findings.has('evidence')) return;
-    this.findings.note('evidence', { key, ...(await lastWrite(this.db, key)), reason });
+    const held = this.findings.get('evidence');
+    if (held !== undefined && (held.key ?? '') <= key) return;
+    this.findings.noteSmallerKey('evidence', { key, ...(await lastWrite(this.db, key)), reason });
   }
 }
