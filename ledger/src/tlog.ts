@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, nodeHash, toHex, type NodeSource } from '@tender-ledger/tlog';
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
@@ -347,7 +347,7 @@ export function canonicalOfParsed(value: unknown): string {
 /** The domain's record hash rule (SHA-256 of the RFC 8785 form without `hash`), with OpenSSL's SHA-256. */
 export function recordHashOf(record: LedgerRecord): string {
   const { hash: _ignored, ...rest } = record;
-  return createHash('sha256').update(canonicalOfParsed(rest), 'utf8').digest('hex');
+  return digest('sha256', canonicalOfParsed(rest));
 }
 
 const eventRecords = new WeakMap<BlockTransaction, { hash: unknown; holds: boolean }>();

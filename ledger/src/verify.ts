@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -182,7 +182,8 @@ const EARLIER = 0;
 /** Scratch keys of state keys without history; after every `{block}{tx}` key (digits). */
 const ORPHAN_PREFIX = '~';
 const VERSIONS = { lt: ORPHAN_PREFIX };
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
+/** SHA-256 by Node's one-shot `crypto.hash` (no Hash object per value). */
+const sha256 = (data: string | Buffer): Buffer => hash('sha256', data, 'buffer');
 
 /**
  * Walks in memory that does not grow with the ledger: nothing is held per key, transaction or
@@ -382,7 +383,7 @@ async function walkBlocks(
       if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
       if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
       // The block hash rule (blockDataHash) on transactions read from JSON.
-      if (sha256(canonicalOfParsed(block.txs)).toString('hex') !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
+      if (hash('sha256', canonicalOfParsed(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
       if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
 
       const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
