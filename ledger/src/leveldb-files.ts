@@ -50,9 +50,12 @@ const TABLE_FILE = /^\d{6,}\.(ldb|sst)$/;
  * that never completed (never acknowledged) and is not damage; a complete record whose checksum
  * fails is.
  */
-export function scanLog(file: string, bytes: Buffer): LogScan {
-  const damage: FileDamage[] = [];
-  let intactAfterDamage = false;
+/**
+ * The fragments of a file in LevelDB's log format, in order, each with whether its checksum
+ * holds; a fragment whose length or type is impossible is `bad` (the rest of its block is
+ * skipped). A fragment cut short at the end of the file ends it.
+ */
+function* logFragments(bytes: Buffer): Generator<{ offset: number; bad: true } | { offset: number; bad: false; type: number; data: Buffer; intact: boolean }> {
   let offset = 0;
   while (offset < bytes.length) {
     const leftInBlock = LOG_BLOCK - (offset % LOG_BLOCK);
@@ -64,17 +67,24 @@ export function scanLog(file: string, bytes: Buffer): LogScan {
     if (type === 0 && length === 0 && stored === 0) { offset += leftInBlock; continue; }
     if (offset + LOG_HEADER + length > bytes.length) break;
     if (LOG_HEADER + length > leftInBlock || type < 1 || type > 4) {
-      damage.push({ file, offset, reason: 'bad record length or type' });
+      yield { offset, bad: true };
       offset += leftInBlock;
       continue;
     }
     // The checksum covers the type byte and the data, which are contiguous.
-    if (masked(crc32c(bytes.subarray(offset + 6, offset + LOG_HEADER + length))) !== stored) {
-      damage.push({ file, offset, reason: 'checksum mismatch' });
-    } else if (damage.length > 0) {
-      intactAfterDamage = true;
-    }
+    const intact = masked(crc32c(bytes.subarray(offset + 6, offset + LOG_HEADER + length))) === stored;
+    yield { offset, bad: false, type, data: bytes.subarray(offset + LOG_HEADER, offset + LOG_HEADER + length), intact };
     offset += LOG_HEADER + length;
+  }
+}
+
+export function scanLog(file: string, bytes: Buffer): LogScan {
+  const damage: FileDamage[] = [];
+  let intactAfterDamage = false;
+  for (const fragment of logFragments(bytes)) {
+    if (fragment.bad) damage.push({ file, offset: fragment.offset, reason: 'bad record length or type' });
+    else if (!fragment.intact) damage.push({ file, offset: fragment.offset, reason: 'checksum mismatch' });
+    else if (damage.length > 0) intactAfterDamage = true;
   }
   return { file, damage, intactAfterDamage };
 }
@@ -211,24 +221,13 @@ export async function checkTables(directory: string): Promise<FileDamage[]> {
 export function logRecords(bytes: Buffer): Buffer[] {
   const records: Buffer[] = [];
   let parts: Buffer[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    const leftInBlock = LOG_BLOCK - (offset % LOG_BLOCK);
-    if (leftInBlock < LOG_HEADER) { offset += leftInBlock; continue; }
-    if (offset + LOG_HEADER > bytes.length) break;
-    const stored = bytes.readUInt32LE(offset);
-    const length = bytes.readUInt16LE(offset + 4);
-    const type = bytes[offset + 6] as number;
-    if (offset + LOG_HEADER + length > bytes.length || LOG_HEADER + length > leftInBlock) break;
-    if (type === 0 && length === 0) { offset += leftInBlock; continue; }
-    if (masked(crc32c(bytes.subarray(offset + 6, offset + LOG_HEADER + length))) !== stored) throw new Error('checksum mismatch');
-    const data = bytes.subarray(offset + LOG_HEADER, offset + LOG_HEADER + length);
-    offset += LOG_HEADER + length;
+  for (const fragment of logFragments(bytes)) {
+    if (fragment.bad || !fragment.intact) throw new Error(`damaged record at ${fragment.offset}`);
+    const { type, data } = fragment;
     if (type === 1) records.push(data); // full
     else if (type === 2) parts = [data]; // first
     else if (type === 3) parts.push(data); // middle
-    else if (type === 4) { parts.push(data); records.push(Buffer.concat(parts)); parts = []; } // last
-    else throw new Error(`bad record type ${type}`);
+    else { parts.push(data); records.push(Buffer.concat(parts)); parts = []; } // last (4)
   }
   return records;
 }
