@@ -50,9 +50,12 @@ const TABLE_FILE = /^\d{6,}\.(ldb|sst)$/;
  * that never completed (never acknowledged) and is not damage; a complete record whose checksum
  * fails is.
  */
-export function scanLog(file: string, bytes: Buffer): LogScan {
-  const damage: FileDamage[] = [];
-  let intactAfterDamage = false;
+/**
+ * The fragments of a file in LevelDB's log format, in order, each with whether its checksum
+ * holds; a fragment whose length or type is impossible is `bad` (the rest of its block is
+ * skipped). A fragment cut short at the end of the file ends it.
+ */
+function* logFragments(bytes: Buffer): Generator<{ offset: number; bad: true } | { offset: number; bad: false; type: number; data: Buffer; intact: boolean }> {
   let offset = 0;
   while (offset < bytes.length) {
     const leftInBlock = LOG_BLOCK - (offset % LOG_BLOCK);
@@ -64,17 +67,24 @@ export function scanLog(file: string, bytes: Buffer): LogScan {
     if (type === 0 && length === 0 && stored === 0) { offset += leftInBlock; continue; }
     if (offset + LOG_HEADER + length > bytes.length) break;
     if (LOG_HEADER + length > leftInBlock || type < 1 || type > 4) {
-      damage.push({ file, offset, reason: 'bad record length or type' });
+      yield { offset, bad: true };
       offset += leftInBlock;
       continue;
     }
     // The checksum covers the type byte and the data, which are contiguous.
-    if (masked(crc32c(bytes.subarray(offset + 6, offset + LOG_HEADER + length))) !== stored) {
-      damage.push({ file, offset, reason: 'checksum mismatch' });
-    } else if (damage.length > 0) {
-      intactAfterDamage = true;
-    }
+    const intact = masked(crc32c(bytes.subarray(offset + 6, offset + LOG_HEADER + length))) === stored;
+    yield { offset, bad: false, type, data: bytes.subarray(offset + LOG_HEADER, offset + LOG_HEADER + length), intact };
     offset += LOG_HEADER + length;
+  }
+}
+
+export function scanLog(file: string, bytes: Buffer): LogScan {
+  const damage: FileDamage[] = [];
+  let intactAfterDamage = false;
+  for (const fragment of logFragments(bytes)) {
+    if (fragment.bad) damage.push({ file, offset: fragment.offset, reason: 'bad record length or type' });
+    else if (!fragment.intact) damage.push({ file, offset: fragment.offset, reason: 'checksum mismatch' });
+    else if (damage.length > 0) intactAfterDamage = true;
   }
   return { file, damage, intactAfterDamage };
 }
@@ -132,11 +142,17 @@ function unsnappy(src: Buffer): Buffer {
 
 interface Handle { offset: number; size: number }
 
-/** A block's checksum (over contents and type byte), then its contents, uncompressed. */
-function readBlock(bytes: Buffer, handle: Handle): Buffer {
+/** A block's checksum (over contents and type byte). */
+function checkBlock(bytes: Buffer, handle: Handle): void {
   const end = handle.offset + handle.size;
   if (end + 5 > bytes.length) throw new Error('block handle points past the end');
   if (masked(crc32c(bytes.subarray(handle.offset, end + 1))) !== bytes.readUInt32LE(end + 1)) throw new Error('block checksum mismatch');
+}
+
+/** A block's checksum, then its contents, uncompressed. */
+function readBlock(bytes: Buffer, handle: Handle): Buffer {
+  checkBlock(bytes, handle);
+  const end = handle.offset + handle.size;
   const contents = bytes.subarray(handle.offset, end);
   const type = bytes[end];
   if (type === 0) return contents;
@@ -181,8 +197,9 @@ export function checkTable(file: string, bytes: Buffer): FileDamage | undefined 
     for (const handle of [index, metaIndex]) {
       try { readBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
     }
+    // Data and filter blocks: their checksums (covering the bytes as stored, compressed or not).
     for (const handle of [...blockHandles(readBlock(bytes, metaIndex)), ...blockHandles(readBlock(bytes, index))]) {
-      try { readBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
+      try { checkBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
     }
     return undefined;
   } catch (error) {
@@ -200,17 +217,84 @@ export async function checkTables(directory: string): Promise<FileDamage[]> {
   return damage;
 }
 
+/** The records of a file in LevelDB's log format (a write-ahead log or a MANIFEST), reassembled. */
+export function logRecords(bytes: Buffer): Buffer[] {
+  const records: Buffer[] = [];
+  let parts: Buffer[] = [];
+  for (const fragment of logFragments(bytes)) {
+    if (fragment.bad || !fragment.intact) throw new Error(`damaged record at ${fragment.offset}`);
+    const { type, data } = fragment;
+    if (type === 1) records.push(data); // full
+    else if (type === 2) parts = [data]; // first
+    else if (type === 3) parts.push(data); // middle
+    else { parts.push(data); records.push(Buffer.concat(parts)); parts = []; } // last (4)
+  }
+  return records;
+}
+
 /**
- * Copies a LevelDB directory so that opening the copy cannot change the original: table files
- * are immutable and are hard-linked (copied across file systems); logs, the manifest and the
- * rest are copied, since LevelDB's recovery rewrites or deletes them. Subdirectories are left out.
+ * The next file number a MANIFEST records (the last edit's): LevelDB numbers every file it
+ * creates from there up. Edits' tags and fields: leveldb/db/version_edit.cc.
+ */
+export function manifestNextFile(bytes: Buffer): number {
+  let next: number | undefined;
+  for (const record of logRecords(bytes)) {
+    const at = { offset: 0 };
+    const skipSlice = () => {
+      const length = readVarint(record, at);
+      at.offset += length;
+    };
+    while (at.offset < record.length) {
+      const tag = readVarint(record, at);
+      if (tag === 3) next = readVarint(record, at); // next file number
+      else if (tag === 2 || tag === 4 || tag === 9) readVarint(record, at); // log number, last sequence, previous log number
+      else if (tag === 1) skipSlice(); // comparator
+      else if (tag === 5) { readVarint(record, at); skipSlice(); } // compaction pointer: level, key
+      else if (tag === 6) { readVarint(record, at); readVarint(record, at); } // deleted file: level, number
+      else if (tag === 7) { readVarint(record, at); readVarint(record, at); readVarint(record, at); skipSlice(); skipSlice(); } // new file
+      else throw new Error(`unknown version edit tag ${tag}`);
+    }
+    if (at.offset > record.length) throw new Error('version edit runs past its record');
+  }
+  if (next === undefined) throw new Error('no next file number');
+  return next;
+}
+
+/** The next file number of a LevelDB directory's current MANIFEST; 0 if it cannot be read. */
+async function nextFileNumber(directory: string): Promise<number> {
+  try {
+    const current = (await readFile(path.join(directory, 'CURRENT'), 'utf8')).trim();
+    if (!/^MANIFEST-\d+$/.test(current)) return 0;
+    return manifestNextFile(await readFile(path.join(directory, current)));
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Copies a LevelDB directory so that opening the copy cannot change the original. Logs, the
+ * manifest and the rest are copied, since LevelDB's recovery rewrites or deletes them. Table
+ * files are immutable once written and are hard-linked (copied across file systems), but only
+ * those numbered below the next file number of the copy's MANIFEST: LevelDB opening the copy
+ * numbers its new tables from there and creates each with truncation, so a table left above it
+ * (an interrupted compaction's, or one being written by a running ledger) could share its
+ * number with a new table, which would then be written through the link into the original.
+ * Those are copied. Subdirectories are left out.
  */
 export async function copyStore(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
+  const tables: string[] = [];
   for (const name of await readdir(from)) {
     const source = path.join(from, name);
     if (!(await stat(source)).isFile() || name === 'LOCK') continue;
-    if (TABLE_FILE.test(name)) {
+    if (TABLE_FILE.test(name)) tables.push(name);
+    else await copyFile(source, path.join(to, name));
+  }
+  // Read from the copy: the MANIFEST LevelDB will open, even if the original's has moved on since.
+  const nextFile = await nextFileNumber(to);
+  for (const name of tables) {
+    const source = path.join(from, name);
+    if (Number.parseInt(name, 10) < nextFile) {
       try {
         await link(source, path.join(to, name));
         continue;

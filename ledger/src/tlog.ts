@@ -1,4 +1,5 @@
-import { recordHash, type LedgerRecord } from '@tender-ledger/domain';
+import { hash as digest } from 'node:crypto';
+import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, nodeHash, toHex, type NodeSource } from '@tender-ledger/tlog';
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import type { Block, BlockTransaction } from './block.js';
@@ -324,6 +325,48 @@ export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves:
  * leaf that completes it is appended, so memory does not grow with the log. The first problem
  * found stops the check, as the walk would.
  */
+/** Whether every object in a value lists its keys in sorted order (UTF-16 code units, as RFC 8785 sorts them). */
+function keysSorted(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(keysSorted);
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) if (!((keys[i - 1] as string) < (keys[i] as string))) return false;
+  return keys.every((key) => keysSorted((value as Record<string, unknown>)[key]));
+}
+
+/**
+ * The RFC 8785 form of a value read with JSON.parse (only objects, arrays, strings, finite
+ * numbers, booleans and null): JSON.stringify writes the same text when every object's keys are
+ * already in sorted order (as in text that was written canonical), which is checked; else the
+ * full canonicalisation.
+ */
+export function canonicalOfParsed(value: unknown): string {
+  return keysSorted(value) ? JSON.stringify(value) : canonicalJson(value);
+}
+
+/** The domain's record hash rule (SHA-256 of the RFC 8785 form without `hash`), with OpenSSL's SHA-256. */
+export function recordHashOf(record: LedgerRecord): string {
+  const { hash: _ignored, ...rest } = record;
+  return digest('sha256', canonicalOfParsed(rest));
+}
+
+const eventRecords = new WeakMap<BlockTransaction, { hash: unknown; holds: boolean }>();
+
+/**
+ * Whether the record a transaction announces as its event hashes to its own `hash`, computed once
+ * per transaction (a standalone record's state value is the same text, checked with this too).
+ * Throws if the payload is not JSON.
+ */
+export function eventRecordHolds(tx: BlockTransaction): { hash: unknown; holds: boolean } {
+  let known = eventRecords.get(tx);
+  if (known === undefined) {
+    const record = JSON.parse(tx.event!.payload) as LedgerRecord;
+    known = { hash: record.hash, holds: recordHashOf(record) === record.hash };
+    eventRecords.set(tx, known);
+  }
+  return known;
+}
+
 export class LogCheck {
   readonly #db: LedgerDb;
   readonly #entries: Cursor;
@@ -351,9 +394,9 @@ export class LogCheck {
       const data = leafDataOf(tx);
       if (data === undefined) continue;
       // The event's record is the record: its hash is recomputed, not taken on trust.
-      const record = JSON.parse(tx.event!.payload) as LedgerRecord;
-      if (recordHash(record) !== record.hash) {
-        this.problem = { block: n, txId: tx.txId, reason: `record ${tx.txId} does not hash to ${record.hash}` };
+      const record = eventRecordHolds(tx);
+      if (!record.holds) {
+        this.problem = { block: n, txId: tx.txId, reason: `record ${tx.txId} does not hash to ${String(record.hash)}` };
         return;
       }
       const index = this.#size;

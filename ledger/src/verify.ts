@@ -1,19 +1,19 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { checkChain, recordHash, type LedgerRecord } from '@tender-ledger/domain';
+import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
-import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
-import { countKeys, Cursor } from './cursor.js';
+import { blockHeaderHash, GENESIS_PREV_HASH, type Block, type BlockTransaction } from './block.js';
+import { charge, countKeys, Cursor, recycle } from './cursor.js';
 import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
 import { HEAD_MARKER_KEY } from './open.js';
 import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyRange, parseHistoryKey, txKey } from './keys.js';
-import { LogCheck, TLOG_SIZE_KEY } from './tlog.js';
+import { canonicalOfParsed, eventRecordHolds, LogCheck, recordHashOf, TLOG_SIZE_KEY } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
 
 export interface VerifyReport {
@@ -40,6 +40,13 @@ const STANDALONE_PREFIX = '\u0000evidence\u0000';
 
 // LevelDB maps each open table file into memory (resident as it is read): few open at a time.
 const SMALL_LEVEL = { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 4 * 1024 * 1024, cacheSize: 8 * 1024 * 1024, maxOpenFiles: 50, maxFileSize: 512 * 1024 } as const;
+/**
+ * It keeps 64 tables open and mapped even so (its floor), which a long walk fills: each store is
+ * closed and reopened (its cursors resumed) after this many bytes read, which unmaps them.
+ */
+const RECYCLE_BYTES = 32 * 1024 * 1024;
+/** What a point read costs in mapped memory: the 4 KiB block it lands in. */
+const POINT_READ = 4096;
 
 class Broken extends Error {
   constructor(readonly link: BrokenLink) {
@@ -129,6 +136,17 @@ class Findings {
     if (!this.#first.has(kind)) this.#first.set(kind, link);
   }
 
+  /** The link of a kind found so far. */
+  get(kind: Finding): BrokenLink | undefined {
+    return this.#first.get(kind);
+  }
+
+  /** Keeps the link with the smaller key: what was first in key order, found out of it. */
+  noteSmallerKey(kind: Finding, link: BrokenLink): void {
+    const held = this.#first.get(kind);
+    if (held === undefined || (link.key ?? '') < (held.key ?? '')) this.#first.set(kind, link);
+  }
+
   has(kind: Finding): boolean {
     return this.#first.has(kind);
   }
@@ -164,7 +182,8 @@ const EARLIER = 0;
 /** Scratch keys of state keys without history; after every `{block}{tx}` key (digits). */
 const ORPHAN_PREFIX = '~';
 const VERSIONS = { lt: ORPHAN_PREFIX };
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
+/** SHA-256 by Node's one-shot `crypto.hash` (no Hash object per value). */
+const sha256 = (data: string | Buffer): Buffer => hash('sha256', data, 'buffer');
 
 /**
  * Walks in memory that does not grow with the ledger: nothing is held per key, transaction or
@@ -195,16 +214,17 @@ async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head:
   }
 
   const findings = new Findings();
-  await streamKeys(db, scratch, report, findings, ticker, height);
-  const counts = await walkBlocks(db, scratch, report, findings, ticker, height, lost);
+  const evidence = new EvidenceCheck(db, findings);
+  await streamKeys(db, scratch, report, findings, evidence, ticker, height);
+  const counts = await walkBlocks(db, scratch, report, findings, evidence, ticker, height, lost);
 
-  for await (const dbKey of db.keys(BLOCK_RANGE)) {
-    const number = Number(dbKey.slice(2));
-    if (!(number < height)) throw new Broken({ block: number, key: dbKey, reason: 'block beyond the ledger height (never committed)' });
+  if (counts.beyond !== undefined) {
+    const number = Number(counts.beyond.slice(2));
+    throw new Broken({ block: number, key: counts.beyond, reason: 'block beyond the ledger height (never committed)' });
   }
   if (counts.historyMissing > 0) findings.note('historyMissing', { reason: `${counts.historyMissing} history entries are missing` });
   // Every transaction found its own index entry; any entry beyond those names a block without it.
-  if (!findings.has('indexWrong') && (await countKeys(db, TX_RANGE)) > counts.indexed) {
+  if (!findings.has('indexWrong') && (await countKeys(db, TX_RANGE, RECYCLE_BYTES)) > counts.indexed) {
     const extra = await firstMisplacedIndexEntry(db);
     if (extra) findings.note('indexWrong', extra);
   }
@@ -214,15 +234,15 @@ async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head:
 }
 
 /** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
-async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number): Promise<void> {
+async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, evidence: EvidenceCheck, ticker: Ticker, height: number): Promise<void> {
   const state = new Cursor(db, STATE_RANGE);
   const history = new Cursor(db, HISTORY_RANGE);
-  const evidence = new EvidenceCheck(db, findings);
+
   let ops: { type: 'put'; key: string; value: Buffer }[] = [];
   const put = async (key: string, value: Buffer) => {
     ops.push({ type: 'put', key, value });
     if (ops.length >= 4096) {
-      await scratch.batch(ops);
+      await writeScratch(scratch, ops);
       ops = [];
     }
   };
@@ -271,7 +291,10 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     for (let next = await history.next(); next !== undefined; next = await history.next()) {
       const [dbKey, entry] = next;
       entries++;
-      if (entries % 4096 === 0) ticker.tick(() => ({ phase: 'keys', done: entries, height, transactions: 0 }));
+      if (entries % 4096 === 0) {
+        ticker.tick(() => ({ phase: 'keys', done: entries, height, transactions: 0 }));
+        await recycle(db, RECYCLE_BYTES);
+      }
       const parsed = parseHistoryKey(dbKey);
       if (!parsed) {
         findings.note('historyExtra', { key: dbKey, reason: 'history entry written by no block' });
@@ -293,7 +316,7 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     while (open.length > 0) await close(open.pop()!);
     for (let next = await state.next(); next !== undefined; next = await state.next()) await passState(next, false);
     await evidence.finish();
-    if (ops.length > 0) await scratch.batch(ops);
+    if (ops.length > 0) await writeScratch(scratch, ops);
   } finally {
     await state.close();
     await history.close();
@@ -303,12 +326,42 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
   report.projects = evidence.projects;
 }
 
+/** Writes to the scratch store, counted as read: compacting them maps its tables in turn. */
+async function writeScratch(scratch: LedgerDb, ops: { type: 'put'; key: string; value: Buffer }[]): Promise<void> {
+  await scratch.batch(ops);
+  let bytes = 0;
+  for (const op of ops) bytes += op.key.length + op.value.length;
+  charge(scratch, bytes);
+  await recycle(scratch, RECYCLE_BYTES);
+}
+
 /** Phase 2: the blocks in order, beside the scratch store. */
 async function walkBlocks(
-  db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, ticker: Ticker, height: number, lost: LostBlocks[],
-): Promise<{ indexed: number; indexMissing: number; historyMissing: number }> {
-  const counts = { indexed: 0, indexMissing: 0, historyMissing: 0 };
+  db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, evidence: EvidenceCheck, ticker: Ticker, height: number, lost: LostBlocks[],
+): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
+  const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = { indexed: 0, indexMissing: 0, historyMissing: 0 };
   const written = new Cursor(scratch, VERSIONS);
+  // The blocks are read in key order (numbers are zero-padded), a block at a time; any other key
+  // in their range must still name a block below the height.
+  const blocks = new Cursor(db, BLOCK_RANGE, 1);
+  const passBlock = (dbKey: string) => {
+    if (counts.beyond === undefined && !(Number(dbKey.slice(2)) < height)) counts.beyond = dbKey;
+  };
+  const readBlock = async (number: number): Promise<Block> => {
+    const key = blockKey(number);
+    for (let next = await blocks.peek(); next !== undefined && next[0] < key; next = await blocks.peek()) {
+      await blocks.next();
+      passBlock(next[0]);
+    }
+    const next = await blocks.peek();
+    if (next?.[0] !== key) throw new Broken({ block: number, key, reason: 'block is missing' });
+    await blocks.next();
+    try {
+      return JSON.parse(next[1].toString('utf8')) as Block;
+    } catch {
+      throw new Broken({ block: number, key, reason: 'block is not readable JSON' });
+    }
+  };
   // A store from before the log has none yet (its first start gives it its leaves).
   const log = (await db.get(TLOG_SIZE_KEY)) === undefined ? undefined : new LogCheck(db);
   const passOver = (key: string) => findings.note('historyExtra', { key: key.slice(VERSION_WIDTH), reason: 'history entry written by no block' });
@@ -316,6 +369,8 @@ async function walkBlocks(
     let prevHash = GENESIS_PREV_HASH;
     for (let number = 0; number < height; number++) {
       ticker.tick(() => ({ phase: 'blocks', done: number, height, transactions: report.transactions }));
+      await recycle(db, RECYCLE_BYTES);
+      await recycle(scratch, RECYCLE_BYTES);
       const gap = lost.find((l) => l.from === number);
       if (gap) {
         // Accepted as lost by an operator (ledger:repair); the chain resumes from the hash receipts named.
@@ -323,14 +378,16 @@ async function walkBlocks(
         number = gap.to;
         continue;
       }
-      const block = await readBlock(db, number);
+      const block = await readBlock(number);
       if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
       if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
       if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
-      if (blockDataHash(block.txs) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
+      // The block hash rule (blockDataHash) on transactions read from JSON.
+      if (hash('sha256', canonicalOfParsed(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
       if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
 
       const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
+      charge(db, POINT_READ * block.txs.length);
       const inBlock = new Set<string>();
       for (const [index, tx] of block.txs.entries()) {
         if (inBlock.has(tx.txId)) throw new Broken({ block: number, txId: tx.txId, reason: 'transaction id appears twice' });
@@ -350,6 +407,9 @@ async function walkBlocks(
           await written.next();
           entries.set(next[0].slice(VERSION_WIDTH), next[1]);
         }
+        // The history entry the ledger writes for this transaction (ledger.ts), as text: most
+        // stored entries are exactly this, so they need not be parsed to be compared.
+        const asWritten = `{"txId":${JSON.stringify(tx.txId)},"timestamp":${JSON.stringify(tx.timestamp)},"isDelete":`;
         for (const write of tx.writes) {
           const stored = entries.get(write.key);
           if (stored === undefined) {
@@ -360,11 +420,16 @@ async function walkBlocks(
           }
           entries.delete(write.key);
           const withState = stored[0] === LATEST_WITH_STATE;
-          const entry = parseEntry(stored.subarray(withState ? 33 : 1));
-          if (entry?.txId !== tx.txId || entry.isDelete !== (write.value === null) || entry.timestamp !== tx.timestamp) {
+          const start = withState ? 33 : 1;
+          const same = stored.toString('utf8', start) === `${asWritten}${String(write.value === null)}}`;
+          const entry = same ? undefined : parseEntry(stored.subarray(start));
+          if (!same && (entry?.txId !== tx.txId || entry.isDelete !== (write.value === null) || entry.timestamp !== tx.timestamp)) {
             findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
           } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
             findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
+          } else if (withState && write.key.startsWith(STANDALONE_PREFIX)) {
+            // The state value is this write's value: a standalone record, checked here once.
+            await evidence.standalone(write.key, write.value!, tx);
           }
         }
         for (const key of entries.keys()) passOver(version + key);
@@ -373,6 +438,7 @@ async function walkBlocks(
       report.transactions += block.txs.length;
       prevHash = block.hash;
     }
+    for (let next = await blocks.next(); next !== undefined; next = await blocks.next()) passBlock(next[0]);
     for (let next = await written.next(); next !== undefined; next = await written.next()) passOver(next[0]);
     for await (const key of scratch.keys({ gte: ORPHAN_PREFIX, limit: 1 })) findings.note('stateExtra', { key: key.slice(ORPHAN_PREFIX.length), reason: 'state key written by no block' });
     if (log) {
@@ -381,20 +447,11 @@ async function walkBlocks(
       if (result.problem) findings.note('log', result.problem);
     }
   } finally {
+    await blocks.close();
     await written.close();
     await log?.close();
   }
   return counts;
-}
-
-async function readBlock(db: LedgerDb, number: number): Promise<Block> {
-  const bytes = await db.get(blockKey(number));
-  if (!bytes) throw new Broken({ block: number, key: blockKey(number), reason: 'block is missing' });
-  try {
-    return JSON.parse(bytes.toString('utf8')) as Block;
-  } catch {
-    throw new Broken({ block: number, key: blockKey(number), reason: 'block is not readable JSON' });
-  }
 }
 
 function parseEntry(bytes: Buffer): StoredHistoryEntry | undefined {
@@ -466,15 +523,13 @@ class EvidenceCheck {
     const standalone = key.startsWith(STANDALONE_PREFIX);
     if (!standalone && !key.startsWith(RECORD_PREFIX)) return;
     this.records++;
+    // Checked by the block walk, which holds the same text (see `standalone`).
+    if (standalone) return;
     let record: LedgerRecord;
     try {
       record = JSON.parse(value.toString('utf8')) as LedgerRecord;
     } catch {
       // Not a record at all: the value differs from what its block wrote, reported as such.
-      return;
-    }
-    if (standalone) {
-      if (recordHash(record) !== record.hash) await this.#broken(key, 'record hash differs from its content');
       return;
     }
     const projectId = key.slice(RECORD_PREFIX.length).split('\u0000')[0] ?? '';
@@ -497,8 +552,30 @@ class EvidenceCheck {
     }
   }
 
+  /**
+   * A standalone record (a state value whose hash matched the block's write): it must match its
+   * hash. When it is the transaction's event too, the log's check of that record is reused.
+   */
+  async standalone(key: string, value: string, tx: BlockTransaction): Promise<void> {
+    let holds: boolean;
+    try {
+      if (tx.event?.payload === value) {
+        holds = eventRecordHolds(tx).holds;
+      } else {
+        const record = JSON.parse(value) as LedgerRecord;
+        holds = recordHashOf(record) === record.hash;
+      }
+    } catch {
+      // Not a record at all: as in the state walk, not a record to check.
+      return;
+    }
+    if (!holds) await this.#broken(key, 'record hash differs from its content');
+  }
+
+  /** The first broken record in key order, as the state walk meets them (standalone ones come later, from the blocks). */
   async #broken(key: string, reason: string): Promise<void> {
-    if (this.findings.has('evidence')) return;
-    this.findings.note('evidence', { key, ...(await lastWrite(this.db, key)), reason });
+    const held = this.findings.get('evidence');
+    if (held !== undefined && (held.key ?? '') <= key) return;
+    this.findings.noteSmallerKey('evidence', { key, ...(await lastWrite(this.db, key)), reason });
   }
 }

@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { Context, Contract, Transaction } from 'fabric-contract-api';
+import { canonicalJson } from '@tender-ledger/domain';
 import { EmbeddedLedger, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
+import { canonicalOfParsed } from '@tender-ledger/embedded-ledger/dist/tlog.js';
 import { ManualClock, manualHostClock } from '../helpers/clock.js';
 import { embeddedHost } from '../helpers/hosts.js';
 import { platformA } from '../helpers/identities.js';
@@ -22,6 +27,13 @@ class AnyKeyContract extends Contract {
   @Transaction()
   async remove(ctx: Context, key: string): Promise<void> {
     await ctx.stub.deleteState(key);
+  }
+
+  /** Writes a value and announces the same text as the transaction's event. */
+  @Transaction()
+  async announce(ctx: Context, key: string, value: string): Promise<void> {
+    await ctx.stub.putState(key, Buffer.from(value));
+    ctx.stub.setEvent('announced', Buffer.from(value));
   }
 }
 
@@ -186,6 +198,84 @@ describe('verifyLedger, streaming (issue 16)', () => {
     it('still names a deleted key brought back in state', async () => {
       await change((db) => db.put('s!a!0', Buffer.from('a!0 2')));
       expect((await verifyLedger(temp.dir)).broken).to.include({ key: 'a!0', reason: 'state key written by no block' });
+    });
+  });
+
+  describe('on standalone records a block wrote with a hash that does not match', () => {
+    const STANDALONE = '\u0000evidence\u0000';
+    const bad = JSON.stringify({ recordId: 'x', seq: 0, hash: '0'.repeat(64) });
+
+    it('names the record written with its event (the same text, hashed once)', async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [AnyKeyContract], transparencyLog: false });
+      await ledger.submit({ identity: platformA, fn: 'keys:put', args: [`${STANDALONE}b`, bad] });
+      const { txId } = await ledger.submit({ identity: platformA, fn: 'keys:announce', args: [`${STANDALONE}a`, bad] });
+      await ledger.close();
+      // Both are broken: the first in key order is named, as the state walk would meet them.
+      expect((await verifyLedger(temp.dir)).broken).to.include({ key: `${STANDALONE}a`, block: 1, txId, reason: 'record hash differs from its content' });
+    });
+
+    it('names the record written without an event', async () => {
+      const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [AnyKeyContract], transparencyLog: false });
+      const { txId } = await ledger.submit({ identity: platformA, fn: 'keys:put', args: [`${STANDALONE}b`, bad] });
+      await ledger.close();
+      const report = await verifyLedger(temp.dir);
+      expect(report.broken).to.include({ key: `${STANDALONE}b`, block: 0, txId, reason: 'record hash differs from its content' });
+      expect(report.records).to.equal(1);
+    });
+  });
+
+  it('takes the RFC 8785 form of parsed JSON from JSON.stringify only when that is the same text', () => {
+    for (const text of [
+      '{"a":1,"b":[{"c":"x","d":null}],"e":{"f":true}}', // sorted: JSON.stringify's text
+      '{"b":1,"a":2}', '{"a":[{"z":1,"y":2}]}', // unsorted, at the top and deep
+      '{"10":1,"9":2}', '{"a":1,"B":2,"é":3,"😀":4,"｡":5}', // integer-like keys; UTF-16 order
+      '[1e21,-0,0.1,"\u2028",[]]', '"text"', 'null',
+    ]) {
+      const value: unknown = JSON.parse(text);
+      expect(canonicalOfParsed(value), text).to.equal(canonicalJson(value));
+    }
+  });
+
+  it('catches a block beyond the ledger height', async () => {
+    const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [AnyKeyContract], transparencyLog: false });
+    await ledger.submit({ identity: platformA, fn: 'keys:put', args: ['k', 'v'] });
+    await ledger.close();
+    await change((db) => db.put(`b!${pad(7, 12)}`, Buffer.from('{}')));
+    expect((await verifyLedger(temp.dir)).broken).to.include({ block: 7, key: `b!${pad(7, 12)}`, reason: 'block beyond the ledger height (never committed)' });
+  });
+
+  describe('on a store holding table files no version names (an interrupted compaction\'s)', () => {
+    /** Every file of the store: size, content, inode and modification time. */
+    const snapshot = () => Object.fromEntries(readdirSync(temp.dir).sort().map((name) => {
+      const file = path.join(temp.dir, name);
+      const { size, ino, mtimeMs } = statSync(file);
+      return [name, { size, ino, mtimeMs, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }];
+    }));
+
+    beforeEach(async () => {
+      const write = async (from: number) => {
+        const ledger = await EmbeddedLedger.open(temp.dir);
+        for (let i = from; i < from + 3; i++) await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`orphan ${i}`), kind: 'archive' })] });
+        await ledger.close();
+      };
+      await write(0);
+      // Into tables, then more left in the write-ahead log: opening a copy writes a new table.
+      await change((db) => (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('', '\uffff'));
+      await write(3);
+      // Valid tables numbered where LevelDB numbers the files it creates next.
+      const names = readdirSync(temp.dir);
+      const table = names.find((name) => name.endsWith('.ldb'));
+      expect(table, 'a table file to plant copies of').to.be.a('string');
+      const highest = Math.max(...names.map((name) => Number.parseInt(/\d+/.exec(name)?.[0] ?? '0', 10)));
+      for (let number = highest + 1; number <= highest + 40; number++) copyFileSync(path.join(temp.dir, table!), path.join(temp.dir, `${pad(number, 6)}.ldb`));
+    });
+
+    it('changes no byte, inode or time of any file of the original', async () => {
+      const before = snapshot();
+      const report = await verifyLedger(temp.dir);
+      expect(snapshot()).to.deep.equal(before);
+      expect(report.problems).to.deep.equal([]);
+      expect(report).to.include({ intact: true, transactions: 6, records: 6 });
     });
   });
 });
