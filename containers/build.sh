@@ -100,7 +100,8 @@ check_loads() {
   local copy
   copy=$(mktemp -d "${TMPDIR:-/tmp}/tender-loadcheck-XXXXXX")
   cp -R "$1/." "$copy/"
-  (cd "$copy" && CORE_CHAINCODE_LOGGING_LEVEL=warning node -e 'require(process.argv[1])' "./$2") \
+  # The require in a try: fabric-shim installs an uncaughtException handler that logs and lets the process exit 0.
+  (cd "$copy" && CORE_CHAINCODE_LOGGING_LEVEL=warning node -e 'try { require(process.argv[1]); } catch (e) { console.error(e.message); process.exit(1); }' "./$2") \
     || { rm -rf "$copy"; die "$2 does not load from the staged app in $1 (a workspace missing from its list?)"; }
   rm -rf "$copy"
 }
@@ -145,7 +146,7 @@ main() {
   cp "$CT_DIR/healthz" "$STAGE/chaincode/"
   check_loads "$STAGE/chaincode/app" chaincode/dist/index.js
   build_image chaincode "$STAGE/chaincode"
-  stage_node_app "$STAGE/gateway/app" domain tlog trust chaincode ledger client-sdk gateway
+  stage_node_app "$STAGE/gateway/app" domain tlog trust chaincode ledger client-sdk witness gateway
   check_loads "$STAGE/gateway/app" gateway/dist/index.js
   cp "$CT_DIR/healthz" "$STAGE/gateway/"
   build_image gateway "$STAGE/gateway"
