@@ -1,12 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Type, type Static } from '@sinclair/typebox';
-import { LedgerError, RecordWithBlockSchema, Sha256Hex, jsonValue, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
+import { LedgerError, RecordWithBlockSchema, parseChecked, recordHashOfProofExtra, type LedgerRecord } from '@tender-ledger/domain';
 import { fromBase64, parseCheckpoint, parseNote, parseProofBundle, verifyCheckpoint, verifyConsistency } from '@tender-ledger/tlog';
 import { parseLogPolicy, verifyProof } from './transparency.js';
-
-/** What the gateway puts in a proof bundle's extra data: the record's hash. */
-const BundleExtra = Type.Object({ recordHash: Sha256Hex });
 
 interface Globals {
   url: string;
@@ -61,18 +57,11 @@ async function proofVerify(file: string, options: { policy: string; record?: str
   let record: LedgerRecord | string | undefined = options.record;
   if (record !== undefined && !/^[0-9a-f]{64}$/.test(record)) {
     // A file holding the record (e.g. from an evidence package): checked as a record, then hashed by verifyProof.
-    const text = await readFile(record, 'utf8');
-    const value = jsonValue(text);
-    const errors = schemaErrors(RecordWithBlockSchema, value);
-    if (errors.length > 0) throw new LedgerError('INVALID_ARGUMENT', `${record} is not a record: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
-    record = value as LedgerRecord;
+    record = parseChecked(RecordWithBlockSchema, await readFile(record, 'utf8'), record, (message) => new LedgerError('INVALID_ARGUMENT', message)) as LedgerRecord;
   }
   let recordHash = typeof record === 'string' ? record : record?.hash;
   if (record === undefined) {
-    const extra = parseProofBundle(text).extra;
-    // The bundle is a file someone handed over: its extra data is believed only in its documented shape.
-    const named = extra ? jsonValue(new TextDecoder().decode(extra)) : undefined;
-    recordHash = schemaErrors(BundleExtra, named).length === 0 ? (named as Static<typeof BundleExtra>).recordHash : undefined;
+    recordHash = recordHashOfProofExtra(parseProofBundle(text).extra);
     if (recordHash === undefined) {
       console.error('the bundle names no record hash: give --record <sha256>');
       return 2;

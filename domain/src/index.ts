@@ -9,3 +9,4 @@ export * from './project.js';
 export * from './receipt.js';
 export * from './reports.js';
 export * from './responses.js';
+export { proofExtra, recordHashOfProofExtra } from './proof-extra.js';

@@ -270,15 +270,16 @@ export function jsonValue(text: string): unknown {
 
 /**
  * Parses JSON text from a file or a peer and checks it against `schema`; `what` (a file's path,
- * a call) names it in the error. For bytes the caller did not write itself.
+ * a call) names it in the error, which `fail` makes (a plain Error by default). For bytes the
+ * caller did not write itself.
  *
  * @example parseChecked(Type.Object({ keys: Type.Array(Type.Unknown()) }), '{"keys":[]}', 'jwks.json') // { keys: [] }
  */
-export function parseChecked<T extends TSchema>(schema: T, text: string, what: string): Static<T> {
+export function parseChecked<T extends TSchema>(schema: T, text: string, what: string, fail: (message: string) => Error = (message) => new Error(message)): Static<T> {
   const value = jsonValue(text);
-  if (value === undefined) throw new Error(`${what} is not JSON`);
+  if (value === undefined) throw fail(`${what} is not JSON`);
   const errors = schemaErrors(schema, value);
-  if (errors.length > 0) throw new Error(`${what} is not what it should be: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  if (errors.length > 0) throw fail(`${what} is not what it should be: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
   return value;
 }
 

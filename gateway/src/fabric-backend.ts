@@ -14,14 +14,10 @@ import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
 import { NATIVE_SIGNER_HASH, newNativeSigner } from './fabric-signer.js';
 import { derInteger, derOctets, derSequence } from './der.js';
+import type { FabricConnection } from './fabric-connection.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
-export interface FabricConnection {
-  channel: string;
-  chaincode: string;
-  peers: Record<string, { endpoint: string; hostAlias: string; tlsCACert: string }>;
-  identities: Record<string, Record<string, { cert: string; key: string }>>;
-}
+export type { FabricConnection } from './fabric-connection.js';
 
 export interface FabricBackendOptions {
   connection: FabricConnection;

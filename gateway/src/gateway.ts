@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Type } from '@sinclair/typebox';
 import { DEV_ISSUER, ROLES, parseChecked } from '@tender-ledger/domain';
 import { devIssuerJwks } from '@tender-ledger/trust';
 import { createLocalJWKSet } from 'jose';
@@ -10,7 +9,7 @@ import type { LedgerBackend } from './backend.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { BiddingCloser } from './bidding-closer.js';
 import { EmbeddedBackend } from './embedded-backend.js';
-import type { FabricConnection } from './fabric-backend.js';
+import { FabricConnectionSchema } from './fabric-connection.js';
 import { readFile } from 'node:fs/promises';
 import { IdempotencyStore } from './idempotency.js';
 import { ReceiptSigner } from './receipts.js';
@@ -148,18 +147,9 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   };
 }
 
-const Text = Type.String({ minLength: 1 });
-/** network.sh's connection file (FABRIC_CONNECTION): the operator's, checked before it is used. */
-const FabricConnectionSchema = Type.Object({
-  channel: Text,
-  chaincode: Text,
-  peers: Type.Record(Type.String(), Type.Object({ endpoint: Text, hostAlias: Text, tlsCACert: Text })),
-  identities: Type.Record(Type.String(), Type.Record(Type.String(), Type.Object({ cert: Text, key: Text }))),
-});
-
 async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics, logger: Logger): Promise<LedgerBackend> {
   if (config.ledgerBackend === 'fabric' && config.fabric) {
-    const connection: FabricConnection = parseChecked(FabricConnectionSchema, await readFile(config.fabric.connectionFile, 'utf8'), config.fabric.connectionFile);
+    const connection = parseChecked(FabricConnectionSchema, await readFile(config.fabric.connectionFile, 'utf8'), config.fabric.connectionFile);
     // Loaded only for Fabric: gRPC and fabric-gateway take a while to load, and an embedded gateway never needs them.
     const { FabricBackend } = await import('./fabric-backend.js');
     return FabricBackend.open({

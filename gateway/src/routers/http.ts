@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler } from 'express';
 import type { TSchema } from '@sinclair/typebox';
-import { LEDGER_ANSWERS, isRedacted, jsonValue, schemaErrors, type FieldError, type LedgerQuery, type RecordView } from '@tender-ledger/domain';
+import { LEDGER_ANSWERS, isRedacted, parseChecked, schemaErrors, type FieldError, type LedgerQuery, type RecordView } from '@tender-ledger/domain';
 import type { Authenticator, Caller } from '../auth.js';
 import type { LedgerBackend, Reader } from '../backend.js';
 import type { BiddingCloser } from '../bidding-closer.js';
@@ -119,12 +119,7 @@ export function ledgerAnswer<T>(fn: LedgerQuery, text: string): T {
 
 /** The ledger's answer to `fn` (a query or a transaction), checked against `schema`; see ledgerAnswer. */
 export function checkedAnswer<T>(fn: string, schema: TSchema, text: string): T {
-  const value = jsonValue(text);
-  const errors = schemaErrors(schema, value);
-  if (errors.length > 0) {
-    throw new Problem('INTERNAL', `the ledger answered ${fn} with a body that is not its documented answer: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
-  }
-  return value as T;
+  return parseChecked(schema, text, `the ledger's answer to ${fn}`, (message) => new Problem('INTERNAL', message)) as T;
 }
 
 /** A public view of a sealed project's record: it drops its chain position, and its block goes too. */

@@ -1,3 +1,4 @@
+import { proofExtra } from '@tender-ledger/domain';
 import { SIG_ED25519, formatPolicy, formatProofBundle, parsePolicy, type TlogPolicy } from '@tender-ledger/tlog';
 import { nodeEd25519 } from '@tender-ledger/tlog/node';
 import { Checkpointer, type PublishedCheckpoint } from './checkpointer.js';
@@ -69,7 +70,7 @@ export class TlogService {
     if (index === undefined) return undefined;
     const checkpoint = await this.checkpointer.waitFor(index + 1, waitMs);
     // Unauthenticated (verifyProof never trusts it): which record the holder meant, for people and tools.
-    const extra = new TextEncoder().encode(JSON.stringify({ recordId, recordHash }));
+    const extra = proofExtra(recordId, recordHash);
     const text = formatProofBundle({ extra, index, inclusionProof: this.log.inclusionProof(index, checkpoint.size), checkpoint: checkpoint.note });
     return { text, index, checkpoint };
   }

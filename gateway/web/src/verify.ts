@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { verifyReceipt } from '@tender-ledger/trust/dist/receipt.js';
-import type { RecordView } from '@tender-ledger/domain';
+import { recordHashOfProofExtra, type RecordView } from '@tender-ledger/domain';
 import { parsePolicy, parseProofBundle, verifyProof } from '@tender-ledger/tlog';
 import { api } from './api.js';
 import { h, formatTime, hashText, table } from './dom.js';
@@ -63,18 +63,6 @@ async function showReceipt(receipt: string, out: HTMLElement): Promise<void> {
   );
 }
 
-/** The record hash a bundle from this gateway names in its extra data (`{"recordHash": "<hex>"}`). */
-function namedRecordHash(extra: Uint8Array | undefined): string | undefined {
-  if (extra === undefined) return undefined;
-  try {
-    const named: unknown = JSON.parse(new TextDecoder().decode(extra));
-    const hash = typeof named === 'object' && named !== null ? (named as Record<string, unknown>).recordHash : undefined;
-    return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * A tlog-proof bundle, checked here in the browser with the same code as the SDK: the record's
  * leaf is in the tree the checkpoint commits to, the log signed it and the witnesses the
@@ -83,7 +71,7 @@ function namedRecordHash(extra: Uint8Array | undefined): string | undefined {
 async function showProof(text: string, out: HTMLElement): Promise<void> {
   const s = t();
   try {
-    const recordHash = namedRecordHash(parseProofBundle(text).extra);
+    const recordHash = recordHashOfProofExtra(parseProofBundle(text).extra);
     if (recordHash === undefined) throw Object.assign(new Error(s.proofNoRecord), { code: 'TLOG_PROOF_MALFORMED' });
     const response = await fetch('/log/policy');
     if (!response.ok) throw Object.assign(new Error(s.proofNoPolicy), { code: 'LOG_NOT_KEPT' });
