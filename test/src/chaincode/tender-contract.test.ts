@@ -47,13 +47,16 @@ for (const hostFactory of HOSTS) {
       });
 
       it('accepts opening at the deadline and refuses opening before it with OPENING_BEFORE_DEADLINE (BL art. 34)', async () => {
-        const bidDeadline = host.clock.iso(3 * DAY);
-        await expectRefusal(tender.register({ bidDeadline, openingTime: host.clock.iso(3 * DAY - 1) }), 'OPENING_BEFORE_DEADLINE');
+        // Both instants from one reading: on Fabric's real clock two readings are apart.
+        const deadlineMs = host.clock.nowMs() + 3 * DAY;
+        const bidDeadline = new Date(deadlineMs).toISOString();
+        await expectRefusal(tender.register({ bidDeadline, openingTime: new Date(deadlineMs - 1).toISOString() }), 'OPENING_BEFORE_DEADLINE');
         await tender.register({ bidDeadline, openingTime: bidDeadline });
       });
 
       it('refuses a bid deadline already past with BID_DEADLINE_PASSED', async () => {
-        await expectRefusal(tender.register({ bidDeadline: host.clock.iso(0), openingTime: host.clock.iso(HOUR) }), 'BID_DEADLINE_PASSED');
+        const nowMs = host.clock.nowMs();
+        await expectRefusal(tender.register({ bidDeadline: new Date(nowMs).toISOString(), openingTime: new Date(nowMs + HOUR).toISOString() }), 'BID_DEADLINE_PASSED');
       });
 
       it('refuses bad input with INVALID_ARGUMENT naming every bad field', async () => {
