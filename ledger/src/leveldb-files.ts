@@ -189,7 +189,7 @@ const TABLE_MAGIC_HIGH = 0xdb477524;
 export function checkTable(file: string, bytes: Buffer): FileDamage | undefined {
   try {
     if (bytes.length < 48 || bytes.readUInt32LE(bytes.length - 8) !== TABLE_MAGIC_LOW || bytes.readUInt32LE(bytes.length - 4) !== TABLE_MAGIC_HIGH) {
-      return { file, offset: Math.max(0, bytes.length - 48), reason: 'table footer damaged (bad magic number)' };
+      return { file, offset: Math.max(0, bytes.length - 48), reason: 'footer damaged (bad magic number)' };
     }
     const footer = { offset: bytes.length - 48 };
     const metaIndex = { offset: readVarint(bytes, footer), size: readVarint(bytes, footer) };
@@ -203,14 +203,22 @@ export function checkTable(file: string, bytes: Buffer): FileDamage | undefined 
     }
     return undefined;
   } catch (error) {
-    return { file, offset: 0, reason: `table unreadable: ${(error as Error).message}` };
+    return { file, offset: 0, reason: `unreadable: ${(error as Error).message}` };
   }
 }
 
-/** Every table file in a LevelDB directory, checked. */
+/**
+ * Every table file of a LevelDB directory's current version, checked. A table the MANIFEST does
+ * not list is no part of the store: one a flush or compaction was writing when the process was
+ * killed (or is writing now, on a running ledger), which LevelDB deletes on its next opening. Its
+ * bytes may stop anywhere, so it is left out rather than reported as damage. Without a readable
+ * MANIFEST every table is checked.
+ */
 export async function checkTables(directory: string): Promise<FileDamage[]> {
+  const live = (await currentManifest(directory))?.liveTables;
   const damage: FileDamage[] = [];
   for (const name of (await readdir(directory)).filter((n) => TABLE_FILE.test(n)).sort()) {
+    if (live && !live.has(Number.parseInt(name, 10))) continue;
     const found = checkTable(name, await readFile(path.join(directory, name)));
     if (found) damage.push(found);
   }
@@ -232,12 +240,17 @@ export function logRecords(bytes: Buffer): Buffer[] {
   return records;
 }
 
-/**
- * The next file number a MANIFEST records (the last edit's): LevelDB numbers every file it
- * creates from there up. Edits' tags and fields: leveldb/db/version_edit.cc.
- */
-export function manifestNextFile(bytes: Buffer): number {
+/** What a MANIFEST's edits add up to. Edits' tags and fields: leveldb/db/version_edit.cc. */
+export interface ManifestState {
+  /** The last edit's next file number: LevelDB numbers every file it creates from there up. */
+  nextFile: number;
+  /** The table files of the current version: added by an edit and not deleted by a later one. */
+  liveTables: Set<number>;
+}
+
+export function readManifest(bytes: Buffer): ManifestState {
   let next: number | undefined;
+  const liveTables = new Set<number>();
   for (const record of logRecords(bytes)) {
     const at = { offset: 0 };
     const skipSlice = () => {
@@ -250,24 +263,24 @@ export function manifestNextFile(bytes: Buffer): number {
       else if (tag === 2 || tag === 4 || tag === 9) readVarint(record, at); // log number, last sequence, previous log number
       else if (tag === 1) skipSlice(); // comparator
       else if (tag === 5) { readVarint(record, at); skipSlice(); } // compaction pointer: level, key
-      else if (tag === 6) { readVarint(record, at); readVarint(record, at); } // deleted file: level, number
-      else if (tag === 7) { readVarint(record, at); readVarint(record, at); readVarint(record, at); skipSlice(); skipSlice(); } // new file
+      else if (tag === 6) { readVarint(record, at); liveTables.delete(readVarint(record, at)); } // deleted file: level, number
+      else if (tag === 7) { readVarint(record, at); liveTables.add(readVarint(record, at)); readVarint(record, at); skipSlice(); skipSlice(); } // new file: level, number, size, smallest, largest
       else throw new Error(`unknown version edit tag ${tag}`);
     }
     if (at.offset > record.length) throw new Error('version edit runs past its record');
   }
   if (next === undefined) throw new Error('no next file number');
-  return next;
+  return { nextFile: next, liveTables };
 }
 
-/** The next file number of a LevelDB directory's current MANIFEST; 0 if it cannot be read. */
-async function nextFileNumber(directory: string): Promise<number> {
+/** The current MANIFEST of a LevelDB directory, read; undefined if it cannot be. */
+async function currentManifest(directory: string): Promise<ManifestState | undefined> {
   try {
     const current = (await readFile(path.join(directory, 'CURRENT'), 'utf8')).trim();
-    if (!/^MANIFEST-\d+$/.test(current)) return 0;
-    return manifestNextFile(await readFile(path.join(directory, current)));
+    if (!/^MANIFEST-\d+$/.test(current)) return undefined;
+    return readManifest(await readFile(path.join(directory, current)));
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
@@ -291,7 +304,7 @@ export async function copyStore(from: string, to: string): Promise<void> {
     else await copyFile(source, path.join(to, name));
   }
   // Read from the copy: the MANIFEST LevelDB will open, even if the original's has moved on since.
-  const nextFile = await nextFileNumber(to);
+  const nextFile = (await currentManifest(to))?.nextFile ?? 0;
   for (const name of tables) {
     const source = path.join(from, name);
     if (Number.parseInt(name, 10) < nextFile) {
