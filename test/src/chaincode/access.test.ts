@@ -20,7 +20,7 @@ for (const hostFactory of HOSTS) {
 
     beforeEach(async () => {
       host = await hostFactory.create();
-      tender = new Tender(host);
+      tender = Tender.onHost(host);
       await tender.register();
       await tender.registerBidder('B1');
       await tender.commit('B1', 90_000_000);
@@ -84,7 +84,7 @@ for (const hostFactory of HOSTS) {
 
     describe('getBidderBids', () => {
       it('gives a bidder its records across projects, and a regulator the same', async () => {
-        const second = new Tender(host, platformB);
+        const second = Tender.onHost(host, platformB);
         await second.register();
         await second.registerBidder('B1');
         await second.commit('B1', 93_000_000);

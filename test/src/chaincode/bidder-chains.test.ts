@@ -19,7 +19,7 @@ for (const hostFactory of HOSTS) {
 
     beforeEach(async () => {
       host = await hostFactory.create();
-      tender = new Tender(host);
+      tender = Tender.onHost(host);
     });
     afterEach(async () => {
       await host.close();
@@ -144,7 +144,7 @@ for (const hostFactory of HOSTS) {
 
     describe('privacy before the opening: the attacker counts nothing', () => {
       it('a bidder\'s own sequence numbers are the same whether it bids first or after five others', async () => {
-        const alone = new Tender(host);
+        const alone = Tender.onHost(host);
         await alone.register();
         const soloReg = await alone.registerBidder('B9');
         const soloBid = await alone.commit('B9', 1_000);
@@ -161,7 +161,7 @@ for (const hostFactory of HOSTS) {
 
       it('brute-forcing a public record\'s hash over sequence numbers finds the same position with 0 or 5 sealed bids', async () => {
         async function recoveredSeq(sealedBids: number): Promise<number> {
-          const t = new Tender(host);
+          const t = Tender.onHost(host);
           const registered = await t.register();
           for (let i = 1; i <= sealedBids; i++) {
             await t.registerBidder(`B${i}`);

@@ -74,7 +74,7 @@ describe('TenderContract', () => {
       // Proposals stamped by a clock the test moves; the peer's clock is the machine's.
       clock = new ManualClock(new Date().toISOString());
       ledger = await EmbeddedLedger.open(temp.dir, { clock: clock.now, contracts: [AsOnAPeer] });
-      tender = new Tender(embeddedHost(ledger, manualHostClock(clock)), platformA);
+      tender = Tender.onHost(embeddedHost(ledger, manualHostClock(clock)), platformA);
       const bidDeadline = clock.now().getTime() + 10_000;
       await tender.register({ bidDeadline: new Date(bidDeadline).toISOString(), openingTime: new Date(bidDeadline + HOUR).toISOString() });
       await tender.registerBidder('B1');

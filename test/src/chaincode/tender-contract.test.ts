@@ -17,7 +17,7 @@ for (const hostFactory of HOSTS) {
 
     beforeEach(async () => {
       host = await hostFactory.create();
-      tender = new Tender(host);
+      tender = Tender.onHost(host);
     });
     afterEach(async () => {
       await host.close();
@@ -106,7 +106,7 @@ for (const hostFactory of HOSTS) {
       it('refuses another platform with NOT_PROJECT_OWNER, and an unknown project with PROJECT_NOT_FOUND', async () => {
         await expectRefusal(tender.registerBidder('B1', undefined, platformB), 'NOT_PROJECT_OWNER');
         await expectRefusal(tender.registerBidder('B1', undefined, otherCity), 'NOT_PROJECT_OWNER');
-        await expectRefusal(new Tender(host, platformA, 'NO-SUCH').registerBidder('B1'), 'PROJECT_NOT_FOUND');
+        await expectRefusal(Tender.onHost(host, platformA, 'NO-SUCH').registerBidder('B1'), 'PROJECT_NOT_FOUND');
       });
 
       it('refuses the same bidder twice with BIDDER_EXISTS', async () => {
@@ -429,7 +429,7 @@ for (const hostFactory of HOSTS) {
       });
 
       it('refuses a replacement before any appointment with COMMITTEE_NOT_APPOINTED', async () => {
-        const other = new Tender(host);
+        const other = Tender.onHost(host);
         await other.register();
         await expectRefusal(other.replaceMember('E1', 'E6'), 'COMMITTEE_NOT_APPOINTED');
       });
@@ -643,7 +643,7 @@ for (const hostFactory of HOSTS) {
     describe('notariseDocument corrections', () => {
       it('refuses a project document correcting another project\'s record or a standalone record with CORRECTION_NOT_ALLOWED', async () => {
         await tender.register();
-        const other = new Tender(host);
+        const other = Tender.onHost(host);
         const otherRecord = await other.register();
         await expectRefusal(tender.notarise({ sha256: doc('c1'), kind: 'correction', corrects: otherRecord.recordId }), 'CORRECTION_NOT_ALLOWED');
         const standalone = JSON.parse(await host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('own archive'), kind: 'archive' }))) as LedgerRecord;

@@ -36,7 +36,7 @@ for (const backend of testBackends()) describe(`the README's sealed-bid flow thr
     const projectId = `README-${RUN}`;
     const prices: Record<string, number> = { B1: 98_500_000, B2: 99_000_000, B3: 99_800_000 };
     const committee = ['E1', 'E2', 'E3', 'E4', 'E5'];
-    const bidDeadline = t.time.iso(t.time.deadlineLead);
+    const bidDeadline = t.time.iso(t.time.deadlineLead());
     const openingTime = new Date(Date.parse(bidDeadline) + t.time.openingGap).toISOString();
     const sealed = new Map<string, CommittedBid>();
     const written: WriteResult[] = [];

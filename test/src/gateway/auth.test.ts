@@ -19,7 +19,7 @@ async function status(t: TestGateway, token: string): Promise<{ status: number; 
 }
 
 function project(t: TestGateway, projectId: string): RegisterProjectRequest {
-  const bidDeadline = t.time.iso(t.time.deadlineLead);
+  const bidDeadline = t.time.iso(t.time.deadlineLead());
   return {
     projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
     bidDeadline, openingTime: new Date(Date.parse(bidDeadline) + t.time.openingGap).toISOString(), tenderDocSha256: doc(`tender ${projectId}`),

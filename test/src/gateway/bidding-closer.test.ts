@@ -97,7 +97,7 @@ describe('BiddingCloser (the gateway closes bidding at each deadline)', function
         const platform = await t.client('platform', 'gz-etrading');
         const projectId = `CLOSE-${RUN}-${backend}`;
         // On Fabric as far ahead as steps take here lately (one step to take first); on the moved clock, moved past below.
-        const bidDeadline = t.time.iso(backend === 'fabric' ? t.time.deadlineLead : SECOND);
+        const bidDeadline = t.time.iso(backend === 'fabric' ? t.time.deadlineLead() : SECOND);
         const { record: registered } = await platform.registerProject({
           projectId, name: 'Closed on time', category: 'construction', estimatedPrice: ESTIMATED_PRICE, depositAmount: DEPOSIT,
           bidDeadline, openingTime: new Date(Date.parse(bidDeadline) + 3_600_000).toISOString(), tenderDocSha256: doc(`tender ${projectId}`),

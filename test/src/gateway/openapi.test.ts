@@ -94,7 +94,7 @@ describe('GET /openapi.json', function () {
     const regulator = await t.token('regulator', 'supervision-bureau');
     const bidder = await t.token('bidder', 'B1');
     const projectId = 'OPENAPI-1';
-    const deadline = t.time.iso(t.time.deadlineLead);
+    const deadline = t.time.iso(t.time.deadlineLead());
     const opening = new Date(Date.parse(deadline) + t.time.openingGap).toISOString();
     const project = {
       projectId, name: '市政道路改造工程 🚧', category: 'construction', tenderer: '某市住建局', estimatedPrice: 100_000_000, depositAmount: 2_000_000,

@@ -1,15 +1,16 @@
 import { expect } from 'chai';
 import { AuthError, verifyReceipt } from '@tender-ledger/client-sdk';
 import type { LedgerRecord } from '@tender-ledger/domain';
-import { HttpTender, RUN, onEachBackend } from '../helpers/http-tender.js';
+import { RUN, onEachBackend } from '../helpers/http-suite.js';
+import { Tender } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
 
 onEachBackend((s) => {
   /** A project in bidding with bidder B1's sealed bid. */
-  async function biddingProject(): Promise<HttpTender> {
-    const tender = new HttpTender(s.t, s.platform);
+  async function biddingProject(): Promise<Tender<'http'>> {
+    const tender = Tender.overHttp(s.t, s.platform);
     await tender.register();
-    await tender.bidder('B1', 90_000_000);
+    await tender.bid('B1', 90_000_000);
     return tender;
   }
 
@@ -58,7 +59,7 @@ onEachBackend((s) => {
       const bidder = await s.t.client('bidder', 'B1');
       const own = await bidder.bidderRecords(tender.projectId, 'B1');
       expect(own.records.map((r) => r.step)).to.deep.equal(['BidderRegistered', 'BidCommitted']);
-      expect((own.records[1] as LedgerRecord<'BidCommitted'>).payload.commitment).to.equal(tender.sealed.get('B1')?.commitment);
+      expect((own.records[1] as LedgerRecord<'BidCommitted'>).payload.commitment).to.equal(tender.bids.get('B1')?.commitment);
     });
 
     describe('when the caller is another bidder or a platform that does not own the project', () => {
@@ -74,7 +75,7 @@ onEachBackend((s) => {
   describe('GET /v1/projects', () => {
     it('lists projects with their status, filterable by category and status', async () => {
       const { t } = s;
-      const tender = new HttpTender(t, s.platform);
+      const tender = Tender.overHttp(t, s.platform);
       await tender.register({ category: `roads-${RUN}` });
       const listed = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: { projectId: string; status: string }[] };
       expect(listed.projects).to.deep.equal([{ ...listed.projects[0], projectId: tender.projectId, status: 'bidding' }]);
@@ -86,7 +87,7 @@ onEachBackend((s) => {
   describe('GET /v1/records/:recordId', () => {
     describe('without a token', () => {
       it('shows the record publicly, without its block while the project is sealed; a regulator sees the block', async () => {
-        const { record } = await new HttpTender(s.t, s.platform).register();
+        const { record } = await Tender.overHttp(s.t, s.platform).register();
         const publicRecord = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`)).json()) as { hash: string; blockNumber: number; blockHash: string };
         expect(publicRecord.hash).to.equal(record.hash);
         expect(publicRecord).to.not.have.property('blockNumber'); // sealed project: no block until the opening
@@ -101,13 +102,13 @@ onEachBackend((s) => {
     it('gives a bidder its bids across projects with a receipt for each commitment, and nobody else\'s', async () => {
       const { t, platform, otherPlatform, anonymous } = s;
       const bidderId = `BIDDER-${RUN}`;
-      const first = new HttpTender(t, platform);
-      const second = new HttpTender(t, otherPlatform);
+      const first = Tender.overHttp(t, platform);
+      const second = Tender.overHttp(t, otherPlatform);
       await first.register();
       await second.register();
-      await first.bidder(bidderId, 90_000_000);
-      await second.bidder(bidderId, 91_000_000);
-      await second.bidder('SOMEONE-ELSE', 92_000_000);
+      await first.bid(bidderId, 90_000_000);
+      await second.bid(bidderId, 91_000_000);
+      await second.bid('SOMEONE-ELSE', 92_000_000);
       const bidderToken = await t.token('bidder', bidderId);
       const mine = (await (await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${bidderToken}` } })).json()) as { bids: { projectId: string; commitments: { record: LedgerRecord; receipt: string }[] }[] };
       expect(mine.bids.map((b) => b.projectId).sort()).to.deep.equal([first.projectId, second.projectId].sort());

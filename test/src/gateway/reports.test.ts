@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
-import { HttpTender } from '../helpers/http-tender.js';
-import { DEPOSIT, doc } from '../helpers/tender.js';
+import { DEPOSIT, Tender, doc } from '../helpers/tender.js';
 
 // Embedded only: these need days to pass, which only the embedded ledger's clock can do.
 if (testBackends().includes('embedded')) describe('regulator reports (embedded ledger: they need days to pass)', function () {
@@ -13,17 +12,17 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
     it('lists deposits not released within 5 days of the contract or a withdrawal, with days overdue; a platform gets 403', async () => {
       const platform = await t.client('platform', 'gz-etrading');
       const regulatorToken = await t.token('regulator', 'supervision-bureau');
-      const tender = new HttpTender(t, platform);
+      const tender = Tender.overHttp(t, platform);
       await tender.register();
-      await tender.bidder('B1', 90_000_000);
-      await tender.bidder('B2', 92_000_000);
-      await tender.bidder('B3', 94_000_000);
-      await tender.bidder('B4', 95_000_000);
-      await platform.withdrawBid(tender.projectId, 'B4');
-      await tender.appoint();
+      await tender.bid('B1', 90_000_000);
+      await tender.bid('B2', 92_000_000);
+      await tender.bid('B3', 94_000_000);
+      await tender.bid('B4', 95_000_000);
+      await tender.withdraw('B4');
+      await tender.appointCommittee();
       await tender.reachOpening();
-      await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
-      await tender.scored();
+      await tender.open(tender.reveals(['B4']));
+      await tender.scoreByCommittee();
       await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('notice') });
       await platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT });
       await platform.signContract(tender.projectId, { contractSha256: doc('contract') });
@@ -46,7 +45,7 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
   describe('GET /v1/reports/projects-by-category', () => {
     it('counts projects per category per year with the year-on-year change', async () => {
       const platform = await t.client('platform', 'gz-etrading');
-      const register = (category: string) => new HttpTender(t, platform).register({ category });
+      const register = (category: string) => Tender.overHttp(t, platform).register({ category });
       // The years are the records' own ledger time, and each batch is registered mid-year: a run
       // on 31 December (a year on, then, was 1 January of the year after next) counts the same.
       const midYear = (year: number) => t.clock.set(`${year}-06-01T00:00:00.000Z`);

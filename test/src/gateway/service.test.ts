@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RUN, onEachBackend } from '../helpers/http-tender.js';
+import { RUN, onEachBackend } from '../helpers/http-suite.js';
 import { doc } from '../helpers/tender.js';
 
 onEachBackend((s) => {

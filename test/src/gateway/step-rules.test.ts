@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { NotFoundError, RuleViolationError } from '@tender-ledger/client-sdk';
-import { HttpTender, fixtures, forEachBackend, sharedGateway } from '../helpers/http-tender.js';
+import { fixtures, forEachBackend, sharedGateway } from '../helpers/http-suite.js';
+import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, Tender, doc } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
-import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, doc } from '../helpers/tender.js';
 
 // The tender rules on the recorded steps: each refusal is a 409 (or 404) with the rule's code.
 // Fixtures are tenders driven to a stage once per gateway; the tests only make refused calls,
@@ -12,28 +12,28 @@ forEachBackend((backend) => {
   const stage = fixtures(s, {
     /** Bidding: B1-B4 bid, B4 withdrew. Its deadline lies far beyond every other stage's, which move the embedded clock on. */
     bidding: async () => {
-      const tender = new HttpTender(s.t, s.platform);
-      const lead = s.t.time.deadlineLead * 100;
+      const tender = Tender.overHttp(s.t, s.platform);
+      const lead = s.t.time.deadlineLead() * 100;
       await tender.register({ bidDeadline: s.t.time.iso(lead), openingTime: s.t.time.iso(lead + s.t.time.openingGap) });
-      for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 96_000_000]] as const) await tender.bidder(bidderId, price);
-      await s.platform.withdrawBid(tender.projectId, 'B4');
+      for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 96_000_000]] as const) await tender.bid(bidderId, price);
+      await tender.withdraw('B4');
       return tender;
     },
     /** B1's bid, and the bid deadline has passed. */
     pastDeadline: async () => {
-      const tender = new HttpTender(s.t, s.platform);
+      const tender = Tender.overHttp(s.t, s.platform);
       await tender.register();
-      await tender.bidder('B1', 90_000_000);
+      await tender.bid('B1', 90_000_000);
       await tender.passDeadline();
       return tender;
     },
     /** One bid at the opening: the opening recorded a failed tender (IR art. 44). */
     failed: async () => {
-      const tender = new HttpTender(s.t, s.platform);
+      const tender = Tender.overHttp(s.t, s.platform);
       await tender.register();
-      await tender.bidder('B1', 90_000_000);
+      await tender.bid('B1', 90_000_000);
       await tender.reachOpening();
-      const failed = await s.platform.openBids(tender.projectId, { reveals: tender.reveals() });
+      const failed = await tender.open(tender.reveals());
       return { tender, failed };
     },
     /** Three live bids at the opening time, and no committee. */
@@ -63,40 +63,40 @@ forEachBackend((backend) => {
     },
   });
 
-  async function atOpening(appointed: boolean): Promise<HttpTender> {
-    const tender = new HttpTender(s.t, s.platform);
+  async function atOpening(appointed: boolean): Promise<Tender<'http'>> {
+    const tender = Tender.overHttp(s.t, s.platform);
     await tender.register();
-    for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 96_000_000]] as const) await tender.bidder(bidderId, price);
-    await s.platform.withdrawBid(tender.projectId, 'B4');
-    if (appointed) await tender.appoint();
+    for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 96_000_000]] as const) await tender.bid(bidderId, price);
+    await tender.withdraw('B4');
+    if (appointed) await tender.appointCommittee();
     await tender.reachOpening();
     return tender;
   }
 
-  async function opened(then: (tender: HttpTender) => Promise<void>): Promise<HttpTender> {
+  async function opened(then: (tender: Tender<'http'>) => Promise<void>): Promise<Tender<'http'>> {
     const tender = await atOpening(true);
-    await s.platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
-    await tender.scored(['E1', 'E2', 'E3', 'E4']);
+    await tender.open(tender.reveals(['B4']));
+    await tender.scoreByCommittee(['E1', 'E2', 'E3', 'E4']);
     await then(tender);
     return tender;
   }
 
-  const committeeOf = (tender: HttpTender, members: string[]) => tender.appoint(members);
+  const committeeOf = (tender: Tender<'http'>, members: string[]) => tender.appointCommittee(members);
 
   describe('POST /v1/projects', () => {
     describe('when the deposit exceeds 2% of the estimated price (IR art. 26)', () => {
       it('answers 409 DEPOSIT_ABOVE_LIMIT', async () => {
-        await expectRefusal(new HttpTender(s.t, s.platform).register({ depositAmount: ESTIMATED_PRICE / 50 + 1 }), 'DEPOSIT_ABOVE_LIMIT');
+        await expectRefusal(Tender.overHttp(s.t, s.platform).register({ depositAmount: ESTIMATED_PRICE / 50 + 1 }), 'DEPOSIT_ABOVE_LIMIT');
       });
     });
     describe('when the opening time is before the bid deadline (BL art. 34)', () => {
       it('answers 409 OPENING_BEFORE_DEADLINE', async () => {
-        await expectRefusal(new HttpTender(s.t, s.platform).register({ openingTime: s.t.time.iso(s.t.time.deadlineLead - 1000) }), 'OPENING_BEFORE_DEADLINE');
+        await expectRefusal(Tender.overHttp(s.t, s.platform).register({ openingTime: s.t.time.iso(s.t.time.deadlineLead() - 1000) }), 'OPENING_BEFORE_DEADLINE');
       });
     });
     describe('when the bid deadline has already passed', () => {
       it('answers 409 BID_DEADLINE_PASSED', async () => {
-        await expectRefusal(new HttpTender(s.t, s.platform).register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 'BID_DEADLINE_PASSED');
+        await expectRefusal(Tender.overHttp(s.t, s.platform).register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 'BID_DEADLINE_PASSED');
       });
     });
     describe('when the project id is taken', () => {
@@ -152,13 +152,13 @@ forEachBackend((backend) => {
     describe('when the bidder has not registered', () => {
       it('answers 409 BIDDER_NOT_REGISTERED', async () => {
         const tender = await stage.bidding();
-        await expectRefusal(s.platform.withdrawBid(tender.projectId, 'B9'), 'BIDDER_NOT_REGISTERED');
+        await expectRefusal(tender.withdraw('B9'), 'BIDDER_NOT_REGISTERED');
       });
     });
     describe('when the deadline has passed (BL art. 29)', () => {
       it('answers 409 WITHDRAWAL_AFTER_DEADLINE', async () => {
         const tender = await stage.pastDeadline();
-        await expectRefusal(s.platform.withdrawBid(tender.projectId, 'B1'), 'WITHDRAWAL_AFTER_DEADLINE');
+        await expectRefusal(tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE');
       });
     });
   });
@@ -173,7 +173,7 @@ forEachBackend((backend) => {
     });
     describe('when the committee is already appointed', () => {
       it('answers 409 COMMITTEE_EXISTS', async () => {
-        await expectRefusal((await stage.atOpeningWithCommittee()).appoint(), 'COMMITTEE_EXISTS');
+        await expectRefusal((await stage.atOpeningWithCommittee()).appointCommittee(), 'COMMITTEE_EXISTS');
       });
     });
     describe('when the bids were opened (IR art. 46)', () => {
@@ -216,7 +216,7 @@ forEachBackend((backend) => {
     describe('without an appointed committee (IR art. 46)', () => {
       it('answers 409 COMMITTEE_NOT_APPOINTED', async () => {
         const tender = await stage.atOpeningWithoutCommittee();
-        await expectRefusal(s.platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) }), 'COMMITTEE_NOT_APPOINTED');
+        await expectRefusal(tender.open(tender.reveals(['B4'])), 'COMMITTEE_NOT_APPOINTED');
       });
     });
     describe('with a reveal for a withdrawn bid', () => {

@@ -1,30 +1,30 @@
 import { expect } from 'chai';
 import { ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
-import { HttpTender, onEachBackend } from '../helpers/http-tender.js';
+import { onEachBackend } from '../helpers/http-suite.js';
+import { DEPOSIT, Tender, doc } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
-import { DEPOSIT, doc } from '../helpers/tender.js';
 
 onEachBackend((s) => {
   describe('POST /v1/projects and every step after it', () => {
     describe('through a whole tender', () => {
       it('records every step with a receipt that verifies offline and online, and the trail\'s chain holds', async () => {
         const { platform, regulator, anonymous } = s;
-        const tender = new HttpTender(s.t, platform);
+        const tender = Tender.overHttp(s.t, platform);
         const results: WriteResult[] = [];
         results.push(await tender.register());
-        results.push(await tender.bidder('B1', 90_000_000));
-        results.push(await tender.bidder('B2', 92_000_000));
-        results.push(await tender.bidder('B3', 94_000_000));
-        await tender.bidder('B4', 95_000_000);
-        results.push(await platform.withdrawBid(tender.projectId, 'B4'));
+        results.push(await tender.bid('B1', 90_000_000));
+        results.push(await tender.bid('B2', 92_000_000));
+        results.push(await tender.bid('B3', 94_000_000));
+        await tender.bid('B4', 95_000_000);
+        results.push(await tender.withdraw('B4'));
         results.push(await platform.releaseDeposit(tender.projectId, 'B4', { amount: DEPOSIT }));
-        results.push(await tender.appoint(['E1', 'E2', 'E3', 'E4', 'E9']));
+        results.push(await tender.appointCommittee(['E1', 'E2', 'E3', 'E4', 'E9']));
         results.push(await platform.replaceCommitteeMember(tender.projectId, { memberId: 'E9', replacementId: 'E5', reason: 'E9 is related to bidder B2', reasonDocSha256: doc('recusal E9') }));
         await tender.reachOpening();
-        const opened = await platform.openBids(tender.projectId, { reveals: tender.reveals(['B4']) });
+        const opened = await tender.open(tender.reveals(['B4']));
         expect((opened.record as LedgerRecord<'BidsOpened'>).payload.bids.every((b) => b.outcome === 'VALID')).to.equal(true);
-        await tender.scored();
+        await tender.scoreByCommittee();
         const award = await platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('notice') });
         expect(award.record.payload.firstRanked).to.equal(true);
         for (const bidderId of ['B2', 'B3']) results.push(await platform.releaseDeposit(tender.projectId, bidderId, { amount: DEPOSIT }));
@@ -44,18 +44,18 @@ onEachBackend((s) => {
         expect(checkChain(trail.records as LedgerRecord[]).valid).to.equal(true);
         expect((await regulator.getProject(tender.projectId)).status).to.equal('contracted');
         const commitmentReceipt = (await verifyReceipt(results[1]!.receipt, jwks)).claims;
-        expect(commitmentReceipt.subjectSha256).to.equal(tender.sealed.get('B1')?.commitment);
+        expect(commitmentReceipt.subjectSha256).to.equal(tender.bids.get('B1')?.commitment);
       });
     });
 
     // The tender rules each step enforces: step-rules.test.ts.
 
     describe('when the caller may not write the step', () => {
-      let tender: HttpTender;
+      let tender: Tender<'http'>;
       beforeEach(async () => {
-        tender = new HttpTender(s.t, s.platform);
+        tender = Tender.overHttp(s.t, s.platform);
         await tender.register();
-        await tender.bidder('B1', 90_000_000);
+        await tender.bid('B1', 90_000_000);
       });
 
       it('answers 403 NOT_PROJECT_OWNER to another platform, which still notarises its own documents', async () => {
@@ -66,7 +66,7 @@ onEachBackend((s) => {
 
       it('answers 403 READ_ONLY_IDENTITY to a regulator', async () => {
         await expectRefusal(s.regulator.notarise({ sha256: doc('x'), kind: 'archive' }), 'READ_ONLY_IDENTITY');
-        await expectRefusal(s.regulator.registerProject(new HttpTender(s.t, s.regulator).request()), 'READ_ONLY_IDENTITY');
+        await expectRefusal(s.regulator.registerProject(Tender.overHttp(s.t, s.regulator).projectRequest()), 'READ_ONLY_IDENTITY');
       });
 
       it('answers 403 FORBIDDEN to a bidder', async () => {
@@ -82,8 +82,8 @@ onEachBackend((s) => {
     describe('with an Idempotency-Key', () => {
       it('answers a retried write with the first answer, never a second record', async () => {
         const { t, platform } = s;
-        const tender = new HttpTender(t, platform);
-        const body = JSON.stringify(tender.request());
+        const tender = Tender.overHttp(t, platform);
+        const body = JSON.stringify(tender.projectRequest());
         const token = await t.token('platform', 'gz-etrading');
         const send = (key: string, payload = body) => fetch(`${t.url}/v1/projects`, {
           method: 'POST', body: payload, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
@@ -96,7 +96,7 @@ onEachBackend((s) => {
         expect(again.headers.get('idempotent-replayed')).to.equal('true');
         const trail = await platform.getTrail(tender.projectId);
         expect(trail.records).to.have.length(1);
-        const reused = await send('retry-1', JSON.stringify(tender.request({ name: 'another project' })));
+        const reused = await send('retry-1', JSON.stringify(tender.projectRequest({ name: 'another project' })));
         expect(reused.status).to.equal(422);
         expect(((await reused.json()) as { code: string }).code).to.equal('IDEMPOTENCY_KEY_REUSED');
         const refused = await send('retry-2');
@@ -112,10 +112,10 @@ onEachBackend((s) => {
 
       it('answers a lone surrogate or a NUL in free text with 400 naming the field, so every record stays canonicalisable (RFC 8785)', async () => {
         const auth = { authorization: `Bearer ${await s.t.token('platform', 'gz-etrading')}` };
-        const tender = new HttpTender(s.t, s.platform);
+        const tender = Tender.overHttp(s.t, s.platform);
         const bodies: [string, unknown, string][] = [
-          ['/v1/projects', { ...tender.request(), name: 'road \ud800' }, '/name'],
-          ['/v1/projects', { ...tender.request(), tenderer: 'a\u0000b' }, '/tenderer'],
+          ['/v1/projects', { ...tender.projectRequest(), name: 'road \ud800' }, '/name'],
+          ['/v1/projects', { ...tender.projectRequest(), tenderer: 'a\u0000b' }, '/tenderer'],
           ['/v1/evidence', { sha256: doc('x'), kind: 'minutes', metadata: { title: '\udfff' } }, '/metadata/title'],
         ];
         for (const [url, body, field] of bodies) {
@@ -138,8 +138,8 @@ onEachBackend((s) => {
       });
 
       it('answers 400 naming every bad field, never 500', async () => {
-        const tender = new HttpTender(s.t, s.platform);
-        const error = await refusal(s.platform.registerProject({ ...tender.request(), estimatedPrice: 10.5, tenderDocSha256: 'nothex', extra: true } as unknown as RegisterProjectRequest));
+        const tender = Tender.overHttp(s.t, s.platform);
+        const error = await refusal(s.platform.registerProject({ ...tender.projectRequest(), estimatedPrice: 10.5, tenderDocSha256: 'nothex', extra: true } as unknown as RegisterProjectRequest));
         expect(error.status).to.equal(400);
         expect(error.error).to.be.instanceOf(ValidationError);
         expect((error.error as ValidationError).fields.map((f) => f.field)).to.include.members(['/estimatedPrice', '/tenderDocSha256']);
@@ -150,10 +150,10 @@ onEachBackend((s) => {
 
       it('answers 400 INVALID_ARGUMENT for instants that do not exist (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
         const { t, platform } = s;
-        const tender = new HttpTender(t, platform);
+        const tender = Tender.overHttp(t, platform);
         const year = new Date(t.time.nowMs() + 400 * 86_400_000).getUTCFullYear();
         for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`]) {
-          const error = await refusal(platform.registerProject({ ...tender.request(), bidDeadline: impossible }));
+          const error = await refusal(platform.registerProject({ ...tender.projectRequest(), bidDeadline: impossible }));
           expect({ status: error.status, code: error.code }, impossible).to.deep.equal({ status: 400, code: 'INVALID_ARGUMENT' });
           expect((error.error as ValidationError).fields.map((f) => f.field), impossible).to.include('/bidDeadline');
         }

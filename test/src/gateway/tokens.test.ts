@@ -3,7 +3,7 @@ import { SignJWT, generateKeyPair, type CryptoKey } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { startTestGateway } from '../helpers/gateway.js';
 import { doc } from '../helpers/tender.js';
-import { onEachBackend } from '../helpers/http-tender.js';
+import { onEachBackend } from '../helpers/http-suite.js';
 
 onEachBackend((s) => {
   describe('bearer tokens on /v1 (GET /v1/projects/:projectId)', () => {

@@ -338,7 +338,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     it('recomputes a public record\'s leaf from its content, and leaves a sealed one alone', async () => {
       const { record } = await notarise(f, 'public one');
       const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
-      const tender = new Tender(embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined));
+      const tender = Tender.onHost(embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined));
       await tender.register();
       await tender.registerBidder('X1');
       const sealed = await tender.commit('X1', 90_000_000);
@@ -388,8 +388,8 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     it('lets the public attribute no sealed leaf to a project or bidder, and gives no sealed record\'s proof or leaf index', async () => {
       const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
       const host = embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined);
-      const a = new Tender(host);
-      const b = new Tender(host);
+      const a = Tender.onHost(host);
+      const b = Tender.onHost(host);
       const publicRecords = [await a.register(), await b.register()];
       const sealed = [];
       // Two projects bidding at once, and unrelated evidence, interleaved as on a live ledger.

@@ -3,16 +3,16 @@ import { CompactSign, importJWK, type JWK } from 'jose';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReceiptVerificationError, verifyReceipt } from '@tender-ledger/client-sdk';
-import { HttpTender, onEachBackend } from '../helpers/http-tender.js';
+import { onEachBackend } from '../helpers/http-suite.js';
+import { Tender, doc } from '../helpers/tender.js';
 import { refusal } from '../helpers/refusal.js';
-import { doc } from '../helpers/tender.js';
 
 onEachBackend((s) => {
   describe('GET /v1/verify/:sha256', () => {
     it('shows where and when a hash was recorded, and plainly nothing for an unknown one', async () => {
-      const tender = new HttpTender(s.t, s.platform);
-      await tender.register();
-      const found = await s.anonymous.verifyHash(doc(`tender ${tender.projectId}`));
+      const tender = Tender.overHttp(s.t, s.platform);
+      const { record } = await tender.register();
+      const found = await s.anonymous.verifyHash(record.payload.tenderDocSha256);
       expect(found.records).to.have.length(1);
       expect(found.records[0]).to.include({ step: 'ProjectRegistered', projectId: tender.projectId });
       // A sealed project's records go without their block until the opening: on a quiet ledger
@@ -24,11 +24,11 @@ onEachBackend((s) => {
     describe('for a bid of an unopened tender (BL art. 22)', () => {
       it('gives an attacker no block numbers of a sealed project to count gaps between, and no inclusion proof', async () => {
         const { t, platform } = s;
-        const tender = new HttpTender(t, platform);
+        const tender = Tender.overHttp(t, platform);
         const { record } = await tender.register();
-        await tender.bidder('B-GAP-1', 90_000_000);
-        await tender.bidder('B-GAP-2', 91_000_000);
-        const commitment = tender.sealed.get('B-GAP-1')!.commitment;
+        await tender.bid('B-GAP-1', 90_000_000);
+        await tender.bid('B-GAP-2', 91_000_000);
+        const commitment = tender.bids.get('B-GAP-1')!.commitment;
         // On a quiet ledger, block(b) - block(a) - 1 would count the sealed steps between two records.
         const registration = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as Record<string, unknown>;
         const bid = (await (await fetch(`${t.url}/v1/verify/${commitment}`)).json()) as { records: Record<string, unknown>[] };
@@ -42,11 +42,11 @@ onEachBackend((s) => {
 
       it('never reveals a bidder nor how many: not here, nor on the receipt check, another platform\'s trail or a bidder\'s status view', async () => {
         const { t, platform } = s;
-        const tender = new HttpTender(t, platform);
+        const tender = Tender.overHttp(t, platform);
         await tender.register();
-        const { receipt } = await tender.bidder('B-SECRET-1', 90_000_000);
-        await tender.bidder('B-SECRET-2', 91_000_000);
-        const commitment = tender.sealed.get('B-SECRET-1')!.commitment;
+        const { receipt } = await tender.bid('B-SECRET-1', 90_000_000);
+        await tender.bid('B-SECRET-2', 91_000_000);
+        const commitment = tender.bids.get('B-SECRET-1')!.commitment;
         const res = await fetch(`${t.url}/v1/verify/${commitment}`);
         const text = await res.text();
         expect(res.status).to.equal(200);
@@ -68,14 +68,14 @@ onEachBackend((s) => {
     describe('for the committee\'s draw before the award (IR art. 46)', () => {
       it('never reveals a committee member, here nor on the trail or receipt check, and the chain check still holds', async () => {
         const { t, platform, anonymous, regulator } = s;
-        const tender = new HttpTender(t, platform);
+        const tender = Tender.overHttp(t, platform);
         await tender.register();
-        for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000]] as const) await tender.bidder(bidderId, price);
+        for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000]] as const) await tender.bid(bidderId, price);
         const members = ['EXPERT-SECRET-1', 'EXPERT-SECRET-2', 'EXPERT-SECRET-3', 'EXPERT-SECRET-4', 'EXPERT-SECRET-5'];
-        const { receipt } = await tender.appoint(members);
+        const { receipt } = await tender.appointCommittee(members);
         await tender.reachOpening();
-        await platform.openBids(tender.projectId, { reveals: tender.reveals() });
-        await tender.scored(members);
+        await tender.open(tender.reveals());
+        await tender.scoreByCommittee(members);
         const outsider = await t.client('platform', 'outsider');
         const before = await outsider.getTrail(tender.projectId);
         expect(JSON.stringify(before)).to.not.include('EXPERT-SECRET');

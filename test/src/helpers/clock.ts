@@ -65,14 +65,14 @@ export function manualHostClock(clock = new ManualClock()): HostClock & { manual
  * Real time, for a network whose peers stamp and check time with this machine's clock.
  * Leads follow how long steps take here and now (`slowestStepMs`), never a fixed guess.
  */
-export function realHostClock(slowestStepMs: () => number): HostClock {
+export function realHostClock(slowestStepMs: () => number, settleMs = 50): HostClock {
   const now = () => Date.now();
   return {
     nowMs: now,
     iso: (offsetMs = 0) => new Date(now() + offsetMs).toISOString(),
     // Past the instant by a little, so the peers' clocks (the same machine's) are past it too.
     reach: async (instantMs) => {
-      const waitMs = instantMs - now() + 50;
+      const waitMs = instantMs - now() + settleMs;
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     },
     // Room for the up to 12 steps a scenario takes before its deadline, each as slow as the slowest seen lately.

@@ -4,7 +4,7 @@ import { createLogger, loadConfig, startGateway, type GatewayOptions, type Runni
 import { readFile } from 'node:fs/promises';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { TenderLedgerClient, mintDevToken, DEV_ISSUER, type Role } from '@tender-ledger/client-sdk';
-import { DAY, HOUR, ManualClock, realHostClock } from './clock.js';
+import { ManualClock, manualHostClock, realHostClock, type HostClock } from './clock.js';
 import { createTestIssuer } from './issuer.js';
 import { tempDir } from './temp.js';
 import { FABRIC_CONNECTION, testBackends, type Backend } from './backends.js';
@@ -12,28 +12,14 @@ import { sha256Hex } from '@tender-ledger/domain';
 
 export { FABRIC_CONNECTION, testBackends, type Backend };
 
-/**
- * Time as a behaviour test sees it. On the embedded ledger a clock the test moves (deadlines
- * days away pass at once); on Fabric real time, the peers' (deadlines seconds away, waited for).
- */
-export interface TestTime {
-  /** How far ahead a project's bid deadline is set. */
-  deadlineLead: number;
-  /** From the bid deadline to the opening time. */
-  openingGap: number;
-  nowMs(): number;
-  iso(offsetMs?: number): string;
-  /** Returns once ledger time has reached `instantMs`. */
-  reach(instantMs: number): Promise<void>;
-}
-
 /** A real gateway on a free port: over a fresh embedded ledger, or over the Fabric network that is up. */
 export interface TestGateway {
   backend: Backend;
   gateway: RunningGateway;
   url: string;
   dataDir: string;
-  time: TestTime;
+  /** Ledger time: the embedded ledger's clock the test moves, or real time on Fabric. */
+  time: HostClock;
   /** The embedded ledger's clock (embedded backend only). */
   clock: ManualClock;
   /** The issuer of {@link token}: the development issuer on the embedded ledger, a configured test issuer on Fabric (never the development one). */
@@ -74,7 +60,7 @@ const slowestWriteMs = () => (recentWriteMs.length === 0 ? 1000 : Math.max(...re
 export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded', prepare?: (dataDir: string) => Promise<void>): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
   const clock = new ManualClock(new Date().toISOString());
-  let time: TestTime;
+  let time: HostClock;
   let extra: Record<string, string> = {};
   if (backend === 'fabric') {
     if (!existsSync(FABRIC_CONNECTION)) {
@@ -84,25 +70,12 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
       LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION, FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS), AUTH_ISSUERS: '',
       FABRIC_REGULATOR_IDENTITY: 'User1', FABRIC_PUBLIC_IDENTITY: 'User5',
     };
-    // Deadlines as far ahead as the scenario's steps take here and now (realHostClock), measured
-    // on the writes this run sent (one calibration write first), so a slow machine gets the room it needs.
-    const real = realHostClock(slowestWriteMs);
-    time = {
-      get deadlineLead() { return real.deadlineLead(); },
-      openingGap: real.openingGap,
-      nowMs: () => real.nowMs(),
-      iso: (offsetMs = 0) => real.iso(offsetMs),
-      // Peers stamp proposals with this machine's clock: wait until it is past the instant.
-      reach: async (instantMs) => { await new Promise((resolve) => setTimeout(resolve, Math.max(0, instantMs - Date.now() + 250))); },
-    };
+    // Deadlines as far ahead as the scenario's steps take here and now, measured on the writes
+    // this run sent (one calibration write first), so a slow machine gets the room it needs.
+    // Peers stamp proposals with this machine's clock: reaching an instant waits until past it.
+    time = realHostClock(slowestWriteMs, 250);
   } else {
-    time = {
-      deadlineLead: 5 * DAY,
-      openingGap: HOUR,
-      nowMs: () => clock.now().getTime(),
-      iso: (offsetMs = 0) => clock.iso(offsetMs),
-      reach: async (instantMs) => { clock.set(new Date(instantMs).toISOString()); },
-    };
+    time = manualHostClock(clock);
   }
   let issuer = DEV_ISSUER;
   let token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });

@@ -1,69 +1,8 @@
-import { commitBid, type CommittedBid, type TenderLedgerClient, type WriteResult } from '@tender-ledger/client-sdk';
-import type { LedgerRecord, RegisterProjectRequest } from '@tender-ledger/domain';
+import type { TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { startTestGateway, testBackends, type Backend, type TestGateway } from './gateway.js';
-import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, doc } from './tender.js';
 
-/** Project ids unique per run: on Fabric the ledger outlives a test run. */
+/** Ids unique per run: on Fabric the ledger outlives a test run. */
 export const RUN = Date.now().toString(36);
-
-/** One project driven over HTTP through the SDK. */
-export class HttpTender {
-  readonly sealed = new Map<string, CommittedBid>();
-  static #counter = 0;
-  #deadline = 0;
-  #opening = 0;
-  constructor(readonly t: TestGateway, readonly platform: TenderLedgerClient, readonly projectId = `HTTP-${RUN}-${++HttpTender.#counter}`) {}
-
-  request(overrides: Partial<RegisterProjectRequest> = {}): RegisterProjectRequest {
-    const bidDeadline = this.t.time.iso(this.t.time.deadlineLead);
-    return {
-      projectId: this.projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: ESTIMATED_PRICE, depositAmount: DEPOSIT,
-      bidDeadline, openingTime: new Date(Date.parse(bidDeadline) + this.t.time.openingGap).toISOString(), tenderDocSha256: doc(`tender ${this.projectId}`), ...overrides,
-    };
-  }
-
-  async register(overrides: Partial<RegisterProjectRequest> = {}) {
-    const request = this.request(overrides);
-    const result = await this.platform.registerProject(request);
-    this.#deadline = Date.parse(request.bidDeadline);
-    this.#opening = Date.parse(request.openingTime);
-    return result;
-  }
-
-  async bidder(bidderId: string, price: number): Promise<WriteResult<LedgerRecord<'BidCommitted'>>> {
-    await this.platform.registerBidder(this.projectId, { bidderId, deposit: { form: 'cash', amount: DEPOSIT } });
-    const sealed = commitBid({ projectId: this.projectId, bidderId, bidFileSha256: doc(`bid ${bidderId}`), price });
-    this.sealed.set(bidderId, sealed);
-    return this.platform.submitBid(this.projectId, { bidderId, commitment: sealed.commitment });
-  }
-
-  reveals(except: string[] = []) {
-    return [...this.sealed.values()].filter((s) => !except.includes(s.reveal.bidderId))
-      .map(({ reveal: { bidderId, bidFileSha256, price, salt } }) => ({ bidderId, bidFileSha256, price, salt }));
-  }
-
-  passDeadline(): Promise<void> {
-    return this.t.time.reach(this.#deadline);
-  }
-
-  reachOpening(): Promise<void> {
-    return this.t.time.reach(this.#opening);
-  }
-
-  /** Appoints the evaluation committee before the opening (IR art. 46). */
-  appoint(members = COMMITTEE) {
-    return this.platform.appointCommittee(this.projectId, { members, appointmentDocSha256: doc(`expert draw ${this.projectId}`) });
-  }
-
-  /** Every member given scores every valid bid (integer hundredths of a point). */
-  async scored(committee = COMMITTEE): Promise<void> {
-    for (const evaluatorId of committee) {
-      await this.platform.recordScores(this.projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
-        { bidderId: 'B1', score: 9150 }, { bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8025 },
-      ] });
-    }
-  }
-}
 
 /** A fresh gateway per test with the callers the HTTP suites use. */
 export interface HttpSuite {

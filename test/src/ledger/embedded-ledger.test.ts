@@ -8,7 +8,7 @@ import { EmbeddedLedger, verifyLedger, type Block } from '@tender-ledger/embedde
 import { HOUR, ManualClock, manualHostClock } from '../helpers/clock.js';
 import { platformA, regulator } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
-import { COMMITTEE, DEPOSIT, Tender, doc } from '../helpers/tender.js';
+import { Tender, doc } from '../helpers/tender.js';
 import { embeddedHost, type ContractHost } from '../helpers/hosts.js';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -26,31 +26,6 @@ async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
   return blocks;
 }
 
-/** Runs one tender from registration to the last deposit release. */
-async function fullLifecycle(tender: Tender): Promise<void> {
-  await tender.register();
-  await tender.registerBidder('B1');
-  await tender.registerBidder('B2', { form: 'guarantee', amount: DEPOSIT, issuer: 'Bank of Guizhou', reference: 'BG-1', docSha256: doc('letter B2') });
-  await tender.registerBidder('B3');
-  await tender.registerBidder('B4');
-  await tender.commit('B1', 91_000_000);
-  await tender.commit('B2', 92_000_000);
-  await tender.commit('B3', 93_000_000);
-  await tender.commit('B4', 94_000_000);
-  await tender.commit('B3', 89_000_000);
-  await tender.withdraw('B4');
-  await tender.release('B4');
-  await tender.appointCommittee();
-  await tender.reachOpening();
-  await tender.open(tender.reveals(['B4']));
-  await tender.scoreByCommittee(COMMITTEE, (_e, bidderId) => ({ B1: 8200, B2: 7850, B3: 8800 } as Record<string, number>)[bidderId] ?? 0, ['B1', 'B2', 'B3']);
-  await tender.award('B3');
-  await tender.release('B1');
-  await tender.release('B2');
-  await tender.signContract();
-  await tender.release('B3');
-}
-
 describe('EmbeddedLedger', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-ledger-'); });
@@ -59,8 +34,8 @@ describe('EmbeddedLedger', () => {
   describe('a whole tender', () => {
     it('runs from registration to the last deposit release, each step a block-chained, hash-chained record', async () => {
       const { ledger, host } = await openHost(temp.dir);
-      const tender = new Tender(host);
-      await fullLifecycle(tender);
+      const tender = Tender.onHost(host);
+      await tender.wholeTender();
       const trail = await tender.trail(regulator);
       expect(trail.records.map((r) => r.step)).to.deep.equal([
         'ProjectRegistered', 'BidderRegistered', 'BidderRegistered', 'BidderRegistered', 'BidderRegistered',
@@ -87,7 +62,7 @@ describe('EmbeddedLedger', () => {
   describe('group commit', () => {
     it('puts many waiting transactions into one block and acknowledges each with its block', async () => {
       const { ledger, host } = await openHost(temp.dir);
-      await new Tender(host).register();
+      await Tender.onHost(host).register();
       const submissions = Array.from({ length: 300 }, (_, i) => ledger.submit({
         identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`bulk ${i}`), kind: 'archive' })],
       }));
@@ -105,7 +80,7 @@ describe('EmbeddedLedger', () => {
 
     it('refuses a transaction without recording it, while its block-mates commit', async () => {
       const { ledger, host } = await openHost(temp.dir);
-      const tender = new Tender(host);
+      const tender = Tender.onHost(host);
       await tender.register();
       const good = ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc('a'), kind: 'x' })] });
       const bad = ledger.submit({ identity: platformA, fn: 'registerProject', args: [JSON.stringify(tender.projectRequest())] });
@@ -120,7 +95,7 @@ describe('EmbeddedLedger', () => {
   describe('durability', () => {
     it('keeps every acknowledged transaction across close and reopen, and continues the block chain', async () => {
       const first = await openHost(temp.dir);
-      const tender = new Tender(first.host);
+      const tender = Tender.onHost(first.host);
       await tender.register();
       await tender.registerBidder('B1');
       const height = first.ledger.height;
@@ -130,7 +105,7 @@ describe('EmbeddedLedger', () => {
       const second = await openHost(temp.dir, first.host.clock.manual);
       expect(second.ledger.height).to.equal(height);
       expect(second.ledger.lastBlockHash).to.equal(lastHash);
-      const reopened = new Tender(second.host, platformA, tender.projectId);
+      const reopened = Tender.onHost(second.host, platformA, tender.projectId);
       await reopened.registerBidder('B2');
       const block = await second.ledger.getBlock(height);
       expect(block?.prevHash).to.equal(lastHash);
@@ -141,14 +116,14 @@ describe('EmbeddedLedger', () => {
     it('stamps transactions strictly later than any before them, across a restart with the clock moved backwards', async () => {
       const clock = new ManualClock();
       const first = await openHost(temp.dir, clock);
-      const tender = new Tender(first.host);
+      const tender = Tender.onHost(first.host);
       const registered = await tender.register();
       const sameInstant = await tender.notarise({ sha256: doc('same instant'), kind: 'archive' });
       expect(Date.parse(sameInstant.txTime)).to.be.greaterThan(Date.parse(registered.txTime));
       await first.ledger.close();
 
       const second = await openHost(temp.dir, new ManualClock(clock.iso(-HOUR)));
-      const afterRestart = await new Tender(second.host, platformA, tender.projectId).notarise({ sha256: doc('after restart'), kind: 'archive' });
+      const afterRestart = await Tender.onHost(second.host, platformA, tender.projectId).notarise({ sha256: doc('after restart'), kind: 'archive' });
       expect(Date.parse(afterRestart.txTime)).to.be.greaterThan(Date.parse(sameInstant.txTime));
       const blocks = await allBlocks(second.ledger);
       const times = blocks.flatMap((b) => b.txs.map((t) => Date.parse(t.timestamp)));
@@ -204,7 +179,7 @@ describe('EmbeddedLedger', () => {
     /** A ledger with one project of a few steps, closed, ready to be tampered with. */
     async function ledgerWithTrail(): Promise<{ recordKey: string; blocks: Block[] }> {
       const { ledger, host } = await openHost(temp.dir);
-      const tender = new Tender(host);
+      const tender = Tender.onHost(host);
       await tender.register();
       await tender.registerBidder('B1');
       await tender.notarise({ sha256: doc('announcement'), kind: 'announcement' });
@@ -300,7 +275,7 @@ describe('EmbeddedLedger', () => {
         mkdirSync(dataDir);
         const ledgerDir = path.join(dataDir, 'ledger');
         const { ledger, host } = await openHost(ledgerDir);
-        const tender = new Tender(host);
+        const tender = Tender.onHost(host);
         await tender.register();
         await tender.registerBidder('B1');
         await ledger.close();

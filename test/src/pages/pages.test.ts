@@ -5,46 +5,41 @@ import type { Browser, Page } from 'playwright-core';
 import { commitBid, type TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { sha256Hex } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { COMMITTEE, DEPOSIT, Tender } from '../helpers/tender.js';
 import { tempDir } from '../helpers/temp.js';
 import { launchChromium } from '../helpers/browser.js';
 
 const SHOTS = path.resolve(__dirname, '../../../test-artifacts/screenshots');
 const DAY = 86_400_000;
-const DEPOSIT = 2_000_000;
 const doc = (name: string) => sha256Hex(`page document ${name}`);
 
 /** Seeds a tender that went through every step, with two deposits left unreleased past 5 days. */
 async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile: string): Promise<{ projectId: string; salt: string; price: number }> {
-  const projectId = 'GZ-2026-0042';
+  const tender = Tender.overHttp(t, platform, 'GZ-2026-0042');
   const deadline = t.time.iso(3 * DAY);
-  await platform.registerProject({ projectId, name: '六盘水市中心城区道路改造', category: '房建市政', estimatedPrice: 500_000_000, depositAmount: DEPOSIT, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('tender') });
+  await tender.register({ name: '六盘水市中心城区道路改造', category: '房建市政', tenderer: '六盘水市住房和城乡建设局', estimatedPrice: 500_000_000, bidDeadline: deadline, openingTime: deadline });
+  const mine = '91520200MA6DKQ7X1B';
+  const price = 430_000_000;
+  for (const bidderId of [mine, 'B-SECOND', 'B-THIRD']) {
+    await tender.registerBidder(bidderId, { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) });
+  }
   const bidFileSha256 = sha256Hex(readFileSync(bidFile));
-  let mine = { salt: '', price: 0 };
-  const reveals: { bidderId: string; bidFileSha256: string; price: number; salt: string }[] = [];
-  for (const [bidderId, price] of [['91520200MA6DKQ7X1B', 430_000_000], ['B-SECOND', 445_000_000], ['B-THIRD', 452_000_000]] as const) {
-    await platform.registerBidder(projectId, { bidderId, deposit: { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) } });
-    // The first bidder changes its bid before the deadline (BL 29): the later commitment counts.
-    if (bidderId === '91520200MA6DKQ7X1B') await platform.submitBid(projectId, { bidderId, commitment: commitBid({ projectId, bidderId, bidFileSha256, price: price + 5_000_000 }).commitment });
-    const sealed = commitBid({ projectId, bidderId, bidFileSha256: bidderId === '91520200MA6DKQ7X1B' ? bidFileSha256 : doc(`bid ${bidderId}`), price });
-    await platform.submitBid(projectId, { bidderId, commitment: sealed.commitment });
-    if (bidderId === '91520200MA6DKQ7X1B') mine = { salt: sealed.reveal.salt, price };
-    const { bidFileSha256: file, salt } = sealed.reveal;
-    reveals.push({ bidderId, bidFileSha256: file, price, salt });
-  }
-  await platform.notarise({ sha256: doc('clarification'), kind: 'clarification', projectId, metadata: { fileName: '澄清文件第1号.pdf' } });
-  await platform.appointCommittee(projectId, { members: ['E1', 'E2', 'E3', 'E4', 'E5'], appointmentDocSha256: doc('expert draw') });
-  t.clock.advance(3 * DAY);
-  await platform.openBids(projectId, { reveals });
-  for (const evaluatorId of ['E1', 'E2', 'E3', 'E4', 'E5']) {
-    await platform.recordScores(projectId, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [
-      { bidderId: '91520200MA6DKQ7X1B', score: 9200 }, { bidderId: 'B-SECOND', score: 8650 }, { bidderId: 'B-THIRD', score: 8100 },
-    ] });
-  }
-  await platform.awardBid(projectId, { bidderId: '91520200MA6DKQ7X1B', noticeSha256: doc('award notice') });
-  await platform.releaseDeposit(projectId, 'B-SECOND', { amount: DEPOSIT });
-  await platform.signContract(projectId, { contractSha256: doc('contract') });
+  // The first bidder changes its bid before the deadline (BL 29): the later commitment counts.
+  await tender.commit(mine, price + 5_000_000, tender.owner, bidFileSha256);
+  await tender.commit(mine, price, tender.owner, bidFileSha256);
+  await tender.commit('B-SECOND', 445_000_000);
+  await tender.commit('B-THIRD', 452_000_000);
+  await tender.notarise({ sha256: doc('clarification'), kind: 'clarification', metadata: { fileName: '澄清文件第1号.pdf' } });
+  await tender.appointCommittee();
+  await tender.reachOpening();
+  await tender.open();
+  const scores: Record<string, number> = { [mine]: 9200, 'B-SECOND': 8650, 'B-THIRD': 8100 };
+  await tender.scoreByCommittee(COMMITTEE, (_e, bidderId) => scores[bidderId] ?? 0);
+  await tender.award(mine);
+  await tender.release('B-SECOND');
+  await tender.signContract();
   t.clock.advance(9 * DAY);
-  return { projectId, salt: mine.salt, price: mine.price };
+  return { projectId: tender.projectId, salt: tender.bids.get(mine)?.salt ?? '', price };
 }
 
 describe('web pages in headless Chromium', function () {
