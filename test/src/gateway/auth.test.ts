@@ -3,11 +3,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { ConfigError, FabricBackend, callerKey, loadConfig, type Caller } from '@tender-ledger/gateway';
-import type { RegisterProjectRequest } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { tempDir } from '../helpers/temp.js';
-import { doc } from '../helpers/tender.js';
+import { expectRefusal } from '../helpers/refusal.js';
+import { Tender } from '../helpers/tender.js';
 
 const MAIN = path.resolve(__dirname, '../../../gateway/dist/main.js');
 const ISSUER_A = 'https://id.gz-etrading.example';
@@ -16,14 +16,6 @@ const ISSUER_B = 'https://id.zunyi.example';
 async function status(t: TestGateway, token: string): Promise<{ status: number; code: string }> {
   const res = await fetch(`${t.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, code: ((await res.json()) as { code: string }).code };
-}
-
-function project(t: TestGateway, projectId: string): RegisterProjectRequest {
-  const bidDeadline = t.time.iso(t.time.deadlineLead());
-  return {
-    projectId, name: '市政道路改造工程', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
-    bidDeadline, openingTime: new Date(Date.parse(bidDeadline) + t.time.openingGap).toISOString(), tenderDocSha256: doc(`tender ${projectId}`),
-  };
 }
 
 /** Runs `npm start`'s entry point until it listens (then stops it) or exits. */
@@ -156,9 +148,9 @@ describe('gateway authentication', () => {
       try {
         const owner = new TenderLedgerClient({ baseUrl: t.url, retries: 0, token: await a.mint('platform', 'gz-etrading') });
         const impostor = new TenderLedgerClient({ baseUrl: t.url, retries: 0, token: await b.mint('platform', 'gz-etrading') });
-        await owner.registerProject(project(t, 'ISSUER-KEY-1'));
-        const refused = await impostor.registerBidder('ISSUER-KEY-1', { bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } }).then(() => undefined, (e: unknown) => e as { status: number; code: string });
-        expect(refused && { status: refused.status, code: refused.code }).to.deep.equal({ status: 403, code: 'NOT_PROJECT_OWNER' });
+        const tender = Tender.overHttp(t, owner);
+        await tender.register();
+        await expectRefusal(tender.registerBidder('B1', undefined, impostor), 'NOT_PROJECT_OWNER');
       } finally {
         await t.close();
       }
