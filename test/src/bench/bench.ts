@@ -147,15 +147,18 @@ async function batches(client: TenderLedgerClient): Promise<{ hashes: number; se
 
 const CLI_FILES = Number(process.env.BENCH_CLI_FILES ?? 2000);
 
-/** `tender notarise <dir>` of many small files, as a user runs it: a new process, to its exit. */
-async function cliNotarise(url: string, token: string): Promise<{ files: number; seconds: number; filesPerSecond: number }> {
+/**
+ * `tender notarise <dir>` of many small files, as a user runs it: a new process, to its exit.
+ * With `batch`, `--batch`: one batch record per 10,000 distinct hashes instead of one per file.
+ */
+async function cliNotarise(url: string, token: string, batch = false): Promise<{ files: number; seconds: number; filesPerSecond: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tender-bench-files-'));
   try {
-    for (let i = 0; i < CLI_FILES; i++) writeFileSync(path.join(dir, `file-${i}.txt`), `bench ${RUN} file ${i} ${randomBytes(16).toString('hex')}\n`);
-    console.log(`CLI: tender notarise of ${CLI_FILES} small files...`);
+    for (let i = 0; i < CLI_FILES; i++) writeFileSync(path.join(dir, `file-${i}.txt`), `bench ${RUN} file ${i} ${batch ? 'batch' : 'single'} ${randomBytes(16).toString('hex')}\n`);
+    console.log(`CLI: tender notarise${batch ? ' --batch' : ''} of ${CLI_FILES} small files...`);
     const started = process.hrtime.bigint();
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress'], {
+      execFile(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress', ...(batch ? ['--batch'] : [])], {
         env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token }, maxBuffer: 64 * 2 ** 20,
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- ExecFileException is an Error, but its type (an Omit of ErrnoException) hides that
       }, (error, out) => (error ? reject(error) : resolve(out)));
@@ -287,6 +290,7 @@ async function main(): Promise<void> {
     const batchFigures = await batches(client);
 
     const cli = await cliNotarise(url, token);
+    const cliBatch = await cliNotarise(url, token, true);
 
     const jwks = await client.jwks();
     let verified = 0;
@@ -315,6 +319,7 @@ async function main(): Promise<void> {
     console.log(`\n${tlog.text}`);
     const ceiling = figures('', docs).receiptsPerSecond;
     console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
+    console.log(`CLI: tender notarise --batch of ${cliBatch.files} small files: ${cliBatch.seconds.toFixed(2)} s wall clock, ${cliBatch.filesPerSecond} files/s (${ratio(cliBatch.filesPerSecond, cli.filesPerSecond).toFixed(2)}× one record per file)`);
     const targets = express && level && inProcess ? printTargets(figures('', bids).receiptsPerSecond, figures('', docs).receiptsPerSecond, express.receiptsPerSecond, inProcess.receiptsPerSecond, level) : undefined;
     if (scale) printScale(scale);
     const total = bids['2xx'] + docs['2xx'];
@@ -328,7 +333,7 @@ async function main(): Promise<void> {
       backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
       scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, crunch: crunchFigures, batch: batchFigures, ...(log ? { transparencyLog: log } : {}), offlineProofs: tlog.figures,
-      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling }, ...(fabric ? { fabric } : {}),
+      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling }, cliNotariseBatch: cliBatch, ...(fabric ? { fabric } : {}),
       ...(express && level ? { ceilings: { expressHelloWorld: express, levelSyncedBatchesOf100: level }, targets } : {}),
       ...(scale ? { scale } : {}),
     };
