@@ -1,4 +1,4 @@
-// The lint gate: typescript-eslint's type-aware rules over every workspace's TypeScript
+// The lint gate: typescript-eslint's strict type-aware rules (strictTypeChecked) over every workspace's TypeScript
 // (sources, tests and the web pages). `npm run lint` (and so `npm test`) fails on any warning.
 import js from '@eslint/js';
 import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
@@ -8,7 +8,7 @@ export default tseslint.config(
   // Build output, the bundler script and the plain-JS examples are not ours to type-check.
   { ignores: ['**/dist/**', '**/node_modules/**', 'network/**', 'test-artifacts/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  ...tseslint.configs.strictTypeChecked,
   comments.recommended,
   {
     languageOptions: {
@@ -29,6 +29,12 @@ export default tseslint.config(
       // Off: async methods here implement Promise-returning interfaces (ChaincodeStub, the contract's
       // beforeTransaction, Backend); being async turns a synchronous throw into the rejection callers expect.
       '@typescript-eslint/require-await': 'off',
+      // Numbers may stand in a template: a number formats unambiguously (recommendedTypeChecked allows it too).
+      // Everything else the strict setting refuses stays refused: `undefined`, `null`, objects and booleans
+      // print as "undefined", "[object Object]" and the like into messages, so they are formatted by hand.
+      '@typescript-eslint/restrict-template-expressions': ['error', {
+        allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowRegExp: false, allowNumber: true,
+      }],
     },
   },
   {
@@ -40,6 +46,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
+      // strictTypeChecked: the test suite is being edited elsewhere, so these come to tests in a follow-up.
+      '@typescript-eslint/no-non-null-assertion': 'off', // Not yet adopted in tests: 223 findings (follow-up)
+      '@typescript-eslint/no-confusing-void-expression': 'off', // Not yet adopted in tests: 50 findings (follow-up)
+      // At its recommendedTypeChecked level (the rule's defaults), as before; strict options not yet adopted in tests: 19 findings (follow-up)
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: true, allowBoolean: true, allowNullish: true, allowNumber: true, allowRegExp: true }],
+      '@typescript-eslint/use-unknown-in-catch-callback-variable': 'off', // Not yet adopted in tests: 12 findings (follow-up)
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off', // Not yet adopted in tests: 10 findings (follow-up; casts after chai's instanceOf, which does not narrow)
+      '@typescript-eslint/no-unnecessary-type-conversion': 'off', // Not yet adopted in tests: 1 finding (follow-up)
+      '@typescript-eslint/no-misused-spread': 'off', // Not yet adopted in tests: 1 finding (follow-up)
+      '@typescript-eslint/no-unnecessary-type-parameters': 'off', // Not yet adopted in tests: 1 finding (follow-up)
     },
   },
   {

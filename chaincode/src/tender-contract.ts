@@ -17,6 +17,9 @@ import {
   keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
 } from './state.js';
 
+/** ` at <instant>` for a refusal's message, or nothing where the state holds no instant (never "at undefined"). */
+const atTime = (instant: string | undefined): string => (instant === undefined ? '' : ` at ${instant}`);
+
 /** The refusal each deadline-bound step gives once the bid deadline has passed. */
 type DeadlineCode = 'REGISTRATION_AFTER_DEADLINE' | 'BID_AFTER_DEADLINE' | 'WITHDRAWAL_AFTER_DEADLINE';
 
@@ -171,7 +174,7 @@ export class TenderContract extends Contract {
     const req = parseArgument(AppointCommitteeRequest, request, 'request');
     this.#refuseIfFailed(project);
     if (project.status !== 'bidding') {
-      throw new LedgerError('COMMITTEE_AFTER_OPENING', `the bids of ${projectId} were opened at ${project.openedAt}`);
+      throw new LedgerError('COMMITTEE_AFTER_OPENING', `the bids of ${projectId} were opened${atTime(project.openedAt)}`);
     }
     const existing = await this.#committee(ctx, projectId);
     if (existing) {
@@ -205,7 +208,7 @@ export class TenderContract extends Contract {
     const req = parseArgument(ReplaceCommitteeMemberRequest, request, 'request');
     this.#refuseIfFailed(project);
     if (project.status !== 'bidding' && project.status !== 'opened') {
-      throw new LedgerError('ALREADY_AWARDED', `project ${projectId} was awarded at ${project.award?.awardedAt}`);
+      throw new LedgerError('ALREADY_AWARDED', `project ${projectId} was awarded${atTime(project.award?.awardedAt)}`);
     }
     const committee = await this.#appointedCommittee(ctx, projectId);
     if (!committee.members.includes(req.memberId)) {
@@ -243,7 +246,7 @@ export class TenderContract extends Contract {
     const project = await this.#projectForClose(ctx, projectId);
     const closed = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId));
     if (closed || project.status !== 'bidding') {
-      throw new LedgerError('BIDDING_ALREADY_CLOSED', `bidding of ${projectId} closed at ${closed?.closedAt ?? project.biddingClosedAt ?? project.openedAt ?? project.failedAt}`);
+      throw new LedgerError('BIDDING_ALREADY_CLOSED', `bidding of ${projectId} closed${atTime(closed?.closedAt ?? project.biddingClosedAt ?? project.openedAt ?? project.failedAt)}`);
     }
     const now = this.#now(ctx);
     const deadline = Date.parse(project.bidDeadline);
@@ -268,7 +271,7 @@ export class TenderContract extends Contract {
     const req = parseArgument(OpenBidsRequest, request, 'request');
     this.#refuseIfFailed(project);
     if (project.status !== 'bidding') {
-      throw new LedgerError('ALREADY_OPENED', `project ${projectId} was opened at ${project.openedAt}`);
+      throw new LedgerError('ALREADY_OPENED', `project ${projectId} was opened${atTime(project.openedAt)}`);
     }
     const now = this.#now(ctx);
     if (Date.parse(now) < Date.parse(project.openingTime)) {
@@ -419,7 +422,7 @@ export class TenderContract extends Contract {
     const req = parseArgument(SignContractRequest, request, 'request');
     this.#refuseIfFailed(project);
     if (project.status === 'contracted') {
-      throw new LedgerError('CONTRACT_EXISTS', `the contract of ${projectId} was recorded at ${project.contract?.signedAt}`);
+      throw new LedgerError('CONTRACT_EXISTS', `the contract of ${projectId} was recorded${atTime(project.contract?.signedAt)}`);
     }
     if (project.status !== 'awarded' || !project.award) {
       throw new LedgerError('CONTRACT_BEFORE_AWARD', `project ${projectId} has not been awarded`);
@@ -788,7 +791,7 @@ export class TenderContract extends Contract {
   /** IR art. 44: after a failed tender (流标) nothing but documents (and deposit returns) may follow. */
   #refuseIfFailed(project: ProjectState): void {
     if (project.status === 'failed') {
-      throw new LedgerError('TENDER_FAILED', `project ${project.projectId} failed at ${project.failedAt}`);
+      throw new LedgerError('TENDER_FAILED', `project ${project.projectId} failed${atTime(project.failedAt)}`);
     }
   }
 
@@ -798,7 +801,7 @@ export class TenderContract extends Contract {
       throw new LedgerError('NOT_OPENED', `the bids of ${project.projectId} have not been opened`);
     }
     if (project.status !== 'opened') {
-      throw new LedgerError('ALREADY_AWARDED', `project ${project.projectId} was awarded at ${project.award?.awardedAt}`);
+      throw new LedgerError('ALREADY_AWARDED', `project ${project.projectId} was awarded${atTime(project.award?.awardedAt)}`);
     }
   }
 

@@ -64,14 +64,16 @@ export async function hashInput(input: InputFile): Promise<string> {
  */
 export async function notariseInBatches(inputs: readonly InputFile[], client: TenderLedgerClient, options: { kind: string; hashConcurrency: number; batchSize?: number },
   onOutcome: (outcome: BatchOutcome) => void): Promise<void> {
-  const hashed: { input: InputFile; sha256: string }[] = [];
+  const hashOf = new Map<InputFile, string>();
   await pool(inputs, options.hashConcurrency, hashInput, (input, sha256) => {
     if (sha256 instanceof Error) onOutcome({ kind: 'failed', input, error: sha256 });
-    else hashed.push({ input, sha256 });
+    else hashOf.set(input, sha256);
   });
   // In the order given (the walk's), each content once: the contract refuses a hash twice in a batch.
-  const order = new Map(inputs.map((input, i) => [input, i]));
-  hashed.sort((a, b) => order.get(a.input)! - order.get(b.input)!);
+  const hashed = inputs.flatMap((input) => {
+    const sha256 = hashOf.get(input);
+    return sha256 === undefined ? [] : [{ input, sha256 }];
+  });
   const distinct = [...new Set(hashed.map((h) => h.sha256))];
   const size = Math.max(1, Math.min(options.batchSize ?? MAX_BATCH, MAX_BATCH));
   for (let start = 0; start < distinct.length; start += size) {

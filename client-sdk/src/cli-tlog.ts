@@ -59,16 +59,19 @@ async function proofVerify(file: string, options: { policy: string; record?: str
     // A file holding the record (e.g. from an evidence package): checked as a record, then hashed by verifyProof.
     record = parseChecked(RecordWithBlockSchema, await readFile(record, 'utf8'), record, (message) => new LedgerError('INVALID_ARGUMENT', message)) as LedgerRecord;
   }
-  let recordHash = typeof record === 'string' ? record : record?.hash;
-  if (record === undefined) {
-    recordHash = recordHashOfProofExtra(parseProofBundle(text).extra);
-    if (recordHash === undefined) {
+  let recordHash: string;
+  if (record !== undefined) {
+    recordHash = typeof record === 'string' ? record : record.hash;
+  } else {
+    const named = recordHashOfProofExtra(parseProofBundle(text).extra);
+    if (named === undefined) {
       console.error('the bundle names no record hash: give --record <sha256>');
       return 2;
     }
+    recordHash = named;
     console.log(`record hash ${recordHash} (as the bundle names it; compare it with your record's)`);
   }
-  const verified = verifyProof(text, typeof record === 'object' ? record : recordHash!, policy);
+  const verified = verifyProof(text, typeof record === 'object' ? record : recordHash, policy);
   console.log(`VERIFIED: record ${recordHash} is leaf ${verified.index} of ${verified.checkpoint.origin} at size ${verified.checkpoint.size}, `
     + `signed by the log and cosigned by ${verified.cosignatures.map((c) => c.witness).join(', ') || 'no witness'} (policy met)`);
   return 0;

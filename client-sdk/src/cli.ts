@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
-import { JwksSchema, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
+import { JwksSchema, must, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
 import { TenderLedgerClient } from './client.js';
 import { AuthError, TenderLedgerError } from './errors.js';
 import { ROLES, type Role } from '@tender-ledger/domain';
@@ -45,9 +45,11 @@ export function localTime(iso: string): string {
   const minute = Math.floor(date.getTime() / 60_000);
   if (minute !== lastMinute) {
     const parts = Object.fromEntries(zoneFormat().formatToParts(date).map((p) => [p.type, p.value]));
+    // zoneFormat asks for each of these, so formatToParts gives each.
+    const part = (type: Intl.DateTimeFormatPartTypes) => must(parts[type], `the ${type} of a local time`);
     const offset = parts.timeZoneName === 'GMT' ? '+00:00' : String(parts.timeZoneName).replace('GMT', '');
     lastMinute = minute;
-    lastPrefix = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+    lastPrefix = `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
     lastSuffix = `${offset} (${zone})`;
   }
   const seconds = String(date.getUTCSeconds()).padStart(2, '0');
@@ -345,7 +347,7 @@ function program(): Command {
         return report.valid ? 0 : 1;
       }
       console.log(`evidence package ${file}${report.projectId ? ` of project ${report.projectId}` : ''}${report.scope ? ` (${report.scope})` : ''}`);
-      const mark = (ok: boolean | string) => (ok === true ? 'ok' : ok === false ? 'FAILED' : String(ok));
+      const mark = (ok: boolean | string) => (ok === true ? 'ok' : ok === false ? 'FAILED' : ok);
       for (const r of report.records) {
         console.log(`  ${r.problems.length === 0 ? 'OK    ' : 'BROKEN'} ${r.seq !== undefined ? `#${r.seq} ` : ''}${r.step ?? '?'} record ${r.recordId ?? r.file}`);
         console.log(`         files vs manifest ${mark(r.filesMatchManifest)}; record hash ${mark(r.recordHashValid)}; receipt signature and claims ${mark(r.receiptValid)}; chain link ${mark(r.chainLinkValid)}`);

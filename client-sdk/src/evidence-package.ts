@@ -53,6 +53,7 @@ const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder('utf-8'
  * not UTF-8 JSON, or each field that breaks the schema). A package is handed over by anyone,
  * so nothing in it is believed before this.
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the shape the value was just checked against (its schema's static type, as the caller writes it)
 function packaged<T>(bytes: Uint8Array | undefined, schema: TSchema): { value: T } | { problem: string } {
   if (bytes === undefined) return { problem: 'missing' };
   let value: unknown;

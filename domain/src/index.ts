@@ -10,3 +10,4 @@ export * from './receipt.js';
 export * from './reports.js';
 export * from './responses.js';
 export { proofExtra, recordHashOfProofExtra } from './proof-extra.js';
+export { must } from './must.js';

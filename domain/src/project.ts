@@ -109,7 +109,8 @@ export function publicRecordView(record: LedgerRecord, projectStatus: ProjectSta
 }
 
 export function isRedacted(view: RecordView): view is RedactedRecord {
-  return (view as RedactedRecord).redacted === true;
+  // Partial: a full record has no `redacted` at all.
+  return (view as Partial<RedactedRecord>).redacted === true;
 }
 
 /**

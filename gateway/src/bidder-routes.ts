@@ -1,11 +1,13 @@
 import express, { type RequestHandler } from 'express';
-import { isResultDecided, schemaErrors, type LedgerRecord, type OpenedBidOutcome, type ProjectState } from '@tender-ledger/domain';
+import { isResultDecided, must, schemaErrors, type LedgerRecord, type OpenedBidOutcome, type ProjectState } from '@tender-ledger/domain';
 import type { Caller } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import { Problem } from './problem.js';
 import type { ReceiptSigner } from './receipts.js';
 import { PATH_PARAMS } from './routes.js';
 import { evaluateJson } from './routers/http.js';
+
+const BIDDER_ID = must(PATH_PARAMS['bidderId'], 'the bidderId path parameter\'s schema');
 
 export interface BidderRoutesDeps {
   backend: LedgerBackend;
@@ -48,8 +50,8 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
 
   router.get('/v1/bidders/:bidderId/tenders', deps.signedIn, async (req, res) => {
     const bidderId = (req.params as Record<string, string>).bidderId ?? '';
-    const errors = schemaErrors(PATH_PARAMS.bidderId!, bidderId);
-    if (errors.length > 0) throw new Problem('INVALID_ARGUMENT', `/params/bidderId ${errors[0]!.message}`, { errors: [{ field: '/params/bidderId', message: errors[0]!.message }] });
+    const [error] = schemaErrors(BIDDER_ID, bidderId);
+    if (error) throw new Problem('INVALID_ARGUMENT', `/params/bidderId ${error.message}`, { errors: [{ field: '/params/bidderId', message: error.message }] });
     const caller = req.caller as Caller;
     if (caller.role === 'platform') throw new Problem('FORBIDDEN', 'a platform reads a bidder\'s records per project');
     // The contract gives a bidder (or a regulator) exactly that bidder's records across projects.

@@ -36,7 +36,7 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   const done = new Promise<Uint8Array>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    doc.on('end', () => { resolve(new Uint8Array(Buffer.concat(chunks))); });
     doc.on('error', reject);
   });
   doc.registerFont('noto', notoSansSc());

@@ -59,7 +59,9 @@ export class EmbeddedBackend implements LedgerBackend {
     if (!options.resume) await options.beforeSend?.({ txId: id });
     const { onSealed } = options;
     const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id }, onSealed ? {
-      onSealed: (sealed) => onSealed({ result: sealed.result, txId: sealed.txId, blockNumber: sealed.blockNumber, blockHash: sealed.blockHash, ...(sealed.leafIndex === undefined ? {} : { leafIndex: sealed.leafIndex }) }),
+      onSealed: (sealed) => {
+        onSealed({ result: sealed.result, txId: sealed.txId, blockNumber: sealed.blockNumber, blockHash: sealed.blockHash, ...(sealed.leafIndex === undefined ? {} : { leafIndex: sealed.leafIndex }) });
+      },
     } : undefined);
     return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }

@@ -25,8 +25,9 @@ function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string>)[name] ?? '';
   const schema = PATH_PARAMS[name];
   const errors = schema ? schemaErrors(schema, value) : [];
-  if (errors.length > 0) {
-    throw new Problem('INVALID_ARGUMENT', `/params/${name} ${errors.map((e) => e.message).join('; ')}`, { errors: [{ field: `/params/${name}`, message: errors[0]!.message }] });
+  const [first] = errors;
+  if (first) {
+    throw new Problem('INVALID_ARGUMENT', `/params/${name} ${errors.map((e) => e.message).join('; ')}`, { errors: [{ field: `/params/${name}`, message: first.message }] });
   }
   return value;
 }

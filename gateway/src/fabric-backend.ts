@@ -48,7 +48,8 @@ export interface FabricBackendOptions {
   resendForMs?: number;
 }
 
-const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
+// Of numbers: a GatewayError's code is a plain number, compared with these statuses.
+const GRPC_UNAVAILABLE = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 // A transaction that lost a read conflict was not applied: it is safe to run again.
 const RETRYABLE_STATUS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 const MAX_ATTEMPTS = 8;

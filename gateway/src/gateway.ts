@@ -79,9 +79,9 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   }
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
   const clock = options.clock;
-  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => logger.warn(message), ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
+  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => { logger.warn(message); }, ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
-  void closer?.start().catch((error: unknown) => logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`));
+  void closer?.start().catch((error: unknown) => { logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`); });
   const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir, { logger }) : undefined;
   if (tlog) metrics.watchTlog(tlog);
   // TLOG_WITNESS_FOR: this organisation cosigns the others' checkpoints that are the root of its own tree.
@@ -95,7 +95,10 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 calls back with the listen error (a port in use) as well as on success.
-    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = app.listen(config.port, config.host, (error?: Error) => {
+      if (error) reject(error);
+      else resolve(listening);
+    });
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
@@ -123,9 +126,9 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       if (closing) return closed;
       closing = true;
       closed = (async () => {
-        const stopped = new Promise<void>((resolve) => { server.close(() => resolve()); });
+        const stopped = new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
         // A connection that turns idle after its answer is closed; one never answered is cut after the grace period.
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const sweep = setInterval(() => { server.closeIdleConnections(); }, 50);
         // Out of time: writes still re-sending a transaction of unknown fate stop (kept as sent, resumed after the restart).
         const cut = setTimeout(() => { backend.interrupt?.(); server.closeAllConnections(); }, SHUTDOWN_GRACE_MS);
         server.closeIdleConnections();
@@ -163,8 +166,8 @@ async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) 
       logPeer: config.tlog.fabricPeer,
       bidderIdentity: config.fabric.bidderIdentity,
       observer: metrics.fabric,
-      warn: (message) => logger.warn({ component: 'tlog' }, message),
+      warn: (message) => { logger.warn({ component: 'tlog' }, message); },
     });
   }
-  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => logger.error(message));
+  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => { logger.error(message); });
 }

@@ -65,12 +65,12 @@ interface Running {
  * limit, then hears "pending" (202). Kept in its own LevelDB beside the ledger.
  */
 export class IdempotencyStore {
-  readonly #db: Level<string, string>;
+  readonly #db: Level;
   readonly #running = new Map<string, Running>();
   #batch: SyncBatch | undefined;
   #syncing: Promise<void> = Promise.resolve();
 
-  private constructor(db: Level<string, string>) {
+  private constructor(db: Level) {
     this.#db = db;
   }
 
@@ -120,9 +120,9 @@ export class IdempotencyStore {
     const current = running;
     let timeout: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      if (waitMs !== Infinity) timeout = setTimeout(() => resolve('late'), waitMs);
+      if (waitMs !== Infinity) timeout = setTimeout(() => { resolve('late'); }, waitMs);
     });
-    const answer = await Promise.race([current.done, late]).finally(() => clearTimeout(timeout));
+    const answer = await Promise.race([current.done, late]).finally(() => { clearTimeout(timeout); });
     const reused = (answer === 'late' ? current.fingerprint : answer.fingerprint) !== fingerprint;
     if (answer === 'late') return { kind: 'pending', reused, ...(current.intent ? { txId: current.intent.txId } : {}) };
     if ('unknown' in answer) return { kind: 'pending', reused, txId: answer.unknown.txId };

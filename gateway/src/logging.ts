@@ -106,7 +106,7 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
     };
     res.once('finish', finish);
     res.once('close', finish);
-    context.run(ctx, () => next());
+    context.run(ctx, () => { next(); });
   };
 }
 

@@ -32,13 +32,14 @@ async function main(): Promise<void> {
     stopping = signal;
     if (gateway) drain(gateway, signal, logger);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => { stop('SIGINT'); });
+  process.on('SIGTERM', () => { stop('SIGTERM'); });
   // `npm run keys:rotate` signals a running gateway: the new key signs from now on, and is published.
   process.on('SIGHUP', () => {
-    if (!gateway) return;
-    gateway.reloadKeys().then((kid) => logger.info({ kid }, `SIGHUP: receipt keys reloaded; signing with ${kid}`),
-      (error: unknown) => logger.error(`SIGHUP: receipt keys not reloaded, still signing with ${gateway?.receipts.currentKid}: ${(error as Error).message}`));
+    const running = gateway;
+    if (!running) return;
+    running.reloadKeys().then((kid) => { logger.info({ kid }, `SIGHUP: receipt keys reloaded; signing with ${kid}`); },
+      (error: unknown) => { logger.error(`SIGHUP: receipt keys not reloaded, still signing with ${running.receipts.currentKid}: ${(error as Error).message}`); });
   });
   // Loaded after the configuration is read: a bad value is said at once, not after every module loads.
   const { startGateway } = await import('./gateway.js');

@@ -93,8 +93,8 @@ export class GatewayMetrics {
 
   /** Watches an embedded ledger's blocks and fsyncs. */
   watchLedger(ledger: WatchableLedger): void {
-    ledger.on('block', (block) => this.#blockSize.observe(block.txs.length));
-    ledger.on('sync', (sync) => this.#fsync.observe({ what: sync.what }, sync.seconds));
+    ledger.on('block', (block) => { this.#blockSize.observe(block.txs.length); });
+    ledger.on('sync', (sync) => { this.#fsync.observe({ what: sync.what }, sync.seconds); });
   }
 
   /**
@@ -123,8 +123,8 @@ export class GatewayMetrics {
 
   /** For the Fabric backend. */
   readonly fabric: FabricObserver = {
-    phase: (phase, seconds, outcome) => this.#fabricPhase.observe({ phase, outcome }, seconds),
-    retry: (code) => this.#fabricRetries.inc({ code }),
+    phase: (phase, seconds, outcome) => { this.#fabricPhase.observe({ phase, outcome }, seconds); },
+    retry: (code) => { this.#fabricRetries.inc({ code }); },
   };
 }
 

@@ -46,6 +46,7 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
   const text = (name: string): string | undefined => {
     const value = query[name];
     // Characters (code points) as the published maxLength counts them, not UTF-16 units.
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points are what is meant: JSON Schema's maxLength counts them, not graphemes
     if (value !== undefined && (typeof value !== 'string' || [...value].length > SHORT)) {
       errors.push({ field: `/query/${name}`, message: 'must be one short string' });
       return undefined;

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import { Es256PrivateJwkSchema, RECEIPT_TYPE, parseChecked, receiptClaims, type CommitInfo, type LedgerRecord } from '@tender-ledger/domain';
+import { Es256PrivateJwkSchema, RECEIPT_TYPE, must, parseChecked, receiptClaims, type CommitInfo, type LedgerRecord } from '@tender-ledger/domain';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -84,7 +84,7 @@ export class ReceiptSigner {
     }
     const currentKid = (await readFile(path.join(this.#dir, 'current'), 'utf8').catch(() => '')).trim();
     // keys.size > 0 here, so the last key exists.
-    const jwk = keys.get(currentKid) ?? [...keys.values()].at(-1)!;
+    const jwk = keys.get(currentKid) ?? must([...keys.values()].at(-1), 'the newest receipt key');
     this.#jwks = { keys: [...keys.values()].map(({ d: _private, ...publicJwk }) => publicJwk) };
     this.#current = { kid: jwk.kid as string, key: await importJWK(jwk, 'ES256') };
   }

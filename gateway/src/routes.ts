@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
   AppointCommitteeRequest, AwardRequest, CommitBidRequest, Identifier, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, RecordScoresRequest,
-  RecordId, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest,
+  RecordId, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest, Sha256Hex, SignContractRequest, must,
 } from '@tender-ledger/domain';
 
 /** A body-less step (a withdrawal) still must not carry stray fields. */
@@ -39,20 +39,22 @@ export interface StepRoute {
 }
 
 const json = (body: unknown) => JSON.stringify(body);
+/** A parameter the route's path names: Express sets each one the path matched. */
+const param = (params: Record<string, string>, name: string): string => must(params[name], `the :${name} path parameter`);
 
 /** The public write contract other platforms code against. */
 export const STEP_ROUTES: StepRoute[] = [
   { path: '/v1/projects', summary: 'Register a project (项目登记)', schema: RegisterProjectRequest, fn: 'registerProject', args: (_p, b) => [json(b)] },
-  { path: '/v1/projects/:projectId/bidders', summary: 'Register a bidder and its deposit (投标报名)', schema: RegisterBidderRequest, fn: 'registerBidder', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/bids', summary: 'Record a sealed bid commitment (投标)', schema: CommitBidRequest, fn: 'commitBid', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/bids/:bidderId/withdrawal', summary: 'Withdraw a bid before the deadline (撤回)', schema: EmptyRequest, fn: 'withdrawBid', args: (p) => [p.projectId!, p.bidderId!] },
-  { path: '/v1/projects/:projectId/committee', summary: 'Appoint the evaluation committee before the opening (专家抽取 / 组建评标委员会)', schema: AppointCommitteeRequest, fn: 'appointCommittee', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/committee/replacements', summary: 'Replace a committee member who has not scored, for a stated reason (更换评标专家)', schema: ReplaceCommitteeMemberRequest, fn: 'replaceCommitteeMember', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/opening', summary: 'Open the bids with their reveals (开标)', schema: OpenBidsRequest, fn: 'openBids', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/scores', summary: 'Record one evaluator\'s scores (评标)', schema: RecordScoresRequest, fn: 'recordScores', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/award', summary: 'Award the tender (定标)', schema: AwardRequest, fn: 'awardBid', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/contract', summary: 'Record the signed contract (签订合同)', schema: SignContractRequest, fn: 'signContract', args: (p, b) => [p.projectId!, json(b)] },
-  { path: '/v1/projects/:projectId/deposits/:bidderId/release', summary: 'Release a bidder\'s deposit (退还保证金)', schema: ReleaseDepositRequest, fn: 'releaseDeposit', args: (p, b) => [p.projectId!, p.bidderId!, json(b)] },
+  { path: '/v1/projects/:projectId/bidders', summary: 'Register a bidder and its deposit (投标报名)', schema: RegisterBidderRequest, fn: 'registerBidder', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/bids', summary: 'Record a sealed bid commitment (投标)', schema: CommitBidRequest, fn: 'commitBid', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/bids/:bidderId/withdrawal', summary: 'Withdraw a bid before the deadline (撤回)', schema: EmptyRequest, fn: 'withdrawBid', args: (p) => [param(p, 'projectId'), param(p, 'bidderId')] },
+  { path: '/v1/projects/:projectId/committee', summary: 'Appoint the evaluation committee before the opening (专家抽取 / 组建评标委员会)', schema: AppointCommitteeRequest, fn: 'appointCommittee', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/committee/replacements', summary: 'Replace a committee member who has not scored, for a stated reason (更换评标专家)', schema: ReplaceCommitteeMemberRequest, fn: 'replaceCommitteeMember', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/opening', summary: 'Open the bids with their reveals (开标)', schema: OpenBidsRequest, fn: 'openBids', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/scores', summary: 'Record one evaluator\'s scores (评标)', schema: RecordScoresRequest, fn: 'recordScores', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/award', summary: 'Award the tender (定标)', schema: AwardRequest, fn: 'awardBid', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/contract', summary: 'Record the signed contract (签订合同)', schema: SignContractRequest, fn: 'signContract', args: (p, b) => [param(p, 'projectId'), json(b)] },
+  { path: '/v1/projects/:projectId/deposits/:bidderId/release', summary: 'Release a bidder\'s deposit (退还保证金)', schema: ReleaseDepositRequest, fn: 'releaseDeposit', args: (p, b) => [param(p, 'projectId'), param(p, 'bidderId'), json(b)] },
   { path: '/v1/evidence', summary: 'Notarise a document by its hash (存证)', schema: NotariseDocumentRequest, fn: 'notariseDocument',
     // A project's document joins its chain; a standalone one goes to the notary contract.
     invoke: (b) => ((b as { projectId?: string }).projectId === undefined ? 'notary:notariseDocument' : 'notariseDocument'), args: (_p, b) => [json(b)] },

@@ -61,7 +61,10 @@ export function createServer(deps: GatewayDeps): express.Express {
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics, deps.metricsAccess));
   // While draining, each answer closes its connection, and a new request is turned away (no work starts).
   app.use((req, res, next) => {
-    if (!deps.closing?.()) return next();
+    if (!deps.closing?.()) {
+      next();
+      return;
+    }
     res.setHeader('connection', 'close');
     sendProblem(res, new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }), req.originalUrl);
   });

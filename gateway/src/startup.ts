@@ -80,9 +80,9 @@ export async function describeStartupFailure(error: unknown, where: { port?: num
   const chain = causes(error);
   const code = chain.map((e) => e.code).find((c) => typeof c === 'string' && c !== 'LEVEL_DATABASE_NOT_OPEN');
   const address = `${where.host ?? '?'}:${where.port ?? '?'}`;
-  if (code === 'EADDRINUSE') return `port ${where.port} on ${where.host} is in use by another process: stop it or set PORT (0 picks a free port)`;
+  if (code === 'EADDRINUSE') return `port ${where.port ?? '?'} on ${where.host ?? '?'} is in use by another process: stop it or set PORT (0 picks a free port)`;
   if (code === 'EACCES' && chain.some((e) => String(e.message).includes('listen'))) return `cannot listen on ${address}: permission denied (ports below 1024 need privileges): set PORT`;
-  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${address}: ${where.host} is not an address of this machine: set HOST`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${address}: ${where.host ?? '?'} is not an address of this machine: set HOST`;
   if (code === 'LEVEL_LOCKED') {
     const message = chain.map((e) => String(e.message)).join(' ');
     const store = /lock (.+)\/LOCK/.exec(message)?.[1] ?? path.join(where.dataDir ?? '', 'ledger');
@@ -90,6 +90,6 @@ export async function describeStartupFailure(error: unknown, where: { port?: num
     return `the store ${store} is locked by another process (LevelDB LOCK held${holder ? ` by ${holder.description}` : ''}): stop that gateway or set DATA_DIR to another directory`;
   }
   const first = chain[0];
-  const message = first && typeof first.message === 'string' ? first.message.split('\n')[0] : String(error);
+  const message = first && typeof first.message === 'string' ? first.message.split('\n')[0] ?? '' : String(error);
   return `cannot start: ${message}${typeof code === 'string' ? ` (${code})` : ''}`;
 }

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Level } from 'level';
+import { must } from '@tender-ledger/domain';
 import { GENESIS_PREV_HASH, type Block } from './block.js';
 import { createHead, HEAD_FILE, HeadFile, readHead, type DurableHead } from './head.js';
 import { checkRecent, LedgerDamagedError, readLost, storeHeight, type BrokenLink } from './integrity.js';
@@ -39,11 +40,14 @@ export async function openChecked(directory: string, window: { blocks: number; t
   const inMiddle = damagedLogs.filter((scan) => scan.intactAfterDamage);
   if (inMiddle.length > 0) {
     // Not opened, so nothing is dropped: the damaged bytes stay exactly as found.
-    throw new LedgerDamagedError(inMiddle.map((scan) => ({
-      file: scan.file,
-      ...(scan.damage[0] ? { offset: scan.damage[0].offset } : {}),
-      reason: `write-ahead log ${scan.damage[0]?.reason} with intact records after it (opening would drop acknowledged blocks); store left unopened and untouched`,
-    })), directory);
+    throw new LedgerDamagedError(inMiddle.map((scan) => {
+      const damage = must(scan.damage[0], `the damage found in ${scan.file}`);
+      return {
+        file: scan.file,
+        offset: damage.offset,
+        reason: `write-ahead log ${damage.reason} with intact records after it (opening would drop acknowledged blocks); store left unopened and untouched`,
+      };
+    }), directory);
   }
   let kept: string | undefined;
   if (damagedLogs.length > 0) {
@@ -61,7 +65,10 @@ export async function openChecked(directory: string, window: { blocks: number; t
     const head = await durableHead(db, directory);
     const problems: BrokenLink[] = await checkRecent(db, head, window);
     if (problems.length > 0) {
-      if (kept) problems.push({ file: damagedLogs.map((s) => s.file).join(', '), reason: `write-ahead log damaged (${damagedLogs[0]?.damage[0]?.reason}); copied to ${kept} in the store before LevelDB dropped it` });
+      if (kept) {
+        const firstDamage = must(damagedLogs[0]?.damage[0], 'the damage found in the write-ahead logs');
+        problems.push({ file: damagedLogs.map((s) => s.file).join(', '), reason: `write-ahead log damaged (${firstDamage.reason}); copied to ${kept} in the store before LevelDB dropped it` });
+      }
       throw new LedgerDamagedError(problems, directory);
     }
     if (kept) await rm(path.join(directory, kept), { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import { canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
+import { canonicalJson, must, type LedgerRecord } from '@tender-ledger/domain';
 import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, nodeHash, toHex, type NodeSource } from '@tender-ledger/tlog';
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import type { Block, BlockTransaction } from './block.js';
@@ -171,13 +171,15 @@ export class LedgerLog implements NodeSource {
     let index = this.#recent.get(txId);
     if (index === undefined) {
       const blockBytes = await this.#db.get(txKey(txId));
-      const number = blockBytes === undefined ? undefined : Number(blockBytes.toString('utf8'));
-      const first = number === undefined ? undefined : await this.#db.get(tlogBlockKey(number));
-      const block = first === undefined ? undefined : await this.#db.get(blockKey(number!));
+      if (blockBytes === undefined) return undefined;
+      const number = Number(blockBytes.toString('utf8'));
+      const first = await this.#db.get(tlogBlockKey(number));
+      if (first === undefined) return undefined;
+      const block = await this.#db.get(blockKey(number));
       if (block === undefined) return undefined;
       const position = blockLeaves(JSON.parse(block.toString('utf8')) as Block).findIndex((l) => l.txId === txId);
       if (position < 0) return undefined;
-      index = Number(first!.toString('utf8')) + position;
+      index = Number(first.toString('utf8')) + position;
     }
     return index < this.#durable ? index : undefined;
   }
@@ -360,7 +362,8 @@ const eventRecords = new WeakMap<BlockTransaction, { hash: unknown; holds: boole
 export function eventRecordHolds(tx: BlockTransaction): { hash: unknown; holds: boolean } {
   let known = eventRecords.get(tx);
   if (known === undefined) {
-    const record = JSON.parse(tx.event!.payload) as LedgerRecord;
+    // Callers pass only a transaction with an event (a leaf, or its record's state value).
+    const record = JSON.parse(must(tx.event, `the event of ${tx.txId}`).payload) as LedgerRecord;
     known = { hash: record.hash, holds: recordHashOf(record) === record.hash };
     eventRecords.set(tx, known);
   }
@@ -448,7 +451,10 @@ export class LogCheck {
     let level = 0;
     let i = this.#size;
     while (i % 2 === 1) {
-      hash = nodeHash(this.#edge.pop()!, hash);
+      // An odd index has its left sibling on the edge; a compare, not a call, on this per-leaf path.
+      const left = this.#edge.pop();
+      if (left === undefined) throw new Error(`internal error: the log's right edge is shorter than ${this.#size} leaves need`);
+      hash = nodeHash(left, hash);
       level += 1;
       i = (i - 1) / 2;
       if (level % TILE_LEVEL === 0 && this.problem === undefined) {

@@ -302,7 +302,10 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
       }
       const key = parsed.key;
       // A key's entries are contiguous but for those of keys that begin with `${key}!`.
-      for (let top = open.at(-1); top && top.key !== key && !key.startsWith(`${top.key}!`); top = open.at(-1)) await close(open.pop()!);
+      for (let top = open.at(-1); top && top.key !== key && !key.startsWith(`${top.key}!`); top = open.at(-1)) {
+        open.pop();
+        await close(top);
+      }
       const version = dbKey.slice(dbKey.length - VERSION_WIDTH);
       const top = open.at(-1);
       if (top?.key === key) {
@@ -313,7 +316,7 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
         open.push({ key, version, entry });
       }
     }
-    while (open.length > 0) await close(open.pop()!);
+    for (let top = open.pop(); top !== undefined; top = open.pop()) await close(top);
     for (let next = await state.next(); next !== undefined; next = await state.next()) await passState(next, false);
     await evidence.finish();
     if (ops.length > 0) await writeScratch(scratch, ops);
@@ -364,7 +367,9 @@ async function walkBlocks(
   };
   // A store from before the log has none yet (its first start gives it its leaves).
   const log = (await db.get(TLOG_SIZE_KEY)) === undefined ? undefined : new LogCheck(db);
-  const passOver = (key: string) => findings.note('historyExtra', { key: key.slice(VERSION_WIDTH), reason: 'history entry written by no block' });
+  const passOver = (key: string) => {
+    findings.note('historyExtra', { key: key.slice(VERSION_WIDTH), reason: 'history entry written by no block' });
+  };
   try {
     let prevHash = GENESIS_PREV_HASH;
     for (let number = 0; number < height; number++) {
@@ -427,9 +432,9 @@ async function walkBlocks(
             findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
           } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
             findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
-          } else if (withState && write.key.startsWith(STANDALONE_PREFIX)) {
+          } else if (withState && write.value !== null && write.key.startsWith(STANDALONE_PREFIX)) {
             // The state value is this write's value: a standalone record, checked here once.
-            await evidence.standalone(write.key, write.value!, tx);
+            await evidence.standalone(write.key, write.value, tx);
           }
         }
         for (const key of entries.keys()) passOver(version + key);

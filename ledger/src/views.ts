@@ -42,7 +42,9 @@ export class StateCache {
   committed(txs: readonly { writes: readonly { key: string }[] }[], values: readonly (readonly (Uint8Array | null)[])[]): void {
     this.#generation++;
     this.#evictIfFull();
-    txs.forEach((tx, t) => tx.writes.forEach(({ key }, w) => this.#values.set(key, values[t]?.[w] ?? null)));
+    txs.forEach((tx, t) => {
+      tx.writes.forEach(({ key }, w) => this.#values.set(key, values[t]?.[w] ?? null));
+    });
   }
 
   #evictIfFull(): void {

@@ -94,9 +94,8 @@ export function rangeNodes(start: number, end: number): NodeId[] {
 /** Hash of a range given its complete subtrees' hashes (as {@link rangeNodes} lists them). */
 export function foldRange(hashes: readonly Uint8Array[]): Uint8Array {
   if (hashes.length === 0) return emptyRoot();
-  let acc = hashes[hashes.length - 1]!;
-  for (let i = hashes.length - 2; i >= 0; i--) acc = nodeHash(hashes[i]!, acc);
-  return acc;
+  // From the right: the last hash, then each one before it hashed with what is folded so far.
+  return hashes.reduceRight((acc, hash) => nodeHash(hash, acc));
 }
 
 /** What to read to compute the root of a tree of `size` leaves. */
@@ -250,10 +249,11 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
     fn = half(fn);
     sn = half(sn);
   }
-  let fr = path[0]!;
-  let sr = path[0]!;
-  for (let i = 1; i < path.length; i++) {
-    const c = path[i]!;
+  const [first, ...rest] = path;
+  if (first === undefined) fail('TLOG_CONSISTENCY_INVALID', 'the proof is empty'); // checked above; this tells the types
+  let fr = first;
+  let sr = first;
+  for (const c of rest) {
     if (sn === 0) fail('TLOG_CONSISTENCY_INVALID', 'the proof is longer than the path');
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
@@ -275,8 +275,9 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
 
 /** RFC 9162 `MTH` over leaf hashes, computed directly: the reference the tree is tested against. */
 export function rootOfLeaves(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return emptyRoot();
-  if (leaves.length === 1) return leaves[0]!;
+  const [first] = leaves;
+  if (first === undefined) return emptyRoot();
+  if (leaves.length === 1) return first;
   const k = splitPoint(leaves.length);
   return nodeHash(rootOfLeaves(leaves.slice(0, k)), rootOfLeaves(leaves.slice(k)));
 }

@@ -83,9 +83,8 @@ export function formatSignerKey(name: string, type: SignatureType, seed: Uint8Ar
 export function parseSignerKey(text: string): NamedKey {
   // Names hold no '+', but base64 may: the key material is everything after the fourth.
   const parts = text.trim().split('+');
-  if (parts.length < 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') fail('TLOG_KEY_MALFORMED', 'not a signer key');
-  const name = parts[2]!;
-  const idHex = parts[3]!;
+  const [kind, keyword, name, idHex] = parts;
+  if (parts.length < 5 || kind !== 'PRIVATE' || keyword !== 'KEY' || name === undefined || idHex === undefined) fail('TLOG_KEY_MALFORMED', 'not a signer key');
   const material = parts.slice(4).join('+');
   const bytes = fromBase64(material);
   const type = bytes?.[0];

@@ -43,8 +43,12 @@ export function isKeyName(name: string): boolean {
 
 /** `SHA-256(name || 0x0A || type || public key)[:4]` as an unsigned 32-bit number. */
 export function keyIdOf(name: string, type: number, publicKey: Uint8Array): number {
-  const h = sha256(concatBytes(utf8(name), new Uint8Array([0x0a, type]), publicKey));
-  return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+  return uint32At(sha256(concatBytes(utf8(name), new Uint8Array([0x0a, type]), publicKey)));
+}
+
+/** The big-endian unsigned 32-bit number in the first four bytes (there are at least four). */
+function uint32At(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
 }
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
@@ -145,12 +149,11 @@ export function parseNote(input: string | Uint8Array): SignedNote {
 
 /** Parses one `— <name> <base64>` line (without its newline). */
 export function parseSignatureLine(line: string): NoteSignature {
-  const match = /^\u2014 ([^ ]+) ([^ ]+)$/u.exec(line);
-  if (match === null || !isKeyName(match[1]!)) fail('TLOG_NOTE_MALFORMED', 'a signature line is "— <name> <base64>"');
-  const bytes = fromBase64(match[2]!);
-  if (bytes === undefined || bytes.length < 5) fail('TLOG_NOTE_MALFORMED', `bad signature encoding by ${match[1]!}`);
-  const keyId = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
-  return { name: match[1]!, keyId, signature: bytes.slice(4), line };
+  const [, name, encoded] = /^\u2014 ([^ ]+) ([^ ]+)$/u.exec(line) ?? [];
+  if (name === undefined || encoded === undefined || !isKeyName(name)) fail('TLOG_NOTE_MALFORMED', 'a signature line is "— <name> <base64>"');
+  const bytes = fromBase64(encoded);
+  if (bytes === undefined || bytes.length < 5) fail('TLOG_NOTE_MALFORMED', `bad signature encoding by ${name}`);
+  return { name, keyId: uint32At(bytes), signature: bytes.slice(4), line };
 }
 
 /** `— <name> base64(key ID || signature)`, without a newline. */

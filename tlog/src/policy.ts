@@ -54,18 +54,19 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
     const [keyword, ...args] = line.split(/[ \t]+/);
     switch (keyword) {
       case 'log': {
-        if (args.length < 1 || args.length > 2) fail('TLOG_KEY_MALFORMED', `${where}: log <vkey> [<url>]`);
-        const v = parseVerifierKey(args[0]!, ed);
+        const [vkey] = args;
+        if (vkey === undefined || args.length > 2) fail('TLOG_KEY_MALFORMED', `${where}: log <vkey> [<url>]`);
+        const v = parseVerifierKey(vkey, ed);
         if (v.type !== SIG_ED25519) fail('TLOG_KEY_MALFORMED', `${where}: a log key is an Ed25519 (0x01) key`);
         keyOnce(v, where);
         logs.push(v);
         return;
       }
       case 'witness': {
-        if (args.length < 2 || args.length > 3) fail('TLOG_KEY_MALFORMED', `${where}: witness <name> <vkey> [<url>]`);
-        const name = args[0]!;
+        const [name, vkey] = args;
+        if (name === undefined || vkey === undefined || args.length > 3) fail('TLOG_KEY_MALFORMED', `${where}: witness <name> <vkey> [<url>]`);
         if (name === 'none' || rules.has(name)) fail('TLOG_KEY_MALFORMED', `${where}: the name ${name} is taken`);
-        const v = parseVerifierKey(args[1]!, ed);
+        const v = parseVerifierKey(vkey, ed);
         if (v.type !== SIG_COSIGNATURE_V1) fail('TLOG_KEY_MALFORMED', `${where}: a witness key is a cosignature/v1 (0x04) key`);
         keyOnce(v, where);
         witnesses.set(name, v);
@@ -85,8 +86,9 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
         return;
       }
       case 'quorum': {
-        if (args.length !== 1 || quorum !== undefined) fail('TLOG_KEY_MALFORMED', `${where}: one quorum <name> line`);
-        quorum = args[0] === 'none' ? { kind: 'none' } : rules.get(args[0]!) ?? fail('TLOG_KEY_MALFORMED', `${where}: ${args[0]!} is not defined above`);
+        const [name] = args;
+        if (name === undefined || args.length !== 1 || quorum !== undefined) fail('TLOG_KEY_MALFORMED', `${where}: one quorum <name> line`);
+        quorum = name === 'none' ? { kind: 'none' } : rules.get(name) ?? fail('TLOG_KEY_MALFORMED', `${where}: ${name} is not defined above`);
         return;
       }
       default:
@@ -102,10 +104,11 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
  * of them must cosign (k of n).
  */
 export function formatPolicy(options: { logs: readonly string[]; witnesses: readonly string[]; threshold: number }): string {
-  const names = options.witnesses.map((_, i) => `w${i + 1}`);
+  const witnessName = (i: number) => `w${i + 1}`;
+  const names = options.witnesses.map((_, i) => witnessName(i));
   const lines = [
     ...options.logs.map((v) => `log ${v}`),
-    ...options.witnesses.map((v, i) => `witness ${names[i]!} ${v}`),
+    ...options.witnesses.map((v, i) => `witness ${witnessName(i)} ${v}`),
   ];
   if (options.threshold === 0) lines.push('quorum none');
   else lines.push(`group quorum-group ${options.threshold} ${names.join(' ')}`, 'quorum quorum-group');

@@ -1,4 +1,4 @@
-import { LedgerError } from '@tender-ledger/domain';
+import { LedgerError, must } from '@tender-ledger/domain';
 import { fail, fromBase64, fromHex, fromUtf8, parseDecimal, toBase64 } from './bytes.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { HASH_SIZE, leafHash, verifyInclusion } from './merkle.js';
@@ -45,8 +45,10 @@ export function parseProofBundle(input: string | Uint8Array): TlogProofBundle {
   if (checkpoint === '') fail('TLOG_PROOF_MALFORMED', 'no checkpoint');
   if (head.shift() !== TLOG_PROOF_HEADER) fail('TLOG_PROOF_MALFORMED', `the first line is not ${TLOG_PROOF_HEADER}`);
   let extra: Uint8Array | undefined;
-  if (head[0]?.startsWith('extra ')) {
-    extra = fromBase64(head.shift()!.slice('extra '.length)) ?? fail('TLOG_PROOF_MALFORMED', 'the extra line is not base64');
+  const extraLine = head[0];
+  if (extraLine?.startsWith('extra ')) {
+    head.shift();
+    extra = fromBase64(extraLine.slice('extra '.length)) ?? fail('TLOG_PROOF_MALFORMED', 'the extra line is not base64');
   }
   const indexLine = head.shift() ?? '';
   const index = indexLine.startsWith('index ') ? parseDecimal(indexLine.slice('index '.length)) : undefined;
@@ -133,8 +135,10 @@ export function verifyCheckpoint(note: string | Uint8Array, policy: TlogPolicy, 
   if (log === undefined) fail('TLOG_SIGNATURE_MISSING', `no signature by the log ${checkpoint.origin}`);
   const cosigners = verifyNoteSignatures(parsed, [...byVerifier.keys()]);
   const cosignatures = cosigners.map((v) => {
-    const line = parsed.signatures.find((s) => s.name === v.name && s.keyId === v.keyId && v.type === SIG_COSIGNATURE_V1);
-    return { witness: byVerifier.get(v)!, timestamp: splitCosignature(line!.signature)!.timestamp };
+    // v verified one of the note's lines, a cosignature, and came from byVerifier's keys.
+    const line = must(parsed.signatures.find((s) => s.name === v.name && s.keyId === v.keyId && v.type === SIG_COSIGNATURE_V1), 'the verified cosignature line');
+    const { timestamp } = must(splitCosignature(line.signature), 'the verified cosignature');
+    return { witness: must(byVerifier.get(v), 'the cosigner\'s witness name'), timestamp };
   });
   if (!quorumMet(policy.quorum, new Set(cosignatures.map((c) => c.witness)))) {
     fail('TLOG_QUORUM_NOT_MET', `${cosignatures.length} witness cosignature(s) verified; the policy's quorum is not met`);
@@ -145,7 +149,10 @@ export function verifyCheckpoint(note: string | Uint8Array, policy: TlogPolicy, 
       cache = new Map();
       checkpointCache.set(policy, cache);
     }
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    if (cache.size >= CACHE_LIMIT) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
     cache.set(key, result);
   }
   return result;

@@ -54,9 +54,10 @@ export class MemoryTree implements NodeSource {
   /** The hash of a complete subtree; throws if that subtree is not complete yet. */
   node(level: number, index: number): Uint8Array {
     const count = this.#counts[level] ?? 0;
-    if (!(index >= 0 && index < count)) throw new RangeError(`no complete node at level ${level}, index ${index}`);
+    const nodes = this.#levels[level];
+    if (nodes === undefined || !(index >= 0 && index < count)) throw new RangeError(`no complete node at level ${level}, index ${index}`);
     const start = index * HASH_SIZE;
-    return this.#levels[level]!.subarray(start, start + HASH_SIZE);
+    return nodes.subarray(start, start + HASH_SIZE);
   }
 
   /** Root hash of the tree as it was at `size` leaves (default: now). */

@@ -31,6 +31,7 @@ export type ReceiptErrorCode = 'RECEIPT_MALFORMED' | 'RECEIPT_UNKNOWN_KEY' | 'RE
 export class ReceiptVerificationError extends TenderLedgerError {
   override name = 'ReceiptVerificationError';
   declare readonly code: ReceiptErrorCode;
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- it narrows `code` to a ReceiptErrorCode, which keeps the declared field true
   constructor(code: ReceiptErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }

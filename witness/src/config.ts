@@ -20,8 +20,9 @@ export interface WitnessConfig {
  * - `WITNESS_NAME` (default `witness.tender-ledger.local`), `PORT` (8091), `HOST` (127.0.0.1), `DATA_DIR` (./data).
  */
 export function readWitnessConfig(env: NodeJS.ProcessEnv = process.env): WitnessConfig {
-  const port = Number(env['PORT'] ?? 8091);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, not ${env['PORT']}`);
+  const portText = env['PORT'] ?? '8091';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, not ${portText}`);
   let source = env['WITNESS_LOGS'] ?? '';
   if (env['WITNESS_LOGS_FILE'] !== undefined) source += `\n${readFileSync(env['WITNESS_LOGS_FILE'], 'utf8')}`;
   const vkeys = source.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '')

@@ -1,4 +1,4 @@
-import { LedgerError } from '@tender-ledger/domain';
+import { LedgerError, must } from '@tender-ledger/domain';
 import {
   HASH_SIZE, addSignatures, bytesEqual, cosignText, emptyRoot, fromBase64, parseCheckpoint, parseNote, verifyConsistency,
   verifyNoteSignatures, type Ed25519Signer, type NoteVerifier,
@@ -85,7 +85,8 @@ export class Witness {
         if (request.proof.length > 0) throw new LedgerError('TLOG_CONSISTENCY_INVALID', 'from size 0 the proof is empty');
       } else {
         // The old root is the one this witness cosigned, never one the request names.
-        verifyConsistency(request.oldSize, checkpoint.size, request.proof, latest!.rootHash, checkpoint.rootHash);
+        // oldSize > 0 equals the stored size here, so a cosigned checkpoint is stored.
+        verifyConsistency(request.oldSize, checkpoint.size, request.proof, must(latest, 'the cosigned checkpoint').rootHash, checkpoint.rootHash);
       }
       const now = Math.floor((this.#options.now ?? (() => Date.now() / 1000))());
       const line = cosignText(note.text, this.#options.name, this.#options.signer, now);

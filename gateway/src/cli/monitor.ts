@@ -31,11 +31,16 @@ async function main(argv: string[]): Promise<number> {
     console.warn(`monitor: no --policy or --log-key; trusting the log key the gateway names (${policy.logs[0]?.name ?? '?'}) on first use`);
   }
   const monitor = new LogMonitor({ url, policy });
-  const records = argv.flatMap((a, i) => (a === '--record' && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
+  // Every value given to a repeatable flag, in order.
+  const values = (flag: string) => argv.flatMap((a, i) => {
+    const value = argv[i + 1];
+    return a === flag && value !== undefined ? [value] : [];
+  });
+  const records = values('--record');
   const leafChecked = new Set<string>();
   // What the witnesses hold: the checkpoints other parties were shown. One of another root at a
   // size the monitor saw is a split view.
-  const witnessUrls = argv.flatMap((a, i) => (a === '--witness' && argv[i + 1] !== undefined ? [argv[i + 1]!.replace(/\/+$/, '')] : []));
+  const witnessUrls = values('--witness').map((url) => url.replace(/\/+$/, ''));
   const origin = policy.logs[0]?.name ?? '';
   const originHash = createHash('sha256').update(origin, 'utf8').digest('hex');
   for (;;) {

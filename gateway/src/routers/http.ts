@@ -113,11 +113,13 @@ export async function evaluateJson<T>(backend: LedgerBackend, reader: Reader, fn
  * A query's answer, checked. On Fabric it comes from a peer, maybe another organisation's: an
  * answer of another shape is the gateway's failure (500, logged), never passed on or trusted.
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the caller's view of the answer, checked against LEDGER_ANSWERS[fn] here; callers read projections of it
 export function ledgerAnswer<T>(fn: LedgerQuery, text: string): T {
   return checkedAnswer<T>(fn, LEDGER_ANSWERS[fn], text);
 }
 
 /** The ledger's answer to `fn` (a query or a transaction), checked against `schema`; see ledgerAnswer. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the caller's view of the answer, checked against `schema` here
 export function checkedAnswer<T>(fn: string, schema: TSchema, text: string): T {
   return parseChecked(schema, text, `the ledger's answer to ${fn}`, (message) => new Problem('INTERNAL', message)) as T;
 }

@@ -43,11 +43,13 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
   // A consistency proof between two sizes (base64 lines), for `tender log consistency`; the
   // verifier checks it against the roots its two checkpoints sign, so it need not trust this.
   router.get('/log/consistency/:size1/:size2', (req: Request, res: Response) => {
-    const [size1, size2] = [req.params['size1'], req.params['size2']].map((s) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN));
-    if (!(size1! <= size2! && size2! <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
+    const sizeOf = (s: unknown) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN);
+    const size1 = sizeOf(req.params['size1']);
+    const size2 = sizeOf(req.params['size2']);
+    if (!(size1 <= size2 && size2 <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
     // From the empty tree the proof is empty, as tlog-witness has it for `old 0` (any tree extends
     // it, so it proves nothing; the verifier says so): an answer, not a malformed request.
-    const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1!, size2);
+    const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1, size2);
     res.setHeader('cache-control', IMMUTABLE);
     res.type('text/plain; charset=utf-8').send(proof.map((h) => `${toBase64(h)}\n`).join(''));
   });

@@ -84,13 +84,13 @@ export class Checkpointer {
 
   /** Each witness's last refusal or failure, if its last attempt failed. */
   witnessErrors(): Record<string, string> {
-    return Object.fromEntries(this.#witnesses.filter((w) => w.lastError !== undefined).map((w) => [w.endpoint.url, w.lastError!]));
+    return Object.fromEntries(this.#witnesses.flatMap((w): [string, string][] => (w.lastError === undefined ? [] : [[w.endpoint.url, w.lastError]])));
   }
 
   start(): void {
     const loop = (): void => {
       if (this.#stopped) return;
-      this.#running = this.tick().catch((error: unknown) => this.#warn(`checkpoint: ${(error as Error).message}`))
+      this.#running = this.tick().catch((error: unknown) => { this.#warn(`checkpoint: ${(error as Error).message}`); })
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(loop, this.#options.intervalMs ?? 200);
         });

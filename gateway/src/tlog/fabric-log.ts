@@ -59,7 +59,7 @@ export class FabricLog implements GatewayLog {
 
   /** Appends a committed block's records; blocks must come in order, each once. */
   applyBlock(block: common.Block): number {
-    const number = Number(block.getHeader()?.getNumber() ?? -1);
+    const number = block.getHeader()?.getNumber() ?? -1;
     if (number !== this.#nextBlock) throw new Error(`block ${number} given, block ${this.#nextBlock} expected`);
     const leaves = fabricBlockLeaves(block);
     for (const { txId, data } of leaves) {
@@ -74,7 +74,7 @@ export class FabricLog implements GatewayLog {
   /** Follows the peer's committed blocks from where this log is, until the iterator is closed. */
   async follow(network: Network, signal?: AbortSignal): Promise<void> {
     const blocks = await network.getBlockEvents({ startBlock: BigInt(this.#nextBlock) });
-    signal?.addEventListener('abort', () => blocks.close());
+    signal?.addEventListener('abort', () => { blocks.close(); });
     try {
       for await (const block of blocks) this.applyBlock(block);
     } finally {

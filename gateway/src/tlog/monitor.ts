@@ -1,4 +1,4 @@
-import { LedgerError, RecordWithBlockSchema, isRedacted, recordHash, schemaErrors, type RecordView } from '@tender-ledger/domain';
+import { LedgerError, RecordWithBlockSchema, isRedacted, must, recordHash, schemaErrors, type RecordView } from '@tender-ledger/domain';
 import {
   MemoryTree, bytesEqual, fromHex, leafHash, parseCheckpoint, parseProofBundle, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
 } from '@tender-ledger/tlog';
@@ -86,7 +86,7 @@ export class LogMonitor {
     }
     const { index } = parseProofBundle(await this.#get(`v1/records/${encodeURIComponent(recordId)}/proof`));
     if (index >= this.#tree.size) await this.poll();
-    if (index >= this.#tree.size || !bytesEqual(this.#tree.node(0, index), leafHash(fromHex(record.hash)!))) {
+    if (index >= this.#tree.size || !bytesEqual(this.#tree.node(0, index), leafHash(must(fromHex(record.hash), 'the record hash as bytes')))) {
       throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `leaf ${index} of the log is not the hash of record ${recordId} (${record.hash})`);
     }
     return { index };

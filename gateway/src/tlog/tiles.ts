@@ -103,7 +103,8 @@ export function parseEntryBundle(bytes: Uint8Array): Uint8Array[] | undefined {
   let at = 0;
   while (at < bytes.length) {
     if (at + 2 > bytes.length) return undefined;
-    const length = (bytes[at]! << 8) | bytes[at + 1]!;
+    // at + 2 <= length: both reads are in range, and `?? 0` never applies (it types them).
+    const length = ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
     if (at + 2 + length > bytes.length) return undefined;
     entries.push(bytes.subarray(at + 2, at + 2 + length));
     at += 2 + length;

@@ -27,7 +27,9 @@ export function session(): Session | undefined {
   if (!token) return undefined;
   try {
     // Only to choose what the page shows: the gateway checks the token itself on every call.
-    const claims: unknown = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+    const [, payload] = token.split('.');
+    if (payload === undefined) return undefined;
+    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
     if (typeof claims !== 'object' || claims === null) return undefined;
     const { role, sub, exp } = claims as Record<string, unknown>;
     if (typeof role !== 'string' || role === '' || typeof sub !== 'string' || sub === '' || typeof exp !== 'number' || exp * 1000 < Date.now()) return undefined;

@@ -53,6 +53,6 @@ export async function certificatePage(root: HTMLElement, recordId: string): Prom
     certificate.receipt ? h('details', { class: 'receipt-block' }, h('summary', {}, s.receipt), h('code', { class: 'hash' }, certificate.receipt)) : null,
     h('div', { class: 'actions no-print' },
       h('a', { class: 'button', href: `/v1/records/${encodeURIComponent(certificate.recordId)}/certificate.pdf`, download: `certificate-${certificate.certificateNo}.pdf`, 'data-testid': 'pdf' }, s.downloadPdf),
-      h('button', { type: 'button', onclick: () => window.print() }, s.print)),
+      h('button', { type: 'button', onclick: () => { window.print(); } }, s.print)),
   ));
 }

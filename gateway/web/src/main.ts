@@ -23,7 +23,7 @@ function render(): void {
   // of overwriting this one in the old language.
   const root = h('div', { class: 'view' });
   (document.getElementById('app') as HTMLElement).replaceChildren(root);
-  const fail = (error: Error) => root.replaceChildren(h('p', { class: 'verdict bad', role: 'alert' }, s.error + error.message));
+  const fail = (error: Error) => { root.replaceChildren(h('p', { class: 'verdict bad', role: 'alert' }, s.error + error.message)); };
   const certificate = /^\/certificate\/([^/]+)$/.exec(path);
   if (certificate) void certificatePage(root, decodeURIComponent(certificate[1] as string)).catch(fail);
   else if (path === '/bidder') void bidderPage(root, render).catch(fail);

@@ -18,8 +18,9 @@ const party = (id: unknown) => directory.names[String(id)] ?? String(id);
 function actorName(actor: { mspId: string; clientId: string }): string {
   const withoutRole = actor.clientId.replace(/^(platform|regulator)::/, '');
   const subject = withoutRole.split('::').at(-1) ?? withoutRole;
+  const organisation = directory.names[actor.mspId];
   return directory.names[actor.clientId] ?? directory.names[withoutRole] ?? directory.names[subject]
-    ?? (directory.names[actor.mspId] ? `${directory.names[actor.mspId]} (${subject})` : `${subject} (${actor.mspId})`);
+    ?? (organisation ? `${organisation} (${subject})` : `${subject} (${actor.mspId})`);
 }
 
 const kindWords = (kind: unknown) => directory.kinds[String(kind)]?.[currentLang()] ?? String(kind);
@@ -65,10 +66,10 @@ function detail(record: LedgerRecord, superseded: Set<string>): string {
     }
     case 'TenderFailed': return `${String(p.liveBids)} / ${String(p.minimumBids)}`;
     case 'CommitteeAppointed': return Array.isArray(p.members) ? (p.members as string[]).join(', ') : s.membersHidden;
-    case 'CommitteeMemberReplaced': return p.memberId === undefined ? s.membersHidden : `${String(p.memberId)} ${s.replacedBy} ${String(p.replacementId)} · ${String(p.reason)}`;
-    case 'ScoresRecorded': return `${p.evaluatorId === undefined ? s.membersHidden : String(p.evaluatorId)}: ${(p.scores as { bidderId: string; score: number }[]).map((x) => `${party(x.bidderId)} ${points(x.score)}`).join(', ')}`;
+    case 'CommitteeMemberReplaced': return p.memberId === undefined ? s.membersHidden : `${p.memberId} ${s.replacedBy} ${String(p.replacementId)} · ${String(p.reason)}`;
+    case 'ScoresRecorded': return `${p.evaluatorId === undefined ? s.membersHidden : p.evaluatorId}: ${(p.scores as { bidderId: string; score: number }[]).map((x) => `${party(x.bidderId)} ${points(x.score)}`).join(', ')}`;
     // A departure from the ranking, or a choice among bids tied first, shows its reason.
-    case 'BidAwarded': return `${party(p.bidderId)} · ${yuan(Number(p.price))}${p.reason === undefined ? '' : ` · ${String(p.reason)}`}`;
+    case 'BidAwarded': return `${party(p.bidderId)} · ${yuan(Number(p.price))}${p.reason === undefined ? '' : ` · ${p.reason}`}`;
     case 'ContractSigned': return `${party(p.bidderId)} · ${String(p.contractSha256).slice(0, 16)}…`;
     case 'DepositReleased': return `${party(p.bidderId)} · ${yuan(Number(p.amount))} · ${s.basis[String(p.basis)] ?? String(p.basis)}`;
     case 'DocumentNotarised': {

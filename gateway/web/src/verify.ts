@@ -110,11 +110,11 @@ export function verifyPage(root: HTMLElement): void {
   const progress = h('progress', { max: '1', value: '0', hidden: true, 'aria-label': s.hashing });
   const fileOut = h('div', { 'aria-live': 'polite', id: 'file-result' });
   const input = h('input', { type: 'file', id: 'file-input', class: 'visually-hidden' });
-  const run = (file: File | undefined) => { if (file) showFile(file, progress, fileOut).catch((e: Error) => fileOut.replaceChildren(h('p', { class: 'verdict bad' }, s.error + e.message))); };
-  input.addEventListener('change', () => run(input.files?.[0]));
+  const run = (file: File | undefined) => { if (file) showFile(file, progress, fileOut).catch((e: unknown) => { fileOut.replaceChildren(h('p', { class: 'verdict bad' }, s.error + (e as Error).message)); }); };
+  input.addEventListener('change', () => { run(input.files?.[0]); });
   const drop = h('label', { for: 'file-input', class: 'drop', id: 'drop-zone' }, h('span', { class: 'drop-icon', 'aria-hidden': 'true' }, '⇪'), h('span', {}, s.dropHere), input);
   drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('dragleave', () => { drop.classList.remove('over'); });
   drop.addEventListener('drop', (event) => {
     event.preventDefault();
     drop.classList.remove('over');
