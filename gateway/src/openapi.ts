@@ -182,7 +182,7 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });
   read('/v1/reports/projects-by-category', 'Projects per category per year, with year-on-year change (regulator)', 'projectsByCategory', 'ProjectsByCategory', { statuses: [401, 403, 429, 503] });
   read('/v1/verify/:sha256', 'Public: where and when a document hash was recorded', 'verifyHash', 'HashLookup', { public: 'always', statuses: [400, 429, 503] });
-  // Evidence to take away (gateway/src/evidence-routes.ts): certificates and evidence packages.
+  // Evidence to take away (gateway/src/routers/evidence.ts): certificates and evidence packages.
   const binary = (summary: string, operationId: string, path: string, type: string, security: object[], statuses: Status[]) => {
     paths[openApiPath(path)] = {
       get: { summary, operationId, parameters: parameters(path), security, responses: { 200: { description: summary, content: { [type]: { schema: { type: 'string', contentMediaType: type } } } }, ...problems(...statuses) } },

@@ -1,10 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { callerKey, type Authenticator, type Caller } from './auth.js';
+import type { Authenticator } from './auth.js';
 import type { LedgerBackend } from './backend.js';
 import type { BiddingCloser } from './bidding-closer.js';
-import { bidderRouter } from './bidder-routes.js';
-import { evidenceRouter } from './evidence-routes.js';
+import { bidderRouter } from './routers/bidder.js';
+import { evidenceRouter } from './routers/evidence.js';
 import { partyDirectory, type PartyDirectory } from './party-directory.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { expressPath, openApiDocument } from './openapi.js';
@@ -15,6 +14,7 @@ import { metricsHandler, type GatewayMetrics, type MetricsAccess } from './metri
 import { authenticated, evaluateJson, jsonBodyParser, optionallyAuthenticated, readerOf, type RouterDeps } from './routers/http.js';
 import type { RecordView } from '@tender-ledger/domain';
 import { pagesRouter } from './routers/pages.js';
+import { rateLimits } from './routers/rate-limits.js';
 import { readsRouter } from './routers/reads.js';
 import { reportsRouter } from './routers/reports.js';
 import { serviceRouter } from './routers/service.js';
@@ -74,33 +74,14 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(pagesRouter());
   app.use(serviceRouter(deps));
 
-  // Two limits. Before authentication, per client address: a made-up bearer string is no way
-  // around it (keying on the raw header let every random string start a fresh count). After
-  // authentication, per verified caller (issuer, sub): a platform behind one NAT is still itself,
-  // so its requests are given back to the address once they authenticate.
-  const limits = {
-    windowMs: 60_000,
-    limit: deps.rateLimitPerMinute ?? 60_000,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (req: Request, res: Response, _next: NextFunction, options: { windowMs: number; limit: unknown }) => {
-      const retryAfter = Math.ceil(options.windowMs / 1000);
-      sendProblem(res, new Problem('RATE_LIMITED', `more than ${String(options.limit)} requests a minute`, { headers: { 'retry-after': String(retryAfter) } }), req.originalUrl);
-    },
-  } as const;
-  app.use('/v1', rateLimit({
-    ...limits,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (req) => req.caller !== undefined,
-  }));
-  const limitCaller = rateLimit({ ...limits, keyGenerator: (req) => `caller:${callerKey(req.caller as Caller)}` });
+  const { byAddress, byCaller } = rateLimits(deps.rateLimitPerMinute ?? 60_000);
+  app.use('/v1', byAddress);
 
   const routerDeps: RouterDeps = {
     backend: deps.backend, receipts: deps.receipts, idempotency: deps.idempotency,
     jsonBody: jsonBodyParser(deps.bodyLimit ?? '1mb'),
-    signedIn: (roles) => authenticated(deps.auth, limitCaller, roles),
-    maybeSignedIn: optionallyAuthenticated(deps.auth, limitCaller),
+    signedIn: (roles) => authenticated(deps.auth, byCaller, roles),
+    maybeSignedIn: optionallyAuthenticated(deps.auth, byCaller),
     now: deps.now ?? (() => new Date()),
     ...(deps.closer ? { closer: deps.closer } : {}),
     writeWaitMs: deps.writeWaitMs ?? 20_000,

@@ -1,11 +1,11 @@
 import express, { type RequestHandler } from 'express';
 import { isResultDecided, must, schemaErrors, type LedgerRecord, type OpenedBidOutcome, type ProjectState } from '@tender-ledger/domain';
-import type { Caller } from './auth.js';
-import type { LedgerBackend } from './backend.js';
-import { Problem } from './problem.js';
-import type { ReceiptSigner } from './receipts.js';
-import { PATH_PARAMS } from './routes.js';
-import { evaluateJson } from './routers/http.js';
+import type { Caller } from '../auth.js';
+import type { LedgerBackend } from '../backend.js';
+import { Problem } from '../problem.js';
+import type { ReceiptSigner } from '../receipts.js';
+import { PATH_PARAMS } from '../routes.js';
+import { evaluateJson } from './http.js';
 
 const BIDDER_ID = must(PATH_PARAMS['bidderId'], 'the bidderId path parameter\'s schema');
 
@@ -65,65 +65,7 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
         ? (await evaluateJson<{ records: LedgerRecord[] }>(backend, { kind: 'caller', caller }, 'getTrail', projectId)).records.filter((r) => r.step === 'BidAwarded')
         : [];
       const records = [...bid.records.filter((r) => r.step !== 'BidAwarded'), ...award].sort((a, b) => a.seq - b.seq);
-      const tender: BidderTender = {
-        projectId, name: status.name, category: status.category, status: status.status, bidDeadline: status.bidDeadline,
-        openingTime: status.openingTime, depositRequired: status.depositAmount, commitments: [], receipts: {},
-      };
-      const own: LedgerRecord[] = [];
-      for (const record of records) {
-        const payload = record.payload as { bidderId?: string };
-        if (payload.bidderId === bidderId) own.push(record);
-        switch (record.step) {
-          case 'BidderRegistered':
-            if (payload.bidderId === bidderId) tender.registration = { recordId: record.recordId, at: record.txTime, deposit: (record as LedgerRecord<'BidderRegistered'>).payload.deposit };
-            break;
-          case 'BidCommitted':
-            if (payload.bidderId === bidderId) {
-              const { supersedes, commitment } = (record as LedgerRecord<'BidCommitted'>).payload;
-              // `supersedes` sits on the newer record and names the older one.
-              for (const earlier of tender.commitments) {
-                if (earlier.recordId === supersedes || earlier.live) {
-                  earlier.live = false;
-                  earlier.supersededBy = record.recordId;
-                }
-              }
-              tender.commitments.push({ recordId: record.recordId, at: record.txTime, commitment, live: true, withdrawn: false });
-            }
-            break;
-          case 'BidWithdrawn':
-            if (payload.bidderId === bidderId) {
-              tender.withdrawal = { recordId: record.recordId, at: record.txTime };
-              for (const c of tender.commitments) if (c.live) c.withdrawn = true;
-            }
-            break;
-          case 'BidsOpened': {
-            const mine = (record as LedgerRecord<'BidsOpened'>).payload.bids.find((b) => b.bidderId === bidderId);
-            if (mine) {
-              own.push(record);
-              tender.opening = { recordId: record.recordId, at: record.txTime, outcome: mine.outcome, ...(mine.price !== undefined ? { price: mine.price } : {}) };
-            }
-            break;
-          }
-          case 'BidAwarded': {
-            const award = (record as LedgerRecord<'BidAwarded'>).payload;
-            tender.award = award.bidderId === bidderId
-              ? { result: 'won', at: record.txTime, price: award.price, recordId: record.recordId }
-              : { result: 'lost', at: record.txTime };
-            break;
-          }
-          case 'ContractSigned':
-            if (payload.bidderId === bidderId) tender.contract = { recordId: record.recordId, at: record.txTime };
-            break;
-          case 'DepositReleased':
-            if (payload.bidderId === bidderId) {
-              const r = (record as LedgerRecord<'DepositReleased'>).payload;
-              tender.release = { recordId: record.recordId, at: record.txTime, amount: r.amount, ...(r.interest !== undefined ? { interest: r.interest } : {}), basis: r.basis };
-            }
-            break;
-          default:
-            break;
-        }
-      }
+      const { tender, own } = bidderTender(bidderId, status, records);
       // A receipt states a fact about the ledger; issuing it again for the bidder states the same fact.
       // The opening's receipt names the whole opening record, which is public once opened.
       for (const record of own) {
@@ -135,4 +77,72 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
     res.json({ bidderId, tenders });
   });
   return router;
+}
+
+/**
+ * What one tender's records say about one bidder: its registration and deposit, commitments
+ * (which one is live), withdrawal, its place in the opening, the award (won or lost), the
+ * contract and the deposit's release; and the records it gets a receipt for.
+ */
+function bidderTender(bidderId: string, status: ProjectState, records: LedgerRecord[]): { tender: BidderTender; own: LedgerRecord[] } {
+  const tender: BidderTender = {
+    projectId: status.projectId, name: status.name, category: status.category, status: status.status, bidDeadline: status.bidDeadline,
+    openingTime: status.openingTime, depositRequired: status.depositAmount, commitments: [], receipts: {},
+  };
+  const own: LedgerRecord[] = [];
+  for (const record of records) {
+    const payload = record.payload as { bidderId?: string };
+    if (payload.bidderId === bidderId) own.push(record);
+    switch (record.step) {
+      case 'BidderRegistered':
+        if (payload.bidderId === bidderId) tender.registration = { recordId: record.recordId, at: record.txTime, deposit: (record as LedgerRecord<'BidderRegistered'>).payload.deposit };
+        break;
+      case 'BidCommitted':
+        if (payload.bidderId === bidderId) {
+          const { supersedes, commitment } = (record as LedgerRecord<'BidCommitted'>).payload;
+          // `supersedes` sits on the newer record and names the older one.
+          for (const earlier of tender.commitments) {
+            if (earlier.recordId === supersedes || earlier.live) {
+              earlier.live = false;
+              earlier.supersededBy = record.recordId;
+            }
+          }
+          tender.commitments.push({ recordId: record.recordId, at: record.txTime, commitment, live: true, withdrawn: false });
+        }
+        break;
+      case 'BidWithdrawn':
+        if (payload.bidderId === bidderId) {
+          tender.withdrawal = { recordId: record.recordId, at: record.txTime };
+          for (const c of tender.commitments) if (c.live) c.withdrawn = true;
+        }
+        break;
+      case 'BidsOpened': {
+        const mine = (record as LedgerRecord<'BidsOpened'>).payload.bids.find((b) => b.bidderId === bidderId);
+        if (mine) {
+          own.push(record);
+          tender.opening = { recordId: record.recordId, at: record.txTime, outcome: mine.outcome, ...(mine.price !== undefined ? { price: mine.price } : {}) };
+        }
+        break;
+      }
+      case 'BidAwarded': {
+        const award = (record as LedgerRecord<'BidAwarded'>).payload;
+        tender.award = award.bidderId === bidderId
+          ? { result: 'won', at: record.txTime, price: award.price, recordId: record.recordId }
+          : { result: 'lost', at: record.txTime };
+        break;
+      }
+      case 'ContractSigned':
+        if (payload.bidderId === bidderId) tender.contract = { recordId: record.recordId, at: record.txTime };
+        break;
+      case 'DepositReleased':
+        if (payload.bidderId === bidderId) {
+          const r = (record as LedgerRecord<'DepositReleased'>).payload;
+          tender.release = { recordId: record.recordId, at: record.txTime, amount: r.amount, ...(r.interest !== undefined ? { interest: r.interest } : {}), basis: r.basis };
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return { tender, own };
 }

@@ -1,14 +1,14 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { SEALED_STEPS, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
-import type { Caller } from './auth.js';
-import type { LedgerBackend } from './backend.js';
-import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from './certificate.js';
-import { certificatePdf } from './certificate-pdf.js';
-import { buildEvidencePackage, type PackagedRecord } from './evidence-package.js';
-import { ledgerUnavailable, Problem } from './problem.js';
-import type { ReceiptSigner } from './receipts.js';
-import { PATH_PARAMS } from './routes.js';
-import { evaluateJson, readerOf } from './routers/http.js';
+import type { Caller } from '../auth.js';
+import type { LedgerBackend } from '../backend.js';
+import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from '../certificate.js';
+import { certificatePdf } from '../certificate-pdf.js';
+import { buildEvidencePackage, type PackagedRecord } from '../evidence-package.js';
+import { ledgerUnavailable, Problem } from '../problem.js';
+import type { ReceiptSigner } from '../receipts.js';
+import { PATH_PARAMS } from '../routes.js';
+import { evaluateJson, readerOf } from './http.js';
 
 export interface EvidenceRoutesDeps {
   backend: LedgerBackend;
