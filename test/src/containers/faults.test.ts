@@ -207,7 +207,7 @@ describe('the network as containers, broken on purpose', function () {
       expect(ledger.duplicates).to.equal(0);
       expect(result.unacknowledged).to.equal(0);
       // The writes in flight at the kill: the gateway re-sends their kept envelopes once the orderer
-      // is back (commit-status wait 20 s, re-sends at most 8 s apart), so none waits for ever.
+      // is back (commit-status wait 5 s, re-sends at most 8 s apart), so none waits for ever.
       expect(result.slowestMs).to.be.below(SLOWEST_WRITE_MS);
     });
   });
