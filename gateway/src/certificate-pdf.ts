@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import qrcode from 'qrcode-generator';
-import { VERIFY_STEPS, type Bilingual, type Certificate } from './certificate.js';
+import { PROOF_STEP, VERIFY_STEPS, proofQr, type Bilingual, type Certificate } from './certificate.js';
 
 let fontBytes: Buffer | undefined;
 
@@ -17,6 +17,8 @@ const INK = '#1b1f24';
 const MUTED = '#4a535d';
 const BRAND = '#8a1c1c';
 const LINE = '#c9d0d6';
+// 88 mm: a version-40 code's 177 modules at 0.5 mm each, which phone cameras read from paper.
+const PROOF_QR_SIZE = 250;
 
 /**
  * Renders a certificate as an A4 PDF with Noto Sans SC embedded as a subset (pdfkit keeps only
@@ -49,16 +51,9 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   const qr = qrcode(0, 'M');
   qr.addData(certificate.verifyUrl);
   qr.make();
-  const modules = qr.getModuleCount();
-  const cell = qrSize / modules;
   const qrX = doc.page.width - MARGIN - qrSize;
   const qrY = MARGIN;
-  for (let r = 0; r < modules; r++) {
-    for (let c = 0; c < modules; c++) {
-      if (qr.isDark(r, c)) doc.rect(qrX + c * cell, qrY + r * cell, cell + 0.05, cell + 0.05);
-    }
-  }
-  doc.fill('#000000');
+  drawQr(doc, qr, qrX, qrY, qrSize);
   doc.fontSize(7).fillColor(MUTED).text('扫码核验 Scan to verify', qrX, qrY + qrSize + 2, { width: qrSize, align: 'center' });
 
   const headWidth = width - qrSize - 16;
@@ -104,10 +99,37 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   }
   doc.fontSize(11).fillColor(BRAND).text('独立核验方法 How to check it independently', MARGIN, doc.y, { width });
   doc.fontSize(9).fillColor(INK).text(`核验链接 Verify link：${certificate.verifyUrl}`, { width });
-  VERIFY_STEPS.forEach((step, i) => {
+  const proofCode = certificate.proofUrl ? proofQr(certificate.proofUrl) : undefined;
+  const steps = proofCode ? [...VERIFY_STEPS.slice(0, 1), PROOF_STEP, ...VERIFY_STEPS.slice(1)] : VERIFY_STEPS;
+  steps.forEach((step, i) => {
     doc.fontSize(9).fillColor(INK).text(`${i + 1}. ${step.zh}`, { width });
     doc.fontSize(8).fillColor(MUTED).text(`    ${step.en}`, { width });
   });
+  if (proofCode) {
+    // The offline proof: a dense code (up to 177 modules), printed large enough to scan (~0.5 mm a
+    // module), on a page of its own if it does not fit below.
+    const size = PROOF_QR_SIZE;
+    if (doc.y + size + 80 > doc.page.height - MARGIN) doc.addPage();
+    doc.moveDown(0.8).fontSize(11).fillColor(BRAND).text('离线核验码 Offline proof', MARGIN, doc.y, { width });
+    doc.fontSize(8).fillColor(MUTED)
+      .text('此码携带本记录的透明日志收录证明与见证方联署的检查点：扫码打开核验页面即在浏览器中离线核对，无需信任出具机构。', { width })
+      .text('This code carries the record\'s inclusion proof in the transparency log and a checkpoint cosigned by its witnesses: scanned, the verify page checks it in the browser, offline, without trusting the issuer.', { width });
+    const top = doc.y + 6;
+    drawQr(doc, proofCode, MARGIN + (width - size) / 2, top, size);
+    doc.y = top + size + 6;
+  }
   doc.end();
   return done;
+}
+
+/** A QR code drawn as filled squares (vector, sharp at any print size). */
+function drawQr(doc: PDFKit.PDFDocument, qr: ReturnType<typeof qrcode>, x: number, y: number, size: number): void {
+  const modules = qr.getModuleCount();
+  const cell = size / modules;
+  for (let r = 0; r < modules; r++) {
+    for (let c = 0; c < modules; c++) {
+      if (qr.isDark(r, c)) doc.rect(x + c * cell, y + r * cell, cell + 0.05, cell + 0.05);
+    }
+  }
+  doc.fill('#000000');
 }

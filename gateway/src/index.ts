@@ -15,6 +15,7 @@ export { TlogService, type GatewayLog, type TlogServiceOptions } from './tlog/se
 export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from './tlog/checkpointer.js';
 export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
 export { withProof } from './routers/tlog.js';
+export { proofLink, proofQr } from './certificate.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog, fabricBlockLeaves } from './tlog/fabric-log.js';

@@ -106,7 +106,7 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(reportsRouter(routerDeps));
   app.use(verificationRouter(routerDeps));
   app.use(bidderRouter({ backend: deps.backend, receipts: deps.receipts, signedIn: routerDeps.signedIn(['bidder', 'regulator']) }));
-  app.use(evidenceRouter({ backend: deps.backend, receipts: deps.receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: routerDeps.maybeSignedIn, signedIn: routerDeps.signedIn(), ...(deps.now ? { now: deps.now } : {}) }));
+  app.use(evidenceRouter({ backend: deps.backend, receipts: deps.receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: routerDeps.maybeSignedIn, signedIn: routerDeps.signedIn(), ...(deps.now ? { now: deps.now } : {}), ...(deps.tlog ? { tlog: deps.tlog } : {}) }));
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
   for (const [documented, allow] of allowed) {

@@ -2,7 +2,8 @@ import express, { type Request, type RequestHandler } from 'express';
 import { SEALED_STEPS, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import type { LedgerBackend } from '../backend.js';
-import { KIND_WORDS, STEP_WORDS, buildCertificate, type Certificate, type PartyDirectory } from '../certificate.js';
+import { KIND_WORDS, STEP_WORDS, buildCertificate, proofLink, type Certificate, type PartyDirectory } from '../certificate.js';
+import type { TlogService } from '../tlog/service.js';
 import { certificatePdf } from '../certificate-pdf.js';
 import { buildEvidencePackage, type PackagedRecord } from '../evidence-package.js';
 import { ledgerUnavailable, Problem } from '../problem.js';
@@ -19,7 +20,12 @@ export interface EvidenceRoutesDeps {
   /** Requires a verified caller. */
   signedIn: RequestHandler;
   now?: () => Date;
+  /** The transparency log: a certificate then carries the record's proof bundle (none without a log). */
+  tlog?: TlogService;
 }
+
+/** How long a certificate waits for a checkpoint covering its record before going without a proof. */
+const CERTIFICATE_PROOF_WAIT_MS = 2000;
 
 function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string>)[name] ?? '';
@@ -55,9 +61,17 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     // but a sealed bid's would give its commitment away before the opening: none for those.
     const sealed = isRedacted(record) && SEALED_STEPS.has(record.step);
     const receipt = landed && !sealed ? await receipts.sign(record as LedgerRecord, { txId: record.txId, ...landed }) : undefined;
+    // The proof goes only to whoever may see the record (as GET /v1/records/{id}/proof): a sealed
+    // bid's leaf index would place it, and count it, among the project's records. A record whose
+    // checkpoint is not witnessed yet gets its certificate without one, not an error.
+    const proof = deps.tlog && !isRedacted(record)
+      ? await deps.tlog.bundle(record.recordId, record.hash, CERTIFICATE_PROOF_WAIT_MS).then((bundle) => bundle?.text, () => undefined)
+      : undefined;
+    const verifyUrl = `${origin(req)}/?record=${encodeURIComponent(record.recordId)}`;
     return buildCertificate(directory, {
       record, ...(landed ? { block: landed } : {}), ...(project ? { project } : {}), ...(receipt ? { receipt } : {}),
-      verifyUrl: `${origin(req)}/?record=${encodeURIComponent(record.recordId)}`,
+      ...(proof ? { proof, proofUrl: proofLink(verifyUrl, proof) } : {}),
+      verifyUrl,
       issuedAt: deps.now?.() ?? new Date(),
     });
   }

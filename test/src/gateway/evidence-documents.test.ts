@@ -1,10 +1,14 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { commitBid, verifyEvidencePackage, type TenderLedgerClient } from '@tender-ledger/client-sdk';
-import { sha256Hex } from '@tender-ledger/domain';
+import { commitBid, verifyEvidencePackage, verifyProof, type TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { proofLink, proofQr } from '@tender-ledger/gateway';
+import { SIG_COSIGNATURE_V1, SIG_ED25519, addSignatures, cosignText, formatProofBundle, inclusionPlan, parseNote, signCheckpoint } from '@tender-ledger/tlog';
+import { generateSignerKey, parseSignerKey } from '@tender-ledger/tlog/node';
+import { proofExtra, sha256Hex } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { embeddedFonts, readPdf, renderFirstPage } from '../helpers/pdf.js';
 import { tempDir } from '../helpers/temp.js';
@@ -73,6 +77,7 @@ describe('evidence certificates and packages', function () {
       for (const label of ['存证证明', '证明编号', '出具机构', '项目名称', '项目编号', '环节', '文件名称', '文件类型', '记录方', '上链时间', '北京时间', '区块号', '交易编号', '记录哈希', '签名回执', '独立核验方法']) {
         expect(text, label).to.include(label);
       }
+
       expect(text).to.include(CENTRE).and.include('水城区供水管网改造').and.include('招标公告（水城区）.pdf').and.include('招标公告')
         .and.include('贵州省公共资源交易电子平台').and.include(record.hash).and.include(record.txId);
       expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
@@ -107,6 +112,54 @@ describe('evidence certificates and packages', function () {
       expect(certificate.certificateNo).to.match(/^CZ-\d{8}-[0-9A-F]{16}$/);
       expect(certificate.facts.map((f) => f.key)).to.include.members(['project', 'projectId', 'step', 'documentName', 'documentKind', 'actor', 'ledgerTime', 'blockNumber', 'txId', 'recordHash']);
       expect(certificate.receipt).to.be.a('string');
+    });
+
+    it('carries, for whoever may read the record, its proof bundle and a verify link holding it that one QR code takes (the PDF prints it); none for a sealed record', async () => {
+      const owner = { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` };
+      const response = await fetch(`${t.url}/v1/records/${announcementId}/certificate`, { headers: owner });
+      const certificate = await response.json() as { proof?: string; proofUrl?: string; verifyUrl: string };
+      const record = await platform.getRecord(announcementId);
+      const policy = await (await fetch(`${t.url}/log/policy`)).text();
+      expect(certificate.proof, 'a proof bundle').to.be.a('string');
+      expect(verifyProof(certificate.proof ?? '', record.hash, policy).index).to.be.a('number');
+      const [link, fragment] = (certificate.proofUrl ?? '').split('#proof=');
+      expect(link).to.equal(certificate.verifyUrl);
+      expect(Buffer.from(fragment ?? '', 'base64url').toString('utf8')).to.equal(certificate.proof);
+      expect(proofQr(certificate.proofUrl ?? '')?.getModuleCount()).to.be.a('number');
+      const { text } = await readPdf(new Uint8Array(await (await fetch(`${t.url}/v1/records/${announcementId}/certificate.pdf`, { headers: owner })).arrayBuffer()));
+      expect(text).to.include('离线核验码 Offline proof').and.include('离线核验收录证明');
+      // While bidding runs, the public sees the project's records sealed: no proof (its leaf index
+      // would place it among the project's records), as GET /v1/records/{id}/proof answers 403.
+      for (const recordId of [announcementId, sealedBidRecordId]) {
+        const sealed = await (await fetch(`${t.url}/v1/records/${recordId}/certificate`)).json() as { proof?: string; proofUrl?: string };
+        expect(sealed, recordId).to.not.have.property('proof');
+        expect(sealed, recordId).to.not.have.property('proofUrl');
+      }
+      const publicPdf = await readPdf(new Uint8Array(await (await fetch(`${t.url}/v1/records/${announcementId}/certificate.pdf`)).arrayBuffer()));
+      expect(publicPdf.text).to.not.include('离线核验码 Offline proof').and.not.include('离线核验收录证明');
+    });
+
+    it('holds in one QR code the proof of a 10-million-leaf log with three cosignatures (bundle ≤ 2,900 bytes), and says when a link is too long for one', () => {
+      const origin = 'tender-ledger.gz-etrading.example/log';
+      const log = parseSignerKey(generateSignerKey(origin, SIG_ED25519));
+      const witnesses = ['witness.regulator.example', 'witness.notary.example', 'witness.centre2.example'].map((name) => parseSignerKey(generateSignerKey(name, SIG_COSIGNATURE_V1)));
+      const size = 10_000_000;
+      // The longest path: an index in the left complete subtree, ceil(log2 n) hashes.
+      const index = 2 ** (Math.ceil(Math.log2(size)) - 1) - 1;
+      const note = signCheckpoint({ origin, size, rootHash: randomBytes(32), extensions: [] }, log.signer);
+      const text = parseNote(note).text;
+      const checkpoint = addSignatures(note, witnesses.map((w) => cosignText(text, w.name, w.signer, 1_780_000_000)));
+      const recordId = randomBytes(32).toString('hex');
+      const bundle = formatProofBundle({
+        extra: proofExtra(recordId, randomBytes(32).toString('hex')), index,
+        inclusionProof: Array.from({ length: inclusionPlan(index, size).length }, () => randomBytes(32)), checkpoint,
+      });
+      expect(Buffer.byteLength(bundle), 'bundle bytes').to.be.at.most(2_900);
+      const url = proofLink(`https://ggzy.guizhou.gov.cn/?record=${recordId}`, bundle);
+      const code = proofQr(url);
+      expect(code, `a ${url.length}-byte link in one QR code`).to.not.equal(undefined);
+      expect(code?.getModuleCount()).to.be.at.most(177);
+      expect(proofQr(`${url}${'x'.repeat(400)}`), 'a link beyond a version-40 code').to.equal(undefined);
     });
   });
 

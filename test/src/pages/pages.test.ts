@@ -188,6 +188,20 @@ describe('web pages in headless Chromium', function () {
       await page.waitForSelector('[data-testid="found"]');
     });
 
+    it('carries the record\'s inclusion proof in a second QR code, whose link opens the verify page checking it offline', async () => {
+      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+      await page.goto(`${t.url}/certificate/${claims.recordId}`);
+      await page.waitForSelector('[data-testid="proof-qr"] img');
+      const link = await page.getAttribute('[data-testid="proof-qr"] a', 'href') ?? '';
+      expect(link.startsWith(`${t.url}/?record=${claims.recordId}#proof=`), link).to.equal(true);
+      const bundle = Buffer.from(link.split('#proof=')[1] ?? '', 'base64url').toString('utf8');
+      expect(bundle.startsWith('c2sp.org/tlog-proof@v1\n'), bundle).to.equal(true);
+      expect(await page.getAttribute('[data-testid="proof-qr"] img', 'src')).to.match(/^data:image\/gif;base64,/);
+      await shot('certificate-proof-qr');
+      await page.goto(link);
+      await page.waitForSelector('[data-testid="proof-valid"]');
+    });
+
     for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
       it(`names the document, its kind and the parties, in Beijing time, with the PDF to download (${lang}, ${width} px)`, async () => {
         const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
