@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { FabricBackend, type Caller, type FabricConnection, type TxIntent } from '@tender-ledger/gateway';
+import { errorMessage } from '../helpers/assert.js';
 import { FABRIC_CONNECTION, FABRIC_PLATFORMS } from '../helpers/gateway.js';
 
 const ISSUER = 'https://id.resend.example';
@@ -36,7 +37,7 @@ describe('FabricBackend: a kept transaction sent again', function () {
       // beforeSend failing stands for a crash right after the fsync: the backend must not send.
       const crashed = await backend.submit(caller, 'notary:notariseDocument', args, undefined, {
         beforeSend: async (intent) => { kept = intent; throw new Error('gateway stopped'); },
-      }).then(() => 'committed', (error: Error) => error.message);
+      }).then(() => 'committed', errorMessage);
       expect(crashed).to.contain('gateway stopped');
       expect(kept?.envelope, 'the signed envelope is handed over before the send').to.be.a('string');
       expect(await backend.transaction(kept!.txId), 'an id the ledger does not know is not an outage').to.equal(undefined);

@@ -4,6 +4,7 @@ import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/t
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpointer, loadOrCreateLogKey } from '@tender-ledger/gateway';
+import { errorMessage } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 import { TestLog } from '../helpers/tlog.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
@@ -58,7 +59,7 @@ describe('Checkpointer', () => {
       await twoOfTwo.c.tick();
       expect(twoOfTwo.c.published).to.equal(undefined);
       expect(twoOfTwo.c.latest?.size).to.equal(3);
-      await twoOfTwo.c.waitFor(3, 50).then(() => expect.fail('published'), (e: Error) => expect(e.message).to.include('no checkpoint meeting the witness policy'));
+      await twoOfTwo.c.waitFor(3, 50).then(() => expect.fail('published'), (e: unknown) => { expect(errorMessage(e)).to.include('no checkpoint meeting the witness policy'); });
       witnesses.pop();
     });
   });
@@ -71,7 +72,7 @@ describe('loadOrCreateLogKey', () => {
       const first = await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger');
       expect(statSync(path.join(temp.dir, 'keys', 'log')).mode & 0o777).to.equal(0o600);
       expect((await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger')).vkey).to.equal(first.vkey);
-      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.include('not b.example/tender-ledger'));
+      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(() => expect.fail('loaded'), (e: unknown) => { expect(errorMessage(e)).to.include('not b.example/tender-ledger'); });
     } finally {
       temp.remove();
     }

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { sha256Hex } from '@tender-ledger/domain';
+import { LedgerError, sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { SIG_COSIGNATURE_V1, SIG_ED25519, parseNote, parseVerifierKey, signCheckpoint, toHex, verifyNoteSignatures } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { FabricLog, fabricBlockLeaves } from '@tender-ledger/gateway';
 import { CheckpointStore, Witness } from '@tender-ledger/witness';
+import { instanceOf } from '../helpers/assert.js';
 import { ManualClock } from '../helpers/clock.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -107,7 +108,7 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       return { witness, cosigner };
     };
     const fromEmpty = (note: string) => new TextEncoder().encode(`old 0\n\n${note}`);
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { code?: string }) => error.code);
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => instanceOf(error, LedgerError).code);
 
     it('build the same tree from their own peers\' blocks, so each cosigns the other\'s checkpoint', async () => {
       const [tc, reg] = ['tradingcentre.example/tender-ledger', 'regulator.example/tender-ledger'].map((origin) => {

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { EmbeddedLedger, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
+import { errorMessage } from '../helpers/assert.js';
 import { HOUR, ManualClock, manualHostClock } from '../helpers/clock.js';
 import { platformA, regulator } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -85,7 +86,7 @@ describe('EmbeddedLedger', () => {
       const good = ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc('a'), kind: 'x' })] });
       const bad = ledger.submit({ identity: platformA, fn: 'registerProject', args: [JSON.stringify(tender.projectRequest())] });
       await good;
-      await bad.then(() => expect.fail('duplicate project accepted'), (error: Error) => expect(error.message).to.match(/^PROJECT_EXISTS/));
+      await bad.then(() => expect.fail('duplicate project accepted'), (error: unknown) => { expect(errorMessage(error)).to.match(/^PROJECT_EXISTS/); });
       const blocks = await allBlocks(ledger);
       expect(blocks.flatMap((b) => b.txs.map((t) => `${t.contract}:${t.fn}`))).to.deep.equal(['tender:registerProject', 'notary:notariseDocument']);
       await ledger.close();
