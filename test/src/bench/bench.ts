@@ -40,7 +40,7 @@ async function startGateway(dataDir: string, port: number, issuers?: Record<stri
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.once('exit', (code, signal) => { reject(new Error(`gateway exited with ${code ?? signal ?? 'no status'}`)); });
     child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening on')) resolve(); });
   });
   return child;

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   try {
     const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
     const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', connection.channel));
-    const height = Number(info.getHeight());
+    const height = info.getHeight();
     let configBlocks = 0, configBytes = 0, txBlocks = 0, txBytes = 0, transactions = 0;
     let contractBlocks = 0, contractBytes = 0, contractTransactions = 0;
     for (let number = 0; number < height; number++) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
 import { batchInclusion, commitBid, sha256File, verifyBatchInclusion, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -171,8 +172,9 @@ describe('client SDK', () => {
     });
 
     it('prints a development token the gateway accepts', async () => {
-      expect(env.TENDER_TOKEN).to.match(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-      const res = await fetch(`${t.url}/v1/records/none`, { headers: { authorization: `Bearer ${env.TENDER_TOKEN}` } });
+      const token = present(env.TENDER_TOKEN, 'TENDER_TOKEN');
+      expect(token).to.match(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const res = await fetch(`${t.url}/v1/records/none`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).to.equal(404);
     });
 

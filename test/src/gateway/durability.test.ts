@@ -53,7 +53,7 @@ class GatewayProcess {
         out += chunk;
         if (out.includes('listening on')) resolve();
       });
-      void this.#exited.then(({ code }) => reject(new Error(`gateway exited (${code}) before listening: ${this.stderr}`)));
+      void this.#exited.then(({ code, signal }) => { reject(new Error(`gateway exited (${code ?? signal ?? 'no status'}) before listening: ${this.stderr}`)); });
     });
   }
 
@@ -292,7 +292,7 @@ describe('gateway durability', () => {
           while (acknowledged.length < before + WORKERS) await sleep(10);
           await sleep(Math.random() * 150); // a different instant in the group-commit cycle each time
           const exit = await gateway.stop(signal);
-          if (signal === 'SIGTERM') counts.termExits.push(`${exit.code ?? exit.signal}`);
+          if (signal === 'SIGTERM') counts.termExits.push(`${exit.code ?? exit.signal ?? 'no status'}`);
           await gateway.start();
         }
         const before = acknowledged.length;
@@ -361,7 +361,7 @@ describe('gateway durability', () => {
             out += chunk;
             if (out.includes('listening on')) resolve();
           });
-          void exited.then(({ code }) => reject(new Error(`npm start exited (${code}) before listening: ${out}`)));
+          void exited.then(({ code, signal }) => { reject(new Error(`npm start exited (${code ?? signal ?? 'no status'}) before listening: ${out}`)); });
         });
         expect(await portIsFree(port)).to.equal(false);
         npm.kill('SIGTERM');

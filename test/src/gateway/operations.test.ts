@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { exportJWK, generateKeyPair } from 'jose';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
 import { createLogger, GatewayMetrics, loadConfig, loadOrCreateLogKey, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
+import { present } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
 import { startTestWitness } from '../helpers/witnesses.js';
@@ -383,7 +384,7 @@ describe('operating the gateway', () => {
         const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
         expect(rotated.code, rotated.stderr).to.equal(0);
         const kid = /-> (\S+) /.exec(rotated.stdout)?.[1] as string;
-        expect(rotated.stdout).to.include(`the gateway (pid ${running.child.pid} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`);
+        expect(rotated.stdout).to.include(`the gateway (pid ${present(running.child.pid, 'the gateway\'s pid')} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`);
         const second = (await (await notarise(running.url, token, doc('after rotation'))).json() as { receipt: string }).receipt;
         expect(kidOf(second)).to.equal(kid);
         expect(kidOf(first)).to.not.equal(kid);

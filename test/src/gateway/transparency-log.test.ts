@@ -57,9 +57,12 @@ async function text(url: string): Promise<{ status: number; body: string; header
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
+/** What the operator serves tiles from: a tree's size and its nodes. */
+type ServedTree = Pick<MemoryTree, 'size' | 'node'>;
+
 /** A log server an operator controls: serves /checkpoint and tiles from whatever tree it is given. */
-async function operatorServer(): Promise<{ url: string; serve(tree: MemoryTree, entries: Uint8Array[], note: string): void; close(): Promise<void> }> {
-  let state: { tree: MemoryTree; entries: Uint8Array[]; note: string } | undefined;
+async function operatorServer(): Promise<{ url: string; serve(tree: ServedTree, entries: Uint8Array[], note: string): void; close(): Promise<void> }> {
+  let state: { tree: ServedTree; entries: Uint8Array[]; note: string } | undefined;
   const app = express();
   app.get('/checkpoint', (_req, res) => { res.type('text/plain').send(state!.note); });
   app.get(/^\/tile\/(.+)$/, (req, res) => {
@@ -178,7 +181,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const proof = await text(`${f.gw.url}/log/consistency/1/3`);
       expect(proof.status, proof.body).to.equal(200);
       expect(proof.body.trim().split('\n')).to.have.length(2); // RFC 9162: from 1 to 3, two hashes
-      for (const [from, to] of [[2, 4], [3, 1]]) {
+      for (const [from, to] of [[2, 4], [3, 1]] as const) {
         const res = await fetch(`${f.gw.url}/log/consistency/${from}/${to}`);
         expect(res.status, `${from}/${to}`).to.equal(404);
         expect(((await res.json()) as { code: string }).code).to.equal('NOT_FOUND');
@@ -543,11 +546,11 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const operator = await operatorServer();
         try {
           const tree = treeOf(entries);
-          const broken = { ...tree, size: tree.size, node: (l: number, i: number) => {
+          const broken: ServedTree = { size: tree.size, node: (l: number, i: number) => {
             const h = Uint8Array.from(tree.node(l, i));
             if (l === 0 && i === 3) h[17]! ^= 0x01;
             return h;
-          } } as unknown as MemoryTree;
+          } };
           operator.serve(broken, entries, published.note);
           const alarm = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(() => undefined, (e: unknown) => e as { code: string; message: string });
           expect(alarm?.code).to.equal('TLOG_TILE_INVALID');

@@ -8,6 +8,7 @@ import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
 import { loadConfig, startGateway } from '@tender-ledger/gateway';
 import { mintDevToken } from '@tender-ledger/client-sdk';
+import { present } from '../helpers/assert.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -229,13 +230,14 @@ describe('a damaged ledger store', () => {
 
     it('refuses a store whose recent block lost its tx-index entry, naming the block and tx', async () => {
       const committed = await recordDocuments(directory, 5);
-      await deleteKey(`t!${committed[3]?.txId}`);
-      expect((await openError(directory)).damage[0]).to.include({ block: 3, txId: committed[3]?.txId });
+      const { txId } = present(committed[3], 'the fourth record');
+      await deleteKey(`t!${txId}`);
+      expect((await openError(directory)).damage[0]).to.include({ block: 3, txId });
     });
 
     it('reads only the last blocks (here 2), leaving older damage to ledger:verify', async () => {
       const committed = await recordDocuments(directory, 5);
-      await deleteKey(`t!${committed[0]?.txId}`);
+      await deleteKey(`t!${present(committed[0], 'the first record').txId}`);
       const ledger = await EmbeddedLedger.open(directory, { startupCheckBlocks: 2 });
       await ledger.close();
       expect((await verifyLedger(directory)).broken?.reason).to.match(/missing from the index/);

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { commitBid, type TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { sha256Hex } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COMMITTEE, DEPOSIT, Tender } from '../helpers/tender.js';
 import { tempDir } from '../helpers/temp.js';
@@ -200,7 +201,7 @@ describe('web pages in headless Chromium', function () {
           .and.include(lang === 'zh' ? '北京时间' : 'Beijing time').and.include(lang === 'zh' ? '招标公告' : 'Tender announcement');
         expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
         const pdf = await page.getAttribute('[data-testid="pdf"]', 'href');
-        const response = await page.request.get(`${t.url}${pdf}`);
+        const response = await page.request.get(`${t.url}${present(pdf, 'the certificate\'s PDF link')}`);
         expect(response.headers()['content-type']).to.equal('application/pdf');
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
         await shot(`certificate-${lang}-${width}`);

@@ -12,7 +12,11 @@ const hex = (s: string): Uint8Array => fromHex(s)!;
 // Non-canonical base64 in the vectors (e.g. "ZG9uJ3QgY2FyZSAx", "don't care 1") still decodes.
 const b64 = (s: string): Uint8Array => fromBase64(s) ?? new Uint8Array(Buffer.from(s, 'base64'));
 
-function fixture<T>(name: string): { source: string; commit: string; cases: T[] } {
+/** A vector file of transparency-dev/merkle, where it came from and its cases. */
+type Fixture<Case> = { source: string; commit: string; cases: Case[] };
+
+/** Reads a vector file as it is: each suite says what its cases hold (`as Fixture<Probe>`), and its assertions check them. */
+function fixture(name: string): unknown {
   return JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/transparency-dev-merkle', name), 'utf8'));
 }
 
@@ -79,7 +83,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
 
   describe('inclusion proofs: transparency-dev/merkle testdata/inclusion', () => {
     type Probe = { file: string; leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; desc: string; wantErr: boolean };
-    const { cases } = fixture<Probe>('inclusion.json');
+    const { cases } = fixture('inclusion.json') as Fixture<Probe>;
     const verify = (p: Probe) => () => verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root));
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_INCLUSION_INVALID (${cases.length} probes)`, () => {
@@ -102,7 +106,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
 
   describe('consistency proofs: transparency-dev/merkle testdata/consistency', () => {
     type Probe = { file: string; size1: number; size2: number; root1: string; root2: string; proof: string[] | null; desc: string; wantErr: boolean };
-    const { cases } = fixture<Probe>('consistency.json');
+    const { cases } = fixture('consistency.json') as Fixture<Probe>;
     const verify = (p: Probe) => () => verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2));
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_CONSISTENCY_INVALID (${cases.length} probes)`, () => {
