@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
 import { batchInclusion, commitBid, sha256File, verifyBatchInclusion, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
-import { present } from '../helpers/assert.js';
+import { instanceOf, present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -72,29 +72,25 @@ describe('client SDK', () => {
           [client.verifyHash(RECORD), 200, '/records/0'],
         ];
         for (const [call, status, field] of cases) {
-          const error = await thrown(call);
-          expect(error, field).to.be.instanceOf(InvalidResponseError);
-          expect((error as InvalidResponseError).code).to.equal('INVALID_RESPONSE');
-          expect((error as InvalidResponseError).status).to.equal(status);
-          expect((error as InvalidResponseError).fields.map((f) => f.field), field).to.include(field);
+          const error = instanceOf(await thrown(call), InvalidResponseError, field);
+          expect(error.code).to.equal('INVALID_RESPONSE');
+          expect(error.status).to.equal(status);
+          expect(error.fields.map((f) => f.field), field).to.include(field);
         }
       });
 
       it('throws InvalidResponseError for a body that is not JSON at all', async () => {
-        const error = await thrown(client.health());
-        expect(error).to.be.instanceOf(InvalidResponseError);
-        expect((error as InvalidResponseError).fields).to.deep.equal([{ field: '/', message: 'not JSON' }]);
+        const error = instanceOf(await thrown(client.health()), InvalidResponseError);
+        expect(error.fields).to.deep.equal([{ field: '/', message: 'not JSON' }]);
         expect(error.message).to.include('GET /healthz answered 200').and.include('not JSON');
       });
 
       it('takes no code from an error body that is not a problem document: the status says what failed', async () => {
-        const bad = await thrown(client.getProject('P2'));
-        expect(bad).to.be.instanceOf(ValidationError);
-        expect((bad as ValidationError).code).to.equal('UNKNOWN');
-        const down = await thrown(client.getProject('P3'));
-        expect(down).to.be.instanceOf(ServerError);
-        expect((down as ServerError).code).to.equal('INTERNAL');
-        expect((down as ServerError).problem.detail).to.equal('Service Unavailable');
+        const bad = instanceOf(await thrown(client.getProject('P2')), ValidationError);
+        expect(bad.code).to.equal('UNKNOWN');
+        const down = instanceOf(await thrown(client.getProject('P3')), ServerError);
+        expect(down.code).to.equal('INTERNAL');
+        expect(down.problem.detail).to.equal('Service Unavailable');
       });
     });
   });
@@ -140,8 +136,7 @@ describe('client SDK', () => {
         try {
           commitBid({ ...input, ...bad });
         } catch (error) {
-          expect(error).to.be.instanceOf(InvalidBidError);
-          return error as InvalidBidError;
+          return instanceOf(error, InvalidBidError);
         }
         throw new Error(`expected ${JSON.stringify(bad)} to be refused`);
       };

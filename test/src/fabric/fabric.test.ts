@@ -9,6 +9,7 @@ import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { parseLedgerError, type LedgerRecord } from '@tender-ledger/domain';
 import { blockHeaderHash, type FabricConnection } from '@tender-ledger/gateway';
 import { verifyReceipt, type TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { instanceOf } from '../helpers/assert.js';
 import { FABRIC_CONNECTION, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { SECOND } from '../helpers/clock.js';
 import { validationCodeName } from '../helpers/fabric-host.js';
@@ -162,8 +163,8 @@ describe('on the Fabric network', function () {
         } catch (error) {
           refused = error;
         }
-        expect(refused).to.be.instanceOf(EndorseError);
-        const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
+        const endorseError = instanceOf(refused, EndorseError);
+        const messages = [endorseError.message, ...endorseError.details.map((d) => d.message)].join(' | ');
         expect(messages).to.include('CLOCK_SKEW');
         const onTime = await contract.newProposal('notary:notariseDocument', args).endorse();
         expect((await (await onTime.submit()).getStatus()).successful).to.equal(true);
@@ -204,8 +205,8 @@ describe('on the Fabric network', function () {
       } catch (error) {
         refused = error;
       }
-      expect(refused).to.be.instanceOf(EndorseError);
-      const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
+      const endorseError = instanceOf(refused, EndorseError);
+      const messages = [endorseError.message, ...endorseError.details.map((d) => d.message)].join(' | ');
       expect(parseLedgerError(messages)?.code, messages).to.equal('BID_AFTER_DEADLINE');
       expect(messages).to.include('endorsing peer\'s clock');
     });

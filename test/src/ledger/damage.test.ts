@@ -8,7 +8,7 @@ import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
 import { loadConfig, startGateway } from '@tender-ledger/gateway';
 import { mintDevToken } from '@tender-ledger/client-sdk';
-import { present } from '../helpers/assert.js';
+import { instanceOf, present } from '../helpers/assert.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -58,8 +58,7 @@ async function openError(directory: string): Promise<LedgerDamagedError> {
     const ledger = await EmbeddedLedger.open(directory);
     await ledger.close();
   } catch (error) {
-    expect(error).to.be.instanceOf(LedgerDamagedError);
-    return error as LedgerDamagedError;
+    return instanceOf(error, LedgerDamagedError);
   }
   throw new Error('the ledger opened a damaged store');
 }

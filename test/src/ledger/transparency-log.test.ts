@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
 import { fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
+import { instanceOf } from '../helpers/assert.js';
 import { ManualClock } from '../helpers/clock.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -71,8 +72,7 @@ describe('the embedded ledger\'s transparency log', () => {
       await db.put('tlog/e/000000000002', Buffer.alloc(32, 7));
       await db.close();
       const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
-      expect(error).to.be.instanceOf(LedgerDamagedError);
-      expect((error as LedgerDamagedError).damage[0]?.key).to.equal('tlog/e/000000000002');
+      expect(instanceOf(error, LedgerDamagedError).damage[0]?.key).to.equal('tlog/e/000000000002');
       const report = await verifyLedger(temp.dir);
       expect(report.intact).to.equal(false);
       expect(report.problems[0]?.key).to.equal('tlog/e/000000000002');
@@ -86,7 +86,7 @@ describe('the embedded ledger\'s transparency log', () => {
       await db.del('tlog/e/000000000002');
       await db.close();
       const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
-      expect((error as LedgerDamagedError).code).to.equal('LEDGER_DAMAGED');
+      expect(instanceOf(error, LedgerDamagedError).code).to.equal('LEDGER_DAMAGED');
     });
   });
 
