@@ -30,7 +30,7 @@ async function answering(answers: Record<string, { status: number; body: string;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
   };
 }
 
@@ -229,7 +229,7 @@ describe('client SDK', () => {
           seen += chunk.toString().split('\n').length - 1;
           if (seen >= 10) child.kill('SIGKILL');
         });
-        child.once('exit', () => resolve());
+        child.once('exit', () => { resolve(); });
       });
       const rerun = await tender(['notarise', dir, '--kind', 'archive', '--json'], env);
       expect(rerun.code, rerun.stderr).to.equal(0);

@@ -31,7 +31,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
     if (stdout.includes('listening on')) setTimeout(() => child.kill('SIGTERM'), 500);
   });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, stdout, stderr }); }));
 }
 
 describe('gateway authentication', () => {
@@ -42,7 +42,7 @@ describe('gateway authentication', () => {
     a = await createTestIssuer(temp.dir, ISSUER_A);
     b = await createTestIssuer(temp.dir, ISSUER_B);
   });
-  after(() => temp.remove());
+  after(() => { temp.remove(); });
 
   describe('issuers are bound to the roles and subjects they may grant (AUTH_ISSUERS)', () => {
     let t: TestGateway;

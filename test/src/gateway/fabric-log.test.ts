@@ -89,7 +89,7 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
     expected = ordered.map((t) => (JSON.parse(t.event.payload) as { hash: string }).hash);
     await ledger.close();
   });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   describe('fabricBlockLeaves', () => {
     it('takes valid endorser transactions\' records, in block then transaction order', () => {

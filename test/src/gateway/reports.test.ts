@@ -48,7 +48,7 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
       const register = (category: string) => Tender.overHttp(t, platform).register({ category });
       // The years are the records' own ledger time, and each batch is registered mid-year: a run
       // on 31 December (a year on, then, was 1 January of the year after next) counts the same.
-      const midYear = (year: number) => t.clock.set(`${year}-06-01T00:00:00.000Z`);
+      const midYear = (year: number) => { t.clock.set(`${year}-06-01T00:00:00.000Z`); };
       const yearOf = (registered: { record: { txTime: string } }) => Number(registered.record.txTime.slice(0, 4));
       midYear(new Date(t.time.nowMs()).getUTCFullYear() + 1);
       const earlier = [await register('construction'), await register('construction'), await register('land')].map(yearOf);

@@ -72,11 +72,11 @@ async function operatorServer(): Promise<{ url: string; serve(tree: ServedTree, 
     if (!bytes) { res.status(404).end(); return; }
     res.type('application/octet-stream').send(Buffer.from(bytes));
   });
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     serve(tree, entries, note) { state = { tree, entries, note }; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
   };
 }
 
@@ -200,7 +200,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const app = express();
       let body = '';
       app.get('/', async (_req, res) => { res.type('application/json').send(await withProof(f.gw.gateway.tlog!, res, body, 100)); });
-      const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+      const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
       try {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
         for (const damaged of ['{"record": {"recordId": "tx', '[]', '{"record": {"recordId": "tx1"}}', JSON.stringify({ record: { recordId: '../x', hash: 'not hex' } })]) {
@@ -359,7 +359,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         let answer = '';
         const app = express();
         app.get('/v1/records/:recordId', (_req, res) => { res.type('application/json').send(answer); });
-        const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+        const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
         try {
           const monitor = new LogMonitor({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, policy: f.policy });
           const view = JSON.parse(published) as Record<string, unknown>;
@@ -476,7 +476,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         // …and the forged checkpoint is not consistent with it, whatever proof the operator offers.
         const old = parseCheckpoint(parseNote(parseProofBundle(bundleBefore).checkpoint).text);
         const forgedHead = parseCheckpoint(parseNote(forged).text);
-        expect(() => verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash)).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
+        expect(() => { verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash); }).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
 
         // The monitor saw the honest log, then the operator's rewritten one: `npm run monitor` exits 1.
         const operator = await operatorServer();
@@ -529,7 +529,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
             const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--witness', f.witnesses[1]!.url, '--interval', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
             let err = '';
             child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-            child.on('exit', (code) => resolve({ code, err }));
+            child.on('exit', (code) => { resolve({ code, err }); });
           });
           expect(result.code).to.equal(1);
           expect(result.err).to.include('ALARM TLOG_SPLIT_VIEW: split view: two checkpoints of size 4');

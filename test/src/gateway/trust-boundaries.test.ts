@@ -38,7 +38,7 @@ describe('what the gateway reads from outside', () => {
 
   describe('the idempotency store', () => {
     const temp = tempDir('tender-idem-');
-    after(() => temp.remove());
+    after(() => { temp.remove(); });
 
     it('refuses to replay or resume from a damaged entry, and does not run the work again', async () => {
       const dir = path.join(temp.dir, 'store');

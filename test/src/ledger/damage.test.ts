@@ -49,7 +49,7 @@ function run(script: string, dataDir: string, args: string[] = []): Promise<{ co
     let output = '';
     child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('exit', (code) => { resolve({ code, output }); });
   });
 }
 
@@ -155,7 +155,7 @@ describe('a damaged ledger store', () => {
     directory = path.join(dataDir, 'ledger');
     mkdirSync(directory);
   });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   for (const damage of DAMAGES) {
     describe(`with ${damage.title}`, () => {

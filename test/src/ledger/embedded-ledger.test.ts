@@ -30,7 +30,7 @@ async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
 describe('EmbeddedLedger', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-ledger-'); });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   describe('a whole tender', () => {
     it('runs from registration to the last deposit release, each step a block-chained, hash-chained record', async () => {
@@ -142,7 +142,7 @@ describe('EmbeddedLedger', () => {
         let buffer = '';
         let ready = false;
         let acknowledgedThisRound = 0;
-        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+        const exited = new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
         child.stdout.on('data', (chunk: Buffer) => {
           buffer += chunk.toString('utf8');
           const lines = buffer.split('\n');
@@ -267,7 +267,7 @@ describe('EmbeddedLedger', () => {
           let output = '';
           child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
           child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-          child.on('exit', (code) => resolve({ code, output }));
+          child.on('exit', (code) => { resolve({ code, output }); });
         });
       }
 

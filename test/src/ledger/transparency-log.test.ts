@@ -23,7 +23,7 @@ async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
 describe('the embedded ledger\'s transparency log', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-tlog-'); });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   describe('when records are committed', () => {
     it('makes each record\'s hash a leaf, in commit order, and names the leaf in the commit', async () => {

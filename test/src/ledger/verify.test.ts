@@ -42,7 +42,7 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 describe('verifyLedger, streaming (issue 16)', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-verify-'); });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   async function change(edit: (db: Level<string, Buffer>) => Promise<void>): Promise<void> {
     const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });

@@ -84,7 +84,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
   describe('inclusion proofs: transparency-dev/merkle testdata/inclusion', () => {
     type Probe = { file: string; leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; desc: string; wantErr: boolean };
     const { cases } = fixture('inclusion.json') as Fixture<Probe>;
-    const verify = (p: Probe) => () => verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root));
+    const verify = (p: Probe) => () => { verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root)); };
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_INCLUSION_INVALID (${cases.length} probes)`, () => {
       expect(cases.length).to.be.greaterThan(90);
@@ -107,7 +107,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
   describe('consistency proofs: transparency-dev/merkle testdata/consistency', () => {
     type Probe = { file: string; size1: number; size2: number; root1: string; root2: string; proof: string[] | null; desc: string; wantErr: boolean };
     const { cases } = fixture('consistency.json') as Fixture<Probe>;
-    const verify = (p: Probe) => () => verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2));
+    const verify = (p: Probe) => () => { verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2)); };
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_CONSISTENCY_INVALID (${cases.length} probes)`, () => {
       expect(cases.length).to.be.greaterThan(90);
@@ -128,7 +128,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
   });
 
   describe('the SHA-256 behind the hashes', () => {
-    after(() => setMerkleSha256(nodeSha256));
+    after(() => { setMerkleSha256(nodeSha256); });
     it('gives the same roots and proofs with the pure-JS (browser) SHA-256 and with Node\'s', () => {
       const build = (): { roots: string[]; proof: string[] } => {
         const tree = new MemoryTree();
@@ -160,10 +160,10 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
           if (proof.length > 0) {
             const bad = proof.map((h) => h.slice());
             bad[i % bad.length]![i % 32]! ^= 1;
-            expect(codeOf(() => verifyInclusion(i, n, leaves[i]!, bad, root))).to.equal('TLOG_INCLUSION_INVALID');
+            expect(codeOf(() => { verifyInclusion(i, n, leaves[i]!, bad, root); })).to.equal('TLOG_INCLUSION_INVALID');
           }
-          expect(codeOf(() => verifyInclusion(n, n, leaves[i]!, proof, root))).to.equal('TLOG_INCLUSION_INVALID');
-          expect(codeOf(() => verifyInclusion(i, n, leafHash(leaves[i]!), proof, root))).to.equal('TLOG_INCLUSION_INVALID');
+          expect(codeOf(() => { verifyInclusion(n, n, leaves[i]!, proof, root); })).to.equal('TLOG_INCLUSION_INVALID');
+          expect(codeOf(() => { verifyInclusion(i, n, leafHash(leaves[i]!), proof, root); })).to.equal('TLOG_INCLUSION_INVALID');
         }
         for (let m = 1; m <= n; m++) {
           const proof = tree.consistencyProof(m);
@@ -172,7 +172,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
           if (proof.length > 0) {
             const bad = proof.map((h) => h.slice());
             bad[m % bad.length]![0]! ^= 0x80;
-            expect(codeOf(() => verifyConsistency(m, n, bad, tree.root(m), root))).to.equal('TLOG_CONSISTENCY_INVALID');
+            expect(codeOf(() => { verifyConsistency(m, n, bad, tree.root(m), root); })).to.equal('TLOG_CONSISTENCY_INVALID');
           }
         }
       }
