@@ -204,7 +204,7 @@ describe('client SDK', () => {
       expect(human.code).to.equal(1);
       expect(human.stdout).to.include('NOT FOUND');
 
-      const receipt = lines[0]!.receipt;
+      const { receipt } = present(lines[0], 'the first notarised file');
       const good = await tender(['receipt', 'verify', receipt, '--online'], env);
       expect(good.code, good.stderr).to.equal(0);
       expect(good.stdout).to.include('signature valid').and.include('on the ledger: yes');
@@ -260,20 +260,21 @@ describe('client SDK', () => {
       expect(new Set(lines.map((l) => l.recordId)).size).to.equal(1);
       expect(lines.every((l) => l.batch.size === 40)).to.equal(true);
       const byName = new Map(lines.map((l) => [path.basename(l.file), l]));
-      expect(byName.get('scan-00-copy.pdf')!.batch.index).to.equal(byName.get('scan-00.pdf')!.batch.index);
+      expect(present(byName.get('scan-00-copy.pdf'), 'scan-00-copy.pdf').batch.index).to.equal(present(byName.get('scan-00.pdf'), 'scan-00.pdf').batch.index);
       // Each file's place checks offline against the batch record's Merkle root.
       const hashes: string[] = [];
       for (const l of lines) hashes[l.batch.index] = l.sha256;
       for (const l of lines) expect(verifyBatchInclusion(l.sha256, batchInclusion(hashes, l.sha256), l.batch.merkleRoot), l.file).to.equal(true);
       // The rerun sends the same batch under the same key: the same record, no second one.
+      const { recordId } = present(lines[0], 'the first batched file');
       const rerun = await tender(['notarise', dir, '--batch', '--kind', 'archive', '--json'], env);
       expect(rerun.code, rerun.stderr).to.equal(0);
-      expect(new Set(rerun.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { recordId: string }).recordId))).to.deep.equal(new Set([lines[0]!.recordId]));
+      expect(new Set(rerun.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { recordId: string }).recordId))).to.deep.equal(new Set([recordId]));
       const verified = await tender(['verify', dir, '--json'], env);
       expect(verified.code, verified.stderr).to.equal(0);
       for (const line of verified.stdout.trim().split('\n')) {
         const { file, records } = JSON.parse(line) as { file: string; records: { recordId: string }[] };
-        expect(records.map((r) => r.recordId), file).to.deep.equal([lines[0]!.recordId]);
+        expect(records.map((r) => r.recordId), file).to.deep.equal([recordId]);
       }
       const withProject = await tender(['notarise', dir, '--batch', '--project', 'P-1'], env);
       expect(withProject.code).to.equal(2);
@@ -289,8 +290,8 @@ describe('client SDK', () => {
       writeFileSync(renamed, 'the same content');
       const two = await tender(['notarise', renamed, '--json'], env);
       expect(two.code, two.stderr).to.equal(0);
-      const [a, b] = [one, two].map((r) => JSON.parse(r.stdout) as { recordId: string; alreadyRecorded?: boolean });
-      expect(b).to.deep.include({ recordId: a!.recordId, alreadyRecorded: true });
+      const answer = (r: typeof one) => JSON.parse(r.stdout) as { recordId: string; alreadyRecorded?: boolean };
+      expect(answer(two)).to.deep.include({ recordId: answer(one).recordId, alreadyRecorded: true });
       const found = await tender(['verify', renamed, '--json'], env);
       expect((JSON.parse(found.stdout) as { records: unknown[] }).records).to.have.length(1);
     });
@@ -311,9 +312,9 @@ describe('client SDK', () => {
       const bare = path.join(files.dir, 'bare.json');
       writeFileSync(bare, JSON.stringify([{ kty: 'EC' }]));
       for (const [file, says] of [[notJson, 'not a readable JSON file'], [rsa, '/keys/0/kty'], [bare, 'not the gateway\'s receipt keys'], [path.join(files.dir, 'missing.json'), 'not a readable JSON file']] as const) {
-        for (const args of [['receipt', 'verify', receipt], ['bid', 'check', 'CLI-NONE', 'B1', receipt]]) {
+        for (const args of [['receipt', 'verify', receipt], ['bid', 'check', 'CLI-NONE', 'B1', receipt]] as const) {
           const refused = await tender([...args, '--jwks', file], env);
-          expect(refused.code, `${args[0]!} ${file}: ${refused.stderr}`).to.equal(2);
+          expect(refused.code, `${args[0]} ${file}: ${refused.stderr}`).to.equal(2);
           expect(refused.stderr).to.match(/^INVALID_ARGUMENT: --jwks /).and.include(says);
           expect(refused.stdout).to.equal('');
         }
