@@ -4,7 +4,7 @@ import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/t
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpointer, loadOrCreateLogKey } from '@tender-ledger/gateway';
-import { errorMessage } from '../helpers/assert.js';
+import { errorMessage, present } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 import { TestLog } from '../helpers/tlog.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
@@ -40,7 +40,7 @@ describe('Checkpointer', () => {
       const restarted = checkpointer(2);
       await restarted.c.tick();
       expect(restarted.c.published?.size).to.equal(7);
-      expect(verifyCheckpoint(restarted.c.published!.note, restarted.policy).cosignatures).to.have.length(2);
+      expect(verifyCheckpoint(present(restarted.c.published, 'the published checkpoint').note, restarted.policy).cosignatures).to.have.length(2);
       // The same size again after another restart: from that size the proof is empty, and it is cosigned again.
       const again = checkpointer(2);
       await again.c.tick();
@@ -50,11 +50,12 @@ describe('Checkpointer', () => {
 
   describe('with a 1-of-2 policy and one witness down', () => {
     it('publishes with the one cosignature, and a 2-of-2 policy does not', async () => {
-      await witnesses[1]!.close();
+      const down = present(witnesses[1], 'the second witness');
+      await down.close();
       const oneOfTwo = checkpointer(1);
       await oneOfTwo.c.tick();
       expect(oneOfTwo.c.published?.size).to.equal(3);
-      expect(Object.keys(oneOfTwo.c.witnessErrors())).to.deep.equal([witnesses[1]!.url]);
+      expect(Object.keys(oneOfTwo.c.witnessErrors())).to.deep.equal([down.url]);
       const twoOfTwo = checkpointer(2);
       await twoOfTwo.c.tick();
       expect(twoOfTwo.c.published).to.equal(undefined);

@@ -7,7 +7,7 @@ import { SIG_COSIGNATURE_V1, SIG_ED25519, parseNote, parseVerifierKey, signCheck
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { FabricLog, fabricBlockLeaves } from '@tender-ledger/gateway';
 import { CheckpointStore, Witness } from '@tender-ledger/witness';
-import { instanceOf } from '../helpers/assert.js';
+import { instanceOf, present } from '../helpers/assert.js';
 import { ManualClock } from '../helpers/clock.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -67,7 +67,7 @@ function fabricBlock(number: number, txs: { txId: string; event?: { name: string
 
 describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witness)', () => {
   let temp: ReturnType<typeof tempDir>;
-  let blocks: common.Block[];
+  let blocks: [common.Block, common.Block, common.Block];
   let expected: string[];
 
   beforeEach(async () => {
@@ -77,13 +77,14 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
     })));
     const txs = [];
-    for (let n = 0; n < ledger.height; n++) txs.push(...(await ledger.getBlock(n))!.txs);
+    for (let n = 0; n < ledger.height; n++) txs.push(...present(await ledger.getBlock(n), `block ${n}`).txs);
     expected = committed.map((c) => (JSON.parse(c.result) as { hash: string }).hash);
-    const ordered = txs.map((t) => ({ txId: t.txId, event: t.event! }));
+    const ordered = txs.map((t) => ({ txId: t.txId, event: present(t.event, `the event of ${t.txId}`) }));
+    const [first, second] = [present(ordered[0], 'the first record\'s transaction'), present(ordered[1], 'the second record\'s transaction')];
     // Block 0: a config transaction; block 1: two records with an invalidated copy between; block 2: the rest.
     blocks = [
       fabricBlock(0, [{ txId: 'config', type: common.HeaderType.CONFIG }]),
-      fabricBlock(1, [ordered[0]!, { ...ordered[1]!, txId: 'conflicted', valid: false }, ordered[1]!]),
+      fabricBlock(1, [first, { ...second, txId: 'conflicted', valid: false }, second]),
       fabricBlock(2, ordered.slice(2)),
     ];
     expected = ordered.map((t) => (JSON.parse(t.event.payload) as { hash: string }).hash);
@@ -131,8 +132,8 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       const tc = new FabricLog();
       for (const b of blocks) tc.applyBlock(b);
       const reg = new FabricLog();
-      reg.applyBlock(blocks[0]!);
-      reg.applyBlock(blocks[1]!);
+      reg.applyBlock(blocks[0]);
+      reg.applyBlock(blocks[1]);
       const key = parseSignerKey(generateSignerKey('tc.example/tender-ledger', SIG_ED25519));
       const ahead = signCheckpoint({ origin: key.name, size: 6, rootHash: tc.root(), extensions: [] }, key.signer);
       const impatient = await witnessOf(reg, key.vkey, 100);
@@ -142,9 +143,9 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       // Its peer commits the missing block while the request waits: then it cosigns.
       const patient = await witnessOf(reg, key.vkey, 60_000);
       const answered = patient.witness.addCheckpoint(fromEmpty(ahead));
-      setTimeout(() => reg.applyBlock(blocks[2]!), 100);
+      setTimeout(() => reg.applyBlock(blocks[2]), 100);
       expect((await answered).status).to.equal(200);
-      expect(() => reg.applyBlock(blocks[0]!)).to.throw(/block 0 given, block 3 expected/);
+      expect(() => reg.applyBlock(blocks[0])).to.throw(/block 0 given, block 3 expected/);
     });
   });
 });

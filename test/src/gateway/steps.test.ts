@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
-import { instanceOf } from '../helpers/assert.js';
+import { instanceOf, present } from '../helpers/assert.js';
 import { onEachBackend } from '../helpers/http-suite.js';
 import { DEPOSIT, Tender, doc } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
@@ -44,7 +44,7 @@ onEachBackend((s) => {
         expect(trail.records).to.have.length(24);
         expect(checkChain(trail.records as LedgerRecord[]).valid).to.equal(true);
         expect((await regulator.getProject(tender.projectId)).status).to.equal('contracted');
-        const commitmentReceipt = (await verifyReceipt(results[1]!.receipt, jwks)).claims;
+        const commitmentReceipt = (await verifyReceipt(present(results[1], 'the commitment\'s answer').receipt, jwks)).claims;
         expect(commitmentReceipt.subjectSha256).to.equal(tender.bids.get('B1')?.commitment);
       });
     });
