@@ -46,8 +46,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
-      // strictTypeChecked: the test suite is being edited elsewhere, so these come to tests in a follow-up.
-      '@typescript-eslint/no-non-null-assertion': 'off', // Not yet adopted in tests: 223 findings (follow-up)
     },
   },
   {
