@@ -46,16 +46,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
-      // strictTypeChecked: the test suite is being edited elsewhere, so these come to tests in a follow-up.
-      '@typescript-eslint/no-non-null-assertion': 'off', // Not yet adopted in tests: 223 findings (follow-up)
-      '@typescript-eslint/no-confusing-void-expression': 'off', // Not yet adopted in tests: 50 findings (follow-up)
-      // At its recommendedTypeChecked level (the rule's defaults), as before; strict options not yet adopted in tests: 19 findings (follow-up)
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: true, allowBoolean: true, allowNullish: true, allowNumber: true, allowRegExp: true }],
-      '@typescript-eslint/use-unknown-in-catch-callback-variable': 'off', // Not yet adopted in tests: 12 findings (follow-up)
-      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off', // Not yet adopted in tests: 10 findings (follow-up; casts after chai's instanceOf, which does not narrow)
-      '@typescript-eslint/no-unnecessary-type-conversion': 'off', // Not yet adopted in tests: 1 finding (follow-up)
-      '@typescript-eslint/no-misused-spread': 'off', // Not yet adopted in tests: 1 finding (follow-up)
-      '@typescript-eslint/no-unnecessary-type-parameters': 'off', // Not yet adopted in tests: 1 finding (follow-up)
     },
   },
   {

@@ -40,7 +40,7 @@ async function startGateway(dataDir: string, port: number, issuers?: Record<stri
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.once('exit', (code, signal) => { reject(new Error(`gateway exited with ${code ?? signal ?? 'no status'}`)); });
     child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening on')) resolve(); });
   });
   return child;
@@ -161,7 +161,7 @@ async function cliNotarise(url: string, token: string, batch = false): Promise<{
       execFile(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress', ...(batch ? ['--batch'] : [])], {
         env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token }, maxBuffer: 64 * 2 ** 20,
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- ExecFileException is an Error, but its type (an Omit of ErrnoException) hides that
-      }, (error, out) => (error ? reject(error) : resolve(out)));
+      }, (error, out) => { if (error) reject(error); else resolve(out); });
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const recorded = stdout.trim().split('\n').filter((l) => l.includes('"recordId"')).length;

@@ -15,7 +15,7 @@ export async function expressCeiling(connections: number, seconds: number): Prom
   const child = spawn(process.execPath, [path.join(__dirname, 'express-hello.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`express-hello exited with ${code}`)));
+      child.once('exit', (code, signal) => { reject(new Error(`express-hello exited with ${code ?? signal ?? 'no status'}`)); });
       child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening on')) resolve(); });
     });
     // A token of a real one's length: the server never reads it, the bytes still cross the socket.

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import type { FabricConnection } from '@tender-ledger/gateway';
+import { must } from '@tender-ledger/domain';
 import { FABRIC_CONNECTION } from '../helpers/backends.js';
 
 async function main(): Promise<void> {
@@ -27,15 +28,15 @@ async function main(): Promise<void> {
   try {
     const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
     const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', connection.channel));
-    const height = Number(info.getHeight());
+    const height = info.getHeight();
     let configBlocks = 0, configBytes = 0, txBlocks = 0, txBytes = 0, transactions = 0;
     let contractBlocks = 0, contractBytes = 0, contractTransactions = 0;
     for (let number = 0; number < height; number++) {
       const bytes = await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(number));
       const block = common.Block.deserializeBinary(bytes);
-      const envelopes = block.getData()!.getDataList();
-      const first = common.Envelope.deserializeBinary(envelopes[0] as Uint8Array);
-      const channelHeader = common.ChannelHeader.deserializeBinary(common.Payload.deserializeBinary(first.getPayload_asU8()).getHeader()!.getChannelHeader_asU8());
+      const envelopes = must(block.getData(), `block ${number}'s data`).getDataList();
+      const first = common.Envelope.deserializeBinary(must(envelopes[0], `block ${number}'s first envelope`) as Uint8Array);
+      const channelHeader = common.ChannelHeader.deserializeBinary(must(common.Payload.deserializeBinary(first.getPayload_asU8()).getHeader(), 'a payload header').getChannelHeader_asU8());
       if (channelHeader.getType() === common.HeaderType.CONFIG) {
         configBlocks++;
         configBytes += bytes.length;
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
         txBytes += bytes.length;
         transactions += envelopes.length;
         const chaincodes = envelopes.map((envelope) => {
-          const header = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelope as Uint8Array).getPayload_asU8()).getHeader()!;
+          const header = must(common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelope as Uint8Array).getPayload_asU8()).getHeader(), 'a payload header');
           const extension = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getExtension_asU8();
           return peer.ChaincodeHeaderExtension.deserializeBinary(extension).getChaincodeId()?.getName();
         });

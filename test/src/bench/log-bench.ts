@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sha256Hex } from '@tender-ledger/domain';
+import { must, sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import { startTestGateway } from '../helpers/gateway.js';
@@ -57,12 +57,14 @@ async function proofLatency(samples: number): Promise<{ latencies: number[]; int
   console.warn = () => undefined;
   try {
     const policy = await (await fetch(`${gw.url}/log/policy`)).text();
-    for (const w of witnesses) w.trust(/^log (\S+)$/m.exec(policy)![1]!);
+    const logKey = must(/^log (\S+)$/m.exec(policy)?.[1], 'the log key in the policy');
+    for (const w of witnesses) w.trust(logKey);
     const token = await gw.token('platform', 'bench');
+    const tlog = must(gw.gateway.tlog, 'the gateway\'s transparency log');
     const publishedAt: number[] = [];
     let lastSize = -1;
     const watch = setInterval(() => {
-      const size = gw.gateway.tlog!.checkpointer.published?.size ?? -1;
+      const size = tlog.checkpointer.published?.size ?? -1;
       if (size !== lastSize) {
         lastSize = size;
         publishedAt.push(performance.now());
@@ -85,7 +87,7 @@ async function proofLatency(samples: number): Promise<{ latencies: number[]; int
       }
     }));
     clearInterval(watch);
-    const intervals = publishedAt.slice(2).map((t, i) => t - publishedAt[i + 1]!);
+    const intervals = publishedAt.slice(2).map((t, i) => t - must(publishedAt[i + 1], 'the previous publication'));
     return { latencies, intervals, configured };
   } finally {
     console.warn = quiet;
@@ -117,14 +119,19 @@ export async function logFigures(): Promise<LogFigures> {
   const on: number[] = [];
   const ratios: number[] = [];
   for (let round = 0; round < Number(process.env.BENCH_LOG_ROUNDS ?? 5); round++) {
-    const pair = round % 2 === 0
-      ? [await throughput(false, total, round), await throughput(true, total, round)]
-      : [await throughput(true, total, round), await throughput(false, total, round)].reverse();
-    off.push(pair[0]!);
-    on.push(pair[1]!);
-    ratios.push(pair[1]! / pair[0]!);
+    let logOff: number, logOn: number;
+    if (round % 2 === 0) {
+      logOff = await throughput(false, total, round);
+      logOn = await throughput(true, total, round);
+    } else {
+      logOn = await throughput(true, total, round);
+      logOff = await throughput(false, total, round);
+    }
+    off.push(logOff);
+    on.push(logOn);
+    ratios.push(logOn / logOff);
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => must([...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)], 'a median');
   const writesPerSecondLogOff = Math.round(median(off));
   const writesPerSecondLogOn = Math.round(median(on));
   const { latencies, intervals, configured } = await proofLatency(Number(process.env.BENCH_PROOF_SAMPLES ?? 300));

@@ -10,6 +10,7 @@ import {
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { verifyProof } from '@tender-ledger/client-sdk';
+import { must } from '@tender-ledger/domain';
 
 const SECONDS = Number(process.env['TLOG_BENCH_SECONDS'] ?? 3);
 // Realistic names: the lengths of origin and witness names are most of a bundle's fixed size.
@@ -59,16 +60,16 @@ const bundles = Array.from({ length: SAMPLE }, (_, k) => {
 });
 console.log('');
 const warm = rate('verifyProof, 10^6 leaves, 3 cosignatures, one checkpoint (signatures cached)', (i) => {
-  const b = bundles[i % SAMPLE]!;
+  const b = must(bundles[i % SAMPLE], 'a sample bundle');
   verifyProof(b.text, b.hash, policyText);
 });
 const cold = rate('verifyProof, 10^6 leaves, 3 cosignatures, every signature checked (no cache)', (i) => {
-  const b = bundles[i % SAMPLE]!;
+  const b = must(bundles[i % SAMPLE], 'a sample bundle');
   verifyProof(b.text, b.hash, policyText, { cache: false });
 });
 const purePolicy = parsePolicy(policyText);
 const pure = rate('verifyProof, pure-JS Ed25519 (browser path), no cache', (i) => {
-  const b = bundles[i % SAMPLE]!;
+  const b = must(bundles[i % SAMPLE], 'a sample bundle');
   verifyProof(b.text, b.hash, purePolicy, { cache: false });
 });
 rate('Ed25519 verify alone (Node/OpenSSL)', (() => {

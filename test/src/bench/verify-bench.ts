@@ -75,6 +75,8 @@ function runVerify(script: string, dataDir: string, nodeArgs: string[], nodeEnv:
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [...nodeArgs, script, '--json'], { env: { ...process.env, ...nodeEnv, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.on('error', reject);
+    if (child.pid === undefined) return; // it did not start: 'error' rejects
     let stdout = '';
     let peakKB = 0;
     const status = `/proc/${child.pid}/status`;
@@ -88,7 +90,6 @@ function runVerify(script: string, dataDir: string, nodeArgs: string[], nodeEnv:
       }
     }, 50);
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(poll);
       resolve({ seconds: (performance.now() - started) / 1000, peakRssMB: peakKB / 1024, code, stdout });

@@ -4,6 +4,7 @@ import {
   type BidsOpenedPayload, type LedgerRecord,
 } from '@tender-ledger/domain';
 import { commitmentsRoot, verifyBidInclusion, type BidInclusionProof } from '@tender-ledger/client-sdk';
+import { present } from '../helpers/assert.js';
 import { HOSTS, type ContractHost } from '../helpers/hosts.js';
 import { platformB } from '../helpers/identities.js';
 import { expectRefusal } from '../helpers/refusal.js';
@@ -36,8 +37,9 @@ for (const hostFactory of HOSTS) {
         const registered = await Promise.all(bidders.map((b) => tender.registerBidder(b)));
         const committed = await Promise.all(bidders.map((b) => tender.commit(b, 90_000_000)));
         for (const [i, b] of bidders.entries()) {
-          expect(registered[i]).to.include({ bidderChain: b, seq: 1, prevHash: GENESIS_HASH });
-          expect(committed[i]).to.include({ bidderChain: b, seq: 2, prevHash: registered[i]!.hash });
+          const registration = present(registered[i], `${b}'s registration`);
+          expect(registration).to.include({ bidderChain: b, seq: 1, prevHash: GENESIS_HASH });
+          expect(committed[i]).to.include({ bidderChain: b, seq: 2, prevHash: registration.hash });
         }
         const status = await tender.status();
         // Bidding never wrote the project's state: its head is still the registration, the counts are derived.
@@ -83,7 +85,7 @@ for (const hostFactory of HOSTS) {
 
       it('checkChain finds a bidder chain record dropped or added after the fact', async () => {
         const { records } = await tender.trail();
-        const b2Last = records.filter((r) => r.bidderChain === 'B2').at(-1)!;
+        const b2Last = present(records.filter((r) => r.bidderChain === 'B2').at(-1), 'B2\'s last record');
         const dropped = records.filter((r) => r !== b2Last);
         expect(checkChain(dropped, commitmentsRoot).brokenAt?.reason).to.equal('bidderHeads');
         const { hash: _b2, ...b2Unsealed } = b2Last;
@@ -98,7 +100,7 @@ for (const hostFactory of HOSTS) {
 
       it('gives each bidder a completeness proof its last receipt checks offline', async () => {
         const { records } = await tender.trail();
-        const last = (b: string) => records.filter((r) => r.bidderChain === b).at(-1)!;
+        const last = (b: string) => present(records.filter((r) => r.bidderChain === b).at(-1), `${b}'s last record`);
         for (const b of ['B1', 'B2', 'B3']) {
           const result = verifyBidInclusion(await inclusion(b), claimsOf(last(b)), b);
           expect(result, b).to.include({ included: true, live: true });
@@ -106,13 +108,13 @@ for (const hostFactory of HOSTS) {
         // B4 withdrew: the opening took its withdrawal as its last step, with no live bid.
         expect(verifyBidInclusion(await inclusion('B4'), claimsOf(last('B4')), 'B4')).to.include({ included: true, live: false });
         // B2's superseded commitment is not its last step: the opening's head says so.
-        const superseded = records.filter((r) => r.bidderChain === 'B2' && r.step === 'BidCommitted')[0]!;
+        const superseded = present(records.find((r) => r.bidderChain === 'B2' && r.step === 'BidCommitted'), 'B2\'s first commitment');
         expect(verifyBidInclusion(await inclusion('B2'), claimsOf(superseded), 'B2')).to.include({ included: false, reason: 'HEAD_DIFFERS' });
       });
 
       it('proves from the bidder\'s own receipt that an opening left its bid out', async () => {
         const { records } = await tender.trail();
-        const b3 = records.filter((r) => r.bidderChain === 'B3').at(-1)!;
+        const b3 = present(records.filter((r) => r.bidderChain === 'B3').at(-1), 'B3\'s last record');
         const proof = await inclusion('B3');
         // An opening that dropped B3's chain altogether.
         const { hash: _h, ...unsealedOpening } = opening;
@@ -122,7 +124,7 @@ for (const hostFactory of HOSTS) {
             ...opening.payload,
             bidderHeads: opening.payload.bidderHeads.filter((h) => h.bidderId !== 'B3'),
             commitmentsRoot: commitmentsRoot(records.filter((r) => r.step === 'BidCommitted' && r.bidderChain !== 'B3' && r.bidderChain !== 'B4' && r === records.filter((x) => x.bidderChain === r.bidderChain).at(-1))
-              .map((r) => bidLeafData({ bidderId: r.bidderChain!, recordHash: r.hash }))),
+              .map((r) => bidLeafData({ bidderId: present(r.bidderChain, `${r.recordId}'s bidder chain`), recordHash: r.hash }))),
             commitmentCount: 2,
           },
         });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { errorMessage } from '../helpers/assert.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -36,9 +37,9 @@ describe('TenderContract and NotaryContract as real chaincode (fabric-shim dispa
   });
 
   it('refuses a wrong argument count and an unknown function as a peer would', async () => {
-    const wrongCount = await ledger.submit({ identity: platformA, fn: 'commitBid', args: ['P1'] }).catch((e: Error) => e.message);
+    const wrongCount = await ledger.submit({ identity: platformA, fn: 'commitBid', args: ['P1'] }).catch(errorMessage);
     expect(wrongCount).to.match(/Expected 2 parameters, but 1 have been supplied/);
-    const unknown = await ledger.submit({ identity: platformA, fn: 'stealDeposit', args: [] }).catch((e: Error) => e.message);
+    const unknown = await ledger.submit({ identity: platformA, fn: 'stealDeposit', args: [] }).catch(errorMessage);
     expect(unknown).to.match(/does not exist/);
     expect(ledger.height).to.equal(0);
   });

@@ -4,6 +4,7 @@ import {
   type BidAwardedPayload, type LedgerRecord, type PublicProjectStatus,
 } from '@tender-ledger/domain';
 import { commitmentsRoot } from '@tender-ledger/client-sdk';
+import { present } from '../helpers/assert.js';
 import { DAY, HOUR } from '../helpers/clock.js';
 import { HOSTS, type ContractHost } from '../helpers/hosts.js';
 import { otherCity, platformA, platformB, regulator } from '../helpers/identities.js';
@@ -283,7 +284,7 @@ for (const hostFactory of HOSTS) {
         expect(outcomes).to.deep.equal({ B1: 'VALID', B2: 'VALID', B3: 'REVEAL_MISMATCH', B4: 'NOT_REVEALED' });
         const b1 = opened.payload.bids.find((b) => b.bidderId === 'B1');
         expect(b1).to.include({ price: 89_000_000, salt: tender.bids.get('B1')?.salt });
-        expect(bidCommitment({ projectId: tender.projectId, ...tender.reveals().find((r) => r.bidderId === 'B1')! })).to.equal(b1?.commitment);
+        expect(bidCommitment({ projectId: tender.projectId, ...present(tender.reveals().find((r) => r.bidderId === 'B1'), 'B1\'s reveal') })).to.equal(b1?.commitment);
         expect((await tender.status()).status).to.equal('opened');
       });
 
@@ -291,7 +292,7 @@ for (const hostFactory of HOSTS) {
         await tender.register();
         for (const bidderId of ['B1', 'B2', 'B3']) await tender.registerBidder(bidderId);
         await tender.commit('B1', 90_000_000);
-        const stale = tender.reveals().find((r) => r.bidderId === 'B1')!;
+        const stale = present(tender.reveals().find((r) => r.bidderId === 'B1'), 'B1\'s reveal');
         await tender.commit('B1', 80_000_000);
         await tender.commit('B2', 91_000_000);
         await tender.commit('B3', 92_000_000);
@@ -314,7 +315,7 @@ for (const hostFactory of HOSTS) {
         expect(failed.payload).to.include({ reason: 'TOO_FEW_BIDS', liveBids: 2, minimumBids: 3, commitmentCount: 2 });
         // The failed tender seals the bidder chains too: all three heads, the two live commitments.
         expect((failed as LedgerRecord<'TenderFailed'>).payload.bidderHeads.map((h) => [h.bidderId, h.seq])).to.deep.equal([['B1', 2], ['B2', 2], ['B3', 3]]);
-        expect(JSON.stringify(failed)).to.not.include(tender.bids.get('B1')!.salt);
+        expect(JSON.stringify(failed)).to.not.include(present(tender.bids.get('B1'), 'B1\'s bid').salt);
         expect((await tender.status()).status).to.equal('failed');
       });
 
@@ -510,7 +511,8 @@ for (const hostFactory of HOSTS) {
         // means differ in the last bit, which would rank B1 above B2; as integers they are equal.
         const inOrder = [1170, 9460, 600, 2060, 8600];
         const reordered = [1170, 600, 2060, 9460, 8600];
-        await tender.scoreByCommittee(COMMITTEE, (e, b) => ({ B1: inOrder, B2: reordered, B3: [1000, 1000, 1000, 1000, 1000] })[b]![COMMITTEE.indexOf(e)]!);
+        const points: Record<string, number[]> = { B1: inOrder, B2: reordered, B3: [1000, 1000, 1000, 1000, 1000] };
+        await tender.scoreByCommittee(COMMITTEE, (e, b) => present(points[b]?.[COMMITTEE.indexOf(e)], `${e}'s points for ${b}`));
         await expectRefusal(tender.award('B1'), 'AWARD_TIE_NEEDS_REASON');
         await expectRefusal(tender.award('B2', { reason: 'lower price' }), 'AWARD_TIE_NEEDS_REASON');
         const award = await tender.award('B1', { reason: 'lower price among equal scores', reasonDocSha256: doc('tie-break minutes') });
@@ -675,7 +677,7 @@ for (const hostFactory of HOSTS) {
         const trail = await tender.trail(platformB);
         expect(trail.records.map((r) => r.step)).to.include.members(['CommitteeAppointed', 'CommitteeMemberReplaced', 'ScoresRecorded']);
         expect(JSON.stringify(trail)).to.not.match(members);
-        const appointed = trail.records.find((r) => r.step === 'CommitteeAppointed')!;
+        const appointed = present(trail.records.find((r) => r.step === 'CommitteeAppointed'), 'the CommitteeAppointed record');
         expect(appointed).to.include({ redacted: true });
         expect(appointed.payload).to.deep.equal({ appointmentDocSha256: doc(`expert draw of ${tender.projectId}`) });
         const scores = trail.records.find((r) => r.step === 'ScoresRecorded') as LedgerRecord<'ScoresRecorded'>;
@@ -727,11 +729,12 @@ for (const hostFactory of HOSTS) {
         const status = JSON.parse(await host.evaluate(platformB, 'getProjectStatus', tender.projectId)) as PublicProjectStatus;
         expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
         expect(status.owner).to.deep.equal(await host.actorOf(platformA));
-        const byCommitment = JSON.parse(await host.evaluate(platformB, 'findByHash', tender.bids.get('B1')!.commitment)) as { records: LedgerRecord[] };
+        const { commitment } = present(tender.bids.get('B1'), 'B1\'s bid');
+        const byCommitment = JSON.parse(await host.evaluate(platformB, 'findByHash', commitment)) as { records: LedgerRecord[] };
         expect(byCommitment.records).to.have.length(1);
         expect(byCommitment.records[0]).to.include({ step: 'BidCommitted', redacted: true });
         expect(JSON.stringify(byCommitment)).to.not.include('B1');
-        const forRegulator = JSON.parse(await host.evaluate(regulator, 'findByHash', tender.bids.get('B1')!.commitment)) as { records: LedgerRecord<'BidCommitted'>[] };
+        const forRegulator = JSON.parse(await host.evaluate(regulator, 'findByHash', commitment)) as { records: LedgerRecord<'BidCommitted'>[] };
         expect(forRegulator.records[0]?.payload.bidderId).to.equal('B1');
       });
 
@@ -756,7 +759,7 @@ for (const hostFactory of HOSTS) {
       it('finds records by document hash and by id', async () => {
         const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc(`clarification of ${tender.projectId}`))) as { records: LedgerRecord[] };
         expect(found.records.map((r) => r.step)).to.deep.equal(['DocumentNotarised']);
-        const byId = JSON.parse(await host.evaluate(platformA, 'getRecord', found.records[0]!.recordId)) as LedgerRecord;
+        const byId = JSON.parse(await host.evaluate(platformA, 'getRecord', present(found.records[0], 'the found record').recordId)) as LedgerRecord;
         expect(byId.seq).to.equal(2);
         await expectRefusal(host.evaluate(platformA, 'getRecord', 'nope'), 'RECORD_NOT_FOUND');
         const none = JSON.parse(await host.evaluate(platformB, 'findByHash', doc('never notarised'))) as { records: LedgerRecord[] };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
 import { batchInclusion, commitBid, sha256File, verifyBatchInclusion, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
+import { instanceOf, present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -29,7 +30,7 @@ async function answering(answers: Record<string, { status: number; body: string;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
   };
 }
 
@@ -71,29 +72,25 @@ describe('client SDK', () => {
           [client.verifyHash(RECORD), 200, '/records/0'],
         ];
         for (const [call, status, field] of cases) {
-          const error = await thrown(call);
-          expect(error, field).to.be.instanceOf(InvalidResponseError);
-          expect((error as InvalidResponseError).code).to.equal('INVALID_RESPONSE');
-          expect((error as InvalidResponseError).status).to.equal(status);
-          expect((error as InvalidResponseError).fields.map((f) => f.field), field).to.include(field);
+          const error = instanceOf(await thrown(call), InvalidResponseError, field);
+          expect(error.code).to.equal('INVALID_RESPONSE');
+          expect(error.status).to.equal(status);
+          expect(error.fields.map((f) => f.field), field).to.include(field);
         }
       });
 
       it('throws InvalidResponseError for a body that is not JSON at all', async () => {
-        const error = await thrown(client.health());
-        expect(error).to.be.instanceOf(InvalidResponseError);
-        expect((error as InvalidResponseError).fields).to.deep.equal([{ field: '/', message: 'not JSON' }]);
+        const error = instanceOf(await thrown(client.health()), InvalidResponseError);
+        expect(error.fields).to.deep.equal([{ field: '/', message: 'not JSON' }]);
         expect(error.message).to.include('GET /healthz answered 200').and.include('not JSON');
       });
 
       it('takes no code from an error body that is not a problem document: the status says what failed', async () => {
-        const bad = await thrown(client.getProject('P2'));
-        expect(bad).to.be.instanceOf(ValidationError);
-        expect((bad as ValidationError).code).to.equal('UNKNOWN');
-        const down = await thrown(client.getProject('P3'));
-        expect(down).to.be.instanceOf(ServerError);
-        expect((down as ServerError).code).to.equal('INTERNAL');
-        expect((down as ServerError).problem.detail).to.equal('Service Unavailable');
+        const bad = instanceOf(await thrown(client.getProject('P2')), ValidationError);
+        expect(bad.code).to.equal('UNKNOWN');
+        const down = instanceOf(await thrown(client.getProject('P3')), ServerError);
+        expect(down.code).to.equal('INTERNAL');
+        expect(down.problem.detail).to.equal('Service Unavailable');
       });
     });
   });
@@ -139,8 +136,7 @@ describe('client SDK', () => {
         try {
           commitBid({ ...input, ...bad });
         } catch (error) {
-          expect(error).to.be.instanceOf(InvalidBidError);
-          return error as InvalidBidError;
+          return instanceOf(error, InvalidBidError);
         }
         throw new Error(`expected ${JSON.stringify(bad)} to be refused`);
       };
@@ -171,8 +167,9 @@ describe('client SDK', () => {
     });
 
     it('prints a development token the gateway accepts', async () => {
-      expect(env.TENDER_TOKEN).to.match(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-      const res = await fetch(`${t.url}/v1/records/none`, { headers: { authorization: `Bearer ${env.TENDER_TOKEN}` } });
+      const token = present(env.TENDER_TOKEN, 'TENDER_TOKEN');
+      expect(token).to.match(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const res = await fetch(`${t.url}/v1/records/none`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).to.equal(404);
     });
 
@@ -207,7 +204,7 @@ describe('client SDK', () => {
       expect(human.code).to.equal(1);
       expect(human.stdout).to.include('NOT FOUND');
 
-      const receipt = lines[0]!.receipt;
+      const { receipt } = present(lines[0], 'the first notarised file');
       const good = await tender(['receipt', 'verify', receipt, '--online'], env);
       expect(good.code, good.stderr).to.equal(0);
       expect(good.stdout).to.include('signature valid').and.include('on the ledger: yes');
@@ -232,7 +229,7 @@ describe('client SDK', () => {
           seen += chunk.toString().split('\n').length - 1;
           if (seen >= 10) child.kill('SIGKILL');
         });
-        child.once('exit', () => resolve());
+        child.once('exit', () => { resolve(); });
       });
       const rerun = await tender(['notarise', dir, '--kind', 'archive', '--json'], env);
       expect(rerun.code, rerun.stderr).to.equal(0);
@@ -263,20 +260,21 @@ describe('client SDK', () => {
       expect(new Set(lines.map((l) => l.recordId)).size).to.equal(1);
       expect(lines.every((l) => l.batch.size === 40)).to.equal(true);
       const byName = new Map(lines.map((l) => [path.basename(l.file), l]));
-      expect(byName.get('scan-00-copy.pdf')!.batch.index).to.equal(byName.get('scan-00.pdf')!.batch.index);
+      expect(present(byName.get('scan-00-copy.pdf'), 'scan-00-copy.pdf').batch.index).to.equal(present(byName.get('scan-00.pdf'), 'scan-00.pdf').batch.index);
       // Each file's place checks offline against the batch record's Merkle root.
       const hashes: string[] = [];
       for (const l of lines) hashes[l.batch.index] = l.sha256;
       for (const l of lines) expect(verifyBatchInclusion(l.sha256, batchInclusion(hashes, l.sha256), l.batch.merkleRoot), l.file).to.equal(true);
       // The rerun sends the same batch under the same key: the same record, no second one.
+      const { recordId } = present(lines[0], 'the first batched file');
       const rerun = await tender(['notarise', dir, '--batch', '--kind', 'archive', '--json'], env);
       expect(rerun.code, rerun.stderr).to.equal(0);
-      expect(new Set(rerun.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { recordId: string }).recordId))).to.deep.equal(new Set([lines[0]!.recordId]));
+      expect(new Set(rerun.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { recordId: string }).recordId))).to.deep.equal(new Set([recordId]));
       const verified = await tender(['verify', dir, '--json'], env);
       expect(verified.code, verified.stderr).to.equal(0);
       for (const line of verified.stdout.trim().split('\n')) {
         const { file, records } = JSON.parse(line) as { file: string; records: { recordId: string }[] };
-        expect(records.map((r) => r.recordId), file).to.deep.equal([lines[0]!.recordId]);
+        expect(records.map((r) => r.recordId), file).to.deep.equal([recordId]);
       }
       const withProject = await tender(['notarise', dir, '--batch', '--project', 'P-1'], env);
       expect(withProject.code).to.equal(2);
@@ -292,8 +290,8 @@ describe('client SDK', () => {
       writeFileSync(renamed, 'the same content');
       const two = await tender(['notarise', renamed, '--json'], env);
       expect(two.code, two.stderr).to.equal(0);
-      const [a, b] = [one, two].map((r) => JSON.parse(r.stdout) as { recordId: string; alreadyRecorded?: boolean });
-      expect(b).to.deep.include({ recordId: a!.recordId, alreadyRecorded: true });
+      const answer = (r: typeof one) => JSON.parse(r.stdout) as { recordId: string; alreadyRecorded?: boolean };
+      expect(answer(two)).to.deep.include({ recordId: answer(one).recordId, alreadyRecorded: true });
       const found = await tender(['verify', renamed, '--json'], env);
       expect((JSON.parse(found.stdout) as { records: unknown[] }).records).to.have.length(1);
     });
@@ -314,9 +312,9 @@ describe('client SDK', () => {
       const bare = path.join(files.dir, 'bare.json');
       writeFileSync(bare, JSON.stringify([{ kty: 'EC' }]));
       for (const [file, says] of [[notJson, 'not a readable JSON file'], [rsa, '/keys/0/kty'], [bare, 'not the gateway\'s receipt keys'], [path.join(files.dir, 'missing.json'), 'not a readable JSON file']] as const) {
-        for (const args of [['receipt', 'verify', receipt], ['bid', 'check', 'CLI-NONE', 'B1', receipt]]) {
+        for (const args of [['receipt', 'verify', receipt], ['bid', 'check', 'CLI-NONE', 'B1', receipt]] as const) {
           const refused = await tender([...args, '--jwks', file], env);
-          expect(refused.code, `${args[0]!} ${file}: ${refused.stderr}`).to.equal(2);
+          expect(refused.code, `${args[0]} ${file}: ${refused.stderr}`).to.equal(2);
           expect(refused.stderr).to.match(/^INVALID_ARGUMENT: --jwks /).and.include(says);
           expect(refused.stdout).to.equal('');
         }

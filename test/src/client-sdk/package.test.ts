@@ -3,6 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -59,7 +60,7 @@ describe('the SDK package (npm pack)', function () {
     work = tempDir('tender-sdk-consumer-');
     const { stdout } = await run(NPM, ['pack', '--workspace', 'client-sdk', '--pack-destination', work.dir, '--json'], { cwd: REPO });
     const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
-    tarball = path.join(work.dir, packed!.filename);
+    tarball = path.join(work.dir, present(packed, 'the packed tarball').filename);
     writeFileSync(path.join(work.dir, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true }));
     await run(NPM, ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: work.dir });
   });

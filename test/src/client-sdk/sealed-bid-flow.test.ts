@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { TenderLedgerClient, commitBid, sha256File, verifyBidInclusion, verifyReceipt, type CommittedBid, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
 import { DEPOSIT, ESTIMATED_PRICE, doc } from '../helpers/tender.js';
@@ -78,12 +79,12 @@ for (const backend of testBackends()) describe(`the README's sealed-bid flow thr
         const anyone = new TenderLedgerClient({ baseUrl: t.url });
         const jwks = await anyone.jwks();
         for (const bidderId of Object.keys(prices)) {
-          const bid = written.find((w) => w.record.step === 'BidCommitted' && (w.record.payload as { bidderId: string }).bidderId === bidderId)!;
+          const bid = present(written.find((w) => w.record.step === 'BidCommitted' && (w.record.payload as { bidderId: string }).bidderId === bidderId), `${bidderId}'s commitment`);
           const { claims } = await verifyReceipt(bid.receipt, jwks);
           expect(verifyBidInclusion(await anyone.bidInclusion(projectId, bidderId), claims, bidderId)).to.include({ included: true, live: true });
         }
         // The CLI does the same from a shell.
-        const b2 = written.find((w) => w.record.step === 'BidCommitted' && (w.record.payload as { bidderId: string }).bidderId === 'B2')!;
+        const b2 = present(written.find((w) => w.record.step === 'BidCommitted' && (w.record.payload as { bidderId: string }).bidderId === 'B2'), 'B2\'s commitment');
         const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
           execFile(process.execPath, [CLI, 'bid', 'check', projectId, 'B2', b2.receipt], { env: { ...process.env, TENDER_URL: t.url } }, (error, stdout) => {
             resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout });
@@ -92,7 +93,7 @@ for (const backend of testBackends()) describe(`the README's sealed-bid flow thr
         expect(out.stdout).to.match(/^included: commitment [0-9a-f]{64} is leaf 1 of 3/);
         expect(out.code).to.equal(0);
         // The registration receipt is not B1's last step: the CLI says so and exits 1.
-        const reg = written.find((w) => w.record.step === 'BidderRegistered')!;
+        const reg = present(written.find((w) => w.record.step === 'BidderRegistered'), 'a BidderRegistered record');
         expect(verifyBidInclusion(await anyone.bidInclusion(projectId, 'B1'), (await verifyReceipt(reg.receipt, jwks)).claims, 'B1')).to.include({ included: false, reason: 'HEAD_DIFFERS' });
       }],
       ['each evaluator scores every valid bid', async () => {

@@ -76,7 +76,7 @@ describe('domain', () => {
   });
 
   describe('records', () => {
-    const chain = (): LedgerRecord[] => {
+    const chain = (): [LedgerRecord, LedgerRecord] => {
       const first = sealRecord({
         recordId: 't1', projectId: 'P', step: 'ProjectRegistered', seq: 1, prevHash: GENESIS_HASH,
         payload: { projectId: 'P' } as never, actor: { mspId: 'M', clientId: 'c' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z',
@@ -90,8 +90,8 @@ describe('domain', () => {
 
     it('hashes a record over every field but its hash', () => {
       const [first] = chain();
-      expect(recordHash(first!)).to.equal(first!.hash);
-      expect(recordHash({ ...first!, txTime: '2026-01-01T00:00:00.001Z' })).to.not.equal(first!.hash);
+      expect(recordHash(first)).to.equal(first.hash);
+      expect(recordHash({ ...first, txTime: '2026-01-01T00:00:00.001Z' })).to.not.equal(first.hash);
     });
 
     describe('checkChain', () => {
@@ -100,7 +100,7 @@ describe('domain', () => {
       });
       it('finds a changed payload', () => {
         const records = chain();
-        (records[1]!.payload as { kind: string }).kind = 'complaint';
+        (records[1].payload as { kind: string }).kind = 'complaint';
         expect(checkChain(records).brokenAt).to.include({ index: 1, reason: 'hash' });
       });
       it('finds a missing record', () => {

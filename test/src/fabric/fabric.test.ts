@@ -9,6 +9,7 @@ import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { parseLedgerError, type LedgerRecord } from '@tender-ledger/domain';
 import { blockHeaderHash, type FabricConnection } from '@tender-ledger/gateway';
 import { verifyReceipt, type TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { instanceOf, present } from '../helpers/assert.js';
 import { FABRIC_CONNECTION, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { SECOND } from '../helpers/clock.js';
 import { validationCodeName } from '../helpers/fabric-host.js';
@@ -23,8 +24,8 @@ function network(...args: string[]): void {
 
 /** A fabric-gateway connection as one Fabric user, outside our gateway. */
 function connectAs(connection: FabricConnection, mspId: string, user: string): { gateway: Gateway; client: grpc.Client } {
-  const peerInfo = connection.peers[mspId]!;
-  const files = connection.identities[mspId]![user]!;
+  const peerInfo = present(connection.peers[mspId], `the peer of ${mspId} in the connection`);
+  const files = present(connection.identities[mspId]?.[user], `${mspId} user ${user} in the connection`);
   const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
   const gateway = connect({
     client, hash: hash.sha256,
@@ -119,10 +120,10 @@ describe('on the Fabric network', function () {
           const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
           const processed = peer.ProcessedTransaction.deserializeBinary(await qscc.evaluateTransaction('GetTransactionByID', connection.channel, record.txId));
           expect(processed.getValidationcode()).to.equal(peer.TxValidationCode.VALID);
-          const payload = common.Payload.deserializeBinary(processed.getTransactionenvelope()!.getPayload_asU8());
+          const payload = common.Payload.deserializeBinary(present(processed.getTransactionenvelope(), 'the transaction envelope').getPayload_asU8());
           const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-          const action = peer.ChaincodeActionPayload.deserializeBinary(transaction.getActionsList()[0]!.getPayload_asU8());
-          const endorsers = action.getAction()!.getEndorsementsList()
+          const action = peer.ChaincodeActionPayload.deserializeBinary(present(transaction.getActionsList()[0], 'the transaction\'s action').getPayload_asU8());
+          const endorsers = present(action.getAction(), 'the endorsed action').getEndorsementsList()
             .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()).sort();
           expect(endorsers).to.deep.equal(['RegulatorMSP', 'TradingCentreMSP']);
         } finally {
@@ -162,8 +163,8 @@ describe('on the Fabric network', function () {
         } catch (error) {
           refused = error;
         }
-        expect(refused).to.be.instanceOf(EndorseError);
-        const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
+        const endorseError = instanceOf(refused, EndorseError);
+        const messages = [endorseError.message, ...endorseError.details.map((d) => d.message)].join(' | ');
         expect(messages).to.include('CLOCK_SKEW');
         const onTime = await contract.newProposal('notary:notariseDocument', args).endorse();
         expect((await (await onTime.submit()).getStatus()).successful).to.equal(true);
@@ -204,8 +205,8 @@ describe('on the Fabric network', function () {
       } catch (error) {
         refused = error;
       }
-      expect(refused).to.be.instanceOf(EndorseError);
-      const messages = [(refused as EndorseError).message, ...(refused as EndorseError).details.map((d) => d.message)].join(' | ');
+      const endorseError = instanceOf(refused, EndorseError);
+      const messages = [endorseError.message, ...endorseError.details.map((d) => d.message)].join(' | ');
       expect(parseLedgerError(messages)?.code, messages).to.equal('BID_AFTER_DEADLINE');
       expect(messages).to.include('endorsing peer\'s clock');
     });
@@ -251,7 +252,7 @@ describe('on the Fabric network', function () {
         // Another transaction, so that block N+1 exists.
         await platform.notarise({ sha256: doc(`block hash next ${RUN}`), kind: 'archive' });
         const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
-        const block = async (n: number) => common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(n))).getHeader()!;
+        const block = async (n: number) => present(common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(n))).getHeader(), `block ${n}'s header`);
         const [header, next] = [await block(claims.blockNumber), await block(claims.blockNumber + 1)];
         expect(blockHeaderHash(header)).to.equal(claims.blockHash);
         expect(Buffer.from(next.getPreviousHash_asU8()).toString('hex')).to.equal(claims.blockHash);

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { FabricBackend, type Caller, type FabricConnection, type TxIntent } from '@tender-ledger/gateway';
+import { errorMessage, present } from '../helpers/assert.js';
 import { FABRIC_CONNECTION, FABRIC_PLATFORMS } from '../helpers/gateway.js';
 
 const ISSUER = 'https://id.resend.example';
@@ -21,7 +22,7 @@ describe('FabricBackend: a kept transaction sent again', function () {
     if (!existsSync(FABRIC_CONNECTION)) throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing`);
     backend = await FabricBackend.open({
       connection: JSON.parse(readFileSync(FABRIC_CONNECTION, 'utf8')) as FabricConnection,
-      platformIdentities: { [`${ISSUER}::gz-etrading`]: FABRIC_PLATFORMS['gz-etrading']! },
+      platformIdentities: { [`${ISSUER}::gz-etrading`]: present(FABRIC_PLATFORMS['gz-etrading'], 'the gz-etrading platform\'s Fabric user') },
       platformMspId: 'TradingCentreMSP', regulatorMspId: 'RegulatorMSP',
       regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
     });
@@ -36,20 +37,21 @@ describe('FabricBackend: a kept transaction sent again', function () {
       // beforeSend failing stands for a crash right after the fsync: the backend must not send.
       const crashed = await backend.submit(caller, 'notary:notariseDocument', args, undefined, {
         beforeSend: async (intent) => { kept = intent; throw new Error('gateway stopped'); },
-      }).then(() => 'committed', (error: Error) => error.message);
+      }).then(() => 'committed', errorMessage);
       expect(crashed).to.contain('gateway stopped');
-      expect(kept?.envelope, 'the signed envelope is handed over before the send').to.be.a('string');
-      expect(await backend.transaction(kept!.txId), 'an id the ledger does not know is not an outage').to.equal(undefined);
+      const intent = present(kept, 'the kept intent');
+      expect(intent.envelope, 'the signed envelope is handed over before the send').to.be.a('string');
+      expect(await backend.transaction(intent.txId), 'an id the ledger does not know is not an outage').to.equal(undefined);
 
-      const resumed = await backend.submit(caller, 'notary:notariseDocument', args, undefined, { resume: kept! });
-      expect(resumed.txId).to.equal(kept!.txId);
+      const resumed = await backend.submit(caller, 'notary:notariseDocument', args, undefined, { resume: intent });
+      expect(resumed.txId).to.equal(intent.txId);
       // The same envelope again: Fabric invalidates the copy (DUPLICATE_TXID); the answer is the first one's.
-      const again = await backend.submit(caller, 'notary:notariseDocument', args, undefined, { resume: kept! });
+      const again = await backend.submit(caller, 'notary:notariseDocument', args, undefined, { resume: intent });
       expect(again).to.deep.include({ txId: resumed.txId, blockNumber: resumed.blockNumber, blockHash: resumed.blockHash });
-      expect(await backend.transaction(kept!.txId)).to.deep.include({ blockNumber: resumed.blockNumber });
+      expect(await backend.transaction(intent.txId)).to.deep.include({ blockNumber: resumed.blockNumber });
 
       const found = JSON.parse(await backend.evaluate({ kind: 'public' }, 'findByHash', [hash])) as { records: { txId: string }[] };
-      expect(found.records.map((r) => r.txId)).to.deep.equal([kept!.txId]);
+      expect(found.records.map((r) => r.txId)).to.deep.equal([intent.txId]);
     });
   });
 });

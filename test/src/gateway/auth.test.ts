@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { ConfigError, FabricBackend, callerKey, loadConfig, type Caller } from '@tender-ledger/gateway';
+import { instanceOf } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { tempDir } from '../helpers/temp.js';
@@ -30,7 +31,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
     if (stdout.includes('listening on')) setTimeout(() => child.kill('SIGTERM'), 500);
   });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, stdout, stderr }); }));
 }
 
 describe('gateway authentication', () => {
@@ -41,7 +42,7 @@ describe('gateway authentication', () => {
     a = await createTestIssuer(temp.dir, ISSUER_A);
     b = await createTestIssuer(temp.dir, ISSUER_B);
   });
-  after(() => temp.remove());
+  after(() => { temp.remove(); });
 
   describe('issuers are bound to the roles and subjects they may grant (AUTH_ISSUERS)', () => {
     let t: TestGateway;
@@ -169,7 +170,10 @@ describe('gateway authentication', () => {
         regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
       });
       try {
-        const outcome = (caller: Caller) => backend.submit(caller, 'registerProject', ['{}']).then(() => 'submitted', (e: Error & { code?: string }) => e.code ?? e.message);
+        const outcome = (caller: Caller) => backend.submit(caller, 'registerProject', ['{}']).then(() => 'submitted', (e: unknown) => {
+          const error = instanceOf(e, Error);
+          return 'code' in error && typeof error.code === 'string' ? error.code : error.message;
+        });
         expect(await outcome(callerA)).to.equal('no Fabric identity User1 of TradingCentreMSP in the connection file');
         expect(await outcome(callerB)).to.equal('FORBIDDEN');
       } finally {

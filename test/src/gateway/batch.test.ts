@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { TenderLedgerClient, batchInclusion, verifyBatchInclusion, verifyReceipt, type BatchInclusion } from '@tender-ledger/client-sdk';
 import { MAX_BATCH } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
 
 const RUN = Date.now().toString(36);
@@ -24,16 +25,18 @@ for (const backend of testBackends()) describe(`POST /v1/evidence/batch (${backe
     expect(record.payload).to.include({ kind: 'archive', count: MAX_BATCH });
     await verifyReceipt(receipt, await client.jwks());
     for (const i of [0, 1, 4_999, MAX_BATCH - 1]) {
-      expect(verifyBatchInclusion(hashes[i]!, batchInclusion(hashes, hashes[i]!), record.payload.merkleRoot)).to.equal(true);
+      const hash = present(hashes[i], `hash ${i}`);
+      expect(verifyBatchInclusion(hash, batchInclusion(hashes, hash), record.payload.merkleRoot)).to.equal(true);
     }
-    const found = await client.verifyHash(hashes[1234]!);
+    const [hash1234, hash1235] = [present(hashes[1234], 'hash 1234'), present(hashes[1235], 'hash 1235')];
+    const found = await client.verifyHash(hash1234);
     expect(found.records).to.have.length(1);
     const inBatch = found.records[0] as typeof found.records[0] & { batchInclusion: BatchInclusion };
     expect(inBatch).to.include({ recordId: record.recordId, step: 'BatchNotarised' });
     expect(inBatch.batchInclusion).to.include({ index: 1234, size: MAX_BATCH });
-    expect(verifyBatchInclusion(hashes[1234]!, inBatch.batchInclusion, record.payload.merkleRoot)).to.equal(true);
+    expect(verifyBatchInclusion(hash1234, inBatch.batchInclusion, record.payload.merkleRoot)).to.equal(true);
     // The proof is for this hash only.
-    expect(verifyBatchInclusion(hashes[1235]!, inBatch.batchInclusion, record.payload.merkleRoot)).to.equal(false);
+    expect(verifyBatchInclusion(hash1235, inBatch.batchInclusion, record.payload.merkleRoot)).to.equal(false);
   });
 
   it('refuses more than 10,000 hashes, none, and a hash named twice (400 INVALID_ARGUMENT)', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { LedgerError, type Actor, type LedgerRecord, type ProjectState } from '@tender-ledger/domain';
 import { BiddingCloser, type Committed, type LedgerBackend } from '@tender-ledger/gateway';
+import { present } from '../helpers/assert.js';
 import { SECOND } from '../helpers/clock.js';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
 import { DEPOSIT, ESTIMATED_PRICE, doc } from '../helpers/tender.js';
@@ -48,8 +49,9 @@ describe('BiddingCloser (the gateway closes bidding at each deadline)', function
     closer.schedule({ projectId: 'P1', bidDeadline: new Date(deadline).toISOString(), owner: OWNER });
     expect(closer.scheduled).to.deep.equal(['P1']);
     await eventually(() => { expect(sent).to.have.length(1); }, 5 * SECOND);
-    expect(sent[0]).to.deep.include({ owner: OWNER, fn: 'closeBidding', args: ['P1'] });
-    expect(sent[0]!.at).to.be.at.least(deadline + 100);
+    const [close] = sent;
+    expect(close).to.deep.include({ owner: OWNER, fn: 'closeBidding', args: ['P1'] });
+    expect(present(close, 'the closeBidding call').at).to.be.at.least(deadline + 100);
     expect(closer.scheduled).to.deep.equal([]);
     await closer.close();
   });
@@ -110,8 +112,9 @@ describe('BiddingCloser (the gateway closes bidding at each deadline)', function
           records = (await platform.getTrail(projectId)).records as LedgerRecord[];
           expect(records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'BiddingClosed']);
         });
-        expect(records[1]!.actor).to.deep.equal(registered.actor);
-        expect(Date.parse(records[1]!.txTime)).to.be.at.least(Date.parse(bidDeadline));
+        const closed = present(records[1], 'the BiddingClosed record');
+        expect(closed.actor).to.deep.equal(registered.actor);
+        expect(Date.parse(closed.txTime)).to.be.at.least(Date.parse(bidDeadline));
       });
     });
   }

@@ -4,6 +4,7 @@ import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/t
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpointer, loadOrCreateLogKey } from '@tender-ledger/gateway';
+import { errorMessage, present } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 import { TestLog } from '../helpers/tlog.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
@@ -39,7 +40,7 @@ describe('Checkpointer', () => {
       const restarted = checkpointer(2);
       await restarted.c.tick();
       expect(restarted.c.published?.size).to.equal(7);
-      expect(verifyCheckpoint(restarted.c.published!.note, restarted.policy).cosignatures).to.have.length(2);
+      expect(verifyCheckpoint(present(restarted.c.published, 'the published checkpoint').note, restarted.policy).cosignatures).to.have.length(2);
       // The same size again after another restart: from that size the proof is empty, and it is cosigned again.
       const again = checkpointer(2);
       await again.c.tick();
@@ -49,16 +50,17 @@ describe('Checkpointer', () => {
 
   describe('with a 1-of-2 policy and one witness down', () => {
     it('publishes with the one cosignature, and a 2-of-2 policy does not', async () => {
-      await witnesses[1]!.close();
+      const down = present(witnesses[1], 'the second witness');
+      await down.close();
       const oneOfTwo = checkpointer(1);
       await oneOfTwo.c.tick();
       expect(oneOfTwo.c.published?.size).to.equal(3);
-      expect(Object.keys(oneOfTwo.c.witnessErrors())).to.deep.equal([witnesses[1]!.url]);
+      expect(Object.keys(oneOfTwo.c.witnessErrors())).to.deep.equal([down.url]);
       const twoOfTwo = checkpointer(2);
       await twoOfTwo.c.tick();
       expect(twoOfTwo.c.published).to.equal(undefined);
       expect(twoOfTwo.c.latest?.size).to.equal(3);
-      await twoOfTwo.c.waitFor(3, 50).then(() => expect.fail('published'), (e: Error) => expect(e.message).to.include('no checkpoint meeting the witness policy'));
+      await twoOfTwo.c.waitFor(3, 50).then(() => expect.fail('published'), (e: unknown) => { expect(errorMessage(e)).to.include('no checkpoint meeting the witness policy'); });
       witnesses.pop();
     });
   });
@@ -71,7 +73,7 @@ describe('loadOrCreateLogKey', () => {
       const first = await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger');
       expect(statSync(path.join(temp.dir, 'keys', 'log')).mode & 0o777).to.equal(0o600);
       expect((await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger')).vkey).to.equal(first.vkey);
-      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(() => expect.fail('loaded'), (e: Error) => expect(e.message).to.include('not b.example/tender-ledger'));
+      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(() => expect.fail('loaded'), (e: unknown) => { expect(errorMessage(e)).to.include('not b.example/tender-ledger'); });
     } finally {
       temp.remove();
     }

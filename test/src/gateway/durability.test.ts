@@ -27,7 +27,7 @@ async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => { socket.destroy(); resolve(false); });
-    socket.once('error', () => resolve(true));
+    socket.once('error', () => { resolve(true); });
   });
 }
 
@@ -45,7 +45,7 @@ class GatewayProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...process.env, ...this.#env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => { resolve({ code, signal }); }));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { this.stderr += chunk; });
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -53,7 +53,7 @@ class GatewayProcess {
         out += chunk;
         if (out.includes('listening on')) resolve();
       });
-      void this.#exited.then(({ code }) => reject(new Error(`gateway exited (${code}) before listening: ${this.stderr}`)));
+      void this.#exited.then(({ code, signal }) => { reject(new Error(`gateway exited (${code ?? signal ?? 'no status'}) before listening: ${this.stderr}`)); });
     });
   }
 
@@ -292,7 +292,7 @@ describe('gateway durability', () => {
           while (acknowledged.length < before + WORKERS) await sleep(10);
           await sleep(Math.random() * 150); // a different instant in the group-commit cycle each time
           const exit = await gateway.stop(signal);
-          if (signal === 'SIGTERM') counts.termExits.push(`${exit.code ?? exit.signal}`);
+          if (signal === 'SIGTERM') counts.termExits.push(`${exit.code ?? exit.signal ?? 'no status'}`);
           await gateway.start();
         }
         const before = acknowledged.length;
@@ -350,9 +350,9 @@ describe('gateway durability', () => {
         cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, DATA_DIR: temp.dir, PORT: String(port), HOST: '127.0.0.1', CORE_CHAINCODE_LOGGING_LEVEL: 'critical' },
       });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => { resolve({ code, signal }); }));
       // The gateway holds the pipe too: its end means the gateway's last words have arrived.
-      const outputEnded = new Promise<void>((resolve) => npm.stdout?.once('close', () => resolve()));
+      const outputEnded = new Promise<void>((resolve) => npm.stdout?.once('close', () => { resolve(); }));
       let out = '';
       npm.stderr?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
       try {
@@ -361,7 +361,7 @@ describe('gateway durability', () => {
             out += chunk;
             if (out.includes('listening on')) resolve();
           });
-          void exited.then(({ code }) => reject(new Error(`npm start exited (${code}) before listening: ${out}`)));
+          void exited.then(({ code, signal }) => { reject(new Error(`npm start exited (${code ?? signal ?? 'no status'}) before listening: ${out}`)); });
         });
         expect(await portIsFree(port)).to.equal(false);
         npm.kill('SIGTERM');

@@ -9,6 +9,7 @@ import { proofLink, proofQr } from '@tender-ledger/gateway';
 import { SIG_COSIGNATURE_V1, SIG_ED25519, addSignatures, cosignText, formatProofBundle, inclusionPlan, parseNote, signCheckpoint } from '@tender-ledger/tlog';
 import { generateSignerKey, parseSignerKey } from '@tender-ledger/tlog/node';
 import { proofExtra, sha256Hex } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { embeddedFonts, readPdf, renderFirstPage } from '../helpers/pdf.js';
 import { tempDir } from '../helpers/temp.js';
@@ -180,9 +181,9 @@ describe('evidence certificates and packages', function () {
       expect(names.filter((n) => n.startsWith('receipts/'))).to.have.length(8);
       expect(names.filter((n) => n.startsWith('certificates/'))).to.have.length(8);
       expect(names).to.include.members(['manifest.json', 'jwks.json', 'chain-check.json', 'README-verify.md']);
-      const guide = strFromU8(entries['README-verify.md']!);
+      const guide = strFromU8(present(entries['README-verify.md'], 'README-verify.md'));
       expect(guide).to.include('第十七条').and.include('art. 17').and.include('tender package verify');
-      expect(JSON.parse(strFromU8(entries['chain-check.json']!))).to.include({ gatewayCheckedWholeChain: true });
+      expect(JSON.parse(strFromU8(present(entries['chain-check.json'], 'chain-check.json')))).to.include({ gatewayCheckedWholeChain: true });
     });
 
     it('is verified offline by `tender package verify`, record by record', async () => {
@@ -195,9 +196,9 @@ describe('evidence certificates and packages', function () {
     it('names the record whose file had one byte changed, and exits non-zero', async () => {
       const entries = unzipSync(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(zipFile))));
       // A byte of a document's kind: the record still reads as a record, its content changed.
-      const target = Object.keys(entries).filter((n) => n.startsWith('records/') && strFromU8(entries[n]!).includes('"kind": "')).sort()[0]!;
-      const record = JSON.parse(strFromU8(entries[target]!)) as { recordId: string };
-      const bytes = entries[target]!;
+      const target = present(Object.entries(entries).filter(([n, b]) => n.startsWith('records/') && strFromU8(b).includes('"kind": "')).map(([n]) => n).sort()[0], 'a record file of a document');
+      const bytes = present(entries[target], target);
+      const record = JSON.parse(strFromU8(bytes)) as { recordId: string };
       const at = strFromU8(bytes).indexOf('"kind": "') + 9;
       bytes[at] = bytes[at] === 0x61 ? 0x62 : 0x61;
       const tampered = path.join(files.dir, 'tampered.zip');
@@ -226,7 +227,7 @@ describe('evidence certificates and packages', function () {
 
     it('still verifies re-zipped unchanged (the check is of content, not of the zip\'s bytes)', async () => {
       const entries = unzipSync(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(zipFile))));
-      entries['manifest.json'] = strToU8(strFromU8(entries['manifest.json']!));
+      entries['manifest.json'] = strToU8(strFromU8(present(entries['manifest.json'], 'manifest.json')));
       expect((await verifyEvidencePackage(zipSync(entries))).valid).to.equal(true);
     });
 
@@ -234,7 +235,7 @@ describe('evidence certificates and packages', function () {
       const packaged = () => unzipSync(new Uint8Array(readFileSync(zipFile)));
 
       it('reports a manifest that is not JSON or not a manifest, and checks nothing it lists', async () => {
-        const manifest = JSON.parse(strFromU8(packaged()['manifest.json']!)) as { files: { path: string; sha256: string }[] };
+        const manifest = JSON.parse(strFromU8(present(packaged()['manifest.json'], 'manifest.json'))) as { files: { path: string; sha256: string }[] };
         for (const [bad, says] of [
           ['{"files": [', 'not UTF-8 JSON'],
           [JSON.stringify({ ...manifest, files: 'all of them' }), '/files'],
@@ -262,10 +263,10 @@ describe('evidence certificates and packages', function () {
       it('names a record file that is not a record, and still checks the others', async () => {
         const entries = packaged();
         const [first, ...rest] = Object.keys(entries).filter((n) => n.startsWith('records/')).sort();
-        entries[first!] = strToU8(JSON.stringify({ hash: 'a'.repeat(64), seq: 1 }));
+        entries[present(first, 'a record file')] = strToU8(JSON.stringify({ hash: 'a'.repeat(64), seq: 1 }));
         const report = await verifyEvidencePackage(zipSync(entries));
         expect(report.valid).to.equal(false);
-        const broken = report.records.find((r) => r.file === first)!;
+        const broken = present(report.records.find((r) => r.file === first), `the report on ${first ?? 'the first record file'}`);
         expect(broken.problems.join('\n')).to.include('the file is not a record: /');
         expect(broken).to.include({ recordHashValid: false, receiptValid: false });
         expect(report.records.filter((r) => rest.includes(r.file)).every((r) => r.recordHashValid && r.receiptValid)).to.equal(true);

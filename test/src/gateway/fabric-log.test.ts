@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { sha256Hex } from '@tender-ledger/domain';
+import { LedgerError, sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { SIG_COSIGNATURE_V1, SIG_ED25519, parseNote, parseVerifierKey, signCheckpoint, toHex, verifyNoteSignatures } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { FabricLog, fabricBlockLeaves } from '@tender-ledger/gateway';
 import { CheckpointStore, Witness } from '@tender-ledger/witness';
+import { instanceOf, present } from '../helpers/assert.js';
 import { ManualClock } from '../helpers/clock.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -66,7 +67,7 @@ function fabricBlock(number: number, txs: { txId: string; event?: { name: string
 
 describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witness)', () => {
   let temp: ReturnType<typeof tempDir>;
-  let blocks: common.Block[];
+  let blocks: [common.Block, common.Block, common.Block];
   let expected: string[];
 
   beforeEach(async () => {
@@ -76,19 +77,20 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
     })));
     const txs = [];
-    for (let n = 0; n < ledger.height; n++) txs.push(...(await ledger.getBlock(n))!.txs);
+    for (let n = 0; n < ledger.height; n++) txs.push(...present(await ledger.getBlock(n), `block ${n}`).txs);
     expected = committed.map((c) => (JSON.parse(c.result) as { hash: string }).hash);
-    const ordered = txs.map((t) => ({ txId: t.txId, event: t.event! }));
+    const ordered = txs.map((t) => ({ txId: t.txId, event: present(t.event, `the event of ${t.txId}`) }));
+    const [first, second] = [present(ordered[0], 'the first record\'s transaction'), present(ordered[1], 'the second record\'s transaction')];
     // Block 0: a config transaction; block 1: two records with an invalidated copy between; block 2: the rest.
     blocks = [
       fabricBlock(0, [{ txId: 'config', type: common.HeaderType.CONFIG }]),
-      fabricBlock(1, [ordered[0]!, { ...ordered[1]!, txId: 'conflicted', valid: false }, ordered[1]!]),
+      fabricBlock(1, [first, { ...second, txId: 'conflicted', valid: false }, second]),
       fabricBlock(2, ordered.slice(2)),
     ];
     expected = ordered.map((t) => (JSON.parse(t.event.payload) as { hash: string }).hash);
     await ledger.close();
   });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   describe('fabricBlockLeaves', () => {
     it('takes valid endorser transactions\' records, in block then transaction order', () => {
@@ -107,7 +109,7 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       return { witness, cosigner };
     };
     const fromEmpty = (note: string) => new TextEncoder().encode(`old 0\n\n${note}`);
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: { code?: string }) => error.code);
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => instanceOf(error, LedgerError).code);
 
     it('build the same tree from their own peers\' blocks, so each cosigns the other\'s checkpoint', async () => {
       const [tc, reg] = ['tradingcentre.example/tender-ledger', 'regulator.example/tender-ledger'].map((origin) => {
@@ -130,8 +132,8 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       const tc = new FabricLog();
       for (const b of blocks) tc.applyBlock(b);
       const reg = new FabricLog();
-      reg.applyBlock(blocks[0]!);
-      reg.applyBlock(blocks[1]!);
+      reg.applyBlock(blocks[0]);
+      reg.applyBlock(blocks[1]);
       const key = parseSignerKey(generateSignerKey('tc.example/tender-ledger', SIG_ED25519));
       const ahead = signCheckpoint({ origin: key.name, size: 6, rootHash: tc.root(), extensions: [] }, key.signer);
       const impatient = await witnessOf(reg, key.vkey, 100);
@@ -141,9 +143,9 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       // Its peer commits the missing block while the request waits: then it cosigns.
       const patient = await witnessOf(reg, key.vkey, 60_000);
       const answered = patient.witness.addCheckpoint(fromEmpty(ahead));
-      setTimeout(() => reg.applyBlock(blocks[2]!), 100);
+      setTimeout(() => reg.applyBlock(blocks[2]), 100);
       expect((await answered).status).to.equal(200);
-      expect(() => reg.applyBlock(blocks[0]!)).to.throw(/block 0 given, block 3 expected/);
+      expect(() => reg.applyBlock(blocks[0])).to.throw(/block 0 given, block 3 expected/);
     });
   });
 });

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { exportJWK, generateKeyPair } from 'jose';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
 import { createLogger, GatewayMetrics, loadConfig, loadOrCreateLogKey, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
+import { present } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
 import { startTestWitness } from '../helpers/witnesses.js';
@@ -51,7 +52,7 @@ function runScript(script: string, args: string[], dataDir: string): Promise<{ c
 /** `npm start`'s entry point as its own process, once it listens. */
 async function spawnGateway(dataDir: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATA_DIR: dataDir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => { resolve(); }));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -59,7 +60,7 @@ async function spawnGateway(dataDir: string): Promise<{ child: ChildProcess; url
       const listening = /"url":"(http:[^"]+)".*listening on/.exec(out);
       if (listening?.[1]) resolve(listening[1]);
     });
-    void exited.then(() => reject(new Error(`gateway exited before listening: ${out}`)));
+    void exited.then(() => { reject(new Error(`gateway exited before listening: ${out}`)); });
   });
   return { child, url, async stop() { child.kill('SIGTERM'); await exited; } };
 }
@@ -79,7 +80,7 @@ function runMain(env: Record<string, string>, options: { uid?: number; gid?: num
     if (stdout.includes('listening on')) child.kill('SIGTERM');
   });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, stdout, stderr, ms: Date.now() - started }); }));
 }
 
 describe('operating the gateway', () => {
@@ -280,7 +281,7 @@ describe('operating the gateway', () => {
 
   describe('start-up failures: one line on stderr, exit 1, within 5 s', () => {
     const temp = tempDir('tender-startup-');
-    after(() => temp.remove());
+    after(() => { temp.remove(); });
 
     function expectOneLine(run: { code: number | null; stderr: string; stdout: string; ms: number }, text: string | RegExp): void {
       expect(run.code, run.stderr).to.equal(1);
@@ -383,7 +384,7 @@ describe('operating the gateway', () => {
         const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
         expect(rotated.code, rotated.stderr).to.equal(0);
         const kid = /-> (\S+) /.exec(rotated.stdout)?.[1] as string;
-        expect(rotated.stdout).to.include(`the gateway (pid ${running.child.pid} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`);
+        expect(rotated.stdout).to.include(`the gateway (pid ${present(running.child.pid, 'the gateway\'s pid')} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`);
         const second = (await (await notarise(running.url, token, doc('after rotation'))).json() as { receipt: string }).receipt;
         expect(kidOf(second)).to.equal(kid);
         expect(kidOf(first)).to.not.equal(kid);
@@ -430,7 +431,7 @@ describe('operating the gateway', () => {
     it('signals no process named by a stale gateway.pid (its pid since reused)', async () => {
       const temp = tempDir('tender-rotate-stale-');
       const other = spawn('sleep', ['30'], { stdio: 'ignore' });
-      const gone = new Promise<NodeJS.Signals | null>((resolve) => other.once('exit', (_code, signal) => resolve(signal)));
+      const gone = new Promise<NodeJS.Signals | null>((resolve) => other.once('exit', (_code, signal) => { resolve(signal); }));
       try {
         writeFileSync(path.join(temp.dir, 'gateway.pid'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:9', sighup: true }));
         const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { projectsByCategoryYear, sha256Hex } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const DAY = 86_400_000;
@@ -52,7 +53,7 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     expect((await list(`q=${encodeURIComponent('遵义道路')}`)).body.total).to.equal(7);
     expect((await list('category=water&owner=gz-etrading')).body.projects.map((p) => p.projectId)).to.deep.equal(['GZ-5', 'GZ-3', 'GZ-1']);
     // The year the ledger registered them in (their own time), not the year of the machine's clock.
-    const year = (await list('q=GZ-0')).body.projects[0]!.registeredAt.slice(0, 4);
+    const year = present((await list('q=GZ-0')).body.projects[0], 'project GZ-0').registeredAt.slice(0, 4);
     expect((await list(`year=${year}`)).body.total).to.equal(14);
     expect((await list('year=1999')).body.total).to.equal(0);
   });
@@ -75,7 +76,7 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     const { body: first } = await list('limit=5');
     expect(first.nextCursor).to.be.a('string');
     const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const at = first.projects[0]!.projectId;
+    const at = present(first.projects[0], 'the first page\'s first project').projectId;
     for (const cursor of [
       forge({ registeredAt: '2026-01-01T00:00:00Z', projectId: at }), forge(['2026-01-01T00:00:00Z']), forge(['yesterday', at]),
       forge(['2026-01-01T00:00:00Z', 'GZ 1; x']), forge(['2026-01-01T00:00:00Z', at, 'more']), forge(null), forge([1, 2]), 'x'.repeat(401),
@@ -86,7 +87,7 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
       expect((body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal(['/query/cursor']);
     }
     // The cursor the gateway gave still pages on.
-    expect((await list(`limit=5&cursor=${first.nextCursor!}`)).status).to.equal(200);
+    expect((await list(`limit=5&cursor=${present(first.nextCursor, 'the first page\'s cursor')}`)).status).to.equal(200);
   });
 
   it('sees a new project at once (the sorted list is kept only while the ledger does not grow)', async () => {

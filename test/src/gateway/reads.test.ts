@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AuthError, verifyReceipt } from '@tender-ledger/client-sdk';
 import type { LedgerRecord } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { RUN, onEachBackend } from '../helpers/http-suite.js';
 import { Tender } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
@@ -115,7 +116,8 @@ onEachBackend((s) => {
       const jwks = await anonymous.jwks();
       for (const bid of mine.bids) {
         expect(bid.commitments).to.have.length(1);
-        expect((await verifyReceipt(bid.commitments[0]!.receipt, jwks)).claims.recordId).to.equal(bid.commitments[0]!.record.recordId);
+        const { receipt, record } = present(bid.commitments[0], `the commitment to ${bid.projectId}`);
+        expect((await verifyReceipt(receipt, jwks)).claims.recordId).to.equal(record.recordId);
       }
       expect(JSON.stringify(mine)).to.not.include('SOMEONE-ELSE');
       const other = await fetch(`${t.url}/v1/bidders/SOMEONE-ELSE/bids`, { headers: { authorization: `Bearer ${bidderToken}` } });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, testBackends, type TestGateway } from '../helpers/gateway.js';
 import { DEPOSIT, Tender, doc } from '../helpers/tender.js';
 
@@ -32,7 +33,7 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
       const byBidder = Object.fromEntries(report.overdue.map((o) => [o.bidderId, o]));
       expect(Object.keys(byBidder).sort()).to.deep.equal(['B1', 'B3', 'B4']);
       expect(byBidder.B4).to.include({ dueAfter: 'withdrawal' });
-      expect(byBidder.B4!.daysOverdue).to.be.greaterThan(byBidder.B1!.daysOverdue);
+      expect(present(byBidder.B4, 'B4\'s row').daysOverdue).to.be.greaterThan(present(byBidder.B1, 'B1\'s row').daysOverdue);
       expect(byBidder.B1).to.include({ dueAfter: 'contract', daysOverdue: 3 });
       await platform.releaseDeposit(tender.projectId, 'B1', { amount: DEPOSIT });
       const after = (await (await fetch(`${t.url}/v1/reports/overdue-deposits`, { headers: { authorization: `Bearer ${regulatorToken}` } })).json()) as { overdue: { bidderId: string }[] };
@@ -48,16 +49,16 @@ if (testBackends().includes('embedded')) describe('regulator reports (embedded l
       const register = (category: string) => Tender.overHttp(t, platform).register({ category });
       // The years are the records' own ledger time, and each batch is registered mid-year: a run
       // on 31 December (a year on, then, was 1 January of the year after next) counts the same.
-      const midYear = (year: number) => t.clock.set(`${year}-06-01T00:00:00.000Z`);
+      const midYear = (year: number) => { t.clock.set(`${year}-06-01T00:00:00.000Z`); };
       const yearOf = (registered: { record: { txTime: string } }) => Number(registered.record.txTime.slice(0, 4));
       midYear(new Date(t.time.nowMs()).getUTCFullYear() + 1);
       const earlier = [await register('construction'), await register('construction'), await register('land')].map(yearOf);
-      const before = earlier[0]!;
+      const before = present(earlier[0], 'the first registration\'s year');
       expect(earlier).to.deep.equal([before, before, before]);
       midYear(before + 1);
       const later: number[] = [];
       for (let i = 0; i < 5; i++) later.push(yearOf(await register('construction')));
-      const year = later[0]!;
+      const year = present(later[0], 'the later registrations\' year');
       expect({ later, year }).to.deep.equal({ later: Array(5).fill(before + 1), year: before + 1 });
       const report = (await (await fetch(`${t.url}/v1/reports/projects-by-category`, { headers: { authorization: `Bearer ${await t.token('regulator', 'r')}` } })).json()) as { rows: { year: number; category: string; projects: number; change: number | null }[]; totals: { year: number; projects: number; change: number | null }[] };
       expect(report.rows).to.deep.include({ year, category: 'construction', projects: 5, change: 3 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { NotFoundError, RuleViolationError } from '@tender-ledger/client-sdk';
+import { present } from '../helpers/assert.js';
 import { fixtures, forEachBackend, sharedGateway } from '../helpers/http-suite.js';
 import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, Tender, doc } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
@@ -222,7 +223,7 @@ forEachBackend((backend) => {
     describe('with a reveal for a withdrawn bid', () => {
       it('answers 409 REVEAL_WITHOUT_BID', async () => {
         const tender = await stage.atOpeningWithCommittee();
-        const b4 = tender.reveals().find((r) => r.bidderId === 'B4')!;
+        const b4 = present(tender.reveals().find((r) => r.bidderId === 'B4'), 'B4\'s reveal');
         await expectRefusal(s.platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 'REVEAL_WITHOUT_BID');
       });
     });
@@ -333,7 +334,7 @@ forEachBackend((backend) => {
     describe('with a correction of another writer\'s record (DOMAIN rule 11)', () => {
       it('answers 409 CORRECTION_NOT_ALLOWED', async () => {
         const tender = await stage.contracted();
-        const contract = (await s.platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned')!;
+        const contract = present((await s.platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned'), 'the ContractSigned record');
         await expectRefusal(s.otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 'CORRECTION_NOT_ALLOWED');
       });
     });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ValidationError, verifyReceipt, type WriteResult } from '@tender-ledger/client-sdk';
 import { checkChain, type LedgerRecord, type RegisterProjectRequest } from '@tender-ledger/domain';
+import { instanceOf, present } from '../helpers/assert.js';
 import { onEachBackend } from '../helpers/http-suite.js';
 import { DEPOSIT, Tender, doc } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
@@ -43,7 +44,7 @@ onEachBackend((s) => {
         expect(trail.records).to.have.length(24);
         expect(checkChain(trail.records as LedgerRecord[]).valid).to.equal(true);
         expect((await regulator.getProject(tender.projectId)).status).to.equal('contracted');
-        const commitmentReceipt = (await verifyReceipt(results[1]!.receipt, jwks)).claims;
+        const commitmentReceipt = (await verifyReceipt(present(results[1], 'the commitment\'s answer').receipt, jwks)).claims;
         expect(commitmentReceipt.subjectSha256).to.equal(tender.bids.get('B1')?.commitment);
       });
     });
@@ -141,11 +142,10 @@ onEachBackend((s) => {
         const tender = Tender.overHttp(s.t, s.platform);
         const error = await refusal(s.platform.registerProject({ ...tender.projectRequest(), estimatedPrice: 10.5, tenderDocSha256: 'nothex', extra: true } as unknown as RegisterProjectRequest));
         expect(error.status).to.equal(400);
-        expect(error.error).to.be.instanceOf(ValidationError);
-        expect((error.error as ValidationError).fields.map((f) => f.field)).to.include.members(['/estimatedPrice', '/tenderDocSha256']);
+        expect(instanceOf(error.error, ValidationError).fields.map((f) => f.field)).to.include.members(['/estimatedPrice', '/tenderDocSha256']);
         const badPath = await refusal(s.platform.registerBidder('bad id!', { bidderId: 'B1', deposit: { form: 'cash', amount: 1 } }));
         expect(badPath.code).to.equal('INVALID_ARGUMENT');
-        expect((badPath.error as ValidationError).fields[0]?.field).to.equal('/params/projectId');
+        expect(instanceOf(badPath.error, ValidationError).fields[0]?.field).to.equal('/params/projectId');
       });
 
       it('answers 400 INVALID_ARGUMENT for instants that do not exist (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
@@ -155,7 +155,7 @@ onEachBackend((s) => {
         for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`]) {
           const error = await refusal(platform.registerProject({ ...tender.projectRequest(), bidDeadline: impossible }));
           expect({ status: error.status, code: error.code }, impossible).to.deep.equal({ status: 400, code: 'INVALID_ARGUMENT' });
-          expect((error.error as ValidationError).fields.map((f) => f.field), impossible).to.include('/bidDeadline');
+          expect(instanceOf(error.error, ValidationError, impossible).fields.map((f) => f.field), impossible).to.include('/bidDeadline');
         }
       });
     });

@@ -12,7 +12,9 @@ import {
   verifyConsistency, verifyProof, type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
-import { LogMonitor, MonitorAlarm, parseTilePath, readTile, withProof, type GatewayLog } from '@tender-ledger/gateway';
+import { LogMonitor, MonitorAlarm, parseTilePath, readTile, withProof, type GatewayLog, type TlogService } from '@tender-ledger/gateway';
+import { present } from '../helpers/assert.js';
+import { flipBits } from '../helpers/bytes.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
 import { manualHostClock } from '../helpers/clock.js';
@@ -24,6 +26,12 @@ import { sha256Hex, type LedgerRecord } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
 const ORIGIN = 'tender-ledger.test/log';
+
+/** The bytes of SHA-256(`label`): a leaf hash for a made-up record. */
+const hashOf = (label: string): Uint8Array => present(fromHex(sha256Hex(label)), 'a SHA-256 in hex');
+
+/** The log's verifier key, from its witness policy's `log` line. */
+const logKeyOf = (policyText: string): string => present(/^log (\S+)$/m.exec(policyText)?.[1], 'the log line of the policy');
 const CLI = path.join(REPO, 'client-sdk/dist/bundle/cli.cjs');
 
 function tender(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -36,6 +44,8 @@ function tender(args: string[], cwd: string, env: Record<string, string> = {}): 
 
 interface Fixture {
   gw: TestGateway;
+  /** The gateway's transparency log (this suite's gateway always runs one). */
+  tlog: TlogService;
   witnesses: TestWitness[];
   policyText: string;
   policy: TlogPolicy;
@@ -57,23 +67,27 @@ async function text(url: string): Promise<{ status: number; body: string; header
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
+/** What the operator serves tiles from: a tree's size and its nodes. */
+type ServedTree = Pick<MemoryTree, 'size' | 'node'>;
+
 /** A log server an operator controls: serves /checkpoint and tiles from whatever tree it is given. */
-async function operatorServer(): Promise<{ url: string; serve(tree: MemoryTree, entries: Uint8Array[], note: string): void; close(): Promise<void> }> {
-  let state: { tree: MemoryTree; entries: Uint8Array[]; note: string } | undefined;
+async function operatorServer(): Promise<{ url: string; serve(tree: ServedTree, entries: Uint8Array[], note: string): void; close(): Promise<void> }> {
+  let state: { tree: ServedTree; entries: Uint8Array[]; note: string } | undefined;
   const app = express();
-  app.get('/checkpoint', (_req, res) => { res.type('text/plain').send(state!.note); });
+  app.get('/checkpoint', (_req, res) => { res.type('text/plain').send(present(state, 'the served log').note); });
   app.get(/^\/tile\/(.+)$/, (req, res) => {
     const tile = parseTilePath(req.path.slice(6));
-    const source = { size: state!.tree.size, node: (l: number, i: number) => state!.tree.node(l, i), entry: (i: number) => state!.entries[i]! };
+    const { tree, entries } = present(state, 'the served log');
+    const source = { size: tree.size, node: (l: number, i: number) => tree.node(l, i), entry: (i: number) => present(entries[i], `entry ${i}`) };
     const bytes = tile && readTile(source, tile);
     if (!bytes) { res.status(404).end(); return; }
     res.type('application/octet-stream').send(Buffer.from(bytes));
   });
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     serve(tree, entries, note) { state = { tree, entries, note }; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
   };
 }
 
@@ -110,7 +124,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     });
     const policyText = (await text(`${gw.url}/log/policy`)).body;
     expect(policyText).to.include(parseSignerKey(logKey).vkey);
-    f = { gw, witnesses, policyText, policy: parsePolicy(policyText, { ed25519: nodeEd25519 }), token: await gw.token('platform', 'gz-etrading') };
+    f = { gw, tlog: present(gw.gateway.tlog, 'the gateway\'s transparency log'), witnesses, policyText, policy: parsePolicy(policyText, { ed25519: nodeEd25519 }), token: await gw.token('platform', 'gz-etrading') };
   });
   afterEach(async () => {
     await f.gw.close();
@@ -178,7 +192,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const proof = await text(`${f.gw.url}/log/consistency/1/3`);
       expect(proof.status, proof.body).to.equal(200);
       expect(proof.body.trim().split('\n')).to.have.length(2); // RFC 9162: from 1 to 3, two hashes
-      for (const [from, to] of [[2, 4], [3, 1]]) {
+      for (const [from, to] of [[2, 4], [3, 1]] as const) {
         const res = await fetch(`${f.gw.url}/log/consistency/${from}/${to}`);
         expect(res.status, `${from}/${to}`).to.equal(404);
         expect(((await res.json()) as { code: string }).code).to.equal('NOT_FOUND');
@@ -188,7 +202,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     it('with Prefer: wait=proof, the write answers with its bundle', async () => {
       const answer = await notarise(f, 'waits', { prefer: 'wait=proof' });
       expect(answer.preference).to.equal('wait=proof');
-      expect(verifyProof(answer.proof!, answer.record.hash, f.policy).index).to.equal(0);
+      expect(verifyProof(present(answer.proof, 'the answer\'s proof'), answer.record.hash, f.policy).index).to.equal(0);
     });
 
     it('with Prefer: wait=proof, sends an answer that names no record (a damaged stored answer) as it was, with no proof', async () => {
@@ -196,8 +210,8 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const stored = JSON.stringify({ record: written.record, receipt: written.receipt });
       const app = express();
       let body = '';
-      app.get('/', async (_req, res) => { res.type('application/json').send(await withProof(f.gw.gateway.tlog!, res, body, 100)); });
-      const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+      app.get('/', async (_req, res) => { res.type('application/json').send(await withProof(f.tlog, res, body, 100)); });
+      const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
       try {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
         for (const damaged of ['{"record": {"recordId": "tx', '[]', '{"record": {"recordId": "tx1"}}', JSON.stringify({ record: { recordId: '../x', hash: 'not hex' } })]) {
@@ -283,7 +297,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
   describe('the tender CLI', () => {
     it('gets a proof, verifies it against a policy file, and checks two checkpoints for consistency', async () => {
       const { record } = await notarise(f, 'cli 0');
-      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 1 ? true : undefined));
+      await waitFor(() => (f.tlog.checkpointer.published?.size === 1 ? true : undefined));
       const dir = f.gw.dataDir;
       const env = { TENDER_URL: f.gw.url, TENDER_TOKEN: f.token };
       const got = await tender(['proof', 'get', record.recordId], dir, env);
@@ -306,16 +320,16 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(altered.code).to.equal(1);
       expect(altered.stderr).to.include('REFUSED TLOG_RECORD_ALTERED');
 
-      writeFileSync(path.join(dir, 'old.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
+      writeFileSync(path.join(dir, 'old.checkpoint'), present(f.tlog.checkpointer.published, 'the published checkpoint').note);
       for (let i = 1; i < 5; i++) await notarise(f, `cli ${i}`);
-      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 5 ? true : undefined));
-      writeFileSync(path.join(dir, 'new.checkpoint'), f.gw.gateway.tlog!.checkpointer.published!.note);
+      await waitFor(() => (f.tlog.checkpointer.published?.size === 5 ? true : undefined));
+      writeFileSync(path.join(dir, 'new.checkpoint'), present(f.tlog.checkpointer.published, 'the published checkpoint').note);
       const consistent = await tender(['log', 'consistency', 'old.checkpoint', 'new.checkpoint', '--policy', 'policy.txt'], dir, env);
       expect(consistent.code, consistent.stderr).to.equal(0);
       expect(consistent.stdout).to.include('CONSISTENT');
       // A checkpoint of another tree of size 5, signed by the same key: not consistent.
       const key = parseSignerKey(readFileSync(path.join(dir, 'keys', 'log'), 'utf8'));
-      const fork = treeOf(Array.from({ length: 5 }, (_, i) => fromHex(sha256Hex(`fork ${i}`))!));
+      const fork = treeOf(Array.from({ length: 5 }, (_, i) => hashOf(`fork ${i}`)));
       writeFileSync(path.join(dir, 'fork.checkpoint'), signCheckpoint({ origin: ORIGIN, size: 5, rootHash: fork.root(), extensions: [] }, key.signer));
       const split = await tender(['log', 'consistency', 'old.checkpoint', 'fork.checkpoint'], dir, env);
       expect(split.code).to.equal(1);
@@ -328,7 +342,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy });
       for (let round = 0; round < 3; round++) {
         for (let i = 0; i < 3; i++) await notarise(f, `m ${round} ${i}`);
-        await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === (round + 1) * 3 ? true : undefined));
+        await waitFor(() => (f.tlog.checkpointer.published?.size === (round + 1) * 3 ? true : undefined));
         const step = await monitor.poll();
         expect(step.size).to.equal((round + 1) * 3);
       }
@@ -342,7 +356,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       await tender.register();
       await tender.registerBidder('X1');
       const sealed = await tender.commit('X1', 90_000_000);
-      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === 4 ? true : undefined));
+      await waitFor(() => (f.tlog.checkpointer.published?.size === 4 ? true : undefined));
       const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy });
       await monitor.poll();
       expect(await monitor.checkRecord(record.recordId)).to.deep.equal({ index: 0 });
@@ -356,7 +370,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         let answer = '';
         const app = express();
         app.get('/v1/records/:recordId', (_req, res) => { res.type('application/json').send(answer); });
-        const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+        const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
         try {
           const monitor = new LogMonitor({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, policy: f.policy });
           const view = JSON.parse(published) as Record<string, unknown>;
@@ -399,10 +413,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         sealed.push(await t.commit(bidder, 90_000_000));
       }
       const size = (f.gw.gateway.backend.log as GatewayLog).size;
-      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === size ? true : undefined));
+      await waitFor(() => (f.tlog.checkpointer.published?.size === size ? true : undefined));
 
       // The entries are bare 32-byte record hashes: no project, step, bidder or length to tell them apart.
-      const bundle = parseEntryBundle(new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/000.p/${size}`)).arrayBuffer()))!;
+      const bundle = present(parseEntryBundle(new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/000.p/${size}`)).arrayBuffer())), 'the entry bundle');
       expect(bundle).to.have.length(size);
       expect(bundle.every((e) => e.length === 32)).to.equal(true);
       const leaves = new Set(bundle.map(toHex));
@@ -427,12 +441,13 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(publicText).not.to.include('bidder-');
 
       // A sealed record's proof (and with it its leaf index) is refused to the public and to other platforms.
+      const sealedBid = present(sealed[1], 'a sealed record');
       for (const headers of [{}, { authorization: `Bearer ${outsider}` }] as Record<string, string>[]) {
-        const res = await fetch(`${f.gw.url}/v1/records/${sealed[1]!.recordId}/proof`, { headers });
+        const res = await fetch(`${f.gw.url}/v1/records/${sealedBid.recordId}/proof`, { headers });
         expect(res.status).to.equal(403);
       }
       // Its owner gets it.
-      const owner = await fetch(`${f.gw.url}/v1/records/${sealed[1]!.recordId}/proof`, { headers: { authorization: `Bearer ${await f.gw.token('regulator', 'r')}` } });
+      const owner = await fetch(`${f.gw.url}/v1/records/${sealedBid.recordId}/proof`, { headers: { authorization: `Bearer ${await f.gw.token('regulator', 'r')}` } });
       expect(owner.status).to.equal(200);
     });
   });
@@ -440,12 +455,12 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
   describe('attacks', () => {
     /** The gateway's log as the operator holds it: entries, tree and key. */
     async function operatorView(size: number) {
-      await waitFor(() => (f.gw.gateway.tlog!.checkpointer.published?.size === size ? true : undefined));
+      await waitFor(() => (f.tlog.checkpointer.published?.size === size ? true : undefined));
       const log = f.gw.gateway.backend.log as GatewayLog;
       const entries: Uint8Array[] = Array.from({ length: size }, (_, i) => Uint8Array.from(log.entry(i)));
       const key = parseSignerKey(readFileSync(path.join(f.gw.dataDir, 'keys', 'log'), 'utf8'));
       const sign = (tree: MemoryTree) => signCheckpoint({ origin: ORIGIN, size: tree.size, rootHash: tree.root(), extensions: [] }, key.signer);
-      return { entries, sign, published: f.gw.gateway.tlog!.checkpointer.published! };
+      return { entries, sign, published: present(f.tlog.checkpointer.published, 'the published checkpoint') };
     }
 
     describe('(a) the operator rewrites a record, rebuilds the tree and signs a new checkpoint', () => {
@@ -453,18 +468,18 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const written = [];
         for (let i = 0; i < 6; i++) written.push(await notarise(f, `r ${i}`));
         const { entries, sign } = await operatorView(6);
-        const victim = written[2]!;
+        const victim = present(written[2], 'record 2');
         const bundleBefore = (await text(`${f.gw.url}/v1/records/${victim.record.recordId}/proof`)).body;
         const honest = sign(treeOf(entries));
 
         // The rewrite: record 2 replaced, one more record added, the tree rebuilt and re-signed.
         const rewritten = [...entries];
-        rewritten[2] = fromHex(sha256Hex('a different record 2'))!;
-        rewritten.push(fromHex(sha256Hex('record 6'))!);
+        rewritten[2] = hashOf('a different record 2');
+        rewritten.push(hashOf('record 6'));
         const tree = treeOf(rewritten);
         const forged = sign(tree);
         const proof = tree.consistencyProof(6, 7);
-        const answer = await f.witnesses[0]!.add(`old 6\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${forged}`);
+        const answer = await present(f.witnesses[0], 'the first witness').add(`old 6\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${forged}`);
         expect(answer.status).to.equal(422);
         expect(answer.text).to.match(/^TLOG_CONSISTENCY_INVALID/);
 
@@ -473,13 +488,13 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         // …and the forged checkpoint is not consistent with it, whatever proof the operator offers.
         const old = parseCheckpoint(parseNote(parseProofBundle(bundleBefore).checkpoint).text);
         const forgedHead = parseCheckpoint(parseNote(forged).text);
-        expect(() => verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash)).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
+        expect(() => { verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash); }).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
 
         // The monitor saw the honest log, then the operator's rewritten one: `npm run monitor` exits 1.
         const operator = await operatorServer();
         try {
           operator.serve(treeOf(entries), entries, honest);
-          const logVkey = /^log (\S+)$/m.exec(f.policyText)![1]!;
+          const logVkey = logKeyOf(f.policyText);
           const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--interval', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
           let out = '';
           let err = '';
@@ -502,14 +517,14 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       it('is refused by the witness (409, then 422) and reported by the monitor', async () => {
         for (let i = 0; i < 4; i++) await notarise(f, `s ${i}`);
         const { entries, sign, published } = await operatorView(4);
-        const other = [...entries.slice(0, 3), fromHex(sha256Hex('the other view'))!];
+        const other = [...entries.slice(0, 3), hashOf('the other view')];
         const forged = sign(treeOf(other));
         // Shown as a fresh log to the witness: it names the size it cosigned (409)…
-        const fresh = await f.witnesses[0]!.add(`old 0\n\n${forged}`);
+        const fresh = await present(f.witnesses[0], 'the first witness').add(`old 0\n\n${forged}`);
         expect(fresh.status).to.equal(409);
         expect(fresh.text).to.equal('4\n');
         // …and from that size, the other root is no extension of what it cosigned (422).
-        const again = await f.witnesses[0]!.add(`old 4\n\n${forged}`);
+        const again = await present(f.witnesses[0], 'the first witness').add(`old 4\n\n${forged}`);
         expect(again.status).to.equal(422);
         const monitor = new LogMonitor({ url: f.gw.url, policy: parsePolicy(f.policyText.replace(/^group.*\n|^quorum.*\n/gm, '') + 'quorum none\n', { ed25519: nodeEd25519 }) });
         await monitor.check(published.note);
@@ -521,12 +536,12 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const operator = await operatorServer();
         try {
           operator.serve(treeOf(other), other, forged);
-          const logVkey = /^log (\S+)$/m.exec(f.policyText)![1]!;
+          const logVkey = logKeyOf(f.policyText);
           const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
-            const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--witness', f.witnesses[1]!.url, '--interval', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+            const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--witness', present(f.witnesses[1], 'the second witness').url, '--interval', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
             let err = '';
             child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-            child.on('exit', (code) => resolve({ code, err }));
+            child.on('exit', (code) => { resolve({ code, err }); });
           });
           expect(result.code).to.equal(1);
           expect(result.err).to.include('ALARM TLOG_SPLIT_VIEW: split view: two checkpoints of size 4');
@@ -543,11 +558,11 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const operator = await operatorServer();
         try {
           const tree = treeOf(entries);
-          const broken = { ...tree, size: tree.size, node: (l: number, i: number) => {
+          const broken: ServedTree = { size: tree.size, node: (l: number, i: number) => {
             const h = Uint8Array.from(tree.node(l, i));
-            if (l === 0 && i === 3) h[17]! ^= 0x01;
+            if (l === 0 && i === 3) flipBits(h, 17, 0x01);
             return h;
-          } } as unknown as MemoryTree;
+          } };
           operator.serve(broken, entries, published.note);
           const alarm = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(() => undefined, (e: unknown) => e as { code: string; message: string });
           expect(alarm?.code).to.equal('TLOG_TILE_INVALID');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { IdempotencyStore, ledgerAnswer, Problem } from '@tender-ledger/gateway';
+import { instanceOf } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 
 // What the gateway reads from outside its own code is checked against a schema before anything
@@ -37,7 +38,7 @@ describe('what the gateway reads from outside', () => {
 
   describe('the idempotency store', () => {
     const temp = tempDir('tender-idem-');
-    after(() => temp.remove());
+    after(() => { temp.remove(); });
 
     it('refuses to replay or resume from a damaged entry, and does not run the work again', async () => {
       const dir = path.join(temp.dir, 'store');
@@ -58,7 +59,7 @@ describe('what the gateway reads from outside', () => {
       let ran = 0;
       try {
         const failure = await store.once('platform', 'k-1', 'fp', async () => { ran++; return { status: 201, body: { ok: false } }; })
-          .then(() => undefined, (error: Error) => error);
+          .then(() => undefined, (error: unknown) => instanceOf(error, Error));
         expect(failure?.message).to.match(/idempotency store.s entry for a key is damaged: \/status Expected integer/);
         expect(ran).to.equal(0);
       } finally {

@@ -3,6 +3,7 @@ import { CompactSign, importJWK, type JWK } from 'jose';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReceiptVerificationError, verifyReceipt } from '@tender-ledger/client-sdk';
+import { present } from '../helpers/assert.js';
 import { onEachBackend } from '../helpers/http-suite.js';
 import { Tender, doc } from '../helpers/tender.js';
 import { refusal } from '../helpers/refusal.js';
@@ -28,7 +29,7 @@ onEachBackend((s) => {
         const { record } = await tender.register();
         await tender.bid('B-GAP-1', 90_000_000);
         await tender.bid('B-GAP-2', 91_000_000);
-        const commitment = tender.bids.get('B-GAP-1')!.commitment;
+        const { commitment } = present(tender.bids.get('B-GAP-1'), 'B-GAP-1\'s bid');
         // On a quiet ledger, block(b) - block(a) - 1 would count the sealed steps between two records.
         const registration = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as Record<string, unknown>;
         const bid = (await (await fetch(`${t.url}/v1/verify/${commitment}`)).json()) as { records: Record<string, unknown>[] };
@@ -46,7 +47,7 @@ onEachBackend((s) => {
         await tender.register();
         const { receipt } = await tender.bid('B-SECRET-1', 90_000_000);
         await tender.bid('B-SECRET-2', 91_000_000);
-        const commitment = tender.bids.get('B-SECRET-1')!.commitment;
+        const { commitment } = present(tender.bids.get('B-SECRET-1'), 'B-SECRET-1\'s bid');
         const res = await fetch(`${t.url}/v1/verify/${commitment}`);
         const text = await res.text();
         expect(res.status).to.equal(200);
@@ -121,7 +122,7 @@ onEachBackend((s) => {
       const { t, platform, anonymous } = s;
       const jwk = JSON.parse(await readFile(path.join(t.dataDir, 'keys', 'receipts', `${t.gateway.receipts.currentKid}.private.jwk.json`), 'utf8')) as JWK;
       const { receipt } = await platform.notarise({ sha256: doc('real'), kind: 'x' });
-      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as Record<string, unknown>;
       const forged = await new CompactSign(Buffer.from(JSON.stringify({ ...claims, recordId: 'f'.repeat(64) })))
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
       expect(await anonymous.verifyReceiptOnline(forged)).to.include({ valid: false, signatureValid: true, onLedger: false });

@@ -10,6 +10,7 @@ import { FABRIC_CONNECTION } from './backends.js';
 import { realHostClock } from './clock.js';
 import type { ContractHost, HostFactory } from './hosts.js';
 import { otherCity, platformA, platformB, regulator } from './identities.js';
+import { present } from './assert.js';
 
 /**
  * The suite's identities as users of the running network. The network has two organisations,
@@ -46,11 +47,11 @@ export function validationCodeName(code: number): string {
 
 /** The chaincode event a prepared transaction carries (the one the peers endorsed). */
 function eventOf(preparedTransaction: Uint8Array): { name: string; payload: string } | undefined {
-  const envelope = gatewayProtos.PreparedTransaction.deserializeBinary(preparedTransaction).getEnvelope()!;
+  const envelope = present(gatewayProtos.PreparedTransaction.deserializeBinary(preparedTransaction).getEnvelope(), 'the prepared transaction\'s envelope');
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const action = peer.ChaincodeActionPayload.deserializeBinary(transaction.getActionsList()[0]!.getPayload_asU8());
-  const response = peer.ProposalResponsePayload.deserializeBinary(action.getAction()!.getProposalResponsePayload_asU8());
+  const action = peer.ChaincodeActionPayload.deserializeBinary(present(transaction.getActionsList()[0], 'the transaction\'s action').getPayload_asU8());
+  const response = peer.ProposalResponsePayload.deserializeBinary(present(action.getAction(), 'the endorsed action').getProposalResponsePayload_asU8());
   const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
   const event = peer.ChaincodeEvent.deserializeBinary(chaincodeAction.getEvents_asU8());
   return event.getEventName() ? { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()).toString('utf8') } : undefined;
@@ -68,13 +69,13 @@ export const fabricHost: HostFactory = {
     const gateways: Gateway[] = [];
     const contracts = new Map<LedgerIdentity, Contract>();
     for (const [identity, { mspId, user }] of USERS) {
-      const peerInfo = connection.peers[mspId]!;
+      const peerInfo = present(connection.peers[mspId], `the peer of ${mspId} in the connection`);
       let client = clients.get(mspId);
       if (!client) {
         client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
         clients.set(mspId, client);
       }
-      const files = connection.identities[mspId]![user]!;
+      const files = present(connection.identities[mspId]?.[user], `${mspId} user ${user} in the connection`);
       const gateway = connect({
         client, hash: hash.sha256,
         identity: { mspId, credentials: readFileSync(files.cert) },
@@ -89,7 +90,7 @@ export const fabricHost: HostFactory = {
       return contract;
     };
     // One reader per organisation's peer (evaluations go to the caller's own organisation's peer).
-    const peerReaders = [platformA, regulator].map((identity) => gateways[[...USERS.keys()].indexOf(identity)]!.getNetwork(connection.channel).getContract('qscc'));
+    const peerReaders = [platformA, regulator].map((identity) => present(gateways[[...USERS.keys()].indexOf(identity)], `the gateway of ${identity.id}`).getNetwork(connection.channel).getContract('qscc'));
     /**
      * A commit status comes from one peer; the other organisation's peer may not have the block
      * yet, and would endorse the next step against older state. Wait until every peer has it.

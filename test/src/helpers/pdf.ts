@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { present } from './assert.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjs: PdfJs | undefined;
@@ -17,7 +18,7 @@ export interface PdfContent {
 /** The embedded fonts' names, read from the file's font dictionaries (a subset carries a `XXXXXX+` tag). */
 export function embeddedFonts(bytes: Uint8Array): string[] {
   const raw = Buffer.from(bytes).toString('latin1');
-  return [...raw.matchAll(/\/BaseFont\s*\/([A-Za-z0-9+_-]+)/g)].map((m) => m[1]!);
+  return [...raw.matchAll(/\/BaseFont\s*\/([A-Za-z0-9+_-]+)/g)].map((m) => present(m[1], 'a font name'));
 }
 
 /** Parses a PDF with pdf.js (pure JavaScript, Mozilla's) and extracts its text, as a reader would copy it. */

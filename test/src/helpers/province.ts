@@ -8,6 +8,7 @@ import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gatewa
 import { common, peer, msp } from '@hyperledger/fabric-protos';
 import { FabricBackend, type Caller, type FabricConnection } from '@tender-ledger/gateway';
 import { FABRIC_CONNECTION } from './backends.js';
+import { present } from './assert.js';
 
 /** What the province suite (test/src/province/) shares: the network script, each centre's gateway, the endorsers of a transaction. */
 
@@ -37,9 +38,9 @@ export function centreGateway(connection: FabricConnection, mspId: string): Prom
 
 /** A raw fabric-gateway connection as `user` of `mspId` through that organisation's peer: to choose the endorsers by hand. */
 export function rawGateway(connection: FabricConnection, mspId: string, user: string): { gateway: Gateway; client: grpc.Client } {
-  const peerInfo = connection.peers[mspId]!;
+  const peerInfo = present(connection.peers[mspId], `the peer of ${mspId} in the connection`);
   const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
-  const files = connection.identities[mspId]![user]!;
+  const files = present(connection.identities[mspId]?.[user], `${mspId} user ${user} in the connection`);
   const gateway = connect({
     client, hash: hash.sha256,
     identity: { mspId, credentials: readFileSync(files.cert) },
@@ -50,11 +51,11 @@ export function rawGateway(connection: FabricConnection, mspId: string, user: st
 
 /** The organisations whose peers endorsed a committed transaction, read from a peer's copy of the block. */
 export function endorsersOf(processed: Uint8Array): string[] {
-  const envelope = peer.ProcessedTransaction.deserializeBinary(processed).getTransactionenvelope()!;
+  const envelope = present(peer.ProcessedTransaction.deserializeBinary(processed).getTransactionenvelope(), 'the transaction envelope');
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const action = peer.ChaincodeActionPayload.deserializeBinary(transaction.getActionsList()[0]!.getPayload_asU8());
-  return action.getAction()!.getEndorsementsList()
+  const action = peer.ChaincodeActionPayload.deserializeBinary(present(transaction.getActionsList()[0], 'the transaction\'s action').getPayload_asU8());
+  return present(action.getAction(), 'the endorsed action').getEndorsementsList()
     .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid())
     .sort();
 }

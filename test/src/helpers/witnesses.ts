@@ -25,7 +25,7 @@ export async function startTestWitness(name: string): Promise<TestWitness> {
   const logs: NoteVerifier[] = [];
   const witness = new Witness({ name: key.name, signer: key.signer, store, logs });
   const server: Server = await new Promise((resolve) => {
-    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => { resolve(s); });
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -38,7 +38,7 @@ export async function startTestWitness(name: string): Promise<TestWitness> {
     },
     async close() {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
       temp.remove();
     },
   };

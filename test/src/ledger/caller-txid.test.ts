@@ -13,7 +13,7 @@ describe('EmbeddedLedger', () => {
   describe('submit with a transaction id fixed by the caller (as a Fabric client fixes it)', () => {
     let temp: ReturnType<typeof tempDir>;
     beforeEach(() => { temp = tempDir('tender-txid-'); });
-    afterEach(() => temp.remove());
+    afterEach(() => { temp.remove(); });
 
     it('records the transaction, and its record, under that id', async () => {
       const ledger = await EmbeddedLedger.open(temp.dir);

@@ -8,6 +8,7 @@ import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
 import { loadConfig, startGateway } from '@tender-ledger/gateway';
 import { mintDevToken } from '@tender-ledger/client-sdk';
+import { instanceOf, present } from '../helpers/assert.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -48,7 +49,7 @@ function run(script: string, dataDir: string, args: string[] = []): Promise<{ co
     let output = '';
     child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('exit', (code) => { resolve({ code, output }); });
   });
 }
 
@@ -57,8 +58,7 @@ async function openError(directory: string): Promise<LedgerDamagedError> {
     const ledger = await EmbeddedLedger.open(directory);
     await ledger.close();
   } catch (error) {
-    expect(error).to.be.instanceOf(LedgerDamagedError);
-    return error as LedgerDamagedError;
+    return instanceOf(error, LedgerDamagedError);
   }
   throw new Error('the ledger opened a damaged store');
 }
@@ -155,7 +155,7 @@ describe('a damaged ledger store', () => {
     directory = path.join(dataDir, 'ledger');
     mkdirSync(directory);
   });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   for (const damage of DAMAGES) {
     describe(`with ${damage.title}`, () => {
@@ -229,13 +229,14 @@ describe('a damaged ledger store', () => {
 
     it('refuses a store whose recent block lost its tx-index entry, naming the block and tx', async () => {
       const committed = await recordDocuments(directory, 5);
-      await deleteKey(`t!${committed[3]?.txId}`);
-      expect((await openError(directory)).damage[0]).to.include({ block: 3, txId: committed[3]?.txId });
+      const { txId } = present(committed[3], 'the fourth record');
+      await deleteKey(`t!${txId}`);
+      expect((await openError(directory)).damage[0]).to.include({ block: 3, txId });
     });
 
     it('reads only the last blocks (here 2), leaving older damage to ledger:verify', async () => {
       const committed = await recordDocuments(directory, 5);
-      await deleteKey(`t!${committed[0]?.txId}`);
+      await deleteKey(`t!${present(committed[0], 'the first record').txId}`);
       const ledger = await EmbeddedLedger.open(directory, { startupCheckBlocks: 2 });
       await ledger.close();
       expect((await verifyLedger(directory)).broken?.reason).to.match(/missing from the index/);

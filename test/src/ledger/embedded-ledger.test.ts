@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { EmbeddedLedger, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
+import { errorMessage, present } from '../helpers/assert.js';
 import { HOUR, ManualClock, manualHostClock } from '../helpers/clock.js';
 import { platformA, regulator } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -29,7 +30,7 @@ async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
 describe('EmbeddedLedger', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-ledger-'); });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   describe('a whole tender', () => {
     it('runs from registration to the last deposit release, each step a block-chained, hash-chained record', async () => {
@@ -52,7 +53,7 @@ describe('EmbeddedLedger', () => {
       expect(trail.records.map((r) => r.txId).every((id) => txIds.includes(id))).to.equal(true);
       for (const [index, block] of blocks.entries()) {
         expect(block.number).to.equal(index);
-        expect(block.prevHash).to.equal(index === 0 ? '0'.repeat(64) : blocks[index - 1]!.hash);
+        expect(block.prevHash).to.equal(index === 0 ? '0'.repeat(64) : blocks[index - 1]?.hash);
       }
       await ledger.close();
       expect(await verifyLedger(temp.dir)).to.include({ intact: true, records: trail.records.length, projects: 1 });
@@ -85,7 +86,7 @@ describe('EmbeddedLedger', () => {
       const good = ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc('a'), kind: 'x' })] });
       const bad = ledger.submit({ identity: platformA, fn: 'registerProject', args: [JSON.stringify(tender.projectRequest())] });
       await good;
-      await bad.then(() => expect.fail('duplicate project accepted'), (error: Error) => expect(error.message).to.match(/^PROJECT_EXISTS/));
+      await bad.then(() => expect.fail('duplicate project accepted'), (error: unknown) => { expect(errorMessage(error)).to.match(/^PROJECT_EXISTS/); });
       const blocks = await allBlocks(ledger);
       expect(blocks.flatMap((b) => b.txs.map((t) => `${t.contract}:${t.fn}`))).to.deep.equal(['tender:registerProject', 'notary:notariseDocument']);
       await ledger.close();
@@ -127,7 +128,7 @@ describe('EmbeddedLedger', () => {
       expect(Date.parse(afterRestart.txTime)).to.be.greaterThan(Date.parse(sameInstant.txTime));
       const blocks = await allBlocks(second.ledger);
       const times = blocks.flatMap((b) => b.txs.map((t) => Date.parse(t.timestamp)));
-      expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).to.equal(true);
+      expect(times.every((t, i) => i === 0 || t > present(times[i - 1], `time ${i - 1}`))).to.equal(true);
       await second.ledger.close();
     });
 
@@ -141,7 +142,7 @@ describe('EmbeddedLedger', () => {
         let buffer = '';
         let ready = false;
         let acknowledgedThisRound = 0;
-        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+        const exited = new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
         child.stdout.on('data', (chunk: Buffer) => {
           buffer += chunk.toString('utf8');
           const lines = buffer.split('\n');
@@ -212,7 +213,7 @@ describe('EmbeddedLedger', () => {
       });
       const report = await verifyLedger(temp.dir);
       expect(report.intact).to.equal(false);
-      expect(report.broken).to.include({ key: recordKey.slice(2), block: 1, txId: blocks[1]!.txs[0]!.txId });
+      expect(report.broken).to.include({ key: recordKey.slice(2), block: 1, txId: present(blocks[1]?.txs[0], 'block 1\'s transaction').txId });
       expect(report.broken?.reason).to.match(/state value differs/);
     });
 
@@ -221,7 +222,7 @@ describe('EmbeddedLedger', () => {
       await tamper(async (db) => {
         const key = `b!${'1'.padStart(12, '0')}`;
         const block = JSON.parse((await db.get(key)).toString()) as Block;
-        block.txs[0]!.timestamp = '2020-01-01T00:00:00.000Z';
+        present(block.txs[0], 'block 1\'s transaction').timestamp = '2020-01-01T00:00:00.000Z';
         await db.put(key, Buffer.from(JSON.stringify(block)));
       });
       expect((await verifyLedger(temp.dir)).broken).to.deep.include({ block: 1, reason: 'transactions changed, missing or reordered (data hash differs)' });
@@ -251,8 +252,8 @@ describe('EmbeddedLedger', () => {
       await tamper(async (db) => {
         const blockKey = `b!${'1'.padStart(12, '0')}`;
         const block = JSON.parse((await db.get(blockKey)).toString()) as Block;
-        const write = block.txs[0]!.writes.find((w) => `s!${w.key}` === recordKey)!;
-        write.value = write.value!.replace('"B1"', '"B7"');
+        const write = present(present(block.txs[0], 'block 1\'s transaction').writes.find((w) => `s!${w.key}` === recordKey), 'the record\'s write');
+        write.value = present(write.value, 'the record\'s value').replace('"B1"', '"B7"');
         await db.put(blockKey, Buffer.from(JSON.stringify(block)));
         await db.put(recordKey, Buffer.from(write.value));
       });
@@ -266,7 +267,7 @@ describe('EmbeddedLedger', () => {
           let output = '';
           child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
           child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-          child.on('exit', (code) => resolve({ code, output }));
+          child.on('exit', (code) => { resolve({ code, output }); });
         });
       }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { common, msp } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { present } from '../helpers/assert.js';
 import { platformA, regulator } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -16,7 +17,7 @@ function decodePolicy(base64: string): { required: number; of: string[] } {
     expect(role.getRole()).to.equal(msp.MSPRole.MSPRoleType.PEER);
     return role.getMspIdentifier();
   });
-  return { required: envelope.getRule()!.getNOutOf()!.getN(), of: of.sort() };
+  return { required: present(present(envelope.getRule(), 'the policy\'s rule').getNOutOf(), 'the policy\'s n-out-of').getN(), of: of.sort() };
 }
 
 describe('TenderContract: key-level endorsement (embedded ledger: kept in the block, not enforced)', () => {
@@ -33,7 +34,7 @@ describe('TenderContract: key-level endorsement (embedded ledger: kept in the bl
 
   const projectId = 'SBE-1';
   const writesOf = async (blockNumber: number) => {
-    const tx = (await ledger.getBlock(blockNumber))!.txs[0]!;
+    const tx = present((await ledger.getBlock(blockNumber))?.txs[0], `block ${blockNumber}'s transaction`);
     return { keys: tx.writes.map((w) => w.key).sort(), policies: tx.validationParameters ?? {} };
   };
 

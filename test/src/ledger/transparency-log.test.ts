@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Level } from 'level';
 import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
 import { fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
+import { instanceOf, present } from '../helpers/assert.js';
 import { ManualClock } from '../helpers/clock.js';
 import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -11,10 +12,16 @@ const notarise = (ledger: EmbeddedLedger, i: number) => ledger.submit({
   identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`log ${i}`), kind: 'archive' })],
 });
 
+/** The ledger's transparency log (open with it on, as by default). */
+const logOf = (ledger: EmbeddedLedger) => present(ledger.log, 'the ledger\'s transparency log');
+
+/** The bytes of a hex SHA-256. */
+const bytesOf = (hex: string) => present(fromHex(hex), `bytes of ${hex}`);
+
 async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
   const hashes: string[] = [];
   for (let n = 0; n < ledger.height; n++) {
-    for (const tx of ((await ledger.getBlock(n)) as Block).txs) hashes.push((JSON.parse(tx.event!.payload) as { hash: string }).hash);
+    for (const tx of ((await ledger.getBlock(n)) as Block).txs) hashes.push((JSON.parse(present(tx.event, `the event of ${tx.txId}`).payload) as { hash: string }).hash);
   }
   return hashes;
 }
@@ -22,22 +29,23 @@ async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
 describe('the embedded ledger\'s transparency log', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-tlog-'); });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   describe('when records are committed', () => {
     it('makes each record\'s hash a leaf, in commit order, and names the leaf in the commit', async () => {
       const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
       const committed = await Promise.all(Array.from({ length: 25 }, (_, i) => notarise(ledger, i)));
-      const log = ledger.log!;
+      const log = logOf(ledger);
       expect(log.size).to.equal(25);
       const hashes = await recordHashes(ledger);
       expect(hashes.map((h, i) => toHex(log.entry(i)))).to.deep.equal(hashes);
-      expect(toHex(log.root())).to.equal(toHex(rootOfLeaves(hashes.map((h) => leafHash(fromHex(h)!)))));
+      expect(toHex(log.root())).to.equal(toHex(rootOfLeaves(hashes.map((h) => leafHash(bytesOf(h))))));
       for (const c of committed) {
         const record = JSON.parse(c.result) as { hash: string };
-        expect(hashes[c.leafIndex!]).to.equal(record.hash);
-        expect(await log.leafIndexOf(c.txId)).to.equal(c.leafIndex);
-        verifyInclusion(c.leafIndex!, log.size, leafHash(fromHex(record.hash)!), log.inclusionProof(c.leafIndex!), log.root());
+        const leafIndex = present(c.leafIndex, `the leaf index of ${c.txId}`);
+        expect(hashes[leafIndex]).to.equal(record.hash);
+        expect(await log.leafIndexOf(c.txId)).to.equal(leafIndex);
+        verifyInclusion(leafIndex, log.size, leafHash(bytesOf(record.hash)), log.inclusionProof(leafIndex), log.root());
       }
       await ledger.close();
     });
@@ -46,15 +54,15 @@ describe('the embedded ledger\'s transparency log', () => {
       let ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
       const committed = [];
       for (let i = 0; i < 5; i++) committed.push(await notarise(ledger, i));
-      const root = toHex(ledger.log!.root());
+      const root = toHex(logOf(ledger).root());
       await ledger.close();
       ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
-      expect(ledger.log!.size).to.equal(5);
-      expect(toHex(ledger.log!.root())).to.equal(root);
+      expect(logOf(ledger).size).to.equal(5);
+      expect(toHex(logOf(ledger).root())).to.equal(root);
       // Found from the block and its first leaf once no longer in memory.
-      for (const c of committed) expect(await ledger.log!.leafIndexOf(c.txId)).to.equal(c.leafIndex);
+      for (const c of committed) expect(await logOf(ledger).leafIndexOf(c.txId)).to.equal(c.leafIndex);
       await notarise(ledger, 5);
-      expect(ledger.log!.size).to.equal(6);
+      expect(logOf(ledger).size).to.equal(6);
       await ledger.close();
       const report = await verifyLedger(temp.dir);
       expect(report.intact, JSON.stringify(report.problems)).to.equal(true);
@@ -71,8 +79,7 @@ describe('the embedded ledger\'s transparency log', () => {
       await db.put('tlog/e/000000000002', Buffer.alloc(32, 7));
       await db.close();
       const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
-      expect(error).to.be.instanceOf(LedgerDamagedError);
-      expect((error as LedgerDamagedError).damage[0]?.key).to.equal('tlog/e/000000000002');
+      expect(instanceOf(error, LedgerDamagedError).damage[0]?.key).to.equal('tlog/e/000000000002');
       const report = await verifyLedger(temp.dir);
       expect(report.intact).to.equal(false);
       expect(report.problems[0]?.key).to.equal('tlog/e/000000000002');
@@ -86,7 +93,7 @@ describe('the embedded ledger\'s transparency log', () => {
       await db.del('tlog/e/000000000002');
       await db.close();
       const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
-      expect((error as LedgerDamagedError).code).to.equal('LEDGER_DAMAGED');
+      expect(instanceOf(error, LedgerDamagedError).code).to.equal('LEDGER_DAMAGED');
     });
   });
 
@@ -97,7 +104,7 @@ describe('the embedded ledger\'s transparency log', () => {
       expect(ledger.log).to.equal(undefined);
       await ledger.close();
       ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
-      expect(ledger.log!.size).to.equal(3);
+      expect(logOf(ledger).size).to.equal(3);
       await ledger.close();
       expect((await verifyLedger(temp.dir)).leaves).to.equal(3);
     });

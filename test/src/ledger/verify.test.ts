@@ -7,6 +7,7 @@ import { Context, Contract, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from '@tender-ledger/domain';
 import { EmbeddedLedger, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
 import { canonicalOfParsed } from '@tender-ledger/embedded-ledger/dist/tlog.js';
+import { present } from '../helpers/assert.js';
 import { ManualClock, manualHostClock } from '../helpers/clock.js';
 import { embeddedHost } from '../helpers/hosts.js';
 import { platformA } from '../helpers/identities.js';
@@ -42,7 +43,7 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 describe('verifyLedger, streaming (issue 16)', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => { temp = tempDir('tender-verify-'); });
-  afterEach(() => temp.remove());
+  afterEach(() => { temp.remove(); });
 
   async function change(edit: (db: Level<string, Buffer>) => Promise<void>): Promise<void> {
     const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
@@ -54,6 +55,8 @@ describe('verifyLedger, streaming (issue 16)', () => {
   describe('on a ledger with a project in block 0 and 1 and notarisations in blocks 2 to 5', () => {
     let bidderKey: string;
     let notarised: CommittedTransaction[];
+    /** The second transaction notarised, whose index entry the tests below change. */
+    const second = () => present(notarised[1], 'the second notarised transaction');
 
     beforeEach(async () => {
       const clock = new ManualClock();
@@ -120,15 +123,15 @@ describe('verifyLedger, streaming (issue 16)', () => {
     });
 
     it('catches a deleted transaction index entry', async () => {
-      await change((db) => db.del(`t!${notarised[1]!.txId}`));
+      await change((db) => db.del(`t!${second().txId}`));
       expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('1 transactions are missing from the index');
     });
 
     it('catches an index entry naming the wrong block, and one naming a transaction no block holds', async () => {
-      await change((db) => db.put(`t!${notarised[1]!.txId}`, Buffer.from('2')));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ txId: notarised[1]!.txId, reason: 'transaction index names the wrong block' });
+      await change((db) => db.put(`t!${second().txId}`, Buffer.from('2')));
+      expect((await verifyLedger(temp.dir)).broken).to.include({ txId: second().txId, reason: 'transaction index names the wrong block' });
       await change(async (db) => {
-        await db.put(`t!${notarised[1]!.txId}`, Buffer.from(String(notarised[1]!.blockNumber)));
+        await db.put(`t!${second().txId}`, Buffer.from(String(second().blockNumber)));
         await db.put('t!no-such-transaction', Buffer.from('3'));
       });
       expect((await verifyLedger(temp.dir)).broken).to.include({ txId: 'no-such-transaction', reason: 'transaction index names the wrong block' });
@@ -264,10 +267,9 @@ describe('verifyLedger, streaming (issue 16)', () => {
       await write(3);
       // Valid tables numbered where LevelDB numbers the files it creates next.
       const names = readdirSync(temp.dir);
-      const table = names.find((name) => name.endsWith('.ldb'));
-      expect(table, 'a table file to plant copies of').to.be.a('string');
+      const table = present(names.find((name) => name.endsWith('.ldb')), 'a table file to plant copies of');
       const highest = Math.max(...names.map((name) => Number.parseInt(/\d+/.exec(name)?.[0] ?? '0', 10)));
-      for (let number = highest + 1; number <= highest + 40; number++) copyFileSync(path.join(temp.dir, table!), path.join(temp.dir, `${pad(number, 6)}.ldb`));
+      for (let number = highest + 1; number <= highest + 40; number++) copyFileSync(path.join(temp.dir, table), path.join(temp.dir, `${pad(number, 6)}.ldb`));
     });
 
     it('changes no byte, inode or time of any file of the original', async () => {

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { commitBid, type TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { sha256Hex } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COMMITTEE, DEPOSIT, Tender } from '../helpers/tender.js';
 import { tempDir } from '../helpers/temp.js';
@@ -137,7 +138,7 @@ describe('web pages in headless Chromium', function () {
     });
 
     it('checks a .tlog-proof file offline in the browser, and refuses it with one hash changed', async () => {
-      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string; leafIndex: number };
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string; leafIndex: number };
       const res = await fetch(`${t.url}/v1/records/${claims.recordId}/proof`);
       expect(res.status).to.equal(200);
       const bundle = await res.text();
@@ -153,7 +154,7 @@ describe('web pages in headless Chromium', function () {
       const at = lines.findIndex((line, i) => i > 0 && /^[A-Za-z0-9+/]{43}=$/.test(line));
       const target = at >= 0 ? at : lines.findIndex((line) => /^[A-Za-z0-9+/]{43}=$/.test(line));
       expect(target, bundle).to.be.at.least(0);
-      const line = lines[target]!;
+      const line = present(lines[target], 'a proof line with a hash');
       lines[target] = `${line[0] === 'A' ? 'B' : 'A'}${line.slice(1)}`;
       const bad = path.join(files.dir, 'altered.tlog-proof');
       writeFileSync(bad, lines.join('\n'));
@@ -164,7 +165,7 @@ describe('web pages in headless Chromium', function () {
     });
 
     it('checks a proof carried in a link (#proof=…)', async () => {
-      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string };
       const bundle = await (await fetch(`${t.url}/v1/records/${claims.recordId}/proof`)).text();
       await page.goto(`${t.url}/#proof=${Buffer.from(bundle).toString('base64url')}`);
       await page.waitForSelector('[data-testid="proof-valid"]');
@@ -173,7 +174,7 @@ describe('web pages in headless Chromium', function () {
 
   describe('the evidence certificate (存证证明)', () => {
     it('shows the record\'s facts, block and tx, with a QR code that opens the verify page for it', async () => {
-      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string; recordHash: string; blockNumber: number };
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string; recordHash: string; blockNumber: number };
       await page.goto(`${t.url}/certificate/${claims.recordId}`);
       await page.waitForSelector('[data-testid="certificate"]');
       const text = await page.textContent('[data-testid="certificate"]');
@@ -204,7 +205,7 @@ describe('web pages in headless Chromium', function () {
 
     for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
       it(`names the document, its kind and the parties, in Beijing time, with the PDF to download (${lang}, ${width} px)`, async () => {
-        const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+        const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string };
         await page.setViewportSize({ width, height: 900 });
         await page.goto(`${t.url}/certificate/${claims.recordId}`);
         if (lang === 'en') await page.click('#lang-switch');
@@ -214,7 +215,7 @@ describe('web pages in headless Chromium', function () {
           .and.include(lang === 'zh' ? '北京时间' : 'Beijing time').and.include(lang === 'zh' ? '招标公告' : 'Tender announcement');
         expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
         const pdf = await page.getAttribute('[data-testid="pdf"]', 'href');
-        const response = await page.request.get(`${t.url}${pdf}`);
+        const response = await page.request.get(`${t.url}${present(pdf, 'the certificate\'s PDF link')}`);
         expect(response.headers()['content-type']).to.equal('application/pdf');
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
         await shot(`certificate-${lang}-${width}`);

@@ -3,6 +3,7 @@ import { peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import type { Committed, FabricBackend, FabricConnection, Reader } from '@tender-ledger/gateway';
+import { present } from '../helpers/assert.js';
 import { sealedBid } from '../helpers/tender.js';
 import { centreGateway, endorsersOfTx, ISSUER, network, platform, rawGateway, readConnection, REGULATOR, sha } from '../helpers/province.js';
 
@@ -29,7 +30,7 @@ describe('A city added to the running province channel', function () {
     const connection = readConnection();
     const added = Object.keys(connection.peers).filter((mspId) => !known.includes(mspId));
     expect(added, 'add-city added one organisation to the connection file').to.have.length(1);
-    const newCity = added[0]!;
+    const newCity = present(added[0], 'the added organisation');
     const [cityNew, cityA] = await Promise.all([centreGateway(connection, newCity), centreGateway(connection, CITY_A)]);
     joined = { connection, newCity, cityNew, cityA, raw: rawGateway(connection, newCity, 'User1') };
   });

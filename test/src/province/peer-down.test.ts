@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { FabricBackend } from '@tender-ledger/gateway';
+import { instanceOf } from '../helpers/assert.js';
 import { centreGateway, network, platform, readConnection, sha } from '../helpers/province.js';
 
 describe('The province network with one city\'s peer down', function () {
@@ -17,7 +18,7 @@ describe('The province network with one city\'s peer down', function () {
       try {
         const traded = await notarise(cityA);
         expect(traded.txId).to.be.a('string');
-        const refused = await notarise(cityB).then(() => undefined, (error: Error) => error);
+        const refused = await notarise(cityB).then(() => undefined, (error: unknown) => instanceOf(error, Error));
         expect(refused?.name).to.equal('LedgerUnavailableError');
       } finally {
         await network(['start-node', 'peer-c2']);
@@ -25,7 +26,7 @@ describe('The province network with one city\'s peer down', function () {
       // Bounded: the gateway's gRPC connection comes back on its own, without a restart.
       let recovered: Error | undefined = new Error('not tried');
       for (const until = Date.now() + 90_000; recovered !== undefined && Date.now() < until;) {
-        recovered = await notarise(cityB).then(() => undefined, (error: Error) => error);
+        recovered = await notarise(cityB).then(() => undefined, (error: unknown) => instanceOf(error, Error));
         if (recovered !== undefined) await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
       expect(recovered?.message).to.equal(undefined);

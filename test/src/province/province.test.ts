@@ -4,6 +4,7 @@ import { peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import type { FabricBackend, FabricConnection } from '@tender-ledger/gateway';
+import { errorMessage } from '../helpers/assert.js';
 import { FABRIC_CONNECTION } from '../helpers/backends.js';
 import { centreGateway, endorsersOfTx, ISSUER, platform, rawGateway, readConnection, REGULATOR, sha } from '../helpers/province.js';
 
@@ -84,7 +85,7 @@ describe('The province network', function () {
   describe('a write for A\'s project', () => {
     it('by city B\'s platform is refused by the contract (NOT_PROJECT_OWNER)', async () => {
       const refused = await cityB.submit(platform, 'tender:notariseDocument', [documentOf('B writes')], projectId)
-        .then(() => 'committed', (error: Error) => error.message);
+        .then(() => 'committed', errorMessage);
       expect(refused).to.contain('NOT_PROJECT_OWNER');
     });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { FabricBackend, type FabricConnection } from '@tender-ledger/gateway';
+import { present } from '../helpers/assert.js';
 import { ISSUER, network, platform, readConnection, REGULATOR, sha } from '../helpers/province.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,30 +47,29 @@ describe('The province\'s ordering service', function () {
       try {
         const writers = Array.from({ length: 4 }, writer);
         await sleep(5_000);
-        killed = await leader();
-        expect(killed, 'a Raft leader before the kill').to.be.a('string');
+        const victim = present(await leader(), 'a Raft leader before the kill');
+        killed = victim;
         const killedAt = Date.now();
-        await network(['stop-node', killed!]);
+        await network(['stop-node', victim]);
         // Writes go on under the two that are left (a majority of three).
         for (let waited = 0; !writes.some((w) => w.acknowledged && w.startedAt > killedAt) && waited < 120_000; waited += 200) await sleep(200);
-        const firstAfter = writes.filter((w) => w.acknowledged && w.startedAt > killedAt).sort((a, b) => a.endedAt - b.endedAt)[0];
-        expect(firstAfter, 'a write begun after the kill was acknowledged').to.not.equal(undefined);
+        const firstAfter = present(writes.filter((w) => w.acknowledged && w.startedAt > killedAt).sort((a, b) => a.endedAt - b.endedAt)[0], 'an acknowledged write begun after the kill');
         const newLeader = await leader();
         await sleep(5_000);
-        await network(['start-node', killed!]);
+        await network(['start-node', victim]);
         await sleep(3_000);
         writing = false;
         await Promise.all(writers);
         // The killed orderer catches up with the others' committed blocks.
-        const heightOf = async (name: string) => metric(orderers.find(([n]) => n === name)![1], 'consensus_etcdraft_committed_block_number', connection.channel);
-        const others = orderers.map(([name]) => name).filter((name) => name !== killed);
+        const heightOf = async (name: string) => metric(present(orderers.find(([n]) => n === name), `orderer ${name}`)[1], 'consensus_etcdraft_committed_block_number', connection.channel);
+        const others = orderers.map(([name]) => name).filter((name) => name !== victim);
         let caughtUp = false;
         for (let waited = 0; !caughtUp && waited < 120_000; waited += 500) {
           const target = Math.max(...await Promise.all(others.map(async (name) => (await heightOf(name)) ?? 0)));
-          caughtUp = target > 0 && (await heightOf(killed!)) === target;
+          caughtUp = target > 0 && (await heightOf(victim)) === target;
           if (!caughtUp) await sleep(500);
         }
-        expect(caughtUp, `${killed} caught up with ${others.join(' and ')}`).to.equal(true);
+        expect(caughtUp, `${victim} caught up with ${others.join(' and ')}`).to.equal(true);
         // Every acknowledged write is on the ledger exactly once; one that failed at most once (its outcome was unknown).
         for (const write of writes) {
           const found = JSON.parse(await backend.evaluate({ kind: 'public' }, 'tender:findByHash', [write.hash])) as { records: unknown[] };
@@ -77,8 +77,8 @@ describe('The province\'s ordering service', function () {
           else expect(found.records.length, `unacknowledged ${write.hash}`).to.be.at.most(1);
         }
         const acknowledged = writes.filter((w) => w.acknowledged).length;
-        console.log(`      [measured] leader ${killed} killed; new leader ${newLeader ?? 'unknown'}; first write acknowledged ${firstAfter!.endedAt - killedAt} ms after the kill; `
-          + `${acknowledged} acknowledged, ${writes.length - acknowledged} failed, of ${writes.length}; ${killed} caught up`);
+        console.log(`      [measured] leader ${victim} killed; new leader ${newLeader ?? 'unknown'}; first write acknowledged ${firstAfter.endedAt - killedAt} ms after the kill; `
+          + `${acknowledged} acknowledged, ${writes.length - acknowledged} failed, of ${writes.length}; ${victim} caught up`);
       } finally {
         writing = false;
         if (killed !== undefined) await network(['start-node', killed]).catch(() => undefined);

@@ -7,12 +7,18 @@ import {
 } from '@tender-ledger/tlog';
 import { nodeSha256 } from '@tender-ledger/tlog/node';
 import { LedgerError } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
+import { flipBits } from '../helpers/bytes.js';
 
-const hex = (s: string): Uint8Array => fromHex(s)!;
+const hex = (s: string): Uint8Array => present(fromHex(s), `the bytes of ${s}`);
 // Non-canonical base64 in the vectors (e.g. "ZG9uJ3QgY2FyZSAx", "don't care 1") still decodes.
 const b64 = (s: string): Uint8Array => fromBase64(s) ?? new Uint8Array(Buffer.from(s, 'base64'));
 
-function fixture<T>(name: string): { source: string; commit: string; cases: T[] } {
+/** A vector file of transparency-dev/merkle, where it came from and its cases. */
+type Fixture<Case> = { source: string; commit: string; cases: Case[] };
+
+/** Reads a vector file as it is: each suite says what its cases hold (`as Fixture<Probe>`), and its assertions check them. */
+function fixture(name: string): unknown {
   return JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/transparency-dev-merkle', name), 'utf8'));
 }
 
@@ -69,7 +75,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
       const tree = new MemoryTree();
       for (let size = 0; size <= 8; size++) {
         expect(toHex(rootOfLeaves(leaves.slice(0, size))), `MTH size ${size}`).to.equal(ROOTS[size]);
-        if (size > 0) tree.append(leaves[size - 1]!);
+        if (size > 0) tree.append(present(leaves[size - 1], `leaf ${size - 1}`));
         expect(toHex(tree.root()), `tree size ${size}`).to.equal(ROOTS[size]);
       }
       for (let size = 0; size <= 8; size++) expect(toHex(tree.root(size)), `old size ${size}`).to.equal(ROOTS[size]);
@@ -79,8 +85,8 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
 
   describe('inclusion proofs: transparency-dev/merkle testdata/inclusion', () => {
     type Probe = { file: string; leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; desc: string; wantErr: boolean };
-    const { cases } = fixture<Probe>('inclusion.json');
-    const verify = (p: Probe) => () => verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root));
+    const { cases } = fixture('inclusion.json') as Fixture<Probe>;
+    const verify = (p: Probe) => () => { verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root)); };
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_INCLUSION_INVALID (${cases.length} probes)`, () => {
       expect(cases.length).to.be.greaterThan(90);
@@ -102,8 +108,8 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
 
   describe('consistency proofs: transparency-dev/merkle testdata/consistency', () => {
     type Probe = { file: string; size1: number; size2: number; root1: string; root2: string; proof: string[] | null; desc: string; wantErr: boolean };
-    const { cases } = fixture<Probe>('consistency.json');
-    const verify = (p: Probe) => () => verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2));
+    const { cases } = fixture('consistency.json') as Fixture<Probe>;
+    const verify = (p: Probe) => () => { verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2)); };
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_CONSISTENCY_INVALID (${cases.length} probes)`, () => {
       expect(cases.length).to.be.greaterThan(90);
@@ -124,7 +130,7 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
   });
 
   describe('the SHA-256 behind the hashes', () => {
-    after(() => setMerkleSha256(nodeSha256));
+    after(() => { setMerkleSha256(nodeSha256); });
     it('gives the same roots and proofs with the pure-JS (browser) SHA-256 and with Node\'s', () => {
       const build = (): { roots: string[]; proof: string[] } => {
         const tree = new MemoryTree();
@@ -149,17 +155,18 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
         tree.append(leaf);
         const root = rootOfLeaves(leaves);
         expect(tree.root()).to.deep.equal(root);
-        for (let i = 0; i < n; i++) {
+        expect(leaves).to.have.length(n);
+        for (const [i, leafAt] of leaves.entries()) {
           const proof = tree.inclusionProof(i);
           expect(proof.length).to.equal(inclusionPlan(i, n).length);
-          verifyInclusion(i, n, leaves[i]!, proof, root);
+          verifyInclusion(i, n, leafAt, proof, root);
           if (proof.length > 0) {
             const bad = proof.map((h) => h.slice());
-            bad[i % bad.length]![i % 32]! ^= 1;
-            expect(codeOf(() => verifyInclusion(i, n, leaves[i]!, bad, root))).to.equal('TLOG_INCLUSION_INVALID');
+            flipBits(present(bad[i % bad.length], `proof hash ${i % bad.length}`), i % 32, 1);
+            expect(codeOf(() => { verifyInclusion(i, n, leafAt, bad, root); })).to.equal('TLOG_INCLUSION_INVALID');
           }
-          expect(codeOf(() => verifyInclusion(n, n, leaves[i]!, proof, root))).to.equal('TLOG_INCLUSION_INVALID');
-          expect(codeOf(() => verifyInclusion(i, n, leafHash(leaves[i]!), proof, root))).to.equal('TLOG_INCLUSION_INVALID');
+          expect(codeOf(() => { verifyInclusion(n, n, leafAt, proof, root); })).to.equal('TLOG_INCLUSION_INVALID');
+          expect(codeOf(() => { verifyInclusion(i, n, leafHash(leafAt), proof, root); })).to.equal('TLOG_INCLUSION_INVALID');
         }
         for (let m = 1; m <= n; m++) {
           const proof = tree.consistencyProof(m);
@@ -167,8 +174,8 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
           verifyConsistency(m, n, proof, tree.root(m), root);
           if (proof.length > 0) {
             const bad = proof.map((h) => h.slice());
-            bad[m % bad.length]![0]! ^= 0x80;
-            expect(codeOf(() => verifyConsistency(m, n, bad, tree.root(m), root))).to.equal('TLOG_CONSISTENCY_INVALID');
+            flipBits(present(bad[m % bad.length], `proof hash ${m % bad.length}`), 0, 0x80);
+            expect(codeOf(() => { verifyConsistency(m, n, bad, tree.root(m), root); })).to.equal('TLOG_CONSISTENCY_INVALID');
           }
         }
       }

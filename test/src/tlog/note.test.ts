@@ -6,6 +6,8 @@ import {
 } from '@tender-ledger/tlog';
 import { formatSignerKey, generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { LedgerError } from '@tender-ledger/domain';
+import { present } from '../helpers/assert.js';
+import { flipBits } from '../helpers/bytes.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -68,9 +70,9 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
     });
 
     it('reads the transparency-dev/formats note_cosigv1_test.go timestamp vector and refuses its Ed25519-note signature as a cosignature', () => {
-      const ok = fromBase64('ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==')!;
+      const ok = present(fromBase64('ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=='), 'the timestamp vector');
       expect(splitCosignature(ok.subarray(4))?.timestamp).to.equal(1727964367);
-      const wrongType = fromBase64('eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY=')!;
+      const wrongType = present(fromBase64('eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY='), 'the Ed25519-note signature vector');
       expect(splitCosignature(wrongType.subarray(4))).to.equal(undefined);
     });
 
@@ -134,7 +136,7 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
         expect(v.verify(text, sig.signature)).to.equal(true);
         expect(v.verify(text.replace('ext', 'Ext'), sig.signature)).to.equal(false);
         const laterTime = sig.signature.slice();
-        laterTime[7]! ^= 1;
+        flipBits(laterTime, 7, 1);
         expect(v.verify(text, laterTime)).to.equal(false);
       }
     });
@@ -166,11 +168,12 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
 
   describe('parsePolicy (c2sp.org/tlog-policy)', () => {
     const log = parseSignerKey(generateSignerKey('log.test', SIG_ED25519));
-    const w = [1, 2, 3, 4].map((i) => parseSignerKey(generateSignerKey(`w${i}.test`, SIG_COSIGNATURE_V1)));
+    const witnessKey = (i: number) => parseSignerKey(generateSignerKey(`w${i}.test`, SIG_COSIGNATURE_V1));
+    const w = [witnessKey(1), witnessKey(2), witnessKey(3), witnessKey(4)] as const;
     it('reads logs, witnesses, nested groups and the quorum, as in the spec example', () => {
       const policy = parsePolicy([
         '# two organisations', `log ${log.vkey} https://log.test/`,
-        `witness X1 ${w[0]!.vkey}`, `witness X2 ${w[1]!.vkey}`, `witness Y1 ${w[2]!.vkey}`, `witness Y2 ${w[3]!.vkey} https://w4.test/`,
+        `witness X1 ${w[0].vkey}`, `witness X2 ${w[1].vkey}`, `witness Y1 ${w[2].vkey}`, `witness Y2 ${w[3].vkey} https://w4.test/`,
         'group X 2 X1 X2', 'group Y any Y1 Y2', 'group XY all X Y', 'quorum XY', '',
       ].join('\n'));
       expect(policy.logs).to.have.length(1);
@@ -185,10 +188,10 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
     for (const [what, text] of [
       ['no quorum', `log ${log.vkey}\n`],
       ['a witness with a log key type', `witness a ${log.vkey}\nquorum a\n`],
-      ['a log with a witness key type', `log ${w[0]!.vkey}\nquorum none\n`],
-      ['a group naming an undefined member', `witness a ${w[0]!.vkey}\ngroup g 1 a b\nquorum g\n`],
-      ['a threshold above the members', `witness a ${w[0]!.vkey}\ngroup g 2 a\nquorum g\n`],
-      ['the same key twice', `witness a ${w[0]!.vkey}\nwitness b ${w[0]!.vkey}\nquorum a\n`],
+      ['a log with a witness key type', `log ${w[0].vkey}\nquorum none\n`],
+      ['a group naming an undefined member', `witness a ${w[0].vkey}\ngroup g 1 a b\nquorum g\n`],
+      ['a threshold above the members', `witness a ${w[0].vkey}\ngroup g 2 a\nquorum g\n`],
+      ['the same key twice', `witness a ${w[0].vkey}\nwitness b ${w[0].vkey}\nquorum a\n`],
       ['an unknown keyword', 'quorum none\nmirror x\n'],
     ] as const) {
       it(`refuses ${what} with TLOG_KEY_MALFORMED`, () => {

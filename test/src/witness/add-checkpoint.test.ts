@@ -25,12 +25,12 @@ async function startWitness(dir: string, logs: TestLog[], now = () => 1_790_000_
     logs: logs.map((l) => parseVerifierKey(l.logKey.vkey, nodeEd25519)),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => { resolve(s); });
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     vkey: key.vkey,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => server.close(() => { resolve(); })),
   };
 }
 
