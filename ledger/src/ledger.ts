@@ -433,18 +433,18 @@ export class EmbeddedLedger extends EventEmitter {
     const written = stub.writes;
     const policies = stub.validationParameters;
     const writes: StateWrite[] = written.map(([key, value]) => ({ key, value: value === null ? null : utf8.decode(value) }));
+    // Members in RFC 8785 order (and creator's, event's, each write's): the block's canonical
+    // JSON is then JSON.stringify's text (see canonicalJson), not a walk in JavaScript.
     const tx: BlockTransaction = {
-      txId,
-      timestamp: timestamp.toISOString(),
-      creator: { mspId: identity.mspId, id: identity.id },
-      contract: contractName,
-      fn,
       args: invocation.args,
-      writes,
-      ...(policies.length > 0
-        ? { validationParameters: Object.fromEntries(policies.map(([key, policy]) => [key, Buffer.from(policy).toString('base64')])) }
-        : {}),
+      contract: contractName,
+      creator: { id: identity.id, mspId: identity.mspId },
       ...(stub.event ? { event: stub.event } : {}),
+      fn,
+      timestamp: timestamp.toISOString(),
+      txId,
+      ...(policies.length > 0 ? { validationParameters: policiesBase64(policies) } : {}),
+      writes,
     };
     return { tx, values: written.map(([, value]) => value), result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned) };
   }
@@ -486,6 +486,19 @@ function nonce(): Buffer {
   }
   nonceAt += NONCE_SIZE;
   return nonces.subarray(nonceAt - NONCE_SIZE, nonceAt);
+}
+
+/** Key-level policies as the block keeps them; one policy set on several keys is encoded once. */
+function policiesBase64(policies: [string, Uint8Array][]): Record<string, string> {
+  let last: Uint8Array | undefined;
+  let lastBase64 = '';
+  return Object.fromEntries(policies.map(([key, policy]) => {
+    if (last === undefined || Buffer.compare(last, policy) !== 0) {
+      last = policy;
+      lastBase64 = Buffer.from(policy.buffer, policy.byteOffset, policy.byteLength).toString('base64');
+    }
+    return [key, lastBase64];
+  }));
 }
 
 /** A history entry's stored form (StoredHistoryEntry as JSON, members in this order). */
