@@ -492,15 +492,19 @@ function nonce(): Buffer {
 
 /** Key-level policies as the block keeps them; one policy set on several keys is encoded once. */
 function policiesBase64(policies: [string, Uint8Array][]): Record<string, string> {
+  // Without a prototype the object starts as a dictionary: with one, V8 made a hidden class for
+  // every new key (each transaction's keys are new), a twentieth of a bid's CPU time.
+  const encoded = Object.create(null) as Record<string, string>;
   let last: Uint8Array | undefined;
   let lastBase64 = '';
-  return Object.fromEntries(policies.map(([key, policy]) => {
+  for (const [key, policy] of policies) {
     if (last === undefined || Buffer.compare(last, policy) !== 0) {
       last = policy;
       lastBase64 = Buffer.from(policy.buffer, policy.byteOffset, policy.byteLength).toString('base64');
     }
-    return [key, lastBase64];
-  }));
+    encoded[key] = lastBase64;
+  }
+  return encoded;
 }
 
 /** A history entry's stored form (StoredHistoryEntry as JSON, members in this order). */
