@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { BIDDER_ID_ATTRIBUTE, LedgerError, canonicalJson, documentHashes, isRegulatorMsp, type Actor, type LedgerRecord } from '@tender-ledger/domain';
+import { BIDDER_ID_ATTRIBUTE, LedgerError, documentHashes, isRegulatorMsp, type Actor, type LedgerRecord, type SealedRecord } from '@tender-ledger/domain';
 import { keys, putState, readJson, writeJson } from './state.js';
 
 // What every contract of this chaincode shares. Plain functions, not methods, so that none of
@@ -83,19 +83,24 @@ export async function refuseForeignCorrection(ctx: Context, recordId: string, pr
   }
 }
 
-/** Appends a record under a key that must be new: evidence is never overwritten. Returns its canonical JSON. */
-export async function storeRecord(ctx: Context, stateKey: string, record: LedgerRecord): Promise<string> {
+/**
+ * Appends a record under a key that must be new: evidence is never overwritten. Stores and
+ * announces the canonical JSON it was sealed with (not canonicalised again), and returns it.
+ */
+export async function storeRecord(ctx: Context, stateKey: string, sealed: SealedRecord): Promise<string> {
+  const { record, json } = sealed;
   const existing = await ctx.stub.getState(stateKey);
   if (existing && existing.length > 0) {
     throw new LedgerError('EVIDENCE_EXISTS', `refusing to overwrite evidence at ${stateKey}`);
   }
-  const json = canonicalJson(record);
-  await putState(ctx, stateKey, Buffer.from(json));
+  // One encoding for the state and the event: neither changes the bytes it is given.
+  const bytes = Buffer.from(json);
+  await putState(ctx, stateKey, bytes);
   await writeJson(ctx, keys.recordById(ctx, record.recordId), stateKey);
   for (const sha256 of documentHashes(record)) {
     await writeJson(ctx, keys.documentHash(ctx, sha256, record.recordId), stateKey);
   }
-  ctx.stub.setEvent(record.step, Buffer.from(json));
+  ctx.stub.setEvent(record.step, bytes);
   return json;
 }
 

@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { GENESIS_HASH, LedgerError, NotariseBatchRequest, NotariseDocumentRequest, parseArgument, sealRecord } from '@tender-ledger/domain';
+import { GENESIS_HASH, LedgerError, NotariseBatchRequest, NotariseDocumentRequest, parseArgument, sealRecordText } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { ledgerTime, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf } from './evidence.js';
 import { keys, putState } from './state.js';
@@ -32,11 +32,11 @@ export class NotaryContract extends Contract {
       throw new LedgerError('INVALID_ARGUMENT', `request: /projectId a project's documents are recorded in its chain (tender:notariseDocument), not here`);
     }
     if (document.corrects !== undefined) await refuseForeignCorrection(ctx, document.corrects, null, actor);
-    const record = sealRecord({
+    const sealed = sealRecordText({
       recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
       payload: document, actor, txId: ctx.stub.getTxID(), txTime: ledgerTime(ctx),
     });
-    return storeRecord(ctx, keys.standaloneRecord(ctx, record.recordId), record);
+    return storeRecord(ctx, keys.standaloneRecord(ctx, sealed.record.recordId), sealed);
   }
 
   /**
@@ -54,12 +54,13 @@ export class NotaryContract extends Contract {
       throw new LedgerError('INVALID_ARGUMENT', 'request: /hashes names a hash twice');
     }
     const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(Buffer.from(h, 'hex')))));
-    const record = sealRecord({
+    const sealed = sealRecordText({
       recordId: ctx.stub.getTxID(), projectId: null, step: 'BatchNotarised', seq: 1, prevHash: GENESIS_HASH,
       payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length }, actor, txId: ctx.stub.getTxID(), txTime: ledgerTime(ctx),
     });
+    const { record } = sealed;
     const stateKey = keys.standaloneRecord(ctx, record.recordId);
-    const json = await storeRecord(ctx, stateKey, record);
+    const json = await storeRecord(ctx, stateKey, sealed);
     await putState(ctx, keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
     const buckets = new Map<string, string[]>();
     for (const sha256 of req.hashes) {

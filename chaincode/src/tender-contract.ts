@@ -4,9 +4,9 @@ import {
   OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
   SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, bidderRecords, checkChain,
   depositWithinLimit, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
-  publicRecordView, rankBids, sealRecord, bidLeafData, compareIds,
+  publicRecordView, rankBids, sealRecordText, bidLeafData, compareIds,
   type Actor, type BiddingSeal, type ChainHead, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
-  type Step,
+  type SealedRecord, type Step,
 } from '@tender-ledger/domain';
 import { MemoryTree, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
@@ -109,9 +109,9 @@ export class TenderContract extends Contract {
       throw new LedgerError('DEPOSIT_ABOVE_LIMIT', `deposit ${req.deposit.amount} fen exceeds 2% of ${project.estimatedPrice} fen`);
     }
     const genesis: ChainHead = { seq: 0, hash: GENESIS_HASH, recordId: '' };
-    const record = this.#newBidderRecord(ctx, projectId, req.bidderId, genesis, 'BidderRegistered', { bidderId: req.bidderId, deposit: req.deposit });
+    const sealed = this.#newBidderRecord(ctx, projectId, req.bidderId, genesis, 'BidderRegistered', { bidderId: req.bidderId, deposit: req.deposit });
     await writeJson(ctx, keys.bidderProject(ctx, req.bidderId, projectId), projectId);
-    return this.#commitBidder(ctx, { projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now, head: genesis }, record);
+    return this.#commitBidder(ctx, { projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now, head: genesis }, sealed);
   }
 
   @Transaction()
@@ -128,15 +128,15 @@ export class TenderContract extends Contract {
     if (bidder.withdrawn) {
       throw new LedgerError('BID_WITHDRAWN', `bidder ${req.bidderId} withdrew its bid`);
     }
-    const record = this.#newBidderRecord(ctx, projectId, req.bidderId, bidder.head, 'BidCommitted', {
+    const sealed = this.#newBidderRecord(ctx, projectId, req.bidderId, bidder.head, 'BidCommitted', {
       bidderId: req.bidderId,
       commitment: req.commitment,
       // BL art. 29: a later commitment before the deadline supersedes the earlier one.
       ...(bidder.bid ? { supersedes: bidder.bid.recordId } : {}),
     });
     return this.#commitBidder(ctx, {
-      ...bidder, bid: { commitment: req.commitment, recordId: record.recordId, hash: record.hash, committedAt: now },
-    }, record);
+      ...bidder, bid: { commitment: req.commitment, recordId: sealed.record.recordId, hash: sealed.record.hash, committedAt: now },
+    }, sealed);
   }
 
   @Transaction()
@@ -156,8 +156,8 @@ export class TenderContract extends Contract {
     if (!bidder.bid) {
       throw new LedgerError('BID_NOT_FOUND', `bidder ${bidderId} has no bid to withdraw`);
     }
-    const record = this.#newBidderRecord(ctx, projectId, bidderId, bidder.head, 'BidWithdrawn', { bidderId, commitmentRecordId: bidder.bid.recordId });
-    return this.#commitBidder(ctx, { ...bidder, withdrawn: { recordId: record.recordId, withdrawnAt: now } }, record);
+    const sealed = this.#newBidderRecord(ctx, projectId, bidderId, bidder.head, 'BidWithdrawn', { bidderId, commitmentRecordId: bidder.bid.recordId });
+    return this.#commitBidder(ctx, { ...bidder, withdrawn: { recordId: sealed.record.recordId, withdrawnAt: now } }, sealed);
   }
 
   /**
@@ -187,11 +187,11 @@ export class TenderContract extends Contract {
     if (req.members.length % 2 === 0) {
       throw new LedgerError('COMMITTEE_NOT_ODD', `${req.members.length} members; the committee must be odd`);
     }
-    const record = this.#newRecord(ctx, project, 'CommitteeAppointed', { members: req.members, appointmentDocSha256: req.appointmentDocSha256 });
+    const sealed = this.#newRecord(ctx, project, 'CommitteeAppointed', { members: req.members, appointmentDocSha256: req.appointmentDocSha256 });
     await writeJson(ctx, keys.committee(ctx, projectId), {
-      projectId, members: req.members, former: [], appointmentDocSha256: req.appointmentDocSha256, recordId: record.recordId,
+      projectId, members: req.members, former: [], appointmentDocSha256: req.appointmentDocSha256, recordId: sealed.record.recordId,
     } satisfies CommitteeState);
-    return this.#commit(ctx, project, record);
+    return this.#commit(ctx, project, sealed);
   }
 
   /**
@@ -222,13 +222,13 @@ export class TenderContract extends Contract {
     if (committee.members.includes(req.replacementId) || committee.former.includes(req.replacementId)) {
       throw new LedgerError('ALREADY_COMMITTEE_MEMBER', `${req.replacementId} is or was already a member of the committee`);
     }
-    const record = this.#newRecord(ctx, project, 'CommitteeMemberReplaced', { ...req });
+    const sealed = this.#newRecord(ctx, project, 'CommitteeMemberReplaced', { ...req });
     await writeJson(ctx, keys.committee(ctx, projectId), {
       ...committee,
       members: committee.members.map((m) => (m === req.memberId ? req.replacementId : m)),
       former: [...committee.former, req.memberId],
     } satisfies CommitteeState);
-    return this.#commit(ctx, project, record);
+    return this.#commit(ctx, project, sealed);
   }
 
   /**
@@ -257,9 +257,9 @@ export class TenderContract extends Contract {
     if (peerNow !== undefined && peerNow < deadline) {
       throw new LedgerError('BIDDING_STILL_OPEN', `the endorsing peer's clock ${new Date(peerNow).toISOString()} is before the bid deadline ${project.bidDeadline}`);
     }
-    const record = this.#newRecord(ctx, project, 'BiddingClosed', { bidDeadline: project.bidDeadline });
-    await writeJson(ctx, keys.biddingClosed(ctx, projectId), { closedAt: now, recordId: record.recordId } satisfies BiddingClosedState);
-    return this.#commit(ctx, { ...project, biddingClosedAt: now }, record);
+    const sealed = this.#newRecord(ctx, project, 'BiddingClosed', { bidDeadline: project.bidDeadline });
+    await writeJson(ctx, keys.biddingClosed(ctx, projectId), { closedAt: now, recordId: sealed.record.recordId } satisfies BiddingClosedState);
+    return this.#commit(ctx, { ...project, biddingClosedAt: now }, sealed);
   }
 
   @Transaction()
@@ -300,8 +300,8 @@ export class TenderContract extends Contract {
     if (live.length < MIN_BIDS) {
       // Bidding steps read only the close key, not the project: it tells them the tender failed.
       await writeJson(ctx, keys.biddingClosed(ctx, projectId), { ...closedState, failedAt: now } satisfies BiddingClosedState);
-      const record = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS, ...seal });
-      return this.#commit(ctx, { ...project, ...counts, status: 'failed', failedAt: now, biddingClosedAt: closedAt }, record);
+      const sealed = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS, ...seal });
+      return this.#commit(ctx, { ...project, ...counts, status: 'failed', failedAt: now, biddingClosedAt: closedAt }, sealed);
     }
     // IR art. 46: the committee is formed before the evaluation; once bids are opened it can no
     // longer be chosen blind to them, so an opening that leads to evaluation needs it already.
@@ -319,14 +319,14 @@ export class TenderContract extends Contract {
       const matches = bidCommitment({ projectId, bidderId: bidder.bidderId, bidFileSha256, price, salt }) === commitment;
       return { bidderId: bidder.bidderId, commitment, outcome: matches ? 'VALID' : 'REVEAL_MISMATCH', bidFileSha256, price, salt };
     });
-    const record = this.#newRecord(ctx, project, 'BidsOpened', { bids, ...seal });
+    const sealed = this.#newRecord(ctx, project, 'BidsOpened', { bids, ...seal });
     for (const bid of bids) {
       const bidder = live.find((b) => b.bidderId === bid.bidderId) as BidderState;
       await writeJson(ctx, keys.bidder(ctx, projectId, bid.bidderId), {
         ...bidder, opened: { outcome: bid.outcome, ...(bid.outcome === 'VALID' ? { price: bid.price } : {}) },
       } satisfies BidderState);
     }
-    return this.#commit(ctx, { ...project, ...counts, status: 'opened', openedAt: now, biddingClosedAt: closedAt }, record);
+    return this.#commit(ctx, { ...project, ...counts, status: 'opened', openedAt: now, biddingClosedAt: closedAt }, sealed);
   }
 
   @Transaction()
@@ -354,13 +354,13 @@ export class TenderContract extends Contract {
       }
       seen.add(bidderId);
     }
-    const record = this.#newRecord(ctx, project, 'ScoresRecorded', { ...req });
+    const sealed = this.#newRecord(ctx, project, 'ScoresRecorded', { ...req });
     for (const { bidderId, score } of req.scores) {
       await writeJson(ctx, keys.score(ctx, projectId, bidderId, req.evaluatorId), {
-        evaluatorId: req.evaluatorId, bidderId, score, recordId: record.recordId,
+        evaluatorId: req.evaluatorId, bidderId, score, recordId: sealed.record.recordId,
       } satisfies ScoreState);
     }
-    return this.#commit(ctx, project, record);
+    return this.#commit(ctx, project, sealed);
   }
 
   @Transaction()
@@ -401,7 +401,7 @@ export class TenderContract extends Contract {
       throw new LedgerError('AWARD_TIE_NEEDS_REASON', `bidders ${tiedFirst.join(', ')} tie for the first rank; give reason and reasonDocSha256`);
     }
     const price = winner.opened?.price ?? 0;
-    const record = this.#newRecord(ctx, project, 'BidAwarded', {
+    const sealed = this.#newRecord(ctx, project, 'BidAwarded', {
       bidderId: req.bidderId, price, noticeSha256: req.noticeSha256, ranking, committee: [...committee.members].sort(), firstRanked,
       ...(tiedFirst.length > 1 ? { tiedFirst } : {}),
       ...(req.reason ? { reason: req.reason } : {}),
@@ -409,8 +409,8 @@ export class TenderContract extends Contract {
     });
     return this.#commit(ctx, {
       ...project, status: 'awarded',
-      award: { bidderId: req.bidderId, price, awardedAt: record.txTime, recordId: record.recordId },
-    }, record);
+      award: { bidderId: req.bidderId, price, awardedAt: sealed.record.txTime, recordId: sealed.record.recordId },
+    }, sealed);
   }
 
   @Transaction()
@@ -427,11 +427,11 @@ export class TenderContract extends Contract {
     if (project.status !== 'awarded' || !project.award) {
       throw new LedgerError('CONTRACT_BEFORE_AWARD', `project ${projectId} has not been awarded`);
     }
-    const record = this.#newRecord(ctx, project, 'ContractSigned', { bidderId: project.award.bidderId, contractSha256: req.contractSha256 });
+    const sealed = this.#newRecord(ctx, project, 'ContractSigned', { bidderId: project.award.bidderId, contractSha256: req.contractSha256 });
     return this.#commit(ctx, {
       ...project, status: 'contracted',
-      contract: { contractSha256: req.contractSha256, signedAt: record.txTime, recordId: record.recordId },
-    }, record);
+      contract: { contractSha256: req.contractSha256, signedAt: sealed.record.txTime, recordId: sealed.record.recordId },
+    }, sealed);
   }
 
   @Transaction()
@@ -451,14 +451,14 @@ export class TenderContract extends Contract {
     if (req.amount > bidder.deposit.amount) {
       throw new LedgerError('RELEASE_ABOVE_DEPOSIT', `release of ${req.amount} fen exceeds the ${bidder.deposit.amount} fen paid`);
     }
-    const record = this.#newRecord(ctx, project, 'DepositReleased', {
+    const sealed = this.#newRecord(ctx, project, 'DepositReleased', {
       bidderId, form: bidder.deposit.form, paid: bidder.deposit.amount, amount: req.amount,
       ...(req.interest !== undefined ? { interest: req.interest } : {}), basis,
     });
     await writeJson(ctx, keys.bidder(ctx, projectId, bidderId), {
-      ...bidder, released: { amount: req.amount, recordId: record.recordId, releasedAt: record.txTime },
+      ...bidder, released: { amount: req.amount, recordId: sealed.record.recordId, releasedAt: sealed.record.txTime },
     } satisfies BidderState);
-    return this.#commit(ctx, project, record);
+    return this.#commit(ctx, project, sealed);
   }
 
   /**
@@ -876,27 +876,28 @@ export class TenderContract extends Contract {
   }
 
   /** Builds a bidder chain's next record, chained to that bidder's head. */
-  #newBidderRecord<S extends Step>(ctx: Context, projectId: string, bidderId: string, head: ChainHead, step: S, payload: PayloadByStep[S]): LedgerRecord<S> {
+  #newBidderRecord<S extends Step>(ctx: Context, projectId: string, bidderId: string, head: ChainHead, step: S, payload: PayloadByStep[S]): SealedRecord<S> {
     const txId = ctx.stub.getTxID();
-    return sealRecord({
+    return sealRecordText({
       recordId: txId, projectId, bidderChain: bidderId, step, seq: head.seq + 1, prevHash: head.hash,
       payload, actor: this.#actor(ctx), txId, txTime: this.#now(ctx),
     });
   }
 
   /** Writes a bidder chain's record and the bidder's new head. */
-  async #commitBidder(ctx: Context, bidder: BidderState, record: LedgerRecord): Promise<string> {
-    const json = await storeRecord(ctx, keys.bidderRecord(ctx, bidder.projectId, bidder.bidderId, record.seq), record);
+  async #commitBidder(ctx: Context, bidder: BidderState, sealed: SealedRecord): Promise<string> {
+    const { record } = sealed;
+    await storeRecord(ctx, keys.bidderRecord(ctx, bidder.projectId, bidder.bidderId, record.seq), sealed);
     await writeJson(ctx, keys.bidder(ctx, bidder.projectId, bidder.bidderId), {
       ...bidder, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies BidderState);
-    return json;
+    return sealed.json;
   }
 
   /** Builds the project's next record, chained to its head. */
-  #newRecord<S extends Step>(ctx: Context, project: ProjectState, step: S, payload: PayloadByStep[S]): LedgerRecord<S> {
+  #newRecord<S extends Step>(ctx: Context, project: ProjectState, step: S, payload: PayloadByStep[S]): SealedRecord<S> {
     const txId = ctx.stub.getTxID();
-    return sealRecord({
+    return sealRecordText({
       recordId: txId, projectId: project.projectId, step, seq: project.head.seq + 1, prevHash: project.head.hash,
       payload, actor: this.#actor(ctx), txId, txTime: this.#now(ctx),
     });
@@ -907,12 +908,13 @@ export class TenderContract extends Contract {
   }
 
   /** Writes the record and the project's new head; one transaction writes one record. */
-  async #commit(ctx: Context, project: ProjectState, record: LedgerRecord): Promise<string> {
-    const json = await storeRecord(ctx, keys.record(ctx, project.projectId, record.seq), record);
+  async #commit(ctx: Context, project: ProjectState, sealed: SealedRecord): Promise<string> {
+    const { record } = sealed;
+    await storeRecord(ctx, keys.record(ctx, project.projectId, record.seq), sealed);
     await writeJson(ctx, keys.project(ctx, project.projectId), {
       ...project, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies ProjectState);
-    return json;
+    return sealed.json;
   }
 
   async #view(ctx: Context, record: LedgerRecord, projects: Map<string, ProjectState>) {

@@ -1,4 +1,4 @@
-export { canonicalJson, canonicalHash, sha256Hex } from './canonical.js';
+export { canonicalJson, canonicalHash, setSha256Hex, sha256Hex } from './canonical.js';
 export { ERROR_CODES, LedgerError, isErrorCode, parseLedgerError, type ErrorCode } from './errors.js';
 export * from './schemas.js';
 export { isInstant, RFC3339_INSTANT_PATTERN } from './instant.js';

@@ -1,4 +1,4 @@
-import { canonicalHash, canonicalJson } from './canonical.js';
+import { canonicalHash, canonicalJson, sha256Hex } from './canonical.js';
 import type { Deposit, RegisterProjectRequest } from './schemas.js';
 
 /** The steps of a tender, each recorded as one record by one transaction. */
@@ -218,7 +218,33 @@ export function recordHash(record: UnsignedRecord): string {
 
 /** Seals a record by adding its hash. */
 export function sealRecord<S extends Step>(record: UnsignedRecord<S>): LedgerRecord<S> {
-  return { ...record, hash: recordHash(record) };
+  return sealRecordText(record).record;
+}
+
+/** A sealed record and its RFC 8785 text: what the ledger stores and announces. */
+export interface SealedRecord<S extends Step = Step> {
+  record: LedgerRecord<S>;
+  json: string;
+}
+
+/**
+ * Seals a record and gives its canonical JSON, canonicalising each member once for both: the
+ * hash is over the text without `hash` (recordHash), and the text with it is the same members
+ * with `"hash"` put in its sorted place. Equals `canonicalJson(sealRecord(record))`.
+ */
+export function sealRecordText<S extends Step>(record: UnsignedRecord<S>): SealedRecord<S> {
+  const { hash: _ignored, ...rest } = record as UnsignedRecord & { hash?: unknown };
+  const before: string[] = [];
+  const after: string[] = [];
+  for (const key of Object.keys(rest).sort()) {
+    const value = (rest as Record<string, unknown>)[key];
+    // As RFC 8785 canonicalisation does: members without a JSON value are left out.
+    if (value === undefined || typeof value === 'symbol') continue;
+    (key < 'hash' ? before : after).push(`${JSON.stringify(key)}:${canonicalJson(value)}`);
+  }
+  const hash = sha256Hex(`{${before.concat(after).join(',')}}`);
+  before.push(`"hash":"${hash}"`);
+  return { record: { ...record, hash }, json: `{${before.concat(after).join(',')}}` };
 }
 
 /** Document hashes a record makes findable by `findByHash`. */

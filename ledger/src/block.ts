@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as digest } from 'node:crypto';
 import { canonicalJson, GENESIS_HASH } from '@tender-ledger/domain';
 
 /** One world-state write of a transaction. Values are UTF-8 text (the contract writes JSON). */
@@ -51,14 +51,46 @@ export function blockHeaderHash(header: BlockHeader): string {
   return sha256(canonicalJson({ number, prevHash, dataHash, txCount }));
 }
 
-/** A sealed block and its stored form, built from each transaction's canonical JSON once. */
-export function sealBlock(number: number, prevHash: string, txs: BlockTransaction[]): { block: Block; json: string } {
-  // The canonical form of a list is its items' canonical forms joined, so this equals blockDataHash(txs).
-  const txsJson = `[${txs.map((tx) => canonicalJson(tx)).join(',')}]`;
-  const header: BlockHeader = { number, prevHash, dataHash: sha256(txsJson), txCount: txs.length };
-  const hash = blockHeaderHash(header);
-  const json = `{"dataHash":"${header.dataHash}","hash":"${hash}","number":${number},"prevHash":"${prevHash}","txCount":${txs.length},"txs":${txsJson}}`;
-  return { block: { ...header, hash, txs }, json };
+const HASH_HEX = '0'.repeat(64);
+const byte = (char: string) => char.charCodeAt(0);
+
+/**
+ * Seals blocks and writes their stored form (the block's JSON, members in RFC 8785 order) into
+ * one buffer kept from block to block: a block of a thousand transactions is megabytes, and a
+ * fresh string, its UTF-8 copy for the hash and another for LevelDB each touched new pages.
+ */
+export class BlockEncoder {
+  #buffer = Buffer.allocUnsafe(1 << 20);
+
+  /**
+   * A sealed block and its stored bytes, built from each transaction's canonical JSON once (the
+   * canonical form of a list is its items' forms joined, so the data hash equals blockDataHash).
+   * The bytes are this encoder's until its next call: put them into a LevelDB batch (which copies
+   * them) before sealing the next block.
+   */
+  seal(number: number, prevHash: string, txs: BlockTransaction[]): { block: Block; bytes: Buffer } {
+    const head = (dataHash: string, hash: string) =>
+      `{"dataHash":"${dataHash}","hash":"${hash}","number":${number},"prevHash":"${prevHash}","txCount":${txs.length},"txs":`;
+    const start = Buffer.byteLength(head(HASH_HEX, HASH_HEX));
+    const texts = txs.map((tx) => canonicalJson(tx));
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    let room = start + txs.length + 2;
+    for (const text of texts) room += 3 * text.length;
+    if (room > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(room)));
+    const buffer = this.#buffer;
+    let at = start;
+    buffer[at++] = byte('[');
+    texts.forEach((text, i) => {
+      if (i > 0) buffer[at++] = byte(',');
+      at += buffer.write(text, at, 'utf8');
+    });
+    buffer[at++] = byte(']');
+    const header: BlockHeader = { number, prevHash, dataHash: digest('sha256', buffer.subarray(start, at), 'hex'), txCount: txs.length };
+    const hash = blockHeaderHash(header);
+    if (buffer.write(head(header.dataHash, hash), 0, 'utf8') !== start) throw new Error('a block hash is not 64 hex digits');
+    buffer[at++] = byte('}');
+    return { block: { ...header, hash, txs }, bytes: buffer.subarray(0, at) };
+  }
 }
 
 export const GENESIS_PREV_HASH = GENESIS_HASH;

@@ -327,29 +327,10 @@ export async function verifyLog(db: LedgerDb, height: number): Promise<{ leaves:
  * leaf that completes it is appended, so memory does not grow with the log. The first problem
  * found stops the check, as the walk would.
  */
-/** Whether every object in a value lists its keys in sorted order (UTF-16 code units, as RFC 8785 sorts them). */
-function keysSorted(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (Array.isArray(value)) return value.every(keysSorted);
-  const keys = Object.keys(value);
-  for (let i = 1; i < keys.length; i++) if (!((keys[i - 1] as string) < (keys[i] as string))) return false;
-  return keys.every((key) => keysSorted((value as Record<string, unknown>)[key]));
-}
-
-/**
- * The RFC 8785 form of a value read with JSON.parse (only objects, arrays, strings, finite
- * numbers, booleans and null): JSON.stringify writes the same text when every object's keys are
- * already in sorted order (as in text that was written canonical), which is checked; else the
- * full canonicalisation.
- */
-export function canonicalOfParsed(value: unknown): string {
-  return keysSorted(value) ? JSON.stringify(value) : canonicalJson(value);
-}
-
 /** The domain's record hash rule (SHA-256 of the RFC 8785 form without `hash`), with OpenSSL's SHA-256. */
 export function recordHashOf(record: LedgerRecord): string {
   const { hash: _ignored, ...rest } = record;
-  return digest('sha256', canonicalOfParsed(rest));
+  return digest('sha256', canonicalJson(rest));
 }
 
 const eventRecords = new WeakMap<BlockTransaction, { hash: unknown; holds: boolean }>();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
+import { canonicalJson, checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { blockHeaderHash, GENESIS_PREV_HASH, type Block, type BlockTransaction } from './block.js';
 import { charge, countKeys, Cursor, recycle } from './cursor.js';
@@ -13,7 +13,7 @@ import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integri
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
 import { HEAD_MARKER_KEY } from './open.js';
 import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyRange, parseHistoryKey, txKey } from './keys.js';
-import { canonicalOfParsed, eventRecordHolds, LogCheck, recordHashOf, TLOG_SIZE_KEY } from './tlog.js';
+import { eventRecordHolds, LogCheck, recordHashOf, TLOG_SIZE_KEY } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
 
 export interface VerifyReport {
@@ -388,7 +388,7 @@ async function walkBlocks(
       if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
       if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
       // The block hash rule (blockDataHash) on transactions read from JSON.
-      if (hash('sha256', canonicalOfParsed(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
+      if (hash('sha256', canonicalJson(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
       if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
 
       const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { concatBytes, fail, fromBase64, toBase64 } from './bytes.js';
 import type { Ed25519, Ed25519Signer } from './ed25519.js';
 import { setMerkleSha256 } from './merkle.js';
+import { setSha256Hex } from '@tender-ledger/domain';
 import { SIG_COSIGNATURE_V1, SIG_ED25519, formatVerifierKey, isKeyName, keyIdOf, type SignatureType } from './note.js';
 
 /** Node-only helpers: OpenSSL's Ed25519 (about 15 times the pure-JS speed) and key files. */
@@ -42,9 +43,10 @@ export function nodeSha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Merkle hashing by Node's SHA-256 from now on, in this process (same results, less time). */
+/** Merkle hashing and the domain's sha256Hex by Node's SHA-256 from now on, in this process (same results, less time). */
 export function useNodeCrypto(): void {
   setMerkleSha256(nodeSha256);
+  setSha256Hex((data) => hash('sha256', data, 'hex'));
 }
 
 /** A signer over a 32-byte Ed25519 seed (RFC 8032 private key). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import {
-  bidCommitment, canonicalJson, isInstant, schemaErrors, Instant, checkChain, parseLedgerError, rankBids, recordHash, sealRecord, sha256Hex,
+  bidCommitment, canonicalJson, isInstant, schemaErrors, Instant, checkChain, parseLedgerError, rankBids, recordHash, sealRecord, sealRecordText, sha256Hex,
   GENESIS_HASH, LedgerError, type LedgerRecord,
 } from '@tender-ledger/domain';
 
@@ -41,6 +41,29 @@ describe('domain', () => {
       const input = JSON.parse('{"\\u20ac": 1, "\\r": 2, "\\ufb33": 3, "1": 4, "\\ud83d\\ude00": 5, "\\u0080": 6, "\\u00f6": 7}');
       // Object.keys would put "1" first (JS property order), so read the order off the text.
       expect(canonicalJson(input)).to.equal('{"\\r":2,"1":4,"\u0080":6,"\u00f6":7,"\u20ac":1,"\ud83d\ude00":5,"\ufb33":3}');
+    });
+
+    it('writes what the canonicalize package writes, whether JSON.stringify serves the value or not', () => {
+      // Literals from canonicalize 2.1.0, which canonicalJson used alone before its JSON.stringify path.
+      const cases: [unknown, string][] = [
+        [{ a: 1, b: [1, 'x', null, true, { c: -0, d: 1e21 }], e: '\u2028\ud800' }, '{"a":1,"b":[1,"x",null,true,{"c":0,"d":1e+21}],"e":"\u2028\\ud800"}'],
+        [{ b: 1, a: { d: 2, c: 3 } }, '{"a":{"c":3,"d":2},"b":1}'],
+        [{ 9: 1, 10: 2, a: 3 }, '{"10":2,"9":1,"a":3}'],
+        // eslint-disable-next-line no-sparse-arrays -- a hole, which canonicalize skips
+        [[1, , undefined, 2], '[1,null,2]'],
+        [{ a: undefined, b: 1 }, '{"b":1}'],
+        [{ a: { toJSON: () => ({ y: 2, x: 1 }) } }, '{"a":{"x":1,"y":2}}'],
+        [{ at: new Date(0) }, '{"at":"1970-01-01T00:00:00.000Z"}'],
+        [Object.assign(Object.create(null) as object, { a: 1, b: 2 }), '{"a":1,"b":2}'],
+        // A boxed string: canonicalize walks it as an object.
+        [{ a: new String('xy') }, '{"a":{"0":"x","1":"y"}}'],
+        [{ a: new (class { z = 1; y = 2; })() }, '{"a":{"y":2,"z":1}}'],
+        // Parsed JSON, as ledger:verify hashes it: sorted deep down or not, UTF-16 key order.
+        [JSON.parse('{"a":1,"b":[{"c":"x","d":null}],"e":{"f":true}}'), '{"a":1,"b":[{"c":"x","d":null}],"e":{"f":true}}'],
+        [JSON.parse('{"a":[{"z":1,"y":2}]}'), '{"a":[{"y":2,"z":1}]}'],
+        [JSON.parse('{"a":1,"B":2,"é":3,"😀":4,"｡":5}'), '{"B":2,"a":1,"é":3,"😀":4,"｡":5}'],
+      ];
+      for (const [value, text] of cases) expect(canonicalJson(value), text).to.equal(text);
     });
 
     it('refuses values with no JSON form', () => {
@@ -87,6 +110,17 @@ describe('domain', () => {
       });
       return [first, second];
     };
+
+    it('seals with the canonical text: hash over the rest, text with the hash in its sorted place', () => {
+      const unsigned = {
+        recordId: 't1', projectId: 'P', bidderChain: 'B', step: 'BidCommitted', seq: 1, prevHash: GENESIS_HASH,
+        payload: { commitment: 'c'.repeat(64), bidderId: 'B' }, actor: { mspId: 'M', clientId: 'c' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z',
+      } as const;
+      const { record, json } = sealRecordText(unsigned);
+      expect(record).to.deep.equal(sealRecord(unsigned));
+      expect(record.hash).to.equal(recordHash(unsigned));
+      expect(json).to.equal(canonicalJson(record));
+    });
 
     it('hashes a record over every field but its hash', () => {
       const [first] = chain();

@@ -4,9 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { Context, Contract, Transaction } from 'fabric-contract-api';
-import { canonicalJson } from '@tender-ledger/domain';
 import { EmbeddedLedger, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
-import { canonicalOfParsed } from '@tender-ledger/embedded-ledger/dist/tlog.js';
 import { present } from '../helpers/assert.js';
 import { ManualClock, manualHostClock } from '../helpers/clock.js';
 import { embeddedHost } from '../helpers/hosts.js';
@@ -225,18 +223,6 @@ describe('verifyLedger, streaming (issue 16)', () => {
       expect(report.broken).to.include({ key: `${STANDALONE}b`, block: 0, txId, reason: 'record hash differs from its content' });
       expect(report.records).to.equal(1);
     });
-  });
-
-  it('takes the RFC 8785 form of parsed JSON from JSON.stringify only when that is the same text', () => {
-    for (const text of [
-      '{"a":1,"b":[{"c":"x","d":null}],"e":{"f":true}}', // sorted: JSON.stringify's text
-      '{"b":1,"a":2}', '{"a":[{"z":1,"y":2}]}', // unsorted, at the top and deep
-      '{"10":1,"9":2}', '{"a":1,"B":2,"é":3,"😀":4,"｡":5}', // integer-like keys; UTF-16 order
-      '[1e21,-0,0.1,"\u2028",[]]', '"text"', 'null',
-    ]) {
-      const value: unknown = JSON.parse(text);
-      expect(canonicalOfParsed(value), text).to.equal(canonicalJson(value));
-    }
   });
 
   it('catches a block beyond the ledger height', async () => {
