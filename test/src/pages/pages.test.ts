@@ -190,7 +190,7 @@ describe('web pages in headless Chromium', function () {
     });
 
     it('carries the record\'s inclusion proof in a second QR code, whose link opens the verify page checking it offline', async () => {
-      const claims = JSON.parse(Buffer.from(receipt.split('.')[1]!, 'base64url').toString()) as { recordId: string };
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string };
       await page.goto(`${t.url}/certificate/${claims.recordId}`);
       await page.waitForSelector('[data-testid="proof-qr"] img');
       const link = await page.getAttribute('[data-testid="proof-qr"] a', 'href') ?? '';
