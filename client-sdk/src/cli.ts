@@ -266,6 +266,62 @@ async function readStdin(): Promise<string> {
   return text;
 }
 
+/** The receipt keys: from a --jwks file if given, else the gateway's. */
+async function receiptKeys(client: ReturnType<typeof clientOf>, jwks: string | undefined): Promise<JSONWebKeySet> {
+  return jwks ? jwksFile(jwks) : client.jwks();
+}
+
+/** `tender receipt verify`: the receipt's signature offline, and with --online its record on the ledger. */
+async function verifyReceiptCommand(given: string, options: { online?: boolean; jwks?: string }, globalOptions: GlobalOptions): Promise<number> {
+  const client = clientOf(globalOptions);
+  const receipt = (given === '-' ? await readStdin() : given).trim();
+  const { claims, kid } = await verifyReceipt(receipt, await receiptKeys(client, options.jwks));
+  console.log(`signature valid (key ${kid})`);
+  console.log(`  ${claims.step}${claims.projectId ? ` in project ${claims.projectId}` : ''} at ${localTime(claims.ledgerTime)}, block ${claims.blockNumber}, record ${claims.recordId}`);
+  if (!options.online) return 0;
+  const online = await client.verifyReceiptOnline(receipt);
+  console.log(`  on the ledger: ${online.onLedger ? 'yes' : 'NO'}; record unchanged: ${online.recordUnchanged ? 'yes' : 'NO'}; block matches: ${online.blockMatches ? 'yes' : 'NO'}`);
+  return online.valid ? 0 : 1;
+}
+
+/** `tender bid check`: is the bidder's last step, whose receipt this is, in the opening? Checked offline. */
+async function checkBid(projectId: string, bidderId: string, given: string, options: { jwks?: string }, globalOptions: GlobalOptions): Promise<number> {
+  const client = clientOf(globalOptions);
+  const receipt = (given === '-' ? await readStdin() : given).trim();
+  const { claims } = await verifyReceipt(receipt, await receiptKeys(client, options.jwks));
+  const result = verifyBidInclusion(await client.bidInclusion(projectId, bidderId), claims, bidderId);
+  console.log(`${result.included ? 'included' : `NOT INCLUDED (${result.reason ?? ''})`}: ${result.detail}`);
+  return result.included ? 0 : 1;
+}
+
+/** `tender package verify`: an evidence package, fully offline, record by record. */
+async function verifyPackage(file: string, options: { json?: boolean }): Promise<number> {
+  // Fully offline: everything it checks against is inside the package.
+  const report = await verifyEvidencePackage(await readFile(file));
+  if (options.json) {
+    console.log(JSON.stringify(report, null, 2));
+    return report.valid ? 0 : 1;
+  }
+  console.log(`evidence package ${file}${report.projectId ? ` of project ${report.projectId}` : ''}${report.scope ? ` (${report.scope})` : ''}`);
+  const mark = (ok: boolean | string) => (ok === true ? 'ok' : ok === false ? 'FAILED' : ok);
+  for (const r of report.records) {
+    console.log(`  ${r.problems.length === 0 ? 'OK    ' : 'BROKEN'} ${r.seq !== undefined ? `#${r.seq} ` : ''}${r.step ?? '?'} record ${r.recordId ?? r.file}`);
+    console.log(`         files vs manifest ${mark(r.filesMatchManifest)}; record hash ${mark(r.recordHashValid)}; receipt signature and claims ${mark(r.receiptValid)}; chain link ${mark(r.chainLinkValid)}`);
+    for (const problem of r.problems) console.log(`         - ${problem}`);
+  }
+  for (const problem of report.problems) console.log(`  package: ${problem}`);
+  console.log(report.valid ? `VALID: ${report.records.length} record(s), every check held` : 'INVALID: see above');
+  return report.valid ? 0 : 1;
+}
+
+/** `tender trail`: a project's records as the caller may see them, and whether the chain holds. */
+async function showTrail(projectId: string, globalOptions: GlobalOptions): Promise<number> {
+  const trail = await clientOf(globalOptions).getTrail(projectId);
+  for (const r of trail.records) console.log(`${'seq' in r ? String(r.seq).padStart(4) : '   -'}  ${localTime(r.txTime)}  ${r.step.padEnd(24)} ${r.hash}`);
+  console.log(`hash chain ${trail.chainValid ? 'intact' : 'BROKEN'}${trail.complete ? '' : ' (sealed records hidden from you until opening)'}${trail.complete && trail.records.some((r) => 'redacted' in r) ? ' (committee members hidden until the award)' : ''}`);
+  return trail.chainValid ? 0 : 1;
+}
+
 function program(): Command {
   const root = new Command('tender')
     .description('The tender evidence ledger from the command line.')
@@ -304,18 +360,7 @@ function program(): Command {
     .argument('<receipt>', 'the compact JWS, or - to read it from stdin')
     .option('--online', 'also ask the gateway whether the record is on the ledger, unchanged, in the named block')
     .option('--jwks <file>', 'the receipt keys from a file instead of the gateway')
-    .action((given: string, options: { online?: boolean; jwks?: string }, command: Command) => run((async () => {
-      const client = clientOf(globals(command));
-      const receipt = (given === '-' ? await readStdin() : given).trim();
-      const jwks = options.jwks ? await jwksFile(options.jwks) : await client.jwks();
-      const { claims, kid } = await verifyReceipt(receipt, jwks);
-      console.log(`signature valid (key ${kid})`);
-      console.log(`  ${claims.step}${claims.projectId ? ` in project ${claims.projectId}` : ''} at ${localTime(claims.ledgerTime)}, block ${claims.blockNumber}, record ${claims.recordId}`);
-      if (!options.online) return 0;
-      const online = await client.verifyReceiptOnline(receipt);
-      console.log(`  on the ledger: ${online.onLedger ? 'yes' : 'NO'}; record unchanged: ${online.recordUnchanged ? 'yes' : 'NO'}; block matches: ${online.blockMatches ? 'yes' : 'NO'}`);
-      return online.valid ? 0 : 1;
-    })()));
+    .action((given: string, options: { online?: boolean; jwks?: string }, command: Command) => run(verifyReceiptCommand(given, options, globals(command))));
 
   root.command('bid').description('Bids (投标).').exitOverride()
     .command('check')
@@ -324,49 +369,19 @@ function program(): Command {
     .argument('<bidderId>', 'the bidder')
     .argument('<receipt>', 'the receipt of the bidder\'s last step, or - to read it from stdin')
     .option('--jwks <file>', 'the receipt keys from a file instead of the gateway')
-    .action((projectId: string, bidderId: string, given: string, options: { jwks?: string }, command: Command) => run((async () => {
-      const client = clientOf(globals(command));
-      const receipt = (given === '-' ? await readStdin() : given).trim();
-      const jwks = options.jwks ? await jwksFile(options.jwks) : await client.jwks();
-      const { claims } = await verifyReceipt(receipt, jwks);
-      const result = verifyBidInclusion(await client.bidInclusion(projectId, bidderId), claims, bidderId);
-      console.log(`${result.included ? 'included' : `NOT INCLUDED (${result.reason ?? ''})`}: ${result.detail}`);
-      return result.included ? 0 : 1;
-    })()));
+    .action((projectId: string, bidderId: string, given: string, options: { jwks?: string }, command: Command) => run(checkBid(projectId, bidderId, given, options, globals(command))));
 
   root.command('package').description('Evidence packages (the gateway\'s zip of records, receipts and documents).').exitOverride()
     .command('verify')
     .description('Verify an evidence package fully offline, record by record: files against the manifest, record hashes, receipts, chain links.')
     .argument('<file>', 'the evidence package (.zip)')
     .option('--json', 'the whole report as JSON')
-    .action((file: string, options: { json?: boolean }) => run((async () => {
-      // Fully offline: everything it checks against is inside the package.
-      const report = await verifyEvidencePackage(await readFile(file));
-      if (options.json) {
-        console.log(JSON.stringify(report, null, 2));
-        return report.valid ? 0 : 1;
-      }
-      console.log(`evidence package ${file}${report.projectId ? ` of project ${report.projectId}` : ''}${report.scope ? ` (${report.scope})` : ''}`);
-      const mark = (ok: boolean | string) => (ok === true ? 'ok' : ok === false ? 'FAILED' : ok);
-      for (const r of report.records) {
-        console.log(`  ${r.problems.length === 0 ? 'OK    ' : 'BROKEN'} ${r.seq !== undefined ? `#${r.seq} ` : ''}${r.step ?? '?'} record ${r.recordId ?? r.file}`);
-        console.log(`         files vs manifest ${mark(r.filesMatchManifest)}; record hash ${mark(r.recordHashValid)}; receipt signature and claims ${mark(r.receiptValid)}; chain link ${mark(r.chainLinkValid)}`);
-        for (const problem of r.problems) console.log(`         - ${problem}`);
-      }
-      for (const problem of report.problems) console.log(`  package: ${problem}`);
-      console.log(report.valid ? `VALID: ${report.records.length} record(s), every check held` : 'INVALID: see above');
-      return report.valid ? 0 : 1;
-    })()));
+    .action((file: string, options: { json?: boolean }) => run(verifyPackage(file, options)));
 
   root.command('trail')
     .description('A project\'s records as you may see them, and whether its hash chain holds.')
     .argument('<projectId>')
-    .action((projectId: string, _options: unknown, command: Command) => run((async () => {
-      const trail = await clientOf(globals(command)).getTrail(projectId);
-      for (const r of trail.records) console.log(`${'seq' in r ? String(r.seq).padStart(4) : '   -'}  ${localTime(r.txTime)}  ${r.step.padEnd(24)} ${r.hash}`);
-      console.log(`hash chain ${trail.chainValid ? 'intact' : 'BROKEN'}${trail.complete ? '' : ' (sealed records hidden from you until opening)'}${trail.complete && trail.records.some((r) => 'redacted' in r) ? ' (committee members hidden until the award)' : ''}`);
-      return trail.chainValid ? 0 : 1;
-    })()));
+    .action((projectId: string, _options: unknown, command: Command) => run(showTrail(projectId, globals(command))));
 
   root.command('token')
     .description('Mint a development token with the issuer key in DATA_DIR (default ./data); development only.')

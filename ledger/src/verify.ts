@@ -384,12 +384,7 @@ async function walkBlocks(
         continue;
       }
       const block = await readBlock(number);
-      if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
-      if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
-      if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
-      // The block hash rule (blockDataHash) on transactions read from JSON.
-      if (hash('sha256', canonicalJson(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
-      if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
+      checkBlockLinks(block, number, prevHash);
 
       const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
       charge(db, POINT_READ * block.txs.length);
@@ -403,40 +398,8 @@ async function walkBlocks(
         else await misplacedIndex(db, number, tx.txId, indexed, findings);
 
         const version = String(number).padStart(12, '0') + String(index).padStart(6, '0');
-        for (let next = await written.peek(); next !== undefined && next[0] < version; next = await written.peek()) {
-          await written.next();
-          passOver(next[0]);
-        }
-        const entries = new Map<string, Buffer>();
-        for (let next = await written.peek(); next !== undefined && next[0].startsWith(version); next = await written.peek()) {
-          await written.next();
-          entries.set(next[0].slice(VERSION_WIDTH), next[1]);
-        }
-        // The history entry the ledger writes for this transaction (ledger.ts), as text: most
-        // stored entries are exactly this, so they need not be parsed to be compared.
-        const asWritten = `{"txId":${JSON.stringify(tx.txId)},"timestamp":${JSON.stringify(tx.timestamp)},"isDelete":`;
-        for (const write of tx.writes) {
-          const stored = entries.get(write.key);
-          if (stored === undefined) {
-            counts.historyMissing++;
-            // Its history entry is gone, but a block did write this key.
-            if (write.value !== null) await scratch.del(ORPHAN_PREFIX + write.key);
-            continue;
-          }
-          entries.delete(write.key);
-          const withState = stored[0] === LATEST_WITH_STATE;
-          const start = withState ? 33 : 1;
-          const same = stored.toString('utf8', start) === `${asWritten}${String(write.value === null)}}`;
-          const entry = same ? undefined : parseEntry(stored.subarray(start));
-          if (!same && (entry?.txId !== tx.txId || entry.isDelete !== (write.value === null) || entry.timestamp !== tx.timestamp)) {
-            findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
-          } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
-            findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
-          } else if (withState && write.value !== null && write.key.startsWith(STANDALONE_PREFIX)) {
-            // The state value is this write's value: a standalone record, checked here once.
-            await evidence.standalone(write.key, write.value, tx);
-          }
-        }
+        const entries = await historyAt(written, version, passOver);
+        await checkHistory({ scratch, findings, evidence, counts }, number, tx, entries);
         for (const key of entries.keys()) passOver(version + key);
       }
       await log?.block(number, block);
@@ -457,6 +420,70 @@ async function walkBlocks(
     await log?.close();
   }
   return counts;
+}
+
+/** A block's own links: its number, the hash of the block before, its transaction list, its header hash. */
+function checkBlockLinks(block: Block, number: number, prevHash: string): void {
+  if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
+  if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
+  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
+  // The block hash rule (blockDataHash) on transactions read from JSON.
+  if (hash('sha256', canonicalJson(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
+  if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
+}
+
+/**
+ * The history entries one transaction wrote (the scratch store's entries at its version, by key).
+ * Entries at earlier versions no block has reached are passed over as written by no block.
+ */
+async function historyAt(written: Cursor, version: string, passOver: (key: string) => void): Promise<Map<string, Buffer>> {
+  for (let next = await written.peek(); next !== undefined && next[0] < version; next = await written.peek()) {
+    await written.next();
+    passOver(next[0]);
+  }
+  const entries = new Map<string, Buffer>();
+  for (let next = await written.peek(); next !== undefined && next[0].startsWith(version); next = await written.peek()) {
+    await written.next();
+    entries.set(next[0].slice(VERSION_WIDTH), next[1]);
+  }
+  return entries;
+}
+
+/**
+ * Each write of a transaction against the history entry stored for it (taken out of `entries`;
+ * what is left was written by no block): the entry's transaction and time, the state value's
+ * hash, and a standalone record's evidence.
+ */
+async function checkHistory(
+  walk: { scratch: LedgerDb; findings: Findings; evidence: EvidenceCheck; counts: { historyMissing: number } },
+  number: number, tx: BlockTransaction, entries: Map<string, Buffer>,
+): Promise<void> {
+  const { scratch, findings, evidence, counts } = walk;
+  // The history entry the ledger writes for this transaction (ledger.ts), as text: most
+  // stored entries are exactly this, so they need not be parsed to be compared.
+  const asWritten = `{"txId":${JSON.stringify(tx.txId)},"timestamp":${JSON.stringify(tx.timestamp)},"isDelete":`;
+  for (const write of tx.writes) {
+    const stored = entries.get(write.key);
+    if (stored === undefined) {
+      counts.historyMissing++;
+      // Its history entry is gone, but a block did write this key.
+      if (write.value !== null) await scratch.del(ORPHAN_PREFIX + write.key);
+      continue;
+    }
+    entries.delete(write.key);
+    const withState = stored[0] === LATEST_WITH_STATE;
+    const start = withState ? 33 : 1;
+    const same = stored.toString('utf8', start) === `${asWritten}${String(write.value === null)}}`;
+    const entry = same ? undefined : parseEntry(stored.subarray(start));
+    if (!same && (entry?.txId !== tx.txId || entry.isDelete !== (write.value === null) || entry.timestamp !== tx.timestamp)) {
+      findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
+    } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
+      findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
+    } else if (withState && write.value !== null && write.key.startsWith(STANDALONE_PREFIX)) {
+      // The state value is this write's value: a standalone record, checked here once.
+      await evidence.standalone(write.key, write.value, tx);
+    }
+  }
 }
 
 function parseEntry(bytes: Buffer): StoredHistoryEntry | undefined {
