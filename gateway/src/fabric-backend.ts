@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
@@ -13,7 +13,7 @@ import { LedgerUnavailableError, OutcomeUnknownError, Problem } from './problem.
 import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
 import { NATIVE_SIGNER_HASH, newNativeSigner } from './fabric-signer.js';
-import { derInteger, derOctets, derSequence } from './der.js';
+import { blockHeaderHash } from './fabric-blocks.js';
 import type { FabricConnection } from './fabric-connection.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
@@ -490,12 +490,6 @@ export class FabricBackend implements LedgerBackend {
 
 function resultOf(transaction: Transaction): string {
   return Buffer.from(transaction.getResult()).toString('utf8');
-}
-
-/** Fabric's block hash: SHA-256 of the DER of SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */
-export function blockHeaderHash(header: common.BlockHeader): string {
-  const der = derSequence([derInteger(BigInt(header.getNumber())), derOctets(header.getPreviousHash_asU8()), derOctets(header.getDataHash_asU8())]);
-  return createHash('sha256').update(der).digest('hex');
 }
 
 /** The error's message and each endorsing peer's, where a chaincode refusal or the cause is told. */

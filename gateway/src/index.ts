@@ -5,7 +5,7 @@ export type { LedgerBackend, Reader, Committed, SubmitOptions, TxIntent } from '
 export { OutcomeUnknownError } from './problem.js';
 export { BiddingCloser, type BiddingCloserOptions, type ClosableProject } from './bidding-closer.js';
 export { EmbeddedBackend } from './embedded-backend.js';
-export { FabricBackend, blockHeaderHash, laneOf, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
+export { FabricBackend, laneOf, type FabricConnection, type FabricBackendOptions } from './fabric-backend.js';
 export { Authenticator, callerKey, type Caller, type TrustedIssuer, type AuthenticatorOptions } from './auth.js';
 export { Problem, toProblem } from './problem.js';
 export { createLogger, type Logger, type LogLevel } from './logging.js';
@@ -18,7 +18,8 @@ export { withProof } from './routers/tlog.js';
 export { proofLink, proofQr } from './certificate.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
-export { FabricLog, fabricBlockLeaves } from './tlog/fabric-log.js';
+export { FabricLog } from './tlog/fabric-log.js';
+export { blockHeaderHash, fabricBlockLeaves } from './fabric-blocks.js';
 export { startPeerWitness, type PeerWitness } from './tlog/peer-witness.js';
 export { loadOrCreateLogKey } from './tlog/log-key.js';
 export { IdempotencyStore } from './idempotency.js';

@@ -1,6 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { common, peer } from '@hyperledger/fabric-protos';
-import { leafDataOf } from '@tender-ledger/embedded-ledger';
+import type { common } from '@hyperledger/fabric-protos';
+import { fabricBlockLeaves } from '../fabric-blocks.js';
 import { HASH_SIZE, MemoryTree, leafHash } from '@tender-ledger/tlog';
 import type { GatewayLog } from './service.js';
 
@@ -13,33 +13,6 @@ import type { GatewayLog } from './service.js';
  * organisation's gateway witnesses the other's log, cosigning a checkpoint only if it is the root
  * of its own tree at that size (peer-witness.ts).
  */
-
-const VALID = 0; // peer.TxValidationCode.VALID
-
-/** The leaves of one committed block: valid endorser transactions' records, in order. */
-export function fabricBlockLeaves(block: common.Block): { txId: string; data: Uint8Array }[] {
-  const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array(0);
-  const leaves: { txId: string; data: Uint8Array }[] = [];
-  block.getData()?.getDataList_asU8().forEach((envelopeBytes, i) => {
-    // A transaction the peer marked invalid (MVCC conflict, endorsement policy, duplicate id) wrote nothing.
-    if (filter[i] !== VALID) return;
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
-    const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
-    if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return;
-    const txId = channelHeader.getTxId();
-    for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
-      const endorsed = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction();
-      if (!endorsed) continue;
-      const extension = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8()).getExtension_asU8();
-      const eventBytes = peer.ChaincodeAction.deserializeBinary(extension).getEvents_asU8();
-      if (eventBytes.length === 0) continue;
-      const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
-      const data = leafDataOf({ txId, event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()).toString('utf8') } });
-      if (data !== undefined) leaves.push({ txId, data });
-    }
-  });
-  return leaves;
-}
 
 /** The tree of one organisation's peer's blocks, in memory, fed block by block from block 0. */
 export class FabricLog implements GatewayLog {
