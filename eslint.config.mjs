@@ -60,6 +60,14 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK is a client and nothing more: what the services share with it (roles, receipts,
+    // record and hash rules, Merkle code) lives in domain, trust or tlog.
+    files: ['gateway/src/**/*.ts', 'witness/src/**/*.ts', 'ledger/src/**/*.ts', 'chaincode/src/**/*.ts', 'trust/src/**/*.ts', 'tlog/src/**/*.ts', 'domain/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@tender-ledger/client-sdk', '@tender-ledger/client-sdk/*'], message: 'The SDK is a client: take shared definitions from domain, trust or tlog.' }] }],
+    },
+  },
+  {
     // Files that still hold `JSON.parse(...) as T`.
     // Exempt for good: the ledger's and the contract's own reads of bytes the same code wrote and
     // only it writes (blocks, the durable head, world state). They are not a trust boundary: the

@@ -1,7 +1,7 @@
 import {
   bidLeafData, recordHash, type BidderHead, type LedgerRecord, type ReceiptClaims,
 } from '@tender-ledger/domain';
-import { MemoryTree, fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
+import { MemoryTree, fromHex, leafHash, toHex, verifyInclusion } from '@tender-ledger/tlog';
 
 /**
  * What `GET /v1/projects/{id}/bids/{bidderId}/inclusion` answers: a bidder's completeness proof.
@@ -94,17 +94,6 @@ export function verifyBidInclusion(
     return fail('COMMITMENT_LEFT_OUT', `the commitment is not in the opening's commitments root: ${(error as Error).message}`);
   }
   return { included: true, live: true, detail: `commitment ${claims.recordHash} is leaf ${index} of ${proof.size} under root ${opening.payload.commitmentsRoot}` };
-}
-
-/**
- * The RFC 9162 root over an opening's leaves (`bidLeafData` of each live commitment), hex: for `checkChain`.
- *
- * @example
- * const root = commitmentsRoot(liveCommitments.map((c) => bidLeafData({ bidderId: c.bidderId, recordHash: c.hash })));
- * root === opening.payload.commitmentsRoot; // the opening took exactly these
- */
-export function commitmentsRoot(leaves: Uint8Array[]): string {
-  return toHex(rootOfLeaves(leaves.map((l) => leafHash(l))));
 }
 
 /**

@@ -4,7 +4,7 @@ export { sha256File } from './hash.js';
 export { verifyReceipt, type VerifiedReceipt } from '@tender-ledger/trust';
 export { verifyEvidencePackage, type PackageReport, type PackagedRecordCheck } from './evidence-package.js';
 export {
-  verifyBidInclusion, commitmentsRoot, batchInclusion, verifyBatchInclusion,
+  verifyBidInclusion, batchInclusion, verifyBatchInclusion,
   type BidInclusionProof, type BidInclusionResult, type BidInclusionFailure, type BatchInclusion,
 } from './inclusion.js';
 export {
@@ -12,6 +12,8 @@ export {
   ServerError, NetworkError, WritePendingError, InvalidResponseError, ReceiptVerificationError, InvalidBidError, type Problem, type ReceiptErrorCode,
 } from './errors.js';
 export { DEV_ISSUER, DEFAULT_AUDIENCE, ROLES, type Role } from '@tender-ledger/domain';
+// The opening's commitments root, for checkChain: one definition, in the log's Merkle code.
+export { commitmentsRoot } from '@tender-ledger/tlog';
 export { mintDevToken, devIssuerJwks, loadOrCreateDevIssuerKey, type DevTokenOptions } from '@tender-ledger/trust';
 export {
   verifyProof, parseLogPolicy, logPolicy, LedgerError, type ErrorCode, type TlogPolicy, type VerifiedProof, type VerifiedCheckpoint, type VerifyOptions,

@@ -267,6 +267,7 @@ export type WriteResultBody = Static<typeof WriteResultSchema>;
 export type WritePendingBody = Static<typeof WritePendingSchema>;
 export type TrailBody = Static<typeof TrailSchema>;
 export type HashLookupBody = Static<typeof HashLookupSchema>;
+export type BidInclusionBody = Static<typeof BidInclusionSchema>;
 export type ReceiptCheckBody = Static<typeof ReceiptCheckSchema>;
 export type ProblemBody = Static<typeof ProblemSchema>;
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { JSONWebKeySet } from 'jose';
+import { commitmentsRoot } from '@tender-ledger/tlog';
 import { checkChain, EVIDENCE_PACKAGE_FORMAT, type EvidenceManifest, type LedgerRecord } from '@tender-ledger/domain';
-import { commitmentsRoot } from '@tender-ledger/client-sdk';
 
 /** The format named in every package's manifest; `tender package verify` reads this one. */
 export const PACKAGE_FORMAT = EVIDENCE_PACKAGE_FORMAT;

@@ -1,7 +1,7 @@
 export { toBase64, fromBase64, toHex, fromHex, bytesEqual } from './bytes.js';
 export {
   HASH_SIZE, setMerkleSha256, pureSha256, leafHash, nodeHash, emptyRoot, rangeNodes, foldRange, rootPlan, inclusionPlan, consistencyPlan, resolvePlan,
-  rootFromInclusionProof, verifyInclusion, verifyConsistency, rootOfLeaves, type NodeId, type NodeSource,
+  rootFromInclusionProof, verifyInclusion, verifyConsistency, rootOfLeaves, commitmentsRoot, type NodeId, type NodeSource,
 } from './merkle.js';
 export { MemoryTree } from './tree.js';
 export { pureEd25519, type Ed25519, type Ed25519Signer } from './ed25519.js';

@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2';
-import { bytesEqual, fail } from './bytes.js';
+import { bytesEqual, fail, toHex } from './bytes.js';
 
 /**
  * RFC 9162 section 2.1 Merkle trees over SHA-256, with the domain separation that stops a
@@ -280,4 +280,15 @@ export function rootOfLeaves(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 1) return first;
   const k = splitPoint(leaves.length);
   return nodeHash(rootOfLeaves(leaves.slice(0, k)), rootOfLeaves(leaves.slice(k)));
+}
+
+/**
+ * The RFC 9162 root over an opening's leaves (`bidLeafData` of each live commitment), hex: for `checkChain`.
+ *
+ * @example
+ * const root = commitmentsRoot(liveCommitments.map((c) => bidLeafData({ bidderId: c.bidderId, recordHash: c.hash })));
+ * root === opening.payload.commitmentsRoot; // the opening took exactly these
+ */
+export function commitmentsRoot(leaves: Uint8Array[]): string {
+  return toHex(rootOfLeaves(leaves.map((l) => leafHash(l))));
 }

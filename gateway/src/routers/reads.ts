@@ -1,6 +1,5 @@
 import express, { type Router } from 'express';
-import type { LedgerQuery, LedgerRecord, ProjectState, PublicProjectStatus, RecordView } from '@tender-ledger/domain';
-import type { BidInclusionProof } from '@tender-ledger/client-sdk';
+import type { BidInclusionBody, LedgerQuery, LedgerRecord, ProjectState, PublicProjectStatus, RecordView } from '@tender-ledger/domain';
 import { callerKey, type Caller } from '../auth.js';
 import type { Reader } from '../backend.js';
 import { ProjectCatalogue, parseProjectQuery } from '../project-catalogue.js';
@@ -30,7 +29,7 @@ export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }:
   // Public once the bids are opened (who bid is public then): the bidder's completeness proof.
   router.get('/v1/projects/:projectId/bids/:bidderId/inclusion', maybeSignedIn, async (req, res) => {
     const { projectId, bidderId } = validateParams(req) as { projectId: string; bidderId: string };
-    res.json(await query<BidInclusionProof>({ kind: 'public' }, 'getBidInclusion', projectId, bidderId));
+    res.json(await query<BidInclusionBody>({ kind: 'public' }, 'getBidInclusion', projectId, bidderId));
   });
 
   // Public without a token (the evidence certificate page); a token's holder sees what it may.
