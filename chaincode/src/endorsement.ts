@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import { REGULATOR_MSP_IDS } from '@tender-ledger/domain';
+import { LedgerError, REGULATOR_MSP_IDS } from '@tender-ledger/domain';
 import { writtenKeys } from './state.js';
 
 /**
@@ -20,7 +20,7 @@ export function bindProjectOwner(ctx: Context, ownerMspId: string): void {
   const bound = owners.get(ctx);
   if (bound !== undefined && bound !== ownerMspId) {
     // One transaction writes one project: two owners would mean a key left under the wrong policy.
-    throw new Error(`a transaction writes projects of ${bound} and ${ownerMspId}`);
+    throw new LedgerError('INTERNAL', `a transaction writes projects of ${bound} and ${ownerMspId}`);
   }
   owners.set(ctx, ownerMspId);
 }
@@ -50,7 +50,7 @@ export async function protectProjectWrites(ctx: Context): Promise<void> {
   const owner = owners.get(ctx);
   if (owner === undefined) {
     // Fail closed: a project write whose owner nobody named would be guarded by the chaincode-wide policy only.
-    throw new Error('a project transaction wrote keys without naming the project owner');
+    throw new LedgerError('INTERNAL', 'a project transaction wrote keys without naming the project owner');
   }
   const policy = projectEndorsementPolicy(owner);
   for (const key of written) {
