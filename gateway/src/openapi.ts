@@ -116,9 +116,10 @@ export interface OpenApiDocument {
 /** The Express form of an OpenAPI path (`{projectId}` → `:projectId`). */
 export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
-/** The OpenAPI 3.1 document, built from the same schemas the gateway validates input and answers with. */
-export function openApiDocument(): OpenApiDocument {
-  const paths: Record<string, Record<string, object>> = {};
+type Paths = Record<string, Record<string, object>>;
+
+/** The recorded steps (routers/steps.ts): one POST each, a record and a signed receipt. */
+function stepPaths(paths: Paths): void {
   // A batch names each hash once: the contract refuses duplicates (with a Set; TypeBox's
   // uniqueItems would compare 10,000 hashes pairwise), and the document says so.
   const documented = (route: (typeof STEP_ROUTES)[number]) => {
@@ -156,6 +157,10 @@ export function openApiDocument(): OpenApiDocument {
       },
     };
   }
+}
+
+/** Reads (routers/reads.ts, reports.ts, verification.ts): each as the caller may see it. */
+function readPaths(paths: Paths): void {
   const read = (path: string, summary: string, operationId: string, schema: SchemaName, options: { public?: 'always' | 'optional'; statuses?: Status[]; query?: object[] } = {}) => {
     paths[openApiPath(path)] = {
       ...paths[openApiPath(path)],
@@ -182,7 +187,10 @@ export function openApiDocument(): OpenApiDocument {
   read('/v1/reports/overdue-deposits', 'Deposits not released within 5 days of the contract or a withdrawal (regulator)', 'overdueDeposits', 'OverdueDeposits', { statuses: [401, 403, 429, 503] });
   read('/v1/reports/projects-by-category', 'Projects per category per year, with year-on-year change (regulator)', 'projectsByCategory', 'ProjectsByCategory', { statuses: [401, 403, 429, 503] });
   read('/v1/verify/:sha256', 'Public: where and when a document hash was recorded', 'verifyHash', 'HashLookup', { public: 'always', statuses: [400, 429, 503] });
-  // Evidence to take away (gateway/src/routers/evidence.ts): certificates and evidence packages.
+}
+
+/** Evidence to take away (routers/evidence.ts, bidder.ts): certificates, evidence packages, a bidder's tenders. */
+function evidencePaths(paths: Paths): void {
   const binary = (summary: string, operationId: string, path: string, type: string, security: object[], statuses: Status[]) => {
     paths[openApiPath(path)] = {
       get: { summary, operationId, parameters: parameters(path), security, responses: { 200: { description: summary, content: { [type]: { schema: { type: 'string', contentMediaType: type } } } }, ...problems(...statuses) } },
@@ -210,6 +218,10 @@ export function openApiDocument(): OpenApiDocument {
   };
   binary('The evidence certificate as PDF (Noto Sans SC embedded)', 'getCertificatePdf', '/v1/records/:recordId/certificate.pdf', 'application/pdf', [{}, { bearer: [] }], [400, 401, 404, 429, 503]);
   binary('The evidence package (zip): records, receipts, certificates, JWKS, chain check, manifest, guide (owner, regulator; a bidder gets its own records)', 'getEvidencePackage', '/v1/projects/:projectId/evidence-package', 'application/zip', [{ bearer: [] }], [400, 401, 403, 404, 429, 503]);
+}
+
+/** Receipt checks, keys and health (routers/verification.ts, service.ts). */
+function servicePaths(paths: Paths): void {
   paths['/v1/receipts/verify'] = {
     post: {
       summary: 'Public: is a receipt\'s signature valid, and is its record on the ledger, unchanged', operationId: 'verifyReceipt', security: [],
@@ -219,7 +231,10 @@ export function openApiDocument(): OpenApiDocument {
   };
   paths['/.well-known/jwks.json'] = { get: { summary: 'Receipt signing keys (JWKS)', operationId: 'jwks', security: [], responses: { 200: ok('JWKS', 'Jwks') } } };
   paths['/healthz'] = { get: { summary: 'Liveness and ledger height', operationId: 'health', security: [], responses: { 200: ok('Healthy', 'Health'), ...problems(503) } } };
-  // The transparency log (C2SP formats, so plain text and bytes rather than JSON).
+}
+
+/** The transparency log (routers/tlog.ts): C2SP formats, so plain text and bytes rather than JSON. */
+function logPaths(paths: Paths): void {
   const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
   paths['/v1/records/{recordId}/proof'] = {
     get: {
@@ -244,7 +259,16 @@ export function openApiDocument(): OpenApiDocument {
       responses: { 200: { description: 'The tile', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...problems(404, 503) },
     },
   };
+}
 
+/** The OpenAPI 3.1 document, built from the same schemas the gateway validates input and answers with. */
+export function openApiDocument(): OpenApiDocument {
+  const paths: Paths = {};
+  stepPaths(paths);
+  readPaths(paths);
+  evidencePaths(paths);
+  servicePaths(paths);
+  logPaths(paths);
   return {
     openapi: '3.1.0',
     info: {
