@@ -23,7 +23,7 @@ export interface MonitorOptions {
    * public, so a token that may see more (a sealed bid) adds nothing to what is checked.
    */
   readonly listToken?: string;
-  /** At most this many trails read and this many records checked per sweep (default 500). */
+  /** At most this many listing requests (pages and trails) and this many record checks per sweep (default 500, at least 2). */
   readonly sweepLimit?: number;
 }
 
@@ -130,25 +130,29 @@ export class LogMonitor {
    * trail as the public sees it) and recomputes the leaf of each public one not yet checked
    * ({@link checkRecord}). Sealed steps are not in the public trail, and a record the public
    * sees redacted is left out: only what anyone may read is checked. Bounded by `sweepLimit`
-   * trails and records; a sweep that stops there leaves a cursor, and once the list's end is
-   * reached the next sweep starts again from the newest project, so new records are found.
+   * listing requests and record checks; a sweep that stops there leaves a cursor, and once the
+   * list's end is reached the next sweep starts again from the newest project, so new records
+   * are found.
    * Raises TLOG_INCLUSION_INVALID (naming the record) as checkRecord does.
    */
   async sweepPublicRecords(): Promise<SweepResult> {
-    const limit = Math.max(1, this.#options.sweepLimit ?? 500);
-    let trails = 0;
+    const limit = Math.max(2, this.#options.sweepLimit ?? 500);
+    let reads = 0;
     let checked = 0;
     const result = (more: boolean): SweepResult => ({ checked, total: this.#checked.size, more });
     for (;;) {
-      // No more projects a page than trails left to read, so a page is never left for want of them.
-      const query = `limit=${Math.min(200, limit - trails)}${this.#cursor === undefined ? '' : `&cursor=${encodeURIComponent(this.#cursor)}`}`;
+      // Room for a page and at least one trail. No more projects a page than trails left to
+      // read, so a page is never left for want of them (a long settled list costs pages only).
+      if (reads + 2 > limit) return result(true);
+      reads += 1;
+      const query = `limit=${Math.min(200, limit - reads)}${this.#cursor === undefined ? '' : `&cursor=${encodeURIComponent(this.#cursor)}`}`;
       const page = parseChecked(ProjectListSchema, await this.#listing(`v1/projects?${query}`), 'the project list');
       for (const project of page.projects) {
         // A disclosed project's head moves with every record. One still sealed shows none (it
         // would count the bids), so its trail is read at every sweep: its public steps may grow.
         const head = project.head?.hash;
         if (head !== undefined && this.#settled.get(project.projectId) === head) continue;
-        trails += 1;
+        reads += 1;
         const trail = parseChecked(TrailSchema, await this.#listing(`v1/projects/${encodeURIComponent(project.projectId)}/trail`), `the trail of ${project.projectId}`);
         let settled = true;
         for (const record of trail.records) {
@@ -167,7 +171,6 @@ export class LogMonitor {
       }
       this.#cursor = page.nextCursor;
       if (this.#cursor === undefined) return result(false);
-      if (trails >= limit) return result(true);
     }
   }
 
