@@ -13,7 +13,7 @@ export { GatewayMetrics, timePhase, type FabricObserver, type WatchableTlog } fr
 export { describeStartupFailure, StartupError } from './startup.js';
 export { TlogService, type GatewayLog, type TlogServiceOptions } from './tlog/service.js';
 export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from './tlog/checkpointer.js';
-export { LogMonitor, MonitorAlarm, type MonitorStep } from './tlog/monitor.js';
+export { LogMonitor, MonitorAlarm, type MonitorOptions, type MonitorStep, type SweepResult } from './tlog/monitor.js';
 export { withProof } from './routers/tlog.js';
 export { proofLink, proofQr } from './certificate.js';
 export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';

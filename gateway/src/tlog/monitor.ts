@@ -1,4 +1,6 @@
-import { LedgerError, RecordWithBlockSchema, isRedacted, must, recordHash, schemaErrors, type RecordView } from '@tender-ledger/domain';
+import {
+  LedgerError, ProjectListSchema, RecordWithBlockSchema, TrailSchema, isRedacted, must, parseChecked, recordHash, schemaErrors, type RecordView,
+} from '@tender-ledger/domain';
 import {
   MemoryTree, bytesEqual, fromHex, leafHash, parseCheckpoint, parseProofBundle, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
 } from '@tender-ledger/tlog';
@@ -15,6 +17,24 @@ export interface MonitorOptions {
   /** The log's key (and witnesses, if checkpoints must be cosigned to count). */
   readonly policy: TlogPolicy;
   readonly fetch?: typeof fetch;
+  /**
+   * A bearer token used only to find records (`GET /v1/projects` and the trails), for a gateway
+   * that lists projects to signed-in callers alone. Records are always read and checked as the
+   * public, so a token that may see more (a sealed bid) adds nothing to what is checked.
+   */
+  readonly listToken?: string;
+  /** At most this many listing requests (pages and trails) and this many record checks per sweep (default 500, at least 2). */
+  readonly sweepLimit?: number;
+}
+
+/** What one sweep of the public records did. */
+export interface SweepResult {
+  /** Public records whose leaves this sweep recomputed from their content. */
+  readonly checked: number;
+  /** Public records checked since the monitor started. */
+  readonly total: number;
+  /** The sweep stopped at its limit; the next one goes on from there. */
+  readonly more: boolean;
 }
 
 export interface MonitorStep {
@@ -31,17 +51,25 @@ const b64 = (h: Uint8Array) => toBase64(h);
  * own copy of the tree, so every checkpoint it sees must be the root of that one tree at its
  * size: a checkpoint that is not (a rewrite, a fork), two checkpoints of one size with different
  * roots (a split view), and a tile that does not match the leaves are each raised as a
- * MonitorAlarm naming the sizes and roots.
+ * MonitorAlarm naming the sizes and roots. The records the gateway publishes are found and
+ * their leaves recomputed from their content ({@link sweepPublicRecords}).
  *
  * @example
  * const monitor = new LogMonitor({ url, policy });
  * await monitor.poll(); // throws MonitorAlarm on misbehaviour
+ * await monitor.sweepPublicRecords(); // throws MonitorAlarm for a record that is not its leaf
  */
 export class LogMonitor {
   readonly #options: MonitorOptions;
   readonly #tree = new MemoryTree();
   /** Every checkpoint seen: size → root (base64). */
   readonly #seen = new Map<number, string>();
+  /** Public records whose leaves were recomputed, by id: not fetched again. */
+  readonly #checked = new Set<string>();
+  /** A disclosed project's chain head when all its public records were checked: its trail is not read again until it moves. */
+  readonly #settled = new Map<string, string>();
+  /** Where the next sweep goes on in the project list (undefined: from the newest project). */
+  #cursor: string | undefined;
 
   constructor(options: MonitorOptions) {
     this.#options = options;
@@ -90,6 +118,60 @@ export class LogMonitor {
       throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `leaf ${index} of the log is not the hash of record ${recordId} (${record.hash})`);
     }
     return { index };
+  }
+
+  /** Public records whose leaves were recomputed from their content so far (by this monitor). */
+  get publicRecords(): ReadonlySet<string> {
+    return this.#checked;
+  }
+
+  /**
+   * Finds the records the gateway publishes (the project list, page by page, and each project's
+   * trail as the public sees it) and recomputes the leaf of each public one not yet checked
+   * ({@link checkRecord}). Sealed steps are not in the public trail, and a record the public
+   * sees redacted is left out: only what anyone may read is checked. Bounded by `sweepLimit`
+   * listing requests and record checks; a sweep that stops there leaves a cursor, and once the
+   * list's end is reached the next sweep starts again from the newest project, so new records
+   * are found.
+   * Raises TLOG_INCLUSION_INVALID (naming the record) as checkRecord does.
+   */
+  async sweepPublicRecords(): Promise<SweepResult> {
+    const limit = Math.max(2, this.#options.sweepLimit ?? 500);
+    let reads = 0;
+    let checked = 0;
+    const result = (more: boolean): SweepResult => ({ checked, total: this.#checked.size, more });
+    for (;;) {
+      // Room for a page and at least one trail. No more projects a page than trails left to
+      // read, so a page is never left for want of them (a long settled list costs pages only).
+      if (reads + 2 > limit) return result(true);
+      reads += 1;
+      const query = `limit=${Math.min(200, limit - reads)}${this.#cursor === undefined ? '' : `&cursor=${encodeURIComponent(this.#cursor)}`}`;
+      const page = parseChecked(ProjectListSchema, await this.#listing(`v1/projects?${query}`), 'the project list');
+      for (const project of page.projects) {
+        // A disclosed project's head moves with every record. One still sealed shows none (it
+        // would count the bids), so its trail is read at every sweep: its public steps may grow.
+        const head = project.head?.hash;
+        if (head !== undefined && this.#settled.get(project.projectId) === head) continue;
+        reads += 1;
+        const trail = parseChecked(TrailSchema, await this.#listing(`v1/projects/${encodeURIComponent(project.projectId)}/trail`), `the trail of ${project.projectId}`);
+        let settled = true;
+        for (const record of trail.records) {
+          // A record the public sees redacted has no content to hash: not public (yet).
+          if (this.#checked.has(record.recordId) || ('redacted' in record && record.redacted)) continue;
+          // Out of room: this page is read again next time, from the records not yet checked.
+          if (checked >= limit) return result(true);
+          if (await this.checkRecord(record.recordId) === 'sealed') {
+            settled = false;
+            continue;
+          }
+          this.#checked.add(record.recordId);
+          checked += 1;
+        }
+        if (settled && head !== undefined) this.#settled.set(project.projectId, head);
+      }
+      this.#cursor = page.nextCursor;
+      if (this.#cursor === undefined) return result(false);
+    }
   }
 
   /** Fetches `GET /checkpoint` and checks it. */
@@ -148,9 +230,22 @@ export class LogMonitor {
   }
 
   async #get(resource: string): Promise<Uint8Array> {
-    const response = await (this.#options.fetch ?? fetch)(`${this.#options.url.replace(/\/+$/, '')}/${resource}`, { signal: AbortSignal.timeout(10_000) });
+    const response = await this.#fetch(resource);
     if (response.status !== 200) throw new Error(`GET /${resource}: ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
+  }
+
+  #fetch(resource: string, headers: Record<string, string> = {}): Promise<Response> {
+    return (this.#options.fetch ?? fetch)(`${this.#options.url.replace(/\/+$/, '')}/${resource}`, { headers, signal: AbortSignal.timeout(10_000) });
+  }
+
+  /** A listing (the project list, a trail): read with the list token if there is one. */
+  async #listing(resource: string): Promise<string> {
+    const token = this.#options.listToken;
+    const response = await this.#fetch(resource, token === undefined ? {} : { authorization: `Bearer ${token}` });
+    if (response.status === 401) throw new Error(`GET /${resource}: 401 (this gateway lists projects to signed-in callers only: give the monitor a token to find public records with)`);
+    if (response.status !== 200) throw new Error(`GET /${resource}: ${response.status}`);
+    return response.text();
   }
 }
 

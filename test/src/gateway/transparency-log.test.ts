@@ -12,17 +12,20 @@ import {
   verifyConsistency, verifyProof, type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
-import { LogMonitor, MonitorAlarm, parseTilePath, readTile, withProof, type GatewayLog, type TlogService } from '@tender-ledger/gateway';
+import { Level } from 'level';
+import {
+  LogMonitor, MonitorAlarm, loadConfig, parseTilePath, readTile, startGateway, withProof, type GatewayLog, type RunningGateway, type TlogService,
+} from '@tender-ledger/gateway';
 import { present } from '../helpers/assert.js';
 import { flipBits } from '../helpers/bytes.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startTestWitness, type TestWitness } from '../helpers/witnesses.js';
 import { manualHostClock } from '../helpers/clock.js';
 import { embeddedHost } from '../helpers/hosts.js';
-import { Tender } from '../helpers/tender.js';
+import { PRICES, Tender } from '../helpers/tender.js';
 import type { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { parseEntryBundle } from '@tender-ledger/gateway';
-import { sha256Hex, type LedgerRecord } from '@tender-ledger/domain';
+import { recordHash, sha256Hex, type LedgerRecord } from '@tender-ledger/domain';
 
 const REPO = path.resolve(__dirname, '../../..');
 const ORIGIN = 'tender-ledger.test/log';
@@ -42,8 +45,22 @@ function tender(args: string[], cwd: string, env: Record<string, string> = {}): 
   });
 }
 
+/** `npm run monitor` on a gateway, run to its end (`--once`, or an alarm). */
+function runMonitor(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('exit', (code) => { resolve({ code, out, err }); });
+  });
+}
+
 interface Fixture {
   gw: TestGateway;
+  /** The gateway's configuration beyond the test gateway's own: to start it again over the same data. */
+  env: Record<string, string>;
   /** The gateway's transparency log (this suite's gateway always runs one). */
   tlog: TlogService;
   witnesses: TestWitness[];
@@ -116,15 +133,16 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     // The log key as the gateway would create it on first start, made first so the witnesses know it from the start.
     const logKey = generateSignerKey(ORIGIN, SIG_ED25519);
     for (const w of witnesses) w.trust(parseSignerKey(logKey).vkey);
-    const gw = await startTestGateway({
+    const env = {
       LOG_ORIGIN: ORIGIN, WITNESSES: JSON.stringify(witnesses.map((w) => ({ url: w.url, vkey: w.vkey }))), WITNESS_QUORUM: '2', CHECKPOINT_INTERVAL_MS: '50',
-    }, 'embedded', async (dir) => {
+    };
+    const gw = await startTestGateway(env, 'embedded', async (dir) => {
       mkdirSync(path.join(dir, 'keys'), { recursive: true });
       writeFileSync(path.join(dir, 'keys', 'log'), `${logKey}\n`, { mode: 0o600 });
     });
     const policyText = (await text(`${gw.url}/log/policy`)).body;
     expect(policyText).to.include(parseSignerKey(logKey).vkey);
-    f = { gw, tlog: present(gw.gateway.tlog, 'the gateway\'s transparency log'), witnesses, policyText, policy: parsePolicy(policyText, { ed25519: nodeEd25519 }), token: await gw.token('platform', 'gz-etrading') };
+    f = { gw, env, tlog: present(gw.gateway.tlog, 'the gateway\'s transparency log'), witnesses, policyText, policy: parsePolicy(policyText, { ed25519: nodeEd25519 }), token: await gw.token('platform', 'gz-etrading') };
   });
   afterEach(async () => {
     await f.gw.close();
@@ -393,6 +411,154 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
           }
         } finally {
           await new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+        }
+      });
+    });
+  });
+
+  describe('a monitor sweeping the public records (no --record)', () => {
+    /** The records the public may read of a tender: every step on the regulator's trail the anonymous record route shows unredacted. */
+    async function publicIds(tender: Tender<'http'>): Promise<string[]> {
+      const ids = [];
+      for (const r of (await tender.trail(await f.gw.client('regulator', 'r'))).records) {
+        const view = await (await fetch(`${f.gw.url}/v1/records/${r.recordId}`)).json() as { redacted?: boolean };
+        if (view.redacted !== true) ids.push(r.recordId);
+      }
+      return ids;
+    }
+
+    /** Every record so far under a witnessed checkpoint. */
+    async function witnessed(gateway: { backend: { log?: GatewayLog | undefined }; tlog?: TlogService } = f.gw.gateway): Promise<void> {
+      const size = present(gateway.backend.log, 'the gateway\'s log').size;
+      await waitFor(() => (gateway.tlog?.checkpointer.published?.size === size ? true : undefined), 10_000);
+    }
+
+    it('recomputes the leaf of every public record of every project, none of a tender still sealed, and the bids once opened', async () => {
+      const platform = await f.gw.client('platform', 'gz-etrading');
+      const sealed = Tender.overHttp(f.gw, platform);
+      await sealed.register();
+      const bids: string[] = [];
+      for (const [bidderId, price] of Object.entries(PRICES)) {
+        bids.push((await sealed.registerBidder(bidderId)).record.recordId, (await sealed.commit(bidderId, price)).record.recordId);
+      }
+      await sealed.appointCommittee();
+      const opened = Tender.overHttp(f.gw, platform);
+      await opened.throughOpening();
+      await witnessed();
+      // Of the opened tender: registration, three bidders, three bids and the opening (the committee
+      // stays unnamed until the award). Of the sealed one nothing: until the opening the public sees
+      // its records without their chain position, so none can be hashed (and none is counted).
+      expect(await publicIds(sealed)).to.deep.equal([]);
+      const expected = await publicIds(opened);
+      expect(expected).to.have.length(8);
+
+      // A bidder's token reads the project list and trails as the public (this gateway lists them to signed-in callers only).
+      const listToken = await f.gw.token('bidder', 'public-monitor');
+      const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy, listToken });
+      await monitor.poll();
+      expect(await monitor.sweepPublicRecords()).to.deep.equal({ checked: 8, total: 8, more: false });
+      expect([...monitor.publicRecords]).to.have.members(expected);
+      for (const bid of bids) expect(monitor.publicRecords.has(bid), 'a sealed step').to.equal(false);
+      // Checked records are remembered: the next sweep checks nothing again.
+      expect(await monitor.sweepPublicRecords()).to.deep.equal({ checked: 0, total: 8, more: false });
+
+      // The opening makes the sealed tender's bidders and bids public: the next poll finds them.
+      await sealed.open();
+      await witnessed();
+      await monitor.poll();
+      const nowPublic = await publicIds(sealed);
+      expect(nowPublic).to.have.length(8);
+      expect(nowPublic).to.include.members(bids);
+      expect(await monitor.sweepPublicRecords()).to.deep.equal({ checked: 8, total: 16, more: false });
+      expect([...monitor.publicRecords]).to.have.members([...expected, ...nowPublic]);
+
+      // Bounded: four records or trails a sweep, going on from where the last one stopped.
+      const bounded = new LogMonitor({ url: f.gw.url, policy: f.policy, listToken, sweepLimit: 4 });
+      await bounded.poll();
+      const sweeps = [];
+      for (let more = true; more;) {
+        const swept = await bounded.sweepPublicRecords();
+        expect(swept.checked).to.be.at.most(4);
+        sweeps.push(swept.checked);
+        more = swept.more;
+      }
+      expect(sweeps).to.deep.equal([4, 4, 4, 4]);
+      expect([...bounded.publicRecords]).to.have.members([...monitor.publicRecords]);
+
+      // `npm run monitor`: says how many it checked, and says why it cannot list without a token.
+      const logKey = logKeyOf(f.policyText);
+      const cli = await runMonitor([f.gw.url, '--log-key', logKey, '--once'], { MONITOR_TOKEN: listToken });
+      expect(cli.code, cli.err).to.equal(0);
+      expect(cli.out).to.include('public records: 16 checked this poll, 16 in all');
+      const anonymous = await runMonitor([f.gw.url, '--log-key', logKey, '--once'], { MONITOR_TOKEN: '' });
+      expect(anonymous.code, anonymous.err).to.equal(0);
+      expect(anonymous.err).to.match(/public records not swept: GET \/v1\/projects\?limit=200: 401 \(this gateway lists projects to signed-in callers only/);
+      const off = await runMonitor([f.gw.url, '--log-key', logKey, '--once', '--no-public-records'], { MONITOR_TOKEN: listToken });
+      expect(off.code, off.err).to.equal(0);
+      expect(off.out).not.to.include('public records');
+    });
+
+    describe('when the operator rewrites a public record\'s stored content, the log untouched', () => {
+      it('raises TLOG_INCLUSION_INVALID naming the record, and `npm run monitor` exits 1', async () => {
+        const platform = await f.gw.client('platform', 'gz-etrading');
+        const tender = Tender.overHttp(f.gw, platform);
+        const registered = await tender.register();
+        const victim = registered.record;
+        const leaf = present((decodeJwt(registered.receipt) as { leafIndex?: number }).leafIndex, 'the receipt\'s leaf index');
+        for (const [bidderId, price] of Object.entries(PRICES)) await tender.bid(bidderId, price);
+        await tender.appointCommittee();
+        await tender.reachOpening();
+        await tender.open();
+        // 64 blocks after it: an old record, out of the start-up check's reach (the last 64 blocks).
+        for (let i = 0; i < 64; i++) await notarise(f, `later ${i}`);
+        await witnessed();
+        const logKey = logKeyOf(f.policyText);
+        const listToken = await f.gw.token('bidder', 'public-monitor');
+        const honest = await runMonitor([f.gw.url, '--log-key', logKey, '--once'], { MONITOR_TOKEN: listToken });
+        expect(honest.code, honest.err).to.equal(0);
+        expect(honest.out).to.include('public records: 8 checked this poll');
+
+        // The operator stops the gateway and rewrites the project's name in the stored record, with
+        // a hash over the new content (so the record agrees with itself), and starts it again.
+        await f.gw.gateway.close();
+        const db = new Level<string, Buffer>(path.join(f.gw.dataDir, 'ledger'), { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+        await db.open();
+        let rewritten: string | undefined;
+        try {
+          const prefix = `s!\u0000record\u0000${tender.projectId}\u0000`;
+          for await (const [key, value] of db.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
+            const stored = JSON.parse(value.toString('utf8')) as LedgerRecord<'ProjectRegistered'>;
+            if (stored.recordId !== victim.recordId) continue;
+            const changed = { ...stored, payload: { ...stored.payload, name: 'Bridge repairs, Baiyun district' } };
+            changed.hash = recordHash(changed);
+            rewritten = changed.hash;
+            await db.put(key, Buffer.from(JSON.stringify(changed)));
+          }
+        } finally {
+          await db.close();
+        }
+        const newHash = present(rewritten, 'the rewritten record\'s hash');
+        const reopened: RunningGateway = await startGateway(loadConfig({ DATA_DIR: f.gw.dataDir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...f.env }), { clock: f.gw.clock.now });
+        try {
+          await witnessed(reopened);
+          const served = await (await fetch(`${reopened.url}/v1/records/${victim.recordId}`)).json() as { hash: string; payload: { name: string } };
+          expect(served.payload.name, 'the gateway serves the rewritten record').to.equal('Bridge repairs, Baiyun district');
+          expect(served.hash).to.equal(newHash);
+
+          // The log itself is consistent: only the record's leaf gives the rewrite away.
+          const monitor = new LogMonitor({ url: reopened.url, policy: f.policy, listToken });
+          await monitor.poll();
+          const alarm = await monitor.sweepPublicRecords().then(() => undefined, (e: unknown) => e);
+          expect(alarm).to.be.instanceOf(MonitorAlarm);
+          expect((alarm as MonitorAlarm).code).to.equal('TLOG_INCLUSION_INVALID');
+          expect((alarm as MonitorAlarm).detail).to.equal(`leaf ${leaf} of the log is not the hash of record ${victim.recordId} (${newHash})`);
+
+          const cli = await runMonitor([reopened.url, '--log-key', logKey, '--interval', '50'], { MONITOR_TOKEN: listToken });
+          expect(cli.code, cli.out).to.equal(1);
+          expect(cli.err).to.include(`ALARM TLOG_INCLUSION_INVALID: leaf`);
+          expect(cli.err).to.include(`record ${victim.recordId} (${newHash})`);
+        } finally {
+          await reopened.close();
         }
       });
     });
