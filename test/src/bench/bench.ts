@@ -2,6 +2,7 @@
 // it over HTTP with autocannon. Every 201 counted is a receipt sent only after its block was
 // fsynced (the gateway answers only then). Prints a table and writes bench-results/*.json.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -17,6 +18,8 @@ import { cpuPerTx, cpuSnapshot, directNotarisations, printFabricFigures, signerF
 import { expressCeiling, levelCeiling } from './ceilings.js';
 import { commitBids, setUpProjects } from './in-process.js';
 import { ledgerScale, printScale, SCALE_RECORDS } from './ledger-scale.js';
+
+const execFileAsync = promisify(execFile);
 
 const REPO = path.resolve(__dirname, '../../..');
 // BENCH_BACKEND=fabric drives the gateway against the network that network/network.sh brought up.
@@ -157,11 +160,8 @@ async function cliNotarise(url: string, token: string, batch = false): Promise<{
     for (let i = 0; i < CLI_FILES; i++) writeFileSync(path.join(dir, `file-${i}.txt`), `bench ${RUN} file ${i} ${batch ? 'batch' : 'single'} ${randomBytes(16).toString('hex')}\n`);
     console.log(`CLI: tender notarise${batch ? ' --batch' : ''} of ${CLI_FILES} small files...`);
     const started = process.hrtime.bigint();
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress', ...(batch ? ['--batch'] : [])], {
-        env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token }, maxBuffer: 64 * 2 ** 20,
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- ExecFileException is an Error, but its type (an Omit of ErrnoException) hides that
-      }, (error, out) => { if (error) reject(error); else resolve(out); });
+    const { stdout } = await execFileAsync(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress', ...(batch ? ['--batch'] : [])], {
+      env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token }, maxBuffer: 64 * 2 ** 20,
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const recorded = stdout.trim().split('\n').filter((l) => l.includes('"recordId"')).length;
@@ -179,15 +179,10 @@ interface TlogBench {
 }
 
 /** Offline verifyProof and bundle sizes (issue 12): tlog-bench.js in its own process, one thread, before the gateway runs. */
-function tlogBench(): Promise<TlogBench> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(__dirname, 'tlog-bench.js')], { maxBuffer: 1 << 20 }, (error, stdout) => {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- ExecFileException is an Error, but its type (an Omit of ErrnoException) hides that
-      if (error) { reject(error); return; }
-      const lines = stdout.trimEnd().split('\n');
-      resolve({ text: lines.slice(0, -1).join('\n'), figures: JSON.parse(lines.at(-1) ?? '{}') as TlogBench['figures'] });
-    });
-  });
+async function tlogBench(): Promise<TlogBench> {
+  const { stdout } = await execFileAsync(process.execPath, [path.join(__dirname, 'tlog-bench.js')], { maxBuffer: 1 << 20 });
+  const lines = stdout.trimEnd().split('\n');
+  return { text: lines.slice(0, -1).join('\n'), figures: JSON.parse(lines.at(-1) ?? '{}') as TlogBench['figures'] };
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
