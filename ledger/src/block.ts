@@ -66,13 +66,13 @@ export class BlockEncoder {
    * A sealed block and its stored bytes, built from each transaction's canonical JSON once (the
    * canonical form of a list is its items' forms joined, so the data hash equals blockDataHash).
    * The bytes are this encoder's until its next call: put them into a LevelDB batch (which copies
-   * them) before sealing the next block.
+   * them) before sealing the next block. `texts`, if given, are the transactions' canonical JSON.
    */
-  seal(number: number, prevHash: string, txs: BlockTransaction[]): { block: Block; bytes: Buffer } {
+  seal(number: number, prevHash: string, txs: BlockTransaction[], texts: string[] = txs.map((tx) => canonicalJson(tx))): { block: Block; bytes: Buffer } {
+    if (texts.length !== txs.length) throw new Error('a text for each transaction is needed');
     const head = (dataHash: string, hash: string) =>
       `{"dataHash":"${dataHash}","hash":"${hash}","number":${number},"prevHash":"${prevHash}","txCount":${txs.length},"txs":`;
     const start = Buffer.byteLength(head(HASH_HEX, HASH_HEX));
-    const texts = txs.map((tx) => canonicalJson(tx));
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     let room = start + txs.length + 2;
     for (const text of texts) room += 3 * text.length;

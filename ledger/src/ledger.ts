@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, Contract } from 'fabric-contract-api';
 import { contracts as tenderContracts } from '@tender-ledger/chaincode';
+import { canonicalJson, must } from '@tender-ledger/domain';
 import { BlockEncoder, type Block, type BlockTransaction, type StateWrite } from './block.js';
 import { EmbeddedClientIdentity, type LedgerIdentity } from './identity.js';
 import type { HeadFile } from './head.js';
@@ -77,6 +78,8 @@ interface ShimDispatcher {
 /** An executed transaction: its block form, and each write's value as the bytes the contract wrote. */
 interface Executed {
   tx: BlockTransaction;
+  /** The transaction's RFC 8785 text, as the block stores and hashes it. */
+  text: string;
   /** Aligned with `tx.writes`: the same bytes go to the overlay, the batch and the cache, never copied again. */
   values: (Uint8Array | null)[];
   result: string;
@@ -278,6 +281,7 @@ export class EmbeddedLedger extends EventEmitter {
     const overlay = new Map<string, Uint8Array | null>();
     const view = new OverlayView(inFlight ? new OverlayView(committed, inFlight.overlay) : committed, overlay);
     const txs: BlockTransaction[] = [];
+    const texts: string[] = [];
     const values: (Uint8Array | null)[][] = [];
     const accepted: Accepted[] = [];
     for (const pending of batch) {
@@ -285,6 +289,7 @@ export class EmbeddedLedger extends EventEmitter {
         const executed = await this.#execute(pending.invocation, view, this.#nextTimestamp());
         executed.tx.writes.forEach((write, i) => overlay.set(write.key, executed.values[i] ?? null));
         txs.push(executed.tx);
+        texts.push(executed.text);
         values.push(executed.values);
         accepted.push({ pending, txId: executed.tx.txId, timestamp: executed.tx.timestamp, result: executed.result });
       } catch (error) {
@@ -301,7 +306,7 @@ export class EmbeddedLedger extends EventEmitter {
     }
     if (txs.length === 0) return;
     // The bytes are the encoder's until the next block: #writeBlock puts them into its batch before it first awaits.
-    const { block, bytes } = this.#encoder.seal(this.#tip.number, this.#tip.hash, txs);
+    const { block, bytes } = this.#encoder.seal(this.#tip.number, this.#tip.hash, txs, texts);
     this.#tip = { number: block.number + 1, hash: block.hash };
     const logged = this.#log?.append(block);
     let written: () => void = () => undefined;
@@ -448,7 +453,11 @@ export class EmbeddedLedger extends EventEmitter {
       ...(policies.length > 0 ? { validationParameters: policiesBase64(policies) } : {}),
       writes,
     };
-    return { tx, values: written.map(([, value]) => value), result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned) };
+    // Built so, it is JSON.stringify's text unless a caller's argument, identity or id is no string
+    // or a policy's key sorts apart (an array index, or around surrogates): checked here from
+    // what could differ, not by canonicalJson's walk over the whole transaction.
+    const text = builtCanonical(invocation.args, identity, txId, policies) ? JSON.stringify(tx) : canonicalJson(tx);
+    return { tx, text, values: written.map(([, value]) => value), result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned) };
   }
 
   async #invokeContract(contract: Contract, stub: EmbeddedStub, identity: LedgerIdentity, fn: string, args: string[]): Promise<unknown> {
@@ -505,6 +514,23 @@ function policiesBase64(policies: [string, Uint8Array][]): Record<string, string
     encoded[key] = lastBase64;
   }
   return encoded;
+}
+
+/**
+ * Whether JSON.stringify writes a transaction #execute built in RFC 8785 member order exactly as
+ * canonicalJson would: the caller's arguments, identity and transaction id are strings, and the policies' keys
+ * (in UTF-8 order) are in UTF-16 order too and none is an array index (an object lists those first).
+ */
+function builtCanonical(args: unknown, identity: { id: unknown; mspId: unknown }, txId: unknown, policies: [string, Uint8Array][]): boolean {
+  if (!Array.isArray(args) || typeof identity.id !== 'string' || typeof identity.mspId !== 'string' || typeof txId !== 'string') return false;
+  for (const arg of args as unknown[]) if (typeof arg !== 'string') return false;
+  for (let i = 0; i < policies.length; i++) {
+    const key = must(policies[i], 'a policy')[0];
+    const first = key.charCodeAt(0);
+    if (first >= 0x30 && first <= 0x39) return false;
+    if (i > 0 && !(must(policies[i - 1], 'a policy')[0] < key)) return false;
+  }
+  return true;
 }
 
 /** A history entry's stored form (StoredHistoryEntry as JSON, members in this order). */

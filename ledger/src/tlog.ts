@@ -1,6 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { canonicalJson, must, type LedgerRecord } from '@tender-ledger/domain';
-import { HASH_SIZE, MemoryTree, bytesEqual, fromHex, leafHash, nodeHash, toHex, type NodeSource } from '@tender-ledger/tlog';
+import { HASH_SIZE, MemoryTree, bytesEqual, leafHash, nodeHash, toHex, type NodeSource } from '@tender-ledger/tlog';
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import type { Block, BlockTransaction } from './block.js';
 import { countKeys, Cursor } from './cursor.js';
@@ -49,7 +49,12 @@ export function leafDataOf(tx: Pick<BlockTransaction, 'txId' | 'event'>): Uint8A
   if (payload.startsWith('{"actor":{')) {
     const at = payload.indexOf('},"hash":"');
     const hash = at < 0 ? '' : payload.slice(at + 10, at + 74);
-    if (at >= 0 && payload[at + 74] === '"' && /^[0-9a-f]{64}$/.test(hash) && payload.includes(`,"recordId":"${tx.txId}",`)) return fromHex(hash);
+    if (at >= 0 && payload[at + 74] === '"' && /^[0-9a-f]{64}$/.test(hash) && payload.includes(`,"recordId":"${tx.txId}",`)) return Buffer.from(hash, 'hex');
+    // A bidder chain's record has `bidderChain` between them (every bid's): it took the JSON.parse
+    // below and the hex decoding in JavaScript, a thirtieth of a bid's CPU. Its head read exactly,
+    // strings without escapes, so what follows `"hash":` is the record's own.
+    const head = BIDDER_RECORD_HEAD.exec(payload);
+    if (head?.[1] !== undefined && payload.includes(`,"recordId":"${tx.txId}",`)) return Buffer.from(head[1], 'hex');
   }
   let record: Partial<LedgerRecord>;
   try {
@@ -58,8 +63,13 @@ export function leafDataOf(tx: Pick<BlockTransaction, 'txId' | 'event'>): Uint8A
     return undefined;
   }
   if (typeof record !== 'object' || record === null || record.recordId !== tx.txId || typeof record.hash !== 'string') return undefined;
-  return /^[0-9a-f]{64}$/.test(record.hash) ? fromHex(record.hash) : undefined;
+  // Node's hex decoder, once the text is known to be hex: the same bytes as fromHex, a fifth of the time.
+  return /^[0-9a-f]{64}$/.test(record.hash) ? Buffer.from(record.hash, 'hex') : undefined;
 }
+
+/** The head of a bidder chain record's RFC 8785 text, up to its hash (strings without escapes or control characters). */
+// eslint-disable-next-line no-control-regex -- control characters are what a JSON string may not hold unescaped
+const BIDDER_RECORD_HEAD = /^\{"actor":\{"clientId":"[^"\\\u0000-\u001f]*","mspId":"[^"\\\u0000-\u001f]*"\},"bidderChain":"[^"\\\u0000-\u001f]*","hash":"([0-9a-f]{64})"/;
 
 /** The leaves of a block's records, in transaction order, with their transaction ids. */
 export function blockLeaves(block: Pick<Block, 'txs'>): { txId: string; data: Uint8Array }[] {

@@ -122,6 +122,16 @@ describe('domain', () => {
       expect(json).to.equal(canonicalJson(record));
     });
 
+    it('leaves out a stale hash and members without a JSON value, wherever they sort', () => {
+      const unsigned = {
+        actor: { mspId: 'M', clientId: 'c' }, bidderChain: undefined, hash: 'stale', recordId: 't1', projectId: 'P', step: 'BidCommitted', seq: 1,
+        prevHash: GENESIS_HASH, payload: { commitment: 'c'.repeat(64), bidderId: 'B' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z', zz: undefined,
+      };
+      const { record, json } = sealRecordText(unsigned as never);
+      expect(record.hash).to.equal(recordHash(unsigned as never)).and.not.equal('stale');
+      expect(json).to.equal(canonicalJson(record));
+    });
+
     it('hashes a record over every field but its hash', () => {
       const [first] = chain();
       expect(recordHash(first)).to.equal(first.hash);

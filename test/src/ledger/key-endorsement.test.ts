@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { common, msp } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
-import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
+import { Level } from 'level';
+import { Context, Contract, Transaction } from 'fabric-contract-api';
+import { canonicalJson } from '@tender-ledger/domain';
+import { EmbeddedLedger, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
 import { present } from '../helpers/assert.js';
 import { platformA, regulator } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
@@ -18,6 +21,21 @@ function decodePolicy(base64: string): { required: number; of: string[] } {
     return role.getMspIdentifier();
   });
   return { required: present(present(envelope.getRule(), 'the policy\'s rule').getNOutOf(), 'the policy\'s n-out-of').getN(), of: of.sort() };
+}
+
+/** Sets a policy (its text's bytes) on each key it is given: keys and policies the tender contracts never write. */
+class PolicyContract extends Contract {
+  constructor() {
+    super('policies');
+  }
+
+  @Transaction()
+  async protect(ctx: Context, policiesJson: string): Promise<void> {
+    for (const [key, policy] of Object.entries(JSON.parse(policiesJson) as Record<string, string>)) {
+      await ctx.stub.putState(key, Buffer.from(policy));
+      await ctx.stub.setStateValidationParameter(key, Buffer.from(policy));
+    }
+  }
 }
 
 describe('TenderContract: key-level endorsement (embedded ledger: kept in the block, not enforced)', () => {
@@ -67,5 +85,41 @@ describe('TenderContract: key-level endorsement (embedded ledger: kept in the bl
       expect(keys.length).to.be.greaterThan(0);
       expect(policies).to.deep.equal({});
     });
+  });
+});
+
+describe('EmbeddedLedger: key-level policies in the block', () => {
+  it('stores them in RFC 8785 order whatever the keys (array indices, and characters UTF-8 and UTF-16 sort apart)', async () => {
+    const temp = tempDir('tender-sbe-order-');
+    try {
+      // UTF-16 order: "10" < "2" < "a" < U+1F600 (a surrogate pair) < U+E000; UTF-8 puts U+E000 before U+1F600;
+      // and an object enumerates "2" before "10".
+      const policies = { '\uE000': 'p1', a: 'p2', 2: 'p1', 10: 'p3', '\u{1F600}': 'p1', '\u0000x\u0000': 'p2' };
+      const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [PolicyContract] });
+      let announced: Block | undefined;
+      ledger.on('block', (block: Block) => { announced = block; });
+      const { blockNumber, txId } = await ledger.submit({ identity: platformA, fn: 'policies:protect', args: [JSON.stringify(policies)] });
+      const expected = Object.fromEntries(Object.entries(policies).map(([key, policy]) => [key, Buffer.from(policy).toString('base64')]));
+      expect(present(announced, 'the announced block').txs[0]?.validationParameters).to.deep.equal(expected);
+      await ledger.close();
+
+      const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+      await db.open();
+      const stored = present(await db.get(`b!${String(blockNumber).padStart(12, '0')}`), 'the stored block').toString('utf8');
+      await db.close();
+      const block = JSON.parse(stored) as Block;
+      const tx = present(block.txs[0], 'the block\'s transaction');
+      expect(tx.txId).to.equal(txId);
+      expect(tx.validationParameters).to.deep.equal(expected);
+      // The stored text is the canonical form: the block hash rule applies to it as stored.
+      const { txs, ...header } = block;
+      expect(stored).to.equal(canonicalJson({ ...header, txs }));
+      const kept = stored.slice(stored.indexOf('"validationParameters":'), stored.indexOf('"writes":'));
+      expect(kept.indexOf('"10":')).to.be.lessThan(kept.indexOf('"2":'));
+      expect(kept.indexOf('\u{1F600}')).to.be.lessThan(kept.indexOf('\uE000'));
+      expect((await verifyLedger(temp.dir)).problems).to.deep.equal([]);
+    } finally {
+      temp.remove();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Level } from 'level';
-import { EmbeddedLedger, LedgerDamagedError, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
+import { sealRecordText } from '@tender-ledger/domain';
+import { EmbeddedLedger, LedgerDamagedError, leafDataOf, verifyLedger, type Block } from '@tender-ledger/embedded-ledger';
 import { fromHex, leafHash, rootOfLeaves, toHex, verifyInclusion } from '@tender-ledger/tlog';
 import { instanceOf, present } from '../helpers/assert.js';
 import { ManualClock } from '../helpers/clock.js';
@@ -25,6 +26,38 @@ async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
   }
   return hashes;
 }
+
+describe('leafDataOf: a record\'s leaf from its event', () => {
+  const txId = doc('tx');
+  const record = (extra: object): string => sealRecordText({
+    recordId: txId, projectId: 'P-1', step: 'BidCommitted', seq: 2, prevHash: doc('prev'), payload: { bidderId: 'B1', commitment: doc('bid') },
+    actor: { mspId: 'TradingCentreMSP', clientId: 'platform' }, txId, txTime: '2026-01-01T00:00:00.000Z', ...extra,
+  }).json;
+  /** What the rule says: the hash member of the event's JSON, if the record is this transaction's. */
+  const byParse = (payload: string, id: string) => {
+    const parsed = JSON.parse(payload) as { recordId: string; hash: string };
+    return parsed.recordId === id ? toHex(bytesOf(parsed.hash)) : undefined;
+  };
+
+  for (const [what, payload] of [
+    ['a project chain\'s record', record({})],
+    ['a bidder chain\'s record', record({ bidderChain: 'B1' })],
+    ['a bidder chain\'s record whose actor needs escapes', record({ bidderChain: 'B1', actor: { mspId: 'TradingCentreMSP', clientId: 'x509::/CN="a\\b"' } })],
+    ['a bidder chain\'s record with a non-ASCII bidder', record({ bidderChain: 'B\u00e9\u{1F600}' })],
+  ] as const) {
+    it(`gives the hash of ${what}, as parsing it would`, () => {
+      const leaf = leafDataOf({ txId, event: { name: 'BidCommitted', payload } });
+      expect(toHex(present(leaf, 'the leaf'))).to.equal(byParse(payload, txId));
+      expect(leafDataOf({ txId: doc('another tx'), event: { name: 'BidCommitted', payload } })).to.equal(undefined);
+    });
+  }
+
+  it('gives no leaf for an event that is not a record', () => {
+    expect(leafDataOf({ txId, event: { name: 'x', payload: '{"actor":{"clientId":"a","mspId":"b"},"bidderChain":"c","hash":"00"}' } })).to.equal(undefined);
+    expect(leafDataOf({ txId, event: { name: 'x', payload: 'not json' } })).to.equal(undefined);
+    expect(leafDataOf({ txId })).to.equal(undefined);
+  });
+});
 
 describe('the embedded ledger\'s transparency log', () => {
   let temp: ReturnType<typeof tempDir>;
