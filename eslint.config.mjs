@@ -20,7 +20,10 @@ export default tseslint.config(
       '@eslint-community/eslint-comments/require-description': ['error', { ignore: [] }],
       // A `let` that closures read before its one assignment (signal handlers, metrics) stays a `let`.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // A switch over a union names every case or says what the rest do with a default.
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       // Off: many values it calls impossible come from bytes cast to a type (stored blocks, backend answers);
@@ -32,9 +35,17 @@ export default tseslint.config(
       // Numbers may stand in a template: a number formats unambiguously (recommendedTypeChecked allows it too).
       // Everything else the strict setting refuses stays refused: `undefined`, `null`, objects and booleans
       // print as "undefined", "[object Object]" and the like into messages, so they are formatted by hand.
-      '@typescript-eslint/restrict-template-expressions': ['error', {
-        allowAny: false, allowBoolean: false, allowNever: false, allowNullish: false, allowRegExp: false, allowNumber: true,
-      }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        {
+          allowAny: false,
+          allowBoolean: false,
+          allowNever: false,
+          allowNullish: false,
+          allowRegExp: false,
+          allowNumber: true,
+        },
+      ],
     },
   },
   {
@@ -53,18 +64,39 @@ export default tseslint.config(
     ignores: ['test/**'],
     rules: {
       // Anything parsed from outside is checked against its schema, never cast.
-      'no-restricted-syntax': ['error', {
-        selector: "TSAsExpression > CallExpression[callee.object.name='JSON'][callee.property.name='parse']",
-        message: 'Parse with the schema (Value.Check / schemaErrors), not JSON.parse(...) as T.',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "TSAsExpression > CallExpression[callee.object.name='JSON'][callee.property.name='parse']",
+          message: 'Parse with the schema (Value.Check / schemaErrors), not JSON.parse(...) as T.',
+        },
+      ],
     },
   },
   {
     // The SDK is a client and nothing more: what the services share with it (roles, receipts,
     // record and hash rules, Merkle code) lives in domain, trust or tlog.
-    files: ['gateway/src/**/*.ts', 'witness/src/**/*.ts', 'ledger/src/**/*.ts', 'chaincode/src/**/*.ts', 'trust/src/**/*.ts', 'tlog/src/**/*.ts', 'domain/src/**/*.ts'],
+    files: [
+      'gateway/src/**/*.ts',
+      'witness/src/**/*.ts',
+      'ledger/src/**/*.ts',
+      'chaincode/src/**/*.ts',
+      'trust/src/**/*.ts',
+      'tlog/src/**/*.ts',
+      'domain/src/**/*.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@tender-ledger/client-sdk', '@tender-ledger/client-sdk/*'], message: 'The SDK is a client: take shared definitions from domain, trust or tlog.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@tender-ledger/client-sdk', '@tender-ledger/client-sdk/*'],
+              message: 'The SDK is a client: take shared definitions from domain, trust or tlog.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -77,9 +109,7 @@ export default tseslint.config(
     // gateway since on Fabric they come from a peer), the SDK's HTTP answers, the files an operator
     // or a user hands over (key files, JWKS, the Fabric connection, evidence packages, proof
     // bundles), the idempotency store's entries read back after a crash.
-    files: [
-      'ledger/src/*.ts', 'chaincode/src/state.ts',
-    ],
+    files: ['ledger/src/*.ts', 'chaincode/src/state.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -1,5 +1,13 @@
 import type { Context } from 'fabric-contract-api';
-import { BIDDER_ID_ATTRIBUTE, LedgerError, documentHashes, isRegulatorMsp, type Actor, type LedgerRecord, type SealedRecord } from '@tender-ledger/domain';
+import {
+  BIDDER_ID_ATTRIBUTE,
+  LedgerError,
+  documentHashes,
+  isRegulatorMsp,
+  type Actor,
+  type LedgerRecord,
+  type SealedRecord,
+} from '@tender-ledger/domain';
 import { keys, putState, readJson, writeJson } from './state.js';
 
 // What every contract of this chaincode shares. Plain functions, not methods, so that none of
@@ -24,7 +32,10 @@ export function refuseClockSkew(ctx: Context): void {
   const skewMs = Math.abs(ctx.stub.getDateTimestamp().getTime() - peerNow);
   const toleranceMs = clockSkewToleranceMs();
   if (skewMs > toleranceMs) {
-    throw new LedgerError('CLOCK_SKEW', `proposal timestamp ${ctx.stub.getDateTimestamp().toISOString()} is ${Math.round(skewMs / 1000)} s from the endorsing peer's clock (tolerance ${toleranceMs / 1000} s)`);
+    throw new LedgerError(
+      'CLOCK_SKEW',
+      `proposal timestamp ${ctx.stub.getDateTimestamp().toISOString()} is ${Math.round(skewMs / 1000)} s from the endorsing peer's clock (tolerance ${toleranceMs / 1000} s)`,
+    );
   }
 }
 
@@ -76,7 +87,10 @@ export async function refuseForeignCorrection(ctx: Context, recordId: string, pr
     throw new LedgerError('RECORD_NOT_FOUND', `no record ${recordId} to correct`);
   }
   if (target.projectId !== projectId) {
-    throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} is not ${projectId === null ? 'a standalone record' : `a record of project ${projectId}`}`);
+    throw new LedgerError(
+      'CORRECTION_NOT_ALLOWED',
+      `record ${recordId} is not ${projectId === null ? 'a standalone record' : `a record of project ${projectId}`}`,
+    );
   }
   if (target.actor.mspId !== actor.mspId || target.actor.clientId !== actor.clientId) {
     throw new LedgerError('CORRECTION_NOT_ALLOWED', `record ${recordId} was written by another identity`);
@@ -113,7 +127,10 @@ export async function storeRecord(ctx: Context, stateKey: string, sealed: Sealed
  * organisation's decision, so a local setting is the right place, not the channel's.
  */
 export function isBidderProxy(ctx: Context, env: NodeJS.ProcessEnv = process.env): boolean {
-  const proxies = (env.TENDER_BIDDER_PROXIES ?? '').split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  const proxies = (env.TENDER_BIDDER_PROXIES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   if (proxies.length === 0) return false;
   // fabric-shim's id: x509::<subject DN>::<issuer DN>, each as /K=V/K=V.
   const subject = ctx.clientIdentity.getID().split('::')[1] ?? '';

@@ -1,5 +1,12 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { GENESIS_HASH, LedgerError, NotariseBatchRequest, NotariseDocumentRequest, parseArgument, sealRecordText } from '@tender-ledger/domain';
+import {
+  GENESIS_HASH,
+  LedgerError,
+  NotariseBatchRequest,
+  NotariseDocumentRequest,
+  parseArgument,
+  sealRecordText,
+} from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { ledgerTime, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf } from './evidence.js';
 import { keys, putState } from './state.js';
@@ -29,12 +36,22 @@ export class NotaryContract extends Contract {
     const req = parseArgument(NotariseDocumentRequest, request, 'request');
     const { projectId, ...document } = req;
     if (projectId !== undefined) {
-      throw new LedgerError('INVALID_ARGUMENT', `request: /projectId a project's documents are recorded in its chain (tender:notariseDocument), not here`);
+      throw new LedgerError(
+        'INVALID_ARGUMENT',
+        `request: /projectId a project's documents are recorded in its chain (tender:notariseDocument), not here`,
+      );
     }
     if (document.corrects !== undefined) await refuseForeignCorrection(ctx, document.corrects, null, actor);
     const sealed = sealRecordText({
-      recordId: ctx.stub.getTxID(), projectId: null, step: 'DocumentNotarised', seq: 1, prevHash: GENESIS_HASH,
-      payload: document, actor, txId: ctx.stub.getTxID(), txTime: ledgerTime(ctx),
+      recordId: ctx.stub.getTxID(),
+      projectId: null,
+      step: 'DocumentNotarised',
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      payload: document,
+      actor,
+      txId: ctx.stub.getTxID(),
+      txTime: ledgerTime(ctx),
     });
     return storeRecord(ctx, keys.standaloneRecord(ctx, sealed.record.recordId), sealed);
   }
@@ -55,8 +72,15 @@ export class NotaryContract extends Contract {
     }
     const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(Buffer.from(h, 'hex')))));
     const sealed = sealRecordText({
-      recordId: ctx.stub.getTxID(), projectId: null, step: 'BatchNotarised', seq: 1, prevHash: GENESIS_HASH,
-      payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length }, actor, txId: ctx.stub.getTxID(), txTime: ledgerTime(ctx),
+      recordId: ctx.stub.getTxID(),
+      projectId: null,
+      step: 'BatchNotarised',
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length },
+      actor,
+      txId: ctx.stub.getTxID(),
+      txTime: ledgerTime(ctx),
     });
     const { record } = sealed;
     const stateKey = keys.standaloneRecord(ctx, record.recordId);

@@ -1,20 +1,74 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import {
-  AppointCommitteeRequest, AwardRequest, BIDDER_ID_ATTRIBUTE, BIDDER_ID_TRANSIENT, CommitBidRequest, GENESIS_HASH, LedgerError, MIN_BIDS, MIN_COMMITTEE, NotariseDocumentRequest,
-  OpenBidsRequest, RecordScoresRequest, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest, ReplaceCommitteeMemberRequest,
-  SEALED_STEPS, SignContractRequest, Identifier, Sha256Hex, assertSchema, bidCommitment, bidderRecords, checkChain,
-  depositWithinLimit, isDisclosed, isRegulatorMsp, isResultDecided, parseArgument, publicProjectStatus,
-  publicRecordView, rankBids, sealRecordText, bidLeafData, compareIds,
-  type Actor, type BiddingSeal, type ChainHead, type LedgerRecord, type OpenedBid, type PayloadByStep, type ProjectState, type ReleaseBasis,
-  type SealedRecord, type Step,
+  AppointCommitteeRequest,
+  AwardRequest,
+  BIDDER_ID_ATTRIBUTE,
+  BIDDER_ID_TRANSIENT,
+  CommitBidRequest,
+  GENESIS_HASH,
+  LedgerError,
+  MIN_BIDS,
+  MIN_COMMITTEE,
+  NotariseDocumentRequest,
+  OpenBidsRequest,
+  RecordScoresRequest,
+  RegisterBidderRequest,
+  RegisterProjectRequest,
+  ReleaseDepositRequest,
+  ReplaceCommitteeMemberRequest,
+  SEALED_STEPS,
+  SignContractRequest,
+  Identifier,
+  Sha256Hex,
+  assertSchema,
+  bidCommitment,
+  bidderRecords,
+  checkChain,
+  depositWithinLimit,
+  isDisclosed,
+  isRegulatorMsp,
+  isResultDecided,
+  parseArgument,
+  publicProjectStatus,
+  publicRecordView,
+  rankBids,
+  sealRecordText,
+  bidLeafData,
+  compareIds,
+  type Actor,
+  type BiddingSeal,
+  type ChainHead,
+  type LedgerRecord,
+  type OpenedBid,
+  type PayloadByStep,
+  type ProjectState,
+  type ReleaseBasis,
+  type SealedRecord,
+  type Step,
 } from '@tender-ledger/domain';
 import { MemoryTree, leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import {
-  actorOf, isBidderProxy, ledgerTime, peerClock, recordById, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf,
+  actorOf,
+  isBidderProxy,
+  ledgerTime,
+  peerClock,
+  recordById,
+  refuseClockSkew,
+  refuseForeignCorrection,
+  storeRecord,
+  writerOf,
 } from './evidence.js';
 import { bindProjectOwner, protectProjectWrites } from './endorsement.js';
 import {
-  keys, readAllJson, readJson, writeJson, type BiddingClosedState, type BidderState, type CommitteeState, type ProjectTerms, type ScoreState,
+  keys,
+  readAllJson,
+  readJson,
+  writeJson,
+  type BiddingClosedState,
+  type BidderState,
+  type CommitteeState,
+  type ProjectTerms,
+  type ScoreState,
 } from './state.js';
 
 /** ` at <instant>` for a refusal's message, or nothing where the state holds no instant (never "at undefined"). */
@@ -31,7 +85,10 @@ type DeadlineCode = 'REGISTRATION_AFTER_DEADLINE' | 'BID_AFTER_DEADLINE' | 'WITH
  * Arguments are JSON strings validated against the shared schemas; every refusal is a
  * {@link LedgerError} whose message starts with its stable code.
  */
-@Info({ title: 'TenderContract', description: 'Tender evidence: registration, sealed bids, opening, evaluation, award, contract, deposits' })
+@Info({
+  title: 'TenderContract',
+  description: 'Tender evidence: registration, sealed bids, opening, evaluation, award, contract, deposits',
+})
 export class TenderContract extends Contract {
   constructor() {
     super('tender');
@@ -81,7 +138,11 @@ export class TenderContract extends Contract {
       liveBids: 0,
     };
     await writeJson(ctx, keys.terms(ctx, req.projectId), {
-      projectId: req.projectId, owner: actor, bidDeadline: req.bidDeadline, depositAmount: req.depositAmount, estimatedPrice: req.estimatedPrice,
+      projectId: req.projectId,
+      owner: actor,
+      bidDeadline: req.bidDeadline,
+      depositAmount: req.depositAmount,
+      estimatedPrice: req.estimatedPrice,
     } satisfies ProjectTerms);
     return this.#append(ctx, project, 'ProjectRegistered', { ...req });
   }
@@ -103,13 +164,19 @@ export class TenderContract extends Contract {
       throw new LedgerError('BIDDER_EXISTS', `bidder ${req.bidderId} is already registered`);
     }
     if (req.deposit.amount < project.depositAmount) {
-      throw new LedgerError('DEPOSIT_INSUFFICIENT', `deposit ${req.deposit.amount} fen is less than the required ${project.depositAmount} fen`);
+      throw new LedgerError(
+        'DEPOSIT_INSUFFICIENT',
+        `deposit ${req.deposit.amount} fen is less than the required ${project.depositAmount} fen`,
+      );
     }
     if (!depositWithinLimit(req.deposit.amount, project.estimatedPrice)) {
       throw new LedgerError('DEPOSIT_ABOVE_LIMIT', `deposit ${req.deposit.amount} fen exceeds 2% of ${project.estimatedPrice} fen`);
     }
     const genesis: ChainHead = { seq: 0, hash: GENESIS_HASH, recordId: '' };
-    const sealed = this.#newBidderRecord(ctx, projectId, req.bidderId, genesis, 'BidderRegistered', { bidderId: req.bidderId, deposit: req.deposit });
+    const sealed = this.#newBidderRecord(ctx, projectId, req.bidderId, genesis, 'BidderRegistered', {
+      bidderId: req.bidderId,
+      deposit: req.deposit,
+    });
     await writeJson(ctx, keys.bidderProject(ctx, req.bidderId, projectId), projectId);
     return this.#commitBidder(ctx, { projectId, bidderId: req.bidderId, deposit: req.deposit, registeredAt: now, head: genesis }, sealed);
   }
@@ -134,9 +201,14 @@ export class TenderContract extends Contract {
       // BL art. 29: a later commitment before the deadline supersedes the earlier one.
       ...(bidder.bid ? { supersedes: bidder.bid.recordId } : {}),
     });
-    return this.#commitBidder(ctx, {
-      ...bidder, bid: { commitment: req.commitment, recordId: sealed.record.recordId, hash: sealed.record.hash, committedAt: now },
-    }, sealed);
+    return this.#commitBidder(
+      ctx,
+      {
+        ...bidder,
+        bid: { commitment: req.commitment, recordId: sealed.record.recordId, hash: sealed.record.hash, committedAt: now },
+      },
+      sealed,
+    );
   }
 
   @Transaction()
@@ -156,7 +228,10 @@ export class TenderContract extends Contract {
     if (!bidder.bid) {
       throw new LedgerError('BID_NOT_FOUND', `bidder ${bidderId} has no bid to withdraw`);
     }
-    const sealed = this.#newBidderRecord(ctx, projectId, bidderId, bidder.head, 'BidWithdrawn', { bidderId, commitmentRecordId: bidder.bid.recordId });
+    const sealed = this.#newBidderRecord(ctx, projectId, bidderId, bidder.head, 'BidWithdrawn', {
+      bidderId,
+      commitmentRecordId: bidder.bid.recordId,
+    });
     return this.#commitBidder(ctx, { ...bidder, withdrawn: { recordId: sealed.record.recordId, withdrawnAt: now } }, sealed);
   }
 
@@ -187,9 +262,16 @@ export class TenderContract extends Contract {
     if (req.members.length % 2 === 0) {
       throw new LedgerError('COMMITTEE_NOT_ODD', `${req.members.length} members; the committee must be odd`);
     }
-    const sealed = this.#newRecord(ctx, project, 'CommitteeAppointed', { members: req.members, appointmentDocSha256: req.appointmentDocSha256 });
+    const sealed = this.#newRecord(ctx, project, 'CommitteeAppointed', {
+      members: req.members,
+      appointmentDocSha256: req.appointmentDocSha256,
+    });
     await writeJson(ctx, keys.committee(ctx, projectId), {
-      projectId, members: req.members, former: [], appointmentDocSha256: req.appointmentDocSha256, recordId: sealed.record.recordId,
+      projectId,
+      members: req.members,
+      former: [],
+      appointmentDocSha256: req.appointmentDocSha256,
+      recordId: sealed.record.recordId,
     } satisfies CommitteeState);
     return this.#commit(ctx, project, sealed);
   }
@@ -246,7 +328,10 @@ export class TenderContract extends Contract {
     const project = await this.#projectForClose(ctx, projectId);
     const closed = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId));
     if (closed || project.status !== 'bidding') {
-      throw new LedgerError('BIDDING_ALREADY_CLOSED', `bidding of ${projectId} closed${atTime(closed?.closedAt ?? project.biddingClosedAt ?? project.openedAt ?? project.failedAt)}`);
+      throw new LedgerError(
+        'BIDDING_ALREADY_CLOSED',
+        `bidding of ${projectId} closed${atTime(closed?.closedAt ?? project.biddingClosedAt ?? project.openedAt ?? project.failedAt)}`,
+      );
     }
     const now = this.#now(ctx);
     const deadline = Date.parse(project.bidDeadline);
@@ -255,10 +340,16 @@ export class TenderContract extends Contract {
     }
     const peerNow = this.#peerClock(ctx);
     if (peerNow !== undefined && peerNow < deadline) {
-      throw new LedgerError('BIDDING_STILL_OPEN', `the endorsing peer's clock ${new Date(peerNow).toISOString()} is before the bid deadline ${project.bidDeadline}`);
+      throw new LedgerError(
+        'BIDDING_STILL_OPEN',
+        `the endorsing peer's clock ${new Date(peerNow).toISOString()} is before the bid deadline ${project.bidDeadline}`,
+      );
     }
     const sealed = this.#newRecord(ctx, project, 'BiddingClosed', { bidDeadline: project.bidDeadline });
-    await writeJson(ctx, keys.biddingClosed(ctx, projectId), { closedAt: now, recordId: sealed.record.recordId } satisfies BiddingClosedState);
+    await writeJson(ctx, keys.biddingClosed(ctx, projectId), {
+      closedAt: now,
+      recordId: sealed.record.recordId,
+    } satisfies BiddingClosedState);
     return this.#commit(ctx, { ...project, biddingClosedAt: now }, sealed);
   }
 
@@ -279,8 +370,10 @@ export class TenderContract extends Contract {
     }
     // The opening closes bidding if nobody did at the deadline (the opening time is not before it).
     const closedAt = project.biddingClosedAt ?? now;
-    const closedState = await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId))
-      ?? { closedAt, recordId: ctx.stub.getTxID() };
+    const closedState = (await readJson<BiddingClosedState>(ctx, keys.biddingClosed(ctx, projectId))) ?? {
+      closedAt,
+      recordId: ctx.stub.getTxID(),
+    };
     await writeJson(ctx, keys.biddingClosed(ctx, projectId), closedState);
     const bidders = await readAllJson<BidderState>(ctx, 'bidder', [projectId]);
     const live = bidders.filter((b) => b.bid && !b.withdrawn);
@@ -300,12 +393,17 @@ export class TenderContract extends Contract {
     if (live.length < MIN_BIDS) {
       // Bidding steps read only the close key, not the project: it tells them the tender failed.
       await writeJson(ctx, keys.biddingClosed(ctx, projectId), { ...closedState, failedAt: now } satisfies BiddingClosedState);
-      const sealed = this.#newRecord(ctx, project, 'TenderFailed', { reason: 'TOO_FEW_BIDS', liveBids: live.length, minimumBids: MIN_BIDS, ...seal });
+      const sealed = this.#newRecord(ctx, project, 'TenderFailed', {
+        reason: 'TOO_FEW_BIDS',
+        liveBids: live.length,
+        minimumBids: MIN_BIDS,
+        ...seal,
+      });
       return this.#commit(ctx, { ...project, ...counts, status: 'failed', failedAt: now, biddingClosedAt: closedAt }, sealed);
     }
     // IR art. 46: the committee is formed before the evaluation; once bids are opened it can no
     // longer be chosen blind to them, so an opening that leads to evaluation needs it already.
-    if (!await this.#committee(ctx, projectId)) {
+    if (!(await this.#committee(ctx, projectId))) {
       throw new LedgerError('COMMITTEE_NOT_APPOINTED', `appoint the evaluation committee of ${projectId} before opening its bids`);
     }
     const bids: OpenedBid[] = live.map((bidder) => {
@@ -323,7 +421,8 @@ export class TenderContract extends Contract {
     for (const bid of bids) {
       const bidder = live.find((b) => b.bidderId === bid.bidderId) as BidderState;
       await writeJson(ctx, keys.bidder(ctx, projectId, bid.bidderId), {
-        ...bidder, opened: { outcome: bid.outcome, ...(bid.outcome === 'VALID' ? { price: bid.price } : {}) },
+        ...bidder,
+        opened: { outcome: bid.outcome, ...(bid.outcome === 'VALID' ? { price: bid.price } : {}) },
       } satisfies BidderState);
     }
     return this.#commit(ctx, { ...project, ...counts, status: 'opened', openedAt: now, biddingClosedAt: closedAt }, sealed);
@@ -349,7 +448,7 @@ export class TenderContract extends Contract {
       if (bidder?.opened?.outcome !== 'VALID') {
         throw new LedgerError('SCORE_FOR_INVALID_BID', `bidder ${bidderId} has no valid opened bid`);
       }
-      if (seen.has(bidderId) || await readJson(ctx, keys.score(ctx, projectId, bidderId, req.evaluatorId))) {
+      if (seen.has(bidderId) || (await readJson(ctx, keys.score(ctx, projectId, bidderId, req.evaluatorId)))) {
         throw new LedgerError('SCORE_DUPLICATE', `evaluator ${req.evaluatorId} already scored bidder ${bidderId}`);
       }
       seen.add(bidderId);
@@ -357,7 +456,10 @@ export class TenderContract extends Contract {
     const sealed = this.#newRecord(ctx, project, 'ScoresRecorded', { ...req });
     for (const { bidderId, score } of req.scores) {
       await writeJson(ctx, keys.score(ctx, projectId, bidderId, req.evaluatorId), {
-        evaluatorId: req.evaluatorId, bidderId, score, recordId: sealed.record.recordId,
+        evaluatorId: req.evaluatorId,
+        bidderId,
+        score,
+        recordId: sealed.record.recordId,
       } satisfies ScoreState);
     }
     return this.#commit(ctx, project, sealed);
@@ -388,7 +490,10 @@ export class TenderContract extends Contract {
         }
       }
     }
-    const ranking = rankBids(valid.map((b) => ({ bidderId: b.bidderId, price: b.opened?.price ?? 0 })), scores);
+    const ranking = rankBids(
+      valid.map((b) => ({ bidderId: b.bidderId, price: b.opened?.price ?? 0 })),
+      scores,
+    );
     const firstRanked = ranking.find((r) => r.bidderId === req.bidderId)?.rank === 1;
     const tiedFirst = ranking.filter((r) => r.rank === 1).map((r) => r.bidderId);
     const explained = req.reason !== undefined && req.reasonDocSha256 !== undefined;
@@ -398,19 +503,32 @@ export class TenderContract extends Contract {
     }
     // IR art. 55 names no winner among equals: picking one of them is a choice that needs its reason too.
     if (firstRanked && tiedFirst.length > 1 && !explained) {
-      throw new LedgerError('AWARD_TIE_NEEDS_REASON', `bidders ${tiedFirst.join(', ')} tie for the first rank; give reason and reasonDocSha256`);
+      throw new LedgerError(
+        'AWARD_TIE_NEEDS_REASON',
+        `bidders ${tiedFirst.join(', ')} tie for the first rank; give reason and reasonDocSha256`,
+      );
     }
     const price = winner.opened?.price ?? 0;
     const sealed = this.#newRecord(ctx, project, 'BidAwarded', {
-      bidderId: req.bidderId, price, noticeSha256: req.noticeSha256, ranking, committee: [...committee.members].sort(), firstRanked,
+      bidderId: req.bidderId,
+      price,
+      noticeSha256: req.noticeSha256,
+      ranking,
+      committee: [...committee.members].sort(),
+      firstRanked,
       ...(tiedFirst.length > 1 ? { tiedFirst } : {}),
       ...(req.reason ? { reason: req.reason } : {}),
       ...(req.reasonDocSha256 ? { reasonDocSha256: req.reasonDocSha256 } : {}),
     });
-    return this.#commit(ctx, {
-      ...project, status: 'awarded',
-      award: { bidderId: req.bidderId, price, awardedAt: sealed.record.txTime, recordId: sealed.record.recordId },
-    }, sealed);
+    return this.#commit(
+      ctx,
+      {
+        ...project,
+        status: 'awarded',
+        award: { bidderId: req.bidderId, price, awardedAt: sealed.record.txTime, recordId: sealed.record.recordId },
+      },
+      sealed,
+    );
   }
 
   @Transaction()
@@ -427,11 +545,19 @@ export class TenderContract extends Contract {
     if (project.status !== 'awarded' || !project.award) {
       throw new LedgerError('CONTRACT_BEFORE_AWARD', `project ${projectId} has not been awarded`);
     }
-    const sealed = this.#newRecord(ctx, project, 'ContractSigned', { bidderId: project.award.bidderId, contractSha256: req.contractSha256 });
-    return this.#commit(ctx, {
-      ...project, status: 'contracted',
-      contract: { contractSha256: req.contractSha256, signedAt: sealed.record.txTime, recordId: sealed.record.recordId },
-    }, sealed);
+    const sealed = this.#newRecord(ctx, project, 'ContractSigned', {
+      bidderId: project.award.bidderId,
+      contractSha256: req.contractSha256,
+    });
+    return this.#commit(
+      ctx,
+      {
+        ...project,
+        status: 'contracted',
+        contract: { contractSha256: req.contractSha256, signedAt: sealed.record.txTime, recordId: sealed.record.recordId },
+      },
+      sealed,
+    );
   }
 
   @Transaction()
@@ -452,11 +578,16 @@ export class TenderContract extends Contract {
       throw new LedgerError('RELEASE_ABOVE_DEPOSIT', `release of ${req.amount} fen exceeds the ${bidder.deposit.amount} fen paid`);
     }
     const sealed = this.#newRecord(ctx, project, 'DepositReleased', {
-      bidderId, form: bidder.deposit.form, paid: bidder.deposit.amount, amount: req.amount,
-      ...(req.interest !== undefined ? { interest: req.interest } : {}), basis,
+      bidderId,
+      form: bidder.deposit.form,
+      paid: bidder.deposit.amount,
+      amount: req.amount,
+      ...(req.interest !== undefined ? { interest: req.interest } : {}),
+      basis,
     });
     await writeJson(ctx, keys.bidder(ctx, projectId, bidderId), {
-      ...bidder, released: { amount: req.amount, recordId: sealed.record.recordId, releasedAt: sealed.record.txTime },
+      ...bidder,
+      released: { amount: req.amount, recordId: sealed.record.recordId, releasedAt: sealed.record.txTime },
     } satisfies BidderState);
     return this.#commit(ctx, project, sealed);
   }
@@ -474,7 +605,10 @@ export class TenderContract extends Contract {
     const req = parseArgument(NotariseDocumentRequest, request, 'request');
     const { projectId, ...document } = req;
     if (projectId === undefined) {
-      throw new LedgerError('INVALID_ARGUMENT', 'request: /projectId is required here; a standalone document goes to notary:notariseDocument');
+      throw new LedgerError(
+        'INVALID_ARGUMENT',
+        'request: /projectId is required here; a standalone document goes to notary:notariseDocument',
+      );
     }
     const project = await this.#ownProject(ctx, projectId);
     if (document.corrects !== undefined) await refuseForeignCorrection(ctx, document.corrects, projectId, actor);
@@ -528,7 +662,14 @@ export class TenderContract extends Contract {
     if (!isDisclosed(project.status)) {
       throw new LedgerError('FORBIDDEN', 'only the bidder, the owning platform and regulators read a sealed bid');
     }
-    return JSON.stringify({ projectId, bidderId, records: bidderRecords(records.map((r) => publicRecordView(r, project.status)), bidderId) });
+    return JSON.stringify({
+      projectId,
+      bidderId,
+      records: bidderRecords(
+        records.map((r) => publicRecordView(r, project.status)),
+        bidderId,
+      ),
+    });
   }
 
   /**
@@ -544,7 +685,10 @@ export class TenderContract extends Contract {
     const regulator = isRegulatorMsp(this.#actor(ctx).mspId);
     const speaksFor = this.#bidderOf(ctx);
     if (!regulator && speaksFor !== bidderId) {
-      throw new LedgerError('FORBIDDEN', speaksFor === undefined ? 'only the bidder and regulators list a bidder\'s bids' : 'a bidder reads only its own bids');
+      throw new LedgerError(
+        'FORBIDDEN',
+        speaksFor === undefined ? "only the bidder and regulators list a bidder's bids" : 'a bidder reads only its own bids',
+      );
     }
     const bids = [];
     for (const projectId of await readAllJson<string>(ctx, 'bidderProject', [bidderId])) {
@@ -552,7 +696,11 @@ export class TenderContract extends Contract {
       if (!regulator && this.#bidderOf(ctx, project) !== bidderId) continue;
       const records = await this.#records(ctx, projectId);
       bids.push({
-        projectId, name: project.name, status: project.status, bidDeadline: project.bidDeadline, openingTime: project.openingTime,
+        projectId,
+        name: project.name,
+        status: project.status,
+        bidDeadline: project.bidDeadline,
+        openingTime: project.openingTime,
         records: bidderRecords(records, bidderId),
       });
     }
@@ -598,8 +746,13 @@ export class TenderContract extends Contract {
     const index = leaves.findIndex((l) => l.bidderId === bidderId);
     const leaf = leaves[index];
     return JSON.stringify({
-      projectId, bidderId, opening, head, leaf: leaf ?? null,
-      ...(leaf ? { index } : {}), size: tree.size,
+      projectId,
+      bidderId,
+      opening,
+      head,
+      leaf: leaf ?? null,
+      ...(leaf ? { index } : {}),
+      size: tree.size,
       proof: leaf ? tree.inclusionProof(index).map(toHex) : [],
     });
   }
@@ -706,7 +859,10 @@ export class TenderContract extends Contract {
     }
     const peerNow = this.#peerClock(ctx);
     if (peerNow !== undefined && peerNow >= deadline) {
-      throw new LedgerError(code, `the endorsing peer's clock ${new Date(peerNow).toISOString()} is not before the bid deadline ${project.bidDeadline}`);
+      throw new LedgerError(
+        code,
+        `the endorsing peer's clock ${new Date(peerNow).toISOString()} is not before the bid deadline ${project.bidDeadline}`,
+      );
     }
   }
 
@@ -814,9 +970,12 @@ export class TenderContract extends Contract {
     if (project.status === 'failed') return 'failedTender';
     const isWinner = project.award?.bidderId === bidder.bidderId;
     if (project.status === 'contracted' || (project.status === 'awarded' && !isWinner)) return 'award';
-    throw new LedgerError('RELEASE_NOT_DUE', isWinner
-      ? `the winner's deposit is released after the contract is signed`
-      : `project ${project.projectId} has not been awarded and bidder ${bidder.bidderId} has not withdrawn`);
+    throw new LedgerError(
+      'RELEASE_NOT_DUE',
+      isWinner
+        ? `the winner's deposit is released after the contract is signed`
+        : `project ${project.projectId} has not been awarded and bidder ${bidder.bidderId} has not withdrawn`,
+    );
   }
 
   /** A hash's place in a batch, and its inclusion proof into the batch's root. */
@@ -876,11 +1035,26 @@ export class TenderContract extends Contract {
   }
 
   /** Builds a bidder chain's next record, chained to that bidder's head. */
-  #newBidderRecord<S extends Step>(ctx: Context, projectId: string, bidderId: string, head: ChainHead, step: S, payload: PayloadByStep[S]): SealedRecord<S> {
+  #newBidderRecord<S extends Step>(
+    ctx: Context,
+    projectId: string,
+    bidderId: string,
+    head: ChainHead,
+    step: S,
+    payload: PayloadByStep[S],
+  ): SealedRecord<S> {
     const txId = ctx.stub.getTxID();
     return sealRecordText({
-      recordId: txId, projectId, bidderChain: bidderId, step, seq: head.seq + 1, prevHash: head.hash,
-      payload, actor: this.#actor(ctx), txId, txTime: this.#now(ctx),
+      recordId: txId,
+      projectId,
+      bidderChain: bidderId,
+      step,
+      seq: head.seq + 1,
+      prevHash: head.hash,
+      payload,
+      actor: this.#actor(ctx),
+      txId,
+      txTime: this.#now(ctx),
     });
   }
 
@@ -889,7 +1063,8 @@ export class TenderContract extends Contract {
     const { record } = sealed;
     await storeRecord(ctx, keys.bidderRecord(ctx, bidder.projectId, bidder.bidderId, record.seq), sealed);
     await writeJson(ctx, keys.bidder(ctx, bidder.projectId, bidder.bidderId), {
-      ...bidder, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
+      ...bidder,
+      head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies BidderState);
     return sealed.json;
   }
@@ -898,8 +1073,15 @@ export class TenderContract extends Contract {
   #newRecord<S extends Step>(ctx: Context, project: ProjectState, step: S, payload: PayloadByStep[S]): SealedRecord<S> {
     const txId = ctx.stub.getTxID();
     return sealRecordText({
-      recordId: txId, projectId: project.projectId, step, seq: project.head.seq + 1, prevHash: project.head.hash,
-      payload, actor: this.#actor(ctx), txId, txTime: this.#now(ctx),
+      recordId: txId,
+      projectId: project.projectId,
+      step,
+      seq: project.head.seq + 1,
+      prevHash: project.head.hash,
+      payload,
+      actor: this.#actor(ctx),
+      txId,
+      txTime: this.#now(ctx),
     });
   }
 
@@ -912,7 +1094,8 @@ export class TenderContract extends Contract {
     const { record } = sealed;
     await storeRecord(ctx, keys.record(ctx, project.projectId, record.seq), sealed);
     await writeJson(ctx, keys.project(ctx, project.projectId), {
-      ...project, head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
+      ...project,
+      head: { seq: record.seq, hash: record.hash, recordId: record.recordId },
     } satisfies ProjectState);
     return sealed.json;
   }

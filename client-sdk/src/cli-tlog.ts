@@ -16,29 +16,46 @@ interface Globals {
 export function addTlogCommands(root: Command, run: (work: Promise<number>) => Promise<void>): void {
   const globals = (command: Command) => command.optsWithGlobals<Globals>();
   const proof = root.command('proof').description('Transparency-log proofs (c2sp.org/tlog-proof@v1), verifiable offline.').exitOverride();
-  proof.command('get')
-    .description('Fetch a record\'s proof bundle; writes <recordId>.tlog-proof.')
+  proof
+    .command('get')
+    .description("Fetch a record's proof bundle; writes <recordId>.tlog-proof.")
     .argument('<recordId>')
     .option('--out <file>', 'write it here instead')
-    .action((recordId: string, options: { out?: string }, command: Command) => run(refusals(() => proofGet(recordId, options, globals(command)))));
-  proof.command('verify')
-    .description('Verify a bundle offline: the record is the leaf it names, the log signed the checkpoint and a quorum of witnesses cosigned it.')
+    .action((recordId: string, options: { out?: string }, command: Command) =>
+      run(refusals(() => proofGet(recordId, options, globals(command)))),
+    );
+  proof
+    .command('verify')
+    .description(
+      'Verify a bundle offline: the record is the leaf it names, the log signed the checkpoint and a quorum of witnesses cosigned it.',
+    )
     .argument('<file>', 'the .tlog-proof file')
     .requiredOption('--policy <file>', 'the tlog-policy to trust (log key, witnesses, quorum)')
-    .option('--record <sha256|file>', 'the record: its hash, or a JSON file holding the record itself, whose content is hashed (default: the hash the bundle names, not authenticated)')
+    .option(
+      '--record <sha256|file>',
+      'the record: its hash, or a JSON file holding the record itself, whose content is hashed (default: the hash the bundle names, not authenticated)',
+    )
     .action((file: string, options: { policy: string; record?: string }) => run(refusals(() => proofVerify(file, options))));
-  root.command('log').description('The transparency log.').exitOverride()
+  root
+    .command('log')
+    .description('The transparency log.')
+    .exitOverride()
     .command('consistency')
     .description('Check that the newer checkpoint extends the older one (the proof comes from the gateway and is checked, not trusted).')
     .argument('<old>', 'the older checkpoint (signed note file)')
     .argument('<new>', 'the newer checkpoint')
-    .option('--policy <file>', 'also check the checkpoints\' signatures against this tlog-policy')
-    .action((oldFile: string, newFile: string, options: { policy?: string }, command: Command) => run(refusals(() => consistency(oldFile, newFile, options, globals(command)))));
+    .option('--policy <file>', "also check the checkpoints' signatures against this tlog-policy")
+    .action((oldFile: string, newFile: string, options: { policy?: string }, command: Command) =>
+      run(refusals(() => consistency(oldFile, newFile, options, globals(command)))),
+    );
 }
 
 async function proofGet(recordId: string, options: { out?: string }, globals: Globals): Promise<number> {
   const url = globals.url.replace(/\/+$/, '');
-  const res = await fetch(`${url}/v1/records/${encodeURIComponent(recordId)}/proof`, globals.token ? { headers: { authorization: `Bearer ${globals.token}` } } : {});
+  const res = await fetch(
+    `${url}/v1/records/${encodeURIComponent(recordId)}/proof`,
+    globals.token ? { headers: { authorization: `Bearer ${globals.token}` } } : {},
+  );
   const body = await res.text();
   if (res.status !== 200) {
     console.error(`proof of ${recordId}: ${res.status} ${body}`);
@@ -47,7 +64,9 @@ async function proofGet(recordId: string, options: { out?: string }, globals: Gl
   const file = options.out ?? `${recordId}.tlog-proof`;
   await writeFile(file, body);
   const bundle = parseProofBundle(body);
-  console.log(`${file}: leaf ${bundle.index} of a tree of ${parseCheckpoint(parseNote(bundle.checkpoint).text).size} (${body.length} bytes)`);
+  console.log(
+    `${file}: leaf ${bundle.index} of a tree of ${parseCheckpoint(parseNote(bundle.checkpoint).text).size} (${body.length} bytes)`,
+  );
   return 0;
 }
 
@@ -57,7 +76,12 @@ async function proofVerify(file: string, options: { policy: string; record?: str
   let record: LedgerRecord | string | undefined = options.record;
   if (record !== undefined && !/^[0-9a-f]{64}$/.test(record)) {
     // A file holding the record (e.g. from an evidence package): checked as a record, then hashed by verifyProof.
-    record = parseChecked(RecordWithBlockSchema, await readFile(record, 'utf8'), record, (message) => new LedgerError('INVALID_ARGUMENT', message)) as LedgerRecord;
+    record = parseChecked(
+      RecordWithBlockSchema,
+      await readFile(record, 'utf8'),
+      record,
+      (message) => new LedgerError('INVALID_ARGUMENT', message),
+    ) as LedgerRecord;
   }
   let recordHash: string;
   if (record !== undefined) {
@@ -72,25 +96,36 @@ async function proofVerify(file: string, options: { policy: string; record?: str
     console.log(`record hash ${recordHash} (as the bundle names it; compare it with your record's)`);
   }
   const verified = verifyProof(text, typeof record === 'object' ? record : recordHash, policy);
-  console.log(`VERIFIED: record ${recordHash} is leaf ${verified.index} of ${verified.checkpoint.origin} at size ${verified.checkpoint.size}, `
-    + `signed by the log and cosigned by ${verified.cosignatures.map((c) => c.witness).join(', ') || 'no witness'} (policy met)`);
+  console.log(
+    `VERIFIED: record ${recordHash} is leaf ${verified.index} of ${verified.checkpoint.origin} at size ${verified.checkpoint.size}, ` +
+      `signed by the log and cosigned by ${verified.cosignatures.map((c) => c.witness).join(', ') || 'no witness'} (policy met)`,
+  );
   return 0;
 }
 
 async function consistency(oldFile: string, newFile: string, options: { policy?: string }, globals: Globals): Promise<number> {
   const [oldNote, newNote] = await Promise.all([readFile(oldFile, 'utf8'), readFile(newFile, 'utf8')]);
   const policy = options.policy ? parseLogPolicy(await readFile(options.policy, 'utf8')) : undefined;
-  const [older, newer] = [oldNote, newNote].map((note) => (policy ? verifyCheckpoint(note, policy).checkpoint : parseCheckpoint(parseNote(note).text))) as [ReturnType<typeof parseCheckpoint>, ReturnType<typeof parseCheckpoint>];
-  if (older.origin !== newer.origin) throw new LedgerError('TLOG_ORIGIN_UNKNOWN', `the checkpoints are of two logs: ${older.origin}, ${newer.origin}`);
+  const [older, newer] = [oldNote, newNote].map((note) =>
+    policy ? verifyCheckpoint(note, policy).checkpoint : parseCheckpoint(parseNote(note).text),
+  ) as [ReturnType<typeof parseCheckpoint>, ReturnType<typeof parseCheckpoint>];
+  if (older.origin !== newer.origin)
+    throw new LedgerError('TLOG_ORIGIN_UNKNOWN', `the checkpoints are of two logs: ${older.origin}, ${newer.origin}`);
   if (older.size > newer.size) {
     console.error('the old checkpoint is larger than the new one: give them oldest first');
     return 2;
   }
   const res = await fetch(`${globals.url.replace(/\/+$/, '')}/log/consistency/${older.size}/${newer.size}`);
-  if (res.status !== 200) throw new LedgerError('TLOG_PROOF_MALFORMED', `the log gave no consistency proof: ${res.status} ${await res.text()}`);
-  const proof = (await res.text()).split('\n').filter((l) => l !== '').map((l) => fromBase64(l) ?? new Uint8Array(0));
+  if (res.status !== 200)
+    throw new LedgerError('TLOG_PROOF_MALFORMED', `the log gave no consistency proof: ${res.status} ${await res.text()}`);
+  const proof = (await res.text())
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => fromBase64(l) ?? new Uint8Array(0));
   verifyConsistency(older.size, newer.size, proof, older.rootHash, newer.rootHash);
-  console.log(`CONSISTENT: ${newer.origin} at size ${newer.size} extends size ${older.size}${policy ? '' : ' (signatures not checked: give --policy)'}`);
+  console.log(
+    `CONSISTENT: ${newer.origin} at size ${newer.size} extends size ${older.size}${policy ? '' : ' (signatures not checked: give --policy)'}`,
+  );
   return 0;
 }
 

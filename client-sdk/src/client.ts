@@ -3,13 +3,40 @@ import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
-  BidderRecordsSchema, BidInclusionSchema, HashLookupSchema, HealthSchema, JwksSchema, ProjectStatusSchema, ReceiptCheckSchema, RecordWithBlockSchema,
-  TrailSchema, WritePendingSchema, WriteResultSchema, jsonValue, schemaErrors,
+  BidderRecordsSchema,
+  BidInclusionSchema,
+  HashLookupSchema,
+  HealthSchema,
+  JwksSchema,
+  ProjectStatusSchema,
+  ReceiptCheckSchema,
+  RecordWithBlockSchema,
+  TrailSchema,
+  WritePendingSchema,
+  WriteResultSchema,
+  jsonValue,
+  schemaErrors,
 } from '@tender-ledger/domain';
 import type {
-  AppointCommitteeRequest, AwardRequest, CommitBidRequest, LedgerRecord, NotariseDocumentRequest, NotariseBatchRequest, OpenBidsRequest, PublicProjectStatus,
-  ProjectState, RecordScoresRequest, RecordView, RegisterBidderRequest, RegisterProjectRequest, ReleaseDepositRequest,
-  ReplaceCommitteeMemberRequest, SignContractRequest, TrailBody, HashLookupBody, ReceiptCheckBody,
+  AppointCommitteeRequest,
+  AwardRequest,
+  CommitBidRequest,
+  LedgerRecord,
+  NotariseDocumentRequest,
+  NotariseBatchRequest,
+  OpenBidsRequest,
+  PublicProjectStatus,
+  ProjectState,
+  RecordScoresRequest,
+  RecordView,
+  RegisterBidderRequest,
+  RegisterProjectRequest,
+  ReleaseDepositRequest,
+  ReplaceCommitteeMemberRequest,
+  SignContractRequest,
+  TrailBody,
+  HashLookupBody,
+  ReceiptCheckBody,
 } from '@tender-ledger/domain';
 import { InvalidResponseError, NetworkError, problemError, WritePendingError, type Problem } from './errors.js';
 import { sha256File } from './hash.js';
@@ -131,7 +158,11 @@ export class TenderLedgerClient {
    * @example
    * await client.registerBidder('GZ-2026-0042', { bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } });
    */
-  registerBidder(projectId: string, request: RegisterBidderRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidderRegistered'>>> {
+  registerBidder(
+    projectId: string,
+    request: RegisterBidderRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'BidderRegistered'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/bidders`, request, options);
   }
 
@@ -163,7 +194,11 @@ export class TenderLedgerClient {
    * @example
    * await client.appointCommittee('GZ-2026-0042', { members: ['E1', 'E2', 'E3', 'E4', 'E5'], appointmentDocSha256 });
    */
-  appointCommittee(projectId: string, request: AppointCommitteeRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'CommitteeAppointed'>>> {
+  appointCommittee(
+    projectId: string,
+    request: AppointCommitteeRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'CommitteeAppointed'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/committee`, request, options);
   }
 
@@ -173,7 +208,11 @@ export class TenderLedgerClient {
    * @example
    * await client.replaceCommitteeMember(projectId, { memberId: 'E2', replacementId: 'E6', reason: '回避', reasonDocSha256 });
    */
-  replaceCommitteeMember(projectId: string, request: ReplaceCommitteeMemberRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'CommitteeMemberReplaced'>>> {
+  replaceCommitteeMember(
+    projectId: string,
+    request: ReplaceCommitteeMemberRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'CommitteeMemberReplaced'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/committee/replacements`, request, options);
   }
 
@@ -184,7 +223,11 @@ export class TenderLedgerClient {
    * @example
    * const { record } = await client.openBids('GZ-2026-0042', { reveals: [reveal1, reveal2, reveal3] });
    */
-  openBids(projectId: string, request: OpenBidsRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'BidsOpened' | 'TenderFailed'>>> {
+  openBids(
+    projectId: string,
+    request: OpenBidsRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'BidsOpened' | 'TenderFailed'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/opening`, request, options);
   }
 
@@ -195,7 +238,11 @@ export class TenderLedgerClient {
    * @example
    * await client.recordScores('GZ-2026-0042', { evaluatorId: 'E1', reportSha256, scores: [{ bidderId: 'B1', score: 9150 }] });
    */
-  recordScores(projectId: string, request: RecordScoresRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ScoresRecorded'>>> {
+  recordScores(
+    projectId: string,
+    request: RecordScoresRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'ScoresRecorded'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/scores`, request, options);
   }
 
@@ -216,7 +263,11 @@ export class TenderLedgerClient {
    * @example
    * await client.signContract('GZ-2026-0042', { contractSha256 });
    */
-  signContract(projectId: string, request: SignContractRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'ContractSigned'>>> {
+  signContract(
+    projectId: string,
+    request: SignContractRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'ContractSigned'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/contract`, request, options);
   }
 
@@ -227,7 +278,12 @@ export class TenderLedgerClient {
    * @example
    * await client.releaseDeposit('GZ-2026-0042', 'B2', { amount: 2_000_000 });
    */
-  releaseDeposit(projectId: string, bidderId: string, request: ReleaseDepositRequest, options?: WriteOptions): Promise<WriteResult<LedgerRecord<'DepositReleased'>>> {
+  releaseDeposit(
+    projectId: string,
+    bidderId: string,
+    request: ReleaseDepositRequest,
+    options?: WriteOptions,
+  ): Promise<WriteResult<LedgerRecord<'DepositReleased'>>> {
     return this.#write(`/v1/projects/${enc(projectId)}/deposits/${enc(bidderId)}/release`, request, options);
   }
 
@@ -260,7 +316,11 @@ export class TenderLedgerClient {
    * @example
    * const { record, receipt } = await client.notariseFile('招标公告.pdf', { kind: 'announcement' });
    */
-  async notariseFile(path: string, request: Omit<NotariseDocumentRequest, 'sha256'>, options?: WriteOptions & { onProgress?: (read: number, size: number) => void }): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
+  async notariseFile(
+    path: string,
+    request: Omit<NotariseDocumentRequest, 'sha256'>,
+    options?: WriteOptions & { onProgress?: (read: number, size: number) => void },
+  ): Promise<WriteResult<LedgerRecord<'DocumentNotarised'>>> {
     const sha256 = await sha256File(path, options?.onProgress);
     return this.notarise({ ...request, sha256 }, options);
   }
@@ -313,7 +373,9 @@ export class TenderLedgerClient {
    * if (!result.included) console.log(result.reason, result.detail);
    */
   bidInclusion(projectId: string, bidderId: string): Promise<BidInclusionProof> {
-    return this.#request(BidInclusionSchema, 'GET', `/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/inclusion`, undefined, { auth: false });
+    return this.#request(BidInclusionSchema, 'GET', `/v1/projects/${enc(projectId)}/bids/${enc(bidderId)}/inclusion`, undefined, {
+      auth: false,
+    });
   }
 
   /**
@@ -375,7 +437,13 @@ export class TenderLedgerClient {
    * `schema`, the answer's schema in the gateway's OpenAPI document: a body of any other shape
    * is refused with an InvalidResponseError, never handed to the caller as if it were one.
    */
-  async #request<T>(schema: TSchema, method: string, path: string, body?: unknown, options: { idempotencyKey?: string; auth?: boolean } = {}): Promise<T> {
+  async #request<T>(
+    schema: TSchema,
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { idempotencyKey?: string; auth?: boolean } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -401,7 +469,11 @@ export class TenderLedgerClient {
         const pending = parsePending(text);
         pendingSince ??= Date.now();
         if (Date.now() - pendingSince >= this.#pendingTimeoutMs) {
-          throw new WritePendingError(`${method} ${path}: the outcome is still not known${pending.txId ? ` (transaction ${pending.txId})` : ''}; send it again later with Idempotency-Key ${options.idempotencyKey}`, options.idempotencyKey, pending.txId);
+          throw new WritePendingError(
+            `${method} ${path}: the outcome is still not known${pending.txId ? ` (transaction ${pending.txId})` : ''}; send it again later with Idempotency-Key ${options.idempotencyKey}`,
+            options.idempotencyKey,
+            pending.txId,
+          );
         }
         attempt = -1; // a pending answer is not a failure: the retry budget starts again
         await backoff(0, response.headers.get('retry-after'));
@@ -430,11 +502,20 @@ function documented(schema: TSchema, text: string, call: string, status: number)
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new InvalidResponseError(`${call} answered ${status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`, status, [{ field: '/', message: 'not JSON' }], { cause });
+    throw new InvalidResponseError(
+      `${call} answered ${status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+      status,
+      [{ field: '/', message: 'not JSON' }],
+      { cause },
+    );
   }
   const fields = schemaErrors(schema, value);
   if (fields.length > 0) {
-    throw new InvalidResponseError(`${call} answered ${status} with a body that is not the documented one: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, status, fields);
+    throw new InvalidResponseError(
+      `${call} answered ${status} with a body that is not the documented one: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,
+      status,
+      fields,
+    );
   }
   return value;
 }
@@ -450,8 +531,11 @@ function parsePending(text: string): { txId?: string } {
  * and codes pass (the code is matched by callers, not by this client).
  */
 const ProblemShape = Type.Object({
-  code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), type: Type.Optional(Type.String()), title: Type.Optional(Type.String()),
-  detail: Type.Optional(Type.String()), instance: Type.Optional(Type.String()),
+  code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+  type: Type.Optional(Type.String()),
+  title: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
 });
 

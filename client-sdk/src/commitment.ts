@@ -47,7 +47,10 @@ export interface CommittedBid {
  */
 export function commitBid(input: CommitBidInput): CommittedBid {
   const sealed = {
-    projectId: input.projectId, bidderId: input.bidderId, bidFileSha256: input.bidFileSha256, price: input.price,
+    projectId: input.projectId,
+    bidderId: input.bidderId,
+    bidFileSha256: input.bidFileSha256,
+    price: input.price,
     salt: input.salt ?? randomBytes(32).toString('hex'),
   };
   const errors = schemaErrors(SealedBid, sealed);

@@ -2,7 +2,6 @@ import { TenderLedgerError } from '@tender-ledger/trust';
 
 export { TenderLedgerError, ReceiptVerificationError, type ReceiptErrorCode } from '@tender-ledger/trust';
 
-
 /**
  * A problem document (RFC 9457) as the gateway sends it.
  *
@@ -19,7 +18,6 @@ export interface Problem {
   errors?: { field: string; message: string }[];
   [extension: string]: unknown;
 }
-
 
 /**
  * The gateway answered with a problem. `code` is one of the domain's error codes.
@@ -57,35 +55,45 @@ export class ValidationError extends ProblemError {
  * @example
  * catch (error) { if (error instanceof AuthError && error.code === 'UNAUTHENTICATED') token = await renew(); }
  */
-export class AuthError extends ProblemError { override name = 'AuthError'; }
+export class AuthError extends ProblemError {
+  override name = 'AuthError';
+}
 /**
  * 404: no such project, record or bidder.
  *
  * @example
  * catch (error) { if (error instanceof NotFoundError) console.log('no such project'); }
  */
-export class NotFoundError extends ProblemError { override name = 'NotFoundError'; }
+export class NotFoundError extends ProblemError {
+  override name = 'NotFoundError';
+}
 /**
  * 409: the ledger refused a step that breaks a tender rule; `code` names the rule.
  *
  * @example
  * catch (error) { if (error instanceof RuleViolationError && error.code === 'BID_AFTER_DEADLINE') console.log('too late'); }
  */
-export class RuleViolationError extends ProblemError { override name = 'RuleViolationError'; }
+export class RuleViolationError extends ProblemError {
+  override name = 'RuleViolationError';
+}
 /**
  * 429, after the SDK's own retries.
  *
  * @example
  * catch (error) { if (error instanceof RateLimitError) await new Promise((r) => setTimeout(r, 60_000)); }
  */
-export class RateLimitError extends ProblemError { override name = 'RateLimitError'; }
+export class RateLimitError extends ProblemError {
+  override name = 'RateLimitError';
+}
 /**
  * 5xx, after the SDK's own retries (`LEDGER_UNAVAILABLE` when a peer or the orderer is down).
  *
  * @example
  * catch (error) { if (error instanceof ServerError) console.error('try again later:', error.code); }
  */
-export class ServerError extends ProblemError { override name = 'ServerError'; }
+export class ServerError extends ProblemError {
+  override name = 'ServerError';
+}
 
 /**
  * A bid that cannot be sealed as given (bad salt, hash, id or price); nothing was sent.
@@ -127,7 +135,12 @@ export class NetworkError extends TenderLedgerError {
  */
 export class InvalidResponseError extends TenderLedgerError {
   override name = 'InvalidResponseError';
-  constructor(message: string, readonly status: number, readonly fields: { field: string; message: string }[], options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly fields: { field: string; message: string }[],
+    options?: { cause?: unknown },
+  ) {
     super('INVALID_RESPONSE', message, options);
   }
 }
@@ -143,7 +156,11 @@ export class InvalidResponseError extends TenderLedgerError {
  */
 export class WritePendingError extends TenderLedgerError {
   override name = 'WritePendingError';
-  constructor(message: string, readonly idempotencyKey: string, readonly txId?: string) {
+  constructor(
+    message: string,
+    readonly idempotencyKey: string,
+    readonly txId?: string,
+  ) {
     super('WRITE_PENDING', message);
   }
 }

@@ -3,7 +3,15 @@ import { unzipSync } from 'fflate';
 import type { JSONWebKeySet } from 'jose';
 import type { TSchema } from '@sinclair/typebox';
 import {
-  EVIDENCE_PACKAGE_FORMAT, EvidenceManifestSchema, GENESIS_HASH, JwksSchema, LedgerRecordSchema, recordHash, schemaErrors, type EvidenceManifest, type LedgerRecord,
+  EVIDENCE_PACKAGE_FORMAT,
+  EvidenceManifestSchema,
+  GENESIS_HASH,
+  JwksSchema,
+  LedgerRecordSchema,
+  recordHash,
+  schemaErrors,
+  type EvidenceManifest,
+  type LedgerRecord,
 } from '@tender-ledger/domain';
 import { verifyReceipt } from '@tender-ledger/trust';
 
@@ -63,7 +71,13 @@ function packaged<T>(bytes: Uint8Array | undefined, schema: TSchema): { value: T
     return { problem: 'not UTF-8 JSON' };
   }
   const errors = schemaErrors(schema, value);
-  if (errors.length > 0) return { problem: errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ') };
+  if (errors.length > 0)
+    return {
+      problem: errors
+        .slice(0, 5)
+        .map((e) => `${e.field} ${e.message}`)
+        .join('; '),
+    };
   // Checked against the schema: the cast names its shape.
   return { value: value as T };
 }
@@ -116,7 +130,14 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
   const previousIn = new Map<string, LedgerRecord>();
   for (const file of recordFiles) {
     const base = file.slice('records/'.length, -'.json'.length);
-    const check: PackagedRecordCheck = { file, filesMatchManifest: false, recordHashValid: false, receiptValid: false, chainLinkValid: 'not checkable', problems: [] };
+    const check: PackagedRecordCheck = {
+      file,
+      filesMatchManifest: false,
+      recordHashValid: false,
+      receiptValid: false,
+      chainLinkValid: 'not checkable',
+      problems: [],
+    };
     report.records.push(check);
     const related = [file, `receipts/${base}.jws`, `certificates/${base}.pdf`];
     check.filesMatchManifest = related.every(fileOk);
@@ -139,8 +160,13 @@ export async function verifyEvidencePackage(zip: Uint8Array): Promise<PackageRep
     } else {
       try {
         const { claims } = await verifyReceipt(receipt, jwks);
-        const same = claims.recordId === record.recordId && claims.recordHash === record.hash && claims.txId === record.txId
-          && claims.step === record.step && claims.ledgerTime === record.txTime && claims.projectId === record.projectId;
+        const same =
+          claims.recordId === record.recordId &&
+          claims.recordHash === record.hash &&
+          claims.txId === record.txId &&
+          claims.step === record.step &&
+          claims.ledgerTime === record.txTime &&
+          claims.projectId === record.projectId;
         check.receiptValid = same;
         if (!same) check.problems.push('the receipt is genuine but names another record, hash, transaction or time');
       } catch (error) {

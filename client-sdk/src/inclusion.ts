@@ -1,6 +1,4 @@
-import {
-  bidLeafData, recordHash, type BidderHead, type LedgerRecord, type ReceiptClaims,
-} from '@tender-ledger/domain';
+import { bidLeafData, recordHash, type BidderHead, type LedgerRecord, type ReceiptClaims } from '@tender-ledger/domain';
 import { MemoryTree, fromHex, leafHash, toHex, verifyInclusion } from '@tender-ledger/tlog';
 
 /**
@@ -31,8 +29,13 @@ export interface BidInclusionProof {
  * if (result.reason === 'COMMITMENT_LEFT_OUT') console.error('the opening dropped this bid:', result.detail);
  */
 export type BidInclusionFailure =
-  | 'NOT_AN_OPENING' | 'OPENING_ALTERED' | 'OTHER_PROJECT' | 'RECEIPT_AFTER_OPENING'
-  | 'BIDDER_LEFT_OUT' | 'HEAD_DIFFERS' | 'COMMITMENT_LEFT_OUT';
+  | 'NOT_AN_OPENING'
+  | 'OPENING_ALTERED'
+  | 'OTHER_PROJECT'
+  | 'RECEIPT_AFTER_OPENING'
+  | 'BIDDER_LEFT_OUT'
+  | 'HEAD_DIFFERS'
+  | 'COMMITMENT_LEFT_OUT';
 
 /**
  * What `verifyBidInclusion` concludes: included or not, why not, and a line saying what was checked.
@@ -70,20 +73,28 @@ export function verifyBidInclusion(
 ): BidInclusionResult {
   const fail = (reason: BidInclusionFailure, detail: string): BidInclusionResult => ({ included: false, live: false, reason, detail });
   const { opening } = proof;
-  if (opening.step !== 'BidsOpened' && opening.step !== 'TenderFailed') return fail('NOT_AN_OPENING', `record ${opening.recordId} is a ${String(opening.step)}`);
+  if (opening.step !== 'BidsOpened' && opening.step !== 'TenderFailed')
+    return fail('NOT_AN_OPENING', `record ${opening.recordId} is a ${String(opening.step)}`);
   if (recordHash(opening) !== opening.hash) return fail('OPENING_ALTERED', `record ${opening.recordId} does not match its hash`);
-  if (opening.projectId !== claims.projectId) return fail('OTHER_PROJECT', `the receipt is for ${String(claims.projectId)}, the opening for ${String(opening.projectId)}`);
-  if (Date.parse(claims.ledgerTime) >= Date.parse(opening.txTime)) return fail('RECEIPT_AFTER_OPENING', `the receipt's step (${claims.ledgerTime}) is not before the opening (${opening.txTime})`);
+  if (opening.projectId !== claims.projectId)
+    return fail('OTHER_PROJECT', `the receipt is for ${String(claims.projectId)}, the opening for ${String(opening.projectId)}`);
+  if (Date.parse(claims.ledgerTime) >= Date.parse(opening.txTime))
+    return fail('RECEIPT_AFTER_OPENING', `the receipt's step (${claims.ledgerTime}) is not before the opening (${opening.txTime})`);
   const head = opening.payload.bidderHeads.find((h) => h.bidderId === bidderId);
   if (!head) return fail('BIDDER_LEFT_OUT', `the opening names no chain of bidder ${bidderId}`);
   if (head.hash !== claims.recordHash) {
-    return fail('HEAD_DIFFERS', `the opening took record ${head.hash} (seq ${head.seq}) as the bidder's last step, not this receipt's ${claims.recordHash}: unless the bidder made a later step, its last one was left out`);
+    return fail(
+      'HEAD_DIFFERS',
+      `the opening took record ${head.hash} (seq ${head.seq}) as the bidder's last step, not this receipt's ${claims.recordHash}: unless the bidder made a later step, its last one was left out`,
+    );
   }
-  if (claims.step !== 'BidCommitted') return { included: true, live: false, detail: `the opening took this ${claims.step} as the bidder's last step (no live bid)` };
+  if (claims.step !== 'BidCommitted')
+    return { included: true, live: false, detail: `the opening took this ${claims.step} as the bidder's last step (no live bid)` };
   const leaf = leafHash(bidLeafData({ bidderId, recordHash: claims.recordHash }));
   const index = proof.index ?? -1;
   try {
-    if (proof.size !== opening.payload.commitmentCount) throw new Error(`the proof is for ${proof.size} leaves, the opening has ${opening.payload.commitmentCount}`);
+    if (proof.size !== opening.payload.commitmentCount)
+      throw new Error(`the proof is for ${proof.size} leaves, the opening has ${opening.payload.commitmentCount}`);
     const hex = (h: string): Uint8Array => {
       const bytes = fromHex(h);
       if (bytes?.length !== 32) throw new Error(`${h} is not a SHA-256 hash in hex`);
@@ -93,7 +104,11 @@ export function verifyBidInclusion(
   } catch (error) {
     return fail('COMMITMENT_LEFT_OUT', `the commitment is not in the opening's commitments root: ${(error as Error).message}`);
   }
-  return { included: true, live: true, detail: `commitment ${claims.recordHash} is leaf ${index} of ${proof.size} under root ${opening.payload.commitmentsRoot}` };
+  return {
+    included: true,
+    live: true,
+    detail: `commitment ${claims.recordHash} is leaf ${index} of ${proof.size} under root ${opening.payload.commitmentsRoot}`,
+  };
 }
 
 /**

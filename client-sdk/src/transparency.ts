@@ -1,5 +1,10 @@
 import {
-  formatPolicy, parsePolicy, verifyProof as verifyWith, type TlogPolicy, type VerifiedProof, type VerifyOptions,
+  formatPolicy,
+  parsePolicy,
+  verifyProof as verifyWith,
+  type TlogPolicy,
+  type VerifiedProof,
+  type VerifyOptions,
 } from '@tender-ledger/tlog';
 import { nodeEd25519, useNodeCrypto } from '@tender-ledger/tlog/node';
 // Re-exported as they are (the SDK's bundle carries its own copy of the domain: `instanceof`
@@ -58,16 +63,27 @@ function hashedFields(record: LedgerRecord): UnsignedRecord {
  * @example
  * const { checkpoint, index, cosignatures } = verifyProof(bundle, record, policyText);
  */
-export function verifyProof(bundle: string | Uint8Array, record: LedgerRecord | string | Uint8Array, policy: TlogPolicy | string, options?: VerifyOptions): VerifiedProof {
+export function verifyProof(
+  bundle: string | Uint8Array,
+  record: LedgerRecord | string | Uint8Array,
+  policy: TlogPolicy | string,
+  options?: VerifyOptions,
+): VerifiedProof {
   let leaf: string | Uint8Array;
   if (typeof record === 'string' || record instanceof Uint8Array) {
     leaf = record;
   } else {
     if ((record as { redacted?: unknown }).redacted === true) {
-      throw new LedgerError('INVALID_ARGUMENT', `record ${record.recordId} is the public's redacted view: its hash cannot be recomputed; pass record.hash`);
+      throw new LedgerError(
+        'INVALID_ARGUMENT',
+        `record ${record.recordId} is the public's redacted view: its hash cannot be recomputed; pass record.hash`,
+      );
     }
     if (recordHash(hashedFields(record)) !== record.hash) {
-      throw new LedgerError('TLOG_RECORD_ALTERED', `record ${record.recordId} does not hash to its hash ${record.hash}: its content was changed`);
+      throw new LedgerError(
+        'TLOG_RECORD_ALTERED',
+        `record ${record.recordId} does not hash to its hash ${record.hash}: its content was changed`,
+      );
     }
     leaf = record.hash;
   }

@@ -59,8 +59,11 @@ export const BIDDER_ID_TRANSIENT = 'bidderId';
 export function isBidderRecord(record: { step: string; payload?: unknown }, bidderId: string): boolean {
   const payload = record.payload as { bidderId?: unknown; bids?: unknown } | undefined;
   if (payload?.bidderId === bidderId) return true;
-  return record.step === 'BidsOpened' && Array.isArray(payload?.bids)
-    && (payload.bids as { bidderId?: unknown }[]).some((b) => b.bidderId === bidderId);
+  return (
+    record.step === 'BidsOpened' &&
+    Array.isArray(payload?.bids) &&
+    (payload.bids as { bidderId?: unknown }[]).some((b) => b.bidderId === bidderId)
+  );
 }
 
 /** A bidder's records among `records`, in order ({@link isBidderRecord}). */

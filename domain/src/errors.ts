@@ -42,7 +42,10 @@ export const ERROR_CODES = {
   // The evaluation committee (BL art. 37; IR art. 46, 48).
   COMMITTEE_TOO_SMALL: { status: 409, title: 'The evaluation committee needs at least 5 members' },
   COMMITTEE_NOT_ODD: { status: 409, title: 'The evaluation committee must have an odd number of members' },
-  COMMITTEE_EXISTS: { status: 409, title: 'The evaluation committee of this project was already appointed; members change only by replacement' },
+  COMMITTEE_EXISTS: {
+    status: 409,
+    title: 'The evaluation committee of this project was already appointed; members change only by replacement',
+  },
   COMMITTEE_AFTER_OPENING: { status: 409, title: 'The evaluation committee is appointed before the bids are opened' },
   COMMITTEE_NOT_APPOINTED: { status: 409, title: 'No evaluation committee has been appointed for this project' },
   NOT_COMMITTEE_MEMBER: { status: 409, title: 'Only a member of the appointed evaluation committee scores or is replaced' },
@@ -60,7 +63,10 @@ export const ERROR_CODES = {
   AWARD_TIE_NEEDS_REASON: { status: 409, title: 'When bids tie for the first rank, choosing one needs a reason and its document hash' },
 
   // Documents (DOMAIN rule 11).
-  CORRECTION_NOT_ALLOWED: { status: 409, title: 'A correction names an earlier record of the same project (or standalone record) by the same writer' },
+  CORRECTION_NOT_ALLOWED: {
+    status: 409,
+    title: 'A correction names an earlier record of the same project (or standalone record) by the same writer',
+  },
   EVIDENCE_EXISTS: { status: 409, title: 'Evidence is never overwritten: a record already exists under this key' },
 
   // Contract (BL art. 46).
@@ -73,7 +79,7 @@ export const ERROR_CODES = {
   RELEASE_ABOVE_DEPOSIT: { status: 409, title: 'A release may not exceed the deposit paid' },
 
   // Trusted time on Fabric (DOMAIN rule 12).
-  CLOCK_SKEW: { status: 409, title: 'The transaction timestamp is too far from the endorsing peer\'s clock' },
+  CLOCK_SKEW: { status: 409, title: "The transaction timestamp is too far from the endorsing peer's clock" },
 
   // Transparency log (C2SP tlog-checkpoint, signed-note, tlog-cosignature, tlog-witness, tlog-proof).
   // Each names the part that failed, so a verifier can say what it refused.
@@ -81,21 +87,21 @@ export const ERROR_CODES = {
   TLOG_KEY_MALFORMED: { status: 400, title: 'The verifier key, signer key or policy is not in the C2SP format' },
   TLOG_PROOF_MALFORMED: { status: 400, title: 'The proof (tlog-proof bundle or Merkle proof) is not in the expected format' },
   TLOG_ORIGIN_UNKNOWN: { status: 404, title: 'The checkpoint names a log that is not trusted here' },
-  TLOG_SIGNATURE_MISSING: { status: 403, title: 'The checkpoint carries no signature by the log\'s key' },
+  TLOG_SIGNATURE_MISSING: { status: 403, title: "The checkpoint carries no signature by the log's key" },
   TLOG_SIGNATURE_INVALID: { status: 403, title: 'A signature by a known key does not verify' },
   TLOG_COSIGNATURE_INVALID: { status: 403, title: 'A witness cosignature by a known key does not verify' },
   TLOG_QUORUM_NOT_MET: { status: 403, title: 'Fewer witnesses cosigned the checkpoint than the policy requires' },
-  TLOG_INCLUSION_INVALID: { status: 422, title: 'The inclusion proof does not lead to the checkpoint\'s root hash' },
+  TLOG_INCLUSION_INVALID: { status: 422, title: "The inclusion proof does not lead to the checkpoint's root hash" },
   TLOG_CONSISTENCY_INVALID: { status: 422, title: 'The consistency proof does not join the two tree heads' },
   TLOG_SIZE_CONFLICT: { status: 409, title: 'The old tree size does not match the latest checkpoint seen' },
-  TLOG_TILE_INVALID: { status: 422, title: 'A tile or entry bundle does not hash to the checkpoint\'s tree' },
+  TLOG_TILE_INVALID: { status: 422, title: "A tile or entry bundle does not hash to the checkpoint's tree" },
   TLOG_SPLIT_VIEW: { status: 409, title: 'Two checkpoints of the same log and size have different root hashes' },
   TLOG_RECORD_ALTERED: { status: 422, title: 'The record given does not hash to its own hash: its content is not what the log holds' },
 
   // The gateway's own answers.
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'This role may not do this' },
-  ISSUER_NOT_AUTHORISED: { status: 403, title: 'The token\'s issuer may not grant this role to this subject' },
+  ISSUER_NOT_AUTHORISED: { status: 403, title: "The token's issuer may not grant this role to this subject" },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   // A Fabric gateway with FABRIC_TLOG off: not "no such record", so clients need not guess.
   LOG_NOT_KEPT: { status: 404, title: 'This gateway keeps no transparency log' },

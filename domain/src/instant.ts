@@ -5,7 +5,8 @@ import { DateTime } from 'luxon';
  * 00-59, offset hours 00-23 (an upper-case T and Z, as the ledger writes them). The shape alone
  * cannot know month lengths or leap years; Luxon checks the calendar.
  */
-export const RFC3339_INSTANT_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
+export const RFC3339_INSTANT_PATTERN =
+  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
 const SHAPE = new RegExp(RFC3339_INSTANT_PATTERN);
 
 /**

@@ -69,7 +69,8 @@ export function publicProjectStatus(state: ProjectState): PublicProjectStatus {
  * Until the result is decided, steps naming committee members lose those names (IR art. 46).
  */
 export type RecordView = LedgerRecord | RedactedRecord;
-export interface RedactedRecord extends Omit<LedgerRecord, 'seq' | 'prevHash' | 'payload' | 'bidderChain'>, Partial<Pick<LedgerRecord, 'seq' | 'prevHash'>> {
+export interface RedactedRecord
+  extends Omit<LedgerRecord, 'seq' | 'prevHash' | 'payload' | 'bidderChain'>, Partial<Pick<LedgerRecord, 'seq' | 'prevHash'>> {
   redacted: true;
   payload: Partial<LedgerRecord['payload']>;
 }
@@ -82,7 +83,12 @@ function withoutMembers(record: LedgerRecord): Partial<LedgerRecord['payload']> 
       return rest;
     }
     case 'CommitteeMemberReplaced': {
-      const { memberId: _out, replacementId: _in, reason: _reason, ...rest } = record.payload as LedgerRecord<'CommitteeMemberReplaced'>['payload'];
+      const {
+        memberId: _out,
+        replacementId: _in,
+        reason: _reason,
+        ...rest
+      } = record.payload as LedgerRecord<'CommitteeMemberReplaced'>['payload'];
       return rest;
     }
     case 'ScoresRecorded': {

@@ -358,8 +358,10 @@ export function checkChain(records: readonly LedgerRecord[], commitmentsRoot?: C
   for (const group of groups.values()) {
     let prevHash = GENESIS_HASH;
     for (const [position, { index, record }] of group.entries()) {
-      const broken = (reason: NonNullable<ChainCheck['brokenAt']>['reason']): ChainCheck =>
-        ({ valid: false, brokenAt: { index, recordId: record.recordId, reason } });
+      const broken = (reason: NonNullable<ChainCheck['brokenAt']>['reason']): ChainCheck => ({
+        valid: false,
+        brokenAt: { index, recordId: record.recordId, reason },
+      });
       if (record.seq !== position + 1) return broken('seq');
       if (record.prevHash !== prevHash) return broken('prevHash');
       if (recordHash(record) !== record.hash) return broken('hash');
@@ -372,9 +374,12 @@ export function checkChain(records: readonly LedgerRecord[], commitmentsRoot?: C
     }
   }
   if (seal) {
-    const broken = (reason: 'bidderHeads' | 'commitmentsRoot'): ChainCheck =>
-      ({ valid: false, brokenAt: { index: seal.index, recordId: seal.record.recordId, reason } });
-    const found = [...chains.entries()].sort(([a], [b]) => compareIds(a, b))
+    const broken = (reason: 'bidderHeads' | 'commitmentsRoot'): ChainCheck => ({
+      valid: false,
+      brokenAt: { index: seal.index, recordId: seal.record.recordId, reason },
+    });
+    const found = [...chains.entries()]
+      .sort(([a], [b]) => compareIds(a, b))
       .map(([bidderId, chain]) => ({ bidderId, seq: chain.length, hash: chain[chain.length - 1]?.hash }));
     if (canonicalJson(found) !== canonicalJson(seal.payload.bidderHeads)) return broken('bidderHeads');
     const live = liveCommitments(chains);

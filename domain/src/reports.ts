@@ -56,8 +56,12 @@ export function overdueDeposits(records: readonly LedgerRecord[], now: Date): Ov
     if (now.getTime() <= dueBy) continue;
     overdue.push({
       projectId: records[0]?.projectId ?? '',
-      bidderId, form: deposit.form, amount: deposit.amount, dueAfter: due.why,
-      dueBy: new Date(dueBy).toISOString(), daysOverdue: Math.floor((now.getTime() - dueBy) / DAY_MS),
+      bidderId,
+      form: deposit.form,
+      amount: deposit.amount,
+      dueAfter: due.why,
+      dueBy: new Date(dueBy).toISOString(),
+      daysOverdue: Math.floor((now.getTime() - dueBy) / DAY_MS),
     });
   }
   return overdue;
@@ -72,7 +76,10 @@ export interface CategoryYearRow {
 }
 
 /** Projects registered per category per year, with the year-on-year change (the seed's "1,290, 240 more"). */
-export function projectsByCategoryYear(projects: readonly Pick<ProjectState, 'category' | 'registeredAt'>[]): { rows: CategoryYearRow[]; totals: { year: number; projects: number; change: number | null }[] } {
+export function projectsByCategoryYear(projects: readonly Pick<ProjectState, 'category' | 'registeredAt'>[]): {
+  rows: CategoryYearRow[];
+  totals: { year: number; projects: number; change: number | null }[];
+} {
   const counts = new Map<string, number>();
   const totals = new Map<number, number>();
   for (const { category, registeredAt } of projects) {
@@ -87,13 +94,16 @@ export function projectsByCategoryYear(projects: readonly Pick<ProjectState, 'ca
     const [year, category] = key.split('\u0000') as [string, string];
     if (totals.has(Number(year) + 1)) keys.add(`${Number(year) + 1}\u0000${category}`);
   }
-  const rows = [...keys].map((key) => {
-    const [year, category] = key.split('\u0000') as [string, string];
-    const n = counts.get(key) ?? 0;
-    const before = counts.get(`${Number(year) - 1}\u0000${category}`) ?? (totals.has(Number(year) - 1) ? 0 : undefined);
-    return { year: Number(year), category, projects: n, change: before === undefined ? null : n - before };
-  }).sort((a, b) => b.year - a.year || a.category.localeCompare(b.category));
-  const years = [...totals.entries()].map(([year, n]) => ({ year, projects: n, change: totals.has(year - 1) ? n - (totals.get(year - 1) as number) : null }))
+  const rows = [...keys]
+    .map((key) => {
+      const [year, category] = key.split('\u0000') as [string, string];
+      const n = counts.get(key) ?? 0;
+      const before = counts.get(`${Number(year) - 1}\u0000${category}`) ?? (totals.has(Number(year) - 1) ? 0 : undefined);
+      return { year: Number(year), category, projects: n, change: before === undefined ? null : n - before };
+    })
+    .sort((a, b) => b.year - a.year || a.category.localeCompare(b.category));
+  const years = [...totals.entries()]
+    .map(([year, n]) => ({ year, projects: n, change: totals.has(year - 1) ? n - (totals.get(year - 1) as number) : null }))
     .sort((a, b) => b.year - a.year);
   return { rows, totals: years };
 }

@@ -41,7 +41,11 @@ export async function trustedIssuer(config: IssuerConfig): Promise<TrustedIssuer
   if (config.jwksUri) {
     return { issuer: config.issuer, keys: createRemoteJWKSet(new URL(config.jwksUri)), ...grants };
   }
-  const jwks: Parameters<typeof createLocalJWKSet>[0] = parseChecked(JwksFileSchema, await readFile(config.jwksFile as string, 'utf8'), config.jwksFile as string);
+  const jwks: Parameters<typeof createLocalJWKSet>[0] = parseChecked(
+    JwksFileSchema,
+    await readFile(config.jwksFile as string, 'utf8'),
+    config.jwksFile as string,
+  );
   return { issuer: config.issuer, keys: createLocalJWKSet(jwks), ...grants };
 }
 
@@ -113,7 +117,7 @@ export class Authenticator {
       throw unauthenticated('the token is not a JWT');
     }
     const trusted = issuer === undefined ? undefined : this.#issuers.get(issuer);
-    if (!trusted || issuer === undefined) throw unauthenticated('the token\'s issuer is not trusted');
+    if (!trusted || issuer === undefined) throw unauthenticated("the token's issuer is not trusted");
     let payload;
     try {
       ({ payload } = await jwtVerify(token, trusted.keys, {
@@ -130,7 +134,7 @@ export class Authenticator {
     const exp = payload.exp as number;
     // A token stamped in the future, or living for years, is a stolen key's best friend.
     if (payload.iat !== undefined && payload.iat > now + this.#tolerance) {
-      throw unauthenticated('the token\'s iat claim is in the future');
+      throw unauthenticated("the token's iat claim is in the future");
     }
     if (exp - (payload.iat ?? now) > this.#maxLifetime) {
       throw unauthenticated(`the token's lifetime exceeds ${this.#maxLifetime} seconds`);
@@ -140,7 +144,7 @@ export class Authenticator {
       throw unauthenticated(`the token's role must be one of ${ROLES.join(', ')}`);
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
-      throw unauthenticated('the token\'s subject must be 1-128 characters');
+      throw unauthenticated("the token's subject must be 1-128 characters");
     }
     const refused = trusted.refuses(role as Role, payload.sub);
     if (refused) throw new Problem('ISSUER_NOT_AUTHORISED', refused);
@@ -152,14 +156,16 @@ export class Authenticator {
 }
 
 function unauthenticated(detail: string): Problem {
-  return new Problem('UNAUTHENTICATED', detail, { headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` } });
+  return new Problem('UNAUTHENTICATED', detail, {
+    headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` },
+  });
 }
 
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted`;
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token\'s algorithm is not allowed';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token\'s signature does not verify';
+  if (error instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not allowed";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token';
   return 'the token is not valid';
 }

@@ -41,9 +41,7 @@ export interface SubmitOptions {
  * bidder as an identity the contract recognises as speaking for that bidder (see each backend),
  * anyone else as an identity that owns nothing. It never reads as someone else to filter for a caller.
  */
-export type Reader =
-  | { kind: 'caller'; caller: Caller }
-  | { kind: 'public' };
+export type Reader = { kind: 'caller'; caller: Caller } | { kind: 'public' };
 
 /** The ledger behind the gateway: the embedded ledger or a Fabric network. */
 export interface LedgerBackend {

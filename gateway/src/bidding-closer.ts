@@ -47,7 +47,11 @@ export class BiddingCloser {
     this.#graceMs = options.graceMs ?? 1000;
     this.#retryMs = options.retryMs ?? 5000;
     this.#maxAttempts = options.maxAttempts ?? 20;
-    this.#log = options.log ?? ((message) => { console.warn(message); });
+    this.#log =
+      options.log ??
+      ((message) => {
+        console.warn(message);
+      });
   }
 
   /** Schedules every project still bidding whose bidding nobody has closed. */

@@ -8,7 +8,9 @@ let fontBytes: Buffer | undefined;
 
 /** Noto Sans SC (SIL OFL) as `@expo-google-fonts/noto-sans-sc` ships it; read once. */
 function notoSansSc(): Buffer {
-  fontBytes ??= readFileSync(path.join(path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json')), '400Regular', 'NotoSansSC_400Regular.ttf'));
+  fontBytes ??= readFileSync(
+    path.join(path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json')), '400Regular', 'NotoSansSC_400Regular.ttf'),
+  );
   return fontBytes;
 }
 
@@ -27,7 +29,9 @@ const PROOF_QR_SIZE = 250;
  */
 export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   const doc = new PDFDocument({
-    size: 'A4', margin: MARGIN, bufferPages: false,
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: false,
     info: {
       Title: `存证证明 Evidence certificate ${certificate.certificateNo}`,
       Subject: `record ${certificate.recordId} hash ${certificate.recordHash}`,
@@ -38,7 +42,9 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   const done = new Promise<Uint8Array>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => { resolve(new Uint8Array(Buffer.concat(chunks))); });
+    doc.on('end', () => {
+      resolve(new Uint8Array(Buffer.concat(chunks)));
+    });
     doc.on('error', reject);
   });
   doc.registerFont('noto', notoSansSc());
@@ -54,7 +60,10 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   const qrX = doc.page.width - MARGIN - qrSize;
   const qrY = MARGIN;
   drawQr(doc, qr, qrX, qrY, qrSize);
-  doc.fontSize(7).fillColor(MUTED).text('扫码核验 Scan to verify', qrX, qrY + qrSize + 2, { width: qrSize, align: 'center' });
+  doc
+    .fontSize(7)
+    .fillColor(MUTED)
+    .text('扫码核验 Scan to verify', qrX, qrY + qrSize + 2, { width: qrSize, align: 'center' });
 
   const headWidth = width - qrSize - 16;
   doc.fontSize(24).fillColor(BRAND).text('存证证明', MARGIN, MARGIN, { width: headWidth });
@@ -64,9 +73,15 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   doc.text(`出具机构 Issued by：${certificate.issuer}`, { width: headWidth });
   doc.text(`出具时间 Issued at：${certificate.issuedAt}（UTC）`, { width: headWidth });
   doc.y = Math.max(doc.y, qrY + qrSize + 16);
-  doc.moveDown(0.5).fontSize(9).fillColor(MUTED)
+  doc
+    .moveDown(0.5)
+    .fontSize(9)
+    .fillColor(MUTED)
     .text('本证明所列记录已写入区块链账本，内容由网关从账本读取；任何人可按文末方法独立核验，无需信任出具机构。', MARGIN, doc.y, { width })
-    .text('The record below is on the blockchain ledger; anyone can check it independently as described at the end, without trusting the issuer.', { width });
+    .text(
+      'The record below is on the blockchain ledger; anyone can check it independently as described at the end, without trusting the issuer.',
+      { width },
+    );
   doc.moveDown(0.6);
 
   const labelWidth = 140;
@@ -84,7 +99,12 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
     const labelBottom = doc.y;
     doc.fontSize(valueSize).fillColor(INK).text(value, valueX, top, { width: valueWidth });
     doc.y = Math.max(doc.y, labelBottom) + 3;
-    doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + width, doc.y).lineWidth(0.4).strokeColor(LINE).stroke();
+    doc
+      .moveTo(MARGIN, doc.y)
+      .lineTo(MARGIN + width, doc.y)
+      .lineWidth(0.4)
+      .strokeColor(LINE)
+      .stroke();
     doc.y += 4;
   }
   doc.x = MARGIN;
@@ -102,7 +122,10 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
   const proofCode = certificate.proofUrl ? proofQr(certificate.proofUrl) : undefined;
   const steps = proofCode ? [...VERIFY_STEPS.slice(0, 1), PROOF_STEP, ...VERIFY_STEPS.slice(1)] : VERIFY_STEPS;
   steps.forEach((step, i) => {
-    doc.fontSize(9).fillColor(INK).text(`${i + 1}. ${step.zh}`, { width });
+    doc
+      .fontSize(9)
+      .fillColor(INK)
+      .text(`${i + 1}. ${step.zh}`, { width });
     doc.fontSize(8).fillColor(MUTED).text(`    ${step.en}`, { width });
   });
   if (proofCode) {
@@ -111,9 +134,14 @@ export function certificatePdf(certificate: Certificate): Promise<Uint8Array> {
     const size = PROOF_QR_SIZE;
     if (doc.y + size + 80 > doc.page.height - MARGIN) doc.addPage();
     doc.moveDown(0.8).fontSize(11).fillColor(BRAND).text('离线核验码 Offline proof', MARGIN, doc.y, { width });
-    doc.fontSize(8).fillColor(MUTED)
+    doc
+      .fontSize(8)
+      .fillColor(MUTED)
       .text('此码携带本记录的透明日志收录证明与见证方联署的检查点：扫码打开核验页面即在浏览器中离线核对，无需信任出具机构。', { width })
-      .text('This code carries the record\'s inclusion proof in the transparency log and a checkpoint cosigned by its witnesses: scanned, the verify page checks it in the browser, offline, without trusting the issuer.', { width });
+      .text(
+        "This code carries the record's inclusion proof in the transparency log and a checkpoint cosigned by its witnesses: scanned, the verify page checks it in the browser, offline, without trusting the issuer.",
+        { width },
+      );
     const top = doc.y + 6;
     drawQr(doc, proofCode, MARGIN + (width - size) / 2, top, size);
     doc.y = top + size + 6;

@@ -1,7 +1,13 @@
 import qrcode from 'qrcode-generator';
 import {
-  COMMITTEE_STEPS, SEALED_STEPS, documentHashes, isRedacted,
-  type Actor, type LedgerRecord, type RecordView, type Step,
+  COMMITTEE_STEPS,
+  SEALED_STEPS,
+  documentHashes,
+  isRedacted,
+  type Actor,
+  type LedgerRecord,
+  type RecordView,
+  type Step,
 } from '@tender-ledger/domain';
 
 /**
@@ -146,7 +152,7 @@ export function certificateNumber(record: RecordView): string {
 
 export const SEALED_NOTICE: Bilingual = {
   zh: '本记录属于尚未开标的项目。依《招标投标法》第二十二条，开标前不得透露投标人的名称、数量等情况；因此投标人、承诺哈希、保证金及其在哈希链中的位置暂不显示，开标后可查看。本证明所列账本时间、区块、交易编号和记录哈希现已可独立核验。',
-  en: 'This record belongs to a tender not yet opened. Under art. 22 of the Bidding Law nobody may learn who or how many have registered or bid before the opening, so the bidder, the commitment, the deposit and the record\'s place in the chain stay hidden until the bids are opened. The ledger time, block, transaction and record hash shown here can be checked independently now.',
+  en: "This record belongs to a tender not yet opened. Under art. 22 of the Bidding Law nobody may learn who or how many have registered or bid before the opening, so the bidder, the commitment, the deposit and the record's place in the chain stay hidden until the bids are opened. The ledger time, block, transaction and record hash shown here can be checked independently now.",
 };
 
 export const MEMBERS_NOTICE: Bilingual = {
@@ -173,7 +179,12 @@ export function buildCertificate(directory: PartyDirectory, input: CertificateIn
     if (value !== undefined && value !== '') facts.push({ key, label: { zh, en }, value, ...(mono ? { mono } : {}) });
   };
   const notices: Bilingual[] = [];
-  add('project', '项目名称', 'Project', input.project?.name ?? (record.projectId === null ? { zh: '（独立存证，不属于项目）', en: '(standalone, no project)' } : undefined));
+  add(
+    'project',
+    '项目名称',
+    'Project',
+    input.project?.name ?? (record.projectId === null ? { zh: '（独立存证，不属于项目）', en: '(standalone, no project)' } : undefined),
+  );
   add('projectId', '项目编号', 'Project number', record.projectId ?? undefined, true);
   add('category', '交易类别', 'Trading category', input.project?.category);
   add('step', '环节', 'Step', STEP_WORDS[record.step] ?? { zh: record.step, en: record.step });
@@ -202,28 +213,49 @@ export function buildCertificate(directory: PartyDirectory, input: CertificateIn
       case 'BidderRegistered': {
         const r = record as LedgerRecord<'BidderRegistered'>;
         add('bidder', '投标人', 'Bidder', partyName(directory, r.payload.bidderId));
-        add('depositForm', '保证金形式', 'Deposit form', DEPOSIT_FORM_WORDS[r.payload.deposit.form] ?? { zh: r.payload.deposit.form, en: r.payload.deposit.form });
+        add(
+          'depositForm',
+          '保证金形式',
+          'Deposit form',
+          DEPOSIT_FORM_WORDS[r.payload.deposit.form] ?? { zh: r.payload.deposit.form, en: r.payload.deposit.form },
+        );
         add('depositPaid', '保证金金额', 'Deposit amount', yuan(r.payload.deposit.amount));
         break;
       }
       case 'BidCommitted':
       case 'BidWithdrawn':
       case 'ContractSigned': {
-        add('bidder', record.step === 'ContractSigned' ? '中标人' : '投标人', record.step === 'ContractSigned' ? 'Winner' : 'Bidder', partyName(directory, String(p.bidderId)));
+        add(
+          'bidder',
+          record.step === 'ContractSigned' ? '中标人' : '投标人',
+          record.step === 'ContractSigned' ? 'Winner' : 'Bidder',
+          partyName(directory, String(p.bidderId)),
+        );
         break;
       }
       case 'BidAwarded': {
         const r = record as LedgerRecord<'BidAwarded'>;
         add('winner', '中标人', 'Winner', partyName(directory, r.payload.bidderId));
         add('price', '中标价', 'Award price', yuan(r.payload.price));
-        add('firstRanked', '是否排名第一', 'First-ranked', r.payload.firstRanked ? { zh: '是', en: 'Yes' } : { zh: `否（理由：${r.payload.reason ?? ''}）`, en: `No (reason: ${r.payload.reason ?? ''})` });
+        add(
+          'firstRanked',
+          '是否排名第一',
+          'First-ranked',
+          r.payload.firstRanked
+            ? { zh: '是', en: 'Yes' }
+            : { zh: `否（理由：${r.payload.reason ?? ''}）`, en: `No (reason: ${r.payload.reason ?? ''})` },
+        );
         break;
       }
       case 'BidsOpened': {
         const r = record as LedgerRecord<'BidsOpened'>;
         add('bids', '开标结果', 'Bids opened', {
-          zh: r.payload.bids.map((b) => `${partyName(directory, b.bidderId)}：${b.outcome === 'VALID' ? `有效，${yuan(b.price ?? 0).zh}` : '无效'}`).join('；'),
-          en: r.payload.bids.map((b) => `${partyName(directory, b.bidderId)}: ${b.outcome === 'VALID' ? `valid, ${yuan(b.price ?? 0).en}` : 'invalid'}`).join('; '),
+          zh: r.payload.bids
+            .map((b) => `${partyName(directory, b.bidderId)}：${b.outcome === 'VALID' ? `有效，${yuan(b.price ?? 0).zh}` : '无效'}`)
+            .join('；'),
+          en: r.payload.bids
+            .map((b) => `${partyName(directory, b.bidderId)}: ${b.outcome === 'VALID' ? `valid, ${yuan(b.price ?? 0).en}` : 'invalid'}`)
+            .join('; '),
         });
         break;
       }
@@ -238,7 +270,13 @@ export function buildCertificate(directory: PartyDirectory, input: CertificateIn
     }
   }
   const subject = isRedacted(record) ? undefined : documentHashes(record)[0];
-  add('documentHash', record.step === 'BidCommitted' ? '投标承诺哈希' : '文件哈希（SHA-256）', record.step === 'BidCommitted' ? 'Bid commitment' : 'Document SHA-256', subject, true);
+  add(
+    'documentHash',
+    record.step === 'BidCommitted' ? '投标承诺哈希' : '文件哈希（SHA-256）',
+    record.step === 'BidCommitted' ? 'Bid commitment' : 'Document SHA-256',
+    subject,
+    true,
+  );
   add('ledgerTime', '上链时间（账本时间）', 'Ledger time', beijingTime(record.txTime));
   add('blockNumber', '区块号', 'Block', input.block ? String(input.block.blockNumber) : undefined);
   add('blockHash', '区块哈希', 'Block hash', input.block?.blockHash, true);
@@ -286,10 +324,22 @@ export function proofQr(link: string): ReturnType<typeof qrcode> | undefined {
 
 /** How anyone checks a certificate without trusting the platform. */
 export const VERIFY_STEPS: Bilingual[] = [
-  { zh: '扫描二维码或打开核验链接：核验页面在浏览器中检查回执签名，并向账本查询该记录、区块与哈希。', en: 'Scan the QR code or open the link: the verify page checks the receipt\'s signature in the browser and asks the ledger for the record, its block and hash.' },
-  { zh: '离线核验回执：tender receipt verify <回执>，以公布的 JWKS（/.well-known/jwks.json）核对 ES256 签名。', en: 'Offline: tender receipt verify <receipt> checks the ES256 signature against the published JWKS (/.well-known/jwks.json).' },
-  { zh: '记录哈希 = SHA-256（RFC 8785 规范化 JSON，去掉 hash 字段的记录）；文件哈希可用 sha256sum 自行计算比对。', en: 'Record hash = SHA-256 of the RFC 8785 canonical JSON of the record without its hash; a document\'s hash can be recomputed with sha256sum.' },
+  {
+    zh: '扫描二维码或打开核验链接：核验页面在浏览器中检查回执签名，并向账本查询该记录、区块与哈希。',
+    en: "Scan the QR code or open the link: the verify page checks the receipt's signature in the browser and asks the ledger for the record, its block and hash.",
+  },
+  {
+    zh: '离线核验回执：tender receipt verify <回执>，以公布的 JWKS（/.well-known/jwks.json）核对 ES256 签名。',
+    en: 'Offline: tender receipt verify <receipt> checks the ES256 signature against the published JWKS (/.well-known/jwks.json).',
+  },
+  {
+    zh: '记录哈希 = SHA-256（RFC 8785 规范化 JSON，去掉 hash 字段的记录）；文件哈希可用 sha256sum 自行计算比对。',
+    en: "Record hash = SHA-256 of the RFC 8785 canonical JSON of the record without its hash; a document's hash can be recomputed with sha256sum.",
+  },
 ];
 
 /** The step a certificate carrying a proof adds (after the first). */
-export const PROOF_STEP: Bilingual = { zh: '离线核验收录证明：第二个二维码（离线核验码）携带该记录的透明日志收录证明（c2sp.org/tlog-proof）及见证方联署的检查点，核验页面在浏览器中离线核对；也可用 tender proof verify <文件> --policy <策略> 核验。', en: 'Offline inclusion proof: the second QR code (offline proof) carries the record\'s transparency-log inclusion proof (c2sp.org/tlog-proof) and a checkpoint cosigned by the witnesses; the verify page checks it in the browser, offline; or tender proof verify <file> --policy <policy>.' };
+export const PROOF_STEP: Bilingual = {
+  zh: '离线核验收录证明：第二个二维码（离线核验码）携带该记录的透明日志收录证明（c2sp.org/tlog-proof）及见证方联署的检查点，核验页面在浏览器中离线核对；也可用 tender proof verify <文件> --policy <策略> 核验。',
+  en: "Offline inclusion proof: the second QR code (offline proof) carries the record's transparency-log inclusion proof (c2sp.org/tlog-proof) and a checkpoint cosigned by the witnesses; the verify page checks it in the browser, offline; or tender proof verify <file> --policy <policy>.",
+};

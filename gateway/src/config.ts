@@ -80,7 +80,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-const ISSUERS_SHAPE = 'AUTH_ISSUERS must be a JSON array of {"issuer", "jwksUri" | "jwksFile", "roles": [...], "subjects"?: [...], "subjectPattern"?}';
+const ISSUERS_SHAPE =
+  'AUTH_ISSUERS must be a JSON array of {"issuer", "jwksUri" | "jwksFile", "roles": [...], "subjects"?: [...], "subjectPattern"?}';
 function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -105,7 +106,8 @@ function issuers(raw: string | undefined): IssuerConfig[] {
     const unknownKeys = Object.keys(e).filter((k) => !['issuer', 'jwksUri', 'jwksFile', 'roles', 'subjects', 'subjectPattern'].includes(k));
     if (unknownKeys.length > 0) throw new ConfigError(`${at}: unknown ${unknownKeys.join(', ')}; ${ISSUERS_SHAPE}`);
     // "::" separates issuer from subject in a ledger identity key: an issuer containing it could pose as another.
-    if (typeof e.issuer !== 'string' || e.issuer.length === 0 || e.issuer.includes('::')) throw new ConfigError(`${at}.issuer must be a non-empty string without "::"`);
+    if (typeof e.issuer !== 'string' || e.issuer.length === 0 || e.issuer.includes('::'))
+      throw new ConfigError(`${at}.issuer must be a non-empty string without "::"`);
     if (seen.has(e.issuer)) throw new ConfigError(`${at}.issuer ${e.issuer} is configured twice`);
     seen.add(e.issuer);
     if (typeof e.jwksUri !== 'string' && typeof e.jwksFile !== 'string') throw new ConfigError(`${at} needs jwksUri or jwksFile`);
@@ -161,12 +163,15 @@ function platformIdentities(raw: string | undefined, trusted: string[]): Record<
   for (const [key, user] of Object.entries(parsed as Record<string, string>)) {
     if (key.includes('::')) {
       const issuer = key.slice(0, key.indexOf('::'));
-      if (!trusted.includes(issuer)) throw new ConfigError(`FABRIC_PLATFORM_IDENTITIES: ${key} names issuer ${issuer}, which is not in AUTH_ISSUERS`);
+      if (!trusted.includes(issuer))
+        throw new ConfigError(`FABRIC_PLATFORM_IDENTITIES: ${key} names issuer ${issuer}, which is not in AUTH_ISSUERS`);
       mapped[key] = user;
     } else if (trusted.length === 1) {
       mapped[`${trusted[0] as string}::${key}`] = user;
     } else {
-      throw new ConfigError(`FABRIC_PLATFORM_IDENTITIES: "${key}" names no issuer; with ${trusted.length} trusted issuers write "<issuer>::${key}"`);
+      throw new ConfigError(
+        `FABRIC_PLATFORM_IDENTITIES: "${key}" names no issuer; with ${trusted.length} trusted issuers write "<issuer>::${key}"`,
+      );
     }
   }
   return mapped;
@@ -174,7 +179,8 @@ function platformIdentities(raw: string | undefined, trusted: string[]): Record<
 
 function logLevel(raw: string | undefined): LogLevel {
   if (raw === undefined || raw === '') return 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(raw)}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(raw))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(raw)}`);
   return raw as LogLevel;
 }
 
@@ -184,7 +190,10 @@ function metricsAccess(env: NodeJS.ProcessEnv): { token?: string; allow?: string
   if (token !== undefined && token !== '' && !/^[\x21-\x7e]{16,}$/.test(token)) {
     throw new ConfigError('METRICS_TOKEN must be at least 16 visible ASCII characters');
   }
-  const allow = (env.METRICS_ALLOW ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const allow = (env.METRICS_ALLOW ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   try {
     addressList(allow);
   } catch (error) {
@@ -206,14 +215,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
   let fabric: FabricConfig | undefined;
   if (ledgerBackend === 'fabric') {
     if (devIssuer) {
-      throw new ConfigError('AUTH_DEV_ISSUER=true with LEDGER_BACKEND=fabric: the development issuer is never trusted on a Fabric network; configure AUTH_ISSUERS');
+      throw new ConfigError(
+        'AUTH_DEV_ISSUER=true with LEDGER_BACKEND=fabric: the development issuer is never trusted on a Fabric network; configure AUTH_ISSUERS',
+      );
     }
     if (configuredIssuers.length === 0) {
       throw new ConfigError('LEDGER_BACKEND=fabric needs AUTH_ISSUERS: the development issuer is never trusted on a Fabric network');
     }
     fabric = {
       connectionFile: path.resolve(env.FABRIC_CONNECTION ?? 'network/.runtime/fabric-connection.json'),
-      platformIdentities: platformIdentities(env.FABRIC_PLATFORM_IDENTITIES, configuredIssuers.map((i) => i.issuer)),
+      platformIdentities: platformIdentities(
+        env.FABRIC_PLATFORM_IDENTITIES,
+        configuredIssuers.map((i) => i.issuer),
+      ),
       regulatorIdentity: env.FABRIC_REGULATOR_IDENTITY ?? 'User1',
       publicIdentity: env.FABRIC_PUBLIC_IDENTITY ?? 'User5',
       bidderIdentity: env.FABRIC_BIDDER_IDENTITY ?? env.FABRIC_PUBLIC_IDENTITY ?? 'User5',
@@ -227,7 +241,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     issuers: configuredIssuers,
     devIssuer,
     audience: env.AUTH_AUDIENCE ?? 'tender-ledger',
-    algorithms: (env.AUTH_ALGORITHMS ?? 'ES256').split(',').map((a) => a.trim()).filter(Boolean),
+    algorithms: (env.AUTH_ALGORITHMS ?? 'ES256')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     clockToleranceSeconds: integer(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 30, 0, 600),
     maxTokenLifetimeSeconds: integer(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 86_400, 60, 31_536_000),
     receiptIssuer: env.RECEIPT_ISSUER ?? 'urn:tender-ledger:gateway',
@@ -238,7 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Gatew
     regulatorMspId: env.REGULATOR_MSP_ID ?? 'RegulatorMSP',
     directory: partyDirectory(env, (message) => new ConfigError(message)),
     closeBiddingAtDeadline: boolean(env, 'CLOSE_BIDDING_AT_DEADLINE', true),
-    tlog: readTlogConfig(env, (message) => { throw new ConfigError(message); }),
+    tlog: readTlogConfig(env, (message) => {
+      throw new ConfigError(message);
+    }),
     ...(fabric ? { fabric } : {}),
     logLevel: logLevel(env.LOG_LEVEL),
     metrics: metricsAccess(env),

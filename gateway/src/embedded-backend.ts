@@ -27,7 +27,12 @@ export class EmbeddedBackend implements LedgerBackend {
    * A damaged store does not stop the gateway from starting: it then answers every ledger call
    * and /healthz with 503 LEDGER_DAMAGED saying why, rather than 404s for acknowledged records.
    */
-  static async open(dataDir: string, msp: { platform: string; regulator: string }, clock?: () => Date, log: (message: string) => void = console.error): Promise<EmbeddedBackend> {
+  static async open(
+    dataDir: string,
+    msp: { platform: string; regulator: string },
+    clock?: () => Date,
+    log: (message: string) => void = console.error,
+  ): Promise<EmbeddedBackend> {
     try {
       return new EmbeddedBackend(await EmbeddedLedger.open(path.join(dataDir, 'ledger'), clock ? { clock } : {}), msp);
     } catch (error) {
@@ -58,16 +63,31 @@ export class EmbeddedBackend implements LedgerBackend {
     const id = options.resume?.txId ?? randomBytes(32).toString('hex');
     if (!options.resume) await options.beforeSend?.({ txId: id });
     const { onSealed } = options;
-    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: this.#identityOf(caller), fn, args, txId: id }, onSealed ? {
-      onSealed: (sealed) => {
-        onSealed({ result: sealed.result, txId: sealed.txId, blockNumber: sealed.blockNumber, blockHash: sealed.blockHash, ...(sealed.leafIndex === undefined ? {} : { leafIndex: sealed.leafIndex }) });
-      },
-    } : undefined);
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit(
+      { identity: this.#identityOf(caller), fn, args, txId: id },
+      onSealed
+        ? {
+            onSealed: (sealed) => {
+              onSealed({
+                result: sealed.result,
+                txId: sealed.txId,
+                blockNumber: sealed.blockNumber,
+                blockHash: sealed.blockHash,
+                ...(sealed.leafIndex === undefined ? {} : { leafIndex: sealed.leafIndex }),
+              });
+            },
+          }
+        : undefined,
+    );
     return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
   async submitAsOwner(owner: Actor, fn: string, args: string[]): Promise<Committed> {
-    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({ identity: { mspId: owner.mspId, id: owner.clientId }, fn, args });
+    const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit({
+      identity: { mspId: owner.mspId, id: owner.clientId },
+      fn,
+      args,
+    });
     return { result, txId, blockNumber, blockHash, ...(leafIndex === undefined ? {} : { leafIndex }) };
   }
 
@@ -104,9 +124,12 @@ export class EmbeddedBackend implements LedgerBackend {
    */
   #identityOf(caller: Caller): LedgerIdentity {
     switch (caller.role) {
-      case 'platform': return { mspId: this.#msp.platform, id: `platform::${callerKey(caller)}` };
-      case 'regulator': return { mspId: this.#msp.regulator, id: `regulator::${callerKey(caller)}` };
-      case 'bidder': return { mspId: this.#msp.platform, id: `bidder::${callerKey(caller)}`, attributes: { [BIDDER_ID_ATTRIBUTE]: caller.sub } };
+      case 'platform':
+        return { mspId: this.#msp.platform, id: `platform::${callerKey(caller)}` };
+      case 'regulator':
+        return { mspId: this.#msp.regulator, id: `regulator::${callerKey(caller)}` };
+      case 'bidder':
+        return { mspId: this.#msp.platform, id: `bidder::${callerKey(caller)}`, attributes: { [BIDDER_ID_ATTRIBUTE]: caller.sub } };
     }
   }
 

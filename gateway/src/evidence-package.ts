@@ -97,14 +97,28 @@ export function buildEvidencePackage(input: EvidencePackageInput): Uint8Array {
     files[`certificates/${name}.pdf`] = certificatePdf;
   });
   files['jwks.json'] = strToU8(`${JSON.stringify(input.jwks, null, 2)}\n`);
-  const offline = input.scope.kind === 'trail' ? checkChain(records.map((r) => r.record), commitmentsRoot) : undefined;
-  files['chain-check.json'] = strToU8(`${JSON.stringify({
-    projectId: input.projectId,
-    scope: input.scope.kind,
-    records: records.length,
-    gatewayCheckedWholeChain: input.chainValid,
-    ...(offline ? { packagedChain: offline } : { note: 'a bidder\'s package holds only its own records: links are rechecked offline between consecutive records only' }),
-  }, null, 2)}\n`);
+  const offline =
+    input.scope.kind === 'trail'
+      ? checkChain(
+          records.map((r) => r.record),
+          commitmentsRoot,
+        )
+      : undefined;
+  files['chain-check.json'] = strToU8(
+    `${JSON.stringify(
+      {
+        projectId: input.projectId,
+        scope: input.scope.kind,
+        records: records.length,
+        gatewayCheckedWholeChain: input.chainValid,
+        ...(offline
+          ? { packagedChain: offline }
+          : { note: "a bidder's package holds only its own records: links are rechecked offline between consecutive records only" }),
+      },
+      null,
+      2,
+    )}\n`,
+  );
   files['README-verify.md'] = strToU8(GUIDE(input));
   const manifest: EvidenceManifest = {
     format: PACKAGE_FORMAT,

@@ -2,8 +2,15 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
-  connect, GatewayError, StatusCode,
-  type Contract, type Gateway, type Network, type Signer, type Status, type Transaction,
+  connect,
+  GatewayError,
+  StatusCode,
+  type Contract,
+  type Gateway,
+  type Network,
+  type Signer,
+  type Status,
+  type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { ActorSchema, BIDDER_ID_TRANSIENT, Identifier, parseLedgerError, schemaErrors, type Actor } from '@tender-ledger/domain';
@@ -75,7 +82,7 @@ export function laneOf(fn: string, args: readonly string[], projectId: string): 
   // The request's bidder, if it names one the contract would take: an id it refuses (one holding
   // the lane's separator, say) waits in the project's shared bidder lane, and is refused there.
   const bidderId = fn === 'withdrawBid' ? args[1] : bidderOf(args[1]);
-  return `${projectId}\u0000bidder\u0000${schemaErrors(Identifier, bidderId).length === 0 ? bidderId as string : ''}`;
+  return `${projectId}\u0000bidder\u0000${schemaErrors(Identifier, bidderId).length === 0 ? (bidderId as string) : ''}`;
 }
 
 /** The contract's whoAmI answer, checked: a peer's answer of another shape is the gateway's failure (500), never an owner's identity. */
@@ -87,7 +94,8 @@ function whoAmI(answer: string): Actor {
     value = undefined;
   }
   const errors = schemaErrors(ActorSchema, value);
-  if (errors.length > 0) throw new Problem('INTERNAL', `the peer answered whoAmI with no identity: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  if (errors.length > 0)
+    throw new Problem('INTERNAL', `the peer answered whoAmI with no identity: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
   return value as Actor;
 }
 
@@ -176,7 +184,8 @@ export class FabricBackend implements LedgerBackend {
   /** Follows the peer's blocks from block 0 into the log, resuming after a broken stream. */
   #followLog(): void {
     const o = this.#options;
-    const signed = o.logPeer === 'regulator' ? this.#identity(o.regulatorMspId, o.regulatorIdentity) : this.#identity(o.platformMspId, o.publicIdentity);
+    const signed =
+      o.logPeer === 'regulator' ? this.#identity(o.regulatorMspId, o.regulatorIdentity) : this.#identity(o.platformMspId, o.publicIdentity);
     const log = new FabricLog();
     this.#log = log;
     const stop = this.#logStop.signal;
@@ -186,7 +195,9 @@ export class FabricBackend implements LedgerBackend {
           await log.follow(signed.network, stop);
         } catch (error) {
           if (stop.aborted) return;
-          (this.#options.warn ?? console.warn)(`transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`);
+          (this.#options.warn ?? console.warn)(
+            `transparency log: following the peer's blocks failed at block ${log.nextBlock}: ${(error as Error).message}; again in 1 s`,
+          );
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }
@@ -207,7 +218,10 @@ export class FabricBackend implements LedgerBackend {
   }
 
   submitAsOwner(owner: Actor, fn: string, args: string[], projectId: string): Promise<Committed> {
-    return this.#inLane(projectId, async () => { const signed = await this.#forOwner(owner); return this.#slot(() => this.#submit(signed, fn, args, {})); });
+    return this.#inLane(projectId, async () => {
+      const signed = await this.#forOwner(owner);
+      return this.#slot(() => this.#submit(signed, fn, args, {}));
+    });
   }
 
   /** Runs a transaction once fewer than maxInFlight are under way (see {@link MAX_IN_FLIGHT}). */
@@ -230,9 +244,14 @@ export class FabricBackend implements LedgerBackend {
   #inLane(projectId: string, send: () => Promise<Committed>): Promise<Committed> {
     const previous = this.#lanes.get(projectId) ?? Promise.resolve();
     const mine = previous.then(send, send);
-    const settled = mine.then(() => undefined, () => undefined);
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#lanes.set(projectId, settled);
-    void settled.then(() => { if (this.#lanes.get(projectId) === settled) this.#lanes.delete(projectId); });
+    void settled.then(() => {
+      if (this.#lanes.get(projectId) === settled) this.#lanes.delete(projectId);
+    });
     return mine;
   }
 
@@ -254,16 +273,23 @@ export class FabricBackend implements LedgerBackend {
         if (resume?.envelope) {
           transaction = signed.gateway.newTransaction(Buffer.from(resume.envelope, 'base64'));
         } else {
-          const endorsed = await timePhase(this.#options.observer, 'endorse', () => signed.contract.newProposal(fn, { arguments: args }).endorse());
+          const endorsed = await timePhase(this.#options.observer, 'endorse', () =>
+            signed.contract.newProposal(fn, { arguments: args }).endorse(),
+          );
           // Signed before it is kept, so every re-send is byte for byte the same envelope.
           transaction = signed.gateway.newSignedTransaction(endorsed.getBytes(), await signed.sign(endorsed.getDigest()));
           await options.beforeSend?.(intentOf(transaction));
         }
       } catch (error) {
         // Nothing was sent for these, so a new proposal is safe.
-        const cause = resume || attempt >= MAX_ATTEMPTS ? undefined
-          : isPeerBusy(error) ? 'PEER_BUSY'
-            : isEndorsementMismatch(error) || isRefusedOnlyElsewhere(error, signed.mspId) ? 'ENDORSEMENT_MISMATCH' : undefined;
+        const cause =
+          resume || attempt >= MAX_ATTEMPTS
+            ? undefined
+            : isPeerBusy(error)
+              ? 'PEER_BUSY'
+              : isEndorsementMismatch(error) || isRefusedOnlyElsewhere(error, signed.mspId)
+                ? 'ENDORSEMENT_MISMATCH'
+                : undefined;
         if (cause) {
           await this.#pauseToRetry(cause, attempt);
           continue;
@@ -305,7 +331,14 @@ export class FabricBackend implements LedgerBackend {
         const status = await timePhase(this.#options.observer, 'commit', () => submitted.getStatus());
         if (status.successful) {
           const blockNumber = Number(status.blockNumber);
-          return { committed: { result: resultOf(transaction), txId: status.transactionId, blockNumber, blockHash: await this.#blockHash(signed, blockNumber) } };
+          return {
+            committed: {
+              result: resultOf(transaction),
+              txId: status.transactionId,
+              blockNumber,
+              blockHash: await this.#blockHash(signed, blockNumber),
+            },
+          };
         }
         if (status.code !== StatusCode.DUPLICATE_TXID) return { status };
         // A re-sent copy: the first copy's fate is the answer.
@@ -320,12 +353,20 @@ export class FabricBackend implements LedgerBackend {
       if (landed) return { committed: { result: resultOf(transaction), txId: intent.txId, ...landed } };
       const elapsed = Date.now() - started;
       if (this.#closing.signal.aborted || elapsed >= this.#resendForMs) {
-        throw new OutcomeUnknownError(intent, `transaction ${intent.txId} was sent; its outcome is not known yet (${translate(lost).message})`, { cause: lost });
+        throw new OutcomeUnknownError(
+          intent,
+          `transaction ${intent.txId} was sent; its outcome is not known yet (${translate(lost).message})`,
+          { cause: lost },
+        );
       }
       const pause = Math.min(RESEND_MAX_PAUSE_MS, RESEND_FIRST_PAUSE_MS * 2 ** round, this.#resendForMs - elapsed);
       const signal = this.#closing.signal;
       await new Promise<void>((resolve) => {
-        const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
         const timer = setTimeout(done, pause);
         signal.addEventListener('abort', done, { once: true });
       });
@@ -349,7 +390,9 @@ export class FabricBackend implements LedgerBackend {
     const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
     let processed: peer.ProcessedTransaction;
     try {
-      processed = peer.ProcessedTransaction.deserializeBinary(await signed.qscc.evaluateTransaction('GetTransactionByID', this.#options.connection.channel, txId));
+      processed = peer.ProcessedTransaction.deserializeBinary(
+        await signed.qscc.evaluateTransaction('GetTransactionByID', this.#options.connection.channel, txId),
+      );
     } catch (error) {
       // qscc answers an error for an unknown transaction id; only an unreachable peer is an outage.
       if (!(error instanceof GatewayError) || GRPC_UNAVAILABLE.has(error.code)) throw translate(error);
@@ -357,7 +400,9 @@ export class FabricBackend implements LedgerBackend {
     }
     if (processed.getValidationcode() !== StatusCode.VALID) return undefined;
     try {
-      const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByTxID', this.#options.connection.channel, txId));
+      const block = common.Block.deserializeBinary(
+        await signed.qscc.evaluateTransaction('GetBlockByTxID', this.#options.connection.channel, txId),
+      );
       const header = block.getHeader();
       if (!header) return undefined;
       const blockNumber = header.getNumber();
@@ -372,7 +417,9 @@ export class FabricBackend implements LedgerBackend {
   async health(): Promise<{ height: number }> {
     const signed = this.#identity(this.#options.platformMspId, this.#options.publicIdentity);
     try {
-      const info = common.BlockchainInfo.deserializeBinary(await signed.qscc.evaluateTransaction('GetChainInfo', this.#options.connection.channel));
+      const info = common.BlockchainInfo.deserializeBinary(
+        await signed.qscc.evaluateTransaction('GetChainInfo', this.#options.connection.channel),
+      );
       return { height: info.getHeight() };
     } catch (error) {
       throw translate(error);
@@ -417,7 +464,14 @@ export class FabricBackend implements LedgerBackend {
           commitStatusOptions: () => ({ deadline: Date.now() + COMMIT_STATUS_WAIT_MS }),
         });
         const network = gateway.getNetwork(connection.channel);
-        this.#signed.set(`${mspId}\u0000${name}`, { mspId, gateway, network, contract: network.getContract(connection.chaincode), qscc: network.getContract('qscc'), sign });
+        this.#signed.set(`${mspId}\u0000${name}`, {
+          mspId,
+          gateway,
+          network,
+          contract: network.getContract(connection.chaincode),
+          qscc: network.getContract('qscc'),
+          sign,
+        });
       }
     }
   }
@@ -459,7 +513,7 @@ export class FabricBackend implements LedgerBackend {
     }
     const key = this.#byClientId.get(`${owner.mspId}\u0000${owner.clientId}`);
     const signed = key ? this.#signed.get(key) : undefined;
-    if (!signed) throw new Problem('FORBIDDEN', 'the project\'s platform has no identity on this gateway');
+    if (!signed) throw new Problem('FORBIDDEN', "the project's platform has no identity on this gateway");
     return signed;
   }
 
@@ -467,14 +521,18 @@ export class FabricBackend implements LedgerBackend {
     const known = this.#blockHashes.get(blockNumber);
     if (known) return known;
     const fetching = (async () => {
-      const block = common.Block.deserializeBinary(await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)));
+      const block = common.Block.deserializeBinary(
+        await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)),
+      );
       const header = block.getHeader();
       if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
       return blockHeaderHash(header);
     })();
     this.#keepBlockHash(blockNumber, fetching);
     // A failed query is not kept: the next transaction of that block asks again.
-    fetching.catch(() => { if (this.#blockHashes.get(blockNumber) === fetching) this.#blockHashes.delete(blockNumber); });
+    fetching.catch(() => {
+      if (this.#blockHashes.get(blockNumber) === fetching) this.#blockHashes.delete(blockNumber);
+    });
     return fetching;
   }
 

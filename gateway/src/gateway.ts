@@ -64,11 +64,13 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     issuers.push({ issuer: DEV_ISSUER, keys: createLocalJWKSet(await devIssuerJwks(config.dataDir)), roles: ROLES });
   }
   const auth = new Authenticator(issuers, {
-    audience: config.audience, algorithms: config.algorithms,
-    clockToleranceSeconds: config.clockToleranceSeconds, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
+    audience: config.audience,
+    algorithms: config.algorithms,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
   });
   const receipts = await ReceiptSigner.open(config.dataDir, config.receiptIssuer);
-  const backend = options.backend ?? await openBackend(config, options.clock, metrics, logger);
+  const backend = options.backend ?? (await openBackend(config, options.clock, metrics, logger));
   opened = backend;
   if (backend instanceof EmbeddedBackend) {
     try {
@@ -79,19 +81,46 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   }
   const idempotency = await IdempotencyStore.open(path.join(config.dataDir, 'gateway', 'idempotency'));
   const clock = options.clock;
-  const closer = config.closeBiddingAtDeadline ? new BiddingCloser(backend, { log: (message) => { logger.warn(message); }, ...(clock ? { now: () => clock().getTime() } : {}) }) : undefined;
+  const closer = config.closeBiddingAtDeadline
+    ? new BiddingCloser(backend, {
+        log: (message) => {
+          logger.warn(message);
+        },
+        ...(clock ? { now: () => clock().getTime() } : {}),
+      })
+    : undefined;
   // Projects still bidding from before this start; a ledger not reachable yet leaves them to the opening.
-  void closer?.start().catch((error: unknown) => { logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`); });
+  void closer?.start().catch((error: unknown) => {
+    logger.warn(`bidding closer: projects not scheduled at start: ${(error as Error).message}`);
+  });
   const tlog = backend.log ? await TlogService.start(backend.log, config.tlog, config.dataDir, { logger }) : undefined;
   if (tlog) metrics.watchTlog(tlog);
   // TLOG_WITNESS_FOR: this organisation cosigns the others' checkpoints that are the root of its own tree.
-  const peerWitness = backend.log && config.tlog.witnessFor.length > 0 ? await startPeerWitness(backend.log, config.tlog, config.dataDir) : undefined;
-  if (peerWitness) logger.info({ component: 'tlog', witnessKey: peerWitness.vkey, witnessing: config.tlog.witnessFor.map((k) => k.split('+')[0]) }, 'witnessing the other organisations\' logs at /witness/add-checkpoint');
+  const peerWitness =
+    backend.log && config.tlog.witnessFor.length > 0 ? await startPeerWitness(backend.log, config.tlog, config.dataDir) : undefined;
+  if (peerWitness)
+    logger.info(
+      { component: 'tlog', witnessKey: peerWitness.vkey, witnessing: config.tlog.witnessFor.map((k) => k.split('+')[0]) },
+      "witnessing the other organisations' logs at /witness/add-checkpoint",
+    );
   let closing = false;
   const app = createServer({
-    backend: withTxIds(backend), logger, metrics, metricsAccess: config.metrics, auth, receipts, idempotency, bodyLimit: config.bodyLimit, rateLimitPerMinute: config.rateLimitPerMinute,
-    writeWaitMs: options.writeWaitMs ?? config.writeWaitMs, closing: () => closing, directory: config.directory,
-    ...(clock ? { now: clock } : {}), ...(closer ? { closer } : {}), ...(tlog ? { tlog } : {}), ...(peerWitness ? { witness: peerWitness.witness } : {}),
+    backend: withTxIds(backend),
+    logger,
+    metrics,
+    metricsAccess: config.metrics,
+    auth,
+    receipts,
+    idempotency,
+    bodyLimit: config.bodyLimit,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    writeWaitMs: options.writeWaitMs ?? config.writeWaitMs,
+    closing: () => closing,
+    directory: config.directory,
+    ...(clock ? { now: clock } : {}),
+    ...(closer ? { closer } : {}),
+    ...(tlog ? { tlog } : {}),
+    ...(peerWitness ? { witness: peerWitness.witness } : {}),
   });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 calls back with the listen error (a port in use) as well as on success.
@@ -126,11 +155,20 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
       if (closing) return closed;
       closing = true;
       closed = (async () => {
-        const stopped = new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+        const stopped = new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+        });
         // A connection that turns idle after its answer is closed; one never answered is cut after the grace period.
-        const sweep = setInterval(() => { server.closeIdleConnections(); }, 50);
+        const sweep = setInterval(() => {
+          server.closeIdleConnections();
+        }, 50);
         // Out of time: writes still re-sending a transaction of unknown fate stop (kept as sent, resumed after the restart).
-        const cut = setTimeout(() => { backend.interrupt?.(); server.closeAllConnections(); }, SHUTDOWN_GRACE_MS);
+        const cut = setTimeout(() => {
+          backend.interrupt?.();
+          server.closeAllConnections();
+        }, SHUTDOWN_GRACE_MS);
         server.closeIdleConnections();
         try {
           await closer?.close();
@@ -150,9 +188,18 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
   };
 }
 
-async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) | undefined, metrics: GatewayMetrics, logger: Logger): Promise<LedgerBackend> {
+async function openBackend(
+  config: Readonly<GatewayConfig>,
+  clock: (() => Date) | undefined,
+  metrics: GatewayMetrics,
+  logger: Logger,
+): Promise<LedgerBackend> {
   if (config.ledgerBackend === 'fabric' && config.fabric) {
-    const connection = parseChecked(FabricConnectionSchema, await readFile(config.fabric.connectionFile, 'utf8'), config.fabric.connectionFile);
+    const connection = parseChecked(
+      FabricConnectionSchema,
+      await readFile(config.fabric.connectionFile, 'utf8'),
+      config.fabric.connectionFile,
+    );
     // Loaded only for Fabric: gRPC and fabric-gateway take a while to load, and an embedded gateway never needs them.
     const { FabricBackend } = await import('./fabric-backend.js');
     return FabricBackend.open({
@@ -166,8 +213,12 @@ async function openBackend(config: Readonly<GatewayConfig>, clock: (() => Date) 
       logPeer: config.tlog.fabricPeer,
       bidderIdentity: config.fabric.bidderIdentity,
       observer: metrics.fabric,
-      warn: (message) => { logger.warn({ component: 'tlog' }, message); },
+      warn: (message) => {
+        logger.warn({ component: 'tlog' }, message);
+      },
     });
   }
-  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => { logger.error(message); });
+  return EmbeddedBackend.open(config.dataDir, { platform: config.platformMspId, regulator: config.regulatorMspId }, clock, (message) => {
+    logger.error(message);
+  });
 }

@@ -21,20 +21,27 @@ export type WorkResult = StoredAnswer | { unknown: TxIntent };
 
 /** How a keyed write stands when the gateway answers. */
 export type Outcome =
-  | StoredAnswer & { kind: 'answered'; replayed: boolean; reused: boolean }
-  | { kind: 'pending'; reused: boolean; txId?: string };
+  (StoredAnswer & { kind: 'answered'; replayed: boolean; reused: boolean }) | { kind: 'pending'; reused: boolean; txId?: string };
 
 /**
  * An entry per (caller, Idempotency-Key). `sent` is written, synced, before its transaction may
  * reach the ledger; `answered` replaces it once the answer is known.
  */
 type Entry =
-  | { state: 'sent'; fingerprint: string; intent: TxIntent }
-  | { state?: 'answered'; fingerprint: string; status: number; body: unknown };
+  { state: 'sent'; fingerprint: string; intent: TxIntent } | { state?: 'answered'; fingerprint: string; status: number; body: unknown };
 
 /** An entry as stored; read back after a crash, so checked before it decides anything. */
-const SentEntry = Type.Object({ state: Type.Literal('sent'), fingerprint: Type.String(), intent: Type.Object({ txId: Type.String({ minLength: 1 }), envelope: Type.Optional(Type.String()) }) });
-const AnsweredEntry = Type.Object({ state: Type.Optional(Type.Literal('answered')), fingerprint: Type.String(), status: Type.Integer({ minimum: 100, maximum: 599 }), body: Type.Unknown() });
+const SentEntry = Type.Object({
+  state: Type.Literal('sent'),
+  fingerprint: Type.String(),
+  intent: Type.Object({ txId: Type.String({ minLength: 1 }), envelope: Type.Optional(Type.String()) }),
+});
+const AnsweredEntry = Type.Object({
+  state: Type.Optional(Type.Literal('answered')),
+  fingerprint: Type.String(),
+  status: Type.Integer({ minimum: 100, maximum: 599 }),
+  body: Type.Unknown(),
+});
 
 interface SyncBatch {
   ops: { type: 'put'; key: string; value: string }[];
@@ -85,7 +92,13 @@ export class IdempotencyStore {
    * `fingerprint` identifies the request: the same key with another request is refused
    * (`reused: true`). 5xx answers are not kept, so they retry.
    */
-  async once(scope: string, key: string, fingerprint: string, work: (attempt: WriteAttempt) => Promise<WorkResult>, waitMs = Infinity): Promise<Outcome> {
+  async once(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    work: (attempt: WriteAttempt) => Promise<WorkResult>,
+    waitMs = Infinity,
+  ): Promise<Outcome> {
     const id = `${scope}\u0000${key}`;
     let running = this.#running.get(id);
     const first = running === undefined;
@@ -96,7 +109,8 @@ export class IdempotencyStore {
         const stored = await this.#read(id);
         // The stored entry speaks for its own request; another request under this key is told `reused`.
         if (stored && stored.state !== 'sent') return { ...stored, replayed: true };
-        if (stored && stored.fingerprint !== fingerprint) return { unknown: stored.intent, fingerprint: stored.fingerprint, replayed: true };
+        if (stored && stored.fingerprint !== fingerprint)
+          return { unknown: stored.intent, fingerprint: stored.fingerprint, replayed: true };
         if (stored) mine.intent = stored.intent;
         const result = await work({
           ...(stored ? { recorded: stored.intent } : {}),
@@ -107,22 +121,32 @@ export class IdempotencyStore {
         });
         // Unsynced is enough: until this lands, the synced `sent` entry and the ledger give the same answer.
         if (!('unknown' in result) && result.status < 500) {
-          await this.#db.put(id, JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry));
+          await this.#db.put(
+            id,
+            JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry),
+          );
         }
         // An answer about a transaction an earlier attempt sent is that attempt's answer: a replay.
         return { ...result, fingerprint, replayed: stored !== undefined };
       })();
       this.#running.set(id, mine);
-      const forget = () => { this.#running.delete(id); };
+      const forget = () => {
+        this.#running.delete(id);
+      };
       mine.done.then(forget, forget);
       running = mine;
     }
     const current = running;
     let timeout: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      if (waitMs !== Infinity) timeout = setTimeout(() => { resolve('late'); }, waitMs);
+      if (waitMs !== Infinity)
+        timeout = setTimeout(() => {
+          resolve('late');
+        }, waitMs);
     });
-    const answer = await Promise.race([current.done, late]).finally(() => { clearTimeout(timeout); });
+    const answer = await Promise.race([current.done, late]).finally(() => {
+      clearTimeout(timeout);
+    });
     const reused = (answer === 'late' ? current.fingerprint : answer.fingerprint) !== fingerprint;
     if (answer === 'late') return { kind: 'pending', reused, ...(current.intent ? { txId: current.intent.txId } : {}) };
     if ('unknown' in answer) return { kind: 'pending', reused, txId: answer.unknown.txId };
@@ -164,7 +188,13 @@ export class IdempotencyStore {
     // A damaged entry must not replay a wrong answer or resume a wrong transaction: fail this key loudly.
     const sent = typeof entry === 'object' && entry !== null && (entry as { state?: unknown }).state === 'sent';
     const errors = schemaErrors(sent ? SentEntry : AnsweredEntry, entry);
-    if (errors.length > 0) throw new Error(`the idempotency store's entry for a key is damaged: ${errors.slice(0, 3).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    if (errors.length > 0)
+      throw new Error(
+        `the idempotency store's entry for a key is damaged: ${errors
+          .slice(0, 3)
+          .map((e) => `${e.field} ${e.message}`)
+          .join('; ')}`,
+      );
     return entry as Entry;
   }
 }

@@ -16,7 +16,15 @@ export { Checkpointer, type PublishedCheckpoint, type CheckpointSource } from '.
 export { LogMonitor, MonitorAlarm, type MonitorOptions, type MonitorStep, type SweepResult } from './tlog/monitor.js';
 export { withProof } from './routers/tlog.js';
 export { proofLink, proofQr } from './certificate.js';
-export { parseTilePath, formatTilePath, encodeTileIndex, readTile, parseEntryBundle, type TilePath, type TileSource } from './tlog/tiles.js';
+export {
+  parseTilePath,
+  formatTilePath,
+  encodeTileIndex,
+  readTile,
+  parseEntryBundle,
+  type TilePath,
+  type TileSource,
+} from './tlog/tiles.js';
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog } from './tlog/fabric-log.js';
 export { blockHeaderHash, fabricBlockLeaves } from './fabric-blocks.js';

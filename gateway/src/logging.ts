@@ -20,7 +20,10 @@ export function createLogger(level: LogLevel = 'info', stream?: DestinationStrea
     level,
     base: { service: 'tender-gateway' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['authorization', 'token', 'receipt', 'd', 'key', '*.authorization', '*.token', '*.receipt', '*.d', 'headers'], censor: '[redacted]' },
+    redact: {
+      paths: ['authorization', 'token', 'receipt', 'd', 'key', '*.authorization', '*.token', '*.receipt', '*.d', 'headers'],
+      censor: '[redacted]',
+    },
   };
   return stream ? pino(options, stream) : pino(options);
 }
@@ -93,11 +96,18 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
       const route = routeOf(req, res.statusCode);
       const replayed = res.getHeader('idempotent-replayed') === 'true';
       const location = res.getHeader('location');
-      const txId = ctx.txId ?? (typeof location === 'string' && location.startsWith('/v1/records/') ? location.slice('/v1/records/'.length) : undefined);
+      const txId =
+        ctx.txId ??
+        (typeof location === 'string' && location.startsWith('/v1/records/') ? location.slice('/v1/records/'.length) : undefined);
       const caller = req.caller ? { issuer: req.caller.issuer, sub: req.caller.sub, role: req.caller.role } : undefined;
       const line = {
-        method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10,
-        ...(caller ? { caller } : {}), ...(txId ? { txId } : {}), ...(replayed ? { replayed } : {}),
+        method: req.method,
+        route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 10_000) / 10,
+        ...(caller ? { caller } : {}),
+        ...(txId ? { txId } : {}),
+        ...(replayed ? { replayed } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
       const level = res.statusCode >= 500 ? 'error' : 'info';
@@ -106,7 +116,9 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
     };
     res.once('finish', finish);
     res.once('close', finish);
-    context.run(ctx, () => { next(); });
+    context.run(ctx, () => {
+      next();
+    });
   };
 }
 
@@ -125,7 +137,14 @@ export function withTxIds(backend: LedgerBackend): LedgerBackend {
           const [caller, fn, fnArgs, projectId, options = {}] = args;
           const committed = await target.submit(caller, fn, fnArgs, projectId, {
             ...options,
-            ...(options.beforeSend ? { beforeSend: async (intent: TxIntent) => { noteTxId(intent.txId); await options.beforeSend?.(intent); } } : {}),
+            ...(options.beforeSend
+              ? {
+                  beforeSend: async (intent: TxIntent) => {
+                    noteTxId(intent.txId);
+                    await options.beforeSend?.(intent);
+                  },
+                }
+              : {}),
           });
           noteTxId(committed.txId);
           return committed;

@@ -32,14 +32,24 @@ async function main(): Promise<void> {
     stopping = signal;
     if (gateway) drain(gateway, signal, logger);
   };
-  process.on('SIGINT', () => { stop('SIGINT'); });
-  process.on('SIGTERM', () => { stop('SIGTERM'); });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
   // `npm run keys:rotate` signals a running gateway: the new key signs from now on, and is published.
   process.on('SIGHUP', () => {
     const running = gateway;
     if (!running) return;
-    running.reloadKeys().then((kid) => { logger.info({ kid }, `SIGHUP: receipt keys reloaded; signing with ${kid}`); },
-      (error: unknown) => { logger.error(`SIGHUP: receipt keys not reloaded, still signing with ${running.receipts.currentKid}: ${(error as Error).message}`); });
+    running.reloadKeys().then(
+      (kid) => {
+        logger.info({ kid }, `SIGHUP: receipt keys reloaded; signing with ${kid}`);
+      },
+      (error: unknown) => {
+        logger.error(`SIGHUP: receipt keys not reloaded, still signing with ${running.receipts.currentKid}: ${(error as Error).message}`);
+      },
+    );
   });
   // Loaded after the configuration is read: a bad value is said at once, not after every module loads.
   const { startGateway } = await import('./gateway.js');
@@ -49,8 +59,10 @@ async function main(): Promise<void> {
     return;
   }
   const { url } = gateway;
-  logger.info({ url, backend: config.ledgerBackend, dataDir: config.dataDir, pid: process.pid, receiptKid: gateway.receipts.currentKid },
-    `Tender evidence gateway listening on ${url} (${config.ledgerBackend} ledger, data in ${config.dataDir}); pages ${url}/, API ${url}/openapi.json, metrics ${url}/metrics`);
+  logger.info(
+    { url, backend: config.ledgerBackend, dataDir: config.dataDir, pid: process.pid, receiptKid: gateway.receipts.currentKid },
+    `Tender evidence gateway listening on ${url} (${config.ledgerBackend} ledger, data in ${config.dataDir}); pages ${url}/, API ${url}/openapi.json, metrics ${url}/metrics`,
+  );
   if (config.devIssuer) {
     logger.warn('development issuer trusted: development tokens with npm run token -- --role platform --sub <id>');
     console.warn(devIssuerWarning(config));
@@ -60,15 +72,18 @@ async function main(): Promise<void> {
 /** No new requests; writes already started finish and are answered; then the stores close. */
 function drain(gateway: RunningGateway, signal: string, logger: Logger): void {
   logger.info(`${signal}: closing (no new requests; finishing the writes under way)`);
-  gateway.close().then(() => {
-    logger.info('closed: every write under way finished, stores closed');
-    logger.flush();
-    process.exit(0);
-  }, (error: unknown) => {
-    logger.fatal({ err: error instanceof Error ? error.stack : String(error) }, 'closing failed');
-    logger.flush();
-    process.exit(1);
-  });
+  gateway.close().then(
+    () => {
+      logger.info('closed: every write under way finished, stores closed');
+      logger.flush();
+      process.exit(0);
+    },
+    (error: unknown) => {
+      logger.fatal({ err: error instanceof Error ? error.stack : String(error) }, 'closing failed');
+      logger.flush();
+      process.exit(1);
+    },
+  );
 }
 
 // A start-up failure is one line on stderr (and one fatal log line once the log exists) and exit 1.

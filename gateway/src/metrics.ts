@@ -18,7 +18,11 @@ export interface FabricObserver {
 }
 
 /** Runs one phase of a Fabric write, telling the observer how long it took and whether it failed. */
-export async function timePhase<T>(observer: FabricObserver | undefined, phase: 'endorse' | 'submit' | 'commit', run: () => Promise<T>): Promise<T> {
+export async function timePhase<T>(
+  observer: FabricObserver | undefined,
+  phase: 'endorse' | 'submit' | 'commit',
+  run: () => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   try {
     const result = await run();
@@ -59,12 +63,35 @@ export class GatewayMetrics {
   constructor(backend: () => Pick<LedgerBackend, 'health' | 'kind'> | undefined) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tender_gateway_' });
-    this.#requests = new Counter({ name: 'tender_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
-    this.#latency = new Histogram({ name: 'tender_http_request_duration_seconds', help: 'HTTP request latency, by method, route pattern and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers });
-    this.#replays = new Counter({ name: 'tender_idempotency_replays_total', help: 'Writes answered from the idempotency store (the same key and body sent again)', registers });
-    this.#rateLimited = new Counter({ name: 'tender_rate_limit_refusals_total', help: 'Requests refused with 429 by the rate limits: per client address (before authentication) or per verified caller', labelNames: ['limit'], registers });
+    this.#requests = new Counter({
+      name: 'tender_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#latency = new Histogram({
+      name: 'tender_http_request_duration_seconds',
+      help: 'HTTP request latency, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#replays = new Counter({
+      name: 'tender_idempotency_replays_total',
+      help: 'Writes answered from the idempotency store (the same key and body sent again)',
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'tender_rate_limit_refusals_total',
+      help: 'Requests refused with 429 by the rate limits: per client address (before authentication) or per verified caller',
+      labelNames: ['limit'],
+      registers,
+    });
     new Gauge({
-      name: 'tender_ledger_height', help: 'Blocks on the ledger (embedded: durable height; Fabric: channel height)', labelNames: ['backend'], registers,
+      name: 'tender_ledger_height',
+      help: 'Blocks on the ledger (embedded: durable height; Fabric: channel height)',
+      labelNames: ['backend'],
+      registers,
       async collect() {
         const ledger = backend();
         if (!ledger) return;
@@ -76,10 +103,32 @@ export class GatewayMetrics {
         }
       },
     });
-    this.#blockSize = new Histogram({ name: 'tender_ledger_block_transactions', help: 'Transactions per block written by the embedded ledger', buckets: BLOCK_SIZE_BUCKETS, registers });
-    this.#fsync = new Histogram({ name: 'tender_ledger_fsync_seconds', help: 'Embedded ledger fsync latency: a block\'s synced batch, and the durable head write', labelNames: ['what'], buckets: FSYNC_BUCKETS, registers });
-    this.#fabricPhase = new Histogram({ name: 'tender_fabric_phase_seconds', help: 'Fabric write latency by phase (endorse, submit to the orderer, commit status) and outcome', labelNames: ['phase', 'outcome'], buckets: LATENCY_BUCKETS, registers });
-    this.#fabricRetries = new Counter({ name: 'tender_fabric_retries_total', help: 'Fabric transactions endorsed or sent again: a retryable validation code (MVCC_READ_CONFLICT, ...), PEER_BUSY or ENDORSEMENT_MISMATCH', labelNames: ['code'], registers });
+    this.#blockSize = new Histogram({
+      name: 'tender_ledger_block_transactions',
+      help: 'Transactions per block written by the embedded ledger',
+      buckets: BLOCK_SIZE_BUCKETS,
+      registers,
+    });
+    this.#fsync = new Histogram({
+      name: 'tender_ledger_fsync_seconds',
+      help: "Embedded ledger fsync latency: a block's synced batch, and the durable head write",
+      labelNames: ['what'],
+      buckets: FSYNC_BUCKETS,
+      registers,
+    });
+    this.#fabricPhase = new Histogram({
+      name: 'tender_fabric_phase_seconds',
+      help: 'Fabric write latency by phase (endorse, submit to the orderer, commit status) and outcome',
+      labelNames: ['phase', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#fabricRetries = new Counter({
+      name: 'tender_fabric_retries_total',
+      help: 'Fabric transactions endorsed or sent again: a retryable validation code (MVCC_READ_CONFLICT, ...), PEER_BUSY or ENDORSEMENT_MISMATCH',
+      labelNames: ['code'],
+      registers,
+    });
   }
 
   /** Counts a finished request (the access log calls this). */
@@ -93,8 +142,12 @@ export class GatewayMetrics {
 
   /** Watches an embedded ledger's blocks and fsyncs. */
   watchLedger(ledger: WatchableLedger): void {
-    ledger.on('block', (block) => { this.#blockSize.observe(block.txs.length); });
-    ledger.on('sync', (sync) => { this.#fsync.observe({ what: sync.what }, sync.seconds); });
+    ledger.on('block', (block) => {
+      this.#blockSize.observe(block.txs.length);
+    });
+    ledger.on('sync', (sync) => {
+      this.#fsync.observe({ what: sync.what }, sync.seconds);
+    });
   }
 
   /**
@@ -106,15 +159,25 @@ export class GatewayMetrics {
     const registers = [this.registry];
     const watched = Date.now();
     new Gauge({
-      name: 'tender_tlog_size', help: 'Leaves in the transparency log (records durably committed)', registers,
-      collect() { this.set(tlog.log.size); },
+      name: 'tender_tlog_size',
+      help: 'Leaves in the transparency log (records durably committed)',
+      registers,
+      collect() {
+        this.set(tlog.log.size);
+      },
     });
     new Gauge({
-      name: 'tender_tlog_published_size', help: 'Leaves covered by the newest checkpoint that meets the witness policy (0: none yet)', registers,
-      collect() { this.set(tlog.checkpointer.published?.size ?? 0); },
+      name: 'tender_tlog_published_size',
+      help: 'Leaves covered by the newest checkpoint that meets the witness policy (0: none yet)',
+      registers,
+      collect() {
+        this.set(tlog.checkpointer.published?.size ?? 0);
+      },
     });
     new Gauge({
-      name: 'tender_tlog_checkpoint_age_seconds', help: 'Seconds since the newest checkpoint meeting the witness policy was published (before the first: since the gateway started)', registers,
+      name: 'tender_tlog_checkpoint_age_seconds',
+      help: 'Seconds since the newest checkpoint meeting the witness policy was published (before the first: since the gateway started)',
+      registers,
       collect() {
         this.set(Math.max(0, (Date.now() - (tlog.checkpointer.publishedAt ?? watched)) / 1000));
       },
@@ -123,8 +186,12 @@ export class GatewayMetrics {
 
   /** For the Fabric backend. */
   readonly fabric: FabricObserver = {
-    phase: (phase, seconds, outcome) => { this.#fabricPhase.observe({ phase, outcome }, seconds); },
-    retry: (code) => { this.#fabricRetries.inc({ code }); },
+    phase: (phase, seconds, outcome) => {
+      this.#fabricPhase.observe({ phase, outcome }, seconds);
+    },
+    retry: (code) => {
+      this.#fabricRetries.inc({ code });
+    },
   };
 }
 
@@ -141,7 +208,11 @@ export function addressList(entries: string[]): BlockList {
     const [address = '', bits, extra] = entry.split('/');
     const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
     const prefix = bits === undefined ? undefined : Number(bits);
-    if (!type || extra !== undefined || (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128) || bits === ''))) {
+    if (
+      !type ||
+      extra !== undefined ||
+      (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128) || bits === ''))
+    ) {
       throw new Error(`"${entry}" is not an address or CIDR`);
     }
     if (prefix === undefined) list.addAddress(address, type);
@@ -173,7 +244,13 @@ export function metricsHandler(metrics: GatewayMetrics, access: MetricsAccess = 
       const match = /^bearer +(\S+)$/i.exec(req.get('authorization') ?? '');
       // Compared as digests in constant time: the token's length and prefix leak nothing.
       if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
-        sendProblem(res, new Problem('UNAUTHENTICATED', 'metrics need the bearer token configured in METRICS_TOKEN', { headers: { 'www-authenticate': 'Bearer realm="metrics"' } }), req.originalUrl);
+        sendProblem(
+          res,
+          new Problem('UNAUTHENTICATED', 'metrics need the bearer token configured in METRICS_TOKEN', {
+            headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+          }),
+          req.originalUrl,
+        );
         return;
       }
     }

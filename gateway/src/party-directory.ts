@@ -17,8 +17,12 @@ export function partyDirectory(env: NodeJS.ProcessEnv, configError: (message: st
     } catch {
       parsed = undefined;
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
-      || Object.entries(parsed).some(([k, v]) => typeof v !== 'string' || v.length === 0 || v.length > 200 || k.length === 0)) {
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      Array.isArray(parsed) ||
+      Object.entries(parsed).some(([k, v]) => typeof v !== 'string' || v.length === 0 || v.length > 200 || k.length === 0)
+    ) {
       throw configError('PLATFORM_NAMES must be a JSON object of party id → display name (non-empty strings up to 200 characters)');
     }
     names = parsed as Record<string, string>;

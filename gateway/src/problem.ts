@@ -23,17 +23,24 @@ const wellFormed = (text: string) => text.replace(LONE_SURROGATE, '\uFFFD');
 
 export function sendProblem(res: Response, problem: Problem, instance?: string): void {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify({
-    type: `urn:tender-ledger:problem:${problem.code}`,
-    title: ERROR_CODES[problem.code].title,
-    status: problem.status,
-    code: problem.code,
-    detail: wellFormed(problem.detail),
-    ...(instance ? { instance } : {}),
-    // The request id (X-Request-Id) of the access line that logged this answer.
-    ...(typeof res.locals.requestId === 'string' ? { requestId: res.locals.requestId } : {}),
-    ...(problem.extra.errors ? { errors: problem.extra.errors.map((e) => ({ field: wellFormed(e.field), message: wellFormed(e.message) })) } : {}),
-  }));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `urn:tender-ledger:problem:${problem.code}`,
+        title: ERROR_CODES[problem.code].title,
+        status: problem.status,
+        code: problem.code,
+        detail: wellFormed(problem.detail),
+        ...(instance ? { instance } : {}),
+        // The request id (X-Request-Id) of the access line that logged this answer.
+        ...(typeof res.locals.requestId === 'string' ? { requestId: res.locals.requestId } : {}),
+        ...(problem.extra.errors
+          ? { errors: problem.extra.errors.map((e) => ({ field: wellFormed(e.field), message: wellFormed(e.message) })) }
+          : {}),
+      }),
+    );
 }
 
 /** Marks a failure to reach the ledger (a backend throws it; the gateway answers 503). */
@@ -47,15 +54,24 @@ export class LedgerUnavailableError extends Error {
  */
 export class OutcomeUnknownError extends Error {
   override name = 'OutcomeUnknownError';
-  constructor(readonly intent: { txId: string; envelope?: string }, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly intent: { txId: string; envelope?: string },
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 /** The codes a bare HTTP client error (from Express, its router or body-parser) is answered with. */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND',
-  413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED',
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
 };
 
 /** What body-parser and raw-body say, by their `type`, in words a client can act on. */
@@ -101,14 +117,22 @@ export function toProblem(error: unknown): Problem {
   const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
   if (known) return new Problem(known.code, known.detail, known.field ? { errors: [{ field: known.field, message: known.detail }] } : {});
   // The router's percent-decoding of a path parameter (`/v1/records/%zz`, overlong UTF-8 `%C0%AF`).
-  if (error instanceof URIError) return new Problem('INVALID_ARGUMENT', 'a path segment is not valid percent-encoded UTF-8', { errors: [{ field: '/params', message: 'not valid percent-encoded UTF-8' }] });
+  if (error instanceof URIError)
+    return new Problem('INVALID_ARGUMENT', 'a path segment is not valid percent-encoded UTF-8', {
+      errors: [{ field: '/params', message: 'not valid percent-encoded UTF-8' }],
+    });
   // A body that is not what its content-encoding says (zlib refused it: body-parser marks it 400).
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^(Z_|ERR__ERROR)/.test(code)) {
-    return new Problem('INVALID_ARGUMENT', 'the body could not be decoded by its content-encoding', { errors: [{ field: '/', message: 'not decodable by its content-encoding' }] });
+    return new Problem('INVALID_ARGUMENT', 'the body could not be decoded by its content-encoding', {
+      errors: [{ field: '/', message: 'not decodable by its content-encoding' }],
+    });
   }
   // Any other client error keeps its status where a code has it, else it is bad input.
-  return new Problem(CODE_BY_STATUS[status] ?? 'INVALID_ARGUMENT', error instanceof Error && (error as { expose?: unknown }).expose === true ? error.message : 'the request is not valid');
+  return new Problem(
+    CODE_BY_STATUS[status] ?? 'INVALID_ARGUMENT',
+    error instanceof Error && (error as { expose?: unknown }).expose === true ? error.message : 'the request is not valid',
+  );
 }
 
 /** The one error handler: every error becomes a problem; only unexpected ones are logged. */

@@ -62,12 +62,14 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
   const limit = query.limit === '' ? '' : text('limit');
   if (limit !== undefined) {
     const n = Number(limit);
-    if (!/^(?:[1-9][0-9]?|1[0-9][0-9]|200)$/.test(limit) || n < 1 || n > MAX_PAGE) errors.push({ field: '/query/limit', message: `must be an integer from 1 to ${MAX_PAGE}` });
+    if (!/^(?:[1-9][0-9]?|1[0-9][0-9]|200)$/.test(limit) || n < 1 || n > MAX_PAGE)
+      errors.push({ field: '/query/limit', message: `must be an integer from 1 to ${MAX_PAGE}` });
     else parsed.limit = n;
   }
   const cursor = query.cursor;
   if (cursor !== undefined) {
-    const value = typeof cursor === 'string' && cursor.length <= 400 ? jsonValue(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+    const value =
+      typeof cursor === 'string' && cursor.length <= 400 ? jsonValue(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
     if (schemaErrors(Cursor, value).length === 0) {
       const [registeredAt, projectId] = value as [string, string];
       parsed.cursor = { registeredAt, projectId };
@@ -120,11 +122,15 @@ export class ProjectCatalogue {
   async page(reader: Reader, readerKey: string, query: ProjectQuery, now: Date): Promise<ProjectPage> {
     const sorted = await this.#sorted(reader, readerKey);
     const q = query.q?.toLowerCase();
-    const matches = (p: PublicProjectStatus) => (query.category === undefined || p.category === query.category)
-      && (query.status === undefined || (query.status === 'awaiting-opening' ? awaitingOpening(p, now) : p.status === query.status))
-      && (query.year === undefined || p.registeredAt.startsWith(`${query.year}-`))
-      && (query.owner === undefined || p.owner.clientId === query.owner || p.owner.mspId === query.owner || p.owner.clientId.endsWith(`::${query.owner}`))
-      && (q === undefined || p.projectId.toLowerCase().includes(q) || p.name.toLowerCase().includes(q));
+    const matches = (p: PublicProjectStatus) =>
+      (query.category === undefined || p.category === query.category) &&
+      (query.status === undefined || (query.status === 'awaiting-opening' ? awaitingOpening(p, now) : p.status === query.status)) &&
+      (query.year === undefined || p.registeredAt.startsWith(`${query.year}-`)) &&
+      (query.owner === undefined ||
+        p.owner.clientId === query.owner ||
+        p.owner.mspId === query.owner ||
+        p.owner.clientId.endsWith(`::${query.owner}`)) &&
+      (q === undefined || p.projectId.toLowerCase().includes(q) || p.name.toLowerCase().includes(q));
     const projects: PublicProjectStatus[] = [];
     let total = 0;
     let more = false;
@@ -137,7 +143,9 @@ export class ProjectCatalogue {
     }
     const last = projects.at(-1);
     return {
-      projects, total, asOf: now.toISOString(),
+      projects,
+      total,
+      asOf: now.toISOString(),
       ...(more && last ? { nextCursor: Buffer.from(JSON.stringify([last.registeredAt, last.projectId])).toString('base64url') } : {}),
     };
   }

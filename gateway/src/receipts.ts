@@ -1,7 +1,15 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import { Es256PrivateJwkSchema, RECEIPT_TYPE, must, parseChecked, receiptClaims, type CommitInfo, type LedgerRecord } from '@tender-ledger/domain';
+import {
+  Es256PrivateJwkSchema,
+  RECEIPT_TYPE,
+  must,
+  parseChecked,
+  receiptClaims,
+  type CommitInfo,
+  type LedgerRecord,
+} from '@tender-ledger/domain';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -37,7 +45,10 @@ export class ReceiptSigner {
     const jwk = await exportJWK(privateKey);
     const kid = await calculateJwkThumbprint(jwk);
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    await writeFile(path.join(this.#dir, `${kid}.private.jwk.json`), JSON.stringify({ ...jwk, kid, alg: 'ES256', use: 'sig' }), { mode: 0o600, flag: 'wx' });
+    await writeFile(path.join(this.#dir, `${kid}.private.jwk.json`), JSON.stringify({ ...jwk, kid, alg: 'ES256', use: 'sig' }), {
+      mode: 0o600,
+      flag: 'wx',
+    });
     await writeFile(path.join(this.#dir, 'current'), kid, { mode: 0o600 });
     await this.#load();
     return kid;

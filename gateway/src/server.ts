@@ -66,7 +66,11 @@ export function createServer(deps: GatewayDeps): express.Express {
       return;
     }
     res.setHeader('connection', 'close');
-    sendProblem(res, new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }), req.originalUrl);
+    sendProblem(
+      res,
+      new Problem('SHUTTING_DOWN', 'the gateway is shutting down; retry shortly', { headers: { 'retry-after': '1' } }),
+      req.originalUrl,
+    );
   });
 
   // The tlog-witness protocol's own plain-text answers, as its clients (other gateways' checkpointers) expect.
@@ -78,7 +82,9 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use('/v1', byAddress);
 
   const routerDeps: RouterDeps = {
-    backend: deps.backend, receipts: deps.receipts, idempotency: deps.idempotency,
+    backend: deps.backend,
+    receipts: deps.receipts,
+    idempotency: deps.idempotency,
     jsonBody: jsonBodyParser(deps.bodyLimit ?? '1mb'),
     signedIn: (roles) => authenticated(deps.auth, byCaller, roles),
     maybeSignedIn: optionallyAuthenticated(deps.auth, byCaller),
@@ -88,16 +94,29 @@ export function createServer(deps: GatewayDeps): express.Express {
     ...(deps.tlog ? { tlog: deps.tlog } : {}),
   };
   // OPTIONS names every method of a path (RFC 9110 §9.3.7): the routers each know only their own.
-  const allowed = Object.entries(openApiDocument().paths).map(([documented, operations]) =>
-    [documented, Object.keys(operations).map((m) => m.toUpperCase()).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')] as const);
+  const allowed = Object.entries(openApiDocument().paths).map(
+    ([documented, operations]) =>
+      [
+        documented,
+        Object.keys(operations)
+          .map((m) => m.toUpperCase())
+          .flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]))
+          .join(', '),
+      ] as const,
+  );
   for (const [documented, allow] of allowed) {
-    app.options(expressPath(documented), (_req: Request, res: Response) => { res.set('allow', allow).status(204).end(); });
+    app.options(expressPath(documented), (_req: Request, res: Response) => {
+      res.set('allow', allow).status(204).end();
+    });
   }
   if (deps.tlog) {
-    app.use(createTlogRouter({
-      tlog: deps.tlog, optionalAuth: routerDeps.maybeSignedIn,
-      readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
-    }));
+    app.use(
+      createTlogRouter({
+        tlog: deps.tlog,
+        optionalAuth: routerDeps.maybeSignedIn,
+        readRecord: (req, recordId) => evaluateJson<RecordView>(deps.backend, readerOf(req.caller), 'getRecord', recordId),
+      }),
+    );
   } else {
     app.use(createNoLogRouter(deps.backend));
   }
@@ -106,12 +125,26 @@ export function createServer(deps: GatewayDeps): express.Express {
   app.use(reportsRouter(routerDeps));
   app.use(verificationRouter(routerDeps));
   app.use(bidderRouter({ backend: deps.backend, receipts: deps.receipts, signedIn: routerDeps.signedIn(['bidder', 'regulator']) }));
-  app.use(evidenceRouter({ backend: deps.backend, receipts: deps.receipts, directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)), optionalCaller: routerDeps.maybeSignedIn, signedIn: routerDeps.signedIn(), ...(deps.now ? { now: deps.now } : {}), ...(deps.tlog ? { tlog: deps.tlog } : {}) }));
+  app.use(
+    evidenceRouter({
+      backend: deps.backend,
+      receipts: deps.receipts,
+      directory: deps.directory ?? partyDirectory({}, (m) => new Error(m)),
+      optionalCaller: routerDeps.maybeSignedIn,
+      signedIn: routerDeps.signedIn(),
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.tlog ? { tlog: deps.tlog } : {}),
+    }),
+  );
 
   // A documented path asked with a method it does not answer: 405 naming those it does (RFC 9110 §15.5.6).
   for (const [documented, allow] of allowed) {
     app.all(expressPath(documented), (req: Request, res: Response) => {
-      sendProblem(res, new Problem('METHOD_NOT_ALLOWED', `${req.method} ${req.path} is not answered; use ${allow}`, { headers: { allow } }), req.originalUrl);
+      sendProblem(
+        res,
+        new Problem('METHOD_NOT_ALLOWED', `${req.method} ${req.path} is not answered; use ${allow}`, { headers: { allow } }),
+        req.originalUrl,
+      );
     });
   }
 

@@ -17,7 +17,11 @@ build({
   sourcemap: true,
   legalComments: 'linked',
   logLevel: 'warning',
-}).then(() => {
-  copyFileSync(path.join(__dirname, 'app.css'), path.join(out, 'app.css'));
-  copyFileSync(path.join(__dirname, 'index.html'), path.join(out, 'index.html'));
-}).catch(() => { process.exitCode = 1; });
+})
+  .then(() => {
+    copyFileSync(path.join(__dirname, 'app.css'), path.join(out, 'app.css'));
+    copyFileSync(path.join(__dirname, 'index.html'), path.join(out, 'index.html'));
+  })
+  .catch(() => {
+    process.exitCode = 1;
+  });

@@ -68,7 +68,12 @@ export class BlockEncoder {
    * The bytes are this encoder's until its next call: put them into a LevelDB batch (which copies
    * them) before sealing the next block. `texts`, if given, are the transactions' canonical JSON.
    */
-  seal(number: number, prevHash: string, txs: BlockTransaction[], texts: string[] = txs.map((tx) => canonicalJson(tx))): { block: Block; bytes: Buffer } {
+  seal(
+    number: number,
+    prevHash: string,
+    txs: BlockTransaction[],
+    texts: string[] = txs.map((tx) => canonicalJson(tx)),
+  ): { block: Block; bytes: Buffer } {
     if (texts.length !== txs.length) throw new Error('a text for each transaction is needed');
     const head = (dataHash: string, hash: string) =>
       `{"dataHash":"${dataHash}","hash":"${hash}","number":${number},"prevHash":"${prevHash}","txCount":${txs.length},"txs":`;

@@ -1,5 +1,13 @@
 import './quiet-contract-logs.js';
-export { EmbeddedLedger, InvocationError, type CommittedTransaction, type ContractClass, type EmbeddedLedgerOptions, type Invocation, type SubmitHooks } from './ledger.js';
+export {
+  EmbeddedLedger,
+  InvocationError,
+  type CommittedTransaction,
+  type ContractClass,
+  type EmbeddedLedgerOptions,
+  type Invocation,
+  type SubmitHooks,
+} from './ledger.js';
 export type { LedgerIdentity } from './identity.js';
 export type { Block, BlockTransaction, StateWrite, ChaincodeEvent } from './block.js';
 export { verifyLedger, type VerifyReport, type VerifyOptions, type VerifyProgress } from './verify.js';

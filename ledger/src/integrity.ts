@@ -30,7 +30,10 @@ export interface LostBlocks {
 /** The ledger refuses to serve: its store lost or changed what it acknowledged. */
 export class LedgerDamagedError extends LedgerError {
   override name = 'LedgerDamagedError';
-  constructor(readonly damage: BrokenLink[], readonly directory: string) {
+  constructor(
+    readonly damage: BrokenLink[],
+    readonly directory: string,
+  ) {
     super('LEDGER_DAMAGED', `${damage.map(describeLink).join('; ')} (run ledger:verify, then ledger:repair or restore a backup)`);
   }
 }
@@ -42,7 +45,9 @@ export function describeLink(link: BrokenLink): string {
     link.block !== undefined ? `block ${link.block}` : undefined,
     link.key !== undefined ? `key ${JSON.stringify(link.key)}` : undefined,
     link.txId !== undefined ? `tx ${link.txId}` : undefined,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${link.reason}${where ? ` at ${where}` : ''}`;
 }
 
@@ -61,21 +66,34 @@ export async function readLost(db: LedgerDb): Promise<LostBlocks[]> {
 export async function checkHead(db: LedgerDb, height: number, head: DurableHead, lost: LostBlocks[]): Promise<BrokenLink[]> {
   if (head.height > height) {
     const last = height - 1;
-    return [{
-      block: height,
-      reason: `blocks ${height}–${head.height - 1} are missing: the durable head (LEDGER-HEAD) names block ${head.height - 1} ${head.hash}, acknowledged with receipts, but the store ends at block ${last}`,
-    }];
+    return [
+      {
+        block: height,
+        reason: `blocks ${height}–${head.height - 1} are missing: the durable head (LEDGER-HEAD) names block ${head.height - 1} ${head.hash}, acknowledged with receipts, but the store ends at block ${last}`,
+      },
+    ];
   }
   if (head.height === 0) return [];
   const number = head.height - 1;
   const gap = lost.find((l) => l.from <= number && number <= l.to);
   const hash = gap ? (gap.to === number ? gap.lastHash : undefined) : (await blockAt(db, number))?.hash;
   if (hash !== undefined && hash !== head.hash) {
-    return [{ block: number, reason: `block ${number} is not the block acknowledged (its hash ${hash} differs from the durable head's ${head.hash}): the store was rolled back and rewritten` }];
+    return [
+      {
+        block: number,
+        reason: `block ${number} is not the block acknowledged (its hash ${hash} differs from the durable head's ${head.hash}): the store was rolled back and rewritten`,
+      },
+    ];
   }
   // Up to two unacknowledged blocks may be ahead: a crash after their batches, before their head
   // writes (a block's batch overlaps the head write of the block before).
-  if (height > head.height + 2) return [{ block: head.height, reason: `the store has ${height - head.height} blocks beyond the durable head (LEDGER-HEAD is older than the store)` }];
+  if (height > head.height + 2)
+    return [
+      {
+        block: head.height,
+        reason: `the store has ${height - head.height} blocks beyond the durable head (LEDGER-HEAD is older than the store)`,
+      },
+    ];
   return [];
 }
 
@@ -90,7 +108,11 @@ async function blockAt(db: LedgerDb, number: number): Promise<Block | undefined>
  * `window.blocks` blocks or `window.transactions` transactions, whichever comes first: a bounded
  * number of reads whatever the ledger's size.
  */
-export async function checkRecent(db: LedgerDb, head: DurableHead, window: { blocks: number; transactions: number }): Promise<BrokenLink[]> {
+export async function checkRecent(
+  db: LedgerDb,
+  head: DurableHead,
+  window: { blocks: number; transactions: number },
+): Promise<BrokenLink[]> {
   const height = await storeHeight(db);
   if (!Number.isSafeInteger(height) || height < 0) return [{ key: HEIGHT_KEY, reason: 'ledger height is not a number' }];
   const lost = await readLost(db);
@@ -105,7 +127,8 @@ export async function checkRecent(db: LedgerDb, head: DurableHead, window: { blo
   for (let number = height - 1; number >= 0 && checked < window.blocks && transactions < window.transactions; number--, checked++) {
     const gap = lost.find((l) => l.to === number);
     if (gap) {
-      if (after && after.prevHash !== gap.lastHash) problems.push({ block: after.number, reason: 'block does not link to the hash recorded for the lost block before it' });
+      if (after && after.prevHash !== gap.lastHash)
+        problems.push({ block: after.number, reason: 'block does not link to the hash recorded for the lost block before it' });
       after = undefined;
       number = gap.from;
       continue;
@@ -123,10 +146,12 @@ export async function checkRecent(db: LedgerDb, head: DurableHead, window: { blo
       after = undefined;
       continue;
     }
-    problems.push(...await checkBlock(db, number, block, latestSeen));
+    problems.push(...(await checkBlock(db, number, block, latestSeen)));
     transactions += block.txs?.length ?? 0;
-    if (after && after.prevHash !== block.hash) problems.push({ block: after.number, reason: 'block does not link to the hash of the block before' });
-    if (number === 0 && block.prevHash !== GENESIS_PREV_HASH) problems.push({ block: 0, reason: 'block 0 does not link to the genesis hash' });
+    if (after && after.prevHash !== block.hash)
+      problems.push({ block: after.number, reason: 'block does not link to the hash of the block before' });
+    if (number === 0 && block.prevHash !== GENESIS_PREV_HASH)
+      problems.push({ block: 0, reason: 'block 0 does not link to the genesis hash' });
     after = block;
   }
   return problems;
@@ -135,8 +160,10 @@ export async function checkRecent(db: LedgerDb, head: DurableHead, window: { blo
 /** One block's hashes and the entries it wrote; `latestSeen` holds keys a later block wrote since. */
 async function checkBlock(db: LedgerDb, number: number, block: Block, latestSeen: Set<string>): Promise<BrokenLink[]> {
   if (block.number !== number) return [{ block: number, reason: `block claims number ${block.number}` }];
-  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) return [{ block: number, reason: 'transaction count differs from the header' }];
-  if (blockDataHash(block.txs) !== block.dataHash) return [{ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' }];
+  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length)
+    return [{ block: number, reason: 'transaction count differs from the header' }];
+  if (blockDataHash(block.txs) !== block.dataHash)
+    return [{ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' }];
   if (blockHeaderHash(block) !== block.hash) return [{ block: number, reason: 'block header changed (block hash differs)' }];
   const problems: BrokenLink[] = [];
   const keys: string[] = [];
@@ -145,16 +172,33 @@ async function checkBlock(db: LedgerDb, number: number, block: Block, latestSeen
   for (let index = block.txs.length - 1; index >= 0; index--) {
     const tx = block.txs[index] as Block['txs'][number];
     keys.push(txKey(tx.txId));
-    expected.push({ key: txKey(tx.txId), value: String(number), link: { block: number, txId: tx.txId, reason: 'transaction missing from the index or naming another block' } });
+    expected.push({
+      key: txKey(tx.txId),
+      value: String(number),
+      link: { block: number, txId: tx.txId, reason: 'transaction missing from the index or naming another block' },
+    });
     for (let w = tx.writes.length - 1; w >= 0; w--) {
       const write = tx.writes[w] as Block['txs'][number]['writes'][number];
       const entry: StoredHistoryEntry = { txId: tx.txId, timestamp: tx.timestamp, isDelete: write.value === null };
       keys.push(historyKey(write.key, number, index));
-      expected.push({ key: historyKey(write.key, number, index), value: JSON.stringify(entry), link: { block: number, txId: tx.txId, key: write.key, reason: 'history entry missing or differing from its block' } });
+      expected.push({
+        key: historyKey(write.key, number, index),
+        value: JSON.stringify(entry),
+        link: { block: number, txId: tx.txId, key: write.key, reason: 'history entry missing or differing from its block' },
+      });
       if (!latestSeen.has(write.key)) {
         latestSeen.add(write.key);
         keys.push(stateKey(write.key));
-        expected.push({ key: stateKey(write.key), value: write.value ?? undefined, link: { block: number, txId: tx.txId, key: write.key, reason: `state value missing or differing from what block ${number} wrote` } });
+        expected.push({
+          key: stateKey(write.key),
+          value: write.value ?? undefined,
+          link: {
+            block: number,
+            txId: tx.txId,
+            key: write.key,
+            reason: `state value missing or differing from what block ${number} wrote`,
+          },
+        });
       }
     }
   }

@@ -143,7 +143,9 @@ export class EmbeddedLedger extends EventEmitter {
   #lastTime: number;
   /** The next block's number and the hash it links to, counting a block still being written. */
   #tip: { number: number; hash: string };
-  #inFlight: { overlay: ReadonlyMap<string, Uint8Array | null>; written: Promise<void>; durable: Promise<void>; before: Promise<void> | undefined } | undefined;
+  #inFlight:
+    | { overlay: ReadonlyMap<string, Uint8Array | null>; written: Promise<void>; durable: Promise<void>; before: Promise<void> | undefined }
+    | undefined;
   readonly #cache = new StateCache();
   readonly #encoder = new BlockEncoder();
   #queue: Pending[] = [];
@@ -151,7 +153,15 @@ export class EmbeddedLedger extends EventEmitter {
   #closed = false;
   #failure: Error | undefined;
 
-  private constructor(db: LedgerDb, headFile: HeadFile, height: number, lastHash: string, lastTime: number, options: EmbeddedLedgerOptions, log?: LedgerLog) {
+  private constructor(
+    db: LedgerDb,
+    headFile: HeadFile,
+    height: number,
+    lastHash: string,
+    lastTime: number,
+    options: EmbeddedLedgerOptions,
+    log?: LedgerLog,
+  ) {
     super();
     this.#db = db;
     this.#headFile = headFile;
@@ -167,8 +177,10 @@ export class EmbeddedLedger extends EventEmitter {
     for (const ContractType of classes) {
       const instance = new ContractType();
       const transactions = new Map<string, number>();
-      const described = (Reflect as unknown as { getMetadata(key: string, target: object): unknown })
-        .getMetadata('fabric:transactions', ContractType.prototype as object) as { name: string; parameters?: unknown[] }[] | undefined;
+      const described = (Reflect as unknown as { getMetadata(key: string, target: object): unknown }).getMetadata(
+        'fabric:transactions',
+        ContractType.prototype as object,
+      ) as { name: string; parameters?: unknown[] }[] | undefined;
       for (const tx of described ?? []) {
         transactions.set(tx.name, tx.parameters?.length ?? 0);
       }
@@ -184,16 +196,22 @@ export class EmbeddedLedger extends EventEmitter {
    * when the store no longer holds what was acknowledged (see openChecked).
    */
   static async open(directory: string, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
-    const { db, headFile, height, lastHash } = await openChecked(directory, { blocks: options.startupCheckBlocks ?? 64, transactions: options.startupCheckTransactions ?? 2048 });
+    const { db, headFile, height, lastHash } = await openChecked(directory, {
+      blocks: options.startupCheckBlocks ?? 64,
+      transactions: options.startupCheckTransactions ?? 2048,
+    });
     let lastTime = Number.NEGATIVE_INFINITY;
     if (height > 0) {
       // The last block holds the latest timestamp: transactions are stamped in block order.
       const last = await db.get(blockKey(height - 1));
-      const block = last ? JSON.parse(last.toString('utf8')) as Block : undefined;
+      const block = last ? (JSON.parse(last.toString('utf8')) as Block) : undefined;
       for (const tx of block?.txs ?? []) lastTime = Math.max(lastTime, Date.parse(tx.timestamp));
     }
     // The log's leaves against the last blocks' records, in the same bounded window.
-    const loaded = options.transparencyLog === false ? undefined : await LedgerLog.load(db, height, options.startupCheckBlocks ?? 64, options.startupCheckTransactions ?? 2048);
+    const loaded =
+      options.transparencyLog === false
+        ? undefined
+        : await LedgerLog.load(db, height, options.startupCheckBlocks ?? 64, options.startupCheckTransactions ?? 2048);
     if (loaded && loaded.problems.length > 0) {
       await db.close();
       await headFile.close();
@@ -310,7 +328,9 @@ export class EmbeddedLedger extends EventEmitter {
     this.#tip = { number: block.number + 1, hash: block.hash };
     const logged = this.#log?.append(block);
     let written: () => void = () => undefined;
-    const batchWritten = new Promise<void>((resolve) => { written = resolve; });
+    const batchWritten = new Promise<void>((resolve) => {
+      written = resolve;
+    });
     const durable = this.#writeBlock(block, bytes, values, accepted, written, inFlight?.durable, logged);
     this.#inFlight = { overlay, written: batchWritten, durable, before: inFlight?.durable };
     // After the batch is handed to LevelDB (#writeBlock's synchronous part), so hooks never delay the fsync.
@@ -318,7 +338,14 @@ export class EmbeddedLedger extends EventEmitter {
       if (!pending.hooks?.onSealed) continue;
       const leafIndex = logged?.indices.get(txId);
       try {
-        pending.hooks.onSealed({ txId, blockNumber: block.number, blockHash: block.hash, timestamp, result, ...(leafIndex === undefined ? {} : { leafIndex }) });
+        pending.hooks.onSealed({
+          txId,
+          blockNumber: block.number,
+          blockHash: block.hash,
+          timestamp,
+          result,
+          ...(leafIndex === undefined ? {} : { leafIndex }),
+        });
       } catch {
         // A hook's failure is its own: the transaction is recorded all the same.
       }
@@ -333,7 +360,15 @@ export class EmbeddedLedger extends EventEmitter {
    * (one more fsync per block, overlapping the next block's batch), so a restart can tell if
    * LevelDB lost the batch. Acknowledges after both.
    */
-  async #writeBlock(block: Block, bytes: Buffer, values: (Uint8Array | null)[][], accepted: Accepted[], written: () => void, before: Promise<void> | undefined, logged?: LoggedBlock): Promise<void> {
+  async #writeBlock(
+    block: Block,
+    bytes: Buffer,
+    values: (Uint8Array | null)[][],
+    accepted: Accepted[],
+    written: () => void,
+    before: Promise<void> | undefined,
+    logged?: LoggedBlock,
+  ): Promise<void> {
     try {
       try {
         const syncing = performance.now();
@@ -361,7 +396,14 @@ export class EmbeddedLedger extends EventEmitter {
     if (logged) this.#log?.durable(logged.size);
     for (const { pending, txId, timestamp, result } of accepted) {
       const leafIndex = logged?.indices.get(txId);
-      pending.resolve({ txId, blockNumber: block.number, blockHash: block.hash, timestamp, result, ...(leafIndex === undefined ? {} : { leafIndex }) });
+      pending.resolve({
+        txId,
+        blockNumber: block.number,
+        blockHash: block.hash,
+        timestamp,
+        result,
+        ...(leafIndex === undefined ? {} : { leafIndex }),
+      });
     }
     this.emit('block', block);
   }
@@ -388,9 +430,7 @@ export class EmbeddedLedger extends EventEmitter {
           const isDelete = value === null;
           if (isDelete) batch.del(stateKey(write.key));
           else batch.put(stateKey(write.key), value as Buffer);
-          const entry = isDelete
-            ? (del ??= historyEntry(tx, true))
-            : (put ??= historyEntry(tx, false));
+          const entry = isDelete ? (del ??= historyEntry(tx, true)) : (put ??= historyEntry(tx, false));
           batch.put(historyKey(write.key, block.number, index), entry);
         });
       });
@@ -433,7 +473,15 @@ export class EmbeddedLedger extends EventEmitter {
     if (invocation.txId !== undefined && this.#db.getSync(txKey(txId)) !== undefined) {
       throw new InvocationError(`DUPLICATE_TXID: transaction ${txId} is already on the ledger`);
     }
-    const stub = new EmbeddedStub({ view, channelId: this.#channelId, txId, timestamp, creator: identity, fn: invocation.fn, args: invocation.args });
+    const stub = new EmbeddedStub({
+      view,
+      channelId: this.#channelId,
+      txId,
+      timestamp,
+      creator: identity,
+      fn: invocation.fn,
+      args: invocation.args,
+    });
     const returned = this.#shim
       ? await this.#invokeThroughShim(this.#shim, stub)
       : await this.#invokeContract((hosted as Hosted).instance, stub, identity, fn, invocation.args);
@@ -457,7 +505,12 @@ export class EmbeddedLedger extends EventEmitter {
     // or a policy's key sorts apart (an array index, or around surrogates): checked here from
     // what could differ, not by canonicalJson's walk over the whole transaction.
     const text = builtCanonical(invocation.args, identity, txId, policies) ? JSON.stringify(tx) : canonicalJson(tx);
-    return { tx, text, values: written.map(([, value]) => value), result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned) };
+    return {
+      tx,
+      text,
+      values: written.map(([, value]) => value),
+      result: typeof returned === 'string' ? returned : returned === undefined ? '' : JSON.stringify(returned),
+    };
   }
 
   async #invokeContract(contract: Contract, stub: EmbeddedStub, identity: LedgerIdentity, fn: string, args: string[]): Promise<unknown> {
@@ -465,8 +518,9 @@ export class EmbeddedLedger extends EventEmitter {
     ctx.stub = stub as unknown as Context['stub'];
     ctx.clientIdentity = new EmbeddedClientIdentity(identity);
     await contract.beforeTransaction(ctx);
-    const returned: unknown = await (contract as unknown as { aroundTransaction(ctx: Context, fn: string, args: string[]): Promise<unknown> })
-      .aroundTransaction(ctx, fn, args);
+    const returned: unknown = await (
+      contract as unknown as { aroundTransaction(ctx: Context, fn: string, args: string[]): Promise<unknown> }
+    ).aroundTransaction(ctx, fn, args);
     await contract.afterTransaction(ctx, returned);
     return returned;
   }
@@ -521,8 +575,14 @@ function policiesBase64(policies: [string, Uint8Array][]): Record<string, string
  * canonicalJson would: the caller's arguments, identity and transaction id are strings, and the policies' keys
  * (in UTF-8 order) are in UTF-16 order too and none is an array index (an object lists those first).
  */
-function builtCanonical(args: unknown, identity: { id: unknown; mspId: unknown }, txId: unknown, policies: [string, Uint8Array][]): boolean {
-  if (!Array.isArray(args) || typeof identity.id !== 'string' || typeof identity.mspId !== 'string' || typeof txId !== 'string') return false;
+function builtCanonical(
+  args: unknown,
+  identity: { id: unknown; mspId: unknown },
+  txId: unknown,
+  policies: [string, Uint8Array][],
+): boolean {
+  if (!Array.isArray(args) || typeof identity.id !== 'string' || typeof identity.mspId !== 'string' || typeof txId !== 'string')
+    return false;
   for (const arg of args as unknown[]) if (typeof arg !== 'string') return false;
   for (let i = 0; i < policies.length; i++) {
     const key = must(policies[i], 'a policy')[0];
@@ -542,8 +602,13 @@ function historyEntry(tx: BlockTransaction, isDelete: boolean): Buffer {
 /** fabric-shim's contract dispatcher, the code a peer's chaincode process runs for every call. */
 function createShimDispatcher(classes: ContractClass[]): ShimDispatcher {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deep file of fabric-shim, not in its exports map for import
-  const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as
-    new (classes: ContractClass[], serializers: unknown, metadata: object, title: string, version: string) => ShimDispatcher;
+  const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as new (
+    classes: ContractClass[],
+    serializers: unknown,
+    metadata: object,
+    title: string,
+    version: string,
+  ) => ShimDispatcher;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded beside the shim dispatcher above, from the same CommonJS package
   const { JSONSerializer } = require('fabric-contract-api') as { JSONSerializer: unknown };
   const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };

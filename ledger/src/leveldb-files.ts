@@ -55,16 +55,24 @@ const TABLE_FILE = /^\d{6,}\.(ldb|sst)$/;
  * holds; a fragment whose length or type is impossible is `bad` (the rest of its block is
  * skipped). A fragment cut short at the end of the file ends it.
  */
-function* logFragments(bytes: Buffer): Generator<{ offset: number; bad: true } | { offset: number; bad: false; type: number; data: Buffer; intact: boolean }> {
+function* logFragments(
+  bytes: Buffer,
+): Generator<{ offset: number; bad: true } | { offset: number; bad: false; type: number; data: Buffer; intact: boolean }> {
   let offset = 0;
   while (offset < bytes.length) {
     const leftInBlock = LOG_BLOCK - (offset % LOG_BLOCK);
-    if (leftInBlock < LOG_HEADER) { offset += leftInBlock; continue; }
+    if (leftInBlock < LOG_HEADER) {
+      offset += leftInBlock;
+      continue;
+    }
     if (offset + LOG_HEADER > bytes.length) break;
     const stored = bytes.readUInt32LE(offset);
     const length = bytes.readUInt16LE(offset + 4);
     const type = bytes[offset + 6] as number;
-    if (type === 0 && length === 0 && stored === 0) { offset += leftInBlock; continue; }
+    if (type === 0 && length === 0 && stored === 0) {
+      offset += leftInBlock;
+      continue;
+    }
     if (offset + LOG_HEADER + length > bytes.length) break;
     if (LOG_HEADER + length > leftInBlock || type < 1 || type > 4) {
       yield { offset, bad: true };
@@ -129,9 +137,18 @@ function unsnappy(src: Buffer): Buffer {
     } else {
       let length: number;
       let distance: number;
-      if ((tag & 3) === 1) { length = ((tag >>> 2) & 7) + 4; distance = ((tag >>> 5) << 8) | (src[pos++] as number); }
-      else if ((tag & 3) === 2) { length = (tag >>> 2) + 1; distance = src.readUInt16LE(pos); pos += 2; }
-      else { length = (tag >>> 2) + 1; distance = src.readUInt32LE(pos); pos += 4; }
+      if ((tag & 3) === 1) {
+        length = ((tag >>> 2) & 7) + 4;
+        distance = ((tag >>> 5) << 8) | (src[pos++] as number);
+      } else if ((tag & 3) === 2) {
+        length = (tag >>> 2) + 1;
+        distance = src.readUInt16LE(pos);
+        pos += 2;
+      } else {
+        length = (tag >>> 2) + 1;
+        distance = src.readUInt32LE(pos);
+        pos += 4;
+      }
       if (distance === 0 || distance > op || op + length > out.length) throw new Error('snappy copy out of range');
       for (let i = 0; i < length; i++, op++) out[op] = out[op - distance] as number;
     }
@@ -140,7 +157,10 @@ function unsnappy(src: Buffer): Buffer {
   return out;
 }
 
-interface Handle { offset: number; size: number }
+interface Handle {
+  offset: number;
+  size: number;
+}
 
 /** A block's checksum (over contents and type byte). */
 function checkBlock(bytes: Buffer, handle: Handle): void {
@@ -188,18 +208,30 @@ const TABLE_MAGIC_HIGH = 0xdb477524;
  */
 export function checkTable(file: string, bytes: Buffer): FileDamage | undefined {
   try {
-    if (bytes.length < 48 || bytes.readUInt32LE(bytes.length - 8) !== TABLE_MAGIC_LOW || bytes.readUInt32LE(bytes.length - 4) !== TABLE_MAGIC_HIGH) {
+    if (
+      bytes.length < 48 ||
+      bytes.readUInt32LE(bytes.length - 8) !== TABLE_MAGIC_LOW ||
+      bytes.readUInt32LE(bytes.length - 4) !== TABLE_MAGIC_HIGH
+    ) {
       return { file, offset: Math.max(0, bytes.length - 48), reason: 'footer damaged (bad magic number)' };
     }
     const footer = { offset: bytes.length - 48 };
     const metaIndex = { offset: readVarint(bytes, footer), size: readVarint(bytes, footer) };
     const index = { offset: readVarint(bytes, footer), size: readVarint(bytes, footer) };
     for (const handle of [index, metaIndex]) {
-      try { readBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
+      try {
+        readBlock(bytes, handle);
+      } catch (error) {
+        return { file, offset: handle.offset, reason: (error as Error).message };
+      }
     }
     // Data and filter blocks: their checksums (covering the bytes as stored, compressed or not).
     for (const handle of [...blockHandles(readBlock(bytes, metaIndex)), ...blockHandles(readBlock(bytes, index))]) {
-      try { checkBlock(bytes, handle); } catch (error) { return { file, offset: handle.offset, reason: (error as Error).message }; }
+      try {
+        checkBlock(bytes, handle);
+      } catch (error) {
+        return { file, offset: handle.offset, reason: (error as Error).message };
+      }
     }
     return undefined;
   } catch (error) {
@@ -232,10 +264,17 @@ export function logRecords(bytes: Buffer): Buffer[] {
   for (const fragment of logFragments(bytes)) {
     if (fragment.bad || !fragment.intact) throw new Error(`damaged record at ${fragment.offset}`);
     const { type, data } = fragment;
-    if (type === 1) records.push(data); // full
-    else if (type === 2) parts = [data]; // first
-    else if (type === 3) parts.push(data); // middle
-    else { parts.push(data); records.push(Buffer.concat(parts)); parts = []; } // last (4)
+    if (type === 1)
+      records.push(data); // full
+    else if (type === 2)
+      parts = [data]; // first
+    else if (type === 3)
+      parts.push(data); // middle
+    else {
+      parts.push(data);
+      records.push(Buffer.concat(parts));
+      parts = [];
+    } // last (4)
   }
   return records;
 }
@@ -259,12 +298,27 @@ export function readManifest(bytes: Buffer): ManifestState {
     };
     while (at.offset < record.length) {
       const tag = readVarint(record, at);
-      if (tag === 3) next = readVarint(record, at); // next file number
-      else if (tag === 2 || tag === 4 || tag === 9) readVarint(record, at); // log number, last sequence, previous log number
-      else if (tag === 1) skipSlice(); // comparator
-      else if (tag === 5) { readVarint(record, at); skipSlice(); } // compaction pointer: level, key
-      else if (tag === 6) { readVarint(record, at); liveTables.delete(readVarint(record, at)); } // deleted file: level, number
-      else if (tag === 7) { readVarint(record, at); liveTables.add(readVarint(record, at)); readVarint(record, at); skipSlice(); skipSlice(); } // new file: level, number, size, smallest, largest
+      if (tag === 3)
+        next = readVarint(record, at); // next file number
+      else if (tag === 2 || tag === 4 || tag === 9)
+        readVarint(record, at); // log number, last sequence, previous log number
+      else if (tag === 1)
+        skipSlice(); // comparator
+      else if (tag === 5) {
+        readVarint(record, at);
+        skipSlice();
+      } // compaction pointer: level, key
+      else if (tag === 6) {
+        readVarint(record, at);
+        liveTables.delete(readVarint(record, at));
+      } // deleted file: level, number
+      else if (tag === 7) {
+        readVarint(record, at);
+        liveTables.add(readVarint(record, at));
+        readVarint(record, at);
+        skipSlice();
+        skipSlice();
+      } // new file: level, number, size, smallest, largest
       else throw new Error(`unknown version edit tag ${tag}`);
     }
     if (at.offset > record.length) throw new Error('version edit runs past its record');
@@ -322,5 +376,8 @@ export async function copyStore(from: string, to: string): Promise<void> {
 /** LevelDB's own account of what it found damaged, from the LOG of one opening. */
 export async function corruptionMessages(directory: string): Promise<string[]> {
   const text = await readFile(path.join(directory, 'LOG'), 'utf8').catch(() => '');
-  return text.split('\n').filter((line) => /corrupt|dropping|checksum|missing/i.test(line)).map((line) => line.replace(/^\S+ \S+ /, '').trim());
+  return text
+    .split('\n')
+    .filter((line) => /corrupt|dropping|checksum|missing/i.test(line))
+    .map((line) => line.replace(/^\S+ \S+ /, '').trim());
 }

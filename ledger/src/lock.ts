@@ -69,7 +69,14 @@ export async function lockHolder(directory: string, dataDir?: string): Promise<L
   const seen = pid === undefined ? 'pid-file' : 'proc';
   pid ??= gateway?.pid;
   if (pid === undefined) return undefined;
-  const command = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean).map((a) => path.basename(a) === a ? a : path.relative(process.cwd(), a).startsWith('..') ? a : path.relative(process.cwd(), a)).join(' ');
-  const asGateway = gateway?.pid === pid ? `, the gateway${gateway.url ? ` at ${gateway.url}` : ''}${gateway.startedAt ? ` since ${gateway.startedAt}` : ''}` : '';
+  const command = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''))
+    .split('\0')
+    .filter(Boolean)
+    .map((a) => (path.basename(a) === a ? a : path.relative(process.cwd(), a).startsWith('..') ? a : path.relative(process.cwd(), a)))
+    .join(' ');
+  const asGateway =
+    gateway?.pid === pid
+      ? `, the gateway${gateway.url ? ` at ${gateway.url}` : ''}${gateway.startedAt ? ` since ${gateway.startedAt}` : ''}`
+      : '';
   return { pid, seen, description: `pid ${pid}${command ? ` (${command})` : ''}${asGateway}` };
 }

@@ -22,7 +22,13 @@ export interface CheckedStore {
 }
 
 export function openLevel(directory: string, createIfMissing = true): LedgerDb {
-  return new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer', createIfMissing, writeBufferSize: 64 * 1024 * 1024, cacheSize: 64 * 1024 * 1024 });
+  return new Level<string, Buffer>(directory, {
+    keyEncoding: 'utf8',
+    valueEncoding: 'buffer',
+    createIfMissing,
+    writeBufferSize: 64 * 1024 * 1024,
+    cacheSize: 64 * 1024 * 1024,
+  });
 }
 
 /**
@@ -40,14 +46,17 @@ export async function openChecked(directory: string, window: { blocks: number; t
   const inMiddle = damagedLogs.filter((scan) => scan.intactAfterDamage);
   if (inMiddle.length > 0) {
     // Not opened, so nothing is dropped: the damaged bytes stay exactly as found.
-    throw new LedgerDamagedError(inMiddle.map((scan) => {
-      const damage = must(scan.damage[0], `the damage found in ${scan.file}`);
-      return {
-        file: scan.file,
-        offset: damage.offset,
-        reason: `write-ahead log ${damage.reason} with intact records after it (opening would drop acknowledged blocks); store left unopened and untouched`,
-      };
-    }), directory);
+    throw new LedgerDamagedError(
+      inMiddle.map((scan) => {
+        const damage = must(scan.damage[0], `the damage found in ${scan.file}`);
+        return {
+          file: scan.file,
+          offset: damage.offset,
+          reason: `write-ahead log ${damage.reason} with intact records after it (opening would drop acknowledged blocks); store left unopened and untouched`,
+        };
+      }),
+      directory,
+    );
   }
   let kept: string | undefined;
   if (damagedLogs.length > 0) {
@@ -67,7 +76,10 @@ export async function openChecked(directory: string, window: { blocks: number; t
     if (problems.length > 0) {
       if (kept) {
         const firstDamage = must(damagedLogs[0]?.damage[0], 'the damage found in the write-ahead logs');
-        problems.push({ file: damagedLogs.map((s) => s.file).join(', '), reason: `write-ahead log damaged (${firstDamage.reason}); copied to ${kept} in the store before LevelDB dropped it` });
+        problems.push({
+          file: damagedLogs.map((s) => s.file).join(', '),
+          reason: `write-ahead log damaged (${firstDamage.reason}); copied to ${kept} in the store before LevelDB dropped it`,
+        });
       }
       throw new LedgerDamagedError(problems, directory);
     }
@@ -100,7 +112,10 @@ async function durableHead(db: LedgerDb, directory: string): Promise<DurableHead
   if (head instanceof Error) throw new LedgerDamagedError([{ file: HEAD_FILE, reason: head.message }], directory);
   if (head) return head;
   if (await db.get(HEAD_MARKER_KEY)) {
-    throw new LedgerDamagedError([{ file: HEAD_FILE, reason: `${HEAD_FILE} is missing: the ledger cannot tell whether acknowledged blocks were lost` }], directory);
+    throw new LedgerDamagedError(
+      [{ file: HEAD_FILE, reason: `${HEAD_FILE} is missing: the ledger cannot tell whether acknowledged blocks were lost` }],
+      directory,
+    );
   }
   // A new store, or one written before head files: its own head becomes the durable head.
   const height = await storeHeight(db);

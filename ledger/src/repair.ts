@@ -47,7 +47,7 @@ export async function repairLedger(directory: string, evidenceDirectory: string,
     const height = await storeHeight(db);
     const durable = head instanceof Error ? undefined : head;
     if (head instanceof Error) accepted.push(head.message);
-    if (!head) accepted.push('no durable head file: the store\'s own head is taken');
+    if (!head) accepted.push("no durable head file: the store's own head is taken");
     const target = Math.max(height, durable?.height ?? 0);
     const present = new Set<number>();
     for await (const key of db.keys(BLOCK_RANGE)) present.add(Number(key.slice(2)));
@@ -59,7 +59,7 @@ export async function repairLedger(directory: string, evidenceDirectory: string,
       let to = n;
       while (to + 1 < target && !present.has(to + 1) && !isLost(to + 1)) to++;
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- classic-level types get() generically; the store holds Buffers
-      const next = present.has(to + 1) ? JSON.parse(((await db.get(blockKey(to + 1))) as Buffer).toString('utf8')) as Block : undefined;
+      const next = present.has(to + 1) ? (JSON.parse(((await db.get(blockKey(to + 1))) as Buffer).toString('utf8')) as Block) : undefined;
       const lastHash = next?.prevHash ?? (durable && durable.height === to + 1 ? durable.hash : 'unknown');
       lost.push({ from: n, to, lastHash, repairedAt: at, reason });
       n = to;
@@ -67,11 +67,14 @@ export async function repairLedger(directory: string, evidenceDirectory: string,
     if (durable && target === height) {
       for (const finding of await checkHead(db, height, durable, known)) accepted.push(finding.reason);
     }
-    await db.batch([
-      ...lost.map((l) => ({ type: 'put' as const, key: lostKey(l.from), value: Buffer.from(JSON.stringify(l)) })),
-      { type: 'put' as const, key: HEIGHT_KEY, value: Buffer.from(String(target)) },
-      { type: 'put' as const, key: HEAD_MARKER_KEY, value: Buffer.from('1') },
-    ], { sync: true });
+    await db.batch(
+      [
+        ...lost.map((l) => ({ type: 'put' as const, key: lostKey(l.from), value: Buffer.from(JSON.stringify(l)) })),
+        { type: 'put' as const, key: HEIGHT_KEY, value: Buffer.from(String(target)) },
+        { type: 'put' as const, key: HEAD_MARKER_KEY, value: Buffer.from('1') },
+      ],
+      { sync: true },
+    );
     const after = { height: target, hash: await hashOf(db, target) };
     await createHead(directory, after);
     report = { evidence, before: { storeHeight: height, ...(durable ? { head: durable } : {}) }, after, lost, accepted };
@@ -80,7 +83,14 @@ export async function repairLedger(directory: string, evidenceDirectory: string,
   }
   const leveldb = await corruptionMessages(directory);
   const verify = await verifyLedger(directory);
-  const line = JSON.stringify({ at, reason, ...report, leveldb, verified: verify.intact, ...(verify.broken ? { stillBroken: verify.broken } : {}) });
+  const line = JSON.stringify({
+    at,
+    reason,
+    ...report,
+    leveldb,
+    verified: verify.intact,
+    ...(verify.broken ? { stillBroken: verify.broken } : {}),
+  });
   await appendFile(path.join(directory, REPAIR_LOG), `${line}\n`);
   const handle = await open(path.join(directory, REPAIR_LOG), 'r');
   await handle.sync();

@@ -43,7 +43,9 @@ function iteratorOf<T>(load: () => Promise<T[]>): AsyncIteratorResult<T> {
       async next() {
         return index < list.length ? { value: list[index++] as T, done: false } : { value: undefined as T, done: true };
       },
-      async close() { /* nothing held open */ },
+      async close() {
+        /* nothing held open */
+      },
     };
   });
   return Object.assign(iterator, {
@@ -91,17 +93,31 @@ export class EmbeddedStub {
     return this.#event;
   }
 
-  getTxID(): string { return this.#init.txId; }
-  getChannelID(): string { return this.#init.channelId; }
-  getArgs(): string[] { return [this.#init.fn, ...this.#init.args]; }
-  getStringArgs(): string[] { return this.getArgs(); }
-  getBufferArgs(): Buffer[] { return this.getArgs().map((a) => Buffer.from(a)); }
-  getFunctionAndParameters(): { fcn: string; params: string[] } { return { fcn: this.#init.fn, params: [...this.#init.args] }; }
+  getTxID(): string {
+    return this.#init.txId;
+  }
+  getChannelID(): string {
+    return this.#init.channelId;
+  }
+  getArgs(): string[] {
+    return [this.#init.fn, ...this.#init.args];
+  }
+  getStringArgs(): string[] {
+    return this.getArgs();
+  }
+  getBufferArgs(): Buffer[] {
+    return this.getArgs().map((a) => Buffer.from(a));
+  }
+  getFunctionAndParameters(): { fcn: string; params: string[] } {
+    return { fcn: this.#init.fn, params: [...this.#init.args] };
+  }
   getCreator(): { mspid: string; idBytes: Uint8Array } {
     const { mspId, id, certificate } = this.#init.creator;
     return { mspid: mspId, idBytes: Buffer.from(certificate ?? id) };
   }
-  getTransient(): Map<string, Uint8Array> { return new Map(); }
+  getTransient(): Map<string, Uint8Array> {
+    return new Map();
+  }
 
   getDateTimestamp(): Date {
     return new Date(this.#init.timestamp.getTime());

@@ -49,7 +49,8 @@ export function leafDataOf(tx: Pick<BlockTransaction, 'txId' | 'event'>): Uint8A
   if (payload.startsWith('{"actor":{')) {
     const at = payload.indexOf('},"hash":"');
     const hash = at < 0 ? '' : payload.slice(at + 10, at + 74);
-    if (at >= 0 && payload[at + 74] === '"' && /^[0-9a-f]{64}$/.test(hash) && payload.includes(`,"recordId":"${tx.txId}",`)) return Buffer.from(hash, 'hex');
+    if (at >= 0 && payload[at + 74] === '"' && /^[0-9a-f]{64}$/.test(hash) && payload.includes(`,"recordId":"${tx.txId}",`))
+      return Buffer.from(hash, 'hex');
     // A bidder chain's record has `bidderChain` between them (every bid's): it took the JSON.parse
     // below and the hex decoding in JavaScript, a thirtieth of a bid's CPU. Its head read exactly,
     // strings without escapes, so what follows `"hash":` is the record's own.
@@ -68,8 +69,9 @@ export function leafDataOf(tx: Pick<BlockTransaction, 'txId' | 'event'>): Uint8A
 }
 
 /** The head of a bidder chain record's RFC 8785 text, up to its hash (strings without escapes or control characters). */
-// eslint-disable-next-line no-control-regex -- control characters are what a JSON string may not hold unescaped
-const BIDDER_RECORD_HEAD = /^\{"actor":\{"clientId":"[^"\\\u0000-\u001f]*","mspId":"[^"\\\u0000-\u001f]*"\},"bidderChain":"[^"\\\u0000-\u001f]*","hash":"([0-9a-f]{64})"/;
+const BIDDER_RECORD_HEAD =
+  // eslint-disable-next-line no-control-regex -- control characters are what a JSON string may not hold unescaped
+  /^\{"actor":\{"clientId":"[^"\\\u0000-\u001f]*","mspId":"[^"\\\u0000-\u001f]*"\},"bidderChain":"[^"\\\u0000-\u001f]*","hash":"([0-9a-f]{64})"/;
 
 /** The leaves of a block's records, in transaction order, with their transaction ids. */
 export function blockLeaves(block: Pick<Block, 'txs'>): { txId: string; data: Uint8Array }[] {
@@ -113,7 +115,12 @@ export class LedgerLog implements NodeSource {
    * it. A store from before the log gets its leaves from its blocks first (one synced batch).
    * Returns the log and the problems found (the caller refuses to serve if there are any).
    */
-  static async load(db: LedgerDb, height: number, windowBlocks: number, windowTransactions = 2048): Promise<{ log: LedgerLog; problems: BrokenLink[] }> {
+  static async load(
+    db: LedgerDb,
+    height: number,
+    windowBlocks: number,
+    windowTransactions = 2048,
+  ): Promise<{ log: LedgerLog; problems: BrokenLink[] }> {
     if (height > 0 && (await db.get(TLOG_SIZE_KEY)) === undefined) await new LedgerLog(db).#backfill(height);
     const log = new LedgerLog(db);
     const sizeBytes = await db.get(TLOG_SIZE_KEY);
@@ -141,7 +148,7 @@ export class LedgerLog implements NodeSource {
       problems.push({ key: TLOG_SIZE_KEY, reason: `the log holds ${log.#tree.size} leaves, its size key says ${size}` });
     }
     log.#durable = log.#tree.size;
-    if (problems.length === 0) problems.push(...await log.#checkRecent(height, windowBlocks, windowTransactions));
+    if (problems.length === 0) problems.push(...(await log.#checkRecent(height, windowBlocks, windowTransactions)));
     return { log, problems };
   }
 
@@ -204,7 +211,8 @@ export class LedgerLog implements NodeSource {
       indices.set(txId, index);
       this.#recent.set(txId, index);
       ops.push({ type: 'put', key: tlogEntryKey(index), value: Buffer.from(data) });
-      for (const [level, i] of storedNodesWrittenBy(index)) ops.push({ type: 'put', key: tlogNodeKey(level, i), value: Buffer.from(this.#tree.node(level, i)) });
+      for (const [level, i] of storedNodesWrittenBy(index))
+        ops.push({ type: 'put', key: tlogNodeKey(level, i), value: Buffer.from(this.#tree.node(level, i)) });
     }
     if (indices.size > 0) {
       ops.push({ type: 'put', key: tlogBlockKey(block.number), value: Buffer.from(String(first)) });
@@ -234,7 +242,8 @@ export class LedgerLog implements NodeSource {
   }
 
   #bounded(size: number): number {
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.#durable) throw new RangeError(`the log has ${this.#durable} leaves, not ${size}`);
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#durable)
+      throw new RangeError(`the log has ${this.#durable} leaves, not ${size}`);
     return size;
   }
 
@@ -268,7 +277,14 @@ export class LedgerLog implements NodeSource {
       for (const [k, leaf] of leaves.entries()) {
         const index = start + k;
         if (!bytesEqual(this.#entries.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE), leaf.data)) {
-          return [{ block: n, txId: leaf.txId, key: tlogEntryKey(index), reason: `log leaf ${index} is not the hash of record ${leaf.txId} (${toHex(leaf.data)})` }];
+          return [
+            {
+              block: n,
+              txId: leaf.txId,
+              key: tlogEntryKey(index),
+              reason: `log leaf ${index} is not the hash of record ${leaf.txId} (${toHex(leaf.data)})`,
+            },
+          ];
         }
         checked.push({ block: n, index });
       }
@@ -396,7 +412,12 @@ export class LogCheck {
       const index = this.#size;
       const next = await this.#entries.next();
       if (next === undefined || next[0] !== tlogEntryKey(index) || !bytesEqual(next[1], data)) {
-        this.problem = { block: n, txId: tx.txId, key: tlogEntryKey(index), reason: `log leaf ${index} is missing or not the hash of record ${tx.txId}` };
+        this.problem = {
+          block: n,
+          txId: tx.txId,
+          key: tlogEntryKey(index),
+          reason: `log leaf ${index} is missing or not the hash of record ${tx.txId}`,
+        };
         return;
       }
       await this.#append(leafHash(data));
@@ -404,7 +425,8 @@ export class LogCheck {
     if (this.#size > first) {
       this.#blocksWithLeaves += 1;
       const stored = await this.#db.get(tlogBlockKey(n));
-      if (stored?.toString('utf8') !== String(first)) this.problem = { block: n, key: tlogBlockKey(n), reason: `block ${n}'s first leaf is not ${first}` };
+      if (stored?.toString('utf8') !== String(first))
+        this.problem = { block: n, key: tlogBlockKey(n), reason: `block ${n}'s first leaf is not ${first}` };
     }
   }
 
@@ -416,10 +438,23 @@ export class LogCheck {
     if (extra !== undefined) return { leaves, problem: { key: extra[0], reason: `log entry ${extra[0]} has no record` } };
     const sizeBytes = await this.#db.get(TLOG_SIZE_KEY);
     if (Number(sizeBytes?.toString('utf8') ?? 0) !== leaves) {
-      return { leaves, problem: { key: TLOG_SIZE_KEY, reason: `the log's size key says ${sizeBytes?.toString('utf8') ?? 'nothing'}, the records make ${leaves} leaves` } };
+      return {
+        leaves,
+        problem: {
+          key: TLOG_SIZE_KEY,
+          reason: `the log's size key says ${sizeBytes?.toString('utf8') ?? 'nothing'}, the records make ${leaves} leaves`,
+        },
+      };
     }
     const blockKeys = await countKeys(this.#db, TLOG_BLOCK_RANGE);
-    if (blockKeys !== this.#blocksWithLeaves) return { leaves, problem: { key: 'tlog/b/', reason: `the log names the first leaf of ${blockKeys} blocks; ${this.#blocksWithLeaves} blocks hold records` } };
+    if (blockKeys !== this.#blocksWithLeaves)
+      return {
+        leaves,
+        problem: {
+          key: 'tlog/b/',
+          reason: `the log names the first leaf of ${blockKeys} blocks; ${this.#blocksWithLeaves} blocks hold records`,
+        },
+      };
     // Every node the leaves make was read and matched, so a count above that is a node too many.
     const nodes = await countKeys(this.#db, TLOG_NODE_RANGE);
     if (nodes > this.#nodesFound) {
@@ -428,7 +463,8 @@ export class LogCheck {
       }
     }
     const expectedNodes = this.#nodesFound + this.#nodesMissing;
-    if (nodes !== expectedNodes) return { leaves, problem: { key: 'tlog/n/', reason: `the log stores ${nodes} nodes, its ${leaves} leaves make ${expectedNodes}` } };
+    if (nodes !== expectedNodes)
+      return { leaves, problem: { key: 'tlog/n/', reason: `the log stores ${nodes} nodes, its ${leaves} leaves make ${expectedNodes}` } };
     return { leaves };
   }
 

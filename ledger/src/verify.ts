@@ -12,7 +12,18 @@ import { readHead, HEAD_FILE, type DurableHead } from './head.js';
 import { checkHead, readLost, type BrokenLink, type LostBlocks } from './integrity.js';
 import { checkTables, copyStore, corruptionMessages, scanLogs } from './leveldb-files.js';
 import { HEAD_MARKER_KEY } from './open.js';
-import { BLOCK_RANGE, HEIGHT_KEY, HISTORY_RANGE, STATE_PREFIX, STATE_RANGE, TX_RANGE, blockKey, historyRange, parseHistoryKey, txKey } from './keys.js';
+import {
+  BLOCK_RANGE,
+  HEIGHT_KEY,
+  HISTORY_RANGE,
+  STATE_PREFIX,
+  STATE_RANGE,
+  TX_RANGE,
+  blockKey,
+  historyRange,
+  parseHistoryKey,
+  txKey,
+} from './keys.js';
 import { eventRecordHolds, LogCheck, recordHashOf, TLOG_SIZE_KEY } from './tlog.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
 
@@ -39,7 +50,14 @@ const RECORD_PREFIX = '\u0000record\u0000';
 const STANDALONE_PREFIX = '\u0000evidence\u0000';
 
 // LevelDB maps each open table file into memory (resident as it is read): few open at a time.
-const SMALL_LEVEL = { keyEncoding: 'utf8', valueEncoding: 'buffer', writeBufferSize: 4 * 1024 * 1024, cacheSize: 8 * 1024 * 1024, maxOpenFiles: 50, maxFileSize: 512 * 1024 } as const;
+const SMALL_LEVEL = {
+  keyEncoding: 'utf8',
+  valueEncoding: 'buffer',
+  writeBufferSize: 4 * 1024 * 1024,
+  cacheSize: 8 * 1024 * 1024,
+  maxOpenFiles: 50,
+  maxFileSize: 512 * 1024,
+} as const;
 /**
  * It keeps 64 tables open and mapped even so (its floor), which a long walk fills: each store is
  * closed and reopened (its cursors resumed) after this many bytes read, which unmaps them.
@@ -65,18 +83,32 @@ class Broken extends Error {
  * logs and tables are checked read-only, and a copy (tables hard-linked) is opened and walked.
  */
 export async function verifyLedger(directory: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const report: VerifyReport = { intact: false, height: 0, transactions: 0, stateKeys: 0, records: 0, projects: 0, leaves: 0, problems: [], leveldb: [], lost: [] };
+  const report: VerifyReport = {
+    intact: false,
+    height: 0,
+    transactions: 0,
+    stateKeys: 0,
+    records: 0,
+    projects: 0,
+    leaves: 0,
+    problems: [],
+    leveldb: [],
+    lost: [],
+  };
   const fileDamage: BrokenLink[] = [];
   for (const scan of await scanLogs(directory)) {
     // A record cut short at the very end is a write never acknowledged; any other is damage.
-    for (const damage of scan.damage) fileDamage.push({ file: damage.file, offset: damage.offset, reason: `write-ahead log ${damage.reason}` });
+    for (const damage of scan.damage)
+      fileDamage.push({ file: damage.file, offset: damage.offset, reason: `write-ahead log ${damage.reason}` });
   }
-  for (const damage of await checkTables(directory)) fileDamage.push({ file: damage.file, offset: damage.offset, reason: `table ${damage.reason}` });
+  for (const damage of await checkTables(directory))
+    fileDamage.push({ file: damage.file, offset: damage.offset, reason: `table ${damage.reason}` });
   const head = await readHead(directory);
 
   // Beside the store when possible, so the tables can be hard-linked rather than copied.
-  const copyParent = await mkdtemp(path.join(path.dirname(path.resolve(directory)), '.ledger-verify-'))
-    .catch(() => mkdtemp(path.join(tmpdir(), 'ledger-verify-')));
+  const copyParent = await mkdtemp(path.join(path.dirname(path.resolve(directory)), '.ledger-verify-')).catch(() =>
+    mkdtemp(path.join(tmpdir(), 'ledger-verify-')),
+  );
   const copy = path.join(copyParent, 'store');
   try {
     await copyStore(directory, copy);
@@ -126,7 +158,18 @@ export interface VerifyOptions {
  * What the walk found that is not a broken block, kept in the order the checks have always been
  * reported in (state, history, index, evidence, log), the first of each kind.
  */
-const FINDINGS = ['stateExtra', 'stateValue', 'stateMissing', 'historyExtra', 'historyDiffers', 'historyMissing', 'indexWrong', 'indexMissing', 'evidence', 'log'] as const;
+const FINDINGS = [
+  'stateExtra',
+  'stateValue',
+  'stateMissing',
+  'historyExtra',
+  'historyDiffers',
+  'historyMissing',
+  'indexWrong',
+  'indexMissing',
+  'evidence',
+  'log',
+] as const;
 type Finding = (typeof FINDINGS)[number];
 
 class Findings {
@@ -198,7 +241,13 @@ const sha256 = (data: string | Buffer): Buffer => hash('sha256', data, 'buffer')
  *     means nothing extra (LevelDB keys are unique).
  * A hash of a multiset would be smaller still, but one who controls the store could forge sums.
  */
-async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head: DurableHead | undefined | Error, ticker: Ticker): Promise<void> {
+async function walk(
+  db: LedgerDb,
+  scratch: LedgerDb,
+  report: VerifyReport,
+  head: DurableHead | undefined | Error,
+  ticker: Ticker,
+): Promise<void> {
   const heightBytes = await db.get(HEIGHT_KEY);
   const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
   if (!Number.isSafeInteger(height) || height < 0) throw new Broken({ reason: 'ledger height is not a number', key: HEIGHT_KEY });
@@ -234,7 +283,15 @@ async function walk(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, head:
 }
 
 /** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
-async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, evidence: EvidenceCheck, ticker: Ticker, height: number): Promise<void> {
+async function streamKeys(
+  db: LedgerDb,
+  scratch: LedgerDb,
+  report: VerifyReport,
+  findings: Findings,
+  evidence: EvidenceCheck,
+  ticker: Ticker,
+  height: number,
+): Promise<void> {
   const state = new Cursor(db, STATE_RANGE);
   const history = new Cursor(db, HISTORY_RANGE);
 
@@ -277,11 +334,14 @@ async function streamKeys(db: LedgerDb, scratch: LedgerDb, report: VerifyReport,
     }
     const entry = parseEntry(group.entry);
     const block = Number(group.version.slice(0, 12));
-    if (value !== undefined && entry?.isDelete === true) findings.note('stateExtra', { key: group.key, reason: 'state key written by no block' });
-    if (value === undefined && entry?.isDelete !== true) findings.note('stateMissing', { key: group.key, block, txId: entry?.txId, reason: 'state key is missing' });
-    const latest = value !== undefined && entry?.isDelete !== true
-      ? Buffer.concat([Buffer.of(LATEST_WITH_STATE), sha256(value), group.entry])
-      : Buffer.concat([Buffer.of(LATEST_WITHOUT_STATE), group.entry]);
+    if (value !== undefined && entry?.isDelete === true)
+      findings.note('stateExtra', { key: group.key, reason: 'state key written by no block' });
+    if (value === undefined && entry?.isDelete !== true)
+      findings.note('stateMissing', { key: group.key, block, txId: entry?.txId, reason: 'state key is missing' });
+    const latest =
+      value !== undefined && entry?.isDelete !== true
+        ? Buffer.concat([Buffer.of(LATEST_WITH_STATE), sha256(value), group.entry])
+        : Buffer.concat([Buffer.of(LATEST_WITHOUT_STATE), group.entry]);
     await put(group.version + group.key, latest);
   };
 
@@ -340,9 +400,20 @@ async function writeScratch(scratch: LedgerDb, ops: { type: 'put'; key: string; 
 
 /** Phase 2: the blocks in order, beside the scratch store. */
 async function walkBlocks(
-  db: LedgerDb, scratch: LedgerDb, report: VerifyReport, findings: Findings, evidence: EvidenceCheck, ticker: Ticker, height: number, lost: LostBlocks[],
+  db: LedgerDb,
+  scratch: LedgerDb,
+  report: VerifyReport,
+  findings: Findings,
+  evidence: EvidenceCheck,
+  ticker: Ticker,
+  height: number,
+  lost: LostBlocks[],
 ): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
-  const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = { indexed: 0, indexMissing: 0, historyMissing: 0 };
+  const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = {
+    indexed: 0,
+    indexMissing: 0,
+    historyMissing: 0,
+  };
   const written = new Cursor(scratch, VERSIONS);
   // The blocks are read in key order (numbers are zero-padded), a block at a time; any other key
   // in their range must still name a block below the height.
@@ -408,7 +479,8 @@ async function walkBlocks(
     }
     for (let next = await blocks.next(); next !== undefined; next = await blocks.next()) passBlock(next[0]);
     for (let next = await written.next(); next !== undefined; next = await written.next()) passOver(next[0]);
-    for await (const key of scratch.keys({ gte: ORPHAN_PREFIX, limit: 1 })) findings.note('stateExtra', { key: key.slice(ORPHAN_PREFIX.length), reason: 'state key written by no block' });
+    for await (const key of scratch.keys({ gte: ORPHAN_PREFIX, limit: 1 }))
+      findings.note('stateExtra', { key: key.slice(ORPHAN_PREFIX.length), reason: 'state key written by no block' });
     if (log) {
       const result = await log.finish();
       report.leaves = result.leaves;
@@ -426,9 +498,11 @@ async function walkBlocks(
 function checkBlockLinks(block: Block, number: number, prevHash: string): void {
   if (block.number !== number) throw new Broken({ block: number, reason: `block claims number ${block.number}` });
   if (block.prevHash !== prevHash) throw new Broken({ block: number, reason: 'block does not link to the hash of the block before' });
-  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) throw new Broken({ block: number, reason: 'transaction count differs from the header' });
+  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length)
+    throw new Broken({ block: number, reason: 'transaction count differs from the header' });
   // The block hash rule (blockDataHash) on transactions read from JSON.
-  if (hash('sha256', canonicalJson(block.txs)) !== block.dataHash) throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
+  if (hash('sha256', canonicalJson(block.txs)) !== block.dataHash)
+    throw new Broken({ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' });
   if (blockHeaderHash(block) !== block.hash) throw new Broken({ block: number, reason: 'block header changed (block hash differs)' });
 }
 
@@ -456,7 +530,9 @@ async function historyAt(written: Cursor, version: string, passOver: (key: strin
  */
 async function checkHistory(
   walk: { scratch: LedgerDb; findings: Findings; evidence: EvidenceCheck; counts: { historyMissing: number } },
-  number: number, tx: BlockTransaction, entries: Map<string, Buffer>,
+  number: number,
+  tx: BlockTransaction,
+  entries: Map<string, Buffer>,
 ): Promise<void> {
   const { scratch, findings, evidence, counts } = walk;
   // The history entry the ledger writes for this transaction (ledger.ts), as text: most
@@ -478,7 +554,12 @@ async function checkHistory(
     if (!same && (entry?.txId !== tx.txId || entry.isDelete !== (write.value === null) || entry.timestamp !== tx.timestamp)) {
       findings.note('historyDiffers', { key: write.key, block: number, txId: tx.txId, reason: 'history entry differs from its block' });
     } else if (withState && !sha256(write.value ?? '').equals(stored.subarray(1, 33))) {
-      findings.note('stateValue', { key: write.key, block: number, txId: tx.txId, reason: `state value differs from what block ${number} wrote` });
+      findings.note('stateValue', {
+        key: write.key,
+        block: number,
+        txId: tx.txId,
+        reason: `state value differs from what block ${number} wrote`,
+      });
     } else if (withState && write.value !== null && write.key.startsWith(STANDALONE_PREFIX)) {
       // The state value is this write's value: a standalone record, checked here once.
       await evidence.standalone(write.key, write.value, tx);
@@ -508,7 +589,8 @@ async function blockHolds(db: LedgerDb, number: number, txId: string): Promise<b
 /** The index names another block: the same id committed twice, or an index entry changed. */
 async function misplacedIndex(db: LedgerDb, number: number, txId: string, indexed: string, findings: Findings): Promise<void> {
   const other = Number(indexed);
-  if (other !== number && (await blockHolds(db, other, txId))) throw new Broken({ block: Math.max(number, other), txId, reason: 'transaction id appears twice' });
+  if (other !== number && (await blockHolds(db, other, txId)))
+    throw new Broken({ block: Math.max(number, other), txId, reason: 'transaction id appears twice' });
   findings.note('indexWrong', { txId, key: txKey(txId), reason: 'transaction index names the wrong block' });
 }
 
@@ -516,7 +598,8 @@ async function misplacedIndex(db: LedgerDb, number: number, txId: string, indexe
 async function firstMisplacedIndexEntry(db: LedgerDb): Promise<BrokenLink | undefined> {
   for await (const [dbKey, value] of db.iterator(TX_RANGE)) {
     const txId = dbKey.slice(2);
-    if (!(await blockHolds(db, Number(value.toString('utf8')), txId))) return { txId, key: dbKey, reason: 'transaction index names the wrong block' };
+    if (!(await blockHolds(db, Number(value.toString('utf8')), txId)))
+      return { txId, key: dbKey, reason: 'transaction index names the wrong block' };
   }
   return undefined;
 }
@@ -549,7 +632,10 @@ class EvidenceCheck {
   #projectId: string | undefined;
   #chain: { key: string; record: LedgerRecord }[] = [];
 
-  constructor(private readonly db: LedgerDb, private readonly findings: Findings) {}
+  constructor(
+    private readonly db: LedgerDb,
+    private readonly findings: Findings,
+  ) {}
 
   async add(key: string, value: Buffer): Promise<void> {
     const standalone = key.startsWith(STANDALONE_PREFIX);
@@ -577,7 +663,10 @@ class EvidenceCheck {
     this.#projectId = undefined;
     if (chain.length === 0) return;
     this.projects++;
-    const result = checkChain(chain.map((c) => c.record), (leaves) => toHex(rootOfLeaves(leaves.map(leafHash))));
+    const result = checkChain(
+      chain.map((c) => c.record),
+      (leaves) => toHex(rootOfLeaves(leaves.map(leafHash))),
+    );
     if (!result.valid && result.brokenAt) {
       const at = chain[result.brokenAt.index];
       await this.#broken(at?.key ?? '', `record chain broken (${result.brokenAt.reason})`);

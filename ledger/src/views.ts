@@ -54,7 +54,11 @@ export class StateCache {
 
 /** The committed world state, optionally through a LevelDB snapshot so a query sees one moment. */
 export class CommittedView implements StateView {
-  constructor(private readonly db: LedgerDb, private readonly snapshot?: Snapshot, private readonly cache?: StateCache) {}
+  constructor(
+    private readonly db: LedgerDb,
+    private readonly snapshot?: Snapshot,
+    private readonly cache?: StateCache,
+  ) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
     if (this.snapshot || !this.cache) {
@@ -71,7 +75,11 @@ export class CommittedView implements StateView {
 
   async range(start: string, end: string): Promise<KV[]> {
     const entries: KV[] = [];
-    for await (const [dbKey, value] of this.db.iterator({ gte: stateKey(start), lt: stateKey(end), ...(this.snapshot ? { snapshot: this.snapshot } : {}) })) {
+    for await (const [dbKey, value] of this.db.iterator({
+      gte: stateKey(start),
+      lt: stateKey(end),
+      ...(this.snapshot ? { snapshot: this.snapshot } : {}),
+    })) {
       entries.push({ key: dbKey.slice(STATE_PREFIX.length), value });
     }
     return entries;
@@ -85,7 +93,9 @@ export class CommittedView implements StateView {
       const entry = JSON.parse(value.toString('utf8')) as StoredHistoryEntry;
       const ms = Date.parse(entry.timestamp);
       const blockBytes = await this.db.get(blockKey(at.block), this.snapshot ? { snapshot: this.snapshot } : {});
-      const written = blockBytes ? (JSON.parse(blockBytes.toString('utf8')) as Block).txs[at.tx]?.writes.find((w) => w.key === key) : undefined;
+      const written = blockBytes
+        ? (JSON.parse(blockBytes.toString('utf8')) as Block).txs[at.tx]?.writes.find((w) => w.key === key)
+        : undefined;
       entries.push({
         txId: entry.txId,
         value: Buffer.from(written?.value ?? '', 'utf8'),
@@ -102,7 +112,10 @@ export class CommittedView implements StateView {
  * built: transactions run one at a time, each seeing all before it.
  */
 export class OverlayView implements StateView {
-  constructor(private readonly base: StateView, private readonly overlay: ReadonlyMap<string, Uint8Array | null>) {}
+  constructor(
+    private readonly base: StateView,
+    private readonly overlay: ReadonlyMap<string, Uint8Array | null>,
+  ) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
     if (this.overlay.has(key)) {

@@ -63,7 +63,7 @@ export function fromBase64(text: string): Uint8Array | undefined {
 
 function sextet(text: string, at: number): number {
   const c = text.charCodeAt(at);
-  return c < 128 ? B64_INDEX[c] ?? -1 : -1;
+  return c < 128 ? (B64_INDEX[c] ?? -1) : -1;
 }
 
 /** Lowercase hex. */

@@ -40,7 +40,8 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
   if (checkpoint.rootHash.length !== HASH_SIZE) fail('TLOG_NOTE_MALFORMED', 'bad root hash');
   if (checkpoint.extensions.some((l) => l === '' || l.includes('\n'))) fail('TLOG_NOTE_MALFORMED', 'bad extension line');
   return [checkpoint.origin, String(checkpoint.size), toBase64(checkpoint.rootHash), ...checkpoint.extensions]
-    .map((l) => `${l}\n`).join('');
+    .map((l) => `${l}\n`)
+    .join('');
 }
 
 /**

@@ -243,7 +243,11 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
   let sn = size2 - 1;
   let path = proof;
   let isPow2 = size1 > 0;
-  for (let x = size1; x > 1; x = x / 2) if (x % 2 !== 0) { isPow2 = false; break; }
+  for (let x = size1; x > 1; x = x / 2)
+    if (x % 2 !== 0) {
+      isPow2 = false;
+      break;
+    }
   if (isPow2) path = [root1, ...proof];
   while (fn % 2 === 1) {
     fn = half(fn);

@@ -86,7 +86,8 @@ export function parseSignerKey(text: string): NamedKey {
   // Names hold no '+', but base64 may: the key material is everything after the fourth.
   const parts = text.trim().split('+');
   const [kind, keyword, name, idHex] = parts;
-  if (parts.length < 5 || kind !== 'PRIVATE' || keyword !== 'KEY' || name === undefined || idHex === undefined) fail('TLOG_KEY_MALFORMED', 'not a signer key');
+  if (parts.length < 5 || kind !== 'PRIVATE' || keyword !== 'KEY' || name === undefined || idHex === undefined)
+    fail('TLOG_KEY_MALFORMED', 'not a signer key');
   const material = parts.slice(4).join('+');
   const bytes = fromBase64(material);
   const type = bytes?.[0];

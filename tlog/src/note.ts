@@ -94,12 +94,13 @@ export function parseVerifierKey(vkey: string, ed25519: Ed25519 = pureEd25519): 
   }
   const keyId = keyIdOf(name, type, publicKey);
   if (hex8(keyId) !== idHex) fail('TLOG_KEY_MALFORMED', 'the key ID does not match the name and key');
-  const verify = type === SIG_ED25519
-    ? (text: string, signature: Uint8Array) => signature.length === 64 && ed25519.verify(publicKey, utf8(text), signature)
-    : (text: string, signature: Uint8Array) => {
-      const parsed = splitCosignature(signature);
-      return parsed !== undefined && ed25519.verify(publicKey, cosignatureMessage(text, parsed.timestamp), parsed.signature);
-    };
+  const verify =
+    type === SIG_ED25519
+      ? (text: string, signature: Uint8Array) => signature.length === 64 && ed25519.verify(publicKey, utf8(text), signature)
+      : (text: string, signature: Uint8Array) => {
+          const parsed = splitCosignature(signature);
+          return parsed !== undefined && ed25519.verify(publicKey, cosignatureMessage(text, parsed.timestamp), parsed.signature);
+        };
   return { name, keyId, type, publicKey, vkey, verify };
 }
 
@@ -150,7 +151,8 @@ export function parseNote(input: string | Uint8Array): SignedNote {
 /** Parses one `— <name> <base64>` line (without its newline). */
 export function parseSignatureLine(line: string): NoteSignature {
   const [, name, encoded] = /^\u2014 ([^ ]+) ([^ ]+)$/u.exec(line) ?? [];
-  if (name === undefined || encoded === undefined || !isKeyName(name)) fail('TLOG_NOTE_MALFORMED', 'a signature line is "— <name> <base64>"');
+  if (name === undefined || encoded === undefined || !isKeyName(name))
+    fail('TLOG_NOTE_MALFORMED', 'a signature line is "— <name> <base64>"');
   const bytes = fromBase64(encoded);
   if (bytes === undefined || bytes.length < 5) fail('TLOG_NOTE_MALFORMED', `bad signature encoding by ${name}`);
   return { name, keyId: uint32At(bytes), signature: bytes.slice(4), line };
@@ -181,8 +183,10 @@ export function verifyNoteSignatures(note: SignedNote, trusted: readonly NoteVer
     const key = trusted.find((k) => k.name === sig.name && k.keyId === sig.keyId);
     if (key === undefined) continue;
     if (!key.verify(note.text, sig.signature)) {
-      fail(key.type === SIG_COSIGNATURE_V1 ? 'TLOG_COSIGNATURE_INVALID' : 'TLOG_SIGNATURE_INVALID',
-        `the signature by ${sig.name} does not verify`);
+      fail(
+        key.type === SIG_COSIGNATURE_V1 ? 'TLOG_COSIGNATURE_INVALID' : 'TLOG_SIGNATURE_INVALID',
+        `the signature by ${sig.name} does not verify`,
+      );
     }
     verified.add(key);
   }

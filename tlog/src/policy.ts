@@ -64,7 +64,8 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
       }
       case 'witness': {
         const [name, vkey] = args;
-        if (name === undefined || vkey === undefined || args.length > 3) fail('TLOG_KEY_MALFORMED', `${where}: witness <name> <vkey> [<url>]`);
+        if (name === undefined || vkey === undefined || args.length > 3)
+          fail('TLOG_KEY_MALFORMED', `${where}: witness <name> <vkey> [<url>]`);
         if (name === 'none' || rules.has(name)) fail('TLOG_KEY_MALFORMED', `${where}: the name ${name} is taken`);
         const v = parseVerifierKey(vkey, ed);
         if (v.type !== SIG_COSIGNATURE_V1) fail('TLOG_KEY_MALFORMED', `${where}: a witness key is a cosignature/v1 (0x04) key`);
@@ -79,8 +80,14 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
         if (name === 'none' || rules.has(name)) fail('TLOG_KEY_MALFORMED', `${where}: the name ${name} is taken`);
         if (new Set(memberNames).size !== memberNames.length) fail('TLOG_KEY_MALFORMED', `${where}: a member is listed twice`);
         const members = memberNames.map((m) => rules.get(m) ?? fail('TLOG_KEY_MALFORMED', `${where}: ${m} is not defined above`));
-        const threshold = thresholdText === 'any' ? 1 : thresholdText === 'all' ? members.length
-          : /^[1-9][0-9]*$/.test(thresholdText) ? Number(thresholdText) : 0;
+        const threshold =
+          thresholdText === 'any'
+            ? 1
+            : thresholdText === 'all'
+              ? members.length
+              : /^[1-9][0-9]*$/.test(thresholdText)
+                ? Number(thresholdText)
+                : 0;
         if (threshold < 1 || threshold > members.length) fail('TLOG_KEY_MALFORMED', `${where}: bad threshold ${thresholdText}`);
         rules.set(name, { kind: 'group', name, threshold, members });
         return;
@@ -88,7 +95,8 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
       case 'quorum': {
         const [name] = args;
         if (name === undefined || args.length !== 1 || quorum !== undefined) fail('TLOG_KEY_MALFORMED', `${where}: one quorum <name> line`);
-        quorum = name === 'none' ? { kind: 'none' } : rules.get(name) ?? fail('TLOG_KEY_MALFORMED', `${where}: ${name} is not defined above`);
+        quorum =
+          name === 'none' ? { kind: 'none' } : (rules.get(name) ?? fail('TLOG_KEY_MALFORMED', `${where}: ${name} is not defined above`));
         return;
       }
       default:
@@ -106,10 +114,7 @@ export function parsePolicy(text: string, options: PolicyOptions = {}): TlogPoli
 export function formatPolicy(options: { logs: readonly string[]; witnesses: readonly string[]; threshold: number }): string {
   const witnessName = (i: number) => `w${i + 1}`;
   const names = options.witnesses.map((_, i) => witnessName(i));
-  const lines = [
-    ...options.logs.map((v) => `log ${v}`),
-    ...options.witnesses.map((v, i) => `witness ${witnessName(i)} ${v}`),
-  ];
+  const lines = [...options.logs.map((v) => `log ${v}`), ...options.witnesses.map((v, i) => `witness ${witnessName(i)} ${v}`)];
   if (options.threshold === 0) lines.push('quorum none');
   else lines.push(`group quorum-group ${options.threshold} ${names.join(' ')}`, 'quorum quorum-group');
   return `${lines.join('\n')}\n`;

@@ -56,7 +56,8 @@ export function parseProofBundle(input: string | Uint8Array): TlogProofBundle {
   if (head.length > MAX_PROOF_HASHES) fail('TLOG_PROOF_MALFORMED', 'too many inclusion proof lines');
   const inclusionProof = head.map((line, i) => {
     const h = fromBase64(line);
-    if (h === undefined || h.length !== HASH_SIZE) fail('TLOG_PROOF_MALFORMED', `inclusion proof line ${i + 1} is not a base64 SHA-256 hash`);
+    if (h === undefined || h.length !== HASH_SIZE)
+      fail('TLOG_PROOF_MALFORMED', `inclusion proof line ${i + 1} is not a base64 SHA-256 hash`);
     return h;
   });
   return extra === undefined ? { index, inclusionProof, checkpoint } : { extra, index, inclusionProof, checkpoint };
@@ -136,9 +137,12 @@ export function verifyCheckpoint(note: string | Uint8Array, policy: TlogPolicy, 
   const cosigners = verifyNoteSignatures(parsed, [...byVerifier.keys()]);
   const cosignatures = cosigners.map((v) => {
     // v verified one of the note's lines, a cosignature, and came from byVerifier's keys.
-    const line = must(parsed.signatures.find((s) => s.name === v.name && s.keyId === v.keyId && v.type === SIG_COSIGNATURE_V1), 'the verified cosignature line');
+    const line = must(
+      parsed.signatures.find((s) => s.name === v.name && s.keyId === v.keyId && v.type === SIG_COSIGNATURE_V1),
+      'the verified cosignature line',
+    );
     const { timestamp } = must(splitCosignature(line.signature), 'the verified cosignature');
-    return { witness: must(byVerifier.get(v), 'the cosigner\'s witness name'), timestamp };
+    return { witness: must(byVerifier.get(v), "the cosigner's witness name"), timestamp };
   });
   if (!quorumMet(policy.quorum, new Set(cosignatures.map((c) => c.witness)))) {
     fail('TLOG_QUORUM_NOT_MET', `${cosignatures.length} witness cosignature(s) verified; the policy's quorum is not met`);
@@ -170,9 +174,7 @@ export interface VerifiedProof extends VerifiedCheckpoint {
 
 /** A record hash as the 32 bytes the log's leaf is made of (`SHA-256(0x00 || bytes)`). */
 export function recordHashBytes(recordHash: string | Uint8Array): Uint8Array {
-  const bytes = typeof recordHash === 'string'
-    ? (/^[0-9a-f]{64}$/.test(recordHash) ? fromHex(recordHash) : undefined)
-    : recordHash;
+  const bytes = typeof recordHash === 'string' ? (/^[0-9a-f]{64}$/.test(recordHash) ? fromHex(recordHash) : undefined) : recordHash;
   if (bytes === undefined || bytes.length !== HASH_SIZE) {
     throw new LedgerError('INVALID_ARGUMENT', 'a record hash is 32 bytes (64 lowercase hex characters)');
   }
@@ -192,7 +194,12 @@ export function recordHashBytes(recordHash: string | Uint8Array): Uint8Array {
  * const policy = parsePolicy(policyText);
  * const { checkpoint, cosignatures } = verifyProof(bundleText, record.hash, policy);
  */
-export function verifyProof(bundle: string | Uint8Array, recordHash: string | Uint8Array, policy: TlogPolicy, options: VerifyOptions = {}): VerifiedProof {
+export function verifyProof(
+  bundle: string | Uint8Array,
+  recordHash: string | Uint8Array,
+  policy: TlogPolicy,
+  options: VerifyOptions = {},
+): VerifiedProof {
   const leaf = leafHash(recordHashBytes(recordHash));
   const parsed = parseProofBundle(bundle);
   const verified = verifyCheckpoint(parsed.checkpoint, policy, options);

@@ -1,6 +1,14 @@
 import { fail } from './bytes.js';
 import {
-  HASH_SIZE, consistencyPlan, emptyRoot, foldRange, inclusionPlan, leafHash, nodeHash, resolvePlan, rootPlan,
+  HASH_SIZE,
+  consistencyPlan,
+  emptyRoot,
+  foldRange,
+  inclusionPlan,
+  leafHash,
+  nodeHash,
+  resolvePlan,
+  rootPlan,
   type NodeSource,
 } from './merkle.js';
 

@@ -47,7 +47,10 @@ export async function verifyReceipt(receipt: string, jwks: JSONWebKeySet): Promi
     throw new ReceiptVerificationError('RECEIPT_MALFORMED', 'the receipt header is not readable', { cause });
   }
   if (header.typ !== RECEIPT_TYPE || header.alg !== 'ES256' || typeof header.kid !== 'string') {
-    throw new ReceiptVerificationError('RECEIPT_MALFORMED', `not an evidence receipt (typ ${String(header.typ)}, alg ${String(header.alg)})`);
+    throw new ReceiptVerificationError(
+      'RECEIPT_MALFORMED',
+      `not an evidence receipt (typ ${String(header.typ)}, alg ${String(header.alg)})`,
+    );
   }
   if (!jwks.keys.some((key) => key.kid === header.kid)) {
     throw new ReceiptVerificationError('RECEIPT_UNKNOWN_KEY', `no published key has kid ${header.kid}`);

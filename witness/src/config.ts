@@ -25,8 +25,12 @@ export function readWitnessConfig(env: NodeJS.ProcessEnv = process.env): Witness
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, not ${portText}`);
   let source = env['WITNESS_LOGS'] ?? '';
   if (env['WITNESS_LOGS_FILE'] !== undefined) source += `\n${readFileSync(env['WITNESS_LOGS_FILE'], 'utf8')}`;
-  const vkeys = source.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '')
-    .flatMap((l) => l.replace(/^log\s+/, '').split(/[\s,]+/)).filter((v) => v !== '');
+  const vkeys = source
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l !== '')
+    .flatMap((l) => l.replace(/^log\s+/, '').split(/[\s,]+/))
+    .filter((v) => v !== '');
   if (vkeys.length === 0) throw new Error('WITNESS_LOGS (or WITNESS_LOGS_FILE) must name at least one log verifier key');
   const logs = vkeys.map((v) => {
     const key = parseVerifierKey(v, nodeEd25519);

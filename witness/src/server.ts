@@ -25,7 +25,10 @@ export function createWitnessServer(options: WitnessServerOptions): express.Expr
       res.status(409).type('text/x.tlog.size').send(`${result.latestSize}\n`);
       return;
     }
-    res.status(200).type('text/plain; charset=utf-8').send(result.cosignatures.map((l) => `${l}\n`).join(''));
+    res
+      .status(200)
+      .type('text/plain; charset=utf-8')
+      .send(result.cosignatures.map((l) => `${l}\n`).join(''));
   });
 
   app.get('/:originHash/checkpoint', async (req: Request, res: Response) => {

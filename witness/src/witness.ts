@@ -1,7 +1,17 @@
 import { LedgerError, must } from '@tender-ledger/domain';
 import {
-  HASH_SIZE, addSignatures, bytesEqual, cosignText, emptyRoot, fromBase64, parseCheckpoint, parseNote, verifyConsistency,
-  verifyNoteSignatures, type Ed25519Signer, type NoteVerifier,
+  HASH_SIZE,
+  addSignatures,
+  bytesEqual,
+  cosignText,
+  emptyRoot,
+  fromBase64,
+  parseCheckpoint,
+  parseNote,
+  verifyConsistency,
+  verifyNoteSignatures,
+  type Ed25519Signer,
+  type NoteVerifier,
 } from '@tender-ledger/tlog';
 import { CheckpointStore, KeyedLock } from './store.js';
 
@@ -29,8 +39,7 @@ export interface WitnessOptions {
 }
 
 export type AddCheckpointResult =
-  | { readonly status: 200; readonly cosignatures: readonly string[] }
-  | { readonly status: 409; readonly latestSize: number };
+  { readonly status: 200; readonly cosignatures: readonly string[] } | { readonly status: 409; readonly latestSize: number };
 
 const malformed = (detail: string): never => {
   throw new LedgerError('TLOG_NOTE_MALFORMED', detail);
@@ -79,14 +88,20 @@ export class Witness {
       const latestSize = latest?.size ?? 0;
       if (request.oldSize !== latestSize) return { status: 409, latestSize };
       if (checkpoint.size === 0 && !bytesEqual(checkpoint.rootHash, emptyRoot())) {
-        throw new LedgerError('TLOG_CONSISTENCY_INVALID', 'a checkpoint of size 0 has the empty tree\'s root hash');
+        throw new LedgerError('TLOG_CONSISTENCY_INVALID', "a checkpoint of size 0 has the empty tree's root hash");
       }
       if (request.oldSize === 0) {
         if (request.proof.length > 0) throw new LedgerError('TLOG_CONSISTENCY_INVALID', 'from size 0 the proof is empty');
       } else {
         // The old root is the one this witness cosigned, never one the request names.
         // oldSize > 0 equals the stored size here, so a cosigned checkpoint is stored.
-        verifyConsistency(request.oldSize, checkpoint.size, request.proof, must(latest, 'the cosigned checkpoint').rootHash, checkpoint.rootHash);
+        verifyConsistency(
+          request.oldSize,
+          checkpoint.size,
+          request.proof,
+          must(latest, 'the cosigned checkpoint').rootHash,
+          checkpoint.rootHash,
+        );
       }
       const now = Math.floor((this.#options.now ?? (() => Date.now() / 1000))());
       const line = cosignText(note.text, this.#options.name, this.#options.signer, now);
@@ -102,10 +117,16 @@ export class Witness {
     while (own.size < checkpoint.size && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     if (own.size < checkpoint.size) {
       // Not a disagreement yet: this side's peer has not committed those blocks; the log asks again.
-      throw new LedgerError('LEDGER_UNAVAILABLE', `this witness's own tree has ${own.size} leaves, the checkpoint ${checkpoint.size}: its peer is behind; retry later`);
+      throw new LedgerError(
+        'LEDGER_UNAVAILABLE',
+        `this witness's own tree has ${own.size} leaves, the checkpoint ${checkpoint.size}: its peer is behind; retry later`,
+      );
     }
     if (!bytesEqual(own.root(checkpoint.size), checkpoint.rootHash)) {
-      throw new LedgerError('TLOG_CONSISTENCY_INVALID', `at size ${checkpoint.size} the checkpoint's root is not this witness's own tree's: the two ledgers disagree`);
+      throw new LedgerError(
+        'TLOG_CONSISTENCY_INVALID',
+        `at size ${checkpoint.size} the checkpoint's root is not this witness's own tree's: the two ledgers disagree`,
+      );
     }
   }
 

@@ -5,8 +5,9 @@ import { formatPolicy, parsePolicy, type TlogPolicy } from '@tender-ledger/tlog'
 import { nodeEd25519 } from '@tender-ledger/tlog/node';
 import { LogMonitor, MonitorAlarm } from '../tlog/monitor.js';
 
-const USAGE = 'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy file> | --log-key <verifier key>] [--record <public record id>]... [--witness <witness URL>]... '
-  + '[--no-public-records | --public-records-per-poll <n>] [--interval <ms>] [--once]   (MONITOR_TOKEN: a token to list projects with, where the gateway asks for one)';
+const USAGE =
+  'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy file> | --log-key <verifier key>] [--record <public record id>]... [--witness <witness URL>]... ' +
+  '[--no-public-records | --public-records-per-poll <n>] [--interval <ms>] [--once]   (MONITOR_TOKEN: a token to list projects with, where the gateway asks for one)';
 
 /**
  * `npm run monitor -- <gateway URL>`: follows the log's checkpoints and tiles until stopped, and
@@ -16,7 +17,10 @@ const USAGE = 'usage: npm run monitor -- <gateway URL> [--policy <tlog-policy fi
  */
 async function main(argv: string[]): Promise<number> {
   const url = argv.find((a) => !a.startsWith('--') && /^https?:\/\//.test(a));
-  const option = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const option = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   if (url === undefined) {
     console.error(USAGE);
     return 2;
@@ -26,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   const policyFile = option('--policy');
   const logKey = option('--log-key');
   if (policyFile !== undefined) policy = parsePolicy(await readFile(policyFile, 'utf8'), { ed25519: nodeEd25519 });
-  else if (logKey !== undefined) policy = parsePolicy(formatPolicy({ logs: [logKey], witnesses: [], threshold: 0 }), { ed25519: nodeEd25519 });
+  else if (logKey !== undefined)
+    policy = parsePolicy(formatPolicy({ logs: [logKey], witnesses: [], threshold: 0 }), { ed25519: nodeEd25519 });
   else {
     // Trust on first use: fine for a first look, not for evidence. Pin the key with --log-key.
     const text = await (await fetch(`${url.replace(/\/+$/, '')}/log/policy`)).text();
@@ -44,10 +49,11 @@ async function main(argv: string[]): Promise<number> {
   const listToken = process.env.MONITOR_TOKEN;
   const monitor = new LogMonitor({ url, policy, sweepLimit: perPoll, ...(listToken ? { listToken } : {}) });
   // Every value given to a repeatable flag, in order.
-  const values = (flag: string) => argv.flatMap((a, i) => {
-    const value = argv[i + 1];
-    return a === flag && value !== undefined ? [value] : [];
-  });
+  const values = (flag: string) =>
+    argv.flatMap((a, i) => {
+      const value = argv[i + 1];
+      return a === flag && value !== undefined ? [value] : [];
+    });
   const records = values('--record');
   const leafChecked = new Set<string>();
   // What the witnesses hold: the checkpoints other parties were shown. One of another root at a
@@ -71,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
           console.log(`record ${id}: leaf ${found.index} recomputed from its public content`);
         }
       }
-      if (step.newLeaves > 0 || monitor.seen.size === 1) console.log(`checkpoint size ${step.size} root ${step.root}: consistent (${step.newLeaves} new leaves)`);
+      if (step.newLeaves > 0 || monitor.seen.size === 1)
+        console.log(`checkpoint size ${step.size} root ${step.root}: consistent (${step.newLeaves} new leaves)`);
       // Every public record the gateway lists: its leaf recomputed from its content, once.
       if (sweep) {
         try {
@@ -98,7 +105,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-  console.error(`monitor failed: ${(error as Error).message}`);
-  process.exitCode = 2;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`monitor failed: ${(error as Error).message}`);
+    process.exitCode = 2;
+  },
+);

@@ -10,7 +10,9 @@ async function published(url: string, kid: string, ms: number): Promise<boolean>
   const until = Date.now() + ms;
   while (Date.now() < until) {
     try {
-      const jwks = await (await fetch(`${url}/.well-known/jwks.json`, { signal: AbortSignal.timeout(1_000) })).json() as { keys: { kid?: string }[] };
+      const jwks = (await (await fetch(`${url}/.well-known/jwks.json`, { signal: AbortSignal.timeout(1_000) })).json()) as {
+        keys: { kid?: string }[];
+      };
       if (jwks.keys.some((k) => k.kid === kid)) return true;
     } catch {
       // Not answering yet: ask again.
@@ -46,7 +48,7 @@ async function main(): Promise<number> {
     return 0;
   }
   process.kill(gateway.pid, 'SIGHUP');
-  if (gateway.url && await published(gateway.url, kid, 5_000)) {
+  if (gateway.url && (await published(gateway.url, kid, 5_000))) {
     console.log(`${where} reloaded its keys: it signs with ${kid} from now on`);
     return 0;
   }
@@ -54,7 +56,12 @@ async function main(): Promise<number> {
   return 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-  console.error((error as Error).message);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  },
+);

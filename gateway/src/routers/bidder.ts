@@ -7,7 +7,7 @@ import type { ReceiptSigner } from '../receipts.js';
 import { PATH_PARAMS } from '../routes.js';
 import { evaluateJson } from './http.js';
 
-const BIDDER_ID = must(PATH_PARAMS['bidderId'], 'the bidderId path parameter\'s schema');
+const BIDDER_ID = must(PATH_PARAMS['bidderId'], "the bidderId path parameter's schema");
 
 export interface BidderRoutesDeps {
   backend: LedgerBackend;
@@ -51,18 +51,28 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
   router.get('/v1/bidders/:bidderId/tenders', deps.signedIn, async (req, res) => {
     const bidderId = (req.params as Record<string, string>).bidderId ?? '';
     const [error] = schemaErrors(BIDDER_ID, bidderId);
-    if (error) throw new Problem('INVALID_ARGUMENT', `/params/bidderId ${error.message}`, { errors: [{ field: '/params/bidderId', message: error.message }] });
+    if (error)
+      throw new Problem('INVALID_ARGUMENT', `/params/bidderId ${error.message}`, {
+        errors: [{ field: '/params/bidderId', message: error.message }],
+      });
     const caller = req.caller as Caller;
-    if (caller.role === 'platform') throw new Problem('FORBIDDEN', 'a platform reads a bidder\'s records per project');
+    if (caller.role === 'platform') throw new Problem('FORBIDDEN', "a platform reads a bidder's records per project");
     // The contract gives a bidder (or a regulator) exactly that bidder's records across projects.
-    const found = await evaluateJson<{ bids: { projectId: string; records: LedgerRecord[] }[] }>(backend, { kind: 'caller', caller }, 'getBidderBids', bidderId);
+    const found = await evaluateJson<{ bids: { projectId: string; records: LedgerRecord[] }[] }>(
+      backend,
+      { kind: 'caller', caller },
+      'getBidderBids',
+      bidderId,
+    );
     const tenders: BidderTender[] = [];
     for (const bid of found.bids) {
       const projectId = bid.projectId;
       const status = await evaluateJson<ProjectState>(backend, { kind: 'caller', caller }, 'getProjectStatus', projectId);
       // Once awarded, the award is public: whom it went to says whether this bidder won or lost.
       const award = isResultDecided(status.status)
-        ? (await evaluateJson<{ records: LedgerRecord[] }>(backend, { kind: 'caller', caller }, 'getTrail', projectId)).records.filter((r) => r.step === 'BidAwarded')
+        ? (await evaluateJson<{ records: LedgerRecord[] }>(backend, { kind: 'caller', caller }, 'getTrail', projectId)).records.filter(
+            (r) => r.step === 'BidAwarded',
+          )
         : [];
       const records = [...bid.records.filter((r) => r.step !== 'BidAwarded'), ...award].sort((a, b) => a.seq - b.seq);
       const { tender, own } = bidderTender(bidderId, status, records);
@@ -86,8 +96,15 @@ export function bidderRouter(deps: BidderRoutesDeps): express.Router {
  */
 function bidderTender(bidderId: string, status: ProjectState, records: LedgerRecord[]): { tender: BidderTender; own: LedgerRecord[] } {
   const tender: BidderTender = {
-    projectId: status.projectId, name: status.name, category: status.category, status: status.status, bidDeadline: status.bidDeadline,
-    openingTime: status.openingTime, depositRequired: status.depositAmount, commitments: [], receipts: {},
+    projectId: status.projectId,
+    name: status.name,
+    category: status.category,
+    status: status.status,
+    bidDeadline: status.bidDeadline,
+    openingTime: status.openingTime,
+    depositRequired: status.depositAmount,
+    commitments: [],
+    receipts: {},
   };
   const own: LedgerRecord[] = [];
   for (const record of records) {
@@ -95,7 +112,12 @@ function bidderTender(bidderId: string, status: ProjectState, records: LedgerRec
     if (payload.bidderId === bidderId) own.push(record);
     switch (record.step) {
       case 'BidderRegistered':
-        if (payload.bidderId === bidderId) tender.registration = { recordId: record.recordId, at: record.txTime, deposit: (record as LedgerRecord<'BidderRegistered'>).payload.deposit };
+        if (payload.bidderId === bidderId)
+          tender.registration = {
+            recordId: record.recordId,
+            at: record.txTime,
+            deposit: (record as LedgerRecord<'BidderRegistered'>).payload.deposit,
+          };
         break;
       case 'BidCommitted':
         if (payload.bidderId === bidderId) {
@@ -120,15 +142,21 @@ function bidderTender(bidderId: string, status: ProjectState, records: LedgerRec
         const mine = (record as LedgerRecord<'BidsOpened'>).payload.bids.find((b) => b.bidderId === bidderId);
         if (mine) {
           own.push(record);
-          tender.opening = { recordId: record.recordId, at: record.txTime, outcome: mine.outcome, ...(mine.price !== undefined ? { price: mine.price } : {}) };
+          tender.opening = {
+            recordId: record.recordId,
+            at: record.txTime,
+            outcome: mine.outcome,
+            ...(mine.price !== undefined ? { price: mine.price } : {}),
+          };
         }
         break;
       }
       case 'BidAwarded': {
         const award = (record as LedgerRecord<'BidAwarded'>).payload;
-        tender.award = award.bidderId === bidderId
-          ? { result: 'won', at: record.txTime, price: award.price, recordId: record.recordId }
-          : { result: 'lost', at: record.txTime };
+        tender.award =
+          award.bidderId === bidderId
+            ? { result: 'won', at: record.txTime, price: award.price, recordId: record.recordId }
+            : { result: 'lost', at: record.txTime };
         break;
       }
       case 'ContractSigned':
@@ -137,7 +165,13 @@ function bidderTender(bidderId: string, status: ProjectState, records: LedgerRec
       case 'DepositReleased':
         if (payload.bidderId === bidderId) {
           const r = (record as LedgerRecord<'DepositReleased'>).payload;
-          tender.release = { recordId: record.recordId, at: record.txTime, amount: r.amount, ...(r.interest !== undefined ? { interest: r.interest } : {}), basis: r.basis };
+          tender.release = {
+            recordId: record.recordId,
+            at: record.txTime,
+            amount: r.amount,
+            ...(r.interest !== undefined ? { interest: r.interest } : {}),
+            basis: r.basis,
+          };
         }
         break;
       default:

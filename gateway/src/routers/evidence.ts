@@ -1,5 +1,12 @@
 import express, { type Request, type RequestHandler } from 'express';
-import { SEALED_STEPS, isRedacted, schemaErrors, type LedgerRecord, type PublicProjectStatus, type RecordView } from '@tender-ledger/domain';
+import {
+  SEALED_STEPS,
+  isRedacted,
+  schemaErrors,
+  type LedgerRecord,
+  type PublicProjectStatus,
+  type RecordView,
+} from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import type { LedgerBackend } from '../backend.js';
 import { KIND_WORDS, STEP_WORDS, buildCertificate, proofLink, type Certificate, type PartyDirectory } from '../certificate.js';
@@ -33,7 +40,9 @@ function param(req: Request, name: string): string {
   const errors = schema ? schemaErrors(schema, value) : [];
   const [first] = errors;
   if (first) {
-    throw new Problem('INVALID_ARGUMENT', `/params/${name} ${errors.map((e) => e.message).join('; ')}`, { errors: [{ field: `/params/${name}`, message: first.message }] });
+    throw new Problem('INVALID_ARGUMENT', `/params/${name} ${errors.map((e) => e.message).join('; ')}`, {
+      errors: [{ field: `/params/${name}`, message: first.message }],
+    });
   }
   return value;
 }
@@ -64,12 +73,19 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     // The proof goes only to whoever may see the record (as GET /v1/records/{id}/proof): a sealed
     // bid's leaf index would place it, and count it, among the project's records. A record whose
     // checkpoint is not witnessed yet gets its certificate without one, not an error.
-    const proof = deps.tlog && !isRedacted(record)
-      ? await deps.tlog.bundle(record.recordId, record.hash, CERTIFICATE_PROOF_WAIT_MS).then((bundle) => bundle?.text, () => undefined)
-      : undefined;
+    const proof =
+      deps.tlog && !isRedacted(record)
+        ? await deps.tlog.bundle(record.recordId, record.hash, CERTIFICATE_PROOF_WAIT_MS).then(
+            (bundle) => bundle?.text,
+            () => undefined,
+          )
+        : undefined;
     const verifyUrl = `${origin(req)}/?record=${encodeURIComponent(record.recordId)}`;
     return buildCertificate(directory, {
-      record, ...(landed ? { block: landed } : {}), ...(project ? { project } : {}), ...(receipt ? { receipt } : {}),
+      record,
+      ...(landed ? { block: landed } : {}),
+      ...(project ? { project } : {}),
+      ...(receipt ? { receipt } : {}),
       ...(proof ? { proof, proofUrl: proofLink(verifyUrl, proof) } : {}),
       verifyUrl,
       issuedAt: deps.now?.() ?? new Date(),
@@ -92,7 +108,8 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
   router.get('/v1/records/:recordId/certificate.pdf', deps.optionalCaller, async (req, res) => {
     const certificate = await certificateOf(await recordFor(req), req);
     const pdf = await certificatePdf(certificate);
-    res.type('application/pdf')
+    res
+      .type('application/pdf')
       .setHeader('content-disposition', `attachment; filename="certificate-${certificate.certificateNo}.pdf"`)
       .send(Buffer.from(pdf));
   });
@@ -112,7 +129,7 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
     } else {
       const trail = await evaluateJson<{ complete: boolean; records: RecordView[] }>(backend, readerOf(caller), 'getTrail', projectId);
       if (!trail.complete || trail.records.some(isRedacted)) {
-        throw new Problem('FORBIDDEN', 'only the owning platform and regulators take a sealed project\'s evidence package');
+        throw new Problem('FORBIDDEN', "only the owning platform and regulators take a sealed project's evidence package");
       }
       records = trail.records as LedgerRecord[];
       scope = { kind: 'trail' };
@@ -128,13 +145,17 @@ export function evidenceRouter(deps: EvidenceRoutesDeps): express.Router {
       packaged.push({ record, receipt, certificatePdf: await certificatePdf(certificate) });
     }
     const zip = buildEvidencePackage({
-      projectId, projectName: status.name, issuer: directory.tradingCentreName, createdAt: deps.now?.() ?? new Date(),
-      requestedBy: { role: caller.role, sub: caller.sub }, scope, records: packaged, jwks: receipts.jwks(),
+      projectId,
+      projectName: status.name,
+      issuer: directory.tradingCentreName,
+      createdAt: deps.now?.() ?? new Date(),
+      requestedBy: { role: caller.role, sub: caller.sub },
+      scope,
+      records: packaged,
+      jwks: receipts.jwks(),
       chainValid,
     });
-    res.type('application/zip')
-      .setHeader('content-disposition', `attachment; filename="evidence-${projectId}.zip"`)
-      .send(Buffer.from(zip));
+    res.type('application/zip').setHeader('content-disposition', `attachment; filename="evidence-${projectId}.zip"`).send(Buffer.from(zip));
   });
 
   return router;

@@ -1,6 +1,14 @@
 import express, { type Request, type RequestHandler } from 'express';
 import type { TSchema } from '@sinclair/typebox';
-import { LEDGER_ANSWERS, isRedacted, parseChecked, schemaErrors, type FieldError, type LedgerQuery, type RecordView } from '@tender-ledger/domain';
+import {
+  LEDGER_ANSWERS,
+  isRedacted,
+  parseChecked,
+  schemaErrors,
+  type FieldError,
+  type LedgerQuery,
+  type RecordView,
+} from '@tender-ledger/domain';
 import type { Authenticator, Caller } from '../auth.js';
 import type { LedgerBackend, Reader } from '../backend.js';
 import type { BiddingCloser } from '../bidding-closer.js';

@@ -3,8 +3,15 @@ import express, { type RequestHandler, type Router } from 'express';
 
 /** Scripts, styles, data and connections only from this origin; QR codes are data: images. */
 const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'", "manifest-src 'self'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "manifest-src 'self'",
 ].join('; ');
 
 const pageHeaders: RequestHandler = (_req, res, next) => {
@@ -20,7 +27,9 @@ export function pagesRouter(web = path.resolve(__dirname, '../../web/dist')): Ro
   const router = express.Router();
   router.use('/assets', pageHeaders, express.static(web, { index: false, maxAge: '1h' }));
   for (const page of ['/', '/verify', '/bidder', '/regulator', '/certificate/:recordId']) {
-    router.get(page, pageHeaders, (_req, res) => { res.sendFile(path.join(web, 'index.html')); });
+    router.get(page, pageHeaders, (_req, res) => {
+      res.sendFile(path.join(web, 'index.html'));
+    });
   }
   return router;
 }

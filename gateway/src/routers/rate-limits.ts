@@ -18,7 +18,13 @@ export function rateLimits(perMinute: number): { byAddress: RequestHandler; byCa
     legacyHeaders: false,
     handler: (req: Request, res: Response, _next: NextFunction, options: { windowMs: number; limit: unknown }) => {
       const retryAfter = Math.ceil(options.windowMs / 1000);
-      sendProblem(res, new Problem('RATE_LIMITED', `more than ${String(options.limit)} requests a minute`, { headers: { 'retry-after': String(retryAfter) } }), req.originalUrl);
+      sendProblem(
+        res,
+        new Problem('RATE_LIMITED', `more than ${String(options.limit)} requests a minute`, {
+          headers: { 'retry-after': String(retryAfter) },
+        }),
+        req.originalUrl,
+      );
     },
   } as const;
   return {

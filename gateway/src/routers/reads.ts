@@ -18,12 +18,25 @@ export function readsRouter({ backend, receipts, signedIn, maybeSignedIn, now }:
   // The contract checks the whole chain and shows each caller what it may see of it.
   router.get('/v1/projects/:projectId/trail', signedIn(), async (req, res) => {
     const { projectId } = validateParams(req) as { projectId: string };
-    res.json(await query<{ projectId: string; complete: boolean; records: RecordView[]; chainValid: boolean }>(readerOf(req.caller), 'getTrail', projectId));
+    res.json(
+      await query<{ projectId: string; complete: boolean; records: RecordView[]; chainValid: boolean }>(
+        readerOf(req.caller),
+        'getTrail',
+        projectId,
+      ),
+    );
   });
 
   router.get('/v1/projects/:projectId/bidders/:bidderId/records', signedIn(), async (req, res) => {
     const { projectId, bidderId } = validateParams(req) as { projectId: string; bidderId: string };
-    res.json(await query<{ projectId: string; bidderId: string; records: RecordView[] }>(readerOf(req.caller), 'getBidderRecords', projectId, bidderId));
+    res.json(
+      await query<{ projectId: string; bidderId: string; records: RecordView[] }>(
+        readerOf(req.caller),
+        'getBidderRecords',
+        projectId,
+        bidderId,
+      ),
+    );
   });
 
   // Public once the bids are opened (who bid is public then): the bidder's completeness proof.

@@ -15,7 +15,11 @@ export function serviceRouter({ backend, receipts }: Pick<RouterDeps, 'backend' 
     }
   });
   const openapi = openApiDocument();
-  router.get('/openapi.json', (_req, res) => { res.json(openapi); });
-  router.get('/.well-known/jwks.json', (_req, res) => { res.json(receipts.jwks()); });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  router.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(receipts.jwks());
+  });
   return router;
 }

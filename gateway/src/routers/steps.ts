@@ -26,7 +26,14 @@ function sendPending(res: Response, txId: string | undefined): void {
 
 /** Whether a receipt signed at sealing states exactly where the transaction landed. */
 function sameLanding(a: Committed | undefined, b: Committed): boolean {
-  return a !== undefined && a.txId === b.txId && a.blockNumber === b.blockNumber && a.blockHash === b.blockHash && a.leafIndex === b.leafIndex && a.result === b.result;
+  return (
+    a !== undefined &&
+    a.txId === b.txId &&
+    a.blockNumber === b.blockNumber &&
+    a.blockHash === b.blockHash &&
+    a.leafIndex === b.leafIndex &&
+    a.result === b.result
+  );
 }
 
 /** The recorded steps (POST), each answered `201 {record, receipt}`, idempotent under a key. */
@@ -44,24 +51,29 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
     const landed = recorded ? await backend.transaction(recorded.txId) : undefined;
     // The receipt is signed while the block is being fsynced, and sent only once it is durable.
     const early: { landing?: Committed; receipt?: Promise<string> } = {};
-    const committed = recorded && landed
-      ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
-      : await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
-        ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
-        ...(recorded ? { resume: recorded } : {}),
-        onSealed: (landing) => {
-          early.landing = landing;
-          // Signed before the check below: sent only if this same text then passes it (sameLanding compares it).
-          const sealed: unknown = JSON.parse(landing.result);
-          early.receipt = receipts.sign(sealed as LedgerRecord, landing);
-          // Awaited below if the write lands; if it does not, the receipt is dropped unsent.
-          early.receipt.catch(() => undefined);
-        },
-      });
+    const committed =
+      recorded && landed
+        ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
+        : await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
+            ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
+            ...(recorded ? { resume: recorded } : {}),
+            onSealed: (landing) => {
+              early.landing = landing;
+              // Signed before the check below: sent only if this same text then passes it (sameLanding compares it).
+              const sealed: unknown = JSON.parse(landing.result);
+              early.receipt = receipts.sign(sealed as LedgerRecord, landing);
+              // Awaited below if the write lands; if it does not, the receipt is dropped unsent.
+              early.receipt.catch(() => undefined);
+            },
+          });
     // The writer's own record, in full: checked before it is signed for and passed on.
     const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, committed.result);
     if (record.step === 'ProjectRegistered' && record.projectId !== null) {
-      closer?.schedule({ projectId: record.projectId, bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline, owner: record.actor });
+      closer?.schedule({
+        projectId: record.projectId,
+        bidDeadline: (record as LedgerRecord<'ProjectRegistered'>).payload.bidDeadline,
+        owner: record.actor,
+      });
     }
     const receipt = await (early.receipt && sameLanding(early.landing, committed) ? early.receipt : receipts.sign(record, committed));
     return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
@@ -88,17 +100,25 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         return;
       }
       validate(IdempotencyKey, key, '/headers/idempotency-key');
-      const fingerprint = createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(body)}`).digest('hex');
-      const answer = await idempotency.once(`${caller.issuer}\u0000${caller.sub}`, key, fingerprint, async (attempt) => {
-        try {
-          return await recordStep(route, caller, params, body, attempt);
-        } catch (error) {
-          if (error instanceof OutcomeUnknownError) return { unknown: error.intent };
-          const problem = toProblem(error);
-          if (problem.status >= 500) throw error;
-          return { status: problem.status, body: { problem: { code: problem.code, detail: problem.detail } } };
-        }
-      }, writeWaitMs);
+      const fingerprint = createHash('sha256')
+        .update(`${req.method} ${req.path}\n${canonicalJson(body)}`)
+        .digest('hex');
+      const answer = await idempotency.once(
+        `${caller.issuer}\u0000${caller.sub}`,
+        key,
+        fingerprint,
+        async (attempt) => {
+          try {
+            return await recordStep(route, caller, params, body, attempt);
+          } catch (error) {
+            if (error instanceof OutcomeUnknownError) return { unknown: error.intent };
+            const problem = toProblem(error);
+            if (problem.status >= 500) throw error;
+            return { status: problem.status, body: { problem: { code: problem.code, detail: problem.detail } } };
+          }
+        },
+        writeWaitMs,
+      );
       if (answer.reused) throw new Problem('IDEMPOTENCY_KEY_REUSED', 'this key was used for a different request');
       if (answer.kind === 'pending') {
         sendPending(res, answer.txId);
@@ -110,7 +130,8 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
         return;
       }
-      const text = tlog && answer.status === 201 && prefersProof(req) ? await withProof(tlog, res, answer.body as string) : answer.body as string;
+      const text =
+        tlog && answer.status === 201 && prefersProof(req) ? await withProof(tlog, res, answer.body as string) : (answer.body as string);
       res.status(answer.status).type('application/json').send(text);
     });
   }

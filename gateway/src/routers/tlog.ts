@@ -46,7 +46,11 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
     const sizeOf = (s: unknown) => (/^(0|[1-9][0-9]{0,15})$/.test(String(s)) ? Number(s) : NaN);
     const size1 = sizeOf(req.params['size1']);
     const size2 = sizeOf(req.params['size2']);
-    if (!(size1 <= size2 && size2 <= tlog.log.size)) throw new Problem('NOT_FOUND', `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`);
+    if (!(size1 <= size2 && size2 <= tlog.log.size))
+      throw new Problem(
+        'NOT_FOUND',
+        `no consistency proof from ${String(req.params['size1'])} to ${String(req.params['size2'])} in a log of ${tlog.log.size}`,
+      );
     // From the empty tree the proof is empty, as tlog-witness has it for `old 0` (any tree extends
     // it, so it proves nothing; the verifier says so): an answer, not a malformed request.
     const proof = size1 === 0 ? [] : tlog.log.consistencyProof(size1, size2);
@@ -87,10 +91,16 @@ export function createTlogRouter(deps: TlogRouterDeps): Router {
  */
 export function createNoLogRouter(backend: Pick<LedgerBackend, 'kind' | 'health'>): Router {
   const router = Router();
-  router.get(['/checkpoint', '/log/policy', '/log/consistency/:size1/:size2', /^\/tile\/(.+)$/, '/v1/records/:recordId/proof'], async () => {
-    if (backend.kind === 'embedded') await backend.health();
-    throw new Problem('LOG_NOT_KEPT', 'this gateway keeps no transparency log (on Fabric, FABRIC_TLOG=true builds one from the peer\'s blocks)');
-  });
+  router.get(
+    ['/checkpoint', '/log/policy', '/log/consistency/:size1/:size2', /^\/tile\/(.+)$/, '/v1/records/:recordId/proof'],
+    async () => {
+      if (backend.kind === 'embedded') await backend.health();
+      throw new Problem(
+        'LOG_NOT_KEPT',
+        "this gateway keeps no transparency log (on Fabric, FABRIC_TLOG=true builds one from the peer's blocks)",
+      );
+    },
+  );
   return router;
 }
 
@@ -101,13 +111,13 @@ async function bundleOrRetry(tlog: TlogService, recordId: string, hash: string, 
   } catch (error) {
     throw new Problem('PROOF_NOT_READY', (error as Error).message, { headers: { 'retry-after': '1' } });
   }
-  if (bundle === undefined) throw new Problem('PROOF_NOT_READY', `record ${recordId} has no leaf in the log yet`, { headers: { 'retry-after': '1' } });
+  if (bundle === undefined)
+    throw new Problem('PROOF_NOT_READY', `record ${recordId} has no leaf in the log yet`, { headers: { 'retry-after': '1' } });
   return bundle;
 }
 
 /** What a write's answer must name for its proof to be looked up: the record's id and hash. */
 const ProvableAnswer = Type.Object({ record: Type.Object({ recordId: RecordId, hash: Sha256Hex }) });
-
 
 /** `Prefer: wait=proof` (RFC 7240): the write's answer waits for the record's proof bundle. */
 export function prefersProof(req: Request): boolean {

@@ -40,8 +40,12 @@ export function verificationRouter({ backend, receipts, jsonBody }: RouterDeps):
       if (toProblem(error).code !== 'RECORD_NOT_FOUND') throw error;
     }
     checks.onLedger = record !== undefined;
-    checks.recordUnchanged = record?.hash === claims.recordHash && record.txId === claims.txId && (record.projectId ?? null) === claims.projectId
-      && record.step === claims.step && record.txTime === claims.ledgerTime;
+    checks.recordUnchanged =
+      record?.hash === claims.recordHash &&
+      record.txId === claims.txId &&
+      (record.projectId ?? null) === claims.projectId &&
+      record.step === claims.step &&
+      record.txTime === claims.ledgerTime;
     const landed = await backend.transaction(claims.txId);
     checks.blockMatches = landed?.blockNumber === claims.blockNumber && landed.blockHash === claims.blockHash;
     checks.valid = checks.signatureValid && checks.onLedger && checks.recordUnchanged && checks.blockMatches;

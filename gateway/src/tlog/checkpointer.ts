@@ -1,6 +1,15 @@
 import {
-  addSignatures, parseCheckpoint, parseNote, parseVerifierKey, signCheckpoint, toBase64, verifyCheckpoint, verifyNoteSignatures,
-  type Ed25519Signer, type NoteVerifier, type TlogPolicy,
+  addSignatures,
+  parseCheckpoint,
+  parseNote,
+  parseVerifierKey,
+  signCheckpoint,
+  toBase64,
+  verifyCheckpoint,
+  verifyNoteSignatures,
+  type Ed25519Signer,
+  type NoteVerifier,
+  type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { nodeEd25519 } from '@tender-ledger/tlog/node';
 import type { WitnessEndpoint } from './config.js';
@@ -64,7 +73,11 @@ export class Checkpointer {
 
   constructor(options: CheckpointerOptions) {
     this.#options = options;
-    this.#witnesses = options.witnesses.map((endpoint) => ({ endpoint, verifier: parseVerifierKey(endpoint.vkey, nodeEd25519), lastSize: 0 }));
+    this.#witnesses = options.witnesses.map((endpoint) => ({
+      endpoint,
+      verifier: parseVerifierKey(endpoint.vkey, nodeEd25519),
+      lastSize: 0,
+    }));
   }
 
   /** The newest signed checkpoint, with whatever cosignatures it has so far: `GET /checkpoint`. */
@@ -84,13 +97,18 @@ export class Checkpointer {
 
   /** Each witness's last refusal or failure, if its last attempt failed. */
   witnessErrors(): Record<string, string> {
-    return Object.fromEntries(this.#witnesses.flatMap((w): [string, string][] => (w.lastError === undefined ? [] : [[w.endpoint.url, w.lastError]])));
+    return Object.fromEntries(
+      this.#witnesses.flatMap((w): [string, string][] => (w.lastError === undefined ? [] : [[w.endpoint.url, w.lastError]])),
+    );
   }
 
   start(): void {
     const loop = (): void => {
       if (this.#stopped) return;
-      this.#running = this.tick().catch((error: unknown) => { this.#warn(`checkpoint: ${(error as Error).message}`); })
+      this.#running = this.tick()
+        .catch((error: unknown) => {
+          this.#warn(`checkpoint: ${(error as Error).message}`);
+        })
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(loop, this.#options.intervalMs ?? 200);
         });
@@ -128,7 +146,10 @@ export class Checkpointer {
   async tick(): Promise<void> {
     const size = this.#options.log.size;
     if (this.#latest === undefined || size > this.#latest.size) {
-      const note = signCheckpoint({ origin: this.#options.origin, size, rootHash: this.#options.log.root(size), extensions: [] }, this.#options.signer);
+      const note = signCheckpoint(
+        { origin: this.#options.origin, size, rootHash: this.#options.log.root(size), extensions: [] },
+        this.#options.signer,
+      );
       this.#latest = { size, note };
     }
     const latest = this.#latest;
@@ -136,22 +157,25 @@ export class Checkpointer {
     const logNote = latest.note;
     const signed = parseNote(logNote);
     const have = new Set(parseNote(latest.note).signatures.map((s) => `${s.name}+${s.keyId}`));
-    const lines = await Promise.all(this.#witnesses.map(async (w) => {
-      if (have.has(`${w.verifier.name}+${w.verifier.keyId}`)) return [];
-      try {
-        const got = await this.#send(w, logNote, latest.size);
-        // Only a cosignature that verifies is kept: one bad line would spoil the whole note.
-        const candidate = parseNote(addSignatures(`${signed.text}\n`, got));
-        if (verifyNoteSignatures(candidate, [w.verifier]).length === 0) throw new Error('its answer holds no valid cosignature of this checkpoint');
-        w.lastSize = latest.size;
-        delete w.lastError;
-        return got.filter((l) => l.startsWith(`— ${w.verifier.name} `));
-      } catch (error) {
-        w.lastError = (error as Error).message;
-        this.#warn(`witness ${w.endpoint.url} did not cosign size ${latest.size}: ${w.lastError}`);
-        return [];
-      }
-    }));
+    const lines = await Promise.all(
+      this.#witnesses.map(async (w) => {
+        if (have.has(`${w.verifier.name}+${w.verifier.keyId}`)) return [];
+        try {
+          const got = await this.#send(w, logNote, latest.size);
+          // Only a cosignature that verifies is kept: one bad line would spoil the whole note.
+          const candidate = parseNote(addSignatures(`${signed.text}\n`, got));
+          if (verifyNoteSignatures(candidate, [w.verifier]).length === 0)
+            throw new Error('its answer holds no valid cosignature of this checkpoint');
+          w.lastSize = latest.size;
+          delete w.lastError;
+          return got.filter((l) => l.startsWith(`— ${w.verifier.name} `));
+        } catch (error) {
+          w.lastError = (error as Error).message;
+          this.#warn(`witness ${w.endpoint.url} did not cosign size ${latest.size}: ${w.lastError}`);
+          return [];
+        }
+      }),
+    );
     if (this.#latest !== latest) return;
     const note = addSignatures(latest.note, lines.flat());
     this.#latest = { size: latest.size, note };
@@ -180,7 +204,10 @@ export class Checkpointer {
       const proof = old === 0 ? [] : this.#options.log.consistencyProof(old, size);
       const body = `old ${old}\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${note}`;
       const response = await doFetch(`${w.endpoint.url}/add-checkpoint`, {
-        method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: AbortSignal.timeout(5000),
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        signal: AbortSignal.timeout(5000),
       });
       const text = await response.text();
       if (response.status === 200) return text.split('\n').filter((l) => l !== '');

@@ -42,24 +42,29 @@ export interface TlogConfig {
 export function readTlogConfig(env: NodeJS.ProcessEnv, fail: (message: string) => never): TlogConfig {
   const origin = env.LOG_ORIGIN ?? `${hostname()}/tender-ledger`;
   // A checkpoint's origin is also the log key's name: no spaces, no '+', one line.
-  if (!/^[\x21-\x7e]+$/.test(origin) || origin.includes('+')) fail(`LOG_ORIGIN must be printable ASCII without spaces or '+', not ${JSON.stringify(origin)}`);
-  const witnesses: WitnessEndpoint[] = jsonList(env.WITNESSES, 'WITNESSES must be a JSON list of {"url", "vkey"}', fail).map((w: unknown, i) => {
-    const { url, vkey } = (w ?? {}) as { url?: unknown; vkey?: unknown };
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) fail(`WITNESSES[${i}].url must be an http(s) URL`);
-    if (typeof vkey !== 'string') fail(`WITNESSES[${i}].vkey must be a verifier key`);
-    try {
-      if (parseVerifierKey(vkey).type !== SIG_COSIGNATURE_V1) fail(`WITNESSES[${i}].vkey must be a cosignature/v1 (0x04) key`);
-    } catch (error) {
-      fail(`WITNESSES[${i}].vkey: ${(error as Error).message}`);
-    }
-    return Object.freeze({ url: url.replace(/\/+$/, ''), vkey });
-  });
+  if (!/^[\x21-\x7e]+$/.test(origin) || origin.includes('+'))
+    fail(`LOG_ORIGIN must be printable ASCII without spaces or '+', not ${JSON.stringify(origin)}`);
+  const witnesses: WitnessEndpoint[] = jsonList(env.WITNESSES, 'WITNESSES must be a JSON list of {"url", "vkey"}', fail).map(
+    (w: unknown, i) => {
+      const { url, vkey } = (w ?? {}) as { url?: unknown; vkey?: unknown };
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) fail(`WITNESSES[${i}].url must be an http(s) URL`);
+      if (typeof vkey !== 'string') fail(`WITNESSES[${i}].vkey must be a verifier key`);
+      try {
+        if (parseVerifierKey(vkey).type !== SIG_COSIGNATURE_V1) fail(`WITNESSES[${i}].vkey must be a cosignature/v1 (0x04) key`);
+      } catch (error) {
+        fail(`WITNESSES[${i}].vkey: ${(error as Error).message}`);
+      }
+      return Object.freeze({ url: url.replace(/\/+$/, ''), vkey });
+    },
+  );
   const quorumText = env.WITNESS_QUORUM ?? String(witnesses.length);
   const quorum = /^(0|[1-9][0-9]*)$/.test(quorumText) ? Number(quorumText) : NaN;
-  if (!(quorum >= 0 && quorum <= witnesses.length)) fail(`WITNESS_QUORUM must be 0-${witnesses.length} (the number of WITNESSES), not ${quorumText}`);
+  if (!(quorum >= 0 && quorum <= witnesses.length))
+    fail(`WITNESS_QUORUM must be 0-${witnesses.length} (the number of WITNESSES), not ${quorumText}`);
   const intervalText = env.CHECKPOINT_INTERVAL_MS ?? '200';
   const checkpointIntervalMs = Number(intervalText);
-  if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 10 || checkpointIntervalMs > 1000) fail(`CHECKPOINT_INTERVAL_MS must be 10-1000, not ${intervalText}`);
+  if (!Number.isInteger(checkpointIntervalMs) || checkpointIntervalMs < 10 || checkpointIntervalMs > 1000)
+    fail(`CHECKPOINT_INTERVAL_MS must be 10-1000, not ${intervalText}`);
   const fabricText = env.FABRIC_TLOG ?? 'false';
   if (fabricText !== 'true' && fabricText !== 'false') fail(`FABRIC_TLOG must be true or false, not ${fabricText}`);
   const fabricPeer = env.FABRIC_TLOG_PEER ?? 'platform';
@@ -74,9 +79,16 @@ export function readTlogConfig(env: NodeJS.ProcessEnv, fail: (message: string) =
     return vkey;
   });
   // Only a tree of its own makes the cosignature mean the ledgers agree.
-  if (witnessFor.length > 0 && fabricText !== 'true') fail('TLOG_WITNESS_FOR needs FABRIC_TLOG=true: the gateway cosigns against its own peer\'s tree');
+  if (witnessFor.length > 0 && fabricText !== 'true')
+    fail("TLOG_WITNESS_FOR needs FABRIC_TLOG=true: the gateway cosigns against its own peer's tree");
   return Object.freeze({
-    origin, witnesses: Object.freeze(witnesses), quorum, checkpointIntervalMs, fabric: fabricText === 'true', fabricPeer, witnessFor: Object.freeze(witnessFor),
+    origin,
+    witnesses: Object.freeze(witnesses),
+    quorum,
+    checkpointIntervalMs,
+    fabric: fabricText === 'true',
+    fabricPeer,
+    witnessFor: Object.freeze(witnessFor),
   });
 }
 

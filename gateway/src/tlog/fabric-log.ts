@@ -47,7 +47,9 @@ export class FabricLog implements GatewayLog {
   /** Follows the peer's committed blocks from where this log is, until the iterator is closed. */
   async follow(network: Network, signal?: AbortSignal): Promise<void> {
     const blocks = await network.getBlockEvents({ startBlock: BigInt(this.#nextBlock) });
-    signal?.addEventListener('abort', () => { blocks.close(); });
+    signal?.addEventListener('abort', () => {
+      blocks.close();
+    });
     try {
       for await (const block of blocks) this.applyBlock(block);
     } finally {

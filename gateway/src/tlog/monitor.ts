@@ -1,8 +1,26 @@
 import {
-  LedgerError, ProjectListSchema, RecordWithBlockSchema, TrailSchema, isRedacted, must, parseChecked, recordHash, schemaErrors, type RecordView,
+  LedgerError,
+  ProjectListSchema,
+  RecordWithBlockSchema,
+  TrailSchema,
+  isRedacted,
+  must,
+  parseChecked,
+  recordHash,
+  schemaErrors,
+  type RecordView,
 } from '@tender-ledger/domain';
 import {
-  MemoryTree, bytesEqual, fromHex, leafHash, parseCheckpoint, parseProofBundle, parseNote, toBase64, verifyCheckpoint, type TlogPolicy,
+  MemoryTree,
+  bytesEqual,
+  fromHex,
+  leafHash,
+  parseCheckpoint,
+  parseProofBundle,
+  parseNote,
+  toBase64,
+  verifyCheckpoint,
+  type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { parseEntryBundle, formatTilePath, TILE_WIDTH, type TilePath } from './tiles.js';
 
@@ -114,7 +132,10 @@ export class LogMonitor {
     }
     const { index } = parseProofBundle(await this.#get(`v1/records/${encodeURIComponent(recordId)}/proof`));
     if (index >= this.#tree.size) await this.poll();
-    if (index >= this.#tree.size || !bytesEqual(this.#tree.node(0, index), leafHash(must(fromHex(record.hash), 'the record hash as bytes')))) {
+    if (
+      index >= this.#tree.size ||
+      !bytesEqual(this.#tree.node(0, index), leafHash(must(fromHex(record.hash), 'the record hash as bytes')))
+    ) {
       throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `leaf ${index} of the log is not the hash of record ${recordId} (${record.hash})`);
     }
     return { index };
@@ -153,14 +174,18 @@ export class LogMonitor {
         const head = project.head?.hash;
         if (head !== undefined && this.#settled.get(project.projectId) === head) continue;
         reads += 1;
-        const trail = parseChecked(TrailSchema, await this.#listing(`v1/projects/${encodeURIComponent(project.projectId)}/trail`), `the trail of ${project.projectId}`);
+        const trail = parseChecked(
+          TrailSchema,
+          await this.#listing(`v1/projects/${encodeURIComponent(project.projectId)}/trail`),
+          `the trail of ${project.projectId}`,
+        );
         let settled = true;
         for (const record of trail.records) {
           // A record the public sees redacted has no content to hash: not public (yet).
           if (this.#checked.has(record.recordId) || ('redacted' in record && record.redacted)) continue;
           // Out of room: this page is read again next time, from the records not yet checked.
           if (checked >= limit) return result(true);
-          if (await this.checkRecord(record.recordId) === 'sealed') {
+          if ((await this.checkRecord(record.recordId)) === 'sealed') {
             settled = false;
             continue;
           }
@@ -195,7 +220,10 @@ export class LogMonitor {
         const index = n * TILE_WIDTH + k;
         const leaf = leafHash(entry);
         if (hashes.length !== width * 32 || !bytesEqual(hashes.subarray(k * 32, k * 32 + 32), leaf)) {
-          throw new MonitorAlarm('TLOG_TILE_INVALID', `${formatTilePath({ level: 0, index: n, width })} does not hold the hash of entry ${index} of ${formatTilePath(tile)}`);
+          throw new MonitorAlarm(
+            'TLOG_TILE_INVALID',
+            `${formatTilePath({ level: 0, index: n, width })} does not hold the hash of entry ${index} of ${formatTilePath(tile)}`,
+          );
         }
         if (index >= start) leaves.push(leaf);
       });
@@ -224,9 +252,15 @@ export class LogMonitor {
     const earlier = [...this.#seen.entries()].filter(([s]) => s <= size).sort((a, b) => b[0] - a[0])[0];
     if (served.size === size && bytesEqual(served.root(size), rootHash) && earlier !== undefined) {
       const now = b64(served.root(earlier[0]));
-      throw new MonitorAlarm('TLOG_CONSISTENCY_INVALID', `log rewritten: the checkpoint of size ${size} (root ${b64(rootHash)}) is not consistent with the checkpoint of size ${earlier[0]} seen before (root ${earlier[1]}); its tiles now give root ${now} at size ${earlier[0]}`);
+      throw new MonitorAlarm(
+        'TLOG_CONSISTENCY_INVALID',
+        `log rewritten: the checkpoint of size ${size} (root ${b64(rootHash)}) is not consistent with the checkpoint of size ${earlier[0]} seen before (root ${earlier[1]}); its tiles now give root ${now} at size ${earlier[0]}`,
+      );
     }
-    throw new MonitorAlarm('TLOG_TILE_INVALID', `the tiles do not hash to the checkpoint of size ${size} (root ${b64(rootHash)})${earlier ? `; last good checkpoint: size ${earlier[0]}, root ${earlier[1]}` : ''}`);
+    throw new MonitorAlarm(
+      'TLOG_TILE_INVALID',
+      `the tiles do not hash to the checkpoint of size ${size} (root ${b64(rootHash)})${earlier ? `; last good checkpoint: size ${earlier[0]}, root ${earlier[1]}` : ''}`,
+    );
   }
 
   async #get(resource: string): Promise<Uint8Array> {
@@ -236,14 +270,20 @@ export class LogMonitor {
   }
 
   #fetch(resource: string, headers: Record<string, string> = {}): Promise<Response> {
-    return (this.#options.fetch ?? fetch)(`${this.#options.url.replace(/\/+$/, '')}/${resource}`, { headers, signal: AbortSignal.timeout(10_000) });
+    return (this.#options.fetch ?? fetch)(`${this.#options.url.replace(/\/+$/, '')}/${resource}`, {
+      headers,
+      signal: AbortSignal.timeout(10_000),
+    });
   }
 
   /** A listing (the project list, a trail): read with the list token if there is one. */
   async #listing(resource: string): Promise<string> {
     const token = this.#options.listToken;
     const response = await this.#fetch(resource, token === undefined ? {} : { authorization: `Bearer ${token}` });
-    if (response.status === 401) throw new Error(`GET /${resource}: 401 (this gateway lists projects to signed-in callers only: give the monitor a token to find public records with)`);
+    if (response.status === 401)
+      throw new Error(
+        `GET /${resource}: 401 (this gateway lists projects to signed-in callers only: give the monitor a token to find public records with)`,
+      );
     if (response.status !== 200) throw new Error(`GET /${resource}: ${response.status}`);
     return response.text();
   }
@@ -263,10 +303,17 @@ function publishedRecord(recordId: string, bytes: Uint8Array): RecordView & { bl
   }
   const errors = schemaErrors(RecordWithBlockSchema, value);
   if (errors.length > 0) {
-    throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `record ${recordId} as published is not a record: ${errors.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    throw new MonitorAlarm(
+      'TLOG_INCLUSION_INVALID',
+      `record ${recordId} as published is not a record: ${errors
+        .slice(0, 5)
+        .map((e) => `${e.field} ${e.message}`)
+        .join('; ')}`,
+    );
   }
   const view = value as RecordView & { blockNumber?: number; blockHash?: string };
-  if (view.recordId !== recordId) throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `asked for record ${recordId}, the log published record ${view.recordId}`);
+  if (view.recordId !== recordId)
+    throw new MonitorAlarm('TLOG_INCLUSION_INVALID', `asked for record ${recordId}, the log published record ${view.recordId}`);
   return view;
 }
 

@@ -24,7 +24,10 @@ export async function startPeerWitness(ownTree: GatewayLog, config: TlogConfig, 
   const store = new CheckpointStore(path.join(dataDir, 'witness', 'checkpoints'));
   await store.init();
   const witness = new Witness({
-    name: key.name, signer: key.signer, store, ownTree,
+    name: key.name,
+    signer: key.signer,
+    store,
+    ownTree,
     logs: config.witnessFor.map((vkey) => parseVerifierKey(vkey, nodeEd25519)),
   });
   return { witness, vkey: formatVerifierKey(key.name, SIG_COSIGNATURE_V1, key.signer.publicKey) };

@@ -49,12 +49,20 @@ export class TlogService {
     const policyText = formatPolicy({ logs: [key.vkey], witnesses: config.witnesses.map((w) => w.vkey), threshold: config.quorum });
     const policy = parsePolicy(policyText, { ed25519: nodeEd25519 });
     const checkpointer = new Checkpointer({
-      log, origin: config.origin, signer: key.signer, witnesses: config.witnesses, policy, intervalMs: config.checkpointIntervalMs,
+      log,
+      origin: config.origin,
+      signer: key.signer,
+      witnesses: config.witnesses,
+      policy,
+      intervalMs: config.checkpointIntervalMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.logger ? {
-        warn: (message: string) => options.logger?.warn({ component: 'tlog' }, message),
-        published: (c: PublishedCheckpoint) => options.logger?.debug({ component: 'tlog', size: c.size }, `checkpoint of size ${c.size} published`),
-      } : {}),
+      ...(options.logger
+        ? {
+            warn: (message: string) => options.logger?.warn({ component: 'tlog' }, message),
+            published: (c: PublishedCheckpoint) =>
+              options.logger?.debug({ component: 'tlog', size: c.size }, `checkpoint of size ${c.size} published`),
+          }
+        : {}),
     });
     checkpointer.start();
     return new TlogService(log, checkpointer, policyText, key.vkey);
@@ -65,13 +73,22 @@ export class TlogService {
    * meeting the witness policy that covers it (waiting up to `waitMs` for one). Undefined if the
    * record has no leaf; throws if no such checkpoint comes in time.
    */
-  async bundle(recordId: string, recordHash: string, waitMs: number): Promise<{ text: string; index: number; checkpoint: PublishedCheckpoint } | undefined> {
+  async bundle(
+    recordId: string,
+    recordHash: string,
+    waitMs: number,
+  ): Promise<{ text: string; index: number; checkpoint: PublishedCheckpoint } | undefined> {
     const index = await this.log.leafIndexOf(recordId);
     if (index === undefined) return undefined;
     const checkpoint = await this.checkpointer.waitFor(index + 1, waitMs);
     // Unauthenticated (verifyProof never trusts it): which record the holder meant, for people and tools.
     const extra = proofExtra(recordId, recordHash);
-    const text = formatProofBundle({ extra, index, inclusionProof: this.log.inclusionProof(index, checkpoint.size), checkpoint: checkpoint.note });
+    const text = formatProofBundle({
+      extra,
+      index,
+      inclusionProof: this.log.inclusionProof(index, checkpoint.size),
+      checkpoint: checkpoint.note,
+    });
     return { text, index, checkpoint };
   }
 

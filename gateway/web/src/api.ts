@@ -1,6 +1,10 @@
 /** Same-origin calls to the gateway; problems come back as Errors carrying their code. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -9,8 +13,12 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(path, { method: options.method ?? 'GET', headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
-  const body = await response.json().catch(() => ({})) as { code?: string; detail?: string };
+  const response = await fetch(path, {
+    method: options.method ?? 'GET',
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const body = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
   if (!response.ok) throw new ApiError(response.status, body.code ?? 'UNKNOWN', `${body.code ?? response.status}: ${body.detail ?? ''}`);
   return body as T;
 }
@@ -32,7 +40,15 @@ export function session(): Session | undefined {
     const claims: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
     if (typeof claims !== 'object' || claims === null) return undefined;
     const { role, sub, exp } = claims as Record<string, unknown>;
-    if (typeof role !== 'string' || role === '' || typeof sub !== 'string' || sub === '' || typeof exp !== 'number' || exp * 1000 < Date.now()) return undefined;
+    if (
+      typeof role !== 'string' ||
+      role === '' ||
+      typeof sub !== 'string' ||
+      sub === '' ||
+      typeof exp !== 'number' ||
+      exp * 1000 < Date.now()
+    )
+      return undefined;
     return { token, role, sub };
   } catch {
     return undefined;

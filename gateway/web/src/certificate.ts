@@ -56,28 +56,67 @@ export async function certificatePage(root: HTMLElement, recordId: string): Prom
   const words = (v: string | Bilingual) => (typeof v === 'string' ? v : v[lang]);
   const row = (key: string, label: string, value: string, mono = false) =>
     h('div', { class: 'fact', 'data-fact': key }, h('dt', {}, label), h('dd', mono ? { class: 'mono' } : {}, value));
-  root.replaceChildren(h('article', { class: 'certificate', 'data-testid': 'certificate' },
-    h('header', {}, h('h1', {}, s.certificateHeading), h('p', {}, s.certificateIntro)),
-    h('div', { class: 'certificate-body' },
-      h('dl', {},
-        row('certificateNo', s.certificateNo, certificate.certificateNo, true),
-        row('issuer', s.issuedBy, certificate.issuer),
-        ...certificate.facts.map((f) => row(f.key, f.label[lang], words(f.value), f.mono === true)),
+  root.replaceChildren(
+    h(
+      'article',
+      { class: 'certificate', 'data-testid': 'certificate' },
+      h('header', {}, h('h1', {}, s.certificateHeading), h('p', {}, s.certificateIntro)),
+      h(
+        'div',
+        { class: 'certificate-body' },
+        h(
+          'dl',
+          {},
+          row('certificateNo', s.certificateNo, certificate.certificateNo, true),
+          row('issuer', s.issuedBy, certificate.issuer),
+          ...certificate.facts.map((f) => row(f.key, f.label[lang], words(f.value), f.mono === true)),
+        ),
+        h(
+          'figure',
+          { class: 'qr' },
+          h('img', { src: qr.createDataURL(4, 8), alt: `${s.scanToVerify}: ${link}`, width: '200', height: '200' }),
+          h('figcaption', {}, s.scanToVerify, h('br'), h('a', { href: link }, link)),
+        ),
       ),
-      h('figure', { class: 'qr' }, h('img', { src: qr.createDataURL(4, 8), alt: `${s.scanToVerify}: ${link}`, width: '200', height: '200' }), h('figcaption', {}, s.scanToVerify, h('br'), h('a', { href: link }, link))),
+      ...certificate.notices.map((n) => h('p', { class: 'notice', 'data-testid': 'notice' }, n[lang])),
+      proofQr && proofLink
+        ? h(
+            'figure',
+            { class: 'proof-qr', 'data-testid': 'proof-qr' },
+            h('figcaption', {}, h('strong', {}, s.offlineProof), h('br'), s.offlineProofIntro),
+            h('img', { src: proofQr.createDataURL(2, 8), alt: s.offlineProof, width: '360', height: '360' }),
+            h('a', { href: proofLink }, s.offlineProof),
+          )
+        : null,
+      certificate.receipt
+        ? h('details', { class: 'receipt-block' }, h('summary', {}, s.receipt), h('code', { class: 'hash' }, certificate.receipt))
+        : null,
+      h(
+        'div',
+        { class: 'actions no-print' },
+        h(
+          'a',
+          {
+            class: 'button',
+            href: `/v1/records/${encodeURIComponent(certificate.recordId)}/certificate.pdf`,
+            download: `certificate-${certificate.certificateNo}.pdf`,
+            'data-testid': 'pdf',
+          },
+          s.downloadPdf,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              window.print();
+            },
+          },
+          s.print,
+        ),
+      ),
     ),
-    ...certificate.notices.map((n) => h('p', { class: 'notice', 'data-testid': 'notice' }, n[lang])),
-    proofQr && proofLink
-      ? h('figure', { class: 'proof-qr', 'data-testid': 'proof-qr' },
-        h('figcaption', {}, h('strong', {}, s.offlineProof), h('br'), s.offlineProofIntro),
-        h('img', { src: proofQr.createDataURL(2, 8), alt: s.offlineProof, width: '360', height: '360' }),
-        h('a', { href: proofLink }, s.offlineProof))
-      : null,
-    certificate.receipt ? h('details', { class: 'receipt-block' }, h('summary', {}, s.receipt), h('code', { class: 'hash' }, certificate.receipt)) : null,
-    h('div', { class: 'actions no-print' },
-      h('a', { class: 'button', href: `/v1/records/${encodeURIComponent(certificate.recordId)}/certificate.pdf`, download: `certificate-${certificate.certificateNo}.pdf`, 'data-testid': 'pdf' }, s.downloadPdf),
-      h('button', { type: 'button', onclick: () => { window.print(); } }, s.print)),
-  ));
+  );
 }
 
 /** base64url of a text's UTF-8 bytes, as the verify page reads `#proof=`. */

@@ -16,14 +16,28 @@ function render(): void {
   header.replaceChildren(
     h('a', { href: '/', class: 'brand' }, s.title),
     h('nav', { 'aria-label': 'main' }, nav('/', s.navVerify), nav('/bidder', s.navBidder), nav('/regulator', s.navRegulator)),
-    h('button', { type: 'button', id: 'lang-switch', lang: lang === 'zh' ? 'en' : 'zh-CN', onclick: () => { setLang(lang === 'zh' ? 'en' : 'zh'); render(); } }, s.switchLang),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'lang-switch',
+        lang: lang === 'zh' ? 'en' : 'zh-CN',
+        onclick: () => {
+          setLang(lang === 'zh' ? 'en' : 'zh');
+          render();
+        },
+      },
+      s.switchLang,
+    ),
   );
   // Each render draws into an element of its own: a page still loading for the render before
   // (the language switched while its data was on the way) then fills a detached element instead
   // of overwriting this one in the old language.
   const root = h('div', { class: 'view' });
   (document.getElementById('app') as HTMLElement).replaceChildren(root);
-  const fail = (error: Error) => { root.replaceChildren(h('p', { class: 'verdict bad', role: 'alert' }, s.error + error.message)); };
+  const fail = (error: Error) => {
+    root.replaceChildren(h('p', { class: 'verdict bad', role: 'alert' }, s.error + error.message));
+  };
   const certificate = /^\/certificate\/([^/]+)$/.exec(path);
   if (certificate) void certificatePage(root, decodeURIComponent(certificate[1] as string)).catch(fail);
   else if (path === '/bidder') void bidderPage(root, render).catch(fail);

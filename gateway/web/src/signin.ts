@@ -18,17 +18,38 @@ export function requireSession(root: HTMLElement, role: 'bidder' | 'regulator', 
   const refused = sessionStorage.getItem('token-refused') === '1';
   sessionStorage.removeItem('token-refused');
   const expired = storedTokenExpired();
-  root.replaceChildren(h('section', { 'aria-labelledby': 'signin-h' },
-    h('h1', { id: 'signin-h' }, s.signInHeading),
-    refused ? h('p', { class: 'verdict bad', role: 'alert', 'data-testid': 'token-problem' }, s.tokenRefused) : null,
-    expired ? h('p', { class: 'verdict bad', role: 'alert', 'data-testid': 'token-problem' }, s.tokenExpired) : null,
-    current ? h('p', { class: 'verdict bad', role: 'alert' }, s.wrongRole(s.roles[role] ?? role)) : null,
-    form));
+  root.replaceChildren(
+    h(
+      'section',
+      { 'aria-labelledby': 'signin-h' },
+      h('h1', { id: 'signin-h' }, s.signInHeading),
+      refused ? h('p', { class: 'verdict bad', role: 'alert', 'data-testid': 'token-problem' }, s.tokenRefused) : null,
+      expired ? h('p', { class: 'verdict bad', role: 'alert', 'data-testid': 'token-problem' }, s.tokenExpired) : null,
+      current ? h('p', { class: 'verdict bad', role: 'alert' }, s.wrongRole(s.roles[role] ?? role)) : null,
+      form,
+    ),
+  );
   return undefined;
 }
 
 export function sessionBar(current: Session, rerender: () => void): HTMLElement {
   const s = t();
-  return h('p', { class: 'session' }, s.signedInAs(s.roles[current.role] ?? current.role, current.sub), ' ',
-    h('button', { type: 'button', class: 'link', onclick: () => { signOut(); rerender(); } }, s.signOut));
+  return h(
+    'p',
+    { class: 'session' },
+    s.signedInAs(s.roles[current.role] ?? current.role, current.sub),
+    ' ',
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        onclick: () => {
+          signOut();
+          rerender();
+        },
+      },
+      s.signOut,
+    ),
+  );
 }

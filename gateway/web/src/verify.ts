@@ -11,10 +11,17 @@ type Found = RecordView & { blockNumber?: number };
 
 function recordsTable(records: Found[]): HTMLElement {
   const s = t();
-  return table([s.colTime, s.colProject, s.colStep, s.colRecordHash, s.colBlock, s.colCertificate], records.map((r) => [
-    formatTime(r.txTime), r.projectId ?? s.standalone, s.steps[r.step] ?? r.step, hashText(r.hash), r.blockNumber ?? '',
-    h('a', { href: `/certificate/${encodeURIComponent(r.recordId)}` }, s.viewCertificate),
-  ]));
+  return table(
+    [s.colTime, s.colProject, s.colStep, s.colRecordHash, s.colBlock, s.colCertificate],
+    records.map((r) => [
+      formatTime(r.txTime),
+      r.projectId ?? s.standalone,
+      s.steps[r.step] ?? r.step,
+      hashText(r.hash),
+      r.blockNumber ?? '',
+      h('a', { href: `/certificate/${encodeURIComponent(r.recordId)}` }, s.viewCertificate),
+    ]),
+  );
 }
 
 async function showFile(file: File, progress: HTMLProgressElement, out: HTMLElement): Promise<void> {
@@ -22,7 +29,9 @@ async function showFile(file: File, progress: HTMLProgressElement, out: HTMLElem
   out.replaceChildren(h('p', {}, `${s.hashing}: ${file.name}`));
   progress.hidden = false;
   progress.value = 0;
-  const sha256 = await hashFile(file, (fraction) => { progress.value = fraction; });
+  const sha256 = await hashFile(file, (fraction) => {
+    progress.value = fraction;
+  });
   const { records } = await api<{ records: Found[] }>(`/v1/verify/${sha256}`);
   out.replaceChildren(
     h('p', {}, `${s.fileHash} (${file.name}): `, hashText(sha256)),
@@ -51,14 +60,36 @@ async function showReceipt(receipt: string, out: HTMLElement): Promise<void> {
     // a receipt that fails offline is not asked about online
   }
   const valid = Object.values(checks).every(Boolean);
-  const item = (ok: boolean, label: string) => h('li', { class: ok ? 'pass' : 'fail' }, h('span', { 'aria-hidden': 'true' }, ok ? '✓ ' : '✗ '), label, h('span', { class: 'visually-hidden' }, ok ? ' (passed)' : ' (failed)'));
+  const item = (ok: boolean, label: string) =>
+    h(
+      'li',
+      { class: ok ? 'pass' : 'fail' },
+      h('span', { 'aria-hidden': 'true' }, ok ? '✓ ' : '✗ '),
+      label,
+      h('span', { class: 'visually-hidden' }, ok ? ' (passed)' : ' (failed)'),
+    );
   out.replaceChildren(
-    h('p', { class: `verdict ${valid ? 'good' : 'bad'}`, 'data-testid': valid ? 'receipt-valid' : 'receipt-invalid' }, valid ? s.receiptValid : s.receiptInvalid),
-    h('ul', { class: 'checks' },
-      item(checks.signatureValid, s.checkSignature), item(checks.onLedger, s.checkOnLedger),
-      item(checks.recordUnchanged, s.checkUnchanged), item(checks.blockMatches, s.checkBlock)),
-    claims ? h('p', {}, `${s.steps[claims.step] ?? claims.step} · ${claims.projectId ?? s.standalone} · ${formatTime(claims.ledgerTime)} · ${s.colBlock} ${claims.blockNumber} · `,
-      h('a', { href: `/certificate/${encodeURIComponent(claims.recordId)}` }, s.viewCertificate)) : '',
+    h(
+      'p',
+      { class: `verdict ${valid ? 'good' : 'bad'}`, 'data-testid': valid ? 'receipt-valid' : 'receipt-invalid' },
+      valid ? s.receiptValid : s.receiptInvalid,
+    ),
+    h(
+      'ul',
+      { class: 'checks' },
+      item(checks.signatureValid, s.checkSignature),
+      item(checks.onLedger, s.checkOnLedger),
+      item(checks.recordUnchanged, s.checkUnchanged),
+      item(checks.blockMatches, s.checkBlock),
+    ),
+    claims
+      ? h(
+          'p',
+          {},
+          `${s.steps[claims.step] ?? claims.step} · ${claims.projectId ?? s.standalone} · ${formatTime(claims.ledgerTime)} · ${s.colBlock} ${claims.blockNumber} · `,
+          h('a', { href: `/certificate/${encodeURIComponent(claims.recordId)}` }, s.viewCertificate),
+        )
+      : '',
     sealed ? h('p', { class: 'note' }, s.sealedNote) : '',
   );
 }
@@ -80,10 +111,17 @@ async function showProof(text: string, out: HTMLElement): Promise<void> {
     const witnesses = verified.cosignatures.map((c) => c.witness);
     out.replaceChildren(
       h('p', { class: 'verdict good', 'data-testid': 'proof-valid' }, s.proofValid),
-      h('ul', { class: 'checks' },
+      h(
+        'ul',
+        { class: 'checks' },
         h('li', { class: 'pass' }, s.proofLeaf(verified.index, verified.checkpoint.size)),
         h('li', { class: 'pass' }, `${s.proofLog}${verified.checkpoint.origin}`),
-        h('li', { class: 'pass', 'data-testid': 'proof-witnesses' }, `${s.proofWitnesses}${witnesses.length > 0 ? witnesses.join(', ') : s.proofNoWitnesses}`)),
+        h(
+          'li',
+          { class: 'pass', 'data-testid': 'proof-witnesses' },
+          `${s.proofWitnesses}${witnesses.length > 0 ? witnesses.join(', ') : s.proofNoWitnesses}`,
+        ),
+      ),
       h('p', {}, `${s.colRecordHash}: `, hashText(recordHash)),
     );
   } catch (error) {
@@ -110,11 +148,29 @@ export function verifyPage(root: HTMLElement): void {
   const progress = h('progress', { max: '1', value: '0', hidden: true, 'aria-label': s.hashing });
   const fileOut = h('div', { 'aria-live': 'polite', id: 'file-result' });
   const input = h('input', { type: 'file', id: 'file-input', class: 'visually-hidden' });
-  const run = (file: File | undefined) => { if (file) showFile(file, progress, fileOut).catch((e: unknown) => { fileOut.replaceChildren(h('p', { class: 'verdict bad' }, s.error + (e as Error).message)); }); };
-  input.addEventListener('change', () => { run(input.files?.[0]); });
-  const drop = h('label', { for: 'file-input', class: 'drop', id: 'drop-zone' }, h('span', { class: 'drop-icon', 'aria-hidden': 'true' }, '⇪'), h('span', {}, s.dropHere), input);
-  drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
-  drop.addEventListener('dragleave', () => { drop.classList.remove('over'); });
+  const run = (file: File | undefined) => {
+    if (file)
+      showFile(file, progress, fileOut).catch((e: unknown) => {
+        fileOut.replaceChildren(h('p', { class: 'verdict bad' }, s.error + (e as Error).message));
+      });
+  };
+  input.addEventListener('change', () => {
+    run(input.files?.[0]);
+  });
+  const drop = h(
+    'label',
+    { for: 'file-input', class: 'drop', id: 'drop-zone' },
+    h('span', { class: 'drop-icon', 'aria-hidden': 'true' }, '⇪'),
+    h('span', {}, s.dropHere),
+    input,
+  );
+  drop.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => {
+    drop.classList.remove('over');
+  });
   drop.addEventListener('drop', (event) => {
     event.preventDefault();
     drop.classList.remove('over');
@@ -125,7 +181,10 @@ export function verifyPage(root: HTMLElement): void {
   const textarea = h('textarea', { id: 'receipt', rows: '4', spellcheck: 'false', autocomplete: 'off' });
   const check = () => showReceipt(textarea.value.trim(), receiptOut);
   const form = h('form', {}, h('label', { for: 'receipt' }, s.receiptLabel), textarea, h('button', { type: 'submit' }, s.verifyReceipt));
-  form.addEventListener('submit', (event) => { event.preventDefault(); void check(); });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void check();
+  });
 
   const proofOut = h('div', { 'aria-live': 'polite', id: 'proof-result' });
   const proofInput = h('input', { type: 'file', id: 'proof-input', accept: '.tlog-proof,text/plain' });
@@ -135,10 +194,25 @@ export function verifyPage(root: HTMLElement): void {
   });
 
   root.replaceChildren(
-    h('section', { 'aria-labelledby': 'verify-h' }, h('h1', { id: 'verify-h' }, s.verifyHeading), h('p', {}, s.verifyIntro), drop, progress, fileOut),
+    h(
+      'section',
+      { 'aria-labelledby': 'verify-h' },
+      h('h1', { id: 'verify-h' }, s.verifyHeading),
+      h('p', {}, s.verifyIntro),
+      drop,
+      progress,
+      fileOut,
+    ),
     h('section', { 'aria-labelledby': 'receipt-h' }, h('h2', { id: 'receipt-h' }, s.receiptHeading), form, receiptOut),
-    h('section', { 'aria-labelledby': 'proof-h' }, h('h2', { id: 'proof-h' }, s.proofHeading), h('p', {}, s.proofIntro),
-      h('label', { for: 'proof-input' }, s.proofLabel), proofInput, proofOut),
+    h(
+      'section',
+      { 'aria-labelledby': 'proof-h' },
+      h('h2', { id: 'proof-h' }, s.proofHeading),
+      h('p', {}, s.proofIntro),
+      h('label', { for: 'proof-input' }, s.proofLabel),
+      proofInput,
+      proofOut,
+    ),
   );
   // A receipt can arrive in the link (#receipt=…), e.g. from a QR code; a record as ?record=….
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('receipt');
@@ -150,7 +224,10 @@ export function verifyPage(root: HTMLElement): void {
   const proofInLink = new URLSearchParams(location.hash.slice(1)).get('proof');
   if (proofInLink) {
     try {
-      void showProof(new TextDecoder().decode(Uint8Array.from(atob(proofInLink.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))), proofOut);
+      void showProof(
+        new TextDecoder().decode(Uint8Array.from(atob(proofInLink.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))),
+        proofOut,
+      );
     } catch {
       void showProof('', proofOut);
     }

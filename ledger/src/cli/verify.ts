@@ -26,7 +26,10 @@ async function main(): Promise<number> {
     console.error('  (blocks written while the copy is taken may show as damage at the end of a log; run again to tell).');
     return 3;
   }
-  if (holder) (json ? console.error : console.log)(`verifying a copy of the ledger taken while ${holder.description} holds it; blocks written after the copy are not covered`);
+  if (holder)
+    (json ? console.error : console.log)(
+      `verifying a copy of the ledger taken while ${holder.description} holds it; blocks written after the copy are not covered`,
+    );
   // A progress line for a person watching, never into a pipe or a log (nor into --json output).
   const progress = process.stderr.isTTY && !json ? showProgress : undefined;
   const report = await verifyLedger(directory, { progress });
@@ -36,10 +39,14 @@ async function main(): Promise<number> {
     return report.intact ? 0 : 1;
   }
   for (const lost of report.lost) {
-    console.warn(`warning: blocks ${lost.from}–${lost.to} were lost and accepted by ledger:repair at ${lost.repairedAt} (${lost.reason}); their records are gone`);
+    console.warn(
+      `warning: blocks ${lost.from}–${lost.to} were lost and accepted by ledger:repair at ${lost.repairedAt} (${lost.reason}); their records are gone`,
+    );
   }
   if (report.intact) {
-    console.log(`ledger intact: ${report.height} blocks, ${report.transactions} transactions, ${report.records} records in ${report.projects} project chains, ${report.stateKeys} state keys, ${report.leaves} log leaves`);
+    console.log(
+      `ledger intact: ${report.height} blocks, ${report.transactions} transactions, ${report.records} records in ${report.projects} project chains, ${report.stateKeys} state keys, ${report.leaves} log leaves`,
+    );
     return 0;
   }
   const [first, ...more] = report.problems;
@@ -51,13 +58,19 @@ async function main(): Promise<number> {
 
 function showProgress(p: VerifyProgress): void {
   const seconds = p.elapsedMs / 1000;
-  const line = p.phase === 'keys'
-    ? `ledger:verify: reading state and history, ${p.done.toLocaleString('en')} history entries (${seconds.toFixed(0)} s)`
-    : `ledger:verify: block ${p.done.toLocaleString('en')} of ${p.height.toLocaleString('en')}, ${p.transactions.toLocaleString('en')} transactions (${Math.round(p.transactions / seconds).toLocaleString('en')}/s overall, ${seconds.toFixed(0)} s)`;
+  const line =
+    p.phase === 'keys'
+      ? `ledger:verify: reading state and history, ${p.done.toLocaleString('en')} history entries (${seconds.toFixed(0)} s)`
+      : `ledger:verify: block ${p.done.toLocaleString('en')} of ${p.height.toLocaleString('en')}, ${p.transactions.toLocaleString('en')} transactions (${Math.round(p.transactions / seconds).toLocaleString('en')}/s overall, ${seconds.toFixed(0)} s)`;
   process.stderr.write(`\r\x1b[K${line}`);
 }
 
-main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-  console.error(`ledger:verify failed: ${(error as Error).message}`);
-  process.exitCode = 2;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`ledger:verify failed: ${(error as Error).message}`);
+    process.exitCode = 2;
+  },
+);

@@ -34,17 +34,28 @@ async function startGateway(dataDir: string, port: number, issuers?: Record<stri
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'gateway/dist/main.js')], {
     env: {
-      ...process.env, DATA_DIR: dataDir, PORT: String(port), RATE_LIMIT_PER_MINUTE: '100000000',
-      ...(BACKEND === 'fabric' ? {
-        LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: path.join(REPO, 'network/.runtime/fabric-connection.json'),
-        FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'bench-platform': 'User1' }), AUTH_ISSUERS: JSON.stringify(issuers ?? []),
-      } : {}),
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      ...(BACKEND === 'fabric'
+        ? {
+            LEDGER_BACKEND: 'fabric',
+            FABRIC_CONNECTION: path.join(REPO, 'network/.runtime/fabric-connection.json'),
+            FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'bench-platform': 'User1' }),
+            AUTH_ISSUERS: JSON.stringify(issuers ?? []),
+          }
+        : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code, signal) => { reject(new Error(`gateway exited with ${code ?? signal ?? 'no status'}`)); });
-    child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening on')) resolve(); });
+    child.once('exit', (code, signal) => {
+      reject(new Error(`gateway exited with ${code ?? signal ?? 'no status'}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on')) resolve();
+    });
   });
   return child;
 }
@@ -81,7 +92,16 @@ async function ledgerOnly(): Promise<Figures> {
   try {
     await setUpProjects(ledger, 'L', PROJECTS, BIDDERS_PER_PROJECT);
     const f = await commitBids(ledger, 'L', PROJECTS, BIDDERS_PER_PROJECT, 20_000, CONNECTIONS);
-    return { scenario: `bid commitment, embedded ledger in-process (no HTTP; ${f.cpuMicrosPerBid} µs CPU per bid)`, receiptsPerSecond: f.bidsPerSecond, p50ms: f.p50ms, p90ms: f.p90ms, p99ms: f.p99ms, maxMs: f.maxMs, ok: f.bids, failed: 0 };
+    return {
+      scenario: `bid commitment, embedded ledger in-process (no HTTP; ${f.cpuMicrosPerBid} µs CPU per bid)`,
+      receiptsPerSecond: f.bidsPerSecond,
+      p50ms: f.p50ms,
+      p90ms: f.p90ms,
+      p99ms: f.p99ms,
+      maxMs: f.maxMs,
+      ok: f.bids,
+      failed: 0,
+    };
   } finally {
     await ledger.close();
     rmSync(directory, { recursive: true, force: true });
@@ -92,13 +112,23 @@ const CRUNCH_BIDDERS = Number(process.env.BENCH_CRUNCH_BIDDERS ?? 1000);
 const CRUNCH_WINDOW_MS = 15_000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 
-interface Crunch { bidders: number; recorded: number; refused: Record<string, number>; timeToLastMs: number; p50ms: number; p99ms: number; maxMs: number }
+interface Crunch {
+  bidders: number;
+  recorded: number;
+  refused: Record<string, number>;
+  timeToLastMs: number;
+  p50ms: number;
+  p99ms: number;
+  maxMs: number;
+}
 
 async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 /**
@@ -112,9 +142,20 @@ async function crunch(client: TenderLedgerClient): Promise<Crunch> {
   const lead = BACKEND === 'fabric' ? 90_000 + CRUNCH_BIDDERS * 40 : 30_000;
   const deadlineMs = Date.now() + lead;
   const deadline = new Date(deadlineMs).toISOString();
-  await client.registerProject({ projectId, name: 'crunch', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) });
+  await client.registerProject({
+    projectId,
+    name: 'crunch',
+    category: 'construction',
+    estimatedPrice: 100_000_000,
+    depositAmount: 1_000_000,
+    bidDeadline: deadline,
+    openingTime: deadline,
+    tenderDocSha256: sha256Hex(projectId),
+  });
   // Registrations of different bidders go in parallel too: they share no key.
-  await pool(bidders, 64, async (bidderId) => { await client.registerBidder(projectId, { bidderId, deposit: { form: 'cash', amount: 1_000_000 } }); });
+  await pool(bidders, 64, async (bidderId) => {
+    await client.registerBidder(projectId, { bidderId, deposit: { form: 'cash', amount: 1_000_000 } });
+  });
   const start = deadlineMs - CRUNCH_WINDOW_MS;
   if (Date.now() > start) throw new Error(`registering ${CRUNCH_BIDDERS} bidders took past the crunch window; raise the lead`);
   await new Promise((resolve) => setTimeout(resolve, start - Date.now()));
@@ -122,28 +163,40 @@ async function crunch(client: TenderLedgerClient): Promise<Crunch> {
   const refused: Record<string, number> = {};
   let last = 0;
   const spread = CRUNCH_WINDOW_MS - 1_000;
-  await Promise.all(bidders.map(async (bidderId, i) => {
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (i * spread) / CRUNCH_BIDDERS - Date.now())));
-    const t0 = Date.now();
-    try {
-      await client.submitBid(projectId, { bidderId, commitment: randomBytes(32).toString('hex') });
-      latencies.push(Date.now() - t0);
-      last = Math.max(last, Date.now());
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? (error as Error).name;
-      refused[code] = (refused[code] ?? 0) + 1;
-    }
-  }));
+  await Promise.all(
+    bidders.map(async (bidderId, i) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (i * spread) / CRUNCH_BIDDERS - Date.now())));
+      const t0 = Date.now();
+      try {
+        await client.submitBid(projectId, { bidderId, commitment: randomBytes(32).toString('hex') });
+        latencies.push(Date.now() - t0);
+        last = Math.max(last, Date.now());
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? (error as Error).name;
+        refused[code] = (refused[code] ?? 0) + 1;
+      }
+    }),
+  );
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { bidders: CRUNCH_BIDDERS, recorded: latencies.length, refused, timeToLastMs: last - start, p50ms: at(0.5), p99ms: at(0.99), maxMs: at(1) };
+  return {
+    bidders: CRUNCH_BIDDERS,
+    recorded: latencies.length,
+    refused,
+    timeToLastMs: last - start,
+    p50ms: at(0.5),
+    p99ms: at(0.99),
+    maxMs: at(1),
+  };
 }
 
 /** BATCHES batches of 10,000 hashes, 4 in flight, end to end over HTTP: hashes recorded per second. */
 async function batches(client: TenderLedgerClient): Promise<{ hashes: number; seconds: number; hashesPerSecond: number }> {
   const all = Array.from({ length: BATCHES }, () => Array.from({ length: 10_000 }, () => randomBytes(32).toString('hex')));
   const started = process.hrtime.bigint();
-  await pool(all, 4, async (hashes) => { await client.notariseBatch({ hashes, kind: 'archive' }); });
+  await pool(all, 4, async (hashes) => {
+    await client.notariseBatch({ hashes, kind: 'archive' });
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { hashes: BATCHES * 10_000, seconds: Math.round(seconds * 100) / 100, hashesPerSecond: Math.round((BATCHES * 10_000) / seconds) };
 }
@@ -157,14 +210,35 @@ const CLI_FILES = Number(process.env.BENCH_CLI_FILES ?? 2000);
 async function cliNotarise(url: string, token: string, batch = false): Promise<{ files: number; seconds: number; filesPerSecond: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tender-bench-files-'));
   try {
-    for (let i = 0; i < CLI_FILES; i++) writeFileSync(path.join(dir, `file-${i}.txt`), `bench ${RUN} file ${i} ${batch ? 'batch' : 'single'} ${randomBytes(16).toString('hex')}\n`);
+    for (let i = 0; i < CLI_FILES; i++)
+      writeFileSync(
+        path.join(dir, `file-${i}.txt`),
+        `bench ${RUN} file ${i} ${batch ? 'batch' : 'single'} ${randomBytes(16).toString('hex')}\n`,
+      );
     console.log(`CLI: tender notarise${batch ? ' --batch' : ''} of ${CLI_FILES} small files...`);
     const started = process.hrtime.bigint();
-    const { stdout } = await execFileAsync(process.execPath, [path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'), 'notarise', dir, '--kind', 'archive', '--json', '--no-progress', ...(batch ? ['--batch'] : [])], {
-      env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token }, maxBuffer: 64 * 2 ** 20,
-    });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        path.join(REPO, 'client-sdk/dist/bundle/cli.cjs'),
+        'notarise',
+        dir,
+        '--kind',
+        'archive',
+        '--json',
+        '--no-progress',
+        ...(batch ? ['--batch'] : []),
+      ],
+      {
+        env: { ...process.env, TENDER_URL: url, TENDER_TOKEN: token },
+        maxBuffer: 64 * 2 ** 20,
+      },
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const recorded = stdout.trim().split('\n').filter((l) => l.includes('"recordId"')).length;
+    const recorded = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('"recordId"')).length;
     if (recorded !== CLI_FILES) throw new Error(`the CLI recorded ${recorded} of ${CLI_FILES} files`);
     return { files: CLI_FILES, seconds, filesPerSecond: Math.round(CLI_FILES / seconds) };
   } finally {
@@ -192,21 +266,38 @@ const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
  * The embedded ledger's figures beside the ceilings measured in this run, and issue 16's targets
  * (the ledger-size one is printed by printScale when measured).
  */
-function printTargets(bids: number, docs: number, express: number, inProcess: number, level: { recordsPerSecond: number; msPerBatch: number }): Record<string, { value: number; target: number; met: boolean }> {
+function printTargets(
+  bids: number,
+  docs: number,
+  express: number,
+  inProcess: number,
+  level: { recordsPerSecond: number; msPerBatch: number },
+): Record<string, { value: number; target: number; met: boolean }> {
   console.log('\nceilings measured in this run:');
   console.log('| figure | ceiling | ratio |');
   console.log('|---|---|---:|');
-  console.log(`| bid commitments over HTTP ${n0(bids)}/s | Express 5 hello-world POST ${n0(express)}/s | ${ratio(bids, express).toFixed(3)}× |`);
-  console.log(`| notarisations over HTTP ${n0(docs)}/s | Express 5 hello-world POST ${n0(express)}/s | ${ratio(docs, express).toFixed(3)}× |`);
-  console.log(`| bid commitments in-process ${n0(inProcess)}/s | raw synced LevelDB batches of 100 ${n0(level.recordsPerSecond)} records/s (${level.msPerBatch} ms a batch) | ${ratio(inProcess, level.recordsPerSecond).toFixed(3)}× |`);
+  console.log(
+    `| bid commitments over HTTP ${n0(bids)}/s | Express 5 hello-world POST ${n0(express)}/s | ${ratio(bids, express).toFixed(3)}× |`,
+  );
+  console.log(
+    `| notarisations over HTTP ${n0(docs)}/s | Express 5 hello-world POST ${n0(express)}/s | ${ratio(docs, express).toFixed(3)}× |`,
+  );
+  console.log(
+    `| bid commitments in-process ${n0(inProcess)}/s | raw synced LevelDB batches of 100 ${n0(level.recordsPerSecond)} records/s (${level.msPerBatch} ms a batch) | ${ratio(inProcess, level.recordsPerSecond).toFixed(3)}× |`,
+  );
   const targets = {
     httpBidsOverExpress: { value: ratio(bids, express), target: 0.45, met: ratio(bids, express) >= 0.45 },
     inProcessBidsPerSecond: { value: inProcess, target: 10_000, met: inProcess >= 10_000 },
   };
   const mark = (met: boolean) => (met ? '✓' : '✗');
-  console.log(`${mark(targets.httpBidsOverExpress.met)} HTTP bid commitments ≥ 0.45× the Express ceiling: ${ratio(bids, express).toFixed(3)}×`);
+  console.log(
+    `${mark(targets.httpBidsOverExpress.met)} HTTP bid commitments ≥ 0.45× the Express ceiling: ${ratio(bids, express).toFixed(3)}×`,
+  );
   console.log(`${mark(targets.inProcessBidsPerSecond.met)} in-process bid commitments ≥ 10,000/s: ${n0(inProcess)}/s`);
-  if (SCALE_RECORDS <= 0) console.log('· ledger at 1 million existing records ≥ 0.95× its empty rate: not measured in this run (BENCH_EXISTING_RECORDS=1000000, or npm run bench:scale)');
+  if (SCALE_RECORDS <= 0)
+    console.log(
+      '· ledger at 1 million existing records ≥ 0.95× its empty rate: not measured in this run (BENCH_EXISTING_RECORDS=1000000, or npm run bench:scale)',
+    );
   return targets;
 }
 
@@ -225,49 +316,91 @@ async function main(): Promise<void> {
   const issuer = BACKEND === 'fabric' ? await createTestIssuer(dataDir, 'urn:tender-ledger:bench-issuer') : undefined;
   const gateway = await startGateway(dataDir, port, issuer ? [issuer.config({ roles: ['platform'] })] : undefined);
   try {
-    const token = issuer ? await issuer.mint('platform', 'bench-platform', 3600) : await mintDevToken(dataDir, { role: 'platform', sub: 'bench-platform', ttlSeconds: 3600 });
+    const token = issuer
+      ? await issuer.mint('platform', 'bench-platform', 3600)
+      : await mintDevToken(dataDir, { role: 'platform', sub: 'bench-platform', ttlSeconds: 3600 });
     const client = new TenderLedgerClient({ baseUrl: url, token });
     const deadline = new Date(Date.now() + 86_400_000).toISOString();
     console.log(`setting up ${PROJECTS} projects with ${BIDDERS_PER_PROJECT} bidders each...`);
     // Projects in parallel, each project's bidders one after another: every step of a project
     // extends its hash chain, so on Fabric two at once would conflict.
-    await Promise.all(Array.from({ length: PROJECTS }, async (_, p) => {
-      const projectId = `BENCH-${RUN}-${p}`;
-      await client.registerProject({ projectId, name: `bench ${p}`, category: 'construction', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) });
-      for (let b = 0; b < BIDDERS_PER_PROJECT; b++) {
-        await client.registerBidder(projectId, { bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: PROJECTS }, async (_, p) => {
+        const projectId = `BENCH-${RUN}-${p}`;
+        await client.registerProject({
+          projectId,
+          name: `bench ${p}`,
+          category: 'construction',
+          estimatedPrice: 100_000_000,
+          depositAmount: 1_000_000,
+          bidDeadline: deadline,
+          openingTime: deadline,
+          tenderDocSha256: sha256Hex(projectId),
+        });
+        for (let b = 0; b < BIDDERS_PER_PROJECT; b++) {
+          await client.registerBidder(projectId, { bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } });
+        }
+      }),
+    );
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const receipts: string[] = [];
-    const keep = (status: number, body: string) => { if (status === 201 && receipts.length < 2000) receipts.push((JSON.parse(body) as { receipt: string }).receipt); };
+    const keep = (status: number, body: string) => {
+      if (status === 201 && receipts.length < 2000) receipts.push((JSON.parse(body) as { receipt: string }).receipt);
+    };
     let n = 0;
-    const run = (title: string, setup: () => { path: string; body: string }) => autocannon({
-      url, connections: CONNECTIONS, duration: DURATION, title,
-      requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, ...setup() }), onResponse: keep }],
-    });
+    const run = (title: string, setup: () => { path: string; body: string }) =>
+      autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        title,
+        requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, ...setup() }), onResponse: keep }],
+      });
 
     // The HTTP ceiling right before the scenarios it bounds, while the gateway idles.
-    const express = BACKEND === 'embedded' ? (console.log(`Express hello-world ceiling: ${CONNECTIONS} connections for ${DURATION}s...`), figures('Express 5 hello-world POST (ceiling)', await expressCeiling(CONNECTIONS, DURATION))) : undefined;
+    const express =
+      BACKEND === 'embedded'
+        ? (console.log(`Express hello-world ceiling: ${CONNECTIONS} connections for ${DURATION}s...`),
+          figures('Express 5 hello-world POST (ceiling)', await expressCeiling(CONNECTIONS, DURATION)))
+        : undefined;
     console.log(`bid commitments: ${CONNECTIONS} connections for ${DURATION}s...`);
     const cpuBefore = BACKEND === 'fabric' ? cpuSnapshot(gateway.pid) : undefined;
     const bids = await run('bid commitments', () => {
       const i = n++;
       return {
         path: `/v1/projects/BENCH-${RUN}-${i % PROJECTS}/bids`,
-        body: JSON.stringify({ bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`, commitment: randomBytes(32).toString('hex') }),
+        body: JSON.stringify({
+          bidderId: `B${Math.floor(i / PROJECTS) % BIDDERS_PER_PROJECT}`,
+          commitment: randomBytes(32).toString('hex'),
+        }),
       };
     });
     let fabric: FabricFigures | undefined;
     if (cpuBefore) {
       const http = figures('', bids);
-      const httpBids = { perSecond: http.receiptsPerSecond, p50ms: http.p50ms, p99ms: http.p99ms, ok: http.ok, failed: http.failed, cpuMsPerTx: cpuPerTx(cpuBefore, cpuSnapshot(gateway.pid), http.ok) };
+      const httpBids = {
+        perSecond: http.receiptsPerSecond,
+        p50ms: http.p50ms,
+        p99ms: http.p99ms,
+        ok: http.ok,
+        failed: http.failed,
+        cpuMsPerTx: cpuPerTx(cpuBefore, cpuSnapshot(gateway.pid), http.ok),
+      };
       console.log(`ceiling: ${CONNECTIONS} fabric-gateway clients notarising straight to the peers for ${DURATION}s...`);
       const direct = await directNotarisations(CONNECTIONS, DURATION);
-      fabric = { connections: CONNECTIONS, httpBids, directNotarisations: direct, ratio: httpBids.perSecond / Math.max(1, direct.perSecond), signer: await signerFigures() };
+      fabric = {
+        connections: CONNECTIONS,
+        httpBids,
+        directNotarisations: direct,
+        ratio: httpBids.perSecond / Math.max(1, direct.perSecond),
+        signer: await signerFigures(),
+      };
       printFabricFigures(fabric);
       mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });
-      writeFileSync(path.join(REPO, 'bench-results', 'bench-fabric-bids-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), ...fabric }, null, 2)}\n`);
+      writeFileSync(
+        path.join(REPO, 'bench-results', 'bench-fabric-bids-latest.json'),
+        `${JSON.stringify({ date: new Date().toISOString(), ...fabric }, null, 2)}\n`,
+      );
       // BENCH_FABRIC_QUICK=1: these figures only (for comparing network settings).
       if (process.env.BENCH_FABRIC_QUICK === '1') return;
     }
@@ -292,43 +425,78 @@ async function main(): Promise<void> {
     const started = process.hrtime.bigint();
     const budget = 3_000_000_000n;
     // Verification is mostly WebCrypto work off the main thread: keep a few in flight, as a verifier would.
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (process.hrtime.bigint() - started < budget) {
-        await verifyReceipt(receipts[verified++ % receipts.length] as string, jwks);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (process.hrtime.bigint() - started < budget) {
+          await verifyReceipt(receipts[verified++ % receipts.length] as string, jwks);
+        }
+      }),
+    );
     const verifySeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const height = (await client.health()).ledger.height ?? 0;
 
-    const rows = [figures(`bid commitment (${BACKEND})`, bids), figures(`document notarisation (${BACKEND})`, docs), ...(inProcess ? [inProcess] : [])];
+    const rows = [
+      figures(`bid commitment (${BACKEND})`, bids),
+      figures(`document notarisation (${BACKEND})`, docs),
+      ...(inProcess ? [inProcess] : []),
+    ];
     const offline = Math.round(verified / verifySeconds);
     console.log('\n| scenario | durable receipts/s | p50 ms | p90 ms | p99 ms | max ms | ok | failed |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows) console.log(`| ${r.scenario} | ${r.receiptsPerSecond} | ${r.p50ms} | ${r.p90ms} | ${r.p99ms} | ${r.maxMs} | ${r.ok} | ${r.failed} |`);
+    for (const r of rows)
+      console.log(`| ${r.scenario} | ${r.receiptsPerSecond} | ${r.p50ms} | ${r.p90ms} | ${r.p99ms} | ${r.maxMs} | ${r.ok} | ${r.failed} |`);
     console.log(`| offline receipt verification (SDK) | ${offline} verifications/s | | | | | ${verified} | 0 |`);
     const c = crunchFigures;
-    console.log(`\ndeadline crunch (${BACKEND}): ${c.recorded} of ${c.bidders} bids recorded, refused ${JSON.stringify(c.refused)}; time to last ${(c.timeToLastMs / 1000).toFixed(2)} s of the 15 s window; p50 ${c.p50ms} ms, p99 ${c.p99ms} ms, max ${c.maxMs} ms`);
-    console.log(`batch notarisation (${BACKEND}, HTTP, 4 in flight): ${batchFigures.hashes} hashes in ${batchFigures.seconds} s = ${batchFigures.hashesPerSecond} hashes/s`);
+    console.log(
+      `\ndeadline crunch (${BACKEND}): ${c.recorded} of ${c.bidders} bids recorded, refused ${JSON.stringify(c.refused)}; time to last ${(c.timeToLastMs / 1000).toFixed(2)} s of the 15 s window; p50 ${c.p50ms} ms, p99 ${c.p99ms} ms, max ${c.maxMs} ms`,
+    );
+    console.log(
+      `batch notarisation (${BACKEND}, HTTP, 4 in flight): ${batchFigures.hashes} hashes in ${batchFigures.seconds} s = ${batchFigures.hashesPerSecond} hashes/s`,
+    );
     if (log) printLogFigures(log);
     if (fabric) printFabricFigures(fabric);
     console.log(`\n${tlog.text}`);
     const ceiling = figures('', docs).receiptsPerSecond;
-    console.log(`\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`);
-    console.log(`CLI: tender notarise --batch of ${cliBatch.files} small files: ${cliBatch.seconds.toFixed(2)} s wall clock, ${cliBatch.filesPerSecond} files/s (${ratio(cliBatch.filesPerSecond, cli.filesPerSecond).toFixed(2)}× one record per file)`);
-    const targets = express && level && inProcess ? printTargets(figures('', bids).receiptsPerSecond, figures('', docs).receiptsPerSecond, express.receiptsPerSecond, inProcess.receiptsPerSecond, level) : undefined;
+    console.log(
+      `\nCLI: tender notarise of ${cli.files} small files: ${cli.seconds.toFixed(2)} s wall clock (process start to exit), ${cli.filesPerSecond} files/s; ceiling: the gateway's own notarisation rate above, ${ceiling}/s`,
+    );
+    console.log(
+      `CLI: tender notarise --batch of ${cliBatch.files} small files: ${cliBatch.seconds.toFixed(2)} s wall clock, ${cliBatch.filesPerSecond} files/s (${ratio(cliBatch.filesPerSecond, cli.filesPerSecond).toFixed(2)}× one record per file)`,
+    );
+    const targets =
+      express && level && inProcess
+        ? printTargets(
+            figures('', bids).receiptsPerSecond,
+            figures('', docs).receiptsPerSecond,
+            express.receiptsPerSecond,
+            inProcess.receiptsPerSecond,
+            level,
+          )
+        : undefined;
     if (scale) printScale(scale);
     const total = bids['2xx'] + docs['2xx'];
     if (BACKEND === 'embedded') {
-      console.log(`\nblocks committed: ${height} for ${total} recorded steps and the setup (${(total / Math.max(1, height)).toFixed(1)} transactions per block, one fsync each)`);
+      console.log(
+        `\nblocks committed: ${height} for ${total} recorded steps and the setup (${(total / Math.max(1, height)).toFixed(1)} transactions per block, one fsync each)`,
+      );
     } else {
       console.log(`\nchannel height after the run: ${height}`);
     }
     const out = {
-      date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       backend: BACKEND,
       settings: { durationSeconds: DURATION, connections: CONNECTIONS, projects: PROJECTS, biddersPerProject: BIDDERS_PER_PROJECT },
-      scenarios: rows, offlineReceiptVerificationsPerSecond: offline, blocks: height, crunch: crunchFigures, batch: batchFigures, ...(log ? { transparencyLog: log } : {}), offlineProofs: tlog.figures,
-      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling }, cliNotariseBatch: cliBatch, ...(fabric ? { fabric } : {}),
+      scenarios: rows,
+      offlineReceiptVerificationsPerSecond: offline,
+      blocks: height,
+      crunch: crunchFigures,
+      batch: batchFigures,
+      ...(log ? { transparencyLog: log } : {}),
+      offlineProofs: tlog.figures,
+      cliNotarise: { ...cli, gatewayNotarisationsPerSecond: ceiling },
+      cliNotariseBatch: cliBatch,
+      ...(fabric ? { fabric } : {}),
       ...(express && level ? { ceilings: { expressHelloWorld: express, levelSyncedBatchesOf100: level }, targets } : {}),
       ...(scale ? { scale } : {}),
     };

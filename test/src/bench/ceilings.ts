@@ -15,18 +15,34 @@ export async function expressCeiling(connections: number, seconds: number): Prom
   const child = spawn(process.execPath, [path.join(__dirname, 'express-hello.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code, signal) => { reject(new Error(`express-hello exited with ${code ?? signal ?? 'no status'}`)); });
-      child.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening on')) resolve(); });
+      child.once('exit', (code, signal) => {
+        reject(new Error(`express-hello exited with ${code ?? signal ?? 'no status'}`));
+      });
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('listening on')) resolve();
+      });
     });
     // A token of a real one's length: the server never reads it, the bytes still cross the socket.
     const headers = { authorization: `Bearer ${randomBytes(300).toString('base64url')}`, 'content-type': 'application/json' };
     return await autocannon({
-      url: `http://127.0.0.1:${port}/`, connections, duration: seconds, title: 'express hello-world',
-      requests: [{ method: 'POST', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify({ bidderId: 'B1', commitment: randomBytes(32).toString('hex') }) }) }],
+      url: `http://127.0.0.1:${port}/`,
+      connections,
+      duration: seconds,
+      title: 'express hello-world',
+      requests: [
+        {
+          method: 'POST',
+          headers,
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ bidderId: 'B1', commitment: randomBytes(32).toString('hex') }) }),
+        },
+      ],
     });
   } finally {
     child.kill('SIGTERM');
-    await new Promise((resolve) => { if (child.exitCode !== null) resolve(undefined); else child.once('exit', resolve); });
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(undefined);
+      else child.once('exit', resolve);
+    });
   }
 }
 
@@ -44,7 +60,11 @@ export async function levelCeiling(seconds: number): Promise<{ recordsPerSecond:
     const started = process.hrtime.bigint();
     const budget = BigInt(Math.round(seconds * 1e9));
     while (process.hrtime.bigint() - started < budget) {
-      const ops = Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: `k!${String(batches).padStart(12, '0')}!${String(i).padStart(24, '0')}`, value }));
+      const ops = Array.from({ length: 100 }, (_, i) => ({
+        type: 'put' as const,
+        key: `k!${String(batches).padStart(12, '0')}!${String(i).padStart(24, '0')}`,
+        value,
+      }));
       await db.batch(ops, { sync: true });
       batches++;
     }

@@ -10,4 +10,6 @@ const app = express();
 app.post('/', express.json(), (req, res) => {
   res.status(201).json({ ok: true, got: Object.keys(req.body as object).length });
 });
-app.listen(port, '127.0.0.1', () => { console.log(`listening on ${port}`); });
+app.listen(port, '127.0.0.1', () => {
+  console.log(`listening on ${port}`);
+});

@@ -58,7 +58,14 @@ export function cpuPerTx(before: CpuSnapshot, after: CpuSnapshot, transactions: 
   return perTx;
 }
 
-export interface Rate { perSecond: number; p50ms: number; p99ms: number; ok: number; failed: number; cpuMsPerTx: Record<string, number> }
+export interface Rate {
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+  ok: number;
+  failed: number;
+  cpuMsPerTx: Record<string, number>;
+}
 
 /**
  * The ceiling: `connections` clients in this process, each submitting a standalone
@@ -72,10 +79,14 @@ export async function directNotarisations(connections: number, seconds: number):
   const peer = connection.peers[mspId];
   const user = connection.identities[mspId]?.User1;
   if (!peer || !user) throw new Error(`no ${mspId} peer or User1 in the connection file`);
-  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFileSync(peer.tlsCACert)), { 'grpc.ssl_target_name_override': peer.hostAlias });
+  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFileSync(peer.tlsCACert)), {
+    'grpc.ssl_target_name_override': peer.hostAlias,
+  });
   const gateway = connect({
-    client, identity: { mspId, credentials: readFileSync(user.cert) },
-    signer: newNativeSigner(createPrivateKey(readFileSync(user.key))), hash: NATIVE_SIGNER_HASH,
+    client,
+    identity: { mspId, credentials: readFileSync(user.cert) },
+    signer: newNativeSigner(createPrivateKey(readFileSync(user.key))),
+    hash: NATIVE_SIGNER_HASH,
   });
   const contract = gateway.getNetwork(connection.channel).getContract(connection.chaincode, 'notary');
   const latencies: number[] = [];
@@ -84,24 +95,35 @@ export async function directNotarisations(connections: number, seconds: number):
   const started = Date.now();
   const end = started + seconds * 1000;
   try {
-    await Promise.all(Array.from({ length: connections }, async () => {
-      while (Date.now() < end) {
-        const t0 = Date.now();
-        try {
-          await contract.submitTransaction('notariseDocument', JSON.stringify({ sha256: randomBytes(32).toString('hex'), kind: 'archive' }));
-          latencies.push(Date.now() - t0);
-        } catch {
-          failed++;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (Date.now() < end) {
+          const t0 = Date.now();
+          try {
+            await contract.submitTransaction(
+              'notariseDocument',
+              JSON.stringify({ sha256: randomBytes(32).toString('hex'), kind: 'archive' }),
+            );
+            latencies.push(Date.now() - t0);
+          } catch {
+            failed++;
+          }
         }
-      }
-    }));
+      }),
+    );
   } finally {
     gateway.close();
     client.close();
   }
   const elapsed = (Date.now() - started) / 1000;
   const after = cpuSnapshot(undefined);
-  return { perSecond: Math.round(latencies.length / elapsed), ...percentiles(latencies), ok: latencies.length, failed, cpuMsPerTx: cpuPerTx(before, after, latencies.length) };
+  return {
+    perSecond: Math.round(latencies.length / elapsed),
+    ...percentiles(latencies),
+    ok: latencies.length,
+    failed,
+    cpuMsPerTx: cpuPerTx(before, after, latencies.length),
+  };
 }
 
 function percentiles(latencies: number[]): { p50ms: number; p99ms: number } {
@@ -110,7 +132,11 @@ function percentiles(latencies: number[]): { p50ms: number; p99ms: number } {
   return { p50ms: at(0.5), p99ms: at(0.99) };
 }
 
-export interface SignerFigures { nativeUs: number; libraryUs: number; speedup: number }
+export interface SignerFigures {
+  nativeUs: number;
+  libraryUs: number;
+  speedup: number;
+}
 
 /**
  * µs per signature of a 3 KB message (about a proposal's size), hashing included: the gateway's
@@ -151,14 +177,24 @@ export interface FabricFigures {
 /** Prints the Fabric figures as a table, each beside the ceiling measured in the same run. */
 export function printFabricFigures(f: FabricFigures): void {
   const gatewayMs = f.httpBids.cpuMsPerTx.gateway;
-  console.log(`\nFabric, ${f.connections} concurrent clients each (ceiling: fabric-gateway straight to the peers, notary:notariseDocument, no HTTP gateway)`);
+  console.log(
+    `\nFabric, ${f.connections} concurrent clients each (ceiling: fabric-gateway straight to the peers, notary:notariseDocument, no HTTP gateway)`,
+  );
   console.log('| path | tx/s | p50 ms | p99 ms | ok | failed |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  console.log(`| bids over HTTP (gateway) | ${f.httpBids.perSecond} | ${f.httpBids.p50ms} | ${f.httpBids.p99ms} | ${f.httpBids.ok} | ${f.httpBids.failed} |`);
-  console.log(`| ceiling: direct notarisations | ${f.directNotarisations.perSecond} | ${f.directNotarisations.p50ms} | ${f.directNotarisations.p99ms} | ${f.directNotarisations.ok} | ${f.directNotarisations.failed} |`);
+  console.log(
+    `| bids over HTTP (gateway) | ${f.httpBids.perSecond} | ${f.httpBids.p50ms} | ${f.httpBids.p99ms} | ${f.httpBids.ok} | ${f.httpBids.failed} |`,
+  );
+  console.log(
+    `| ceiling: direct notarisations | ${f.directNotarisations.perSecond} | ${f.directNotarisations.p50ms} | ${f.directNotarisations.p99ms} | ${f.directNotarisations.ok} | ${f.directNotarisations.failed} |`,
+  );
   console.log(`HTTP bids ÷ ceiling: ${f.ratio.toFixed(2)}× (target ≥ 0.80×)`);
   console.log(`gateway CPU per HTTP bid: ${gatewayMs === undefined ? 'n/a' : `${gatewayMs.toFixed(2)} ms`} (target ≤ 2 ms)`);
   const names = [...new Set([...Object.keys(f.httpBids.cpuMsPerTx), ...Object.keys(f.directNotarisations.cpuMsPerTx)])];
-  console.log(`CPU ms per transaction: ${names.map((n) => `${n} ${f.httpBids.cpuMsPerTx[n] ?? '-'} (direct ${f.directNotarisations.cpuMsPerTx[n] ?? '-'})`).join(', ')}`);
-  console.log(`signature of a 3 KB message: native ${f.signer.nativeUs} µs, fabric-gateway's signer ${f.signer.libraryUs} µs (${f.signer.speedup}× faster)`);
+  console.log(
+    `CPU ms per transaction: ${names.map((n) => `${n} ${f.httpBids.cpuMsPerTx[n] ?? '-'} (direct ${f.directNotarisations.cpuMsPerTx[n] ?? '-'})`).join(', ')}`,
+  );
+  console.log(
+    `signature of a 3 KB message: native ${f.signer.nativeUs} µs, fabric-gateway's signer ${f.signer.libraryUs} µs (${f.signer.speedup}× faster)`,
+  );
 }

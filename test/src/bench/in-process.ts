@@ -20,32 +20,77 @@ export interface InProcessFigures {
 /** Registers `projects` projects of `bidders` bidders each, named `${prefix}-${p}` and `B${b}`. */
 export async function setUpProjects(ledger: EmbeddedLedger, prefix: string, projects: number, bidders: number): Promise<void> {
   const deadline = new Date(Date.now() + 86_400_000).toISOString();
-  await Promise.all(Array.from({ length: projects }, async (_, p) => {
-    const projectId = `${prefix}-${p}`;
-    await ledger.submit({ identity: BENCH_IDENTITY, fn: 'registerProject', args: [JSON.stringify({ projectId, name: 'n', category: 'c', estimatedPrice: 100_000_000, depositAmount: 1_000_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(projectId) })] });
-    for (let b = 0; b < bidders; b++) {
-      await ledger.submit({ identity: BENCH_IDENTITY, fn: 'registerBidder', args: [projectId, JSON.stringify({ bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })] });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: projects }, async (_, p) => {
+      const projectId = `${prefix}-${p}`;
+      await ledger.submit({
+        identity: BENCH_IDENTITY,
+        fn: 'registerProject',
+        args: [
+          JSON.stringify({
+            projectId,
+            name: 'n',
+            category: 'c',
+            estimatedPrice: 100_000_000,
+            depositAmount: 1_000_000,
+            bidDeadline: deadline,
+            openingTime: deadline,
+            tenderDocSha256: sha256Hex(projectId),
+          }),
+        ],
+      });
+      for (let b = 0; b < bidders; b++) {
+        await ledger.submit({
+          identity: BENCH_IDENTITY,
+          fn: 'registerBidder',
+          args: [projectId, JSON.stringify({ bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })],
+        });
+      }
+    }),
+  );
 }
 
 /** `total` bid commitments spread over the projects set up above, `width` in flight. */
-export async function commitBids(ledger: EmbeddedLedger, prefix: string, projects: number, bidders: number, total: number, width: number): Promise<InProcessFigures> {
+export async function commitBids(
+  ledger: EmbeddedLedger,
+  prefix: string,
+  projects: number,
+  bidders: number,
+  total: number,
+  width: number,
+): Promise<InProcessFigures> {
   const latencies: number[] = [];
   let next = 0;
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < total) {
-      const i = next++;
-      const t0 = process.hrtime.bigint();
-      await ledger.submit({ identity: BENCH_IDENTITY, fn: 'commitBid', args: [`${prefix}-${i % projects}`, JSON.stringify({ bidderId: `B${Math.floor(i / projects) % bidders}`, commitment: randomBytes(32).toString('hex') })] });
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = process.hrtime.bigint();
+        await ledger.submit({
+          identity: BENCH_IDENTITY,
+          fn: 'commitBid',
+          args: [
+            `${prefix}-${i % projects}`,
+            JSON.stringify({ bidderId: `B${Math.floor(i / projects) % bidders}`, commitment: randomBytes(32).toString('hex') }),
+          ],
+        });
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return { bidsPerSecond: Math.round(total / seconds), p50ms: at(0.5), p90ms: at(0.9), p99ms: at(0.99), maxMs: at(1), bids: total, cpuMicrosPerBid: Math.round((used.user + used.system) / total) };
+  return {
+    bidsPerSecond: Math.round(total / seconds),
+    p50ms: at(0.5),
+    p90ms: at(0.9),
+    p99ms: at(0.99),
+    maxMs: at(1),
+    bids: total,
+    cpuMicrosPerBid: Math.round((used.user + used.system) / total),
+  };
 }

@@ -35,13 +35,22 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function fill(ledger: EmbeddedLedger, records: number, log: (line: string) => void): Promise<void> {
   let next = 0;
   let reported = 0;
-  await Promise.all(Array.from({ length: 256 }, async () => {
-    while (next < records) {
-      const i = next++;
-      await ledger.submit({ identity: BENCH_IDENTITY, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`scale ${i}`), kind: 'archive' })] });
-      if (i - reported >= 100_000) { reported = i; log(`  ${i} records...`); }
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < records) {
+        const i = next++;
+        await ledger.submit({
+          identity: BENCH_IDENTITY,
+          fn: 'notary:notariseDocument',
+          args: [JSON.stringify({ sha256: sha256Hex(`scale ${i}`), kind: 'archive' })],
+        });
+        if (i - reported >= 100_000) {
+          reported = i;
+          log(`  ${i} records...`);
+        }
+      }
+    }),
+  );
 }
 
 export async function ledgerScale(records: number, log: (line: string) => void = console.log): Promise<ScaleFigures> {
@@ -71,8 +80,14 @@ export async function ledgerScale(records: number, log: (line: string) => void =
     const filledCpu = filledRounds.map((r) => r.cpuMicrosPerBid);
     const round3 = (x: number) => Math.round(x * 1000) / 1000;
     return {
-      existingRecords: records, fillSeconds, emptyBidsPerSecond: emptyRates, filledBidsPerSecond: filledRates, emptyCpuMicrosPerBid: emptyCpu, filledCpuMicrosPerBid: filledCpu,
-      ratio: round3(median(filledRates) / median(emptyRates)), cpuRatio: round3(median(emptyCpu) / median(filledCpu)),
+      existingRecords: records,
+      fillSeconds,
+      emptyBidsPerSecond: emptyRates,
+      filledBidsPerSecond: filledRates,
+      emptyCpuMicrosPerBid: emptyCpu,
+      filledCpuMicrosPerBid: filledCpu,
+      ratio: round3(median(filledRates) / median(emptyRates)),
+      cpuRatio: round3(median(emptyCpu) / median(filledCpu)),
     };
   } finally {
     await empty.close();
@@ -84,13 +99,17 @@ export async function ledgerScale(records: number, log: (line: string) => void =
 
 export function printScale(s: ScaleFigures): void {
   const mark = s.ratio >= 0.95 ? '✓' : '✗';
-  console.log(`${mark} ledger at ${s.existingRecords} existing records (filled in ${s.fillSeconds} s): in-process bids/s, ${ROUNDS} alternating rounds of ${BIDS_PER_ROUND}: empty ${s.emptyBidsPerSecond.join(' / ')}, filled ${s.filledBidsPerSecond.join(' / ')}; median filled ÷ median empty = ${s.ratio.toFixed(3)} (target ≥ 0.95); CPU µs per bid: empty ${s.emptyCpuMicrosPerBid.join(' / ')}, filled ${s.filledCpuMicrosPerBid.join(' / ')} (empty ÷ filled ${s.cpuRatio.toFixed(3)})`);
+  console.log(
+    `${mark} ledger at ${s.existingRecords} existing records (filled in ${s.fillSeconds} s): in-process bids/s, ${ROUNDS} alternating rounds of ${BIDS_PER_ROUND}: empty ${s.emptyBidsPerSecond.join(' / ')}, filled ${s.filledBidsPerSecond.join(' / ')}; median filled ÷ median empty = ${s.ratio.toFixed(3)} (target ≥ 0.95); CPU µs per bid: empty ${s.emptyCpuMicrosPerBid.join(' / ')}, filled ${s.filledCpuMicrosPerBid.join(' / ')} (empty ÷ filled ${s.cpuRatio.toFixed(3)})`,
+  );
 }
 
 if (require.main === module) {
   const records = Number(process.argv[2] ?? 1_000_000);
-  ledgerScale(records).then(printScale).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  ledgerScale(records)
+    .then(printScale)
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

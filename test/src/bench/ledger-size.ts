@@ -20,23 +20,35 @@ async function main(): Promise<void> {
   const peerInfo = connection.peers[mspId];
   const files = connection.identities[mspId]?.User1;
   if (!peerInfo || !files) throw new Error(`no peer or User1 of ${mspId} in ${FABRIC_CONNECTION}`);
-  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
+  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), {
+    'grpc.ssl_target_name_override': peerInfo.hostAlias,
+  });
   const gateway = connect({
-    client, hash: hash.sha256, identity: { mspId, credentials: readFileSync(files.cert) },
+    client,
+    hash: hash.sha256,
+    identity: { mspId, credentials: readFileSync(files.cert) },
     signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
   });
   try {
     const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
     const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', connection.channel));
     const height = info.getHeight();
-    let configBlocks = 0, configBytes = 0, txBlocks = 0, txBytes = 0, transactions = 0;
-    let contractBlocks = 0, contractBytes = 0, contractTransactions = 0;
+    let configBlocks = 0,
+      configBytes = 0,
+      txBlocks = 0,
+      txBytes = 0,
+      transactions = 0;
+    let contractBlocks = 0,
+      contractBytes = 0,
+      contractTransactions = 0;
     for (let number = 0; number < height; number++) {
       const bytes = await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(number));
       const block = common.Block.deserializeBinary(bytes);
       const envelopes = must(block.getData(), `block ${number}'s data`).getDataList();
       const first = common.Envelope.deserializeBinary(must(envelopes[0], `block ${number}'s first envelope`) as Uint8Array);
-      const channelHeader = common.ChannelHeader.deserializeBinary(must(common.Payload.deserializeBinary(first.getPayload_asU8()).getHeader(), 'a payload header').getChannelHeader_asU8());
+      const channelHeader = common.ChannelHeader.deserializeBinary(
+        must(common.Payload.deserializeBinary(first.getPayload_asU8()).getHeader(), 'a payload header').getChannelHeader_asU8(),
+      );
       if (channelHeader.getType() === common.HeaderType.CONFIG) {
         configBlocks++;
         configBytes += bytes.length;
@@ -45,7 +57,10 @@ async function main(): Promise<void> {
         txBytes += bytes.length;
         transactions += envelopes.length;
         const chaincodes = envelopes.map((envelope) => {
-          const header = must(common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelope as Uint8Array).getPayload_asU8()).getHeader(), 'a payload header');
+          const header = must(
+            common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelope as Uint8Array).getPayload_asU8()).getHeader(),
+            'a payload header',
+          );
           const extension = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getExtension_asU8();
           return peer.ChaincodeHeaderExtension.deserializeBinary(extension).getChaincodeId()?.getName();
         });
@@ -56,12 +71,22 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log(JSON.stringify({
-      peer: mspId, height, configBlocks, configBytes, txBlocks, transactions, txBytes,
-      bytesPerTransaction: transactions === 0 ? null : Math.round(txBytes / transactions),
-      contractBlocks, contractTransactions, contractBytes,
-      bytesPerContractTransaction: contractTransactions === 0 ? null : Math.round(contractBytes / contractTransactions),
-    }));
+    console.log(
+      JSON.stringify({
+        peer: mspId,
+        height,
+        configBlocks,
+        configBytes,
+        txBlocks,
+        transactions,
+        txBytes,
+        bytesPerTransaction: transactions === 0 ? null : Math.round(txBytes / transactions),
+        contractBlocks,
+        contractTransactions,
+        contractBytes,
+        bytesPerContractTransaction: contractTransactions === 0 ? null : Math.round(contractBytes / contractTransactions),
+      }),
+    );
   } finally {
     gateway.close();
     client.close();

@@ -32,12 +32,18 @@ async function throughput(transparencyLog: boolean, total: number, round: number
     const identity = { mspId: 'TradingCentreMSP', id: 'bench-platform' };
     let next = 0;
     const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: WORKERS }, async () => {
-      while (next < total) {
-        const i = next++;
-        await ledger.submit({ identity, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bench ${round} ${i}`), kind: 'archive' })] });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        while (next < total) {
+          const i = next++;
+          await ledger.submit({
+            identity,
+            fn: 'notary:notariseDocument',
+            args: [JSON.stringify({ sha256: sha256Hex(`bench ${round} ${i}`), kind: 'archive' })],
+          });
+        }
+      }),
+    );
     return total / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
     await ledger.close();
@@ -50,8 +56,10 @@ async function proofLatency(samples: number): Promise<{ latencies: number[]; int
   const witnesses = [await startTestWitness('witness1.bench'), await startTestWitness('witness2.bench')];
   const configured = 200;
   const gw = await startTestGateway({
-    LOG_ORIGIN: 'bench.local/tender-ledger', WITNESSES: JSON.stringify(witnesses.map((w) => ({ url: w.url, vkey: w.vkey }))),
-    WITNESS_QUORUM: '2', CHECKPOINT_INTERVAL_MS: String(configured),
+    LOG_ORIGIN: 'bench.local/tender-ledger',
+    WITNESSES: JSON.stringify(witnesses.map((w) => ({ url: w.url, vkey: w.vkey }))),
+    WITNESS_QUORUM: '2',
+    CHECKPOINT_INTERVAL_MS: String(configured),
   });
   const quiet = console.warn;
   console.warn = () => undefined;
@@ -60,7 +68,7 @@ async function proofLatency(samples: number): Promise<{ latencies: number[]; int
     const logKey = must(/^log (\S+)$/m.exec(policy)?.[1], 'the log key in the policy');
     for (const w of witnesses) w.trust(logKey);
     const token = await gw.token('platform', 'bench');
-    const tlog = must(gw.gateway.tlog, 'the gateway\'s transparency log');
+    const tlog = must(gw.gateway.tlog, "the gateway's transparency log");
     const publishedAt: number[] = [];
     let lastSize = -1;
     const watch = setInterval(() => {
@@ -72,20 +80,23 @@ async function proofLatency(samples: number): Promise<{ latencies: number[]; int
     }, 5);
     const latencies: number[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < samples) {
-        const i = next++;
-        const res = await fetch(`${gw.url}/v1/evidence`, {
-          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ sha256: sha256Hex(`latency ${i}`), kind: 'archive' }),
-        });
-        const { record } = (await res.json()) as { record: { recordId: string } };
-        const committed = performance.now();
-        const proof = await fetch(`${gw.url}/v1/records/${record.recordId}/proof`, { headers: { authorization: `Bearer ${token}` } });
-        await proof.text();
-        if (proof.status === 200) latencies.push(performance.now() - committed);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < samples) {
+          const i = next++;
+          const res = await fetch(`${gw.url}/v1/evidence`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ sha256: sha256Hex(`latency ${i}`), kind: 'archive' }),
+          });
+          const { record } = (await res.json()) as { record: { recordId: string } };
+          const committed = performance.now();
+          const proof = await fetch(`${gw.url}/v1/records/${record.recordId}/proof`, { headers: { authorization: `Bearer ${token}` } });
+          await proof.text();
+          if (proof.status === 200) latencies.push(performance.now() - committed);
+        }
+      }),
+    );
     clearInterval(watch);
     const intervals = publishedAt.slice(2).map((t, i) => t - must(publishedAt[i + 1], 'the previous publication'));
     return { latencies, intervals, configured };
@@ -140,9 +151,20 @@ export async function logFigures(): Promise<LogFigures> {
   latencies.sort((a, b) => a - b);
   intervals.sort((a, b) => a - b);
   return {
-    writesPerSecondLogOff, writesPerSecondLogOn, ratio: Number(median(ratios).toFixed(2)),
-    proofLatencyMs: { p50: Math.round(quantile(latencies, 0.5)), p95: Math.round(quantile(latencies, 0.95)), max: Math.round(quantile(latencies, 1)), samples: latencies.length },
-    checkpointIntervalMs: { mean: Math.round(intervals.reduce((a, b) => a + b, 0) / Math.max(1, intervals.length)), p95: Math.round(quantile(intervals, 0.95)), configured },
+    writesPerSecondLogOff,
+    writesPerSecondLogOn,
+    ratio: Number(median(ratios).toFixed(2)),
+    proofLatencyMs: {
+      p50: Math.round(quantile(latencies, 0.5)),
+      p95: Math.round(quantile(latencies, 0.95)),
+      max: Math.round(quantile(latencies, 1)),
+      samples: latencies.length,
+    },
+    checkpointIntervalMs: {
+      mean: Math.round(intervals.reduce((a, b) => a + b, 0) / Math.max(1, intervals.length)),
+      p95: Math.round(quantile(intervals, 0.95)),
+      configured,
+    },
     bundleBytes: bundleSizes(),
   };
 }
@@ -152,9 +174,16 @@ export function printLogFigures(f: LogFigures): void {
   console.log('|---|---:|');
   console.log(`| notarisations/s, log off (in-process, ${WORKERS} writers) | ${f.writesPerSecondLogOff} |`);
   console.log(`| notarisations/s, log on (median of paired rounds: ${f.ratio}×) | ${f.writesPerSecondLogOn} |`);
-  console.log(`| proof latency after commit, 2 witnesses: p50 / p95 / max ms | ${f.proofLatencyMs.p50} / ${f.proofLatencyMs.p95} / ${f.proofLatencyMs.max} (${f.proofLatencyMs.samples} proofs) |`);
-  console.log(`| checkpoint interval under load: mean / p95 ms (configured ${f.checkpointIntervalMs.configured}) | ${f.checkpointIntervalMs.mean} / ${f.checkpointIntervalMs.p95} |`);
-  for (const b of f.bundleBytes) console.log(`| bundle bytes at ${b.leaves} leaves, ${b.witnesses} cosignatures${b.computed ? ' (computed from the proof length)' : ''} | ${b.bytes} |`);
+  console.log(
+    `| proof latency after commit, 2 witnesses: p50 / p95 / max ms | ${f.proofLatencyMs.p50} / ${f.proofLatencyMs.p95} / ${f.proofLatencyMs.max} (${f.proofLatencyMs.samples} proofs) |`,
+  );
+  console.log(
+    `| checkpoint interval under load: mean / p95 ms (configured ${f.checkpointIntervalMs.configured}) | ${f.checkpointIntervalMs.mean} / ${f.checkpointIntervalMs.p95} |`,
+  );
+  for (const b of f.bundleBytes)
+    console.log(
+      `| bundle bytes at ${b.leaves} leaves, ${b.witnesses} cosignatures${b.computed ? ' (computed from the proof length)' : ''} | ${b.bytes} |`,
+    );
 }
 
 if (require.main === module) {

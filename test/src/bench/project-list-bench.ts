@@ -18,22 +18,31 @@ async function main(): Promise<void> {
     const deadline = t.time.iso(30 * 86_400_000);
     const started = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < N; i = next++) {
-        await platform.registerProject({
-          projectId: `LPS-${String(i).padStart(6, '0')}`, name: `六盘水项目 ${i}`, category: categories[i % categories.length] as string,
-          estimatedPrice: 10_000_000, depositAmount: 100_000, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: sha256Hex(`bench ${i}`),
-        });
-        if (i % 10_000 === 0 && i > 0) console.error(`  ${i} projects (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < N; i = next++) {
+          await platform.registerProject({
+            projectId: `LPS-${String(i).padStart(6, '0')}`,
+            name: `六盘水项目 ${i}`,
+            category: categories[i % categories.length] as string,
+            estimatedPrice: 10_000_000,
+            depositAmount: 100_000,
+            bidDeadline: deadline,
+            openingTime: deadline,
+            tenderDocSha256: sha256Hex(`bench ${i}`),
+          });
+          if (i % 10_000 === 0 && i > 0) console.error(`  ${i} projects (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+        }
+      }),
+    );
     console.log(`${N} projects registered in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const token = await t.token('regulator', 'bench');
     const get = async (query: string) => {
       const at = performance.now();
       const response = await fetch(`${t.url}/v1/projects?${query}`, { headers: { authorization: `Bearer ${token}` } });
-      const body = await response.json() as { projects: unknown[]; nextCursor?: string; total: number };
-      if (response.status !== 200 || body.projects.length === 0) throw new Error(`${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+      const body = (await response.json()) as { projects: unknown[]; nextCursor?: string; total: number };
+      if (response.status !== 200 || body.projects.length === 0)
+        throw new Error(`${response.status} ${JSON.stringify(body).slice(0, 200)}`);
       return { ms: performance.now() - at, body };
     };
     const cold = await get('limit=50');
@@ -48,7 +57,9 @@ async function main(): Promise<void> {
       const times: number[] = [];
       for (let i = 0; i < SAMPLES; i++) times.push((await get(query())).ms);
       times.sort((a, b) => a - b);
-      console.log(`${name.padEnd(36)} p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms  (${SAMPLES} sequential requests)`);
+      console.log(
+        `${name.padEnd(36)} p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms  (${SAMPLES} sequential requests)`,
+      );
     }
   } finally {
     await t.close();

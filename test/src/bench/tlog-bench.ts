@@ -5,8 +5,17 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  MemoryTree, SIG_COSIGNATURE_V1, SIG_ED25519, addSignatures, cosignText, formatPolicy, formatProofBundle, inclusionPlan,
-  parseNote, parsePolicy, signCheckpoint,
+  MemoryTree,
+  SIG_COSIGNATURE_V1,
+  SIG_ED25519,
+  addSignatures,
+  cosignText,
+  formatPolicy,
+  formatProofBundle,
+  inclusionPlan,
+  parseNote,
+  parsePolicy,
+  signCheckpoint,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { verifyProof } from '@tender-ledger/client-sdk';
@@ -24,7 +33,10 @@ const policyText = formatPolicy({ logs: [logKey.vkey], witnesses: witnesses.map(
 function cosigned(size: number, rootHash: Uint8Array): string {
   const note = signCheckpoint({ origin: ORIGIN, size, rootHash, extensions: [] }, logKey.signer);
   const { text } = parseNote(note);
-  return addSignatures(note, witnesses.map((w) => cosignText(text, w.name, w.signer, Math.floor(Date.now() / 1000))));
+  return addSignatures(
+    note,
+    witnesses.map((w) => cosignText(text, w.name, w.signer, Math.floor(Date.now() / 1000))),
+  );
 }
 
 function rate(label: string, fn: (i: number) => void): number {
@@ -49,7 +61,11 @@ const N = 1_000_000;
 const tree = new MemoryTree();
 const t = performance.now();
 for (let i = 0; i < N; i++) tree.appendData(recordHash(i));
-console.log(`${'MemoryTree: append 10^6 record hashes'.padEnd(72)} ${Math.round(N / ((performance.now() - t) / 1000)).toLocaleString('en-US').padStart(10)} /s`);
+console.log(
+  `${'MemoryTree: append 10^6 record hashes'.padEnd(72)} ${Math.round(N / ((performance.now() - t) / 1000))
+    .toLocaleString('en-US')
+    .padStart(10)} /s`,
+);
 const checkpoint = cosigned(N, tree.root());
 rate('MemoryTree: inclusion proof at 10^6 leaves', (i) => tree.inclusionProof((i * 7919) % N));
 
@@ -72,11 +88,14 @@ const pure = rate('verifyProof, pure-JS Ed25519 (browser path), no cache', (i) =
   const b = must(bundles[i % SAMPLE], 'a sample bundle');
   verifyProof(b.text, b.hash, purePolicy, { cache: false });
 });
-rate('Ed25519 verify alone (Node/OpenSSL)', (() => {
-  const msg = randomBytes(120);
-  const sig = logKey.signer.sign(msg);
-  return () => nodeEd25519.verify(logKey.signer.publicKey, msg, sig);
-})());
+rate(
+  'Ed25519 verify alone (Node/OpenSSL)',
+  (() => {
+    const msg = randomBytes(120);
+    const sig = logKey.signer.sign(msg);
+    return () => nodeEd25519.verify(logKey.signer.publicKey, msg, sig);
+  })(),
+);
 
 console.log('\nbundle size with 3 cosignatures (longest path; origin and witness names as above):');
 const sizes: Record<string, number> = {};
@@ -85,11 +104,22 @@ for (const n of [1_000, 1_000_000, 10_000_000]) {
   const index = 2 ** (Math.ceil(Math.log2(n)) - 1) - 1;
   const pathLength = inclusionPlan(index, n).length;
   // Up to 10^6 from the real tree (it keeps every older size); 10^7 with stand-in hashes of the same length.
-  const text = n <= N
-    ? formatProofBundle({ index, inclusionProof: tree.inclusionProof(index, n), checkpoint: cosigned(n, tree.root(n)) })
-    : formatProofBundle({ index, inclusionProof: Array.from({ length: pathLength }, () => randomBytes(32)), checkpoint: cosigned(n, randomBytes(32)) });
+  const text =
+    n <= N
+      ? formatProofBundle({ index, inclusionProof: tree.inclusionProof(index, n), checkpoint: cosigned(n, tree.root(n)) })
+      : formatProofBundle({
+          index,
+          inclusionProof: Array.from({ length: pathLength }, () => randomBytes(32)),
+          checkpoint: cosigned(n, randomBytes(32)),
+        });
   sizes[String(n)] = Buffer.byteLength(text);
-  console.log(`  ${n.toLocaleString('en-US').padStart(10)} leaves: ${pathLength} proof hashes, ${Buffer.byteLength(text)} bytes${n > N ? ' (hashes stand-in: same length)' : ''}`);
+  console.log(
+    `  ${n.toLocaleString('en-US').padStart(10)} leaves: ${pathLength} proof hashes, ${Buffer.byteLength(text)} bytes${n > N ? ' (hashes stand-in: same length)' : ''}`,
+  );
 }
-console.log(JSON.stringify({ verifyProofPerSecond: { cached: Math.round(warm), uncached: Math.round(cold), pureJs: Math.round(pure) }, bundleBytes: sizes }));
-
+console.log(
+  JSON.stringify({
+    verifyProofPerSecond: { cached: Math.round(warm), uncached: Math.round(cold), pureJs: Math.round(pure) },
+    bundleBytes: sizes,
+  }),
+);

@@ -23,7 +23,16 @@ const CEILING_MB = 300;
 const NODE_ARGS = ['--max-semi-space-size=1', '--max-old-space-size=192'];
 const NODE_ENV = { MALLOC_ARENA_MAX: '2' };
 /** What the generated ledger depends on: a cached one is reused until the write path changes. */
-const WRITE_PATH = ['chaincode/src', 'domain/src', 'tlog/src', 'ledger/src/ledger.ts', 'ledger/src/stub.ts', 'ledger/src/block.ts', 'ledger/src/keys.ts', 'ledger/src/views.ts'];
+const WRITE_PATH = [
+  'chaincode/src',
+  'domain/src',
+  'tlog/src',
+  'ledger/src/ledger.ts',
+  'ledger/src/stub.ts',
+  'ledger/src/block.ts',
+  'ledger/src/keys.ts',
+  'ledger/src/views.ts',
+];
 
 export interface VerifyFigures {
   verifier: string;
@@ -37,7 +46,8 @@ export interface VerifyFigures {
 
 /** A data dir holding a ledger of `records` notarisations, made once per size and write-path commit. */
 async function ledgerOf(records: number): Promise<string> {
-  const commit = execFileSync('git', ['log', '-1', '--format=%h', '--', ...WRITE_PATH], { cwd: REPO, encoding: 'utf8' }).trim() || 'unknown';
+  const commit =
+    execFileSync('git', ['log', '-1', '--format=%h', '--', ...WRITE_PATH], { cwd: REPO, encoding: 'utf8' }).trim() || 'unknown';
   const dataDir = path.join(tmpdir(), `tender-verify-bench-${records}-${commit}`);
   const done = path.join(dataDir, 'complete');
   if (existsSync(done)) return dataDir;
@@ -52,8 +62,13 @@ async function ledgerOf(records: number): Promise<string> {
     const worker = async () => {
       while (next < records) {
         const i = next++;
-        await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`verify bench ${records} ${i}`), kind: 'archive' })] });
-        if (i % 50_000 === 0 && i > 0) process.stderr.write(`  generated ${i.toLocaleString('en')} of ${records.toLocaleString('en')} records\n`);
+        await ledger.submit({
+          identity: platformA,
+          fn: 'notary:notariseDocument',
+          args: [JSON.stringify({ sha256: sha256Hex(`verify bench ${records} ${i}`), kind: 'archive' })],
+        });
+        if (i % 50_000 === 0 && i > 0)
+          process.stderr.write(`  generated ${i.toLocaleString('en')} of ${records.toLocaleString('en')} records\n`);
       }
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
@@ -71,10 +86,18 @@ async function ledgerOf(records: number): Promise<string> {
 }
 
 /** Runs a verify CLI on a data dir in a child process, polling its peak resident set. */
-function runVerify(script: string, dataDir: string, nodeArgs: string[], nodeEnv: Record<string, string>): Promise<{ seconds: number; peakRssMB: number; code: number | null; stdout: string }> {
+function runVerify(
+  script: string,
+  dataDir: string,
+  nodeArgs: string[],
+  nodeEnv: Record<string, string>,
+): Promise<{ seconds: number; peakRssMB: number; code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, script, '--json'], { env: { ...process.env, ...nodeEnv, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, '--json'], {
+      env: { ...process.env, ...nodeEnv, DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.on('error', reject);
     if (child.pid === undefined) return; // it did not start: 'error' rejects
     let stdout = '';
@@ -89,7 +112,9 @@ function runVerify(script: string, dataDir: string, nodeArgs: string[], nodeEnv:
         // exited between polls
       }
     }, 50);
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.on('exit', (code) => {
       clearInterval(poll);
       resolve({ seconds: (performance.now() - started) / 1000, peakRssMB: peakKB / 1024, code, stdout });
@@ -109,16 +134,21 @@ async function measure(verifier: string, script: string, records: number, dataDi
   }
   const counted = report.records ?? records;
   return {
-    verifier, records: counted, transactions: report.transactions ?? records, seconds: run.seconds,
-    recordsPerSecond: Math.round(counted / run.seconds), peakRssMB: Math.round(run.peakRssMB), intact: report.intact === true && run.code === 0,
+    verifier,
+    records: counted,
+    transactions: report.transactions ?? records,
+    seconds: run.seconds,
+    recordsPerSecond: Math.round(counted / run.seconds),
+    peakRssMB: Math.round(run.peakRssMB),
+    intact: report.intact === true && run.code === 0,
   };
 }
 
 function print(f: VerifyFigures): void {
   console.log(
-    `${f.verifier.padEnd(9)} ${f.records.toLocaleString('en').padStart(10)} records  ${f.seconds.toFixed(1).padStart(6)} s  `
-    + `${f.recordsPerSecond.toLocaleString('en').padStart(7)} records/s (${(f.recordsPerSecond / TARGET_PER_SECOND).toFixed(2)}× the ${TARGET_PER_SECOND.toLocaleString('en')}/s target)  `
-    + `peak RSS ${String(f.peakRssMB).padStart(5)} MB (${(f.peakRssMB / CEILING_MB).toFixed(2)}× the ${CEILING_MB} MB ceiling)  ${f.intact ? 'intact' : 'NOT INTACT'}`,
+    `${f.verifier.padEnd(9)} ${f.records.toLocaleString('en').padStart(10)} records  ${f.seconds.toFixed(1).padStart(6)} s  ` +
+      `${f.recordsPerSecond.toLocaleString('en').padStart(7)} records/s (${(f.recordsPerSecond / TARGET_PER_SECOND).toFixed(2)}× the ${TARGET_PER_SECOND.toLocaleString('en')}/s target)  ` +
+      `peak RSS ${String(f.peakRssMB).padStart(5)} MB (${(f.peakRssMB / CEILING_MB).toFixed(2)}× the ${CEILING_MB} MB ceiling)  ${f.intact ? 'intact' : 'NOT INTACT'}`,
   );
 }
 
@@ -127,7 +157,9 @@ export async function verifyBench(records = Number(process.env.VERIFY_BENCH_RECO
   if (!Number.isSafeInteger(records) || records < 10) throw new Error('VERIFY_BENCH_RECORDS must be an integer of at least 10');
   const baseline = process.env.VERIFY_BENCH_BASELINE;
   const figures: VerifyFigures[] = [];
-  console.log(`\nledger:verify at two sizes (memory should stay flat; target ≥ ${TARGET_PER_SECOND.toLocaleString('en')} records/s, ≤ ${CEILING_MB} MB)`);
+  console.log(
+    `\nledger:verify at two sizes (memory should stay flat; target ≥ ${TARGET_PER_SECOND.toLocaleString('en')} records/s, ≤ ${CEILING_MB} MB)`,
+  );
   for (const size of [Math.round(records / 10), records]) {
     const dataDir = await ledgerOf(size);
     const current = await measure('this', path.join(REPO, 'ledger/dist/cli/verify.js'), size, dataDir);

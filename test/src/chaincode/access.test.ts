@@ -56,21 +56,21 @@ for (const hostFactory of HOSTS) {
         expect(own.records).to.deep.equal(bidderRecords(trail.records, 'B1'));
       });
 
-      describe('when a bidder asks for another bidder\'s records', () => {
+      describe("when a bidder asks for another bidder's records", () => {
         it('refuses with FORBIDDEN', async () => {
           await expectRefusal(host.evaluate(bidderB2, 'getBidderRecords', tender.projectId, 'B1'), 'FORBIDDEN');
         });
       });
 
       describe('before the opening, for anyone else', () => {
-        it('refuses with FORBIDDEN: another platform, and a bidder attribute from another organisation\'s CA', async () => {
+        it("refuses with FORBIDDEN: another platform, and a bidder attribute from another organisation's CA", async () => {
           await expectRefusal(host.evaluate(platformB, 'getBidderRecords', tender.projectId, 'B1'), 'FORBIDDEN');
           await expectRefusal(host.evaluate(foreignBidderB1, 'getBidderRecords', tender.projectId, 'B1'), 'FORBIDDEN');
         });
       });
 
       describe('after the opening', () => {
-        it('counts the opening that names the bid among the bidder\'s records, for everyone', async () => {
+        it("counts the opening that names the bid among the bidder's records, for everyone", async () => {
           await tender.registerBidder('B3');
           await tender.commit('B3', 92_000_000);
           await tender.appointCommittee();
@@ -105,8 +105,14 @@ for (const hostFactory of HOSTS) {
 
     describe('an identity that speaks for a bidder', () => {
       it('writes nothing: READ_ONLY_IDENTITY', async () => {
-        await expectRefusal(host.submit(bidderB1, 'notary:notariseDocument', JSON.stringify({ sha256: doc('b'), kind: 'x' })), 'READ_ONLY_IDENTITY');
-        await expectRefusal(host.submit(bidderB1, 'commitBid', tender.projectId, JSON.stringify({ bidderId: 'B1', commitment: doc('c') })), 'READ_ONLY_IDENTITY');
+        await expectRefusal(
+          host.submit(bidderB1, 'notary:notariseDocument', JSON.stringify({ sha256: doc('b'), kind: 'x' })),
+          'READ_ONLY_IDENTITY',
+        );
+        await expectRefusal(
+          host.submit(bidderB1, 'commitBid', tender.projectId, JSON.stringify({ bidderId: 'B1', commitment: doc('c') })),
+          'READ_ONLY_IDENTITY',
+        );
       });
     });
   });
@@ -114,7 +120,8 @@ for (const hostFactory of HOSTS) {
 
 describe('isBidderProxy (Fabric: who may name a bidder in transient data)', () => {
   const ctxOf = (mspId: string, id: string) => ({ clientIdentity: { getMSPID: () => mspId, getID: () => id } }) as unknown as Context;
-  const user5 = 'x509::/C=US/ST=California/L=San Francisco/OU=client/CN=User5@tradingcentre.tender.local::/C=US/ST=California/L=San Francisco/O=tradingcentre.tender.local/CN=ca.tradingcentre.tender.local';
+  const user5 =
+    'x509::/C=US/ST=California/L=San Francisco/OU=client/CN=User5@tradingcentre.tender.local::/C=US/ST=California/L=San Francisco/O=tradingcentre.tender.local/CN=ca.tradingcentre.tender.local';
   const env = { TENDER_BIDDER_PROXIES: 'TradingCentreMSP/User5@tradingcentre.tender.local' };
 
   it('trusts only an identity listed by MSP and common name in TENDER_BIDDER_PROXIES', () => {
@@ -122,7 +129,9 @@ describe('isBidderProxy (Fabric: who may name a bidder in transient data)', () =
     expect(isBidderProxy(ctxOf('OtherCityMSP', user5), env)).to.equal(false);
     expect(isBidderProxy(ctxOf('TradingCentreMSP', user5.replace('CN=User5@', 'CN=User4@')), env)).to.equal(false);
     // The issuer's common name is not the caller's.
-    expect(isBidderProxy(ctxOf('TradingCentreMSP', user5), { TENDER_BIDDER_PROXIES: 'TradingCentreMSP/ca.tradingcentre.tender.local' })).to.equal(false);
+    expect(
+      isBidderProxy(ctxOf('TradingCentreMSP', user5), { TENDER_BIDDER_PROXIES: 'TradingCentreMSP/ca.tradingcentre.tender.local' }),
+    ).to.equal(false);
   });
 
   it('trusts nobody when the list is empty or unset', () => {

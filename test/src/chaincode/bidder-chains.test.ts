@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import {
-  GENESIS_HASH, bidLeafData, checkChain, recordHash, sealRecord,
-  type BidsOpenedPayload, type LedgerRecord,
+  GENESIS_HASH,
+  bidLeafData,
+  checkChain,
+  recordHash,
+  sealRecord,
+  type BidsOpenedPayload,
+  type LedgerRecord,
 } from '@tender-ledger/domain';
 import { commitmentsRoot, verifyBidInclusion, type BidInclusionProof } from '@tender-ledger/client-sdk';
 import { present } from '../helpers/assert.js';
@@ -11,7 +16,12 @@ import { expectRefusal } from '../helpers/refusal.js';
 import { Tender, doc } from '../helpers/tender.js';
 
 /** What a receipt asserts of a record (the claims `verifyBidInclusion` reads). */
-const claimsOf = (record: LedgerRecord) => ({ recordHash: record.hash, projectId: record.projectId, step: record.step, ledgerTime: record.txTime });
+const claimsOf = (record: LedgerRecord) => ({
+  recordHash: record.hash,
+  projectId: record.projectId,
+  step: record.step,
+  ledgerTime: record.txTime,
+});
 
 for (const hostFactory of HOSTS) {
   describe(`TenderContract bidder chains on ${hostFactory.name}`, function () {
@@ -70,12 +80,17 @@ for (const hostFactory of HOSTS) {
         await tender.withdraw('B4');
         await tender.appointCommittee();
         await tender.reachOpening();
-        opening = await tender.open(tender.reveals(['B4'])) as LedgerRecord<'BidsOpened'>;
+        opening = (await tender.open(tender.reveals(['B4']))) as LedgerRecord<'BidsOpened'>;
       });
 
-      it('names every bidder\'s head and the Merkle root over the live commitments, and the whole trail checks', async () => {
+      it("names every bidder's head and the Merkle root over the live commitments, and the whole trail checks", async () => {
         const payload: BidsOpenedPayload = opening.payload;
-        expect(payload.bidderHeads.map((h) => [h.bidderId, h.seq])).to.deep.equal([['B1', 2], ['B2', 3], ['B3', 2], ['B4', 3]]);
+        expect(payload.bidderHeads.map((h) => [h.bidderId, h.seq])).to.deep.equal([
+          ['B1', 2],
+          ['B2', 3],
+          ['B3', 2],
+          ['B4', 3],
+        ]);
         expect(payload.commitmentCount).to.equal(3);
         const { records } = await tender.trail();
         expect(checkChain(records, commitmentsRoot)).to.deep.equal({ valid: true });
@@ -85,15 +100,25 @@ for (const hostFactory of HOSTS) {
 
       it('checkChain finds a bidder chain record dropped or added after the fact', async () => {
         const { records } = await tender.trail();
-        const b2Last = present(records.filter((r) => r.bidderChain === 'B2').at(-1), 'B2\'s last record');
+        const b2Last = present(records.filter((r) => r.bidderChain === 'B2').at(-1), "B2's last record");
         const dropped = records.filter((r) => r !== b2Last);
         expect(checkChain(dropped, commitmentsRoot).brokenAt?.reason).to.equal('bidderHeads');
         const { hash: _b2, ...b2Unsealed } = b2Last;
-        const extra = sealRecord({ ...b2Unsealed, recordId: 'forged', txId: 'forged', seq: b2Last.seq + 1, prevHash: b2Last.hash, payload: { bidderId: 'B2', commitment: doc('x') } });
+        const extra = sealRecord({
+          ...b2Unsealed,
+          recordId: 'forged',
+          txId: 'forged',
+          seq: b2Last.seq + 1,
+          prevHash: b2Last.hash,
+          payload: { bidderId: 'B2', commitment: doc('x') },
+        });
         expect(checkChain([...records, extra], commitmentsRoot).brokenAt?.reason).to.equal('bidderHeads');
         // A forged root over the right heads is caught too.
         const { hash: _o, ...openingUnsealed } = opening;
-        const forged = sealRecord({ ...openingUnsealed, payload: { ...opening.payload, commitmentsRoot: commitmentsRoot([bidLeafData({ bidderId: 'B1', recordHash: doc('y') })]) } });
+        const forged = sealRecord({
+          ...openingUnsealed,
+          payload: { ...opening.payload, commitmentsRoot: commitmentsRoot([bidLeafData({ bidderId: 'B1', recordHash: doc('y') })]) },
+        });
         const withForged = records.map((r) => (r.recordId === opening.recordId ? forged : r));
         expect(checkChain(withForged, commitmentsRoot).valid).to.equal(false);
       });
@@ -108,13 +133,19 @@ for (const hostFactory of HOSTS) {
         // B4 withdrew: the opening took its withdrawal as its last step, with no live bid.
         expect(verifyBidInclusion(await inclusion('B4'), claimsOf(last('B4')), 'B4')).to.include({ included: true, live: false });
         // B2's superseded commitment is not its last step: the opening's head says so.
-        const superseded = present(records.find((r) => r.bidderChain === 'B2' && r.step === 'BidCommitted'), 'B2\'s first commitment');
-        expect(verifyBidInclusion(await inclusion('B2'), claimsOf(superseded), 'B2')).to.include({ included: false, reason: 'HEAD_DIFFERS' });
+        const superseded = present(
+          records.find((r) => r.bidderChain === 'B2' && r.step === 'BidCommitted'),
+          "B2's first commitment",
+        );
+        expect(verifyBidInclusion(await inclusion('B2'), claimsOf(superseded), 'B2')).to.include({
+          included: false,
+          reason: 'HEAD_DIFFERS',
+        });
       });
 
-      it('proves from the bidder\'s own receipt that an opening left its bid out', async () => {
+      it("proves from the bidder's own receipt that an opening left its bid out", async () => {
         const { records } = await tender.trail();
-        const b3 = present(records.filter((r) => r.bidderChain === 'B3').at(-1), 'B3\'s last record');
+        const b3 = present(records.filter((r) => r.bidderChain === 'B3').at(-1), "B3's last record");
         const proof = await inclusion('B3');
         // An opening that dropped B3's chain altogether.
         const { hash: _h, ...unsealedOpening } = opening;
@@ -123,18 +154,41 @@ for (const hostFactory of HOSTS) {
           payload: {
             ...opening.payload,
             bidderHeads: opening.payload.bidderHeads.filter((h) => h.bidderId !== 'B3'),
-            commitmentsRoot: commitmentsRoot(records.filter((r) => r.step === 'BidCommitted' && r.bidderChain !== 'B3' && r.bidderChain !== 'B4' && r === records.filter((x) => x.bidderChain === r.bidderChain).at(-1))
-              .map((r) => bidLeafData({ bidderId: present(r.bidderChain, `${r.recordId}'s bidder chain`), recordHash: r.hash }))),
+            commitmentsRoot: commitmentsRoot(
+              records
+                .filter(
+                  (r) =>
+                    r.step === 'BidCommitted' &&
+                    r.bidderChain !== 'B3' &&
+                    r.bidderChain !== 'B4' &&
+                    r === records.filter((x) => x.bidderChain === r.bidderChain).at(-1),
+                )
+                .map((r) => bidLeafData({ bidderId: present(r.bidderChain, `${r.recordId}'s bidder chain`), recordHash: r.hash })),
+            ),
             commitmentCount: 2,
           },
         });
-        expect(verifyBidInclusion({ ...proof, opening: forgedA }, claimsOf(b3), 'B3')).to.include({ included: false, reason: 'BIDDER_LEFT_OUT' });
+        expect(verifyBidInclusion({ ...proof, opening: forgedA }, claimsOf(b3), 'B3')).to.include({
+          included: false,
+          reason: 'BIDDER_LEFT_OUT',
+        });
         // An opening that kept B3's head but left its commitment out of the root.
-        const forgedB = sealRecord({ ...unsealedOpening, payload: { ...opening.payload, commitmentsRoot: forgedA.payload.commitmentsRoot } });
-        expect(verifyBidInclusion({ ...proof, opening: forgedB }, claimsOf(b3), 'B3')).to.include({ included: false, reason: 'COMMITMENT_LEFT_OUT' });
+        const forgedB = sealRecord({
+          ...unsealedOpening,
+          payload: { ...opening.payload, commitmentsRoot: forgedA.payload.commitmentsRoot },
+        });
+        expect(verifyBidInclusion({ ...proof, opening: forgedB }, claimsOf(b3), 'B3')).to.include({
+          included: false,
+          reason: 'COMMITMENT_LEFT_OUT',
+        });
         // And a proof served with an altered opening is refused outright.
-        expect(verifyBidInclusion({ ...proof, opening: { ...opening, payload: { ...opening.payload, commitmentCount: 9 } } }, claimsOf(b3), 'B3'))
-          .to.include({ included: false, reason: 'OPENING_ALTERED' });
+        expect(
+          verifyBidInclusion(
+            { ...proof, opening: { ...opening, payload: { ...opening.payload, commitmentCount: 9 } } },
+            claimsOf(b3),
+            'B3',
+          ),
+        ).to.include({ included: false, reason: 'OPENING_ALTERED' });
       });
     });
 
@@ -145,7 +199,7 @@ for (const hostFactory of HOSTS) {
     });
 
     describe('privacy before the opening: the attacker counts nothing', () => {
-      it('a bidder\'s own sequence numbers are the same whether it bids first or after five others', async () => {
+      it("a bidder's own sequence numbers are the same whether it bids first or after five others", async () => {
         const alone = Tender.onHost(host);
         await alone.register();
         const soloReg = await alone.registerBidder('B9');
@@ -161,7 +215,7 @@ for (const hostFactory of HOSTS) {
         expect([lateReg.prevHash, lateBid.prevHash]).to.deep.equal([GENESIS_HASH, lateReg.hash]);
       });
 
-      it('brute-forcing a public record\'s hash over sequence numbers finds the same position with 0 or 5 sealed bids', async () => {
+      it("brute-forcing a public record's hash over sequence numbers finds the same position with 0 or 5 sealed bids", async () => {
         async function recoveredSeq(sealedBids: number): Promise<number> {
           const t = Tender.onHost(host);
           const registered = await t.register();
@@ -190,7 +244,9 @@ for (const hostFactory of HOSTS) {
         await tender.register();
         await tender.registerBidder('B1');
         const committed = await tender.commit('B1', 1_000);
-        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', committed.payload.commitment)) as { records: Record<string, unknown>[] };
+        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', committed.payload.commitment)) as {
+          records: Record<string, unknown>[];
+        };
         expect(found.records[0]).to.not.have.any.keys('bidderChain', 'seq', 'prevHash');
         const status = JSON.parse(await host.evaluate(platformB, 'getProjectStatus', tender.projectId)) as Record<string, unknown>;
         expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');

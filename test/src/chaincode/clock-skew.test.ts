@@ -86,7 +86,7 @@ describe('TenderContract', () => {
       temp.remove();
     });
 
-    it('refuses registration, commitment and withdrawal once the endorsing peer\'s clock is past the deadline, though the proposal\'s timestamp is not', async () => {
+    it("refuses registration, commitment and withdrawal once the endorsing peer's clock is past the deadline, though the proposal's timestamp is not", async () => {
       // Stamped before the deadline, endorsed 15 s later by the peer's clock: within the skew tolerance, past the deadline.
       await withPeerClockAhead(15_000, async () => {
         for (const [attempt, code] of [
@@ -94,14 +94,14 @@ describe('TenderContract', () => {
           [() => tender.commit('B1', 80_000_000), 'BID_AFTER_DEADLINE'],
           [() => tender.withdraw('B1'), 'WITHDRAWAL_AFTER_DEADLINE'],
         ] as const) {
-          expect((await expectRefusal(attempt(), code)).message).to.include('endorsing peer\'s clock');
+          expect((await expectRefusal(attempt(), code)).message).to.include("endorsing peer's clock");
         }
       });
     });
 
-    it('refuses closeBidding with BIDDING_STILL_OPEN while the peer\'s clock is before the deadline, though the proposal\'s timestamp is past it; closes once both are past', async () => {
+    it("refuses closeBidding with BIDDING_STILL_OPEN while the peer's clock is before the deadline, though the proposal's timestamp is past it; closes once both are past", async () => {
       clock.advance(11_000);
-      expect((await expectRefusal(tender.closeBidding(), 'BIDDING_STILL_OPEN')).message).to.include('endorsing peer\'s clock');
+      expect((await expectRefusal(tender.closeBidding(), 'BIDDING_STILL_OPEN')).message).to.include("endorsing peer's clock");
       const closed = await withPeerClockAhead(12_000, () => tender.closeBidding());
       expect(closed.step).to.equal('BiddingClosed');
     });

@@ -20,15 +20,41 @@ describe('TenderContract and NotaryContract as real chaincode (fabric-shim dispa
 
   it('publishes its contract metadata through the system contract, every step and query with its string parameters', async () => {
     const metadata = JSON.parse(await ledger.evaluate({ identity: platformA, fn: 'org.hyperledger.fabric:GetMetadata', args: [] })) as {
-      contracts: Record<string, { transactions: { name: string; tag: string[]; parameters?: { name: string; schema: { type: string } }[] }[] }>;
+      contracts: Record<
+        string,
+        { transactions: { name: string; tag: string[]; parameters?: { name: string; schema: { type: string } }[] }[] }
+      >;
     };
     const transactions = metadata.contracts.tender?.transactions ?? [];
     const byName = Object.fromEntries(transactions.map((t) => [t.name, t]));
     expect(Object.keys(byName)).to.include.members([
-      'registerProject', 'registerBidder', 'commitBid', 'withdrawBid', 'appointCommittee', 'replaceCommitteeMember', 'openBids', 'recordScores', 'awardBid', 'signContract',
-      'releaseDeposit', 'notariseDocument', 'getTrail', 'getBidInclusion', 'getProjectStatus', 'getRecord', 'findByHash', 'listProjects', 'getBidderRecords', 'getBidderBids', 'whoAmI',
+      'registerProject',
+      'registerBidder',
+      'commitBid',
+      'withdrawBid',
+      'appointCommittee',
+      'replaceCommitteeMember',
+      'openBids',
+      'recordScores',
+      'awardBid',
+      'signContract',
+      'releaseDeposit',
+      'notariseDocument',
+      'getTrail',
+      'getBidInclusion',
+      'getProjectStatus',
+      'getRecord',
+      'findByHash',
+      'listProjects',
+      'getBidderRecords',
+      'getBidderBids',
+      'whoAmI',
     ]);
-    expect(byName.releaseDeposit?.parameters?.map((p) => `${p.name}:${p.schema.type}`)).to.deep.equal(['projectId:string', 'bidderId:string', 'request:string']);
+    expect(byName.releaseDeposit?.parameters?.map((p) => `${p.name}:${p.schema.type}`)).to.deep.equal([
+      'projectId:string',
+      'bidderId:string',
+      'request:string',
+    ]);
     expect(byName.commitBid?.tag).to.include('SUBMIT');
     expect(byName.getTrail?.tag).to.include('EVALUATE');
     const notary = metadata.contracts.notary?.transactions ?? [];

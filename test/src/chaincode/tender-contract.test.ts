@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import {
-  GENESIS_HASH, bidCommitment, checkChain,
-  type BidAwardedPayload, type LedgerRecord, type PublicProjectStatus,
+  GENESIS_HASH,
+  bidCommitment,
+  checkChain,
+  type BidAwardedPayload,
+  type LedgerRecord,
+  type PublicProjectStatus,
 } from '@tender-ledger/domain';
 import { commitmentsRoot } from '@tender-ledger/client-sdk';
 import { present } from '../helpers/assert.js';
@@ -51,13 +55,19 @@ for (const hostFactory of HOSTS) {
         // Both instants from one reading: on Fabric's real clock two readings are apart.
         const deadlineMs = host.clock.nowMs() + 3 * DAY;
         const bidDeadline = new Date(deadlineMs).toISOString();
-        await expectRefusal(tender.register({ bidDeadline, openingTime: new Date(deadlineMs - 1).toISOString() }), 'OPENING_BEFORE_DEADLINE');
+        await expectRefusal(
+          tender.register({ bidDeadline, openingTime: new Date(deadlineMs - 1).toISOString() }),
+          'OPENING_BEFORE_DEADLINE',
+        );
         await tender.register({ bidDeadline, openingTime: bidDeadline });
       });
 
       it('refuses a bid deadline already past with BID_DEADLINE_PASSED', async () => {
         const nowMs = host.clock.nowMs();
-        await expectRefusal(tender.register({ bidDeadline: new Date(nowMs).toISOString(), openingTime: new Date(nowMs + HOUR).toISOString() }), 'BID_DEADLINE_PASSED');
+        await expectRefusal(
+          tender.register({ bidDeadline: new Date(nowMs).toISOString(), openingTime: new Date(nowMs + HOUR).toISOString() }),
+          'BID_DEADLINE_PASSED',
+        );
       });
 
       it('refuses bad input with INVALID_ARGUMENT naming every bad field', async () => {
@@ -70,8 +80,18 @@ for (const hostFactory of HOSTS) {
 
       it('refuses a deadline or opening time that is no real instant with INVALID_ARGUMENT (2026-02-30, T24:00:00, T23:60:00, :60Z)', async () => {
         const year = new Date(host.clock.nowMs() + 400 * DAY).getUTCFullYear();
-        for (const impossible of [`${year}-02-30T10:00:00Z`, `${year}-04-31T10:00:00+08:00`, `${year}-06-01T24:00:00Z`, `${year}-06-01T23:60:00Z`, `${year}-06-01T23:59:60Z`, `${year}-06-01T10:00:00+24:00`]) {
-          const { message } = await expectRefusal(tender.register({ bidDeadline: impossible, openingTime: `${year}-07-01T10:00:00Z` }), 'INVALID_ARGUMENT');
+        for (const impossible of [
+          `${year}-02-30T10:00:00Z`,
+          `${year}-04-31T10:00:00+08:00`,
+          `${year}-06-01T24:00:00Z`,
+          `${year}-06-01T23:60:00Z`,
+          `${year}-06-01T23:59:60Z`,
+          `${year}-06-01T10:00:00+24:00`,
+        ]) {
+          const { message } = await expectRefusal(
+            tender.register({ bidDeadline: impossible, openingTime: `${year}-07-01T10:00:00Z` }),
+            'INVALID_ARGUMENT',
+          );
           expect(message, impossible).to.include('/bidDeadline');
           await expectRefusal(tender.register({ bidDeadline: `${year}-06-01T10:00:00Z`, openingTime: impossible }), 'INVALID_ARGUMENT');
         }
@@ -96,7 +116,13 @@ for (const hostFactory of HOSTS) {
       it('records a cash deposit and a guarantee letter', async () => {
         const cash = await tender.registerBidder('B1');
         expect(cash.payload).to.deep.equal({ bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } });
-        const letter = { form: 'guarantee' as const, amount: DEPOSIT, issuer: 'Bank of Guizhou', reference: 'BG-2026-0042', docSha256: doc('letter') };
+        const letter = {
+          form: 'guarantee' as const,
+          amount: DEPOSIT,
+          issuer: 'Bank of Guizhou',
+          reference: 'BG-2026-0042',
+          docSha256: doc('letter'),
+        };
         const guarantee = await tender.registerBidder('B2', letter);
         expect(guarantee.payload.deposit).to.deep.equal(letter);
         // Each bidder's steps form its own chain: its seq says nothing about other bidders.
@@ -279,12 +305,20 @@ for (const hostFactory of HOSTS) {
         await tender.appointCommittee();
         await tender.reachOpening();
         const reveals = tender.reveals(['B4']).map((r) => (r.bidderId === 'B3' ? { ...r, price: r.price - 1 } : r));
-        const opened = await tender.open(reveals) as LedgerRecord<'BidsOpened'>;
+        const opened = (await tender.open(reveals)) as LedgerRecord<'BidsOpened'>;
         const outcomes = Object.fromEntries(opened.payload.bids.map((b) => [b.bidderId, b.outcome]));
         expect(outcomes).to.deep.equal({ B1: 'VALID', B2: 'VALID', B3: 'REVEAL_MISMATCH', B4: 'NOT_REVEALED' });
         const b1 = opened.payload.bids.find((b) => b.bidderId === 'B1');
         expect(b1).to.include({ price: 89_000_000, salt: tender.bids.get('B1')?.salt });
-        expect(bidCommitment({ projectId: tender.projectId, ...present(tender.reveals().find((r) => r.bidderId === 'B1'), 'B1\'s reveal') })).to.equal(b1?.commitment);
+        expect(
+          bidCommitment({
+            projectId: tender.projectId,
+            ...present(
+              tender.reveals().find((r) => r.bidderId === 'B1'),
+              "B1's reveal",
+            ),
+          }),
+        ).to.equal(b1?.commitment);
         expect((await tender.status()).status).to.equal('opened');
       });
 
@@ -292,13 +326,16 @@ for (const hostFactory of HOSTS) {
         await tender.register();
         for (const bidderId of ['B1', 'B2', 'B3']) await tender.registerBidder(bidderId);
         await tender.commit('B1', 90_000_000);
-        const stale = present(tender.reveals().find((r) => r.bidderId === 'B1'), 'B1\'s reveal');
+        const stale = present(
+          tender.reveals().find((r) => r.bidderId === 'B1'),
+          "B1's reveal",
+        );
         await tender.commit('B1', 80_000_000);
         await tender.commit('B2', 91_000_000);
         await tender.commit('B3', 92_000_000);
         await tender.appointCommittee();
         await tender.reachOpening();
-        const opened = await tender.open([stale, ...tender.reveals(['B1'])]) as LedgerRecord<'BidsOpened'>;
+        const opened = (await tender.open([stale, ...tender.reveals(['B1'])])) as LedgerRecord<'BidsOpened'>;
         expect(opened.payload.bids.find((b) => b.bidderId === 'B1')?.outcome).to.equal('REVEAL_MISMATCH');
       });
 
@@ -314,8 +351,12 @@ for (const hostFactory of HOSTS) {
         expect(failed.step).to.equal('TenderFailed');
         expect(failed.payload).to.include({ reason: 'TOO_FEW_BIDS', liveBids: 2, minimumBids: 3, commitmentCount: 2 });
         // The failed tender seals the bidder chains too: all three heads, the two live commitments.
-        expect((failed as LedgerRecord<'TenderFailed'>).payload.bidderHeads.map((h) => [h.bidderId, h.seq])).to.deep.equal([['B1', 2], ['B2', 2], ['B3', 3]]);
-        expect(JSON.stringify(failed)).to.not.include(present(tender.bids.get('B1'), 'B1\'s bid').salt);
+        expect((failed as LedgerRecord<'TenderFailed'>).payload.bidderHeads.map((h) => [h.bidderId, h.seq])).to.deep.equal([
+          ['B1', 2],
+          ['B2', 2],
+          ['B3', 3],
+        ]);
+        expect(JSON.stringify(failed)).to.not.include(present(tender.bids.get('B1'), "B1's bid").salt);
         expect((await tender.status()).status).to.equal('failed');
       });
 
@@ -369,7 +410,10 @@ for (const hostFactory of HOSTS) {
       it('records the members and the hash of the expert draw record before the opening (IR art. 46)', async () => {
         const record = await tender.appointCommittee(['E7', 'E3', 'E5', 'E1', 'E9']);
         expect(record.step).to.equal('CommitteeAppointed');
-        expect(record.payload).to.deep.equal({ members: ['E7', 'E3', 'E5', 'E1', 'E9'], appointmentDocSha256: doc(`expert draw of ${tender.projectId}`) });
+        expect(record.payload).to.deep.equal({
+          members: ['E7', 'E3', 'E5', 'E1', 'E9'],
+          appointmentDocSha256: doc(`expert draw of ${tender.projectId}`),
+        });
         expect(host.events.at(-1)?.name).to.equal('CommitteeAppointed');
       });
 
@@ -400,7 +444,12 @@ for (const hostFactory of HOSTS) {
       it('replaces a member who has not scored, with the reason and its document (IR art. 48); only the newcomer then scores', async () => {
         await tender.score('E1', [{ bidderId: 'B1', score: 8000 }]);
         const record = await tender.replaceMember('E2', 'E6');
-        expect(record.payload).to.deep.equal({ memberId: 'E2', replacementId: 'E6', reason: 'E2 declared a conflict of interest', reasonDocSha256: doc('recusal of E2') });
+        expect(record.payload).to.deep.equal({
+          memberId: 'E2',
+          replacementId: 'E6',
+          reason: 'E2 declared a conflict of interest',
+          reasonDocSha256: doc('recusal of E2'),
+        });
         expect(host.events.at(-1)?.name).to.equal('CommitteeMemberReplaced');
         await expectRefusal(tender.score('E2', [{ bidderId: 'B1', score: 8000 }]), 'NOT_COMMITTEE_MEMBER');
         await tender.scoreByCommittee(['E1'], () => 8000, ['B2', 'B3']);
@@ -455,14 +504,27 @@ for (const hostFactory of HOSTS) {
         await tender.throughOpening();
         await tender.score('E1', [{ bidderId: 'B1', score: 8000 }]);
         await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score: 8500 }]), 'SCORE_DUPLICATE');
-        await expectRefusal(tender.score('E2', [{ bidderId: 'B2', score: 8500 }, { bidderId: 'B2', score: 8600 }]), 'SCORE_DUPLICATE');
+        await expectRefusal(
+          tender.score('E2', [
+            { bidderId: 'B2', score: 8500 },
+            { bidderId: 'B2', score: 8600 },
+          ]),
+          'SCORE_DUPLICATE',
+        );
         await tender.score('E1', [{ bidderId: 'B2', score: 7000 }]);
       });
 
       it('refuses an evaluator outside the appointed committee with NOT_COMMITTEE_MEMBER: evaluators cannot be added until the ranking suits', async () => {
         await tender.throughOpening();
         await tender.scoreByCommittee(COMMITTEE, (_e, b) => (b === 'B1' ? 8000 : 7000));
-        await expectRefusal(tender.score('E6', [{ bidderId: 'B2', score: 10_000 }, { bidderId: 'B1', score: 0 }, { bidderId: 'B3', score: 0 }]), 'NOT_COMMITTEE_MEMBER');
+        await expectRefusal(
+          tender.score('E6', [
+            { bidderId: 'B2', score: 10_000 },
+            { bidderId: 'B1', score: 0 },
+            { bidderId: 'B3', score: 0 },
+          ]),
+          'NOT_COMMITTEE_MEMBER',
+        );
         await expectRefusal(tender.score('E7', [{ bidderId: 'B2', score: 10_000 }]), 'NOT_COMMITTEE_MEMBER');
         const award = await tender.award('B1');
         expect(award.payload.ranking.map((r) => r.bidderId)).to.deep.equal(['B1', 'B2', 'B3']);
@@ -473,19 +535,25 @@ for (const hostFactory of HOSTS) {
         for (const score of [43.78, -1, 10_001]) {
           await expectRefusal(tender.score('E1', [{ bidderId: 'B1', score }]), 'INVALID_ARGUMENT');
         }
-        await tender.score('E1', [{ bidderId: 'B1', score: 10_000 }, { bidderId: 'B2', score: 0 }]);
+        await tender.score('E1', [
+          { bidderId: 'B1', score: 10_000 },
+          { bidderId: 'B2', score: 0 },
+        ]);
       });
     });
 
     describe('awardBid', () => {
-      const scoreOf = (_e: string, bidderId: string) => ({ B1: 8000, B2: 9000, B3: 7000 } as Record<string, number>)[bidderId] ?? 0;
+      const scoreOf = (_e: string, bidderId: string) => (({ B1: 8000, B2: 9000, B3: 7000 }) as Record<string, number>)[bidderId] ?? 0;
 
       beforeEach(() => tender.throughOpening());
 
       it('refuses while a member has not scored every valid bid with SCORING_INCOMPLETE', async () => {
         await tender.scoreByCommittee(COMMITTEE.slice(0, 4), scoreOf);
         await expectRefusal(tender.award('B2'), 'SCORING_INCOMPLETE');
-        await tender.score('E5', [{ bidderId: 'B1', score: 8000 }, { bidderId: 'B2', score: 9000 }]);
+        await tender.score('E5', [
+          { bidderId: 'B1', score: 8000 },
+          { bidderId: 'B2', score: 9000 },
+        ]);
         await expectRefusal(tender.award('B2'), 'SCORING_INCOMPLETE');
         await tender.score('E5', [{ bidderId: 'B3', score: 7000 }]);
         await tender.award('B2');
@@ -516,8 +584,16 @@ for (const hostFactory of HOSTS) {
         await expectRefusal(tender.award('B1'), 'AWARD_TIE_NEEDS_REASON');
         await expectRefusal(tender.award('B2', { reason: 'lower price' }), 'AWARD_TIE_NEEDS_REASON');
         const award = await tender.award('B1', { reason: 'lower price among equal scores', reasonDocSha256: doc('tie-break minutes') });
-        expect(award.payload.ranking.map((r) => [r.bidderId, r.rank, r.totalScore])).to.deep.equal([['B1', 1, 21_890], ['B2', 1, 21_890], ['B3', 3, 5_000]]);
-        expect(award.payload).to.include({ firstRanked: true, reason: 'lower price among equal scores', reasonDocSha256: doc('tie-break minutes') });
+        expect(award.payload.ranking.map((r) => [r.bidderId, r.rank, r.totalScore])).to.deep.equal([
+          ['B1', 1, 21_890],
+          ['B2', 1, 21_890],
+          ['B3', 3, 5_000],
+        ]);
+        expect(award.payload).to.include({
+          firstRanked: true,
+          reason: 'lower price among equal scores',
+          reasonDocSha256: doc('tie-break minutes'),
+        });
         expect(award.payload.tiedFirst).to.deep.equal(['B1', 'B2']);
         expect(JSON.stringify(award.payload.ranking)).to.not.match(/\d\.\d/);
       });
@@ -556,7 +632,7 @@ for (const hostFactory of HOSTS) {
     });
 
     describe('releaseDeposit', () => {
-      it('releases a withdrawn bidder\'s deposit at once (IR art. 35)', async () => {
+      it("releases a withdrawn bidder's deposit at once (IR art. 35)", async () => {
         await tender.register();
         await tender.registerBidder('B1');
         await tender.commit('B1', 90_000_000);
@@ -591,24 +667,32 @@ for (const hostFactory of HOSTS) {
     describe('notariseDocument (a standalone document: NotaryContract, notary:notariseDocument)', () => {
       it('records a standalone document for any platform, and refuses a regulator', async () => {
         const request = { sha256: doc('archive'), kind: 'archive', metadata: { title: '2025 archive' } };
-        const record = JSON.parse(await host.submit(otherCity, 'notary:notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
+        const record = JSON.parse(
+          await host.submit(otherCity, 'notary:notariseDocument', JSON.stringify(request)),
+        ) as LedgerRecord<'DocumentNotarised'>;
         expect(record).to.include({ projectId: null, seq: 1, prevHash: GENESIS_HASH, step: 'DocumentNotarised' });
         expect(record.payload).to.deep.equal(request);
         await expectRefusal(host.submit(regulator, 'notary:notariseDocument', JSON.stringify(request)), 'READ_ONLY_IDENTITY');
       });
 
       describe('with a projectId', () => {
-        it('refuses with INVALID_ARGUMENT: a project\'s documents join its chain', async () => {
+        it("refuses with INVALID_ARGUMENT: a project's documents join its chain", async () => {
           await tender.register();
-          await expectRefusal(host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('p'), kind: 'x', projectId: tender.projectId })), 'INVALID_ARGUMENT');
+          await expectRefusal(
+            host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('p'), kind: 'x', projectId: tender.projectId })),
+            'INVALID_ARGUMENT',
+          );
         });
       });
     });
 
-    describe('notariseDocument (a project\'s document: TenderContract)', () => {
+    describe("notariseDocument (a project's document: TenderContract)", () => {
       describe('without a projectId', () => {
         it('refuses with INVALID_ARGUMENT: a standalone document goes to the notary contract', async () => {
-          await expectRefusal(host.submit(platformA, 'notariseDocument', JSON.stringify({ sha256: doc('s'), kind: 'x' })), 'INVALID_ARGUMENT');
+          await expectRefusal(
+            host.submit(platformA, 'notariseDocument', JSON.stringify({ sha256: doc('s'), kind: 'x' })),
+            'INVALID_ARGUMENT',
+          );
         });
       });
 
@@ -625,7 +709,7 @@ for (const hostFactory of HOSTS) {
         }
       });
 
-      it('links a document into the project\'s chain, for the owning platform only', async () => {
+      it("links a document into the project's chain, for the owning platform only", async () => {
         await tender.register();
         const record = await tender.notarise({ sha256: doc('clarification'), kind: 'clarification' });
         expect(record.seq).to.equal(2);
@@ -634,7 +718,11 @@ for (const hostFactory of HOSTS) {
 
       it('records a correction as a new record pointing at the old one; an unknown target is RECORD_NOT_FOUND', async () => {
         const registered = await tender.register();
-        const correction = await tender.notarise({ sha256: doc('corrected tender docs'), kind: 'correction', corrects: registered.recordId });
+        const correction = await tender.notarise({
+          sha256: doc('corrected tender docs'),
+          kind: 'correction',
+          corrects: registered.recordId,
+        });
         expect(correction.payload.corrects).to.equal(registered.recordId);
         await expectRefusal(tender.notarise({ sha256: doc('y'), kind: 'correction', corrects: 'no-such-record' }), 'RECORD_NOT_FOUND');
         const trail = await tender.trail();
@@ -643,23 +731,40 @@ for (const hostFactory of HOSTS) {
     });
 
     describe('notariseDocument corrections', () => {
-      it('refuses a project document correcting another project\'s record or a standalone record with CORRECTION_NOT_ALLOWED', async () => {
+      it("refuses a project document correcting another project's record or a standalone record with CORRECTION_NOT_ALLOWED", async () => {
         await tender.register();
         const other = Tender.onHost(host);
         const otherRecord = await other.register();
-        await expectRefusal(tender.notarise({ sha256: doc('c1'), kind: 'correction', corrects: otherRecord.recordId }), 'CORRECTION_NOT_ALLOWED');
-        const standalone = JSON.parse(await host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('own archive'), kind: 'archive' }))) as LedgerRecord;
-        await expectRefusal(tender.notarise({ sha256: doc('c2'), kind: 'correction', corrects: standalone.recordId }), 'CORRECTION_NOT_ALLOWED');
+        await expectRefusal(
+          tender.notarise({ sha256: doc('c1'), kind: 'correction', corrects: otherRecord.recordId }),
+          'CORRECTION_NOT_ALLOWED',
+        );
+        const standalone = JSON.parse(
+          await host.submit(platformA, 'notary:notariseDocument', JSON.stringify({ sha256: doc('own archive'), kind: 'archive' })),
+        ) as LedgerRecord;
+        await expectRefusal(
+          tender.notarise({ sha256: doc('c2'), kind: 'correction', corrects: standalone.recordId }),
+          'CORRECTION_NOT_ALLOWED',
+        );
       });
 
-      it('refuses a standalone correction of another writer\'s record or of a project record with CORRECTION_NOT_ALLOWED; its own is accepted', async () => {
+      it("refuses a standalone correction of another writer's record or of a project record with CORRECTION_NOT_ALLOWED; its own is accepted", async () => {
         const notarise = async (as: typeof platformA, request: Record<string, unknown>) =>
           JSON.parse(await host.submit(as, 'notary:notariseDocument', JSON.stringify(request))) as LedgerRecord<'DocumentNotarised'>;
         const theirs = await notarise(platformB, { sha256: doc('their archive'), kind: 'archive' });
-        await expectRefusal(notarise(platformA, { sha256: doc('c3'), kind: 'correction', corrects: theirs.recordId }), 'CORRECTION_NOT_ALLOWED');
-        await expectRefusal(notarise(otherCity, { sha256: doc('c4'), kind: 'correction', corrects: theirs.recordId }), 'CORRECTION_NOT_ALLOWED');
+        await expectRefusal(
+          notarise(platformA, { sha256: doc('c3'), kind: 'correction', corrects: theirs.recordId }),
+          'CORRECTION_NOT_ALLOWED',
+        );
+        await expectRefusal(
+          notarise(otherCity, { sha256: doc('c4'), kind: 'correction', corrects: theirs.recordId }),
+          'CORRECTION_NOT_ALLOWED',
+        );
         const project = await tender.register();
-        await expectRefusal(notarise(platformA, { sha256: doc('c5'), kind: 'correction', corrects: project.recordId }), 'CORRECTION_NOT_ALLOWED');
+        await expectRefusal(
+          notarise(platformA, { sha256: doc('c5'), kind: 'correction', corrects: project.recordId }),
+          'CORRECTION_NOT_ALLOWED',
+        );
         const own = await notarise(platformB, { sha256: doc('corrected archive'), kind: 'correction', corrects: theirs.recordId });
         expect(own.payload.corrects).to.equal(theirs.recordId);
       });
@@ -677,7 +782,10 @@ for (const hostFactory of HOSTS) {
         const trail = await tender.trail(platformB);
         expect(trail.records.map((r) => r.step)).to.include.members(['CommitteeAppointed', 'CommitteeMemberReplaced', 'ScoresRecorded']);
         expect(JSON.stringify(trail)).to.not.match(members);
-        const appointed = present(trail.records.find((r) => r.step === 'CommitteeAppointed'), 'the CommitteeAppointed record');
+        const appointed = present(
+          trail.records.find((r) => r.step === 'CommitteeAppointed'),
+          'the CommitteeAppointed record',
+        );
         expect(appointed).to.include({ redacted: true });
         expect(appointed.payload).to.deep.equal({ appointmentDocSha256: doc(`expert draw of ${tender.projectId}`) });
         const scores = trail.records.find((r) => r.step === 'ScoresRecorded') as LedgerRecord<'ScoresRecorded'>;
@@ -690,7 +798,9 @@ for (const hostFactory of HOSTS) {
           const full = await tender.trail(reader);
           expect(full.complete).to.equal(true);
           expect(checkChain(full.records).valid).to.equal(true);
-          expect((full.records.find((r) => r.step === 'CommitteeAppointed') as LedgerRecord<'CommitteeAppointed'>).payload.members).to.deep.equal(COMMITTEE);
+          expect(
+            (full.records.find((r) => r.step === 'CommitteeAppointed') as LedgerRecord<'CommitteeAppointed'>).payload.members,
+          ).to.deep.equal(COMMITTEE);
         }
       });
 
@@ -699,7 +809,9 @@ for (const hostFactory of HOSTS) {
         const trail = await tender.trail(platformB);
         expect(trail.complete).to.equal(true);
         expect(checkChain(trail.records).valid).to.equal(true);
-        expect((trail.records.find((r) => r.step === 'CommitteeMemberReplaced') as LedgerRecord<'CommitteeMemberReplaced'>).payload).to.include({ memberId: 'E5', replacementId: 'E6' });
+        expect(
+          (trail.records.find((r) => r.step === 'CommitteeMemberReplaced') as LedgerRecord<'CommitteeMemberReplaced'>).payload,
+        ).to.include({ memberId: 'E5', replacementId: 'E6' });
       });
     });
 
@@ -715,7 +827,12 @@ for (const hostFactory of HOSTS) {
         for (const reader of [platformA, regulator]) {
           const trail = await tender.trail(reader);
           expect(trail.complete).to.equal(true);
-          expect(trail.records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BidCommitted', 'DocumentNotarised']);
+          expect(trail.records.map((r) => r.step)).to.deep.equal([
+            'ProjectRegistered',
+            'BidderRegistered',
+            'BidCommitted',
+            'DocumentNotarised',
+          ]);
           expect(checkChain(trail.records)).to.deep.equal({ valid: true });
         }
       });
@@ -729,16 +846,18 @@ for (const hostFactory of HOSTS) {
         const status = JSON.parse(await host.evaluate(platformB, 'getProjectStatus', tender.projectId)) as PublicProjectStatus;
         expect(status).to.not.have.any.keys('bidders', 'liveBids', 'head');
         expect(status.owner).to.deep.equal(await host.actorOf(platformA));
-        const { commitment } = present(tender.bids.get('B1'), 'B1\'s bid');
+        const { commitment } = present(tender.bids.get('B1'), "B1's bid");
         const byCommitment = JSON.parse(await host.evaluate(platformB, 'findByHash', commitment)) as { records: LedgerRecord[] };
         expect(byCommitment.records).to.have.length(1);
         expect(byCommitment.records[0]).to.include({ step: 'BidCommitted', redacted: true });
         expect(JSON.stringify(byCommitment)).to.not.include('B1');
-        const forRegulator = JSON.parse(await host.evaluate(regulator, 'findByHash', commitment)) as { records: LedgerRecord<'BidCommitted'>[] };
+        const forRegulator = JSON.parse(await host.evaluate(regulator, 'findByHash', commitment)) as {
+          records: LedgerRecord<'BidCommitted'>[];
+        };
         expect(forRegulator.records[0]?.payload.bidderId).to.equal('B1');
       });
 
-      it('after opening, shows everyone every record, the committee\'s members still hidden', async () => {
+      it("after opening, shows everyone every record, the committee's members still hidden", async () => {
         for (const bidderId of ['B2', 'B3']) {
           await tender.registerBidder(bidderId);
           await tender.commit(bidderId, 95_000_000);
@@ -757,9 +876,13 @@ for (const hostFactory of HOSTS) {
       });
 
       it('finds records by document hash and by id', async () => {
-        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc(`clarification of ${tender.projectId}`))) as { records: LedgerRecord[] };
+        const found = JSON.parse(await host.evaluate(platformB, 'findByHash', doc(`clarification of ${tender.projectId}`))) as {
+          records: LedgerRecord[];
+        };
         expect(found.records.map((r) => r.step)).to.deep.equal(['DocumentNotarised']);
-        const byId = JSON.parse(await host.evaluate(platformA, 'getRecord', present(found.records[0], 'the found record').recordId)) as LedgerRecord;
+        const byId = JSON.parse(
+          await host.evaluate(platformA, 'getRecord', present(found.records[0], 'the found record').recordId),
+        ) as LedgerRecord;
         expect(byId.seq).to.equal(2);
         await expectRefusal(host.evaluate(platformA, 'getRecord', 'nope'), 'RECORD_NOT_FOUND');
         const none = JSON.parse(await host.evaluate(platformB, 'findByHash', doc('never notarised'))) as { records: LedgerRecord[] };
@@ -767,7 +890,12 @@ for (const hostFactory of HOSTS) {
       });
 
       it('emits a chaincode event for every recorded step', async () => {
-        expect(host.events.map((e) => e.name)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BidCommitted', 'DocumentNotarised']);
+        expect(host.events.map((e) => e.name)).to.deep.equal([
+          'ProjectRegistered',
+          'BidderRegistered',
+          'BidCommitted',
+          'DocumentNotarised',
+        ]);
         const trail = await tender.trail();
         expect(host.events.map((e) => (JSON.parse(e.payload) as LedgerRecord).hash)).to.deep.equal(trail.records.map((r) => r.hash));
       });

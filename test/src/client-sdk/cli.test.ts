@@ -6,7 +6,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { bidCommitment, OpenBidsRequest, schemaErrors } from '@tender-ledger/domain';
-import { batchInclusion, commitBid, sha256File, verifyBatchInclusion, InvalidBidError, InvalidResponseError, ServerError, TenderLedgerClient, ValidationError } from '@tender-ledger/client-sdk';
+import {
+  batchInclusion,
+  commitBid,
+  sha256File,
+  verifyBatchInclusion,
+  InvalidBidError,
+  InvalidResponseError,
+  ServerError,
+  TenderLedgerClient,
+  ValidationError,
+} from '@tender-ledger/client-sdk';
 import { instanceOf, present } from '../helpers/assert.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { tempDir } from '../helpers/temp.js';
@@ -22,15 +32,27 @@ function tender(args: string[], env: Record<string, string>): Promise<{ code: nu
 }
 
 /** A real HTTP server that answers each `METHOD /path` as told: a gateway that is not one. */
-async function answering(answers: Record<string, { status: number; body: string; type?: string }>): Promise<{ url: string; close(): Promise<void> }> {
+async function answering(
+  answers: Record<string, { status: number; body: string; type?: string }>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const answer = answers[`${req.method ?? ''} ${req.url ?? ''}`] ?? { status: 404, body: '{"code":"NOT_FOUND","detail":"no such answer"}', type: 'application/problem+json' };
+    const answer = answers[`${req.method ?? ''} ${req.url ?? ''}`] ?? {
+      status: 404,
+      body: '{"code":"NOT_FOUND","detail":"no such answer"}',
+      type: 'application/problem+json',
+    };
     res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' }).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
@@ -52,11 +74,17 @@ describe('client SDK', () => {
       let client: TenderLedgerClient;
       before(async () => {
         server = await answering({
-          'GET /v1/projects/P1/trail': { status: 200, body: JSON.stringify({ projectId: 'P1', complete: true, records: 'none', chainValid: true }) },
+          'GET /v1/projects/P1/trail': {
+            status: 200,
+            body: JSON.stringify({ projectId: 'P1', complete: true, records: 'none', chainValid: true }),
+          },
           'GET /healthz': { status: 200, body: '<html>a captive portal</html>', type: 'text/html' },
           'POST /v1/evidence': { status: 201, body: JSON.stringify({ record: { recordId: 'tx1', hash: RECORD }, receipt: 'a.b.c' }) },
           'GET /.well-known/jwks.json': { status: 200, body: JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k1' }] }) },
-          [`GET /v1/verify/${RECORD}`]: { status: 200, body: JSON.stringify({ sha256: RECORD, records: [{ recordId: 'tx1', step: 'DocumentNotarised' }] }) },
+          [`GET /v1/verify/${RECORD}`]: {
+            status: 200,
+            body: JSON.stringify({ sha256: RECORD, records: [{ recordId: 'tx1', step: 'DocumentNotarised' }] }),
+          },
           'GET /v1/projects/P2': { status: 400, body: '{"code": 7}', type: 'application/problem+json' },
           'GET /v1/projects/P3': { status: 503, body: 'Service Unavailable', type: 'text/plain' },
         });
@@ -75,7 +103,10 @@ describe('client SDK', () => {
           const error = instanceOf(await thrown(call), InvalidResponseError, field);
           expect(error.code).to.equal('INVALID_RESPONSE');
           expect(error.status).to.equal(status);
-          expect(error.fields.map((f) => f.field), field).to.include(field);
+          expect(
+            error.fields.map((f) => f.field),
+            field,
+          ).to.include(field);
         }
       });
 
@@ -114,7 +145,7 @@ describe('client SDK', () => {
   });
 
   describe('commitBid', () => {
-    it('computes the chaincode\'s commitment locally with a fresh 256-bit salt', () => {
+    it("computes the chaincode's commitment locally with a fresh 256-bit salt", () => {
       const input = { projectId: 'P1', bidderId: 'B1', bidFileSha256: 'a'.repeat(64), price: 12_345_600 };
       const one = commitBid(input);
       const two = commitBid(input);
@@ -124,7 +155,7 @@ describe('client SDK', () => {
       expect(commitBid({ ...input, salt: one.reveal.salt }).commitment).to.equal(one.commitment);
     });
 
-    it('returns a reveal that is exactly the opening\'s Reveal: no projectId, nothing else', () => {
+    it("returns a reveal that is exactly the opening's Reveal: no projectId, nothing else", () => {
       const { reveal } = commitBid({ projectId: 'P1', bidderId: 'B1', bidFileSha256: 'a'.repeat(64), price: 12_345_600 });
       expect(Object.keys(reveal).sort()).to.deep.equal(['bidFileSha256', 'bidderId', 'price', 'salt']);
       expect(schemaErrors(OpenBidsRequest, { reveals: [reveal] })).to.deep.equal([]);
@@ -146,7 +177,11 @@ describe('client SDK', () => {
       expect(refused({ bidFileSha256: 'A'.repeat(64) }).fields.map((f) => f.field)).to.deep.equal(['/bidFileSha256']);
       expect(refused({ bidFileSha256: 'a'.repeat(63) }).fields.map((f) => f.field)).to.deep.equal(['/bidFileSha256']);
       expect(refused({ price: 1.5 }).fields.map((f) => f.field)).to.deep.equal(['/price']);
-      expect(refused({ price: -1, salt: 'x' }).fields.map((f) => f.field).sort()).to.deep.equal(['/price', '/salt']);
+      expect(
+        refused({ price: -1, salt: 'x' })
+          .fields.map((f) => f.field)
+          .sort(),
+      ).to.deep.equal(['/price', '/salt']);
       expect(commitBid({ ...input, salt: 'ab'.repeat(16) }).reveal.salt).to.equal('ab'.repeat(16));
     });
   });
@@ -184,8 +219,13 @@ describe('client SDK', () => {
       writeFileSync(path.join(dir, 'deeper', 'annex-2.txt'), 'annex 2');
       const notarised = await tender(['notarise', a, b, dir, '--kind', 'announcement', '--json'], env);
       expect(notarised.code, notarised.stderr).to.equal(0);
-      const lines = notarised.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; sha256: string; receipt: string });
-      expect(lines.map((l) => l.file).sort()).to.deep.equal([a, b, path.join(dir, 'annex-1.txt'), path.join(dir, 'deeper', 'annex-2.txt')].sort());
+      const lines = notarised.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { file: string; sha256: string; receipt: string });
+      expect(lines.map((l) => l.file).sort()).to.deep.equal(
+        [a, b, path.join(dir, 'annex-1.txt'), path.join(dir, 'deeper', 'annex-2.txt')].sort(),
+      );
       expect(lines.find((l) => l.file === a)?.sha256).to.equal(createHash('sha256').update('tender announcement').digest('hex'));
       // Not a terminal: a progress line in files and bytes on stderr, not a bar.
       expect(notarised.stderr).to.match(/notarising: 4\/4 files, .*B\/.*B, 0 failed/);
@@ -198,8 +238,17 @@ describe('client SDK', () => {
       writeFileSync(stranger, 'never notarised');
       const missing = await tender(['verify', a, stranger, b, '--json'], env);
       expect(missing.code).to.equal(1);
-      const verdicts = missing.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; found: boolean });
-      expect(verdicts.map((v) => [v.file, v.found]).sort()).to.deep.equal([[a, true], [b, true], [stranger, false]].sort());
+      const verdicts = missing.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { file: string; found: boolean });
+      expect(verdicts.map((v) => [v.file, v.found]).sort()).to.deep.equal(
+        [
+          [a, true],
+          [b, true],
+          [stranger, false],
+        ].sort(),
+      );
       const human = await tender(['verify', stranger], env);
       expect(human.code).to.equal(1);
       expect(human.stdout).to.include('NOT FOUND');
@@ -222,18 +271,25 @@ describe('client SDK', () => {
       for (const name of names) writeFileSync(path.join(dir, name), `document ${name}`);
       // A second file with the same content shares the first one's record.
       writeFileSync(path.join(dir, 'copy-of-doc-000.txt'), 'document doc-000.txt');
-      const child = spawn(process.execPath, [CLI, 'notarise', dir, '--kind', 'archive', '--json', '--concurrency', '2'], { env: { ...process.env, ...env } });
+      const child = spawn(process.execPath, [CLI, 'notarise', dir, '--kind', 'archive', '--json', '--concurrency', '2'], {
+        env: { ...process.env, ...env },
+      });
       await new Promise<void>((resolve) => {
         let seen = 0;
         child.stdout.on('data', (chunk: Buffer) => {
           seen += chunk.toString().split('\n').length - 1;
           if (seen >= 10) child.kill('SIGKILL');
         });
-        child.once('exit', () => { resolve(); });
+        child.once('exit', () => {
+          resolve();
+        });
       });
       const rerun = await tender(['notarise', dir, '--kind', 'archive', '--json'], env);
       expect(rerun.code, rerun.stderr).to.equal(0);
-      const lines = rerun.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; recordId: string });
+      const lines = rerun.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { file: string; recordId: string });
       expect(lines).to.have.length(121);
       const byFile = new Map(lines.map((l) => [path.basename(l.file), l.recordId]));
       expect(byFile.get('copy-of-doc-000.txt')).to.equal(byFile.get('doc-000.txt'));
@@ -242,7 +298,10 @@ describe('client SDK', () => {
       expect(verified.code, verified.stderr).to.equal(0);
       for (const line of verified.stdout.trim().split('\n')) {
         const { file, records } = JSON.parse(line) as { file: string; records: { recordId: string; payload: { kind: string } }[] };
-        expect(records.filter((r) => r.payload.kind === 'archive'), file).to.have.length(1);
+        expect(
+          records.filter((r) => r.payload.kind === 'archive'),
+          file,
+        ).to.have.length(1);
         expect(records[0]?.recordId).to.equal(byFile.get(path.basename(file)));
       }
     });
@@ -254,27 +313,52 @@ describe('client SDK', () => {
       writeFileSync(path.join(dir, 'scan-00-copy.pdf'), 'scan 0');
       const batched = await tender(['notarise', dir, '--batch', '--kind', 'archive', '--json'], env);
       expect(batched.code, batched.stderr).to.equal(0);
-      const lines = batched.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; sha256: string; recordId: string; batch: { index: number; size: number; merkleRoot: string }; receipt: string });
+      const lines = batched.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              file: string;
+              sha256: string;
+              recordId: string;
+              batch: { index: number; size: number; merkleRoot: string };
+              receipt: string;
+            },
+        );
       expect(lines).to.have.length(41);
       // One record for all: 40 distinct contents (the copy shares its original's leaf).
       expect(new Set(lines.map((l) => l.recordId)).size).to.equal(1);
       expect(lines.every((l) => l.batch.size === 40)).to.equal(true);
       const byName = new Map(lines.map((l) => [path.basename(l.file), l]));
-      expect(present(byName.get('scan-00-copy.pdf'), 'scan-00-copy.pdf').batch.index).to.equal(present(byName.get('scan-00.pdf'), 'scan-00.pdf').batch.index);
+      expect(present(byName.get('scan-00-copy.pdf'), 'scan-00-copy.pdf').batch.index).to.equal(
+        present(byName.get('scan-00.pdf'), 'scan-00.pdf').batch.index,
+      );
       // Each file's place checks offline against the batch record's Merkle root.
       const hashes: string[] = [];
       for (const l of lines) hashes[l.batch.index] = l.sha256;
-      for (const l of lines) expect(verifyBatchInclusion(l.sha256, batchInclusion(hashes, l.sha256), l.batch.merkleRoot), l.file).to.equal(true);
+      for (const l of lines)
+        expect(verifyBatchInclusion(l.sha256, batchInclusion(hashes, l.sha256), l.batch.merkleRoot), l.file).to.equal(true);
       // The rerun sends the same batch under the same key: the same record, no second one.
       const { recordId } = present(lines[0], 'the first batched file');
       const rerun = await tender(['notarise', dir, '--batch', '--kind', 'archive', '--json'], env);
       expect(rerun.code, rerun.stderr).to.equal(0);
-      expect(new Set(rerun.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { recordId: string }).recordId))).to.deep.equal(new Set([recordId]));
+      expect(
+        new Set(
+          rerun.stdout
+            .trim()
+            .split('\n')
+            .map((l) => (JSON.parse(l) as { recordId: string }).recordId),
+        ),
+      ).to.deep.equal(new Set([recordId]));
       const verified = await tender(['verify', dir, '--json'], env);
       expect(verified.code, verified.stderr).to.equal(0);
       for (const line of verified.stdout.trim().split('\n')) {
         const { file, records } = JSON.parse(line) as { file: string; records: { recordId: string }[] };
-        expect(records.map((r) => r.recordId), file).to.deep.equal([recordId]);
+        expect(
+          records.map((r) => r.recordId),
+          file,
+        ).to.deep.equal([recordId]);
       }
       const withProject = await tender(['notarise', dir, '--batch', '--project', 'P-1'], env);
       expect(withProject.code).to.equal(2);
@@ -296,7 +380,7 @@ describe('client SDK', () => {
       expect((JSON.parse(found.stdout) as { records: unknown[] }).records).to.have.length(1);
     });
 
-    it('checks a receipt against a --jwks file, and refuses a file that is not the gateway\'s keys with exit code 2, naming what is wrong', async () => {
+    it("checks a receipt against a --jwks file, and refuses a file that is not the gateway's keys with exit code 2, naming what is wrong", async () => {
       const client = await t.client('platform', 'cli-platform');
       const { receipt } = await client.notarise({ sha256: createHash('sha256').update('jwks file test').digest('hex'), kind: 'minutes' });
       const good = path.join(files.dir, 'jwks.json');
@@ -311,11 +395,21 @@ describe('client SDK', () => {
       writeFileSync(rsa, JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'k1', alg: 'RS256', use: 'sig' }] }));
       const bare = path.join(files.dir, 'bare.json');
       writeFileSync(bare, JSON.stringify([{ kty: 'EC' }]));
-      for (const [file, says] of [[notJson, 'not a readable JSON file'], [rsa, '/keys/0/kty'], [bare, 'not the gateway\'s receipt keys'], [path.join(files.dir, 'missing.json'), 'not a readable JSON file']] as const) {
-        for (const args of [['receipt', 'verify', receipt], ['bid', 'check', 'CLI-NONE', 'B1', receipt]] as const) {
+      for (const [file, says] of [
+        [notJson, 'not a readable JSON file'],
+        [rsa, '/keys/0/kty'],
+        [bare, "not the gateway's receipt keys"],
+        [path.join(files.dir, 'missing.json'), 'not a readable JSON file'],
+      ] as const) {
+        for (const args of [
+          ['receipt', 'verify', receipt],
+          ['bid', 'check', 'CLI-NONE', 'B1', receipt],
+        ] as const) {
           const refused = await tender([...args, '--jwks', file], env);
           expect(refused.code, `${args[0]} ${file}: ${refused.stderr}`).to.equal(2);
-          expect(refused.stderr).to.match(/^INVALID_ARGUMENT: --jwks /).and.include(says);
+          expect(refused.stderr)
+            .to.match(/^INVALID_ARGUMENT: --jwks /)
+            .and.include(says);
           expect(refused.stdout).to.equal('');
         }
       }
@@ -334,17 +428,26 @@ describe('client SDK', () => {
       expect((await tender(['notarise'], env)).code).to.equal(2);
     });
 
-    it('prints a project\'s trail with its chain check', async () => {
+    it("prints a project's trail with its chain check", async () => {
       const client = await t.client('platform', 'cli-platform');
       const bidDeadline = t.clock.iso(86_400_000);
       await client.registerProject({
-        projectId: 'CLI-1', name: 'n', category: 'c', estimatedPrice: 1000, depositAmount: 20, bidDeadline, openingTime: bidDeadline,
+        projectId: 'CLI-1',
+        name: 'n',
+        category: 'c',
+        estimatedPrice: 1000,
+        depositAmount: 20,
+        bidDeadline,
+        openingTime: bidDeadline,
         tenderDocSha256: 'b'.repeat(64),
       });
       await client.notarise({ sha256: 'c'.repeat(64), kind: 'clarification', projectId: 'CLI-1' });
       const trail = await tender(['trail', 'CLI-1'], { ...env, TZ: 'Asia/Shanghai' });
       expect(trail.code, trail.stderr).to.equal(0);
-      expect(trail.stdout).to.match(/ {3}1 .*ProjectRegistered/).and.match(/ {3}2 .*DocumentNotarised/).and.include('hash chain intact');
+      expect(trail.stdout)
+        .to.match(/ {3}1 .*ProjectRegistered/)
+        .and.match(/ {3}2 .*DocumentNotarised/)
+        .and.include('hash chain intact');
       // Times in the user's zone, the zone named.
       expect(trail.stdout).to.match(/ {3}1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+08:00 \(Asia\/Shanghai\) +ProjectRegistered/);
       const unknown = await tender(['trail', 'NOPE'], env);

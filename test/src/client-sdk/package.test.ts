@@ -70,7 +70,9 @@ describe('the SDK package (npm pack)', function () {
   });
 
   it('ships bundles only, with no dependency on a workspace package', () => {
-    const manifest = JSON.parse(readFileSync(path.join(work.dir, 'node_modules/@tender-ledger/client-sdk/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(work.dir, 'node_modules/@tender-ledger/client-sdk/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(Object.keys(manifest.dependencies).filter((d) => d.startsWith('@tender-ledger/'))).to.deep.equal([]);
     const types = readFileSync(path.join(work.dir, 'node_modules/@tender-ledger/client-sdk/dist/bundle/index.d.ts'), 'utf8');
     expect(types).to.not.include('@tender-ledger/');
@@ -97,10 +99,22 @@ describe('the SDK package (npm pack)', function () {
 
   it('type-checks in a strict TypeScript project', async () => {
     writeFileSync(path.join(work.dir, 'check.ts'), TS);
-    writeFileSync(path.join(work.dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: [], skipLibCheck: false, lib: ['es2023', 'dom'] },
-      files: ['check.ts'],
-    }));
+    writeFileSync(
+      path.join(work.dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          types: [],
+          skipLibCheck: false,
+          lib: ['es2023', 'dom'],
+        },
+        files: ['check.ts'],
+      }),
+    );
     await run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: work.dir });
   });
 

@@ -1,29 +1,66 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import {
-  bidCommitment, canonicalJson, isInstant, schemaErrors, Instant, checkChain, parseLedgerError, rankBids, recordHash, sealRecord, sealRecordText, sha256Hex,
-  GENESIS_HASH, LedgerError, type LedgerRecord,
+  bidCommitment,
+  canonicalJson,
+  isInstant,
+  schemaErrors,
+  Instant,
+  checkChain,
+  parseLedgerError,
+  rankBids,
+  recordHash,
+  sealRecord,
+  sealRecordText,
+  sha256Hex,
+  GENESIS_HASH,
+  LedgerError,
+  type LedgerRecord,
 } from '@tender-ledger/domain';
 
 describe('domain', () => {
   describe('Instant (date-time)', () => {
     it('accepts real RFC 3339 instants with a zone, leap days and fractions included', () => {
-      for (const good of ['2026-03-01T09:30:00Z', '2024-02-29T23:59:59.123456789+08:00', '2026-12-31T00:00:00-05:30', '2000-02-29T00:00:00Z']) {
+      for (const good of [
+        '2026-03-01T09:30:00Z',
+        '2024-02-29T23:59:59.123456789+08:00',
+        '2026-12-31T00:00:00-05:30',
+        '2000-02-29T00:00:00Z',
+      ]) {
         expect(isInstant(good), good).to.equal(true);
         expect(schemaErrors(Instant, good), good).to.deep.equal([]);
       }
     });
 
     it('refuses impossible instants: 2026-02-30, 2023-02-29, T24:00:00, T23:60:00, :60Z, offset +24:00', () => {
-      for (const bad of ['2026-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2026-04-31T10:00:00Z', '2100-02-29T00:00:00Z', '2026-02-28T24:00:00Z',
-        '2026-02-28T23:60:00Z', '2026-12-31T23:59:60Z', '2026-02-28T10:00:00+24:00', '2026-02-28T10:00:00+08:60', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z']) {
+      for (const bad of [
+        '2026-02-30T10:00:00Z',
+        '2023-02-29T00:00:00Z',
+        '2026-04-31T10:00:00Z',
+        '2100-02-29T00:00:00Z',
+        '2026-02-28T24:00:00Z',
+        '2026-02-28T23:60:00Z',
+        '2026-12-31T23:59:60Z',
+        '2026-02-28T10:00:00+24:00',
+        '2026-02-28T10:00:00+08:60',
+        '2026-13-01T00:00:00Z',
+        '2026-00-10T00:00:00Z',
+      ]) {
         expect(isInstant(bad), bad).to.equal(false);
         expect(schemaErrors(Instant, bad), bad).to.not.deep.equal([]);
       }
     });
 
     it('refuses instants without a zone or in another ISO 8601 spelling', () => {
-      for (const bad of ['2026-03-01T09:30:00', '2026-03-01 09:30:00Z', '2026-03-01t09:30:00z', '20260301T093000Z', '2026-W09-7T09:30:00Z', '2026-060T09:30:00Z', '2026-03-01T09:30Z']) {
+      for (const bad of [
+        '2026-03-01T09:30:00',
+        '2026-03-01 09:30:00Z',
+        '2026-03-01t09:30:00z',
+        '20260301T093000Z',
+        '2026-W09-7T09:30:00Z',
+        '2026-060T09:30:00Z',
+        '2026-03-01T09:30Z',
+      ]) {
         expect(isInstant(bad), bad).to.equal(false);
       }
     });
@@ -31,10 +68,13 @@ describe('domain', () => {
 
   describe('canonicalJson (RFC 8785)', () => {
     it('serialises the RFC 8785 section 3.2.2 example exactly', () => {
-      const input = JSON.parse('{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'
-        + ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}');
+      const input = JSON.parse(
+        '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],' +
+          ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
+      );
       expect(canonicalJson(input)).to.equal(
-        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+      );
     });
 
     it('sorts keys by UTF-16 code units (RFC 8785 section 3.2.3)', () => {
@@ -46,7 +86,10 @@ describe('domain', () => {
     it('writes what the canonicalize package writes, whether JSON.stringify serves the value or not', () => {
       // Literals from canonicalize 2.1.0, which canonicalJson used alone before its JSON.stringify path.
       const cases: [unknown, string][] = [
-        [{ a: 1, b: [1, 'x', null, true, { c: -0, d: 1e21 }], e: '\u2028\ud800' }, '{"a":1,"b":[1,"x",null,true,{"c":0,"d":1e+21}],"e":"\u2028\\ud800"}'],
+        [
+          { a: 1, b: [1, 'x', null, true, { c: -0, d: 1e21 }], e: '\u2028\ud800' },
+          '{"a":1,"b":[1,"x",null,true,{"c":0,"d":1e+21}],"e":"\u2028\\ud800"}',
+        ],
         [{ b: 1, a: { d: 2, c: 3 } }, '{"a":{"c":3,"d":2},"b":1}'],
         [{ 9: 1, 10: 2, a: 3 }, '{"10":2,"9":1,"a":3}'],
         // eslint-disable-next-line no-sparse-arrays -- a hole, which canonicalize skips
@@ -57,7 +100,15 @@ describe('domain', () => {
         [Object.assign(Object.create(null) as object, { a: 1, b: 2 }), '{"a":1,"b":2}'],
         // A boxed string: canonicalize walks it as an object.
         [{ a: new String('xy') }, '{"a":{"0":"x","1":"y"}}'],
-        [{ a: new (class { z = 1; y = 2; })() }, '{"a":{"y":2,"z":1}}'],
+        [
+          {
+            a: new (class {
+              z = 1;
+              y = 2;
+            })(),
+          },
+          '{"a":{"y":2,"z":1}}',
+        ],
         // Parsed JSON, as ledger:verify hashes it: sorted deep down or not, UTF-16 key order.
         [JSON.parse('{"a":1,"b":[{"c":"x","d":null}],"e":{"f":true}}'), '{"a":1,"b":[{"c":"x","d":null}],"e":{"f":true}}'],
         [JSON.parse('{"a":[{"z":1,"y":2}]}'), '{"a":[{"y":2,"z":1}]}'],
@@ -101,20 +152,42 @@ describe('domain', () => {
   describe('records', () => {
     const chain = (): [LedgerRecord, LedgerRecord] => {
       const first = sealRecord({
-        recordId: 't1', projectId: 'P', step: 'ProjectRegistered', seq: 1, prevHash: GENESIS_HASH,
-        payload: { projectId: 'P' } as never, actor: { mspId: 'M', clientId: 'c' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z',
+        recordId: 't1',
+        projectId: 'P',
+        step: 'ProjectRegistered',
+        seq: 1,
+        prevHash: GENESIS_HASH,
+        payload: { projectId: 'P' } as never,
+        actor: { mspId: 'M', clientId: 'c' },
+        txId: 't1',
+        txTime: '2026-01-01T00:00:00.000Z',
       });
       const second = sealRecord({
-        recordId: 't2', projectId: 'P', step: 'DocumentNotarised', seq: 2, prevHash: first.hash,
-        payload: { sha256: 'e'.repeat(64), kind: 'announcement' }, actor: { mspId: 'M', clientId: 'c' }, txId: 't2', txTime: '2026-01-01T00:00:01.000Z',
+        recordId: 't2',
+        projectId: 'P',
+        step: 'DocumentNotarised',
+        seq: 2,
+        prevHash: first.hash,
+        payload: { sha256: 'e'.repeat(64), kind: 'announcement' },
+        actor: { mspId: 'M', clientId: 'c' },
+        txId: 't2',
+        txTime: '2026-01-01T00:00:01.000Z',
       });
       return [first, second];
     };
 
     it('seals with the canonical text: hash over the rest, text with the hash in its sorted place', () => {
       const unsigned = {
-        recordId: 't1', projectId: 'P', bidderChain: 'B', step: 'BidCommitted', seq: 1, prevHash: GENESIS_HASH,
-        payload: { commitment: 'c'.repeat(64), bidderId: 'B' }, actor: { mspId: 'M', clientId: 'c' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z',
+        recordId: 't1',
+        projectId: 'P',
+        bidderChain: 'B',
+        step: 'BidCommitted',
+        seq: 1,
+        prevHash: GENESIS_HASH,
+        payload: { commitment: 'c'.repeat(64), bidderId: 'B' },
+        actor: { mspId: 'M', clientId: 'c' },
+        txId: 't1',
+        txTime: '2026-01-01T00:00:00.000Z',
       } as const;
       const { record, json } = sealRecordText(unsigned);
       expect(record).to.deep.equal(sealRecord(unsigned));
@@ -124,11 +197,23 @@ describe('domain', () => {
 
     it('leaves out a stale hash and members without a JSON value, wherever they sort', () => {
       const unsigned = {
-        actor: { mspId: 'M', clientId: 'c' }, bidderChain: undefined, hash: 'stale', recordId: 't1', projectId: 'P', step: 'BidCommitted', seq: 1,
-        prevHash: GENESIS_HASH, payload: { commitment: 'c'.repeat(64), bidderId: 'B' }, txId: 't1', txTime: '2026-01-01T00:00:00.000Z', zz: undefined,
+        actor: { mspId: 'M', clientId: 'c' },
+        bidderChain: undefined,
+        hash: 'stale',
+        recordId: 't1',
+        projectId: 'P',
+        step: 'BidCommitted',
+        seq: 1,
+        prevHash: GENESIS_HASH,
+        payload: { commitment: 'c'.repeat(64), bidderId: 'B' },
+        txId: 't1',
+        txTime: '2026-01-01T00:00:00.000Z',
+        zz: undefined,
       };
       const { record, json } = sealRecordText(unsigned as never);
-      expect(record.hash).to.equal(recordHash(unsigned as never)).and.not.equal('stale');
+      expect(record.hash)
+        .to.equal(recordHash(unsigned as never))
+        .and.not.equal('stale');
       expect(json).to.equal(canonicalJson(record));
     });
 
@@ -159,8 +244,19 @@ describe('domain', () => {
   describe('rankBids', () => {
     it('ranks by integer total score, ties sharing a rank', () => {
       const ranking = rankBids(
-        [{ bidderId: 'A', price: 1 }, { bidderId: 'B', price: 2 }, { bidderId: 'C', price: 3 }],
-        [{ bidderId: 'A', score: 8000 }, { bidderId: 'A', score: 9000 }, { bidderId: 'B', score: 8500 }, { bidderId: 'B', score: 8500 }, { bidderId: 'C', score: 7000 }, { bidderId: 'C', score: 7200 }],
+        [
+          { bidderId: 'A', price: 1 },
+          { bidderId: 'B', price: 2 },
+          { bidderId: 'C', price: 3 },
+        ],
+        [
+          { bidderId: 'A', score: 8000 },
+          { bidderId: 'A', score: 9000 },
+          { bidderId: 'B', score: 8500 },
+          { bidderId: 'B', score: 8500 },
+          { bidderId: 'C', score: 7000 },
+          { bidderId: 'C', score: 7200 },
+        ],
       );
       expect(ranking).to.deep.equal([
         { rank: 1, bidderId: 'A', price: 1, totalScore: 17_000, scoreCount: 2 },
@@ -179,9 +275,15 @@ describe('domain', () => {
         ...hundredths(points).map((score) => ({ bidderId: 'A', score })),
         ...hundredths(reordered).map((score) => ({ bidderId: 'B', score })),
       ];
-      const bids = [{ bidderId: 'A', price: 1 }, { bidderId: 'B', price: 2 }];
+      const bids = [
+        { bidderId: 'A', price: 1 },
+        { bidderId: 'B', price: 2 },
+      ];
       for (const order of [scores, [...scores].reverse()]) {
-        expect(rankBids(bids, order).map((r) => [r.bidderId, r.rank, r.totalScore])).to.deep.equal([['A', 1, 21_890], ['B', 1, 21_890]]);
+        expect(rankBids(bids, order).map((r) => [r.bidderId, r.rank, r.totalScore])).to.deep.equal([
+          ['A', 1, 21_890],
+          ['B', 1, 21_890],
+        ]);
       }
       expect(() => rankBids(bids, [{ bidderId: 'A', score: 43.78 }])).to.throw(RangeError);
     });

@@ -23,7 +23,12 @@ describe('examples/', function () {
     work = tempDir('tender-examples-');
     // A real gateway on real time: the examples wait for deadlines as a platform would.
     gateway = await startGateway(loadConfig({ DATA_DIR: data.dir, PORT: '0' }));
-    env = { ...process.env, TENDER_URL: gateway.url, TENDER_TOKEN: await mintDevToken(data.dir, { role: 'platform', sub: 'examples' }), TENDER_DEADLINE_SECONDS: '4' };
+    env = {
+      ...process.env,
+      TENDER_URL: gateway.url,
+      TENDER_TOKEN: await mintDevToken(data.dir, { role: 'platform', sub: 'examples' }),
+      TENDER_DEADLINE_SECONDS: '4',
+    };
   });
   after(async () => {
     await gateway.close();
@@ -36,12 +41,14 @@ describe('examples/', function () {
   describe('notarise-and-verify.mjs', () => {
     it('records a file, verifies its receipt offline and finds it again', async () => {
       const { stdout } = await example('notarise-and-verify.mjs');
-      expect(stdout).to.match(/^recorded [0-9a-f]{64} at .*\nreceipt valid: DocumentNotarised in block \d+\nthe ledger knows this file 1 time\(s\)\n$/);
+      expect(stdout).to.match(
+        /^recorded [0-9a-f]{64} at .*\nreceipt valid: DocumentNotarised in block \d+\nthe ledger knows this file 1 time\(s\)\n$/,
+      );
     });
   });
 
   describe('whole-tender.mjs', () => {
-    it('runs a tender from registration to the winner\'s deposit, every receipt verified, the chain intact', async () => {
+    it("runs a tender from registration to the winner's deposit, every receipt verified, the chain intact", async () => {
       const { stdout } = await example('whole-tender.mjs');
       expect(stdout).to.include('opened: B1 VALID, B2 VALID, B3 VALID');
       expect(stdout).to.match(/: \d+ records, 19 receipts verified, chain intact, status contracted\n$/);

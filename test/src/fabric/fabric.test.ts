@@ -26,9 +26,12 @@ function network(...args: string[]): void {
 function connectAs(connection: FabricConnection, mspId: string, user: string): { gateway: Gateway; client: grpc.Client } {
   const peerInfo = present(connection.peers[mspId], `the peer of ${mspId} in the connection`);
   const files = present(connection.identities[mspId]?.[user], `${mspId} user ${user} in the connection`);
-  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
+  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), {
+    'grpc.ssl_target_name_override': peerInfo.hostAlias,
+  });
   const gateway = connect({
-    client, hash: hash.sha256,
+    client,
+    hash: hash.sha256,
     identity: { mspId, credentials: readFileSync(files.cert) },
     signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
   });
@@ -79,11 +82,21 @@ async function submitted(contract: Contract, fn: string, ...args: string[]): Pro
 async function projectWithBidder(contract: Contract, leadMs: number): Promise<{ projectId: string; deadline: number }> {
   const projectId = `FAB-${RUN}-${Math.random().toString(36).slice(2, 8)}`;
   const deadline = Date.now() + leadMs;
-  await submitted(contract, 'registerProject', JSON.stringify({
-    projectId, name: 'Deadline test', category: 'construction', tenderer: 'Bureau', estimatedPrice: 100_000_000,
-    depositAmount: DEPOSIT, bidDeadline: new Date(deadline).toISOString(), openingTime: new Date(deadline + HOUR_MS).toISOString(),
-    tenderDocSha256: doc(`tender documents ${projectId}`),
-  }));
+  await submitted(
+    contract,
+    'registerProject',
+    JSON.stringify({
+      projectId,
+      name: 'Deadline test',
+      category: 'construction',
+      tenderer: 'Bureau',
+      estimatedPrice: 100_000_000,
+      depositAmount: DEPOSIT,
+      bidDeadline: new Date(deadline).toISOString(),
+      openingTime: new Date(deadline + HOUR_MS).toISOString(),
+      tenderDocSha256: doc(`tender documents ${projectId}`),
+    }),
+  );
   await submitted(contract, 'registerBidder', projectId, JSON.stringify({ bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }));
   return { projectId, deadline };
 }
@@ -104,7 +117,9 @@ describe('on the Fabric network', function () {
 
   before(() => {
     if (!existsSync(FABRIC_CONNECTION)) {
-      throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing; bring the network up first (npm run network:up && npm run network:deploy).`);
+      throw new Error(
+        `THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing; bring the network up first (npm run network:up && npm run network:deploy).`,
+      );
     }
     connection = JSON.parse(readFileSync(FABRIC_CONNECTION, 'utf8')) as FabricConnection;
   });
@@ -118,13 +133,21 @@ describe('on the Fabric network', function () {
         const { gateway, client } = connectAs(connection, 'TradingCentreMSP', 'User5');
         try {
           const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
-          const processed = peer.ProcessedTransaction.deserializeBinary(await qscc.evaluateTransaction('GetTransactionByID', connection.channel, record.txId));
+          const processed = peer.ProcessedTransaction.deserializeBinary(
+            await qscc.evaluateTransaction('GetTransactionByID', connection.channel, record.txId),
+          );
           expect(processed.getValidationcode()).to.equal(peer.TxValidationCode.VALID);
-          const payload = common.Payload.deserializeBinary(present(processed.getTransactionenvelope(), 'the transaction envelope').getPayload_asU8());
+          const payload = common.Payload.deserializeBinary(
+            present(processed.getTransactionenvelope(), 'the transaction envelope').getPayload_asU8(),
+          );
           const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-          const action = peer.ChaincodeActionPayload.deserializeBinary(present(transaction.getActionsList()[0], 'the transaction\'s action').getPayload_asU8());
-          const endorsers = present(action.getAction(), 'the endorsed action').getEndorsementsList()
-            .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()).sort();
+          const action = peer.ChaincodeActionPayload.deserializeBinary(
+            present(transaction.getActionsList()[0], "the transaction's action").getPayload_asU8(),
+          );
+          const endorsers = present(action.getAction(), 'the endorsed action')
+            .getEndorsementsList()
+            .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid())
+            .sort();
           expect(endorsers).to.deep.equal(['RegulatorMSP', 'TradingCentreMSP']);
         } finally {
           gateway.close();
@@ -175,7 +198,7 @@ describe('on the Fabric network', function () {
     });
   });
 
-  describe('deadlines on the peers\' clocks', () => {
+  describe("deadlines on the peers' clocks", () => {
     let gateway: Gateway;
     let client: grpc.Client;
     let contract: Contract;
@@ -194,11 +217,14 @@ describe('on the Fabric network', function () {
       client.close();
     });
 
-    it('refuses a commitment stamped before the deadline but endorsed after it, on the endorsing peers\' own clocks', async () => {
+    it("refuses a commitment stamped before the deadline but endorsed after it, on the endorsing peers' own clocks", async () => {
       const { projectId, deadline } = await projectWithBidder(contract, LEAD);
       await until(deadline + 2 * SECOND);
       // Stamped 5 s back, before the deadline: within the CLOCK_SKEW tolerance, so only the peers' clocks catch it.
-      const proposal = proposalStampedAt(contract, -5 * SECOND, 'commitBid', [projectId, JSON.stringify({ bidderId: 'B1', commitment: sealedBid(projectId, 'B1', 1).commitment })]);
+      const proposal = proposalStampedAt(contract, -5 * SECOND, 'commitBid', [
+        projectId,
+        JSON.stringify({ bidderId: 'B1', commitment: sealedBid(projectId, 'B1', 1).commitment }),
+      ]);
       let refused: unknown;
       try {
         await proposal.endorse();
@@ -208,14 +234,16 @@ describe('on the Fabric network', function () {
       const endorseError = instanceOf(refused, EndorseError);
       const messages = [endorseError.message, ...endorseError.details.map((d) => d.message)].join(' | ');
       expect(parseLedgerError(messages)?.code, messages).to.equal('BID_AFTER_DEADLINE');
-      expect(messages).to.include('endorsing peer\'s clock');
+      expect(messages).to.include("endorsing peer's clock");
     });
 
     it('does not commit a commitment endorsed 2 s before the deadline, held back, and sent after bidding was closed', async () => {
       const { projectId, deadline } = await projectWithBidder(contract, LEAD);
       await until(deadline - 2 * SECOND);
       const { commitment } = sealedBid(projectId, 'B1', 90_000_000);
-      const held = await contract.newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] }).endorse();
+      const held = await contract
+        .newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] })
+        .endorse();
       expect(Date.now(), 'endorsed before the deadline').to.be.below(deadline);
       await until(deadline);
       const closed = await submitted(contract, 'closeBidding', projectId);
@@ -224,7 +252,9 @@ describe('on the Fabric network', function () {
       expect(status.successful).to.equal(false);
       expect([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT], validationCodeName(status.code)).to.include(status.code);
       console.log(`      (held proposal ${status.transactionId}: validation code ${validationCodeName(status.code)})`);
-      const trail = JSON.parse(Buffer.from(await contract.evaluateTransaction('getTrail', projectId)).toString('utf8')) as { records: LedgerRecord[] };
+      const trail = JSON.parse(Buffer.from(await contract.evaluateTransaction('getTrail', projectId)).toString('utf8')) as {
+        records: LedgerRecord[];
+      };
       expect(trail.records.map((r) => r.step)).to.deep.equal(['ProjectRegistered', 'BidderRegistered', 'BiddingClosed']);
     });
 
@@ -232,7 +262,9 @@ describe('on the Fabric network', function () {
       const { projectId, deadline } = await projectWithBidder(contract, LEAD);
       await until(deadline - 2 * SECOND);
       const { commitment } = sealedBid(projectId, 'B1', 90_000_000);
-      const held = await contract.newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] }).endorse();
+      const held = await contract
+        .newProposal('commitBid', { arguments: [projectId, JSON.stringify({ bidderId: 'B1', commitment })] })
+        .endorse();
       await until(deadline);
       const status = await (await held.submit()).getStatus();
       expect(status.successful).to.equal(true);
@@ -242,7 +274,7 @@ describe('on the Fabric network', function () {
   });
 
   describe('block hashes in receipts', () => {
-    it('match the chain: block N+1\'s header previous_hash is the hash a receipt gives for block N', async () => {
+    it("match the chain: block N+1's header previous_hash is the hash a receipt gives for block N", async () => {
       const t = await startTestGateway({}, 'fabric');
       const { gateway, client } = connectAs(connection, 'TradingCentreMSP', 'User5');
       try {
@@ -252,7 +284,11 @@ describe('on the Fabric network', function () {
         // Another transaction, so that block N+1 exists.
         await platform.notarise({ sha256: doc(`block hash next ${RUN}`), kind: 'archive' });
         const qscc = gateway.getNetwork(connection.channel).getContract('qscc');
-        const block = async (n: number) => present(common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(n))).getHeader(), `block ${n}'s header`);
+        const block = async (n: number) =>
+          present(
+            common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', connection.channel, String(n))).getHeader(),
+            `block ${n}'s header`,
+          );
         const [header, next] = [await block(claims.blockNumber), await block(claims.blockNumber + 1)];
         expect(blockHeaderHash(header)).to.equal(claims.blockHash);
         expect(Buffer.from(next.getPreviousHash_asU8()).toString('hex')).to.equal(claims.blockHash);
@@ -265,10 +301,16 @@ describe('on the Fabric network', function () {
   });
 
   describe('metrics', () => {
-    it('time each write\'s endorse, submit and commit on the network, and give the channel height', async () => {
+    it("time each write's endorse, submit and commit on the network, and give the channel height", async () => {
       const t = await startTestGateway({}, 'fabric');
       try {
-        const sample = (page: string, series: string) => Number(page.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? 0);
+        const sample = (page: string, series: string) =>
+          Number(
+            page
+              .split('\n')
+              .find((l) => l.startsWith(`${series} `))
+              ?.slice(series.length + 1) ?? 0,
+          );
         const scrape = async () => (await fetch(`${t.url}/metrics`)).text();
         const before = await scrape();
         const platform = await t.client('platform', 'gz-etrading');
@@ -302,7 +344,10 @@ describe('on the Fabric network', function () {
       await t.close();
     });
 
-    for (const [node, what] of [['peer-reg', 'the regulator\'s peer'], ['peer-tc', 'the trading centre\'s peer (the gateway\'s own)']] as const) {
+    for (const [node, what] of [
+      ['peer-reg', "the regulator's peer"],
+      ['peer-tc', "the trading centre's peer (the gateway's own)"],
+    ] as const) {
       it(`answers 503 LEDGER_UNAVAILABLE while ${what} is down, and recovers without a restart`, async () => {
         await notarise();
         network('stop-node', node);
@@ -322,10 +367,12 @@ describe('on the Fabric network', function () {
       network('stop-node', 'orderer');
       const sha256 = doc(`fault ${RUN} orderer down`);
       const token = await t.token('platform', 'gz-etrading');
-      const send = () => fetch(`${t.url}/v1/evidence`, {
-        method: 'POST', body: JSON.stringify({ sha256, kind: 'archive' }),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `orderer-down-${RUN}` },
-      });
+      const send = () =>
+        fetch(`${t.url}/v1/evidence`, {
+          method: 'POST',
+          body: JSON.stringify({ sha256, kind: 'archive' }),
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `orderer-down-${RUN}` },
+        });
       const pending = await send();
       expect(pending.status).to.equal(202);
       const { txId } = (await pending.json()) as { txId: string };

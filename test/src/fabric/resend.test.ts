@@ -22,9 +22,14 @@ describe('FabricBackend: a kept transaction sent again', function () {
     if (!existsSync(FABRIC_CONNECTION)) throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing`);
     backend = await FabricBackend.open({
       connection: JSON.parse(readFileSync(FABRIC_CONNECTION, 'utf8')) as FabricConnection,
-      platformIdentities: { [`${ISSUER}::gz-etrading`]: present(FABRIC_PLATFORMS['gz-etrading'], 'the gz-etrading platform\'s Fabric user') },
-      platformMspId: 'TradingCentreMSP', regulatorMspId: 'RegulatorMSP',
-      regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
+      platformIdentities: {
+        [`${ISSUER}::gz-etrading`]: present(FABRIC_PLATFORMS['gz-etrading'], "the gz-etrading platform's Fabric user"),
+      },
+      platformMspId: 'TradingCentreMSP',
+      regulatorMspId: 'RegulatorMSP',
+      regulatorIdentity: 'User1',
+      publicIdentity: 'User5',
+      bidderIdentity: 'User5',
     });
   });
   after(() => backend.close());
@@ -35,9 +40,14 @@ describe('FabricBackend: a kept transaction sent again', function () {
       const args = [JSON.stringify({ sha256: hash, kind: 'resend-test' })];
       let kept: TxIntent | undefined;
       // beforeSend failing stands for a crash right after the fsync: the backend must not send.
-      const crashed = await backend.submit(caller, 'notary:notariseDocument', args, undefined, {
-        beforeSend: async (intent) => { kept = intent; throw new Error('gateway stopped'); },
-      }).then(() => 'committed', errorMessage);
+      const crashed = await backend
+        .submit(caller, 'notary:notariseDocument', args, undefined, {
+          beforeSend: async (intent) => {
+            kept = intent;
+            throw new Error('gateway stopped');
+          },
+        })
+        .then(() => 'committed', errorMessage);
       expect(crashed).to.contain('gateway stopped');
       const intent = present(kept, 'the kept intent');
       expect(intent.envelope, 'the signed envelope is handed over before the send').to.be.a('string');

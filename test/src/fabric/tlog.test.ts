@@ -12,7 +12,7 @@ import { policyOf, proofOf, startWitnessingGateways, type WitnessingOrg } from '
  * cosigning only checkpoints that are the root of its own tree. A cosigned checkpoint is the two
  * organisations' statement that their ledgers agree up to its size.
  */
-describe('the transparency log on Fabric: each organisation\'s tree from its own peer, witnessed by the other', function () {
+describe("the transparency log on Fabric: each organisation's tree from its own peer, witnessed by the other", function () {
   this.timeout(600_000);
   const temp = tempDir('tender-fabric-tlog-');
   let orgs: WitnessingOrg[] = [];
@@ -28,7 +28,7 @@ describe('the transparency log on Fabric: each organisation\'s tree from its own
     temp.remove();
   });
 
-  it('gives each record a proof, from either organisation\'s gateway, that verifies offline against a checkpoint the other organisation cosigned', async () => {
+  it("gives each record a proof, from either organisation's gateway, that verifies offline against a checkpoint the other organisation cosigned", async () => {
     const [tc] = orgs as [WitnessingOrg, WitnessingOrg];
     const platform = await tc.gateway.client('platform', 'gz-etrading');
     for (let i = 0; i < 3; i++) {
@@ -49,15 +49,21 @@ describe('the transparency log on Fabric: each organisation\'s tree from its own
     }
   });
 
-  it('refuses to cosign a checkpoint of the other organisation that its own peer\'s ledger does not have (422), and one beyond its tree for now (503)', async () => {
+  it("refuses to cosign a checkpoint of the other organisation that its own peer's ledger does not have (422), and one beyond its tree for now (503)", async () => {
     const [tc, reg] = orgs as [WitnessingOrg, WitnessingOrg];
     const current = parseCheckpoint(parseNote(await (await fetch(`${tc.gateway.url}/checkpoint`)).text()).text);
     // The TradingCentre's log key signs a root that is not the ledger's: a rewritten history.
-    const forged = signCheckpoint({ origin: tc.origin, size: current.size, rootHash: current.rootHash.map((b) => b ^ 1), extensions: [] }, tc.logSigner);
+    const forged = signCheckpoint(
+      { origin: tc.origin, size: current.size, rootHash: current.rootHash.map((b) => b ^ 1), extensions: [] },
+      tc.logSigner,
+    );
     const refused = await fetch(`${reg.gateway.url}/witness/add-checkpoint`, { method: 'POST', body: `old 0\n\n${forged}` });
     expect(refused.status).to.equal(422);
     expect(await refused.text()).to.match(/^TLOG_CONSISTENCY_INVALID: .*the two ledgers disagree/);
-    const beyond = signCheckpoint({ origin: tc.origin, size: current.size + 1_000_000, rootHash: current.rootHash, extensions: [] }, tc.logSigner);
+    const beyond = signCheckpoint(
+      { origin: tc.origin, size: current.size + 1_000_000, rootHash: current.rootHash, extensions: [] },
+      tc.logSigner,
+    );
     const ahead = await fetch(`${reg.gateway.url}/witness/add-checkpoint`, { method: 'POST', body: `old 0\n\n${beyond}` });
     expect(ahead.status).to.equal(503);
     expect(await ahead.text()).to.match(/^LEDGER_UNAVAILABLE: .*its peer is behind/);

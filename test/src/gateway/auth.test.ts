@@ -30,8 +30,14 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
     // Everything said at start comes right after this line: give it a moment, then stop.
     if (stdout.includes('listening on')) setTimeout(() => child.kill('SIGTERM'), 500);
   });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, stdout, stderr }); }));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 describe('gateway authentication', () => {
@@ -42,7 +48,9 @@ describe('gateway authentication', () => {
     a = await createTestIssuer(temp.dir, ISSUER_A);
     b = await createTestIssuer(temp.dir, ISSUER_B);
   });
-  after(() => { temp.remove(); });
+  after(() => {
+    temp.remove();
+  });
 
   describe('issuers are bound to the roles and subjects they may grant (AUTH_ISSUERS)', () => {
     let t: TestGateway;
@@ -56,7 +64,7 @@ describe('gateway authentication', () => {
     });
     after(() => t.close());
 
-    it('accepts each issuer\'s own roles for its own subjects', async () => {
+    it("accepts each issuer's own roles for its own subjects", async () => {
       expect(await status(t, await a.mint('platform', 'gz-etrading'))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
       expect(await status(t, await b.mint('regulator', 'zunyi-supervision'))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
     });
@@ -66,7 +74,7 @@ describe('gateway authentication', () => {
       expect(await status(t, await b.mint('platform', 'zunyi-supervision'))).to.deep.equal({ status: 403, code: 'ISSUER_NOT_AUTHORISED' });
     });
 
-    it('refuses with 403 ISSUER_NOT_AUTHORISED a subject outside the issuer\'s list or pattern (whole subject)', async () => {
+    it("refuses with 403 ISSUER_NOT_AUTHORISED a subject outside the issuer's list or pattern (whole subject)", async () => {
       expect(await status(t, await a.mint('platform', 'zunyi-etrading'))).to.deep.equal({ status: 403, code: 'ISSUER_NOT_AUTHORISED' });
       expect(await status(t, await a.mint('platform', 'gz-etrading2'))).to.deep.equal({ status: 403, code: 'ISSUER_NOT_AUTHORISED' });
       expect(await status(t, await b.mint('regulator', 'gz-supervision'))).to.deep.equal({ status: 403, code: 'ISSUER_NOT_AUTHORISED' });
@@ -98,8 +106,10 @@ describe('gateway authentication', () => {
     });
 
     it('is never trusted with the Fabric backend: the configuration is refused with a clear message', () => {
-      expect(() => loadConfig({ LEDGER_BACKEND: 'fabric', AUTH_DEV_ISSUER: 'true', AUTH_ISSUERS: JSON.stringify([a.config()]) }))
-        .to.throw(ConfigError, 'the development issuer is never trusted on a Fabric network');
+      expect(() => loadConfig({ LEDGER_BACKEND: 'fabric', AUTH_DEV_ISSUER: 'true', AUTH_ISSUERS: JSON.stringify([a.config()]) })).to.throw(
+        ConfigError,
+        'the development issuer is never trusted on a Fabric network',
+      );
       expect(() => loadConfig({ LEDGER_BACKEND: 'fabric' })).to.throw(ConfigError, 'LEDGER_BACKEND=fabric needs AUTH_ISSUERS');
       expect(loadConfig({ LEDGER_BACKEND: 'fabric', AUTH_ISSUERS: JSON.stringify([a.config()]) }).devIssuer).to.equal(false);
     });
@@ -118,10 +128,17 @@ describe('gateway authentication', () => {
     it('npm start refuses to start on Fabric with the development issuer, saying why', async () => {
       const data = tempDir('tender-main-');
       try {
-        const run = await runMain({ DATA_DIR: data.dir, LEDGER_BACKEND: 'fabric', AUTH_DEV_ISSUER: 'true', AUTH_ISSUERS: JSON.stringify([a.config()]) });
+        const run = await runMain({
+          DATA_DIR: data.dir,
+          LEDGER_BACKEND: 'fabric',
+          AUTH_DEV_ISSUER: 'true',
+          AUTH_ISSUERS: JSON.stringify([a.config()]),
+        });
         expect(run.code).to.equal(1);
         expect(run.stdout).to.not.include('listening on');
-        expect(run.stderr).to.include('configuration: AUTH_DEV_ISSUER=true with LEDGER_BACKEND=fabric: the development issuer is never trusted on a Fabric network');
+        expect(run.stderr).to.include(
+          'configuration: AUTH_DEV_ISSUER=true with LEDGER_BACKEND=fabric: the development issuer is never trusted on a Fabric network',
+        );
       } finally {
         data.remove();
       }
@@ -133,10 +150,18 @@ describe('gateway authentication', () => {
       const entry = { issuer: ISSUER_A, jwksFile: a.jwksFile };
       expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([entry]) })).to.throw(ConfigError, 'roles');
       expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, roles: ['superuser'] }]) })).to.throw(ConfigError, 'roles');
-      expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, issuer: 'urn:a::b', roles: ['platform'] }]) })).to.throw(ConfigError, '::');
+      expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, issuer: 'urn:a::b', roles: ['platform'] }]) })).to.throw(
+        ConfigError,
+        '::',
+      );
       expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([a.config(), a.config()]) })).to.throw(ConfigError, 'twice');
-      expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, roles: ['platform'], subjectPattern: '(' }]) })).to.throw(ConfigError, 'subjectPattern');
-      expect(loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, roles: ['platform'], subjects: ['gz-etrading'] }]) }).issuers[0]?.roles).to.deep.equal(['platform']);
+      expect(() => loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, roles: ['platform'], subjectPattern: '(' }]) })).to.throw(
+        ConfigError,
+        'subjectPattern',
+      );
+      expect(
+        loadConfig({ AUTH_ISSUERS: JSON.stringify([{ ...entry, roles: ['platform'], subjects: ['gz-etrading'] }]) }).issuers[0]?.roles,
+      ).to.deep.equal(['platform']);
     });
   });
 
@@ -145,7 +170,9 @@ describe('gateway authentication', () => {
     const callerB: Caller = { role: 'platform', issuer: ISSUER_B, sub: 'gz-etrading' };
 
     it('on the embedded ledger, the same subject from another issuer is another platform (NOT_PROJECT_OWNER)', async () => {
-      const t = await startTestGateway({ AUTH_ISSUERS: JSON.stringify([a.config({ roles: ['platform'] }), b.config({ roles: ['platform'] })]) });
+      const t = await startTestGateway({
+        AUTH_ISSUERS: JSON.stringify([a.config({ roles: ['platform'] }), b.config({ roles: ['platform'] })]),
+      });
       try {
         const owner = new TenderLedgerClient({ baseUrl: t.url, retries: 0, token: await a.mint('platform', 'gz-etrading') });
         const impostor = new TenderLedgerClient({ baseUrl: t.url, retries: 0, token: await b.mint('platform', 'gz-etrading') });
@@ -159,21 +186,30 @@ describe('gateway authentication', () => {
 
     it('on Fabric, FABRIC_PLATFORM_IDENTITIES maps <issuer>::<sub>: the same subject from another issuer has no Fabric identity (403)', async () => {
       const config = loadConfig({
-        LEDGER_BACKEND: 'fabric', AUTH_ISSUERS: JSON.stringify([a.config({ roles: ['platform'] }), b.config({ roles: ['platform'] })]),
+        LEDGER_BACKEND: 'fabric',
+        AUTH_ISSUERS: JSON.stringify([a.config({ roles: ['platform'] }), b.config({ roles: ['platform'] })]),
         FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ [callerKey(callerA)]: 'User1' }),
       });
       expect(config.fabric?.platformIdentities).to.deep.equal({ [`${ISSUER_A}::gz-etrading`]: 'User1' });
       // No peers: a call gets as far as choosing the Fabric user, which is what this checks.
       const backend = await FabricBackend.open({
         connection: { channel: 'tender', chaincode: 'tender', peers: {}, identities: {} },
-        platformIdentities: config.fabric?.platformIdentities ?? {}, platformMspId: 'TradingCentreMSP', regulatorMspId: 'RegulatorMSP',
-        regulatorIdentity: 'User1', publicIdentity: 'User5', bidderIdentity: 'User5',
+        platformIdentities: config.fabric?.platformIdentities ?? {},
+        platformMspId: 'TradingCentreMSP',
+        regulatorMspId: 'RegulatorMSP',
+        regulatorIdentity: 'User1',
+        publicIdentity: 'User5',
+        bidderIdentity: 'User5',
       });
       try {
-        const outcome = (caller: Caller) => backend.submit(caller, 'registerProject', ['{}']).then(() => 'submitted', (e: unknown) => {
-          const error = instanceOf(e, Error);
-          return 'code' in error && typeof error.code === 'string' ? error.code : error.message;
-        });
+        const outcome = (caller: Caller) =>
+          backend.submit(caller, 'registerProject', ['{}']).then(
+            () => 'submitted',
+            (e: unknown) => {
+              const error = instanceOf(e, Error);
+              return 'code' in error && typeof error.code === 'string' ? error.code : error.message;
+            },
+          );
         expect(await outcome(callerA)).to.equal('no Fabric identity User1 of TradingCentreMSP in the connection file');
         expect(await outcome(callerB)).to.equal('FORBIDDEN');
       } finally {
@@ -182,12 +218,26 @@ describe('gateway authentication', () => {
     });
 
     it('reads the older shape (bare subjects) as subjects of the one trusted issuer, and refuses it with several', () => {
-      const one = loadConfig({ LEDGER_BACKEND: 'fabric', AUTH_ISSUERS: JSON.stringify([a.config()]), FABRIC_PLATFORM_IDENTITIES: '{"gz-etrading":"User1"}' });
+      const one = loadConfig({
+        LEDGER_BACKEND: 'fabric',
+        AUTH_ISSUERS: JSON.stringify([a.config()]),
+        FABRIC_PLATFORM_IDENTITIES: '{"gz-etrading":"User1"}',
+      });
       expect(one.fabric?.platformIdentities).to.deep.equal({ [`${ISSUER_A}::gz-etrading`]: 'User1' });
-      expect(() => loadConfig({ LEDGER_BACKEND: 'fabric', AUTH_ISSUERS: JSON.stringify([a.config(), b.config()]), FABRIC_PLATFORM_IDENTITIES: '{"gz-etrading":"User1"}' }))
-        .to.throw(ConfigError, `write "<issuer>::gz-etrading"`);
-      expect(() => loadConfig({ LEDGER_BACKEND: 'fabric', AUTH_ISSUERS: JSON.stringify([a.config()]), FABRIC_PLATFORM_IDENTITIES: '{"urn:other::gz-etrading":"User1"}' }))
-        .to.throw(ConfigError, 'not in AUTH_ISSUERS');
+      expect(() =>
+        loadConfig({
+          LEDGER_BACKEND: 'fabric',
+          AUTH_ISSUERS: JSON.stringify([a.config(), b.config()]),
+          FABRIC_PLATFORM_IDENTITIES: '{"gz-etrading":"User1"}',
+        }),
+      ).to.throw(ConfigError, `write "<issuer>::gz-etrading"`);
+      expect(() =>
+        loadConfig({
+          LEDGER_BACKEND: 'fabric',
+          AUTH_ISSUERS: JSON.stringify([a.config()]),
+          FABRIC_PLATFORM_IDENTITIES: '{"urn:other::gz-etrading":"User1"}',
+        }),
+      ).to.throw(ConfigError, 'not in AUTH_ISSUERS');
     });
   });
 });

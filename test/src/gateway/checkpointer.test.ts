@@ -28,7 +28,17 @@ describe('Checkpointer', () => {
 
   const checkpointer = (threshold: number, ws = witnesses) => {
     const policy = parsePolicy(formatPolicy({ logs: [key.vkey], witnesses: ws.map((w) => w.vkey), threshold }), { ed25519: nodeEd25519 });
-    return { policy, c: new Checkpointer({ log: log.tree, origin: ORIGIN, signer: key.signer, witnesses: ws.map((w) => ({ url: w.url, vkey: w.vkey })), policy, warn: quiet }) };
+    return {
+      policy,
+      c: new Checkpointer({
+        log: log.tree,
+        origin: ORIGIN,
+        signer: key.signer,
+        witnesses: ws.map((w) => ({ url: w.url, vkey: w.vkey })),
+        policy,
+        warn: quiet,
+      }),
+    };
   };
 
   describe('after a restart (the witnesses know a later size than it does)', () => {
@@ -40,7 +50,9 @@ describe('Checkpointer', () => {
       const restarted = checkpointer(2);
       await restarted.c.tick();
       expect(restarted.c.published?.size).to.equal(7);
-      expect(verifyCheckpoint(present(restarted.c.published, 'the published checkpoint').note, restarted.policy).cosignatures).to.have.length(2);
+      expect(
+        verifyCheckpoint(present(restarted.c.published, 'the published checkpoint').note, restarted.policy).cosignatures,
+      ).to.have.length(2);
       // The same size again after another restart: from that size the proof is empty, and it is cosigned again.
       const again = checkpointer(2);
       await again.c.tick();
@@ -60,7 +72,12 @@ describe('Checkpointer', () => {
       await twoOfTwo.c.tick();
       expect(twoOfTwo.c.published).to.equal(undefined);
       expect(twoOfTwo.c.latest?.size).to.equal(3);
-      await twoOfTwo.c.waitFor(3, 50).then(() => expect.fail('published'), (e: unknown) => { expect(errorMessage(e)).to.include('no checkpoint meeting the witness policy'); });
+      await twoOfTwo.c.waitFor(3, 50).then(
+        () => expect.fail('published'),
+        (e: unknown) => {
+          expect(errorMessage(e)).to.include('no checkpoint meeting the witness policy');
+        },
+      );
       witnesses.pop();
     });
   });
@@ -73,7 +90,12 @@ describe('loadOrCreateLogKey', () => {
       const first = await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger');
       expect(statSync(path.join(temp.dir, 'keys', 'log')).mode & 0o777).to.equal(0o600);
       expect((await loadOrCreateLogKey(temp.dir, 'a.example/tender-ledger')).vkey).to.equal(first.vkey);
-      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(() => expect.fail('loaded'), (e: unknown) => { expect(errorMessage(e)).to.include('not b.example/tender-ledger'); });
+      await loadOrCreateLogKey(temp.dir, 'b.example/tender-ledger').then(
+        () => expect.fail('loaded'),
+        (e: unknown) => {
+          expect(errorMessage(e)).to.include('not b.example/tender-ledger');
+        },
+      );
     } finally {
       temp.remove();
     }

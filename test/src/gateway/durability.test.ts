@@ -6,8 +6,15 @@ import { expect } from 'chai';
 import { mintDevToken, TenderLedgerClient } from '@tender-ledger/client-sdk';
 import { schemaErrors, WritePendingSchema, type LedgerRecord, type RecordView } from '@tender-ledger/domain';
 import {
-  EmbeddedBackend, loadConfig, OutcomeUnknownError, startGateway,
-  type Committed, type LedgerBackend, type Reader, type RunningGateway, type SubmitOptions,
+  EmbeddedBackend,
+  loadConfig,
+  OutcomeUnknownError,
+  startGateway,
+  type Committed,
+  type LedgerBackend,
+  type Reader,
+  type RunningGateway,
+  type SubmitOptions,
 } from '@tender-ledger/gateway';
 import { tempDir } from '../helpers/temp.js';
 import { freePort } from '../helpers/ports.js';
@@ -26,8 +33,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(false); });
-    socket.once('error', () => { resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => {
+      resolve(true);
+    });
   });
 }
 
@@ -45,15 +57,23 @@ class GatewayProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, [GATEWAY_MAIN], { env: { ...process.env, ...this.#env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => { resolve({ code, signal }); }));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { this.stderr += chunk; });
+    this.#exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        resolve({ code, signal });
+      }),
+    );
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk;
+    });
     await new Promise<void>((resolve, reject) => {
       let out = '';
       child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
         out += chunk;
         if (out.includes('listening on')) resolve();
       });
-      void this.#exited.then(({ code, signal }) => { reject(new Error(`gateway exited (${code ?? signal ?? 'no status'}) before listening: ${this.stderr}`)); });
+      void this.#exited.then(({ code, signal }) => {
+        reject(new Error(`gateway exited (${code ?? signal ?? 'no status'}) before listening: ${this.stderr}`));
+      });
     });
   }
 
@@ -100,11 +120,21 @@ class FaultyBackend implements LedgerBackend {
     return committed;
   }
 
-  submitAsOwner(owner: Parameters<LedgerBackend['submitAsOwner']>[0], fn: string, args: string[]): Promise<Committed> { return this.inner.submitAsOwner(owner, fn, args); }
-  evaluate(reader: Reader, fn: string, args: string[]): Promise<string> { return this.inner.evaluate(reader, fn, args); }
-  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> { return this.inner.transaction(txId); }
-  health(): Promise<{ height?: number }> { return this.inner.health(); }
-  close(): Promise<void> { return this.inner.close(); }
+  submitAsOwner(owner: Parameters<LedgerBackend['submitAsOwner']>[0], fn: string, args: string[]): Promise<Committed> {
+    return this.inner.submitAsOwner(owner, fn, args);
+  }
+  evaluate(reader: Reader, fn: string, args: string[]): Promise<string> {
+    return this.inner.evaluate(reader, fn, args);
+  }
+  transaction(txId: string): Promise<{ blockNumber: number; blockHash: string } | undefined> {
+    return this.inner.transaction(txId);
+  }
+  health(): Promise<{ height?: number }> {
+    return this.inner.health();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 describe('gateway durability', () => {
@@ -117,7 +147,9 @@ describe('gateway durability', () => {
     beforeEach(async () => {
       temp = tempDir('tender-unknown-');
       const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0' });
-      backend = new FaultyBackend(await EmbeddedBackend.open(temp.dir, { platform: config.platformMspId, regulator: config.regulatorMspId }));
+      backend = new FaultyBackend(
+        await EmbeddedBackend.open(temp.dir, { platform: config.platformMspId, regulator: config.regulatorMspId }),
+      );
       gateway = await startGateway(config, { backend, writeWaitMs: 300 });
       token = await mintDevToken(temp.dir, { role: 'platform', sub: 'gz-etrading' });
     });
@@ -127,11 +159,14 @@ describe('gateway durability', () => {
       temp.remove();
     });
 
-    const notarise = (key: string, text: string) => fetch(`${gateway.url}/v1/evidence`, {
-      method: 'POST', body: JSON.stringify({ sha256: sha(text), kind: 'minutes' }),
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
-    });
-    const recordsOf = async (text: string) => ((await (await fetch(`${gateway.url}/v1/verify/${sha(text)}`)).json()) as { records: RecordView[] }).records;
+    const notarise = (key: string, text: string) =>
+      fetch(`${gateway.url}/v1/evidence`, {
+        method: 'POST',
+        body: JSON.stringify({ sha256: sha(text), kind: 'minutes' }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+      });
+    const recordsOf = async (text: string) =>
+      ((await (await fetch(`${gateway.url}/v1/verify/${sha(text)}`)).json()) as { records: RecordView[] }).records;
 
     it('answers 202 with the transaction and where its record will be; the retry finds the record that landed', async () => {
       backend.next = 'landsUnheard';
@@ -197,7 +232,9 @@ describe('gateway durability', () => {
       // because the machine is slow: this test is about draining, not about the wait.
       await gateway.close();
       const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0' });
-      backend = new FaultyBackend(await EmbeddedBackend.open(temp.dir, { platform: config.platformMspId, regulator: config.regulatorMspId }));
+      backend = new FaultyBackend(
+        await EmbeddedBackend.open(temp.dir, { platform: config.platformMspId, regulator: config.regulatorMspId }),
+      );
       gateway = await startGateway(config, { backend, writeWaitMs: 120_000 });
       backend.delayMs = 200;
       const writes = Array.from({ length: 8 }, (_, i) => notarise(`drain-${i}`, `drain document ${i}`));
@@ -223,23 +260,46 @@ describe('gateway durability', () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
       const gateway = new GatewayProcess({
-        DATA_DIR: temp.dir, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '100000000', WRITE_WAIT_MS: '2000',
+        DATA_DIR: temp.dir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        RATE_LIMIT_PER_MINUTE: '100000000',
+        WRITE_WAIT_MS: '2000',
         CORE_CHAINCODE_LOGGING_LEVEL: 'critical',
       });
-      const counts = { sent: 0, resent: 0, recovered: 0, pending: 0, refused: 0, internal: 0, wrong: [] as string[], termExits: [] as string[] };
+      const counts = {
+        sent: 0,
+        resent: 0,
+        recovered: 0,
+        pending: 0,
+        refused: 0,
+        internal: 0,
+        wrong: [] as string[],
+        termExits: [] as string[],
+      };
       try {
         await gateway.start();
         const token = await mintDevToken(temp.dir, { role: 'platform', sub: 'crash-platform' });
         const headers = (key: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key });
 
         /** Sends one request, and the same again with its key after every failure, until answered. */
-        const untilAnswered = async (route: string, key: string, body: object): Promise<{ status: number; json: unknown; replayed: boolean }> => {
+        const untilAnswered = async (
+          route: string,
+          key: string,
+          body: object,
+        ): Promise<{ status: number; json: unknown; replayed: boolean }> => {
           const payload = JSON.stringify(body);
           for (let attempt = 0; ; attempt++) {
-            if (attempt === 0) counts.sent++; else counts.resent++;
+            if (attempt === 0) counts.sent++;
+            else counts.resent++;
             let response: Response;
             try {
-              response = await fetch(`${base}${route}`, { method: 'POST', headers: headers(key), body: payload, signal: AbortSignal.timeout(30_000) });
+              response = await fetch(`${base}${route}`, {
+                method: 'POST',
+                headers: headers(key),
+                body: payload,
+                signal: AbortSignal.timeout(30_000),
+              });
             } catch {
               await sleep(20 + Math.random() * 60); // the gateway is down or restarting
               continue;
@@ -260,8 +320,14 @@ describe('gateway durability', () => {
         const deadline = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString();
         for (const projectId of PROJECTS) {
           const registered = await untilAnswered('/v1/projects', `register-${projectId}`, {
-            projectId, name: `crash test ${projectId}`, category: 'works', estimatedPrice: 10_000_000, depositAmount: 100_000,
-            bidDeadline: deadline(5), openingTime: deadline(6), tenderDocSha256: sha(`tender doc ${projectId}`),
+            projectId,
+            name: `crash test ${projectId}`,
+            category: 'works',
+            estimatedPrice: 10_000_000,
+            depositAmount: 100_000,
+            bidDeadline: deadline(5),
+            openingTime: deadline(6),
+            tenderDocSha256: sha(`tender doc ${projectId}`),
           });
           expect(registered.status).to.equal(201);
         }
@@ -279,14 +345,25 @@ describe('gateway durability', () => {
               counts.wrong.push(`${key}: ${answer.status} ${JSON.stringify(answer.json)}`);
               continue;
             }
-            acknowledged.push({ key, sha256, ...(projectId ? { projectId } : {}), recordId: (answer.json as { record: LedgerRecord }).record.recordId });
+            acknowledged.push({
+              key,
+              sha256,
+              ...(projectId ? { projectId } : {}),
+              recordId: (answer.json as { record: LedgerRecord }).record.recordId,
+            });
           }
         };
         const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
 
         // Restarts, alternating kill -9 and SIGTERM, each once every worker has had time to get answers.
-        const plan = [...Array.from({ length: Math.max(KILLS, TERMS) }, (_, n) => [n < KILLS ? 'SIGKILL' : undefined, n < TERMS ? 'SIGTERM' : undefined])]
-          .flat().filter((s): s is 'SIGKILL' | 'SIGTERM' => s !== undefined);
+        const plan = [
+          ...Array.from({ length: Math.max(KILLS, TERMS) }, (_, n) => [
+            n < KILLS ? 'SIGKILL' : undefined,
+            n < TERMS ? 'SIGTERM' : undefined,
+          ]),
+        ]
+          .flat()
+          .filter((s): s is 'SIGKILL' | 'SIGTERM' => s !== undefined);
         for (const signal of plan) {
           const before = acknowledged.length;
           while (acknowledged.length < before + WORKERS) await sleep(10);
@@ -311,7 +388,9 @@ describe('gateway durability', () => {
         // And each project's trail: one record per acknowledged document, its hash chain whole.
         let trailExtra = 0;
         for (const projectId of PROJECTS) {
-          const trail = (await (await fetch(`${base}/v1/projects/${projectId}/trail`, { headers: { authorization: `Bearer ${token}` } })).json()) as { chainValid: boolean; records: LedgerRecord[] };
+          const trail = (await (
+            await fetch(`${base}/v1/projects/${projectId}/trail`, { headers: { authorization: `Bearer ${token}` } })
+          ).json()) as { chainValid: boolean; records: LedgerRecord[] };
           expect(trail.chainValid, `${projectId} chain`).to.equal(true);
           const documents = trail.records.filter((r) => r.step === 'DocumentNotarised');
           trailExtra += documents.length - acknowledged.filter((a) => a.projectId === projectId).length;
@@ -320,18 +399,33 @@ describe('gateway durability', () => {
         // A request sent once more after all this still gets its first answer.
         let changedAnswers = 0;
         for (const ack of acknowledged) {
-          const again = await untilAnswered('/v1/evidence', ack.key, { sha256: ack.sha256, kind: 'minutes', ...(ack.projectId ? { projectId: ack.projectId } : {}) });
+          const again = await untilAnswered('/v1/evidence', ack.key, {
+            sha256: ack.sha256,
+            kind: 'minutes',
+            ...(ack.projectId ? { projectId: ack.projectId } : {}),
+          });
           if ((again.json as { record?: LedgerRecord }).record?.recordId !== ack.recordId) changedAnswers++;
         }
         const databaseClosed = gateway.stderr.split('Database is not open').length - 1;
-        console.log(`      ${KILLS} kill -9 + ${TERMS} SIGTERM restarts: ${acknowledged.length} documents acknowledged (${counts.sent} requests, ${counts.resent} re-sent, ${recoveredUnderLoad} re-sent ones answered as a replay, `
-          + `${counts.pending} answered 202, ${counts.refused} answered 503, ${counts.internal} answered 500); duplicates ${duplicates}, `
-          + `acknowledged missing ${missing}, extra trail records ${trailExtra}, changed answers on replay ${changedAnswers}, wrong answers ${counts.wrong.length}, `
-          + `"Database is not open" ${databaseClosed}; SIGTERM exits ${counts.termExits.join(',')}`);
+        console.log(
+          `      ${KILLS} kill -9 + ${TERMS} SIGTERM restarts: ${acknowledged.length} documents acknowledged (${counts.sent} requests, ${counts.resent} re-sent, ${recoveredUnderLoad} re-sent ones answered as a replay, ` +
+            `${counts.pending} answered 202, ${counts.refused} answered 503, ${counts.internal} answered 500); duplicates ${duplicates}, ` +
+            `acknowledged missing ${missing}, extra trail records ${trailExtra}, changed answers on replay ${changedAnswers}, wrong answers ${counts.wrong.length}, ` +
+            `"Database is not open" ${databaseClosed}; SIGTERM exits ${counts.termExits.join(',')}`,
+        );
         expect(counts.wrong, 'answers other than 201').to.deep.equal([]);
-        expect({ duplicates, missing, trailExtra, changedAnswers, internal: counts.internal, databaseClosed })
-          .to.deep.equal({ duplicates: 0, missing: 0, trailExtra: 0, changedAnswers: 0, internal: 0, databaseClosed: 0 });
-        expect(counts.termExits.every((code) => code === '0'), 'SIGTERM exits cleanly').to.equal(true);
+        expect({ duplicates, missing, trailExtra, changedAnswers, internal: counts.internal, databaseClosed }).to.deep.equal({
+          duplicates: 0,
+          missing: 0,
+          trailExtra: 0,
+          changedAnswers: 0,
+          internal: 0,
+          databaseClosed: 0,
+        });
+        expect(
+          counts.termExits.every((code) => code === '0'),
+          'SIGTERM exits cleanly',
+        ).to.equal(true);
         expect(acknowledged.length).to.be.greaterThan(0);
       } finally {
         await gateway.stop('SIGKILL');
@@ -347,21 +441,35 @@ describe('gateway durability', () => {
       const port = await freePort();
       // Its own process group, so that whatever npm starts can be found (and cleaned up) afterwards.
       const npm = spawn('npm', ['start'], {
-        cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: REPO,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, DATA_DIR: temp.dir, PORT: String(port), HOST: '127.0.0.1', CORE_CHAINCODE_LOGGING_LEVEL: 'critical' },
       });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => { resolve({ code, signal }); }));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        npm.once('exit', (code, signal) => {
+          resolve({ code, signal });
+        }),
+      );
       // The gateway holds the pipe too: its end means the gateway's last words have arrived.
-      const outputEnded = new Promise<void>((resolve) => npm.stdout?.once('close', () => { resolve(); }));
+      const outputEnded = new Promise<void>((resolve) =>
+        npm.stdout?.once('close', () => {
+          resolve();
+        }),
+      );
       let out = '';
-      npm.stderr?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+      npm.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+      });
       try {
         await new Promise<void>((resolve, reject) => {
           npm.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
             out += chunk;
             if (out.includes('listening on')) resolve();
           });
-          void exited.then(({ code, signal }) => { reject(new Error(`npm start exited (${code ?? signal ?? 'no status'}) before listening: ${out}`)); });
+          void exited.then(({ code, signal }) => {
+            reject(new Error(`npm start exited (${code ?? signal ?? 'no status'}) before listening: ${out}`));
+          });
         });
         expect(await portIsFree(port)).to.equal(false);
         npm.kill('SIGTERM');
@@ -383,7 +491,11 @@ describe('gateway durability', () => {
         await Promise.race([outputEnded, sleep(5_000)]);
         expect(out, out).to.include('closed: every write under way finished');
       } finally {
-        try { process.kill(-(npm.pid as number), 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(-(npm.pid as number), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
         temp.remove();
       }
     });

@@ -3,7 +3,15 @@ import { expect } from 'chai';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { LedgerError, sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
-import { SIG_COSIGNATURE_V1, SIG_ED25519, parseNote, parseVerifierKey, signCheckpoint, toHex, verifyNoteSignatures } from '@tender-ledger/tlog';
+import {
+  SIG_COSIGNATURE_V1,
+  SIG_ED25519,
+  parseNote,
+  parseVerifierKey,
+  signCheckpoint,
+  toHex,
+  verifyNoteSignatures,
+} from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { FabricLog, fabricBlockLeaves } from '@tender-ledger/gateway';
 import { CheckpointStore, Witness } from '@tender-ledger/witness';
@@ -17,7 +25,10 @@ import { tempDir } from '../helpers/temp.js';
  * committed transactions (their chaincode events are the records): the Fabric log code runs over
  * the same protobuf structures as on a network; test/src/fabric/tlog.test.ts runs it on one.
  */
-function fabricBlock(number: number, txs: { txId: string; event?: { name: string; payload: string }; valid?: boolean; type?: number }[]): common.Block {
+function fabricBlock(
+  number: number,
+  txs: { txId: string; event?: { name: string; payload: string }; valid?: boolean; type?: number }[],
+): common.Block {
   const envelopes = txs.map((tx) => {
     const channelHeader = new common.ChannelHeader();
     channelHeader.setType(tx.type ?? common.HeaderType.ENDORSER_TRANSACTION);
@@ -65,7 +76,7 @@ function fabricBlock(number: number, txs: { txId: string; event?: { name: string
   return block;
 }
 
-describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witness)', () => {
+describe("the transparency log on Fabric (FabricLog, a peer organisation's witness)", () => {
   let temp: ReturnType<typeof tempDir>;
   let blocks: [common.Block, common.Block, common.Block];
   let expected: string[];
@@ -73,14 +84,20 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
   beforeEach(async () => {
     temp = tempDir('tender-fabric-log-');
     const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now, transparencyLog: true });
-    const committed = await Promise.all(Array.from({ length: 6 }, (_, i) => ledger.submit({
-      identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
-    })));
+    const committed = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        ledger.submit({
+          identity: platformA,
+          fn: 'notary:notariseDocument',
+          args: [JSON.stringify({ sha256: sha256Hex(`fabric ${i}`), kind: 'archive' })],
+        }),
+      ),
+    );
     const txs = [];
     for (let n = 0; n < ledger.height; n++) txs.push(...present(await ledger.getBlock(n), `block ${n}`).txs);
     expected = committed.map((c) => (JSON.parse(c.result) as { hash: string }).hash);
     const ordered = txs.map((t) => ({ txId: t.txId, event: present(t.event, `the event of ${t.txId}`) }));
-    const [first, second] = [present(ordered[0], 'the first record\'s transaction'), present(ordered[1], 'the second record\'s transaction')];
+    const [first, second] = [present(ordered[0], "the first record's transaction"), present(ordered[1], "the second record's transaction")];
     // Block 0: a config transaction; block 1: two records with an invalidated copy between; block 2: the rest.
     blocks = [
       fabricBlock(0, [{ txId: 'config', type: common.HeaderType.CONFIG }]),
@@ -90,33 +107,49 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
     expected = ordered.map((t) => (JSON.parse(t.event.payload) as { hash: string }).hash);
     await ledger.close();
   });
-  afterEach(() => { temp.remove(); });
+  afterEach(() => {
+    temp.remove();
+  });
 
   describe('fabricBlockLeaves', () => {
-    it('takes valid endorser transactions\' records, in block then transaction order', () => {
+    it("takes valid endorser transactions' records, in block then transaction order", () => {
       const leaves = blocks.flatMap((b) => fabricBlockLeaves(b));
       expect(leaves.map((l) => toHex(l.data))).to.deep.equal(expected);
       expect(leaves.map((l) => l.txId)).not.to.include('conflicted');
     });
   });
 
-  describe('two organisations\' gateways, each witnessing the other\'s log against its own tree', () => {
+  describe("two organisations' gateways, each witnessing the other's log against its own tree", () => {
     const witnessOf = async (ownTree: FabricLog, logVkey: string, catchUpMs?: number) => {
       const cosigner = parseSignerKey(generateSignerKey('regulator.example/tender-ledger/witness', SIG_COSIGNATURE_V1));
       const store = new CheckpointStore(path.join(temp.dir, `witness-${Math.random().toString(36).slice(2)}`));
       await store.init();
-      const witness = new Witness({ name: cosigner.name, signer: cosigner.signer, store, ownTree, logs: [parseVerifierKey(logVkey, nodeEd25519)], ...(catchUpMs !== undefined ? { catchUpMs } : {}) });
+      const witness = new Witness({
+        name: cosigner.name,
+        signer: cosigner.signer,
+        store,
+        ownTree,
+        logs: [parseVerifierKey(logVkey, nodeEd25519)],
+        ...(catchUpMs !== undefined ? { catchUpMs } : {}),
+      });
       return { witness, cosigner };
     };
     const fromEmpty = (note: string) => new TextEncoder().encode(`old 0\n\n${note}`);
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => instanceOf(error, LedgerError).code);
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => instanceOf(error, LedgerError).code,
+      );
 
-    it('build the same tree from their own peers\' blocks, so each cosigns the other\'s checkpoint', async () => {
+    it("build the same tree from their own peers' blocks, so each cosigns the other's checkpoint", async () => {
       const [tc, reg] = ['tradingcentre.example/tender-ledger', 'regulator.example/tender-ledger'].map((origin) => {
         const log = new FabricLog();
         for (const b of blocks) log.applyBlock(b);
         return { origin, log, logKey: parseSignerKey(generateSignerKey(origin, SIG_ED25519)) };
-      }) as [{ origin: string; log: FabricLog; logKey: ReturnType<typeof parseSignerKey> }, { origin: string; log: FabricLog; logKey: ReturnType<typeof parseSignerKey> }];
+      }) as [
+        { origin: string; log: FabricLog; logKey: ReturnType<typeof parseSignerKey> },
+        { origin: string; log: FabricLog; logKey: ReturnType<typeof parseSignerKey> },
+      ];
       expect(toHex(tc.log.root())).to.equal(toHex(reg.log.root()));
       expect(tc.log.size).to.equal(6);
       const { witness, cosigner } = await witnessOf(reg.log, tc.logKey.vkey);
@@ -138,7 +171,10 @@ describe('the transparency log on Fabric (FabricLog, a peer organisation\'s witn
       const ahead = signCheckpoint({ origin: key.name, size: 6, rootHash: tc.root(), extensions: [] }, key.signer);
       const impatient = await witnessOf(reg, key.vkey, 100);
       expect(await refusal(impatient.witness.addCheckpoint(fromEmpty(ahead)))).to.equal('LEDGER_UNAVAILABLE');
-      const forged = signCheckpoint({ origin: key.name, size: 2, rootHash: tc.root(1).map((b: number) => b ^ 1), extensions: [] }, key.signer);
+      const forged = signCheckpoint(
+        { origin: key.name, size: 2, rootHash: tc.root(1).map((b: number) => b ^ 1), extensions: [] },
+        key.signer,
+      );
       expect(await refusal(impatient.witness.addCheckpoint(fromEmpty(forged)))).to.equal('TLOG_CONSISTENCY_INVALID');
       // Its peer commits the missing block while the request waits: then it cosigns.
       const patient = await witnessOf(reg, key.vkey, 60_000);

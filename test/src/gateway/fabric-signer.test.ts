@@ -4,10 +4,14 @@ import { expect } from 'chai';
 import { signers } from '@hyperledger/fabric-gateway';
 import { lowSDer, NATIVE_SIGNER_HASH, newNativeSigner } from '@tender-ledger/gateway';
 
-interface NobleSignature { r: bigint; s: bigint; toDERRawBytes(): Uint8Array }
+interface NobleSignature {
+  r: bigint;
+  s: bigint;
+  toDERRawBytes(): Uint8Array;
+}
 interface NobleP256 {
   CURVE: { n: bigint };
-  Signature: { new(r: bigint, s: bigint): NobleSignature; fromDER(der: Uint8Array): NobleSignature };
+  Signature: { new (r: bigint, s: bigint): NobleSignature; fromDER(der: Uint8Array): NobleSignature };
   verify(signature: NobleSignature, digest: Uint8Array, publicKey: Uint8Array, options: { lowS: boolean }): boolean;
 }
 // The curve code fabric-gateway signs with itself, as it resolves it: the reference verifier here.
@@ -22,7 +26,7 @@ function publicKeyBytes(key: KeyObject): Uint8Array {
 const p1363 = (r: bigint, s: bigint) => Buffer.from(r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0'), 'hex');
 const sha256 = (message: Uint8Array) => createHash('sha256').update(message).digest();
 
-describe('newNativeSigner (the Fabric backend\'s signer)', () => {
+describe("newNativeSigner (the Fabric backend's signer)", () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const sign = newNativeSigner(privateKey);
 
@@ -34,7 +38,7 @@ describe('newNativeSigner (the Fabric backend\'s signer)', () => {
   describe('for many messages', () => {
     const messages = Array.from({ length: 64 }, (_, i) => randomBytes(50 + i));
 
-    it('signs SHA-256 of the message, in DER, as the library\'s verifier takes it only with a low s', async () => {
+    it("signs SHA-256 of the message, in DER, as the library's verifier takes it only with a low s", async () => {
       for (const message of messages) {
         const signature = p256.Signature.fromDER(await sign(message));
         expect(signature.s <= N / 2n, 'low s').to.equal(true);
@@ -42,7 +46,7 @@ describe('newNativeSigner (the Fabric backend\'s signer)', () => {
       }
     });
 
-    it('signs what fabric-gateway\'s own signer signs: both verify under the same key', async () => {
+    it("signs what fabric-gateway's own signer signs: both verify under the same key", async () => {
       const theirs = signers.newPrivateKeySigner(privateKey);
       const message = messages[0] as Uint8Array;
       const ours = p256.Signature.fromDER(await sign(message));
@@ -64,7 +68,7 @@ describe('newNativeSigner (the Fabric backend\'s signer)', () => {
 
 describe('lowSDer', () => {
   describe('when s is in the upper half of the order', () => {
-    it('encodes n − s instead, which the library\'s low-s verifier accepts', async () => {
+    it("encodes n − s instead, which the library's low-s verifier accepts", async () => {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const digest = sha256(Buffer.from('high s'));
       // A real signature (the library's, low s), turned high: the low-s rule refuses it.
@@ -92,7 +96,9 @@ describe('lowSDer', () => {
     ];
     for (const [title, r, s] of cases) {
       it(`is the library's: ${title}`, () => {
-        expect(Buffer.from(lowSDer(p1363(r, s))).toString('hex')).to.equal(Buffer.from(new p256.Signature(r, s).toDERRawBytes()).toString('hex'));
+        expect(Buffer.from(lowSDer(p1363(r, s))).toString('hex')).to.equal(
+          Buffer.from(new p256.Signature(r, s).toDERRawBytes()).toString('hex'),
+        );
       });
     }
   });

@@ -2,25 +2,55 @@ import { expect } from 'chai';
 import type { TSchema } from '@sinclair/typebox';
 import { commitBid } from '@tender-ledger/client-sdk';
 import {
-  BidderBidsSchema, BidderRecordsSchema, ERROR_CODES, HashLookupSchema, HealthSchema, JwksSchema, OverdueDepositsSchema,
-  ProblemSchema, ProjectListSchema, ProjectStatusSchema, ProjectsByCategorySchema, ReceiptCheckSchema, ReceiptClaims,
-  RecordWithBlockSchema, TrailSchema, WritePendingSchema, WriteResultSchema, schemaErrors,
+  BidderBidsSchema,
+  BidderRecordsSchema,
+  ERROR_CODES,
+  HashLookupSchema,
+  HealthSchema,
+  JwksSchema,
+  OverdueDepositsSchema,
+  ProblemSchema,
+  ProjectListSchema,
+  ProjectStatusSchema,
+  ProjectsByCategorySchema,
+  ReceiptCheckSchema,
+  ReceiptClaims,
+  RecordWithBlockSchema,
+  TrailSchema,
+  WritePendingSchema,
+  WriteResultSchema,
+  schemaErrors,
 } from '@tender-ledger/domain';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { doc } from '../helpers/tender.js';
 
 /** The domain schema behind each component the document publishes. */
 const COMPONENTS: Record<string, TSchema> = {
-  WriteResult: WriteResultSchema, WritePending: WritePendingSchema, ProjectStatus: ProjectStatusSchema, ProjectList: ProjectListSchema, Trail: TrailSchema,
-  BidderRecords: BidderRecordsSchema, BidderBids: BidderBidsSchema, RecordWithBlock: RecordWithBlockSchema,
-  OverdueDeposits: OverdueDepositsSchema, ProjectsByCategory: ProjectsByCategorySchema, HashLookup: HashLookupSchema,
-  ReceiptCheck: ReceiptCheckSchema, ReceiptClaims, Jwks: JwksSchema, Health: HealthSchema, Problem: ProblemSchema,
+  WriteResult: WriteResultSchema,
+  WritePending: WritePendingSchema,
+  ProjectStatus: ProjectStatusSchema,
+  ProjectList: ProjectListSchema,
+  Trail: TrailSchema,
+  BidderRecords: BidderRecordsSchema,
+  BidderBids: BidderBidsSchema,
+  RecordWithBlock: RecordWithBlockSchema,
+  OverdueDeposits: OverdueDepositsSchema,
+  ProjectsByCategory: ProjectsByCategorySchema,
+  HashLookup: HashLookupSchema,
+  ReceiptCheck: ReceiptCheckSchema,
+  ReceiptClaims,
+  Jwks: JwksSchema,
+  Health: HealthSchema,
+  Problem: ProblemSchema,
 };
 
 interface Operation {
   operationId: string;
   parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string; allOf?: [{ $ref: string }, { properties: { code: { enum: string[] } } }] } }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: { $ref?: string; allOf?: [{ $ref: string }, { properties: { code: { enum: string[] } } }] } }> }
+  >;
 }
 interface Document {
   openapi: string;
@@ -62,13 +92,18 @@ describe('GET /openapi.json', function () {
     });
     const op = operation(method, path.split('?')[0] as string);
     const documented = op.responses[String(response.status)];
-    expect(documented, `${method} ${path} answered ${String(response.status)}, not documented for ${op.operationId}`).to.not.equal(undefined);
+    expect(documented, `${method} ${path} answered ${String(response.status)}, not documented for ${op.operationId}`).to.not.equal(
+      undefined,
+    );
     const [mediaType, media] = Object.entries(documented?.content ?? {})[0] ?? [];
     expect(response.headers.get('content-type')).to.equal(`${mediaType ?? ''}; charset=utf-8`);
     const body = (await response.json()) as { code?: string };
     const ref = media?.schema.$ref ?? media?.schema.allOf?.[0].$ref ?? '';
     const component = COMPONENTS[ref.replace('#/components/schemas/', '')] as TSchema;
-    expect(schemaErrors(component, body), `${method} ${path} → ${String(response.status)} ${JSON.stringify(body).slice(0, 300)}`).to.deep.equal([]);
+    expect(
+      schemaErrors(component, body),
+      `${method} ${path} → ${String(response.status)} ${JSON.stringify(body).slice(0, 300)}`,
+    ).to.deep.equal([]);
     const codes = media?.schema.allOf?.[1].properties.code.enum;
     if (codes) expect(codes, `${method} ${path}`).to.include(body.code);
     seen.add(`${op.operationId} ${String(response.status)}`);
@@ -81,10 +116,31 @@ describe('GET /openapi.json', function () {
       expect(document.components.schemas[name], name).to.deep.equal(JSON.parse(JSON.stringify(schema)));
     }
     const register = document.paths['/v1/projects']?.post as Operation;
-    expect(Object.keys(register.responses)).to.have.members(['201', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503']);
-    expect(register.responses['422']?.content?.['application/problem+json']?.schema.allOf?.[1].properties.code.enum).to.deep.equal(['IDEMPOTENCY_KEY_REUSED']);
-    expect(register.parameters?.find((p) => p.name === 'Idempotency-Key')?.schema).to.include({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7E]+$' });
-    const problemCodes = (document.components.schemas.Problem as { properties: { code: { anyOf: { const: string }[] } } }).properties.code.anyOf.map((c) => c.const);
+    expect(Object.keys(register.responses)).to.have.members([
+      '201',
+      '202',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '503',
+    ]);
+    expect(register.responses['422']?.content?.['application/problem+json']?.schema.allOf?.[1].properties.code.enum).to.deep.equal([
+      'IDEMPOTENCY_KEY_REUSED',
+    ]);
+    expect(register.parameters?.find((p) => p.name === 'Idempotency-Key')?.schema).to.include({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[\\x21-\\x7E]+$',
+    });
+    const problemCodes = (
+      document.components.schemas.Problem as { properties: { code: { anyOf: { const: string }[] } } }
+    ).properties.code.anyOf.map((c) => c.const);
     expect(problemCodes).to.have.members(Object.keys(ERROR_CODES));
   });
 
@@ -97,8 +153,15 @@ describe('GET /openapi.json', function () {
     const deadline = t.time.iso(t.time.deadlineLead());
     const opening = new Date(Date.parse(deadline) + t.time.openingGap).toISOString();
     const project = {
-      projectId, name: '市政道路改造工程 🚧', category: 'construction', tenderer: '某市住建局', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
-      bidDeadline: deadline, openingTime: opening, tenderDocSha256: doc('openapi tender'),
+      projectId,
+      name: '市政道路改造工程 🚧',
+      category: 'construction',
+      tenderer: '某市住建局',
+      estimatedPrice: 100_000_000,
+      depositAmount: 2_000_000,
+      bidDeadline: deadline,
+      openingTime: opening,
+      tenderDocSha256: doc('openapi tender'),
     };
     const write = async (path: string, body: unknown, token = platform, headers: Record<string, string> = {}) => {
       const answer = await call('POST', path, { token, body, headers });
@@ -108,15 +171,31 @@ describe('GET /openapi.json', function () {
 
     const registered = await write('/v1/projects', project);
     const reveals = [];
-    for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 95_000_000]] as const) {
-      const deposit = bidderId === 'B2' ? { form: 'guarantee', amount: 2_000_000, issuer: '某银行', reference: 'BG-1', docSha256: doc('letter') } : { form: 'cash', amount: 2_000_000 };
+    for (const [bidderId, price] of [
+      ['B1', 90_000_000],
+      ['B2', 92_000_000],
+      ['B3', 94_000_000],
+      ['B4', 95_000_000],
+    ] as const) {
+      const deposit =
+        bidderId === 'B2'
+          ? { form: 'guarantee', amount: 2_000_000, issuer: '某银行', reference: 'BG-1', docSha256: doc('letter') }
+          : { form: 'cash', amount: 2_000_000 };
       await write(`/v1/projects/${projectId}/bidders`, { bidderId, deposit });
       const sealed = commitBid({ projectId, bidderId, bidFileSha256: doc(`bid ${bidderId}`), price });
       await write(`/v1/projects/${projectId}/bids`, { bidderId, commitment: sealed.commitment });
       if (bidderId !== 'B4') reveals.push(sealed.reveal);
     }
-    await write(`/v1/projects/${projectId}/committee`, { members: ['E1', 'E2', 'E3', 'E4', 'E9'], appointmentDocSha256: doc('expert draw') });
-    await write(`/v1/projects/${projectId}/committee/replacements`, { memberId: 'E9', replacementId: 'E5', reason: '回避 (conflict of interest)', reasonDocSha256: doc('recusal') });
+    await write(`/v1/projects/${projectId}/committee`, {
+      members: ['E1', 'E2', 'E3', 'E4', 'E9'],
+      appointmentDocSha256: doc('expert draw'),
+    });
+    await write(`/v1/projects/${projectId}/committee/replacements`, {
+      memberId: 'E9',
+      replacementId: 'E5',
+      reason: '回避 (conflict of interest)',
+      reasonDocSha256: doc('recusal'),
+    });
     // Before opening the public sees the project without counts, and redacted records.
     await call('GET', `/v1/projects/${projectId}`, { token: bidder });
     await call('GET', `/v1/projects/${projectId}/trail`, { token: other });
@@ -124,16 +203,33 @@ describe('GET /openapi.json', function () {
     await write(`/v1/projects/${projectId}/bids/B4/withdrawal`, {});
     await write(`/v1/projects/${projectId}/deposits/B4/release`, { amount: 2_000_000 });
     await t.time.reach(Date.parse(opening));
-    await write(`/v1/projects/${projectId}/opening`, { reveals: reveals.map(({ bidderId, bidFileSha256, price, salt }) => ({ bidderId, bidFileSha256, price, salt })) });
+    await write(`/v1/projects/${projectId}/opening`, {
+      reveals: reveals.map(({ bidderId, bidFileSha256, price, salt }) => ({ bidderId, bidFileSha256, price, salt })),
+    });
     for (const evaluatorId of ['E1', 'E2', 'E3', 'E4', 'E5']) {
-      await write(`/v1/projects/${projectId}/scores`, { evaluatorId, reportSha256: doc(`report ${evaluatorId}`), scores: [{ bidderId: 'B1', score: 8000 }, { bidderId: 'B2', score: 9150 }, { bidderId: 'B3', score: 7000 }] });
+      await write(`/v1/projects/${projectId}/scores`, {
+        evaluatorId,
+        reportSha256: doc(`report ${evaluatorId}`),
+        scores: [
+          { bidderId: 'B1', score: 8000 },
+          { bidderId: 'B2', score: 9150 },
+          { bidderId: 'B3', score: 7000 },
+        ],
+      });
     }
     // Opened, not yet awarded: committee members still hidden from the public.
     await call('GET', `/v1/projects/${projectId}/trail`, { token: other });
-    await write(`/v1/projects/${projectId}/award`, { bidderId: 'B1', noticeSha256: doc('notice'), reason: '第一名放弃', reasonDocSha256: doc('reason') });
+    await write(`/v1/projects/${projectId}/award`, {
+      bidderId: 'B1',
+      noticeSha256: doc('notice'),
+      reason: '第一名放弃',
+      reasonDocSha256: doc('reason'),
+    });
     await write(`/v1/projects/${projectId}/contract`, { contractSha256: doc('contract') });
     const released = await write(`/v1/projects/${projectId}/deposits/B1/release`, { amount: 2_000_000, interest: 12 });
-    const standalone = await write('/v1/evidence', { sha256: doc('archive'), kind: 'archive', metadata: { 标题: '档案 😀' } }, other, { 'idempotency-key': 'archive-1' });
+    const standalone = await write('/v1/evidence', { sha256: doc('archive'), kind: 'archive', metadata: { 标题: '档案 😀' } }, other, {
+      'idempotency-key': 'archive-1',
+    });
 
     // Every read, as each role sees it.
     await call('GET', `/v1/projects/${projectId}`, { token: platform });
@@ -157,7 +253,12 @@ describe('GET /openapi.json', function () {
     const refusals: [string, string, { token?: string; body?: unknown; headers?: Record<string, string> }, number][] = [
       ['POST', '/v1/projects', { token: platform, body: { ...project, name: 'x\ud800' } }, 400],
       ['POST', '/v1/projects', { token: platform, body: '{"projectId":' }, 400],
-      ['POST', '/v1/evidence', { token: platform, body: { sha256: doc('k'), kind: 'k' }, headers: { 'idempotency-key': 'has space' } }, 400],
+      [
+        'POST',
+        '/v1/evidence',
+        { token: platform, body: { sha256: doc('k'), kind: 'k' }, headers: { 'idempotency-key': 'has space' } },
+        400,
+      ],
       ['GET', '/v1/records/%zz', {}, 400],
       ['POST', '/v1/projects', { body: project }, 401],
       ['POST', `/v1/projects/${projectId}/contract`, { token: other, body: { contractSha256: doc('c') } }, 403],
@@ -168,18 +269,28 @@ describe('GET /openapi.json', function () {
       ['POST', '/v1/projects', { token: platform, body: project }, 409],
       ['POST', '/v1/evidence', { token: platform, body: { sha256: doc('k'), kind: 'x'.repeat(2_000_000) } }, 413],
       ['POST', '/v1/evidence', { token: platform, body: 'x', headers: { 'content-type': 'text/plain' } }, 415],
-      ['POST', '/v1/evidence', { token: other, body: { sha256: doc('other'), kind: 'archive' }, headers: { 'idempotency-key': 'archive-1' } }, 422],
+      [
+        'POST',
+        '/v1/evidence',
+        { token: other, body: { sha256: doc('other'), kind: 'archive' }, headers: { 'idempotency-key': 'archive-1' } },
+        422,
+      ],
     ];
     for (const [method, path, options, status] of refusals) {
       const operations = document.paths;
-      const answer = method === 'PUT'
-        ? await (async () => {
-          const response = await fetch(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${platform}`, 'content-type': 'application/json' }, body: '{}' });
-          expect(response.headers.get('allow')).to.equal('POST, GET, HEAD');
-          expect(Object.keys(operations['/v1/projects'] ?? {})).to.have.members(['post', 'get']);
-          return { status: response.status, body: (await response.json()) as { code: string } };
-        })()
-        : await call(method, path, options);
+      const answer =
+        method === 'PUT'
+          ? await (async () => {
+              const response = await fetch(`${t.url}${path}`, {
+                method,
+                headers: { authorization: `Bearer ${platform}`, 'content-type': 'application/json' },
+                body: '{}',
+              });
+              expect(response.headers.get('allow')).to.equal('POST, GET, HEAD');
+              expect(Object.keys(operations['/v1/projects'] ?? {})).to.have.members(['post', 'get']);
+              return { status: response.status, body: (await response.json()) as { code: string } };
+            })()
+          : await call(method, path, options);
       expect([method, path, answer.status]).to.deep.equal([method, path, status]);
       expect(schemaErrors(ProblemSchema, answer.body)).to.deep.equal([]);
     }

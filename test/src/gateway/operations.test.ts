@@ -5,7 +5,15 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair } from 'jose';
 import { mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
-import { createLogger, GatewayMetrics, loadConfig, loadOrCreateLogKey, startGateway, timePhase, type RunningGateway } from '@tender-ledger/gateway';
+import {
+  createLogger,
+  GatewayMetrics,
+  loadConfig,
+  loadOrCreateLogKey,
+  startGateway,
+  timePhase,
+  type RunningGateway,
+} from '@tender-ledger/gateway';
 import { present } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
@@ -15,13 +23,27 @@ const REPO = path.resolve(__dirname, '../../..');
 const MAIN = path.join(REPO, 'gateway/dist/main.js');
 
 /** A gateway in this process whose JSON log lines are kept in `lines`. */
-async function loggedGateway(env: Record<string, string> = {}): Promise<{ gateway: RunningGateway; dataDir: string; lines: string[]; close(): Promise<void> }> {
+async function loggedGateway(
+  env: Record<string, string> = {},
+): Promise<{ gateway: RunningGateway; dataDir: string; lines: string[]; close(): Promise<void> }> {
   const temp = tempDir('tender-ops-');
   const lines: string[] = [];
-  const logger = createLogger('trace', { write: (line: string) => { lines.push(line); } });
+  const logger = createLogger('trace', {
+    write: (line: string) => {
+      lines.push(line);
+    },
+  });
   const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...env });
   const gateway = await startGateway(config, { logger });
-  return { gateway, dataDir: temp.dir, lines, async close() { await gateway.close(); temp.remove(); } };
+  return {
+    gateway,
+    dataDir: temp.dir,
+    lines,
+    async close() {
+      await gateway.close();
+      temp.remove();
+    },
+  };
 }
 
 const accessLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
@@ -43,16 +65,28 @@ function sample(page: string, series: string): number {
 /** Runs a CLI script of this repository with DATA_DIR. */
 function runScript(script: string, args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, script), ...args], { env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(REPO, script), ...args],
+      { env: { ...process.env, DATA_DIR: dataDir } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** `npm start`'s entry point as its own process, once it listens. */
 async function spawnGateway(dataDir: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATA_DIR: dataDir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('close', () => { resolve(); }));
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      resolve();
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -60,17 +94,33 @@ async function spawnGateway(dataDir: string): Promise<{ child: ChildProcess; url
       const listening = /"url":"(http:[^"]+)".*listening on/.exec(out);
       if (listening?.[1]) resolve(listening[1]);
     });
-    void exited.then(() => { reject(new Error(`gateway exited before listening: ${out}`)); });
+    void exited.then(() => {
+      reject(new Error(`gateway exited before listening: ${out}`));
+    });
   });
-  return { child, url, async stop() { child.kill('SIGTERM'); await exited; } };
+  return {
+    child,
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 const kidOf = (jws: string) => (JSON.parse(Buffer.from(jws.split('.')[0] as string, 'base64url').toString('utf8')) as { kid: string }).kid;
 const jwksOf = async (url: string) => (await fetch(`${url}/.well-known/jwks.json`)).json() as Promise<{ keys: { kid: string }[] }>;
 
 /** Runs `npm start`'s entry point; resolves once it exits (or is stopped after it listens). */
-function runMain(env: Record<string, string>, options: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AUTH_|LEDGER_|FABRIC_|METRICS_|LOG_LEVEL$|LOG_ORIGIN$|WITNESS|CHECKPOINT_|PORT$|DATA_DIR$)/.test(k)));
+function runMain(
+  env: Record<string, string>,
+  options: { uid?: number; gid?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(AUTH_|LEDGER_|FABRIC_|METRICS_|LOG_LEVEL$|LOG_ORIGIN$|WITNESS|CHECKPOINT_|PORT$|DATA_DIR$)/.test(k),
+    ),
+  );
   const started = Date.now();
   const child = spawn(process.execPath, [MAIN], { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let stdout = '';
@@ -79,24 +129,40 @@ function runMain(env: Record<string, string>, options: { uid?: number; gid?: num
     stdout += chunk.toString();
     if (stdout.includes('listening on')) child.kill('SIGTERM');
   });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  return new Promise((resolve) => child.once('close', (code) => { resolve({ code, stdout, stderr, ms: Date.now() - started }); }));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    }),
+  );
 }
 
 describe('operating the gateway', () => {
   describe('the access log', () => {
     let t: Awaited<ReturnType<typeof loggedGateway>>;
-    before(async () => { t = await loggedGateway(); });
-    after(async () => { await t.close(); });
+    before(async () => {
+      t = await loggedGateway();
+    });
+    after(async () => {
+      await t.close();
+    });
 
-    it('writes one JSON line per request: request id, method, route pattern, status, latency, caller and the write\'s tx id', async () => {
+    it("writes one JSON line per request: request id, method, route pattern, status, latency, caller and the write's tx id", async () => {
       const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'gz-etrading' });
       const res = await notarise(t.gateway.url, token, doc('access log'));
       expect(res.status).to.equal(201);
-      const { record } = await res.json() as { record: { txId: string } };
+      const { record } = (await res.json()) as { record: { txId: string } };
       await fetch(`${t.gateway.url}/v1/records/${record.txId}`, { headers: { 'x-request-id': 'trace-42' } });
       const [write, read] = accessLines(t.lines).slice(-2);
-      expect(write).to.include({ method: 'POST', route: '/v1/evidence', status: 201, txId: record.txId, reqId: res.headers.get('x-request-id') });
+      expect(write).to.include({
+        method: 'POST',
+        route: '/v1/evidence',
+        status: 201,
+        txId: record.txId,
+        reqId: res.headers.get('x-request-id'),
+      });
       expect(write?.caller).to.deep.equal({ issuer: 'urn:tender-ledger:dev-issuer', sub: 'gz-etrading', role: 'platform' });
       expect(write?.ms).to.be.a('number');
       // The pattern, not the URL: no record id in the route.
@@ -119,12 +185,20 @@ describe('operating the gateway', () => {
       const regulator = await mintDevToken(t.dataDir, { role: 'regulator', sub: 'reg' });
       const forged = `${token.slice(0, -8)}AAAAAAAA`;
       const written = await notarise(t.gateway.url, token, doc('secrets'), 'secret-key-1');
-      const { receipt } = await written.json() as { receipt: string };
+      const { receipt } = (await written.json()) as { receipt: string };
       await notarise(t.gateway.url, token, doc('secrets'), 'secret-key-1'); // a replay
       await notarise(t.gateway.url, forged, doc('forged')); // 401
       await fetch(`${t.gateway.url}/v1/projects`, { headers: { authorization: `Bearer ${regulator}` } });
-      await fetch(`${t.gateway.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt }) });
-      await fetch(`${t.gateway.url}/v1/evidence`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{not json' });
+      await fetch(`${t.gateway.url}/v1/receipts/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ receipt }),
+      });
+      await fetch(`${t.gateway.url}/v1/evidence`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{not json',
+      });
       const log = t.lines.join('');
       expect(accessLines(t.lines).length).to.be.greaterThan(5);
       for (const secret of [token, regulator, forged, receipt]) {
@@ -132,9 +206,13 @@ describe('operating the gateway', () => {
       }
       // Any JWS or JWT at all: a base64url JSON header starts with eyJ.
       expect(log).to.not.match(/eyJ[A-Za-z0-9_-]{8,}/);
-      const keyFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-        .flatMap((e) => (e.isDirectory() ? keyFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
-      const privates = keyFiles(path.join(t.dataDir, 'keys')).map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { d?: string }).d).filter((d): d is string => !!d);
+      const keyFiles = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? keyFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : [],
+        );
+      const privates = keyFiles(path.join(t.dataDir, 'keys'))
+        .map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { d?: string }).d)
+        .filter((d): d is string => !!d);
       expect(privates.length).to.be.at.least(2); // the receipt key and the development issuer's
       for (const d of privates) expect(log).to.not.include(d);
       expect(log).to.not.match(/authorization/i);
@@ -143,8 +221,12 @@ describe('operating the gateway', () => {
 
   describe('GET /metrics', () => {
     let t: Awaited<ReturnType<typeof loggedGateway>>;
-    before(async () => { t = await loggedGateway(); });
-    after(async () => { await t.close(); });
+    before(async () => {
+      t = await loggedGateway();
+    });
+    after(async () => {
+      await t.close();
+    });
     const scrape = async () => (await fetch(`${t.gateway.url}/metrics`)).text();
 
     it('counts requests by route and status, block sizes, fsyncs and the ledger height, moving under load', async () => {
@@ -156,12 +238,20 @@ describe('operating the gateway', () => {
       const after = await scrape();
       const writes = 'tender_http_requests_total{method="POST",route="/v1/evidence",status="201"}';
       expect(sample(after, writes) - sample(before, writes)).to.equal(n);
-      expect(sample(after, 'tender_http_request_duration_seconds_count{method="POST",route="/v1/evidence",status="201"}') - sample(before, 'tender_http_request_duration_seconds_count{method="POST",route="/v1/evidence",status="201"}')).to.equal(n);
+      expect(
+        sample(after, 'tender_http_request_duration_seconds_count{method="POST",route="/v1/evidence",status="201"}') -
+          sample(before, 'tender_http_request_duration_seconds_count{method="POST",route="/v1/evidence",status="201"}'),
+      ).to.equal(n);
       const blocks = sample(after, 'tender_ledger_block_transactions_count') - sample(before, 'tender_ledger_block_transactions_count');
       expect(blocks).to.be.within(1, n);
       expect(sample(after, 'tender_ledger_block_transactions_sum') - sample(before, 'tender_ledger_block_transactions_sum')).to.equal(n);
-      expect(sample(after, 'tender_ledger_fsync_seconds_count{what="batch"}') - sample(before, 'tender_ledger_fsync_seconds_count{what="batch"}')).to.equal(blocks);
-      expect(sample(after, 'tender_ledger_height{backend="embedded"}')).to.equal(t.gateway.backend.kind === 'embedded' ? (await t.gateway.backend.health()).height : NaN);
+      expect(
+        sample(after, 'tender_ledger_fsync_seconds_count{what="batch"}') -
+          sample(before, 'tender_ledger_fsync_seconds_count{what="batch"}'),
+      ).to.equal(blocks);
+      expect(sample(after, 'tender_ledger_height{backend="embedded"}')).to.equal(
+        t.gateway.backend.kind === 'embedded' ? (await t.gateway.backend.health()).height : NaN,
+      );
       expect(after).to.match(/^# TYPE tender_http_request_duration_seconds histogram$/m);
     });
 
@@ -195,7 +285,9 @@ describe('operating the gateway', () => {
         const none = await fetch(`${guarded.gateway.url}/metrics`);
         expect(none.status).to.equal(401);
         expect(await none.json()).to.include({ code: 'UNAUTHENTICATED' });
-        expect((await fetch(`${guarded.gateway.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).to.equal(401);
+        expect(
+          (await fetch(`${guarded.gateway.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+        ).to.equal(401);
         const right = await fetch(`${guarded.gateway.url}/metrics`, { headers: { authorization: `Bearer ${secret}` } });
         expect(right.status).to.equal(200);
         expect(right.headers.get('content-type')).to.include('text/plain');
@@ -212,7 +304,9 @@ describe('operating the gateway', () => {
       await timePhase(metrics.fabric, 'endorse', async () => 'endorsed');
       await timePhase(metrics.fabric, 'submit', async () => 'sent');
       try {
-        await timePhase(metrics.fabric, 'commit', async () => { throw new Error('no status'); });
+        await timePhase(metrics.fabric, 'commit', async () => {
+          throw new Error('no status');
+        });
       } catch {
         // counted as an error
       }
@@ -228,7 +322,7 @@ describe('operating the gateway', () => {
   describe('the transparency log in operations', () => {
     const jsonLines = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
-    it('/metrics carries the log\'s size, the published checkpoint\'s size and its age; each published checkpoint is a debug line', async () => {
+    it("/metrics carries the log's size, the published checkpoint's size and its age; each published checkpoint is a debug line", async () => {
       const t = await loggedGateway(); // no witnesses: each checkpoint is published as signed
       try {
         const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'tlog-ops' });
@@ -255,12 +349,15 @@ describe('operating the gateway', () => {
       const witness = await startTestWitness('witness.ops.test'); // never told to trust this log: it refuses every checkpoint
       const warned: unknown[] = [];
       const consoleWarn = console.warn;
-      console.warn = (...args: unknown[]) => { warned.push(args); };
+      console.warn = (...args: unknown[]) => {
+        warned.push(args);
+      };
       const t = await loggedGateway({ WITNESSES: JSON.stringify([{ url: witness.url, vkey: witness.vkey }]), WITNESS_QUORUM: '1' });
       try {
         const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'tlog-ops' });
         expect((await notarise(t.gateway.url, token, doc('tlog refused'))).status).to.equal(201);
-        const refusal = () => jsonLines(t.lines).find((l) => l.component === 'tlog' && String(l.msg).startsWith(`witness ${witness.url} did not cosign`));
+        const refusal = () =>
+          jsonLines(t.lines).find((l) => l.component === 'tlog' && String(l.msg).startsWith(`witness ${witness.url} did not cosign`));
         for (let waited = 0; !refusal() && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
         expect(refusal(), t.lines.join('')).to.include({ level: 40 });
         expect(warned).to.deep.equal([]);
@@ -268,7 +365,11 @@ describe('operating the gateway', () => {
         expect(sample(page, 'tender_tlog_size')).to.be.at.least(1);
         expect(sample(page, 'tender_tlog_published_size')).to.equal(0);
         // The log's private key (`PRIVATE+KEY+<origin>+<id>+<base64>`): no part of its secret in the log.
-        const secret = readFileSync(path.join(t.dataDir, 'keys', 'log'), 'utf8').trim().split('+').slice(4).join('+');
+        const secret = readFileSync(path.join(t.dataDir, 'keys', 'log'), 'utf8')
+          .trim()
+          .split('+')
+          .slice(4)
+          .join('+');
         expect(secret).to.have.lengthOf(44); // base64 of the type byte and the 32-byte seed
         expect(t.lines.join('')).to.not.include(secret);
       } finally {
@@ -281,7 +382,9 @@ describe('operating the gateway', () => {
 
   describe('start-up failures: one line on stderr, exit 1, within 5 s', () => {
     const temp = tempDir('tender-startup-');
-    after(() => { temp.remove(); });
+    after(() => {
+      temp.remove();
+    });
 
     function expectOneLine(run: { code: number | null; stderr: string; stdout: string; ms: number }, text: string | RegExp): void {
       expect(run.code, run.stderr).to.equal(1);
@@ -294,7 +397,10 @@ describe('operating the gateway', () => {
     }
 
     it('names a bad configuration value', async () => {
-      expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'cfg'), LOG_LEVEL: 'loud' }), 'tender-gateway: configuration: LOG_LEVEL must be one of');
+      expectOneLine(
+        await runMain({ DATA_DIR: path.join(temp.dir, 'cfg'), LOG_LEVEL: 'loud' }),
+        'tender-gateway: configuration: LOG_LEVEL must be one of',
+      );
     });
 
     it('says the port is in use', async () => {
@@ -302,7 +408,10 @@ describe('operating the gateway', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as { port: number };
       try {
-        expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'port'), PORT: String(port) }), `port ${port} on 127.0.0.1 is in use by another process`);
+        expectOneLine(
+          await runMain({ DATA_DIR: path.join(temp.dir, 'port'), PORT: String(port) }),
+          `port ${port} on 127.0.0.1 is in use by another process`,
+        );
       } finally {
         server.close();
       }
@@ -316,7 +425,10 @@ describe('operating the gateway', () => {
     });
 
     it('says DATA_DIR under /proc is no storage (it used to spin)', async () => {
-      expectOneLine(await runMain({ DATA_DIR: '/proc/tender-data' }), 'DATA_DIR /proc/tender-data is under /proc, a kernel file system, not storage');
+      expectOneLine(
+        await runMain({ DATA_DIR: '/proc/tender-data' }),
+        'DATA_DIR /proc/tender-data is under /proc, a kernel file system, not storage',
+      );
     });
 
     it('says DATA_DIR is not writable', async () => {
@@ -334,10 +446,16 @@ describe('operating the gateway', () => {
     });
 
     it('names a bad transparency-log setting, and a log key of another origin', async () => {
-      expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'tlog-cfg'), WITNESS_QUORUM: '2' }), 'tender-gateway: configuration: WITNESS_QUORUM must be 0-0');
+      expectOneLine(
+        await runMain({ DATA_DIR: path.join(temp.dir, 'tlog-cfg'), WITNESS_QUORUM: '2' }),
+        'tender-gateway: configuration: WITNESS_QUORUM must be 0-0',
+      );
       const dataDir = path.join(temp.dir, 'tlog-origin');
       await loadOrCreateLogKey(dataDir, 'a.example/log');
-      expectOneLine(await runMain({ DATA_DIR: dataDir, LOG_ORIGIN: 'b.example/log' }), `${dataDir}/keys/log is the key of the log a.example/log, not b.example/log (LOG_ORIGIN)`);
+      expectOneLine(
+        await runMain({ DATA_DIR: dataDir, LOG_ORIGIN: 'b.example/log' }),
+        `${dataDir}/keys/log is the key of the log a.example/log, not b.example/log (LOG_ORIGIN)`,
+      );
     });
 
     it('names a key file that is not a key, a JWKS file without keys and a Fabric connection file without identities', async () => {
@@ -352,22 +470,36 @@ describe('operating the gateway', () => {
       const jwksFile = path.join(temp.dir, 'issuer.jwks.json');
       const issuers = JSON.stringify([{ issuer: 'https://platform.example', jwksFile, roles: ['platform'] }]);
       writeFileSync(jwksFile, JSON.stringify({ keys: [] }));
-      expectOneLine(await runMain({ DATA_DIR: path.join(temp.dir, 'bad-jwks'), AUTH_ISSUERS: issuers }), `cannot start: ${jwksFile} is not what it should be: /keys`);
+      expectOneLine(
+        await runMain({ DATA_DIR: path.join(temp.dir, 'bad-jwks'), AUTH_ISSUERS: issuers }),
+        `cannot start: ${jwksFile} is not what it should be: /keys`,
+      );
       const { publicKey } = await generateKeyPair('ES256');
       writeFileSync(jwksFile, JSON.stringify({ keys: [await exportJWK(publicKey)] }));
       const connection = path.join(temp.dir, 'connection.json');
       writeFileSync(connection, JSON.stringify({ channel: 'tender', chaincode: 'tender', peers: {} }));
-      expectOneLine(await runMain({
-        DATA_DIR: path.join(temp.dir, 'bad-connection'), AUTH_ISSUERS: issuers, LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION: connection,
-        FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'https://platform.example::p1': 'User1' }),
-      }), `cannot start: ${connection} is not what it should be: /identities`);
+      expectOneLine(
+        await runMain({
+          DATA_DIR: path.join(temp.dir, 'bad-connection'),
+          AUTH_ISSUERS: issuers,
+          LEDGER_BACKEND: 'fabric',
+          FABRIC_CONNECTION: connection,
+          FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'https://platform.example::p1': 'User1' }),
+        }),
+        `cannot start: ${connection} is not what it should be: /identities`,
+      );
     });
 
-    it('names the process holding the ledger\'s LevelDB LOCK', async () => {
+    it("names the process holding the ledger's LevelDB LOCK", async () => {
       const dataDir = path.join(temp.dir, 'held');
       const holder = await startGateway(loadConfig({ DATA_DIR: dataDir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false' }));
       try {
-        expectOneLine(await runMain({ DATA_DIR: dataDir }), new RegExp(`the store ${dataDir}/ledger is locked by another process \\(LevelDB LOCK held by pid ${process.pid} .*the gateway at ${holder.url.replace(/\./g, '\\.')}`));
+        expectOneLine(
+          await runMain({ DATA_DIR: dataDir }),
+          new RegExp(
+            `the store ${dataDir}/ledger is locked by another process \\(LevelDB LOCK held by pid ${process.pid} .*the gateway at ${holder.url.replace(/\./g, '\\.')}`,
+          ),
+        );
       } finally {
         await holder.close();
       }
@@ -380,19 +512,27 @@ describe('operating the gateway', () => {
       const running = await spawnGateway(temp.dir);
       try {
         const token = await mintDevToken(temp.dir, { role: 'platform', sub: 'rotator' });
-        const first = (await (await notarise(running.url, token, doc('before rotation'))).json() as { receipt: string }).receipt;
+        const first = ((await (await notarise(running.url, token, doc('before rotation'))).json()) as { receipt: string }).receipt;
         const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
         expect(rotated.code, rotated.stderr).to.equal(0);
         const kid = /-> (\S+) /.exec(rotated.stdout)?.[1] as string;
-        expect(rotated.stdout).to.include(`the gateway (pid ${present(running.child.pid, 'the gateway\'s pid')} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`);
-        const second = (await (await notarise(running.url, token, doc('after rotation'))).json() as { receipt: string }).receipt;
+        expect(rotated.stdout).to.include(
+          `the gateway (pid ${present(running.child.pid, "the gateway's pid")} at ${running.url}) reloaded its keys: it signs with ${kid} from now on`,
+        );
+        const second = ((await (await notarise(running.url, token, doc('after rotation'))).json()) as { receipt: string }).receipt;
         expect(kidOf(second)).to.equal(kid);
         expect(kidOf(first)).to.not.equal(kid);
         const jwks = await jwksOf(running.url);
         expect(jwks.keys.map((k) => k.kid)).to.include.members([kid, kidOf(first)]);
         await verifyReceipt(second, jwks);
         await verifyReceipt(first, jwks);
-        const checked = await (await fetch(`${running.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt: second }) })).json() as { valid: boolean };
+        const checked = (await (
+          await fetch(`${running.url}/v1/receipts/verify`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ receipt: second }),
+          })
+        ).json()) as { valid: boolean };
         expect(checked.valid).to.equal(true);
       } finally {
         await running.stop();
@@ -407,10 +547,12 @@ describe('operating the gateway', () => {
         const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], t.dataDir);
         expect(rotated.code, rotated.stderr).to.equal(0);
         const kid = /-> (\S+) /.exec(rotated.stdout)?.[1] as string;
-        expect(rotated.stdout).to.include(`RESTART NEEDED: the gateway (pid ${process.pid} at ${t.gateway.url}) does not reload keys in place; it signs with ${before} until restarted`);
+        expect(rotated.stdout).to.include(
+          `RESTART NEEDED: the gateway (pid ${process.pid} at ${t.gateway.url}) does not reload keys in place; it signs with ${before} until restarted`,
+        );
         expect((await jwksOf(t.gateway.url)).keys.map((k) => k.kid)).to.not.include(kid);
         const token = await mintDevToken(t.dataDir, { role: 'platform', sub: 'unrotated' });
-        const receipt = (await (await notarise(t.gateway.url, token, doc('not rotated'))).json() as { receipt: string }).receipt;
+        const receipt = ((await (await notarise(t.gateway.url, token, doc('not rotated'))).json()) as { receipt: string }).receipt;
         expect(kidOf(receipt)).to.equal(before);
       } finally {
         await t.close();
@@ -431,7 +573,11 @@ describe('operating the gateway', () => {
     it('signals no process named by a stale gateway.pid (its pid since reused)', async () => {
       const temp = tempDir('tender-rotate-stale-');
       const other = spawn('sleep', ['30'], { stdio: 'ignore' });
-      const gone = new Promise<NodeJS.Signals | null>((resolve) => other.once('exit', (_code, signal) => { resolve(signal); }));
+      const gone = new Promise<NodeJS.Signals | null>((resolve) =>
+        other.once('exit', (_code, signal) => {
+          resolve(signal);
+        }),
+      );
       try {
         writeFileSync(path.join(temp.dir, 'gateway.pid'), JSON.stringify({ pid: other.pid, url: 'http://127.0.0.1:9', sighup: true }));
         const rotated = await runScript('gateway/dist/cli/rotate-key.js', [], temp.dir);
@@ -455,11 +601,16 @@ describe('operating the gateway', () => {
         await notarise(t.gateway.url, token, doc('to verify'));
         const held = await runScript('ledger/dist/cli/verify.js', [], t.dataDir);
         expect(held.code).to.equal(3);
-        expect(held.stderr).to.include(`the ledger in ${t.dataDir}/ledger is in use by pid ${process.pid}`).and.include(`the gateway at ${t.gateway.url}`)
-          .and.include('(LevelDB LOCK held); nothing verified').and.include('npm run ledger:verify -- --while-running');
+        expect(held.stderr)
+          .to.include(`the ledger in ${t.dataDir}/ledger is in use by pid ${process.pid}`)
+          .and.include(`the gateway at ${t.gateway.url}`)
+          .and.include('(LevelDB LOCK held); nothing verified')
+          .and.include('npm run ledger:verify -- --while-running');
         const anyway = await runScript('ledger/dist/cli/verify.js', ['--while-running'], t.dataDir);
         expect(anyway.code, anyway.stderr).to.equal(0);
-        expect(anyway.stdout).to.include(`verifying a copy of the ledger taken while pid ${process.pid}`).and.include('ledger intact: 1 blocks');
+        expect(anyway.stdout)
+          .to.include(`verifying a copy of the ledger taken while pid ${process.pid}`)
+          .and.include('ledger intact: 1 blocks');
       } finally {
         await t.gateway.close();
       }

@@ -16,8 +16,18 @@ describe('toProblem', () => {
       ['request.aborted', httpError(400, 'request.aborted'), 400, 'INVALID_ARGUMENT'],
       ['request.size.invalid', httpError(400, 'request.size.invalid'), 400, 'INVALID_ARGUMENT'],
       ['parameters.too.many', httpError(413, 'parameters.too.many'), 413, 'PAYLOAD_TOO_LARGE'],
-      ['a router URIError', Object.assign(new URIError('Failed to decode param'), { status: 400, statusCode: 400 }), 400, 'INVALID_ARGUMENT'],
-      ['a zlib error marked 400', Object.assign(new Error('incorrect header check'), { status: 400, code: 'Z_DATA_ERROR', errno: -3 }), 400, 'INVALID_ARGUMENT'],
+      [
+        'a router URIError',
+        Object.assign(new URIError('Failed to decode param'), { status: 400, statusCode: 400 }),
+        400,
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'a zlib error marked 400',
+        Object.assign(new Error('incorrect header check'), { status: 400, code: 'Z_DATA_ERROR', errno: -3 }),
+        400,
+        'INVALID_ARGUMENT',
+      ],
       ['an untyped 404 (statusCode only)', Object.assign(new Error('nope'), { statusCode: 404 }), 404, 'NOT_FOUND'],
       ['an untyped 416', httpError(416), 400, 'INVALID_ARGUMENT'],
     ];

@@ -11,7 +11,16 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
   let regulator: string;
   const list = async (query: string, token = regulator) => {
     const response = await fetch(`${t.url}/v1/projects?${query}`, { headers: { authorization: `Bearer ${token}` } });
-    return { status: response.status, body: await response.json() as { projects: { projectId: string; name: string; registeredAt: string }[]; nextCursor?: string; total: number; asOf: string; code?: string } };
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        projects: { projectId: string; name: string; registeredAt: string }[];
+        nextCursor?: string;
+        total: number;
+        asOf: string;
+        code?: string;
+      },
+    };
   };
 
   before(async () => {
@@ -19,12 +28,21 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     // Mid-year: the 14 registrations and the two days after them fall in one year, whatever day the suite runs.
     t.clock.set(`${new Date(t.time.nowMs()).getUTCFullYear() + 1}-06-01T00:00:00.000Z`);
     regulator = await t.token('regulator', 'bureau');
-    for (const [sub, prefix] of [['gz-etrading', 'GZ'], ['zunyi-etrading', 'ZY']] as const) {
+    for (const [sub, prefix] of [
+      ['gz-etrading', 'GZ'],
+      ['zunyi-etrading', 'ZY'],
+    ] as const) {
       const platform = await t.client('platform', sub);
       for (let i = 0; i < 7; i++) {
         await platform.registerProject({
-          projectId: `${prefix}-${i}`, name: `${prefix === 'GZ' ? '贵阳' : '遵义'}道路 ${i}`, category: i % 2 === 0 ? 'roads' : 'water',
-          estimatedPrice: 10_000_000, depositAmount: 100_000, bidDeadline: t.time.iso(i < 2 ? DAY : 10 * DAY), openingTime: t.time.iso(i < 2 ? DAY : 10 * DAY), tenderDocSha256: sha256Hex(`${prefix}${i}`),
+          projectId: `${prefix}-${i}`,
+          name: `${prefix === 'GZ' ? '贵阳' : '遵义'}道路 ${i}`,
+          category: i % 2 === 0 ? 'roads' : 'water',
+          estimatedPrice: 10_000_000,
+          depositAmount: 100_000,
+          bidDeadline: t.time.iso(i < 2 ? DAY : 10 * DAY),
+          openingTime: t.time.iso(i < 2 ? DAY : 10 * DAY),
+          tenderDocSha256: sha256Hex(`${prefix}${i}`),
         });
         t.clock.advance(1000);
       }
@@ -45,7 +63,22 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
       pages += 1;
     } while (cursor);
     expect(pages).to.equal(3);
-    expect(seen).to.deep.equal(['ZY-6', 'ZY-5', 'ZY-4', 'ZY-3', 'ZY-2', 'ZY-1', 'ZY-0', 'GZ-6', 'GZ-5', 'GZ-4', 'GZ-3', 'GZ-2', 'GZ-1', 'GZ-0']);
+    expect(seen).to.deep.equal([
+      'ZY-6',
+      'ZY-5',
+      'ZY-4',
+      'ZY-3',
+      'ZY-2',
+      'ZY-1',
+      'ZY-0',
+      'GZ-6',
+      'GZ-5',
+      'GZ-4',
+      'GZ-3',
+      'GZ-2',
+      'GZ-1',
+      'GZ-0',
+    ]);
   });
 
   it('searches by project number and by name, and filters by category, year and owner', async () => {
@@ -65,7 +98,12 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
   });
 
   it('answers a bad limit or a made-up cursor with 400 INVALID_ARGUMENT naming the field', async () => {
-    for (const [query, field] of [['limit=0', '/query/limit'], ['limit=201', '/query/limit'], ['limit=abc', '/query/limit'], ['cursor=nonsense', '/query/cursor']] as const) {
+    for (const [query, field] of [
+      ['limit=0', '/query/limit'],
+      ['limit=201', '/query/limit'],
+      ['limit=abc', '/query/limit'],
+      ['cursor=nonsense', '/query/cursor'],
+    ] as const) {
       const { status, body } = await list(query);
       expect(status, query).to.equal(400);
       expect((body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal([field]);
@@ -76,10 +114,16 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
     const { body: first } = await list('limit=5');
     expect(first.nextCursor).to.be.a('string');
     const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const at = present(first.projects[0], 'the first page\'s first project').projectId;
+    const at = present(first.projects[0], "the first page's first project").projectId;
     for (const cursor of [
-      forge({ registeredAt: '2026-01-01T00:00:00Z', projectId: at }), forge(['2026-01-01T00:00:00Z']), forge(['yesterday', at]),
-      forge(['2026-01-01T00:00:00Z', 'GZ 1; x']), forge(['2026-01-01T00:00:00Z', at, 'more']), forge(null), forge([1, 2]), 'x'.repeat(401),
+      forge({ registeredAt: '2026-01-01T00:00:00Z', projectId: at }),
+      forge(['2026-01-01T00:00:00Z']),
+      forge(['yesterday', at]),
+      forge(['2026-01-01T00:00:00Z', 'GZ 1; x']),
+      forge(['2026-01-01T00:00:00Z', at, 'more']),
+      forge(null),
+      forge([1, 2]),
+      'x'.repeat(401),
     ]) {
       const { status, body } = await list(`limit=5&cursor=${cursor}`);
       expect(status, Buffer.from(cursor, 'base64url').toString()).to.equal(400);
@@ -87,13 +131,22 @@ describe('GET /v1/projects (paged, searched, filtered)', function () {
       expect((body as unknown as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal(['/query/cursor']);
     }
     // The cursor the gateway gave still pages on.
-    expect((await list(`limit=5&cursor=${present(first.nextCursor, 'the first page\'s cursor')}`)).status).to.equal(200);
+    expect((await list(`limit=5&cursor=${present(first.nextCursor, "the first page's cursor")}`)).status).to.equal(200);
   });
 
   it('sees a new project at once (the sorted list is kept only while the ledger does not grow)', async () => {
     const before = (await list('limit=1')).body.total;
     const platform = await t.client('platform', 'gz-etrading');
-    await platform.registerProject({ projectId: 'GZ-NEW', name: '新项目', category: 'roads', estimatedPrice: 10_000_000, depositAmount: 100_000, bidDeadline: t.time.iso(DAY), openingTime: t.time.iso(DAY), tenderDocSha256: sha256Hex('new') });
+    await platform.registerProject({
+      projectId: 'GZ-NEW',
+      name: '新项目',
+      category: 'roads',
+      estimatedPrice: 10_000_000,
+      depositAmount: 100_000,
+      bidDeadline: t.time.iso(DAY),
+      openingTime: t.time.iso(DAY),
+      tenderDocSha256: sha256Hex('new'),
+    });
     const after = await list('limit=1');
     expect(after.body.total).to.equal(before + 1);
     expect(after.body.projects[0]?.projectId).to.equal('GZ-NEW');
@@ -104,13 +157,20 @@ describe('projectsByCategoryYear', () => {
   it('counts a category new this year from zero, lists one gone this year with 0, and leaves only a first year without a change', () => {
     const at = (year: number) => `${year}-03-01T00:00:00.000Z`;
     const report = projectsByCategoryYear([
-      { category: 'roads', registeredAt: at(2025) }, { category: 'roads', registeredAt: at(2025) }, { category: 'land', registeredAt: at(2025) },
-      { category: 'roads', registeredAt: at(2026) }, { category: 'water-rights', registeredAt: at(2026) }, { category: 'water-rights', registeredAt: at(2026) },
+      { category: 'roads', registeredAt: at(2025) },
+      { category: 'roads', registeredAt: at(2025) },
+      { category: 'land', registeredAt: at(2025) },
+      { category: 'roads', registeredAt: at(2026) },
+      { category: 'water-rights', registeredAt: at(2026) },
+      { category: 'water-rights', registeredAt: at(2026) },
     ]);
     expect(report.rows).to.deep.include({ year: 2026, category: 'water-rights', projects: 2, change: 2 });
     expect(report.rows).to.deep.include({ year: 2026, category: 'land', projects: 0, change: -1 });
     expect(report.rows).to.deep.include({ year: 2026, category: 'roads', projects: 1, change: -1 });
     expect(report.rows).to.deep.include({ year: 2025, category: 'roads', projects: 2, change: null });
-    expect(report.totals).to.deep.equal([{ year: 2026, projects: 3, change: 0 }, { year: 2025, projects: 3, change: null }]);
+    expect(report.totals).to.deep.equal([
+      { year: 2026, projects: 3, change: 0 },
+      { year: 2025, projects: 3, change: null },
+    ]);
   });
 });

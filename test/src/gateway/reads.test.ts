@@ -49,7 +49,7 @@ onEachBackend((s) => {
   });
 
   describe('GET /v1/projects/:projectId/bidders/:bidderId/records', () => {
-    it('gives a regulator the bidder\'s records', async () => {
+    it("gives a regulator the bidder's records", async () => {
       const tender = await biddingProject();
       const own = await s.regulator.bidderRecords(tender.projectId, 'B1');
       expect(own.records.map((r) => r.step)).to.deep.equal(['BidderRegistered', 'BidCommitted']);
@@ -78,9 +78,17 @@ onEachBackend((s) => {
       const { t } = s;
       const tender = Tender.overHttp(t, s.platform);
       await tender.register({ category: `roads-${RUN}` });
-      const listed = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: { projectId: string; status: string }[] };
+      const listed = (await (
+        await fetch(`${t.url}/v1/projects?category=roads-${RUN}`, {
+          headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` },
+        })
+      ).json()) as { projects: { projectId: string; status: string }[] };
       expect(listed.projects).to.deep.equal([{ ...listed.projects[0], projectId: tender.projectId, status: 'bidding' }]);
-      const none = (await (await fetch(`${t.url}/v1/projects?category=roads-${RUN}&status=contracted`, { headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` } })).json()) as { projects: unknown[] };
+      const none = (await (
+        await fetch(`${t.url}/v1/projects?category=roads-${RUN}&status=contracted`, {
+          headers: { authorization: `Bearer ${await t.token('regulator', 'supervision-bureau')}` },
+        })
+      ).json()) as { projects: unknown[] };
       expect(none.projects).to.deep.equal([]);
     });
   });
@@ -89,10 +97,18 @@ onEachBackend((s) => {
     describe('without a token', () => {
       it('shows the record publicly, without its block while the project is sealed; a regulator sees the block', async () => {
         const { record } = await Tender.overHttp(s.t, s.platform).register();
-        const publicRecord = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`)).json()) as { hash: string; blockNumber: number; blockHash: string };
+        const publicRecord = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`)).json()) as {
+          hash: string;
+          blockNumber: number;
+          blockHash: string;
+        };
         expect(publicRecord.hash).to.equal(record.hash);
         expect(publicRecord).to.not.have.property('blockNumber'); // sealed project: no block until the opening
-        const regulatorView = (await (await fetch(`${s.t.url}/v1/records/${record.recordId}`, { headers: { authorization: `Bearer ${await s.t.token('regulator', 'supervision-bureau')}` } })).json()) as { blockNumber: number; blockHash: string };
+        const regulatorView = (await (
+          await fetch(`${s.t.url}/v1/records/${record.recordId}`, {
+            headers: { authorization: `Bearer ${await s.t.token('regulator', 'supervision-bureau')}` },
+          })
+        ).json()) as { blockNumber: number; blockHash: string };
         expect(regulatorView.blockNumber).to.be.a('number');
         expect(regulatorView.blockHash).to.be.a('string');
       });
@@ -100,7 +116,7 @@ onEachBackend((s) => {
   });
 
   describe('GET /v1/bidders/:bidderId/bids', () => {
-    it('gives a bidder its bids across projects with a receipt for each commitment, and nobody else\'s', async () => {
+    it("gives a bidder its bids across projects with a receipt for each commitment, and nobody else's", async () => {
       const { t, platform, otherPlatform, anonymous } = s;
       const bidderId = `BIDDER-${RUN}`;
       const first = Tender.overHttp(t, platform);
@@ -111,7 +127,9 @@ onEachBackend((s) => {
       await second.bid(bidderId, 91_000_000);
       await second.bid('SOMEONE-ELSE', 92_000_000);
       const bidderToken = await t.token('bidder', bidderId);
-      const mine = (await (await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${bidderToken}` } })).json()) as { bids: { projectId: string; commitments: { record: LedgerRecord; receipt: string }[] }[] };
+      const mine = (await (
+        await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${bidderToken}` } })
+      ).json()) as { bids: { projectId: string; commitments: { record: LedgerRecord; receipt: string }[] }[] };
       expect(mine.bids.map((b) => b.projectId).sort()).to.deep.equal([first.projectId, second.projectId].sort());
       const jwks = await anonymous.jwks();
       for (const bid of mine.bids) {
@@ -122,7 +140,9 @@ onEachBackend((s) => {
       expect(JSON.stringify(mine)).to.not.include('SOMEONE-ELSE');
       const other = await fetch(`${t.url}/v1/bidders/SOMEONE-ELSE/bids`, { headers: { authorization: `Bearer ${bidderToken}` } });
       expect(other.status).to.equal(403);
-      const byPlatform = await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, { headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` } });
+      const byPlatform = await fetch(`${t.url}/v1/bidders/${bidderId}/bids`, {
+        headers: { authorization: `Bearer ${await t.token('platform', 'gz-etrading')}` },
+      });
       expect(byPlatform.status).to.equal(403);
     });
   });

@@ -16,7 +16,13 @@ forEachBackend((backend) => {
       const tender = Tender.overHttp(s.t, s.platform);
       const lead = s.t.time.deadlineLead() * 100;
       await tender.register({ bidDeadline: s.t.time.iso(lead), openingTime: s.t.time.iso(lead + s.t.time.openingGap) });
-      for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 96_000_000]] as const) await tender.bid(bidderId, price);
+      for (const [bidderId, price] of [
+        ['B1', 90_000_000],
+        ['B2', 92_000_000],
+        ['B3', 94_000_000],
+        ['B4', 96_000_000],
+      ] as const)
+        await tender.bid(bidderId, price);
       await tender.withdraw('B4');
       return tender;
     },
@@ -44,18 +50,43 @@ forEachBackend((backend) => {
     /** Opened; members E1-E4 scored every valid bid, E5 nothing. */
     scoredByFour: () => opened(async () => undefined),
     /** Opened; E1-E4 scored every valid bid, E5 only B1's. */
-    scoredPartly: () => opened(async (tender) => {
-      await s.platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 9000 }] });
-    }),
+    scoredPartly: () =>
+      opened(async (tender) => {
+        await s.platform.recordScores(tender.projectId, {
+          evaluatorId: 'E5',
+          reportSha256: doc('r5'),
+          scores: [{ bidderId: 'B1', score: 9000 }],
+        });
+      }),
     /** Opened; every member scored every valid bid, B1 first. */
-    scoredByAll: () => opened(async (tender) => {
-      await s.platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 9000 }] });
-      await s.platform.recordScores(tender.projectId, { evaluatorId: 'E5', reportSha256: doc('r5b'), scores: [{ bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8000 }] });
-    }),
+    scoredByAll: () =>
+      opened(async (tender) => {
+        await s.platform.recordScores(tender.projectId, {
+          evaluatorId: 'E5',
+          reportSha256: doc('r5'),
+          scores: [{ bidderId: 'B1', score: 9000 }],
+        });
+        await s.platform.recordScores(tender.projectId, {
+          evaluatorId: 'E5',
+          reportSha256: doc('r5b'),
+          scores: [
+            { bidderId: 'B2', score: 8500 },
+            { bidderId: 'B3', score: 8000 },
+          ],
+        });
+      }),
     /** Awarded to B1, B2's deposit released, the contract signed. */
     contracted: async () => {
       const tender = await opened(async (t) => {
-        await s.platform.recordScores(t.projectId, { evaluatorId: 'E5', reportSha256: doc('r5'), scores: [{ bidderId: 'B1', score: 9000 }, { bidderId: 'B2', score: 8500 }, { bidderId: 'B3', score: 8000 }] });
+        await s.platform.recordScores(t.projectId, {
+          evaluatorId: 'E5',
+          reportSha256: doc('r5'),
+          scores: [
+            { bidderId: 'B1', score: 9000 },
+            { bidderId: 'B2', score: 8500 },
+            { bidderId: 'B3', score: 8000 },
+          ],
+        });
       });
       await s.platform.awardBid(tender.projectId, { bidderId: 'B1', noticeSha256: doc('n') });
       await s.platform.releaseDeposit(tender.projectId, 'B2', { amount: DEPOSIT });
@@ -67,7 +98,13 @@ forEachBackend((backend) => {
   async function atOpening(appointed: boolean): Promise<Tender<'http'>> {
     const tender = Tender.overHttp(s.t, s.platform);
     await tender.register();
-    for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000], ['B4', 96_000_000]] as const) await tender.bid(bidderId, price);
+    for (const [bidderId, price] of [
+      ['B1', 90_000_000],
+      ['B2', 92_000_000],
+      ['B3', 94_000_000],
+      ['B4', 96_000_000],
+    ] as const)
+      await tender.bid(bidderId, price);
     await tender.withdraw('B4');
     if (appointed) await tender.appointCommittee();
     await tender.reachOpening();
@@ -92,12 +129,18 @@ forEachBackend((backend) => {
     });
     describe('when the opening time is before the bid deadline (BL art. 34)', () => {
       it('answers 409 OPENING_BEFORE_DEADLINE', async () => {
-        await expectRefusal(Tender.overHttp(s.t, s.platform).register({ openingTime: s.t.time.iso(s.t.time.deadlineLead() - 1000) }), 'OPENING_BEFORE_DEADLINE');
+        await expectRefusal(
+          Tender.overHttp(s.t, s.platform).register({ openingTime: s.t.time.iso(s.t.time.deadlineLead() - 1000) }),
+          'OPENING_BEFORE_DEADLINE',
+        );
       });
     });
     describe('when the bid deadline has already passed', () => {
       it('answers 409 BID_DEADLINE_PASSED', async () => {
-        await expectRefusal(Tender.overHttp(s.t, s.platform).register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }), 'BID_DEADLINE_PASSED');
+        await expectRefusal(
+          Tender.overHttp(s.t, s.platform).register({ bidDeadline: s.t.time.iso(-1000), openingTime: s.t.time.iso(s.t.time.openingGap) }),
+          'BID_DEADLINE_PASSED',
+        );
       });
     });
     describe('when the project id is taken', () => {
@@ -111,19 +154,28 @@ forEachBackend((backend) => {
     describe('when the deposit is less than the project requires', () => {
       it('answers 409 DEPOSIT_INSUFFICIENT', async () => {
         const tender = await stage.bidding();
-        await expectRefusal(s.platform.registerBidder(tender.projectId, { bidderId: 'B7', deposit: { form: 'cash', amount: 1 } }), 'DEPOSIT_INSUFFICIENT');
+        await expectRefusal(
+          s.platform.registerBidder(tender.projectId, { bidderId: 'B7', deposit: { form: 'cash', amount: 1 } }),
+          'DEPOSIT_INSUFFICIENT',
+        );
       });
     });
     describe('when the bidder is already registered', () => {
       it('answers 409 BIDDER_EXISTS', async () => {
         const tender = await stage.bidding();
-        await expectRefusal(s.platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }), 'BIDDER_EXISTS');
+        await expectRefusal(
+          s.platform.registerBidder(tender.projectId, { bidderId: 'B1', deposit: { form: 'cash', amount: DEPOSIT } }),
+          'BIDDER_EXISTS',
+        );
       });
     });
     describe('when the bid deadline has passed', () => {
       it('answers 409 REGISTRATION_AFTER_DEADLINE', async () => {
         const tender = await stage.pastDeadline();
-        await expectRefusal(s.platform.registerBidder(tender.projectId, { bidderId: 'B5', deposit: { form: 'cash', amount: DEPOSIT } }), 'REGISTRATION_AFTER_DEADLINE');
+        await expectRefusal(
+          s.platform.registerBidder(tender.projectId, { bidderId: 'B5', deposit: { form: 'cash', amount: DEPOSIT } }),
+          'REGISTRATION_AFTER_DEADLINE',
+        );
       });
     });
   });
@@ -188,14 +240,38 @@ forEachBackend((backend) => {
     describe('when no committee is appointed', () => {
       it('answers 409 COMMITTEE_NOT_APPOINTED', async () => {
         const tender = await stage.bidding();
-        await expectRefusal(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 'COMMITTEE_NOT_APPOINTED');
+        await expectRefusal(
+          s.platform.replaceCommitteeMember(tender.projectId, {
+            memberId: 'E1',
+            replacementId: 'E6',
+            reason: 'ill',
+            reasonDocSha256: doc('note'),
+          }),
+          'COMMITTEE_NOT_APPOINTED',
+        );
       });
     });
     describe('when the member has scored, or the replacement already sits (IR art. 48)', () => {
       it('answers 409 MEMBER_HAS_SCORED and ALREADY_COMMITTEE_MEMBER', async () => {
         const tender = await stage.scoredByFour();
-        await expectRefusal(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E1', replacementId: 'E6', reason: 'ill', reasonDocSha256: doc('note') }), 'MEMBER_HAS_SCORED');
-        await expectRefusal(s.platform.replaceCommitteeMember(tender.projectId, { memberId: 'E5', replacementId: 'E4', reason: 'ill', reasonDocSha256: doc('note') }), 'ALREADY_COMMITTEE_MEMBER');
+        await expectRefusal(
+          s.platform.replaceCommitteeMember(tender.projectId, {
+            memberId: 'E1',
+            replacementId: 'E6',
+            reason: 'ill',
+            reasonDocSha256: doc('note'),
+          }),
+          'MEMBER_HAS_SCORED',
+        );
+        await expectRefusal(
+          s.platform.replaceCommitteeMember(tender.projectId, {
+            memberId: 'E5',
+            replacementId: 'E4',
+            reason: 'ill',
+            reasonDocSha256: doc('note'),
+          }),
+          'ALREADY_COMMITTEE_MEMBER',
+        );
       });
     });
   });
@@ -223,7 +299,10 @@ forEachBackend((backend) => {
     describe('with a reveal for a withdrawn bid', () => {
       it('answers 409 REVEAL_WITHOUT_BID', async () => {
         const tender = await stage.atOpeningWithCommittee();
-        const b4 = present(tender.reveals().find((r) => r.bidderId === 'B4'), 'B4\'s reveal');
+        const b4 = present(
+          tender.reveals().find((r) => r.bidderId === 'B4'),
+          "B4's reveal",
+        );
         await expectRefusal(s.platform.openBids(tender.projectId, { reveals: [...tender.reveals(['B4']), b4] }), 'REVEAL_WITHOUT_BID');
       });
     });
@@ -239,25 +318,49 @@ forEachBackend((backend) => {
     describe('before the opening', () => {
       it('answers 409 NOT_OPENED', async () => {
         const tender = await stage.bidding();
-        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }), 'NOT_OPENED');
+        await expectRefusal(
+          s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 1 }] }),
+          'NOT_OPENED',
+        );
       });
     });
     describe('for a bid that is not a valid opened bid', () => {
       it('answers 409 SCORE_FOR_INVALID_BID', async () => {
         const tender = await stage.scoredByFour();
-        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B4', score: 100 }] }), 'SCORE_FOR_INVALID_BID');
+        await expectRefusal(
+          s.platform.recordScores(tender.projectId, {
+            evaluatorId: 'E1',
+            reportSha256: doc('r'),
+            scores: [{ bidderId: 'B4', score: 100 }],
+          }),
+          'SCORE_FOR_INVALID_BID',
+        );
       });
     });
     describe('a second time by the same member for the same bid', () => {
       it('answers 409 SCORE_DUPLICATE', async () => {
         const tender = await stage.scoredByFour();
-        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E1', reportSha256: doc('r'), scores: [{ bidderId: 'B1', score: 100 }] }), 'SCORE_DUPLICATE');
+        await expectRefusal(
+          s.platform.recordScores(tender.projectId, {
+            evaluatorId: 'E1',
+            reportSha256: doc('r'),
+            scores: [{ bidderId: 'B1', score: 100 }],
+          }),
+          'SCORE_DUPLICATE',
+        );
       });
     });
     describe('by someone outside the committee', () => {
       it('answers 409 NOT_COMMITTEE_MEMBER', async () => {
         const tender = await stage.scoredByFour();
-        await expectRefusal(s.platform.recordScores(tender.projectId, { evaluatorId: 'E6', reportSha256: doc('r6'), scores: [{ bidderId: 'B2', score: 10_000 }] }), 'NOT_COMMITTEE_MEMBER');
+        await expectRefusal(
+          s.platform.recordScores(tender.projectId, {
+            evaluatorId: 'E6',
+            reportSha256: doc('r6'),
+            scores: [{ bidderId: 'B2', score: 10_000 }],
+          }),
+          'NOT_COMMITTEE_MEMBER',
+        );
       });
     });
   });
@@ -265,23 +368,38 @@ forEachBackend((backend) => {
   describe('POST /v1/projects/:projectId/award', () => {
     describe('when a member has not scored every valid bid', () => {
       it('answers 409 SCORING_INCOMPLETE, whether the member scored none or some', async () => {
-        await expectRefusal(s.platform.awardBid((await stage.scoredByFour()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 'SCORING_INCOMPLETE');
-        await expectRefusal(s.platform.awardBid((await stage.scoredPartly()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 'SCORING_INCOMPLETE');
+        await expectRefusal(
+          s.platform.awardBid((await stage.scoredByFour()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }),
+          'SCORING_INCOMPLETE',
+        );
+        await expectRefusal(
+          s.platform.awardBid((await stage.scoredPartly()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }),
+          'SCORING_INCOMPLETE',
+        );
       });
     });
     describe('to a bid that was not scored', () => {
       it('answers 409 AWARD_TO_UNSCORED_BID', async () => {
-        await expectRefusal(s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B4', noticeSha256: doc('n') }), 'AWARD_TO_UNSCORED_BID');
+        await expectRefusal(
+          s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B4', noticeSha256: doc('n') }),
+          'AWARD_TO_UNSCORED_BID',
+        );
       });
     });
     describe('to a bid not ranked first, without a reason (IR art. 55)', () => {
       it('answers 409 AWARD_NOT_FIRST_RANKED', async () => {
-        await expectRefusal(s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B2', noticeSha256: doc('n') }), 'AWARD_NOT_FIRST_RANKED');
+        await expectRefusal(
+          s.platform.awardBid((await stage.scoredByAll()).projectId, { bidderId: 'B2', noticeSha256: doc('n') }),
+          'AWARD_NOT_FIRST_RANKED',
+        );
       });
     });
     describe('when the project was awarded', () => {
       it('answers 409 ALREADY_AWARDED', async () => {
-        await expectRefusal(s.platform.awardBid((await stage.contracted()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }), 'ALREADY_AWARDED');
+        await expectRefusal(
+          s.platform.awardBid((await stage.contracted()).projectId, { bidderId: 'B1', noticeSha256: doc('n') }),
+          'ALREADY_AWARDED',
+        );
       });
     });
   });
@@ -327,17 +445,25 @@ forEachBackend((backend) => {
   describe('POST /v1/evidence', () => {
     describe('with a correction of a record that does not exist', () => {
       it('answers 404 RECORD_NOT_FOUND, which the SDK types as a NotFoundError', async () => {
-        const error = await expectRefusal(s.platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }), 'RECORD_NOT_FOUND');
+        const error = await expectRefusal(
+          s.platform.notarise({ sha256: doc('x'), kind: 'correction', corrects: 'nope' }),
+          'RECORD_NOT_FOUND',
+        );
         expect(error).to.be.instanceOf(NotFoundError);
       });
     });
-    describe('with a correction of another writer\'s record (DOMAIN rule 11)', () => {
+    describe("with a correction of another writer's record (DOMAIN rule 11)", () => {
       it('answers 409 CORRECTION_NOT_ALLOWED', async () => {
         const tender = await stage.contracted();
-        const contract = present((await s.platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned'), 'the ContractSigned record');
-        await expectRefusal(s.otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }), 'CORRECTION_NOT_ALLOWED');
+        const contract = present(
+          (await s.platform.getTrail(tender.projectId)).records.find((r) => r.step === 'ContractSigned'),
+          'the ContractSigned record',
+        );
+        await expectRefusal(
+          s.otherPlatform.notarise({ sha256: doc('x'), kind: 'correction', corrects: contract.recordId }),
+          'CORRECTION_NOT_ALLOWED',
+        );
       });
     });
   });
 });
-

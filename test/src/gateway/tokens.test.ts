@@ -28,14 +28,23 @@ onEachBackend((s) => {
     });
 
     it('refuses an expired token', async () => {
-      const token = await signed({ role: 'platform' }, (j) => j.setIssuer(s.t.issuer).setAudience('tender-ledger').setSubject('p1').setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_600));
+      const token = await signed({ role: 'platform' }, (j) =>
+        j.setIssuer(s.t.issuer).setAudience('tender-ledger').setSubject('p1').setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_600),
+      );
       expect(await status(token)).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
     });
 
     it('refuses a token for another audience, from an unknown issuer, without a role or signed by another key', async () => {
-      const good = (j: SignJWT) => j.setIssuer(s.t.issuer).setAudience('tender-ledger').setSubject('p1').setIssuedAt().setExpirationTime('5m');
-      expect(await status(await signed({ role: 'platform' }, (j) => good(j).setAudience('another-service')))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
-      expect(await status(await signed({ role: 'platform' }, (j) => good(j).setIssuer('https://evil.example')))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+      const good = (j: SignJWT) =>
+        j.setIssuer(s.t.issuer).setAudience('tender-ledger').setSubject('p1').setIssuedAt().setExpirationTime('5m');
+      expect(await status(await signed({ role: 'platform' }, (j) => good(j).setAudience('another-service')))).to.deep.equal({
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
+      expect(await status(await signed({ role: 'platform' }, (j) => good(j).setIssuer('https://evil.example')))).to.deep.equal({
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
       expect(await status(await signed({ role: 'superuser' }, good))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
       const { privateKey } = await generateKeyPair('ES256');
       expect(await status(await signed({ role: 'platform' }, good, privateKey))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
@@ -58,27 +67,76 @@ onEachBackend((s) => {
 
       it('refuses an iat in the future beyond the clock tolerance (iat in 2100), accepts one within it', async () => {
         const in2100 = Math.floor(Date.UTC(2100, 0, 1) / 1000);
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(in2100).setExpirationTime(in2100 + 600)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now() + 120).setExpirationTime(now() + 600)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now() + 10).setExpirationTime(now() + 600)))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
+        expect(
+          await status(
+            await signed({ role: 'platform' }, (j) =>
+              claims(j)
+                .setIssuedAt(in2100)
+                .setExpirationTime(in2100 + 600),
+            ),
+          ),
+        ).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(
+          await status(
+            await signed({ role: 'platform' }, (j) =>
+              claims(j)
+                .setIssuedAt(now() + 120)
+                .setExpirationTime(now() + 600),
+            ),
+          ),
+        ).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(
+          await status(
+            await signed({ role: 'platform' }, (j) =>
+              claims(j)
+                .setIssuedAt(now() + 10)
+                .setExpirationTime(now() + 600),
+            ),
+          ),
+        ).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
       });
 
       it('refuses a lifetime (exp - iat) longer than 24 h by default (exp in 9999), accepts 24 h', async () => {
         const year9999 = Math.floor(Date.UTC(9999, 0, 1) / 1000);
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(year9999)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(now() + 86_401)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(now() + 86_400)))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
+        expect(
+          await status(await signed({ role: 'platform' }, (j) => claims(j).setIssuedAt(now()).setExpirationTime(year9999))),
+        ).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(
+          await status(
+            await signed({ role: 'platform' }, (j) =>
+              claims(j)
+                .setIssuedAt(now())
+                .setExpirationTime(now() + 86_401),
+            ),
+          ),
+        ).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
+        expect(
+          await status(
+            await signed({ role: 'platform' }, (j) =>
+              claims(j)
+                .setIssuedAt(now())
+                .setExpirationTime(now() + 86_400),
+            ),
+          ),
+        ).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
       });
 
       it('without iat, refuses an exp more than the maximum lifetime from now', async () => {
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setExpirationTime(now() + 90_000)))).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
-        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setExpirationTime(now() + 3_600)))).to.deep.equal({ status: 404, code: 'PROJECT_NOT_FOUND' });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setExpirationTime(now() + 90_000)))).to.deep.equal({
+          status: 401,
+          code: 'UNAUTHENTICATED',
+        });
+        expect(await status(await signed({ role: 'platform' }, (j) => claims(j).setExpirationTime(now() + 3_600)))).to.deep.equal({
+          status: 404,
+          code: 'PROJECT_NOT_FOUND',
+        });
       });
 
       it('takes the maximum from AUTH_MAX_TOKEN_LIFETIME_SECONDS', async () => {
         const short = await startTestGateway({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '600' }, s.backend);
         try {
-          const at = async (token: string) => (await fetch(`${short.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
+          const at = async (token: string) =>
+            (await fetch(`${short.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
           expect(await at(await short.token('platform', 'gz-etrading', 601))).to.equal(401);
           expect(await at(await short.token('platform', 'gz-etrading', 600))).to.equal(404);
         } finally {
@@ -90,7 +148,9 @@ onEachBackend((s) => {
     it('refuses alg: none', async () => {
       const now = Math.floor(Date.now() / 1000);
       const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-      const payload = Buffer.from(JSON.stringify({ iss: s.t.issuer, aud: 'tender-ledger', sub: 'p1', role: 'regulator', iat: now, exp: now + 600 })).toString('base64url');
+      const payload = Buffer.from(
+        JSON.stringify({ iss: s.t.issuer, aud: 'tender-ledger', sub: 'p1', role: 'regulator', iat: now, exp: now + 600 }),
+      ).toString('base64url');
       expect(await status(`${header}.${payload}.`)).to.deep.equal({ status: 401, code: 'UNAUTHENTICATED' });
     });
   });
@@ -133,7 +193,8 @@ onEachBackend((s) => {
       it('limits it by (issuer, sub), whichever of its tokens it sends, and not by the address it shares', async () => {
         const limited = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '5' }, s.backend);
         try {
-          const get = async (token: string) => (await fetch(`${limited.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
+          const get = async (token: string) =>
+            (await fetch(`${limited.url}/v1/projects/NONE`, { headers: { authorization: `Bearer ${token}` } })).status;
           const statuses: number[] = [];
           // A fresh token per request (lifetimes differ, so the tokens do).
           for (let i = 0; i < 7; i++) statuses.push(await get(await limited.token('platform', 'gz-etrading', 600 + i)));

@@ -8,13 +8,34 @@ import express from 'express';
 import { decodeJwt } from 'jose';
 import { verifyProof as sdkVerifyProof } from '@tender-ledger/client-sdk';
 import {
-  MemoryTree, SIG_ED25519, fromHex, leafHash, parseCheckpoint, parseNote, parsePolicy, parseProofBundle, signCheckpoint, toBase64, toHex,
-  verifyConsistency, verifyProof, type TlogPolicy,
+  MemoryTree,
+  SIG_ED25519,
+  fromHex,
+  leafHash,
+  parseCheckpoint,
+  parseNote,
+  parsePolicy,
+  parseProofBundle,
+  signCheckpoint,
+  toBase64,
+  toHex,
+  verifyConsistency,
+  verifyProof,
+  type TlogPolicy,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { Level } from 'level';
 import {
-  LogMonitor, MonitorAlarm, loadConfig, parseTilePath, readTile, startGateway, withProof, type GatewayLog, type RunningGateway, type TlogService,
+  LogMonitor,
+  MonitorAlarm,
+  loadConfig,
+  parseTilePath,
+  readTile,
+  startGateway,
+  withProof,
+  type GatewayLog,
+  type RunningGateway,
+  type TlogService,
 } from '@tender-ledger/gateway';
 import { present } from '../helpers/assert.js';
 import { flipBits } from '../helpers/bytes.js';
@@ -48,12 +69,21 @@ function tender(args: string[], cwd: string, env: Record<string, string> = {}): 
 /** `npm run monitor` on a gateway, run to its end (`--once`, or an alarm). */
 function runMonitor(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('exit', (code) => { resolve({ code, out, err }); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('exit', (code) => {
+      resolve({ code, out, err });
+    });
   });
 }
 
@@ -69,14 +99,21 @@ interface Fixture {
   token: string;
 }
 
-async function notarise(f: Fixture, label: string, headers: Record<string, string> = {}): Promise<{ record: { recordId: string; hash: string }; receipt: string; proof?: string; preference: string | null }> {
+async function notarise(
+  f: Fixture,
+  label: string,
+  headers: Record<string, string> = {},
+): Promise<{ record: { recordId: string; hash: string }; receipt: string; proof?: string; preference: string | null }> {
   const res = await fetch(`${f.gw.url}/v1/evidence`, {
     method: 'POST',
     headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ sha256: sha256Hex(label), kind: 'archive' }),
   });
   expect(res.status, await res.clone().text()).to.equal(201);
-  return { ...(await res.json()) as { record: { recordId: string; hash: string }; receipt: string; proof?: string }, preference: res.headers.get('preference-applied') };
+  return {
+    ...((await res.json()) as { record: { recordId: string; hash: string }; receipt: string; proof?: string }),
+    preference: res.headers.get('preference-applied'),
+  };
 }
 
 async function text(url: string): Promise<{ status: number; body: string; headers: Headers }> {
@@ -88,23 +125,48 @@ async function text(url: string): Promise<{ status: number; body: string; header
 type ServedTree = Pick<MemoryTree, 'size' | 'node'>;
 
 /** A log server an operator controls: serves /checkpoint and tiles from whatever tree it is given. */
-async function operatorServer(): Promise<{ url: string; serve(tree: ServedTree, entries: Uint8Array[], note: string): void; close(): Promise<void> }> {
+async function operatorServer(): Promise<{
+  url: string;
+  serve(tree: ServedTree, entries: Uint8Array[], note: string): void;
+  close(): Promise<void>;
+}> {
   let state: { tree: ServedTree; entries: Uint8Array[]; note: string } | undefined;
   const app = express();
-  app.get('/checkpoint', (_req, res) => { res.type('text/plain').send(present(state, 'the served log').note); });
+  app.get('/checkpoint', (_req, res) => {
+    res.type('text/plain').send(present(state, 'the served log').note);
+  });
   app.get(/^\/tile\/(.+)$/, (req, res) => {
     const tile = parseTilePath(req.path.slice(6));
     const { tree, entries } = present(state, 'the served log');
-    const source = { size: tree.size, node: (l: number, i: number) => tree.node(l, i), entry: (i: number) => present(entries[i], `entry ${i}`) };
+    const source = {
+      size: tree.size,
+      node: (l: number, i: number) => tree.node(l, i),
+      entry: (i: number) => present(entries[i], `entry ${i}`),
+    };
     const bytes = tile && readTile(source, tile);
-    if (!bytes) { res.status(404).end(); return; }
+    if (!bytes) {
+      res.status(404).end();
+      return;
+    }
     res.type('application/octet-stream').send(Buffer.from(bytes));
   });
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => {
+      resolve(s);
+    });
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    serve(tree, entries, note) { state = { tree, entries, note }; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
+    serve(tree, entries, note) {
+      state = { tree, entries, note };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
@@ -134,7 +196,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     const logKey = generateSignerKey(ORIGIN, SIG_ED25519);
     for (const w of witnesses) w.trust(parseSignerKey(logKey).vkey);
     const env = {
-      LOG_ORIGIN: ORIGIN, WITNESSES: JSON.stringify(witnesses.map((w) => ({ url: w.url, vkey: w.vkey }))), WITNESS_QUORUM: '2', CHECKPOINT_INTERVAL_MS: '50',
+      LOG_ORIGIN: ORIGIN,
+      WITNESSES: JSON.stringify(witnesses.map((w) => ({ url: w.url, vkey: w.vkey }))),
+      WITNESS_QUORUM: '2',
+      CHECKPOINT_INTERVAL_MS: '50',
     };
     const gw = await startTestGateway(env, 'embedded', async (dir) => {
       mkdirSync(path.join(dir, 'keys'), { recursive: true });
@@ -142,7 +207,15 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     });
     const policyText = (await text(`${gw.url}/log/policy`)).body;
     expect(policyText).to.include(parseSignerKey(logKey).vkey);
-    f = { gw, env, tlog: present(gw.gateway.tlog, 'the gateway\'s transparency log'), witnesses, policyText, policy: parsePolicy(policyText, { ed25519: nodeEd25519 }), token: await gw.token('platform', 'gz-etrading') };
+    f = {
+      gw,
+      env,
+      tlog: present(gw.gateway.tlog, "the gateway's transparency log"),
+      witnesses,
+      policyText,
+      policy: parsePolicy(policyText, { ed25519: nodeEd25519 }),
+      token: await gw.token('platform', 'gz-etrading'),
+    };
   });
   afterEach(async () => {
     await f.gw.close();
@@ -161,7 +234,9 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const { checkpoint, cosignatures } = (await import('@tender-ledger/tlog')).verifyCheckpoint(note, f.policy);
       expect(checkpoint.origin).to.equal(ORIGIN);
       expect(cosignatures.map((c) => c.witness).sort()).to.deep.equal(['w1', 'w2']);
-      expect(readFileSync(path.join(f.gw.dataDir, 'keys', 'log'), 'utf8')).to.match(new RegExp(`^PRIVATE\\+KEY\\+${ORIGIN.replace(/[./]/g, '\\$&')}\\+`));
+      expect(readFileSync(path.join(f.gw.dataDir, 'keys', 'log'), 'utf8')).to.match(
+        new RegExp(`^PRIVATE\\+KEY\\+${ORIGIN.replace(/[./]/g, '\\$&')}\\+`),
+      );
     });
   });
 
@@ -179,20 +254,30 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(verified.index).to.equal(4);
       expect(verified.cosignatures).to.have.length(2);
       // Any other record's hash is refused.
-      expect(() => verifyProof(res.body, sha256Hex('not it'), f.policy)).to.throw().with.property('code', 'TLOG_INCLUSION_INVALID');
+      expect(() => verifyProof(res.body, sha256Hex('not it'), f.policy))
+        .to.throw()
+        .with.property('code', 'TLOG_INCLUSION_INVALID');
       // The SDK, given the record itself, hashes its content first: the proof covers what the holder has.
       const full = record as unknown as LedgerRecord;
       expect(sdkVerifyProof(res.body, full, f.policy).index).to.equal(4);
-      expect(sdkVerifyProof(res.body, { ...full, blockNumber: 7 } as LedgerRecord, f.policy).index, 'the gateway\'s additions are not hashed').to.equal(4);
+      expect(
+        sdkVerifyProof(res.body, { ...full, blockNumber: 7 } as LedgerRecord, f.policy).index,
+        "the gateway's additions are not hashed",
+      ).to.equal(4);
       const altered = { ...full, payload: { ...full.payload, kind: 'altered' } } as LedgerRecord;
-      expect(() => sdkVerifyProof(res.body, altered, f.policy)).to.throw().with.property('code', 'TLOG_RECORD_ALTERED');
-      expect(() => sdkVerifyProof(res.body, { ...full, redacted: true } as LedgerRecord, f.policy)).to.throw().with.property('code', 'INVALID_ARGUMENT');
+      expect(() => sdkVerifyProof(res.body, altered, f.policy))
+        .to.throw()
+        .with.property('code', 'TLOG_RECORD_ALTERED');
+      expect(() => sdkVerifyProof(res.body, { ...full, redacted: true } as LedgerRecord, f.policy))
+        .to.throw()
+        .with.property('code', 'INVALID_ARGUMENT');
     });
 
     it('logs a batch notarisation like any record: one leaf, named by its receipt, with its proof', async () => {
       await notarise(f, 'before the batch');
       const res = await fetch(`${f.gw.url}/v1/evidence/batch`, {
-        method: 'POST', headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${f.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ hashes: [sha256Hex('batch 1'), sha256Hex('batch 2'), sha256Hex('batch 3')], kind: 'archive' }),
       });
       expect(res.status).to.equal(201);
@@ -210,7 +295,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const proof = await text(`${f.gw.url}/log/consistency/1/3`);
       expect(proof.status, proof.body).to.equal(200);
       expect(proof.body.trim().split('\n')).to.have.length(2); // RFC 9162: from 1 to 3, two hashes
-      for (const [from, to] of [[2, 4], [3, 1]] as const) {
+      for (const [from, to] of [
+        [2, 4],
+        [3, 1],
+      ] as const) {
         const res = await fetch(`${f.gw.url}/log/consistency/${from}/${to}`);
         expect(res.status, `${from}/${to}`).to.equal(404);
         expect(((await res.json()) as { code: string }).code).to.equal('NOT_FOUND');
@@ -220,7 +308,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     it('with Prefer: wait=proof, the write answers with its bundle', async () => {
       const answer = await notarise(f, 'waits', { prefer: 'wait=proof' });
       expect(answer.preference).to.equal('wait=proof');
-      expect(verifyProof(present(answer.proof, 'the answer\'s proof'), answer.record.hash, f.policy).index).to.equal(0);
+      expect(verifyProof(present(answer.proof, "the answer's proof"), answer.record.hash, f.policy).index).to.equal(0);
     });
 
     it('with Prefer: wait=proof, sends an answer that names no record (a damaged stored answer) as it was, with no proof', async () => {
@@ -228,11 +316,22 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const stored = JSON.stringify({ record: written.record, receipt: written.receipt });
       const app = express();
       let body = '';
-      app.get('/', async (_req, res) => { res.type('application/json').send(await withProof(f.tlog, res, body, 100)); });
-      const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
+      app.get('/', async (_req, res) => {
+        res.type('application/json').send(await withProof(f.tlog, res, body, 100));
+      });
+      const server: Server = await new Promise((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => {
+          resolve(s);
+        });
+      });
       try {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-        for (const damaged of ['{"record": {"recordId": "tx', '[]', '{"record": {"recordId": "tx1"}}', JSON.stringify({ record: { recordId: '../x', hash: 'not hex' } })]) {
+        for (const damaged of [
+          '{"record": {"recordId": "tx',
+          '[]',
+          '{"record": {"recordId": "tx1"}}',
+          JSON.stringify({ record: { recordId: '../x', hash: 'not hex' } }),
+        ]) {
           body = damaged;
           const res = await fetch(url);
           expect(res.status, damaged).to.equal(200);
@@ -245,7 +344,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const { proof } = (await res.json()) as { proof: string };
         expect(verifyProof(proof, written.record.hash, f.policy).index).to.equal(0);
       } finally {
-        await new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+        await new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(resolve);
+        });
       }
     });
 
@@ -261,7 +363,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     it('answers 400 INVALID_ARGUMENT, naming the parameter, to a record id the document refuses', async () => {
       const res = await fetch(`${f.gw.url}/v1/records/${encodeURIComponent('é')}/proof`);
       expect(res.status).to.equal(400);
-      const problem = await res.json() as { code: string; errors?: { field: string }[] };
+      const problem = (await res.json()) as { code: string; errors?: { field: string }[] };
       expect(problem.code).to.equal('INVALID_ARGUMENT');
       expect(problem.errors?.map((e) => e.field)).to.include('/params/recordId');
     });
@@ -270,9 +372,15 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
   describe('GET /tile/...', () => {
     it('serves partial and full level-0 tiles and entry bundles; full ones immutable', async () => {
       const ledger = (f.gw.gateway.backend as unknown as { ledger: { submit(i: unknown): Promise<unknown> } }).ledger;
-      await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.submit({
-        identity: { mspId: 'TradingCentreMSP', id: 'platform::bulk' }, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`bulk ${i}`), kind: 'archive' })],
-      })));
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          ledger.submit({
+            identity: { mspId: 'TradingCentreMSP', id: 'platform::bulk' },
+            fn: 'notary:notariseDocument',
+            args: [JSON.stringify({ sha256: sha256Hex(`bulk ${i}`), kind: 'archive' })],
+          }),
+        ),
+      );
       const log = f.gw.gateway.backend.log as GatewayLog;
       const full = await fetch(`${f.gw.url}/tile/0/000`);
       expect(full.status).to.equal(200);
@@ -301,7 +409,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const lines = async (url: string) => {
         const res = await text(url);
         expect(res.status, res.body).to.equal(200);
-        return res.body.split('\n').filter(Boolean).map((b) => new Uint8Array(Buffer.from(b, 'base64')));
+        return res.body
+          .split('\n')
+          .filter(Boolean)
+          .map((b) => new Uint8Array(Buffer.from(b, 'base64')));
       };
       verifyConsistency(3, 5, await lines(`${f.gw.url}/log/consistency/3/5`), log.root(3), log.root(5));
       expect(await lines(`${f.gw.url}/log/consistency/0/0`)).to.deep.equal([]);
@@ -324,17 +435,28 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const ok = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt'], dir);
       expect(ok.code, ok.stderr).to.equal(0);
       expect(ok.stdout).to.include(`VERIFIED: record ${record.hash} is leaf 0 of ${ORIGIN} at size 1`);
-      const wrong = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', sha256Hex('x')], dir);
+      const wrong = await tender(
+        ['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', sha256Hex('x')],
+        dir,
+      );
       expect(wrong.code).to.equal(1);
       expect(wrong.stderr).to.include('REFUSED TLOG_INCLUSION_INVALID');
       // The record itself, as the gateway serves it: its content is hashed, so a changed field is refused.
-      const served = await (await fetch(`${f.gw.url}/v1/records/${record.recordId}`, { headers: { authorization: `Bearer ${f.token}` } })).json() as Record<string, unknown>;
+      const served = (await (
+        await fetch(`${f.gw.url}/v1/records/${record.recordId}`, { headers: { authorization: `Bearer ${f.token}` } })
+      ).json()) as Record<string, unknown>;
       writeFileSync(path.join(dir, 'record.json'), JSON.stringify(served));
-      const fromFile = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', 'record.json'], dir);
+      const fromFile = await tender(
+        ['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', 'record.json'],
+        dir,
+      );
       expect(fromFile.code, fromFile.stderr).to.equal(0);
       expect(fromFile.stdout).to.include(`VERIFIED: record ${record.hash} is leaf 0`);
       writeFileSync(path.join(dir, 'altered.json'), JSON.stringify({ ...served, txTime: '2020-01-01T00:00:00.000Z' }));
-      const altered = await tender(['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', 'altered.json'], dir);
+      const altered = await tender(
+        ['proof', 'verify', `${record.recordId}.tlog-proof`, '--policy', 'policy.txt', '--record', 'altered.json'],
+        dir,
+      );
       expect(altered.code).to.equal(1);
       expect(altered.stderr).to.include('REFUSED TLOG_RECORD_ALTERED');
 
@@ -348,7 +470,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       // A checkpoint of another tree of size 5, signed by the same key: not consistent.
       const key = parseSignerKey(readFileSync(path.join(dir, 'keys', 'log'), 'utf8'));
       const fork = treeOf(Array.from({ length: 5 }, (_, i) => hashOf(`fork ${i}`)));
-      writeFileSync(path.join(dir, 'fork.checkpoint'), signCheckpoint({ origin: ORIGIN, size: 5, rootHash: fork.root(), extensions: [] }, key.signer));
+      writeFileSync(
+        path.join(dir, 'fork.checkpoint'),
+        signCheckpoint({ origin: ORIGIN, size: 5, rootHash: fork.root(), extensions: [] }, key.signer),
+      );
       const split = await tender(['log', 'consistency', 'old.checkpoint', 'fork.checkpoint'], dir, env);
       expect(split.code).to.equal(1);
       expect(split.stderr).to.include('REFUSED TLOG_CONSISTENCY_INVALID');
@@ -356,7 +481,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
   });
 
   describe('a monitor', () => {
-    it('follows the gateway\'s checkpoints and tiles and finds them consistent', async () => {
+    it("follows the gateway's checkpoints and tiles and finds them consistent", async () => {
       const monitor = new LogMonitor({ url: f.gw.url, policy: f.policy });
       for (let round = 0; round < 3; round++) {
         for (let i = 0; i < 3; i++) await notarise(f, `m ${round} ${i}`);
@@ -367,7 +492,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(monitor.size).to.equal(9);
     });
 
-    it('recomputes a public record\'s leaf from its content, and leaves a sealed one alone', async () => {
+    it("recomputes a public record's leaf from its content, and leaves a sealed one alone", async () => {
       const { record } = await notarise(f, 'public one');
       const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
       const tender = Tender.onHost(embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined));
@@ -387,8 +512,14 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const published = await (await fetch(`${f.gw.url}/v1/records/${record.recordId}`)).text();
         let answer = '';
         const app = express();
-        app.get('/v1/records/:recordId', (_req, res) => { res.type('application/json').send(answer); });
-        const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
+        app.get('/v1/records/:recordId', (_req, res) => {
+          res.type('application/json').send(answer);
+        });
+        const server: Server = await new Promise((resolve) => {
+          const s = app.listen(0, '127.0.0.1', () => {
+            resolve(s);
+          });
+        });
         try {
           const monitor = new LogMonitor({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, policy: f.policy });
           const view = JSON.parse(published) as Record<string, unknown>;
@@ -396,7 +527,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
             ['<html>not a record</html>', 'not UTF-8 JSON'],
             [JSON.stringify({ recordId: record.recordId, hash: record.hash }), 'is not a record: '],
             [JSON.stringify({ ...view, step: 'Nothing' }), 'is not a record: '],
-            [JSON.stringify({ ...view, recordId: 'another-record' }), `asked for record ${record.recordId}, the log published record another-record`],
+            [
+              JSON.stringify({ ...view, recordId: 'another-record' }),
+              `asked for record ${record.recordId}, the log published record another-record`,
+            ],
           ] as const) {
             answer = body;
             let raised: unknown;
@@ -410,7 +544,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
             expect((raised as MonitorAlarm).detail, says).to.include(says);
           }
         } finally {
-          await new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+          await new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(resolve);
+          });
         }
       });
     });
@@ -421,7 +558,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
     async function publicIds(tender: Tender<'http'>): Promise<string[]> {
       const ids = [];
       for (const r of (await tender.trail(await f.gw.client('regulator', 'r'))).records) {
-        const view = await (await fetch(`${f.gw.url}/v1/records/${r.recordId}`)).json() as { redacted?: boolean };
+        const view = (await (await fetch(`${f.gw.url}/v1/records/${r.recordId}`)).json()) as { redacted?: boolean };
         if (view.redacted !== true) ids.push(r.recordId);
       }
       return ids;
@@ -429,7 +566,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
 
     /** Every record so far under a witnessed checkpoint. */
     async function witnessed(gateway: { backend: { log?: GatewayLog | undefined }; tlog?: TlogService } = f.gw.gateway): Promise<void> {
-      const size = present(gateway.backend.log, 'the gateway\'s log').size;
+      const size = present(gateway.backend.log, "the gateway's log").size;
       await waitFor(() => (gateway.tlog?.checkpointer.published?.size === size ? true : undefined), 10_000);
     }
 
@@ -492,19 +629,21 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       expect(cli.out).to.include('public records: 16 checked this poll, 16 in all');
       const anonymous = await runMonitor([f.gw.url, '--log-key', logKey, '--once'], { MONITOR_TOKEN: '' });
       expect(anonymous.code, anonymous.err).to.equal(0);
-      expect(anonymous.err).to.match(/public records not swept: GET \/v1\/projects\?limit=200: 401 \(this gateway lists projects to signed-in callers only/);
+      expect(anonymous.err).to.match(
+        /public records not swept: GET \/v1\/projects\?limit=200: 401 \(this gateway lists projects to signed-in callers only/,
+      );
       const off = await runMonitor([f.gw.url, '--log-key', logKey, '--once', '--no-public-records'], { MONITOR_TOKEN: listToken });
       expect(off.code, off.err).to.equal(0);
       expect(off.out).not.to.include('public records');
     });
 
-    describe('when the operator rewrites a public record\'s stored content, the log untouched', () => {
+    describe("when the operator rewrites a public record's stored content, the log untouched", () => {
       it('raises TLOG_INCLUSION_INVALID naming the record, and `npm run monitor` exits 1', async () => {
         const platform = await f.gw.client('platform', 'gz-etrading');
         const tender = Tender.overHttp(f.gw, platform);
         const registered = await tender.register();
         const victim = registered.record;
-        const leaf = present((decodeJwt(registered.receipt) as { leafIndex?: number }).leafIndex, 'the receipt\'s leaf index');
+        const leaf = present((decodeJwt(registered.receipt) as { leafIndex?: number }).leafIndex, "the receipt's leaf index");
         for (const [bidderId, price] of Object.entries(PRICES)) await tender.bid(bidderId, price);
         await tender.appointCommittee();
         await tender.reachOpening();
@@ -537,21 +676,32 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         } finally {
           await db.close();
         }
-        const newHash = present(rewritten, 'the rewritten record\'s hash');
-        const reopened: RunningGateway = await startGateway(loadConfig({ DATA_DIR: f.gw.dataDir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...f.env }), { clock: f.gw.clock.now });
+        const newHash = present(rewritten, "the rewritten record's hash");
+        const reopened: RunningGateway = await startGateway(
+          loadConfig({ DATA_DIR: f.gw.dataDir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...f.env }),
+          { clock: f.gw.clock.now },
+        );
         try {
           await witnessed(reopened);
-          const served = await (await fetch(`${reopened.url}/v1/records/${victim.recordId}`)).json() as { hash: string; payload: { name: string } };
+          const served = (await (await fetch(`${reopened.url}/v1/records/${victim.recordId}`)).json()) as {
+            hash: string;
+            payload: { name: string };
+          };
           expect(served.payload.name, 'the gateway serves the rewritten record').to.equal('Bridge repairs, Baiyun district');
           expect(served.hash).to.equal(newHash);
 
           // The log itself is consistent: only the record's leaf gives the rewrite away.
           const monitor = new LogMonitor({ url: reopened.url, policy: f.policy, listToken });
           await monitor.poll();
-          const alarm = await monitor.sweepPublicRecords().then(() => undefined, (e: unknown) => e);
+          const alarm = await monitor.sweepPublicRecords().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(alarm).to.be.instanceOf(MonitorAlarm);
           expect((alarm as MonitorAlarm).code).to.equal('TLOG_INCLUSION_INVALID');
-          expect((alarm as MonitorAlarm).detail).to.equal(`leaf ${leaf} of the log is not the hash of record ${victim.recordId} (${newHash})`);
+          expect((alarm as MonitorAlarm).detail).to.equal(
+            `leaf ${leaf} of the log is not the hash of record ${victim.recordId} (${newHash})`,
+          );
 
           const cli = await runMonitor([reopened.url, '--log-key', logKey, '--interval', '50'], { MONITOR_TOKEN: listToken });
           expect(cli.code, cli.out).to.equal(1);
@@ -565,7 +715,7 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
   });
 
   describe('(d) privacy before an opening', () => {
-    it('lets the public attribute no sealed leaf to a project or bidder, and gives no sealed record\'s proof or leaf index', async () => {
+    it("lets the public attribute no sealed leaf to a project or bidder, and gives no sealed record's proof or leaf index", async () => {
       const ledger = (f.gw.gateway.backend as unknown as { ledger: EmbeddedLedger }).ledger;
       const host = embeddedHost(ledger, manualHostClock(f.gw.clock), async () => undefined);
       const a = Tender.onHost(host);
@@ -573,7 +723,13 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const publicRecords = [await a.register(), await b.register()];
       const sealed = [];
       // Two projects bidding at once, and unrelated evidence, interleaved as on a live ledger.
-      for (const [t, bidder] of [[a, 'bidder-a1'], [b, 'bidder-b1'], [a, 'bidder-a2'], [a, 'bidder-a3'], [b, 'bidder-b2']] as const) {
+      for (const [t, bidder] of [
+        [a, 'bidder-a1'],
+        [b, 'bidder-b1'],
+        [a, 'bidder-a2'],
+        [a, 'bidder-a3'],
+        [b, 'bidder-b2'],
+      ] as const) {
         sealed.push(await t.registerBidder(bidder));
         await notarise(f, `unrelated ${bidder}`);
         sealed.push(await t.commit(bidder, 90_000_000));
@@ -582,7 +738,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       await waitFor(() => (f.tlog.checkpointer.published?.size === size ? true : undefined));
 
       // The entries are bare 32-byte record hashes: no project, step, bidder or length to tell them apart.
-      const bundle = present(parseEntryBundle(new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/000.p/${size}`)).arrayBuffer())), 'the entry bundle');
+      const bundle = present(
+        parseEntryBundle(new Uint8Array(await (await fetch(`${f.gw.url}/tile/entries/000.p/${size}`)).arrayBuffer())),
+        'the entry bundle',
+      );
       expect(bundle).to.have.length(size);
       expect(bundle.every((e) => e.length === 32)).to.equal(true);
       const leaves = new Set(bundle.map(toHex));
@@ -613,7 +772,9 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         expect(res.status).to.equal(403);
       }
       // Its owner gets it.
-      const owner = await fetch(`${f.gw.url}/v1/records/${sealedBid.recordId}/proof`, { headers: { authorization: `Bearer ${await f.gw.token('regulator', 'r')}` } });
+      const owner = await fetch(`${f.gw.url}/v1/records/${sealedBid.recordId}/proof`, {
+        headers: { authorization: `Bearer ${await f.gw.token('regulator', 'r')}` },
+      });
       expect(owner.status).to.equal(200);
     });
   });
@@ -625,7 +786,8 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
       const log = f.gw.gateway.backend.log as GatewayLog;
       const entries: Uint8Array[] = Array.from({ length: size }, (_, i) => Uint8Array.from(log.entry(i)));
       const key = parseSignerKey(readFileSync(path.join(f.gw.dataDir, 'keys', 'log'), 'utf8'));
-      const sign = (tree: MemoryTree) => signCheckpoint({ origin: ORIGIN, size: tree.size, rootHash: tree.root(), extensions: [] }, key.signer);
+      const sign = (tree: MemoryTree) =>
+        signCheckpoint({ origin: ORIGIN, size: tree.size, rootHash: tree.root(), extensions: [] }, key.signer);
       return { entries, sign, published: present(f.tlog.checkpointer.published, 'the published checkpoint') };
     }
 
@@ -645,7 +807,9 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const tree = treeOf(rewritten);
         const forged = sign(tree);
         const proof = tree.consistencyProof(6, 7);
-        const answer = await present(f.witnesses[0], 'the first witness').add(`old 6\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${forged}`);
+        const answer = await present(f.witnesses[0], 'the first witness').add(
+          `old 6\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${forged}`,
+        );
         expect(answer.status).to.equal(422);
         expect(answer.text).to.match(/^TLOG_CONSISTENCY_INVALID/);
 
@@ -654,18 +818,30 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         // …and the forged checkpoint is not consistent with it, whatever proof the operator offers.
         const old = parseCheckpoint(parseNote(parseProofBundle(bundleBefore).checkpoint).text);
         const forgedHead = parseCheckpoint(parseNote(forged).text);
-        expect(() => { verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash); }).to.throw().with.property('code', 'TLOG_CONSISTENCY_INVALID');
+        expect(() => {
+          verifyConsistency(old.size, forgedHead.size, proof, old.rootHash, forgedHead.rootHash);
+        })
+          .to.throw()
+          .with.property('code', 'TLOG_CONSISTENCY_INVALID');
 
         // The monitor saw the honest log, then the operator's rewritten one: `npm run monitor` exits 1.
         const operator = await operatorServer();
         try {
           operator.serve(treeOf(entries), entries, honest);
           const logVkey = logKeyOf(f.policyText);
-          const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--interval', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(
+            process.execPath,
+            [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--interval', '50'],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
           let out = '';
           let err = '';
-          child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-          child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+          });
+          child.stderr.on('data', (d: Buffer) => {
+            err += d.toString();
+          });
           await waitFor(() => (out.includes('checkpoint size 6') ? true : undefined), 10_000);
           operator.serve(tree, rewritten, forged);
           const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -692,9 +868,15 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         // …and from that size, the other root is no extension of what it cosigned (422).
         const again = await present(f.witnesses[0], 'the first witness').add(`old 4\n\n${forged}`);
         expect(again.status).to.equal(422);
-        const monitor = new LogMonitor({ url: f.gw.url, policy: parsePolicy(f.policyText.replace(/^group.*\n|^quorum.*\n/gm, '') + 'quorum none\n', { ed25519: nodeEd25519 }) });
+        const monitor = new LogMonitor({
+          url: f.gw.url,
+          policy: parsePolicy(f.policyText.replace(/^group.*\n|^quorum.*\n/gm, '') + 'quorum none\n', { ed25519: nodeEd25519 }),
+        });
         await monitor.check(published.note);
-        const alarm = await monitor.check(forged).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+        const alarm = await monitor.check(forged).then(
+          () => undefined,
+          (e: unknown) => e as { code: string; message: string },
+        );
         expect(alarm?.code).to.equal('TLOG_SPLIT_VIEW');
         expect(alarm?.message).to.include('size 4');
 
@@ -704,10 +886,27 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
           operator.serve(treeOf(other), other, forged);
           const logVkey = logKeyOf(f.policyText);
           const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
-            const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--witness', present(f.witnesses[1], 'the second witness').url, '--interval', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+            const child = spawn(
+              process.execPath,
+              [
+                path.join(REPO, 'gateway/dist/cli/monitor.js'),
+                operator.url,
+                '--log-key',
+                logVkey,
+                '--witness',
+                present(f.witnesses[1], 'the second witness').url,
+                '--interval',
+                '50',
+              ],
+              { stdio: ['ignore', 'ignore', 'pipe'] },
+            );
             let err = '';
-            child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-            child.on('exit', (code) => { resolve({ code, err }); });
+            child.stderr.on('data', (d: Buffer) => {
+              err += d.toString();
+            });
+            child.on('exit', (code) => {
+              resolve({ code, err });
+            });
           });
           expect(result.code).to.equal(1);
           expect(result.err).to.include('ALARM TLOG_SPLIT_VIEW: split view: two checkpoints of size 4');
@@ -724,19 +923,28 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         const operator = await operatorServer();
         try {
           const tree = treeOf(entries);
-          const broken: ServedTree = { size: tree.size, node: (l: number, i: number) => {
-            const h = Uint8Array.from(tree.node(l, i));
-            if (l === 0 && i === 3) flipBits(h, 17, 0x01);
-            return h;
-          } };
+          const broken: ServedTree = {
+            size: tree.size,
+            node: (l: number, i: number) => {
+              const h = Uint8Array.from(tree.node(l, i));
+              if (l === 0 && i === 3) flipBits(h, 17, 0x01);
+              return h;
+            },
+          };
           operator.serve(broken, entries, published.note);
-          const alarm = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(() => undefined, (e: unknown) => e as { code: string; message: string });
+          const alarm = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(
+            () => undefined,
+            (e: unknown) => e as { code: string; message: string },
+          );
           expect(alarm?.code).to.equal('TLOG_TILE_INVALID');
           expect(alarm?.message).to.include('tile/0/000.p/5');
           // And a byte changed in an entry bundle.
           const changed = entries.map((e, i) => (i === 1 ? Uint8Array.from(e, (b, k) => (k === 0 ? b ^ 1 : b)) : e));
           operator.serve(tree, changed, published.note);
-          const alarm2 = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(() => undefined, (e: unknown) => e as { code: string });
+          const alarm2 = await new LogMonitor({ url: operator.url, policy: f.policy }).poll().then(
+            () => undefined,
+            (e: unknown) => e as { code: string },
+          );
           expect(alarm2?.code).to.equal('TLOG_TILE_INVALID');
         } finally {
           await operator.close();

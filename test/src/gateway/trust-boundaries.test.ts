@@ -16,7 +16,7 @@ describe('what the gateway reads from outside', () => {
       expect(ledgerAnswer('getTrail', JSON.stringify(trail))).to.deep.equal(trail);
     });
 
-    it('of another shape is the gateway\'s failure (500 INTERNAL) naming the field, never passed on', () => {
+    it("of another shape is the gateway's failure (500 INTERNAL) naming the field, never passed on", () => {
       const refused = (fn: Parameters<typeof ledgerAnswer>[0], text: string): Problem => {
         try {
           ledgerAnswer(fn, text);
@@ -38,7 +38,9 @@ describe('what the gateway reads from outside', () => {
 
   describe('the idempotency store', () => {
     const temp = tempDir('tender-idem-');
-    after(() => { temp.remove(); });
+    after(() => {
+      temp.remove();
+    });
 
     it('refuses to replay or resume from a damaged entry, and does not run the work again', async () => {
       const dir = path.join(temp.dir, 'store');
@@ -58,8 +60,15 @@ describe('what the gateway reads from outside', () => {
       store = await IdempotencyStore.open(dir);
       let ran = 0;
       try {
-        const failure = await store.once('platform', 'k-1', 'fp', async () => { ran++; return { status: 201, body: { ok: false } }; })
-          .then(() => undefined, (error: unknown) => instanceOf(error, Error));
+        const failure = await store
+          .once('platform', 'k-1', 'fp', async () => {
+            ran++;
+            return { status: 201, body: { ok: false } };
+          })
+          .then(
+            () => undefined,
+            (error: unknown) => instanceOf(error, Error),
+          );
         expect(failure?.message).to.match(/idempotency store.s entry for a key is damaged: \/status Expected integer/);
         expect(ran).to.equal(0);
       } finally {

@@ -29,7 +29,7 @@ onEachBackend((s) => {
         const { record } = await tender.register();
         await tender.bid('B-GAP-1', 90_000_000);
         await tender.bid('B-GAP-2', 91_000_000);
-        const { commitment } = present(tender.bids.get('B-GAP-1'), 'B-GAP-1\'s bid');
+        const { commitment } = present(tender.bids.get('B-GAP-1'), "B-GAP-1's bid");
         // On a quiet ledger, block(b) - block(a) - 1 would count the sealed steps between two records.
         const registration = (await (await fetch(`${t.url}/v1/records/${record.recordId}`)).json()) as Record<string, unknown>;
         const bid = (await (await fetch(`${t.url}/v1/verify/${commitment}`)).json()) as { records: Record<string, unknown>[] };
@@ -41,20 +41,24 @@ onEachBackend((s) => {
         expect(((await early.json()) as { code: string }).code).to.equal('NOT_OPENED');
       });
 
-      it('never reveals a bidder nor how many: not here, nor on the receipt check, another platform\'s trail or a bidder\'s status view', async () => {
+      it("never reveals a bidder nor how many: not here, nor on the receipt check, another platform's trail or a bidder's status view", async () => {
         const { t, platform } = s;
         const tender = Tender.overHttp(t, platform);
         await tender.register();
         const { receipt } = await tender.bid('B-SECRET-1', 90_000_000);
         await tender.bid('B-SECRET-2', 91_000_000);
-        const { commitment } = present(tender.bids.get('B-SECRET-1'), 'B-SECRET-1\'s bid');
+        const { commitment } = present(tender.bids.get('B-SECRET-1'), "B-SECRET-1's bid");
         const res = await fetch(`${t.url}/v1/verify/${commitment}`);
         const text = await res.text();
         expect(res.status).to.equal(200);
         expect(text).to.not.include('B-SECRET');
         expect(JSON.parse(text).records[0]).to.include({ step: 'BidCommitted', redacted: true });
         expect(JSON.parse(text).records[0]).to.not.have.any.keys('seq', 'prevHash');
-        const online = await fetch(`${t.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt }) });
+        const online = await fetch(`${t.url}/v1/receipts/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ receipt }),
+        });
         const onlineText = await online.text();
         expect(JSON.parse(onlineText)).to.include({ valid: true, sealed: true });
         expect(onlineText).to.not.include('B-SECRET');
@@ -66,12 +70,17 @@ onEachBackend((s) => {
       });
     });
 
-    describe('for the committee\'s draw before the award (IR art. 46)', () => {
+    describe("for the committee's draw before the award (IR art. 46)", () => {
       it('never reveals a committee member, here nor on the trail or receipt check, and the chain check still holds', async () => {
         const { t, platform, anonymous, regulator } = s;
         const tender = Tender.overHttp(t, platform);
         await tender.register();
-        for (const [bidderId, price] of [['B1', 90_000_000], ['B2', 92_000_000], ['B3', 94_000_000]] as const) await tender.bid(bidderId, price);
+        for (const [bidderId, price] of [
+          ['B1', 90_000_000],
+          ['B2', 92_000_000],
+          ['B3', 94_000_000],
+        ] as const)
+          await tender.bid(bidderId, price);
         const members = ['EXPERT-SECRET-1', 'EXPERT-SECRET-2', 'EXPERT-SECRET-3', 'EXPERT-SECRET-4', 'EXPERT-SECRET-5'];
         const { receipt } = await tender.appointCommittee(members);
         await tender.reachOpening();
@@ -81,7 +90,10 @@ onEachBackend((s) => {
         const before = await outsider.getTrail(tender.projectId);
         expect(JSON.stringify(before)).to.not.include('EXPERT-SECRET');
         expect(before).to.include({ complete: true, chainValid: true });
-        expect(before.records.filter((r) => 'redacted' in r).map((r) => r.step)).to.deep.equal(['CommitteeAppointed', ...members.map(() => 'ScoresRecorded')]);
+        expect(before.records.filter((r) => 'redacted' in r).map((r) => r.step)).to.deep.equal([
+          'CommitteeAppointed',
+          ...members.map(() => 'ScoresRecorded'),
+        ]);
         expect(JSON.stringify(await anonymous.verifyHash(doc(`expert draw ${tender.projectId}`)))).to.not.include('EXPERT-SECRET');
         const online = await anonymous.verifyReceiptOnline(receipt);
         expect(online).to.include({ valid: true });
@@ -120,15 +132,27 @@ onEachBackend((s) => {
 
     it('says a validly signed receipt for a record that is not on this ledger is not valid', async () => {
       const { t, platform, anonymous } = s;
-      const jwk = JSON.parse(await readFile(path.join(t.dataDir, 'keys', 'receipts', `${t.gateway.receipts.currentKid}.private.jwk.json`), 'utf8')) as JWK;
+      const jwk = JSON.parse(
+        await readFile(path.join(t.dataDir, 'keys', 'receipts', `${t.gateway.receipts.currentKid}.private.jwk.json`), 'utf8'),
+      ) as JWK;
       const { receipt } = await platform.notarise({ sha256: doc('real'), kind: 'x' });
-      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as Record<string, unknown>;
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], "the receipt's payload"), 'base64url').toString()) as Record<
+        string,
+        unknown
+      >;
       const forged = await new CompactSign(Buffer.from(JSON.stringify({ ...claims, recordId: 'f'.repeat(64) })))
-        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' })
+        .sign(await importJWK(jwk, 'ES256'));
       expect(await anonymous.verifyReceiptOnline(forged)).to.include({ valid: false, signatureValid: true, onLedger: false });
       const moved = await new CompactSign(Buffer.from(JSON.stringify({ ...claims, blockNumber: 99 })))
-        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' }).sign(await importJWK(jwk, 'ES256'));
-      expect(await anonymous.verifyReceiptOnline(moved)).to.include({ valid: false, onLedger: true, recordUnchanged: true, blockMatches: false });
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'evidence-receipt+jws' })
+        .sign(await importJWK(jwk, 'ES256'));
+      expect(await anonymous.verifyReceiptOnline(moved)).to.include({
+        valid: false,
+        onLedger: true,
+        recordUnchanged: true,
+        blockMatches: false,
+      });
     });
 
     it('still verifies receipts signed before a key rotation', async () => {
@@ -147,7 +171,11 @@ onEachBackend((s) => {
 
     describe('with a body that breaks its schema', () => {
       it('answers 400', async () => {
-        const receipt = await fetch(`${s.t.url}/v1/receipts/verify`, { method: 'POST', body: JSON.stringify({ receipt: 42 }), headers: { 'content-type': 'application/json' } });
+        const receipt = await fetch(`${s.t.url}/v1/receipts/verify`, {
+          method: 'POST',
+          body: JSON.stringify({ receipt: 42 }),
+          headers: { 'content-type': 'application/json' },
+        });
         expect(receipt.status).to.equal(400);
       });
     });

@@ -60,9 +60,13 @@ describe('a gateway whose ledger keeps no transparency log (Fabric with FABRIC_T
     it('answers 201 with a receipt that names no leaf index, and verifies', async () => {
       const res = await notarise('no log: receipt');
       expect(res.status).to.equal(201);
-      const { receipt } = await res.json() as { receipt: string };
+      const { receipt } = (await res.json()) as { receipt: string };
       expect(decodeJwt(receipt)).to.not.have.property('leafIndex');
-      const check = await fetch(`${gateway.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt }) });
+      const check = await fetch(`${gateway.url}/v1/receipts/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ receipt }),
+      });
       expect(await check.json()).to.include({ valid: true, blockMatches: true });
     });
 
@@ -70,11 +74,18 @@ describe('a gateway whose ledger keeps no transparency log (Fabric with FABRIC_T
       const res = await notarise('no log: prefer', { prefer: 'wait=proof' });
       expect(res.status).to.equal(201);
       expect(res.headers.get('preference-applied')).to.equal(null);
-      expect(Object.keys(await res.json() as object).sort()).to.deep.equal(['receipt', 'record']);
+      expect(Object.keys((await res.json()) as object).sort()).to.deep.equal(['receipt', 'record']);
     });
   });
 
-  for (const route of ['/checkpoint', '/log/policy', '/log/consistency/0/1', '/tile/0/000.p/1', '/tile/entries/000.p/1', '/v1/records/some-record/proof']) {
+  for (const route of [
+    '/checkpoint',
+    '/log/policy',
+    '/log/consistency/0/1',
+    '/tile/0/000.p/1',
+    '/tile/entries/000.p/1',
+    '/v1/records/some-record/proof',
+  ]) {
     describe(`GET ${route}`, () => {
       it('answers 404 LOG_NOT_KEPT as application/problem+json, not "no route"', async () => {
         const res = await fetch(`${gateway.url}${route}`);

@@ -12,10 +12,15 @@ export const FABRIC_CONNECTION = process.env.FABRIC_CONNECTION ?? path.join(REPO
  * `embedded` when unset). An unknown name fails the run: a typo must not define no tests.
  */
 export function testBackends(value = process.env.TENDER_TEST_BACKENDS ?? 'embedded'): Backend[] {
-  const named = value.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  const named = value
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
   const unknown = named.filter((b) => !(BACKENDS as readonly string[]).includes(b));
   if (unknown.length > 0 || named.length === 0) {
-    throw new Error(`TENDER_TEST_BACKENDS=${JSON.stringify(value)}: unknown backend ${unknown.map((b) => JSON.stringify(b)).join(', ') || '(none named)'}; use ${BACKENDS.join(', ')} (comma-separated)`);
+    throw new Error(
+      `TENDER_TEST_BACKENDS=${JSON.stringify(value)}: unknown backend ${unknown.map((b) => JSON.stringify(b)).join(', ') || '(none named)'}; use ${BACKENDS.join(', ')} (comma-separated)`,
+    );
   }
   return named as Backend[];
 }

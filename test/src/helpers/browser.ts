@@ -27,16 +27,23 @@ function fontConfigWithCjk(): string | undefined {
   if (!existsSync(regular)) return undefined;
   const dir = path.join(tmpdir(), 'tender-pages-fontconfig');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'fonts.conf'), [
-    '<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">', '<fontconfig>',
-    `  <dir>${path.join(tmpdir(), 'fonts')}</dir>`,
-    `  <dir>${regular}</dir>`, `  <dir>${notoSansScDir('700Bold')}</dir>`,
-    `  <cachedir>${path.join(dir, 'cache')}</cachedir>`,
-    // Pages ask for sans-serif (and system-ui); make Noto Sans SC the fallback for CJK text.
-    '  <alias><family>sans-serif</family><prefer><family>Noto Sans SC</family></prefer></alias>',
-    '  <alias><family>system-ui</family><prefer><family>Noto Sans SC</family></prefer></alias>',
-    '</fontconfig>', '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'fonts.conf'),
+    [
+      '<?xml version="1.0"?>',
+      '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+      '<fontconfig>',
+      `  <dir>${path.join(tmpdir(), 'fonts')}</dir>`,
+      `  <dir>${regular}</dir>`,
+      `  <dir>${notoSansScDir('700Bold')}</dir>`,
+      `  <cachedir>${path.join(dir, 'cache')}</cachedir>`,
+      // Pages ask for sans-serif (and system-ui); make Noto Sans SC the fallback for CJK text.
+      '  <alias><family>sans-serif</family><prefer><family>Noto Sans SC</family></prefer></alias>',
+      '  <alias><family>system-ui</family><prefer><family>Noto Sans SC</family></prefer></alias>',
+      '</fontconfig>',
+      '',
+    ].join('\n'),
+  );
   return dir;
 }
 
@@ -48,7 +55,15 @@ function fontConfigWithCjk(): string | undefined {
 export async function launchChromium(): Promise<LaunchedBrowser> {
   const wanted = process.env.TENDER_TEST_CHROMIUM ?? 'auto';
   if (!['auto', 'npm', 'system'].includes(wanted)) throw new Error(`TENDER_TEST_CHROMIUM must be auto, npm or system, not ${wanted}`);
-  const common = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  const common = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
   if (wanted === 'system' || (wanted === 'auto' && existsSync(SYSTEM_CHROMIUM))) {
     if (!existsSync(SYSTEM_CHROMIUM)) throw new Error(`TENDER_TEST_CHROMIUM=system but ${SYSTEM_CHROMIUM} is missing`);
     const browser = await chromium.launch({ executablePath: SYSTEM_CHROMIUM, args: common });

@@ -54,7 +54,9 @@ export function manualHostClock(clock = new ManualClock()): HostClock & { manual
     manual: clock,
     nowMs: () => clock.now().getTime(),
     iso: (offsetMs = 0) => clock.iso(offsetMs),
-    reach: async (instantMs) => { clock.set(new Date(instantMs).toISOString()); },
+    reach: async (instantMs) => {
+      clock.set(new Date(instantMs).toISOString());
+    },
     deadlineLead: () => 7 * DAY,
     openingGap: HOUR,
     tick: () => 1,

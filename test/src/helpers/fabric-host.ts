@@ -47,11 +47,18 @@ export function validationCodeName(code: number): string {
 
 /** The chaincode event a prepared transaction carries (the one the peers endorsed). */
 function eventOf(preparedTransaction: Uint8Array): { name: string; payload: string } | undefined {
-  const envelope = present(gatewayProtos.PreparedTransaction.deserializeBinary(preparedTransaction).getEnvelope(), 'the prepared transaction\'s envelope');
+  const envelope = present(
+    gatewayProtos.PreparedTransaction.deserializeBinary(preparedTransaction).getEnvelope(),
+    "the prepared transaction's envelope",
+  );
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const action = peer.ChaincodeActionPayload.deserializeBinary(present(transaction.getActionsList()[0], 'the transaction\'s action').getPayload_asU8());
-  const response = peer.ProposalResponsePayload.deserializeBinary(present(action.getAction(), 'the endorsed action').getProposalResponsePayload_asU8());
+  const action = peer.ChaincodeActionPayload.deserializeBinary(
+    present(transaction.getActionsList()[0], "the transaction's action").getPayload_asU8(),
+  );
+  const response = peer.ProposalResponsePayload.deserializeBinary(
+    present(action.getAction(), 'the endorsed action').getProposalResponsePayload_asU8(),
+  );
   const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
   const event = peer.ChaincodeEvent.deserializeBinary(chaincodeAction.getEvents_asU8());
   return event.getEventName() ? { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()).toString('utf8') } : undefined;
@@ -62,7 +69,9 @@ export const fabricHost: HostFactory = {
   name: 'the Fabric network',
   async create() {
     if (!existsSync(FABRIC_CONNECTION)) {
-      throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "npm run network:up && npm run network:deploy" first.`);
+      throw new Error(
+        `THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "npm run network:up && npm run network:deploy" first.`,
+      );
     }
     const connection = JSON.parse(readFileSync(FABRIC_CONNECTION, 'utf8')) as FabricConnection;
     const clients = new Map<string, grpc.Client>();
@@ -72,12 +81,15 @@ export const fabricHost: HostFactory = {
       const peerInfo = present(connection.peers[mspId], `the peer of ${mspId} in the connection`);
       let client = clients.get(mspId);
       if (!client) {
-        client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
+        client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), {
+          'grpc.ssl_target_name_override': peerInfo.hostAlias,
+        });
         clients.set(mspId, client);
       }
       const files = present(connection.identities[mspId]?.[user], `${mspId} user ${user} in the connection`);
       const gateway = connect({
-        client, hash: hash.sha256,
+        client,
+        hash: hash.sha256,
         identity: { mspId, credentials: readFileSync(files.cert) },
         signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
       });
@@ -90,7 +102,11 @@ export const fabricHost: HostFactory = {
       return contract;
     };
     // One reader per organisation's peer (evaluations go to the caller's own organisation's peer).
-    const peerReaders = [platformA, regulator].map((identity) => present(gateways[[...USERS.keys()].indexOf(identity)], `the gateway of ${identity.id}`).getNetwork(connection.channel).getContract('qscc'));
+    const peerReaders = [platformA, regulator].map((identity) =>
+      present(gateways[[...USERS.keys()].indexOf(identity)], `the gateway of ${identity.id}`)
+        .getNetwork(connection.channel)
+        .getContract('qscc'),
+    );
     /**
      * A commit status comes from one peer; the other organisation's peer may not have the block
      * yet, and would endorse the next step against older state. Wait until every peer has it.

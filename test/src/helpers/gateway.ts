@@ -36,7 +36,10 @@ export interface TestGateway {
  * subjects: with the one test issuer trusted, the gateway reads them as `<issuer>::<sub>`.
  */
 export const FABRIC_PLATFORMS: Record<string, string> = {
-  'gz-etrading': 'User1', 'zunyi-etrading': 'User2', outsider: 'User3', 'cli-platform': 'User4',
+  'gz-etrading': 'User1',
+  'zunyi-etrading': 'User2',
+  outsider: 'User3',
+  'cli-platform': 'User4',
 };
 
 /**
@@ -57,18 +60,28 @@ function noteAccessLine(line: string): void {
 }
 const slowestWriteMs = () => (recentWriteMs.length === 0 ? 1000 : Math.max(...recentWriteMs));
 
-export async function startTestGateway(env: Record<string, string> = {}, backend: Backend = 'embedded', prepare?: (dataDir: string) => Promise<void>): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  backend: Backend = 'embedded',
+  prepare?: (dataDir: string) => Promise<void>,
+): Promise<TestGateway> {
   const temp = tempDir('tender-gateway-');
   const clock = new ManualClock(new Date().toISOString());
   let time: HostClock;
   let extra: Record<string, string> = {};
   if (backend === 'fabric') {
     if (!existsSync(FABRIC_CONNECTION)) {
-      throw new Error(`THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "npm run network:up && npm run network:deploy" first.`);
+      throw new Error(
+        `THE FABRIC SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "npm run network:up && npm run network:deploy" first.`,
+      );
     }
     extra = {
-      LEDGER_BACKEND: 'fabric', FABRIC_CONNECTION, FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS), AUTH_ISSUERS: '',
-      FABRIC_REGULATOR_IDENTITY: 'User1', FABRIC_PUBLIC_IDENTITY: 'User5',
+      LEDGER_BACKEND: 'fabric',
+      FABRIC_CONNECTION,
+      FABRIC_PLATFORM_IDENTITIES: JSON.stringify(FABRIC_PLATFORMS),
+      AUTH_ISSUERS: '',
+      FABRIC_REGULATOR_IDENTITY: 'User1',
+      FABRIC_PUBLIC_IDENTITY: 'User5',
     };
     // Deadlines as far ahead as the scenario's steps take here and now, measured on the writes
     // this run sent (one calibration write first), so a slow machine gets the room it needs.
@@ -78,10 +91,11 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
     time = manualHostClock(clock);
   }
   let issuer = DEV_ISSUER;
-  let token = (role: Role, sub: string, ttlSeconds?: number) => mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
+  let token = (role: Role, sub: string, ttlSeconds?: number) =>
+    mintDevToken(temp.dir, { role, sub, ...(ttlSeconds ? { ttlSeconds } : {}) });
   let sign = async (claims: Record<string, unknown>, setup: (jwt: SignJWT) => SignJWT, key?: CryptoKey) => {
     const jwk = JSON.parse(await readFile(path.join(temp.dir, 'keys', 'dev-issuer.private.jwk.json'), 'utf8')) as JWK;
-    return setup(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: jwk.kid })).sign(key ?? await importJWK(jwk, 'ES256'));
+    return setup(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: jwk.kid })).sign(key ?? (await importJWK(jwk, 'ES256')));
   };
   if (backend === 'fabric') {
     // The development issuer is never trusted on Fabric: the suites' own issuer, configured as a real one.
@@ -92,13 +106,15 @@ export async function startTestGateway(env: Record<string, string> = {}, backend
   // The deadline closer adds a BiddingClosed record at each deadline: on only where a test asks for it.
   const config = loadConfig({ DATA_DIR: temp.dir, PORT: '0', CLOSE_BIDDING_AT_DEADLINE: 'false', ...extra, ...env });
   await prepare?.(temp.dir);
-  const options: GatewayOptions = backend === 'embedded' ? { clock: clock.now } : { logger: createLogger('info', { write: noteAccessLine }) };
+  const options: GatewayOptions =
+    backend === 'embedded' ? { clock: clock.now } : { logger: createLogger('info', { write: noteAccessLine }) };
   const gateway = await startGateway(config, options);
   if (backend === 'fabric' && recentWriteMs.length === 0) {
     // Nothing measured yet in this run: one real write, so the first deadline is not a guess.
     const started = Date.now();
     const calibrated = await fetch(`${gateway.url}/v1/evidence`, {
-      method: 'POST', headers: { authorization: `Bearer ${await token('platform', 'gz-etrading')}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token('platform', 'gz-etrading')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ sha256: sha256Hex(`test gateway calibration ${Date.now()} ${process.pid}`), kind: 'calibration' }),
     });
     if (calibrated.status !== 201) throw new Error(`the calibration write answered ${calibrated.status}: ${await calibrated.text()}`);

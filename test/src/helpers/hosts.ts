@@ -56,4 +56,5 @@ function embedded(dispatch: 'contract' | 'fabric-shim'): HostFactory {
 
 /** The hosts behaviour suites run on: the embedded ones, and the Fabric network when TENDER_TEST_BACKENDS names it. */
 export const HOSTS: HostFactory[] = testBackends().flatMap((backend) =>
-  backend === 'embedded' ? [embedded('contract'), embedded('fabric-shim')] : [fabricHost]);
+  backend === 'embedded' ? [embedded('contract'), embedded('fabric-shim')] : [fabricHost],
+);

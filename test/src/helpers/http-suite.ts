@@ -16,11 +16,12 @@ export interface HttpSuite {
 
 /** Runs `body` once per backend the suites are asked for (TENDER_TEST_BACKENDS), inside `describe('gateway on the <backend> ledger')`. */
 export function forEachBackend(body: (backend: Backend) => void): void {
-  for (const backend of testBackends()) describe(`gateway on the ${backend} ledger, over HTTP through the SDK`, function () {
-    // On Fabric deadlines are real seconds away and every step is a real block.
-    this.timeout(backend === 'fabric' ? 600_000 : 30_000);
-    body(backend);
-  });
+  for (const backend of testBackends())
+    describe(`gateway on the ${backend} ledger, over HTTP through the SDK`, function () {
+      // On Fabric deadlines are real seconds away and every step is a real block.
+      this.timeout(backend === 'fabric' ? 600_000 : 30_000);
+      body(backend);
+    });
 }
 
 async function connect(s: HttpSuite, backend: Backend): Promise<void> {

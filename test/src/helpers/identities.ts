@@ -13,10 +13,28 @@ function identity(mspId: string, organisation: string, commonName: string, attri
     : [];
   let certificate: string;
   try {
-    certificate = execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', '/dev/null', '-subj', subject, '-days', '3650', ...extension, '-out', '-',
-    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    certificate = execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-subj',
+        subject,
+        '-days',
+        '3650',
+        ...extension,
+        '-out',
+        '-',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
   } catch (error) {
     throw new Error(`openssl is needed to make test certificates: ${(error as Error).message}`);
   }

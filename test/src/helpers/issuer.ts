@@ -27,7 +27,10 @@ export async function createTestIssuer(dir: string, issuer: string): Promise<Tes
     issuer,
     jwksFile,
     config: (grants = {}) => ({ issuer, jwksFile, roles: grants.roles ?? ['platform', 'regulator', 'bidder'], ...grants }),
-    mint: (role, sub, ttlSeconds = 3600) => sign({ role }, (j) => j.setIssuer(issuer).setAudience('tender-ledger').setSubject(sub).setIssuedAt().setExpirationTime(`${ttlSeconds}s`)),
+    mint: (role, sub, ttlSeconds = 3600) =>
+      sign({ role }, (j) =>
+        j.setIssuer(issuer).setAudience('tender-ledger').setSubject(sub).setIssuedAt().setExpirationTime(`${ttlSeconds}s`),
+      ),
     sign,
   };
 }

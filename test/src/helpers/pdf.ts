@@ -24,7 +24,13 @@ export function embeddedFonts(bytes: Uint8Array): string[] {
 /** Parses a PDF with pdf.js (pure JavaScript, Mozilla's) and extracts its text, as a reader would copy it. */
 export async function readPdf(bytes: Uint8Array): Promise<PdfContent> {
   const { getDocument } = await load();
-  const doc = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, disableFontFace: true, isEvalSupported: false, verbosity: 0 }).promise;
+  const doc = await getDocument({
+    data: new Uint8Array(bytes),
+    useSystemFonts: false,
+    disableFontFace: true,
+    isEvalSupported: false,
+    verbosity: 0,
+  }).promise;
   let text = '';
   for (let i = 1; i <= doc.numPages; i++) {
     const page = await doc.getPage(i);

@@ -31,18 +31,26 @@ export function readConnection(): FabricConnection {
 /** One centre's gateway: its platform signs as User1 of its organisation, public reads as User2, through its own peer. */
 export function centreGateway(connection: FabricConnection, mspId: string): Promise<FabricBackend> {
   return FabricBackend.open({
-    connection, platformIdentities: { [`${ISSUER}::platform`]: 'User1' },
-    platformMspId: mspId, regulatorMspId: REGULATOR, regulatorIdentity: 'User1', publicIdentity: 'User2', bidderIdentity: 'User2',
+    connection,
+    platformIdentities: { [`${ISSUER}::platform`]: 'User1' },
+    platformMspId: mspId,
+    regulatorMspId: REGULATOR,
+    regulatorIdentity: 'User1',
+    publicIdentity: 'User2',
+    bidderIdentity: 'User2',
   });
 }
 
 /** A raw fabric-gateway connection as `user` of `mspId` through that organisation's peer: to choose the endorsers by hand. */
 export function rawGateway(connection: FabricConnection, mspId: string, user: string): { gateway: Gateway; client: grpc.Client } {
   const peerInfo = present(connection.peers[mspId], `the peer of ${mspId} in the connection`);
-  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), { 'grpc.ssl_target_name_override': peerInfo.hostAlias });
+  const client = new grpc.Client(peerInfo.endpoint, grpc.credentials.createSsl(readFileSync(peerInfo.tlsCACert)), {
+    'grpc.ssl_target_name_override': peerInfo.hostAlias,
+  });
   const files = present(connection.identities[mspId]?.[user], `${mspId} user ${user} in the connection`);
   const gateway = connect({
-    client, hash: hash.sha256,
+    client,
+    hash: hash.sha256,
     identity: { mspId, credentials: readFileSync(files.cert) },
     signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.key))),
   });
@@ -54,8 +62,11 @@ export function endorsersOf(processed: Uint8Array): string[] {
   const envelope = present(peer.ProcessedTransaction.deserializeBinary(processed).getTransactionenvelope(), 'the transaction envelope');
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const action = peer.ChaincodeActionPayload.deserializeBinary(present(transaction.getActionsList()[0], 'the transaction\'s action').getPayload_asU8());
-  return present(action.getAction(), 'the endorsed action').getEndorsementsList()
+  const action = peer.ChaincodeActionPayload.deserializeBinary(
+    present(transaction.getActionsList()[0], "the transaction's action").getPayload_asU8(),
+  );
+  return present(action.getAction(), 'the endorsed action')
+    .getEndorsementsList()
     .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid())
     .sort();
 }

@@ -21,7 +21,7 @@ export async function refusal(promise: Promise<unknown>): Promise<Refusal> {
     expect(caught, 'the refusal is an Error').to.be.instanceOf(Error);
     const error = caught as Error & { status?: unknown; code?: unknown };
     const status = typeof error.status === 'number' ? error.status : undefined;
-    const code = typeof error.code === 'string' ? error.code : parseLedgerError(error.message)?.code ?? '';
+    const code = typeof error.code === 'string' ? error.code : (parseLedgerError(error.message)?.code ?? '');
     return { code, ...(status !== undefined ? { status } : {}), error };
   }
   throw new Error('expected a refusal, and the call succeeded');

@@ -1,8 +1,23 @@
 import {
-  bidCommitment, sha256Hex,
-  type AppointCommitteeRequest, type AwardRequest, type CommitBidRequest, type Deposit, type LedgerRecord, type NotariseDocumentRequest,
-  type OpenBidsRequest, type ProjectState, type PublicProjectStatus, type RecordScoresRequest, type RegisterBidderRequest,
-  type RegisterProjectRequest, type ReleaseDepositRequest, type ReplaceCommitteeMemberRequest, type Reveal, type SignContractRequest, type Step,
+  bidCommitment,
+  sha256Hex,
+  type AppointCommitteeRequest,
+  type AwardRequest,
+  type CommitBidRequest,
+  type Deposit,
+  type LedgerRecord,
+  type NotariseDocumentRequest,
+  type OpenBidsRequest,
+  type ProjectState,
+  type PublicProjectStatus,
+  type RecordScoresRequest,
+  type RegisterBidderRequest,
+  type RegisterProjectRequest,
+  type ReleaseDepositRequest,
+  type ReplaceCommitteeMemberRequest,
+  type Reveal,
+  type SignContractRequest,
+  type Step,
 } from '@tender-ledger/domain';
 import type { TenderLedgerClient, TrailResult, WriteResult } from '@tender-ledger/client-sdk';
 import type { LedgerIdentity } from '@tender-ledger/embedded-ledger';
@@ -19,7 +34,12 @@ const RUN = `${Date.now().toString(36)}-${process.pid}`;
 export const doc = (name: string): string => sha256Hex(`document:${name}`);
 
 /** What a bidder keeps to itself until opening. */
-export function sealedBid(projectId: string, bidderId: string, price: number, bidFileSha256 = doc(`bid file of ${bidderId}`)): Reveal & { commitment: string } {
+export function sealedBid(
+  projectId: string,
+  bidderId: string,
+  price: number,
+  bidFileSha256 = doc(`bid file of ${bidderId}`),
+): Reveal & { commitment: string } {
   const reveal = { bidderId, bidFileSha256, price, salt: sha256Hex(`salt:${projectId}:${bidderId}:${price}`).slice(0, 32) };
   return { ...reveal, commitment: bidCommitment({ projectId, ...reveal }) };
 }
@@ -40,8 +60,18 @@ export const SCORES: Record<string, number> = { B1: 9150, B2: 8500, B3: 8025 };
  * token, answered with the record and its signed receipt).
  */
 export interface Doors<S extends Step = Step> {
-  contract: { caller: LedgerIdentity; written: LedgerRecord<S>; status: ProjectState; trail: { complete: boolean; records: LedgerRecord[] } };
-  http: { caller: TenderLedgerClient; written: WriteResult<LedgerRecord<S>>; status: ProjectState | PublicProjectStatus; trail: TrailResult };
+  contract: {
+    caller: LedgerIdentity;
+    written: LedgerRecord<S>;
+    status: ProjectState;
+    trail: { complete: boolean; records: LedgerRecord[] };
+  };
+  http: {
+    caller: TenderLedgerClient;
+    written: WriteResult<LedgerRecord<S>>;
+    status: ProjectState | PublicProjectStatus;
+    trail: TrailResult;
+  };
 }
 export type Door = keyof Doors;
 type Caller<D extends Door> = Doors[D]['caller'];
@@ -100,7 +130,8 @@ export function httpPort(t: TestGateway): TenderPort<'http'> {
     commitBid: (as, projectId, request) => as.submitBid(projectId, request),
     withdrawBid: (as, projectId, bidderId) => as.withdrawBid(projectId, bidderId),
     // No route: the gateway itself sends closeBidding at each of its projects' deadlines.
-    closeBidding: () => Promise.reject(new Error('closeBidding has no route: the gateway sends it at the bid deadline (CLOSE_BIDDING_AT_DEADLINE)')),
+    closeBidding: () =>
+      Promise.reject(new Error('closeBidding has no route: the gateway sends it at the bid deadline (CLOSE_BIDDING_AT_DEADLINE)')),
     appointCommittee: (as, projectId, request) => as.appointCommittee(projectId, request),
     replaceCommitteeMember: (as, projectId, request) => as.replaceCommitteeMember(projectId, request),
     openBids: (as, projectId, request) => as.openBids(projectId, request),
@@ -126,7 +157,11 @@ export class Tender<D extends Door = 'contract'> {
   #deadline = 0;
   #openingTime = 0;
 
-  constructor(readonly port: TenderPort<D>, readonly owner: Caller<D>, projectId?: string) {
+  constructor(
+    readonly port: TenderPort<D>,
+    readonly owner: Caller<D>,
+    projectId?: string,
+  ) {
     this.projectId = projectId ?? `P-${RUN}-${++projectCounter}`;
   }
 
@@ -205,7 +240,8 @@ export class Tender<D extends Door = 'contract'> {
 
   /** The reveals of every bid committed through this driver (the last commitment of each bidder). */
   reveals(except: string[] = []): Reveal[] {
-    return [...this.bids.values()].filter((b) => !except.includes(b.bidderId))
+    return [...this.bids.values()]
+      .filter((b) => !except.includes(b.bidderId))
       .map(({ bidderId, bidFileSha256, price, salt }) => ({ bidderId, bidFileSha256, price, salt }));
   }
 
@@ -217,7 +253,11 @@ export class Tender<D extends Door = 'contract'> {
   /** Replaces a member for a stated reason (IR art. 48). */
   replaceMember(memberId: string, replacementId: string, extra: Partial<ReplaceCommitteeMemberRequest> = {}, as = this.owner) {
     return this.port.replaceCommitteeMember(as, this.projectId, {
-      memberId, replacementId, reason: `${memberId} declared a conflict of interest`, reasonDocSha256: doc(`recusal of ${memberId}`), ...extra,
+      memberId,
+      replacementId,
+      reason: `${memberId} declared a conflict of interest`,
+      reasonDocSha256: doc(`recusal of ${memberId}`),
+      ...extra,
     });
   }
 
@@ -277,10 +317,16 @@ export class Tender<D extends Door = 'contract'> {
   }
 
   /** Every evaluator scores every bid not withdrawn; `scoreOf` gives each score (integer hundredths of a point), by default {@link SCORES}. */
-  async scoreByCommittee(evaluators: string[] = COMMITTEE, scoreOf: (evaluatorId: string, bidderId: string) => number = (_e, bidderId) => SCORES[bidderId] ?? 7000,
-    bidders = [...this.bids.keys()].filter((bidderId) => !this.#withdrawn.has(bidderId))): Promise<void> {
+  async scoreByCommittee(
+    evaluators: string[] = COMMITTEE,
+    scoreOf: (evaluatorId: string, bidderId: string) => number = (_e, bidderId) => SCORES[bidderId] ?? 7000,
+    bidders = [...this.bids.keys()].filter((bidderId) => !this.#withdrawn.has(bidderId)),
+  ): Promise<void> {
     for (const evaluatorId of evaluators) {
-      await this.score(evaluatorId, bidders.map((bidderId) => ({ bidderId, score: scoreOf(evaluatorId, bidderId) })));
+      await this.score(
+        evaluatorId,
+        bidders.map((bidderId) => ({ bidderId, score: scoreOf(evaluatorId, bidderId) })),
+      );
     }
   }
 
@@ -292,7 +338,13 @@ export class Tender<D extends Door = 'contract'> {
   async wholeTender(): Promise<void> {
     await this.register();
     await this.registerBidder('B1');
-    await this.registerBidder('B2', { form: 'guarantee', amount: DEPOSIT, issuer: 'Bank of Guizhou', reference: 'BG-1', docSha256: doc('letter B2') });
+    await this.registerBidder('B2', {
+      form: 'guarantee',
+      amount: DEPOSIT,
+      issuer: 'Bank of Guizhou',
+      reference: 'BG-1',
+      docSha256: doc('letter B2'),
+    });
     await this.registerBidder('B3');
     await this.registerBidder('B4');
     await this.commit('B1', 91_000_000);
@@ -305,7 +357,11 @@ export class Tender<D extends Door = 'contract'> {
     await this.appointCommittee();
     await this.reachOpening();
     await this.open(this.reveals(['B4']));
-    await this.scoreByCommittee(COMMITTEE, (_e, bidderId) => ({ B1: 8200, B2: 7850, B3: 8800 } as Record<string, number>)[bidderId] ?? 0, ['B1', 'B2', 'B3']);
+    await this.scoreByCommittee(
+      COMMITTEE,
+      (_e, bidderId) => (({ B1: 8200, B2: 7850, B3: 8800 }) as Record<string, number>)[bidderId] ?? 0,
+      ['B1', 'B2', 'B3'],
+    );
     await this.award('B3');
     await this.release('B1');
     await this.release('B2');

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
-  MemoryTree, SIG_COSIGNATURE_V1, SIG_ED25519, addSignatures, cosignText, formatProofBundle, formatPolicy, parseNote, signCheckpoint,
+  MemoryTree,
+  SIG_COSIGNATURE_V1,
+  SIG_ED25519,
+  addSignatures,
+  cosignText,
+  formatProofBundle,
+  formatPolicy,
+  parseNote,
+  signCheckpoint,
 } from '@tender-ledger/tlog';
 import { generateSignerKey, parseSignerKey, type NamedKey } from '@tender-ledger/tlog/node';
 
@@ -16,9 +24,15 @@ export class TestLog {
   readonly witnesses: NamedKey[];
 
   /** Pass the `logKey` of another TestLog to make a fork signed by the same log. */
-  constructor(readonly origin = 'tender-ledger.test/log', witnessCount = 3, logKey?: NamedKey) {
+  constructor(
+    readonly origin = 'tender-ledger.test/log',
+    witnessCount = 3,
+    logKey?: NamedKey,
+  ) {
     this.logKey = logKey ?? parseSignerKey(generateSignerKey(origin, SIG_ED25519));
-    this.witnesses = Array.from({ length: witnessCount }, (_, i) => parseSignerKey(generateSignerKey(`witness${i + 1}.test`, SIG_COSIGNATURE_V1)));
+    this.witnesses = Array.from({ length: witnessCount }, (_, i) =>
+      parseSignerKey(generateSignerKey(`witness${i + 1}.test`, SIG_COSIGNATURE_V1)),
+    );
   }
 
   /** Appends records recordHashOf(size) .. up to `size` leaves. */
@@ -36,7 +50,10 @@ export class TestLog {
   cosigned(size = this.tree.size, count = this.witnesses.length, time = 1_790_000_000): string {
     const note = this.checkpoint(size);
     const { text } = parseNote(note);
-    return addSignatures(note, this.witnesses.slice(0, count).map((w) => cosignText(text, w.name, w.signer, time)));
+    return addSignatures(
+      note,
+      this.witnesses.slice(0, count).map((w) => cosignText(text, w.name, w.signer, time)),
+    );
   }
 
   bundle(index: number, size = this.tree.size, checkpoint = this.cosigned(size)): string {

@@ -25,20 +25,28 @@ export async function startTestWitness(name: string): Promise<TestWitness> {
   const logs: NoteVerifier[] = [];
   const witness = new Witness({ name: key.name, signer: key.signer, store, logs });
   const server: Server = await new Promise((resolve) => {
-    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => { resolve(s); });
+    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => {
+      resolve(s);
+    });
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     vkey: key.vkey,
-    trust: (logVkey) => { logs.push(parseVerifierKey(logVkey, nodeEd25519)); },
+    trust: (logVkey) => {
+      logs.push(parseVerifierKey(logVkey, nodeEd25519));
+    },
     async add(body) {
       const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body });
       return { status: res.status, text: await res.text() };
     },
     async close() {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       temp.remove();
     },
   };

@@ -22,14 +22,20 @@ export interface WitnessingOrg {
  * listing every other as a witness that must cosign (`WITNESSES`, quorum all). Keys and ports
  * come first: each configuration names the others'.
  */
-export async function startWitnessingGateways(dir: string, orgs: readonly { name: string; origin: string; env: Record<string, string> }[]): Promise<WitnessingOrg[]> {
+export async function startWitnessingGateways(
+  dir: string,
+  orgs: readonly { name: string; origin: string; env: Record<string, string> }[],
+): Promise<WitnessingOrg[]> {
   const prepared = [];
   for (const org of orgs) {
     const dataDir = path.join(dir, org.name);
     const logKey = await loadOrCreateLogKey(dataDir, org.origin);
     const witnessKey = await loadOrCreateWitnessKey(path.join(dataDir, 'keys', 'witness'), `${org.origin}/witness`);
     prepared.push({
-      ...org, dataDir, port: await freePort(), logSigner: logKey.signer,
+      ...org,
+      dataDir,
+      port: await freePort(),
+      logSigner: logKey.signer,
       logVkey: formatVerifierKey(org.origin, SIG_ED25519, logKey.signer.publicKey),
       witnessVkey: formatVerifierKey(`${org.origin}/witness`, SIG_COSIGNATURE_V1, witnessKey.signer.publicKey),
     });
@@ -38,12 +44,26 @@ export async function startWitnessingGateways(dir: string, orgs: readonly { name
   try {
     for (const self of prepared) {
       const others = prepared.filter((o) => o !== self);
-      const gateway = await startTestGateway({
-        ...self.env, DATA_DIR: self.dataDir, PORT: String(self.port), LOG_ORIGIN: self.origin, FABRIC_TLOG: 'true',
-        WITNESSES: JSON.stringify(others.map((o) => ({ url: `http://127.0.0.1:${o.port}/witness`, vkey: o.witnessVkey }))),
-        TLOG_WITNESS_FOR: JSON.stringify(others.map((o) => o.logVkey)),
-      }, 'fabric');
-      started.push({ name: self.name, origin: self.origin, logVkey: self.logVkey, logSigner: self.logSigner, witnessVkey: self.witnessVkey, gateway });
+      const gateway = await startTestGateway(
+        {
+          ...self.env,
+          DATA_DIR: self.dataDir,
+          PORT: String(self.port),
+          LOG_ORIGIN: self.origin,
+          FABRIC_TLOG: 'true',
+          WITNESSES: JSON.stringify(others.map((o) => ({ url: `http://127.0.0.1:${o.port}/witness`, vkey: o.witnessVkey }))),
+          TLOG_WITNESS_FOR: JSON.stringify(others.map((o) => o.logVkey)),
+        },
+        'fabric',
+      );
+      started.push({
+        name: self.name,
+        origin: self.origin,
+        logVkey: self.logVkey,
+        logSigner: self.logSigner,
+        witnessVkey: self.witnessVkey,
+        gateway,
+      });
     }
   } catch (error) {
     for (const org of started) await org.gateway.close();

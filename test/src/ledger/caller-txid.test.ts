@@ -6,14 +6,21 @@ import { tempDir } from '../helpers/temp.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const notarise = (text: string, txId?: string) => ({
-  identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha(text), kind: 'minutes' })], ...(txId ? { txId } : {}),
+  identity: platformA,
+  fn: 'notary:notariseDocument',
+  args: [JSON.stringify({ sha256: sha(text), kind: 'minutes' })],
+  ...(txId ? { txId } : {}),
 });
 
 describe('EmbeddedLedger', () => {
   describe('submit with a transaction id fixed by the caller (as a Fabric client fixes it)', () => {
     let temp: ReturnType<typeof tempDir>;
-    beforeEach(() => { temp = tempDir('tender-txid-'); });
-    afterEach(() => { temp.remove(); });
+    beforeEach(() => {
+      temp = tempDir('tender-txid-');
+    });
+    afterEach(() => {
+      temp.remove();
+    });
 
     it('records the transaction, and its record, under that id', async () => {
       const ledger = await EmbeddedLedger.open(temp.dir);
@@ -36,7 +43,9 @@ describe('EmbeddedLedger', () => {
       const reopened = await EmbeddedLedger.open(temp.dir);
       try {
         let refusal: unknown;
-        await reopened.submit(notarise('document 2', txId)).catch((error: unknown) => { refusal = error; });
+        await reopened.submit(notarise('document 2', txId)).catch((error: unknown) => {
+          refusal = error;
+        });
         expect((refusal as Error | undefined)?.message).to.match(/^DUPLICATE_TXID: /);
         expect(reopened.height, 'no block for the refused transaction').to.equal(1);
       } finally {

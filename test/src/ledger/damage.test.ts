@@ -19,13 +19,23 @@ async function recordDocuments(directory: string, count: number, from = 0): Prom
   const ledger = await EmbeddedLedger.open(directory);
   const committed: CommittedTransaction[] = [];
   for (let i = from; i < from + count; i++) {
-    committed.push(await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex(`document ${i}`), kind: 'archive' })] }));
+    committed.push(
+      await ledger.submit({
+        identity: platformA,
+        fn: 'notary:notariseDocument',
+        args: [JSON.stringify({ sha256: sha256Hex(`document ${i}`), kind: 'archive' })],
+      }),
+    );
   }
   await ledger.close();
   return committed;
 }
 
-const logFile = (directory: string) => readdirSync(directory).filter((n) => /^\d+\.log$/.test(n)).sort().at(-1) as string;
+const logFile = (directory: string) =>
+  readdirSync(directory)
+    .filter((n) => /^\d+\.log$/.test(n))
+    .sort()
+    .at(-1) as string;
 
 function flipBit(file: string, offset: number): void {
   const bytes = readFileSync(file);
@@ -47,9 +57,15 @@ function run(script: string, dataDir: string, args: string[] = []): Promise<{ co
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(REPO, script), ...args], { env: { ...process.env, DATA_DIR: dataDir } });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('exit', (code) => { resolve({ code, output }); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('exit', (code) => {
+      resolve({ code, output });
+    });
   });
 }
 
@@ -103,7 +119,12 @@ const DAMAGES: Damage[] = [
       const log = logFile(directory);
       expect(statSync(path.join(directory, log)).size, 'the log spans more than one 32 KiB block').to.be.greaterThan(40_000);
       flipBit(path.join(directory, log), 10_000);
-      return { file: new RegExp(`^${log}$`), verifyNames: new RegExp(`block \\d+[^]*write-ahead log checksum mismatch at file ${log} byte \\d+`), leveldbDrops: true, untouched: true };
+      return {
+        file: new RegExp(`^${log}$`),
+        verifyNames: new RegExp(`block \\d+[^]*write-ahead log checksum mismatch at file ${log} byte \\d+`),
+        leveldbDrops: true,
+        untouched: true,
+      };
     },
   },
   {
@@ -129,9 +150,14 @@ const DAMAGES: Damage[] = [
       cpSync(directory, older, { recursive: true });
       await recordDocuments(directory, 3, 5);
       for (const name of readdirSync(directory)) if (name !== 'LEDGER-HEAD') rmSync(path.join(directory, name), { recursive: true });
-      for (const name of readdirSync(older)) if (name !== 'LEDGER-HEAD') cpSync(path.join(older, name), path.join(directory, name), { recursive: true });
+      for (const name of readdirSync(older))
+        if (name !== 'LEDGER-HEAD') cpSync(path.join(older, name), path.join(directory, name), { recursive: true });
       rmSync(older, { recursive: true });
-      return { block: 5, verifyNames: /blocks 5–7 are missing: the durable head \(LEDGER-HEAD\) names block 7 [0-9a-f]{64}, acknowledged with receipts, but the store ends at block 4 at block 5/ };
+      return {
+        block: 5,
+        verifyNames:
+          /blocks 5–7 are missing: the durable head \(LEDGER-HEAD\) names block 7 [0-9a-f]{64}, acknowledged with receipts, but the store ends at block 4 at block 5/,
+      };
     },
   },
   {
@@ -155,7 +181,9 @@ describe('a damaged ledger store', () => {
     directory = path.join(dataDir, 'ledger');
     mkdirSync(directory);
   });
-  afterEach(() => { temp.remove(); });
+  afterEach(() => {
+    temp.remove();
+  });
 
   for (const damage of DAMAGES) {
     describe(`with ${damage.title}`, () => {
@@ -169,7 +197,9 @@ describe('a damaged ledger store', () => {
         if (expected.untouched) expect(fingerprint(directory)).to.deep.equal(before);
         if (expected.keptLog) {
           const [kept] = readdirSync(path.join(directory, 'damaged-logs'));
-          expect(readFileSync(path.join(directory, 'damaged-logs', kept as string, expected.keptLog.name)).equals(expected.keptLog.bytes)).to.equal(true);
+          expect(
+            readFileSync(path.join(directory, 'damaged-logs', kept as string, expected.keptLog.name)).equals(expected.keptLog.bytes),
+          ).to.equal(true);
         }
       });
 
@@ -193,7 +223,7 @@ describe('a damaged ledger store', () => {
           const health = await fetch(`${gateway.url}/healthz`);
           expect(health.status).to.equal(503);
           expect(health.headers.get('content-type')).to.match(/^application\/problem\+json/);
-          const problem = await health.json() as { code: string; detail: string };
+          const problem = (await health.json()) as { code: string; detail: string };
           expect(problem.code).to.equal('LEDGER_DAMAGED');
           expect(problem.detail).to.match(/block \d+|file \S+/);
           const token = await mintDevToken(dataDir, { role: 'platform', sub: 'gz-etrading' });
@@ -264,7 +294,7 @@ describe('a damaged ledger store', () => {
       expect((await run('ledger/dist/cli/verify.js', dataDir)).code).to.equal(1);
     });
 
-    it('is created from the store\'s own head for a store written before head files', async () => {
+    it("is created from the store's own head for a store written before head files", async () => {
       await recordDocuments(directory, 2);
       rmSync(path.join(directory, 'LEDGER-HEAD'));
       const db = new Level<string, Buffer>(directory, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
@@ -297,7 +327,11 @@ describe('a damaged ledger store', () => {
       expect(readFileSync(path.join(directory, 'LEDGER-REPAIRS.jsonl'), 'utf8')).to.match(/"reason":"test: bit flip in the log"/);
 
       const ledger = await EmbeddedLedger.open(directory);
-      const next = await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha256Hex('after the repair'), kind: 'archive' })] });
+      const next = await ledger.submit({
+        identity: platformA,
+        fn: 'notary:notariseDocument',
+        args: [JSON.stringify({ sha256: sha256Hex('after the repair'), kind: 'archive' })],
+      });
       expect(next.blockNumber).to.equal(lost.blockNumber + 1);
       expect((await ledger.getBlock(next.blockNumber))?.prevHash).to.equal(lost.blockHash);
       expect(await ledger.getBlock(lost.blockNumber)).to.equal(undefined);

@@ -15,7 +15,10 @@ import { embeddedHost, type ContractHost } from '../helpers/hosts.js';
 const REPO = path.resolve(__dirname, '../../..');
 
 /** A host over a ledger this suite controls directly (to reopen it, read blocks, tamper with it). */
-async function openHost(directory: string, clock = new ManualClock()): Promise<{ ledger: EmbeddedLedger; host: ContractHost & { clock: { manual: ManualClock } } }> {
+async function openHost(
+  directory: string,
+  clock = new ManualClock(),
+): Promise<{ ledger: EmbeddedLedger; host: ContractHost & { clock: { manual: ManualClock } } }> {
   const ledger = await EmbeddedLedger.open(directory, { clock: clock.now });
   const host = embeddedHost(ledger, manualHostClock(clock)) as ContractHost & { clock: { manual: ManualClock } };
   return { ledger, host };
@@ -29,8 +32,12 @@ async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
 
 describe('EmbeddedLedger', () => {
   let temp: ReturnType<typeof tempDir>;
-  beforeEach(() => { temp = tempDir('tender-ledger-'); });
-  afterEach(() => { temp.remove(); });
+  beforeEach(() => {
+    temp = tempDir('tender-ledger-');
+  });
+  afterEach(() => {
+    temp.remove();
+  });
 
   describe('a whole tender', () => {
     it('runs from registration to the last deposit release, each step a block-chained, hash-chained record', async () => {
@@ -39,10 +46,30 @@ describe('EmbeddedLedger', () => {
       await tender.wholeTender();
       const trail = await tender.trail(regulator);
       expect(trail.records.map((r) => r.step)).to.deep.equal([
-        'ProjectRegistered', 'BidderRegistered', 'BidderRegistered', 'BidderRegistered', 'BidderRegistered',
-        'BidCommitted', 'BidCommitted', 'BidCommitted', 'BidCommitted', 'BidCommitted', 'BidWithdrawn', 'DepositReleased',
-        'CommitteeAppointed', 'BidsOpened', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded', 'ScoresRecorded',
-        'BidAwarded', 'DepositReleased', 'DepositReleased', 'ContractSigned', 'DepositReleased',
+        'ProjectRegistered',
+        'BidderRegistered',
+        'BidderRegistered',
+        'BidderRegistered',
+        'BidderRegistered',
+        'BidCommitted',
+        'BidCommitted',
+        'BidCommitted',
+        'BidCommitted',
+        'BidCommitted',
+        'BidWithdrawn',
+        'DepositReleased',
+        'CommitteeAppointed',
+        'BidsOpened',
+        'ScoresRecorded',
+        'ScoresRecorded',
+        'ScoresRecorded',
+        'ScoresRecorded',
+        'ScoresRecorded',
+        'BidAwarded',
+        'DepositReleased',
+        'DepositReleased',
+        'ContractSigned',
+        'DepositReleased',
       ]);
       expect(checkChain(trail.records)).to.deep.equal({ valid: true });
       expect((await tender.status(regulator)).status).to.equal('contracted');
@@ -64,9 +91,13 @@ describe('EmbeddedLedger', () => {
     it('puts many waiting transactions into one block and acknowledges each with its block', async () => {
       const { ledger, host } = await openHost(temp.dir);
       await Tender.onHost(host).register();
-      const submissions = Array.from({ length: 300 }, (_, i) => ledger.submit({
-        identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`bulk ${i}`), kind: 'archive' })],
-      }));
+      const submissions = Array.from({ length: 300 }, (_, i) =>
+        ledger.submit({
+          identity: platformA,
+          fn: 'notary:notariseDocument',
+          args: [JSON.stringify({ sha256: doc(`bulk ${i}`), kind: 'archive' })],
+        }),
+      );
       const committed = await Promise.all(submissions);
       const blockNumbers = new Set(committed.map((c) => c.blockNumber));
       expect(blockNumbers.size).to.be.lessThan(30);
@@ -83,12 +114,24 @@ describe('EmbeddedLedger', () => {
       const { ledger, host } = await openHost(temp.dir);
       const tender = Tender.onHost(host);
       await tender.register();
-      const good = ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc('a'), kind: 'x' })] });
+      const good = ledger.submit({
+        identity: platformA,
+        fn: 'notary:notariseDocument',
+        args: [JSON.stringify({ sha256: doc('a'), kind: 'x' })],
+      });
       const bad = ledger.submit({ identity: platformA, fn: 'registerProject', args: [JSON.stringify(tender.projectRequest())] });
       await good;
-      await bad.then(() => expect.fail('duplicate project accepted'), (error: unknown) => { expect(errorMessage(error)).to.match(/^PROJECT_EXISTS/); });
+      await bad.then(
+        () => expect.fail('duplicate project accepted'),
+        (error: unknown) => {
+          expect(errorMessage(error)).to.match(/^PROJECT_EXISTS/);
+        },
+      );
       const blocks = await allBlocks(ledger);
-      expect(blocks.flatMap((b) => b.txs.map((t) => `${t.contract}:${t.fn}`))).to.deep.equal(['tender:registerProject', 'notary:notariseDocument']);
+      expect(blocks.flatMap((b) => b.txs.map((t) => `${t.contract}:${t.fn}`))).to.deep.equal([
+        'tender:registerProject',
+        'notary:notariseDocument',
+      ]);
       await ledger.close();
     });
   });
@@ -124,7 +167,10 @@ describe('EmbeddedLedger', () => {
       await first.ledger.close();
 
       const second = await openHost(temp.dir, new ManualClock(clock.iso(-HOUR)));
-      const afterRestart = await Tender.onHost(second.host, platformA, tender.projectId).notarise({ sha256: doc('after restart'), kind: 'archive' });
+      const afterRestart = await Tender.onHost(second.host, platformA, tender.projectId).notarise({
+        sha256: doc('after restart'),
+        kind: 'archive',
+      });
       expect(Date.parse(afterRestart.txTime)).to.be.greaterThan(Date.parse(sameInstant.txTime));
       const blocks = await allBlocks(second.ledger);
       const times = blocks.flatMap((b) => b.txs.map((t) => Date.parse(t.timestamp)));
@@ -138,11 +184,17 @@ describe('EmbeddedLedger', () => {
       // Each round is killed once the writer has acknowledged so many writes, with 32 more under
       // way: a point in its work, not a time, so a slow machine is killed as far in as a fast one.
       for (const [round, killAt] of [1, 20, 60, 150].entries()) {
-        const child = spawn(process.execPath, [path.join(__dirname, 'fixtures/crash-writer.js'), temp.dir, String(round)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [path.join(__dirname, 'fixtures/crash-writer.js'), temp.dir, String(round)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         let buffer = '';
         let ready = false;
         let acknowledgedThisRound = 0;
-        const exited = new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
+        const exited = new Promise<void>((resolve) =>
+          child.on('exit', () => {
+            resolve();
+          }),
+        );
         child.stdout.on('data', (chunk: Buffer) => {
           buffer += chunk.toString('utf8');
           const lines = buffer.split('\n');
@@ -168,7 +220,9 @@ describe('EmbeddedLedger', () => {
       const { ledger } = await openHost(temp.dir);
       const missing: string[] = [];
       for (const sha256 of acknowledged) {
-        const found = JSON.parse(await ledger.evaluate({ identity: platformA, fn: 'findByHash', args: [sha256] })) as { records: LedgerRecord[] };
+        const found = JSON.parse(await ledger.evaluate({ identity: platformA, fn: 'findByHash', args: [sha256] })) as {
+          records: LedgerRecord[];
+        };
         if (found.records.length !== 1) missing.push(sha256);
       }
       await ledger.close();
@@ -203,7 +257,7 @@ describe('EmbeddedLedger', () => {
       expect(await verifyLedger(temp.dir)).to.include({ intact: true, height: 3, transactions: 3, records: 3 });
     });
 
-    it('catches one byte changed in a record\'s stored value, naming the key and the block that wrote it', async () => {
+    it("catches one byte changed in a record's stored value, naming the key and the block that wrote it", async () => {
       const { recordKey, blocks } = await ledgerWithTrail();
       await tamper(async (db) => {
         const value = await db.get(recordKey);
@@ -213,7 +267,11 @@ describe('EmbeddedLedger', () => {
       });
       const report = await verifyLedger(temp.dir);
       expect(report.intact).to.equal(false);
-      expect(report.broken).to.include({ key: recordKey.slice(2), block: 1, txId: present(blocks[1]?.txs[0], 'block 1\'s transaction').txId });
+      expect(report.broken).to.include({
+        key: recordKey.slice(2),
+        block: 1,
+        txId: present(blocks[1]?.txs[0], "block 1's transaction").txId,
+      });
       expect(report.broken?.reason).to.match(/state value differs/);
     });
 
@@ -222,10 +280,13 @@ describe('EmbeddedLedger', () => {
       await tamper(async (db) => {
         const key = `b!${'1'.padStart(12, '0')}`;
         const block = JSON.parse((await db.get(key)).toString()) as Block;
-        present(block.txs[0], 'block 1\'s transaction').timestamp = '2020-01-01T00:00:00.000Z';
+        present(block.txs[0], "block 1's transaction").timestamp = '2020-01-01T00:00:00.000Z';
         await db.put(key, Buffer.from(JSON.stringify(block)));
       });
-      expect((await verifyLedger(temp.dir)).broken).to.deep.include({ block: 1, reason: 'transactions changed, missing or reordered (data hash differs)' });
+      expect((await verifyLedger(temp.dir)).broken).to.deep.include({
+        block: 1,
+        reason: 'transactions changed, missing or reordered (data hash differs)',
+      });
     });
 
     it('catches a deleted record', async () => {
@@ -252,8 +313,11 @@ describe('EmbeddedLedger', () => {
       await tamper(async (db) => {
         const blockKey = `b!${'1'.padStart(12, '0')}`;
         const block = JSON.parse((await db.get(blockKey)).toString()) as Block;
-        const write = present(present(block.txs[0], 'block 1\'s transaction').writes.find((w) => `s!${w.key}` === recordKey), 'the record\'s write');
-        write.value = present(write.value, 'the record\'s value').replace('"B1"', '"B7"');
+        const write = present(
+          present(block.txs[0], "block 1's transaction").writes.find((w) => `s!${w.key}` === recordKey),
+          "the record's write",
+        );
+        write.value = present(write.value, "the record's value").replace('"B1"', '"B7"');
         await db.put(blockKey, Buffer.from(JSON.stringify(block)));
         await db.put(recordKey, Buffer.from(write.value));
       });
@@ -263,11 +327,19 @@ describe('EmbeddedLedger', () => {
     describe('npm run ledger:verify', () => {
       function runVerify(dataDir: string): Promise<{ code: number | null; output: string }> {
         return new Promise((resolve) => {
-          const child = spawn(process.execPath, [path.join(REPO, 'ledger/dist/cli/verify.js')], { env: { ...process.env, DATA_DIR: dataDir } });
+          const child = spawn(process.execPath, [path.join(REPO, 'ledger/dist/cli/verify.js')], {
+            env: { ...process.env, DATA_DIR: dataDir },
+          });
           let output = '';
-          child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-          child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-          child.on('exit', (code) => { resolve({ code, output }); });
+          child.stdout.on('data', (d: Buffer) => {
+            output += d.toString();
+          });
+          child.stderr.on('data', (d: Buffer) => {
+            output += d.toString();
+          });
+          child.on('exit', (code) => {
+            resolve({ code, output });
+          });
         });
       }
 

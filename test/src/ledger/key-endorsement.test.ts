@@ -20,7 +20,7 @@ function decodePolicy(base64: string): { required: number; of: string[] } {
     expect(role.getRole()).to.equal(msp.MSPRole.MSPRoleType.PEER);
     return role.getMspIdentifier();
   });
-  return { required: present(present(envelope.getRule(), 'the policy\'s rule').getNOutOf(), 'the policy\'s n-out-of').getN(), of: of.sort() };
+  return { required: present(present(envelope.getRule(), "the policy's rule").getNOutOf(), "the policy's n-out-of").getN(), of: of.sort() };
 }
 
 /** Sets a policy (its text's bytes) on each key it is given: keys and policies the tender contracts never write. */
@@ -60,12 +60,32 @@ describe('TenderContract: key-level endorsement (embedded ledger: kept in the bl
     it('puts "the registering organisation AND the regulator" on every key it writes', async () => {
       const now = Date.now();
       const steps = [
-        await ledger.submit({ identity: platformA, fn: 'tender:registerProject', args: [JSON.stringify({
-          projectId, name: 'road', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
-          bidDeadline: new Date(now + 3_600_000).toISOString(), openingTime: new Date(now + 7_200_000).toISOString(), tenderDocSha256: sha('docs'),
-        })] }),
-        await ledger.submit({ identity: platformA, fn: 'tender:registerBidder', args: [projectId, JSON.stringify({ bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } })] }),
-        await ledger.submit({ identity: platformA, fn: 'tender:notariseDocument', args: [JSON.stringify({ projectId, sha256: sha('clarification'), kind: 'clarification' })] }),
+        await ledger.submit({
+          identity: platformA,
+          fn: 'tender:registerProject',
+          args: [
+            JSON.stringify({
+              projectId,
+              name: 'road',
+              category: 'construction',
+              estimatedPrice: 100_000_000,
+              depositAmount: 2_000_000,
+              bidDeadline: new Date(now + 3_600_000).toISOString(),
+              openingTime: new Date(now + 7_200_000).toISOString(),
+              tenderDocSha256: sha('docs'),
+            }),
+          ],
+        }),
+        await ledger.submit({
+          identity: platformA,
+          fn: 'tender:registerBidder',
+          args: [projectId, JSON.stringify({ bidderId: 'B1', deposit: { form: 'cash', amount: 2_000_000 } })],
+        }),
+        await ledger.submit({
+          identity: platformA,
+          fn: 'tender:notariseDocument',
+          args: [JSON.stringify({ projectId, sha256: sha('clarification'), kind: 'clarification' })],
+        }),
       ];
       for (const step of steps) {
         const { keys, policies } = await writesOf(step.blockNumber);
@@ -80,7 +100,11 @@ describe('TenderContract: key-level endorsement (embedded ledger: kept in the bl
 
   describe('a standalone document (NotaryContract)', () => {
     it('sets no key-level policy: the chaincode-wide one applies', async () => {
-      const committed = await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: sha('standalone'), kind: 'minutes' })] });
+      const committed = await ledger.submit({
+        identity: platformA,
+        fn: 'notary:notariseDocument',
+        args: [JSON.stringify({ sha256: sha('standalone'), kind: 'minutes' })],
+      });
       const { keys, policies } = await writesOf(committed.blockNumber);
       expect(keys.length).to.be.greaterThan(0);
       expect(policies).to.deep.equal({});
@@ -97,7 +121,9 @@ describe('EmbeddedLedger: key-level policies in the block', () => {
       const policies = { '\uE000': 'p1', a: 'p2', 2: 'p1', 10: 'p3', '\u{1F600}': 'p1', '\u0000x\u0000': 'p2' };
       const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [PolicyContract] });
       let announced: Block | undefined;
-      ledger.on('block', (block: Block) => { announced = block; });
+      ledger.on('block', (block: Block) => {
+        announced = block;
+      });
       const { blockNumber, txId } = await ledger.submit({ identity: platformA, fn: 'policies:protect', args: [JSON.stringify(policies)] });
       const expected = Object.fromEntries(Object.entries(policies).map(([key, policy]) => [key, Buffer.from(policy).toString('base64')]));
       expect(present(announced, 'the announced block').txs[0]?.validationParameters).to.deep.equal(expected);
@@ -108,7 +134,7 @@ describe('EmbeddedLedger: key-level policies in the block', () => {
       const stored = present(await db.get(`b!${String(blockNumber).padStart(12, '0')}`), 'the stored block').toString('utf8');
       await db.close();
       const block = JSON.parse(stored) as Block;
-      const tx = present(block.txs[0], 'the block\'s transaction');
+      const tx = present(block.txs[0], "the block's transaction");
       expect(tx.txId).to.equal(txId);
       expect(tx.validationParameters).to.deep.equal(expected);
       // The stored text is the canonical form: the block hash rule applies to it as stored.

@@ -75,7 +75,12 @@ describe('EmbeddedLedger: what transactions read', () => {
     it('sees each earlier transaction of the block, then the committed value after', async () => {
       await call('put', 'k', 'old');
       const results = await Promise.all([
-        call('put', 'k', 'a'), call('read', 'k'), call('put', 'k', 'b'), call('read', 'k'), call('remove', 'k'), call('read', 'k'),
+        call('put', 'k', 'a'),
+        call('read', 'k'),
+        call('put', 'k', 'b'),
+        call('read', 'k'),
+        call('remove', 'k'),
+        call('read', 'k'),
       ]);
       expect(results).to.deep.equal(['a', 'a', 'b', 'b', '', '']);
       expect(await call('read', 'k')).to.equal('');
@@ -83,15 +88,29 @@ describe('EmbeddedLedger: what transactions read', () => {
   });
 
   describe('keys beyond ASCII (UTF-8 order is not UTF-16 order above U+FFFF)', () => {
-    const keys = ['a', 'ab', 'b', '\u00e9', '\u20ac', '\uffef', '\ud83d\ude00', '\ud83d\ude01', 'z\ud83d', 'z\ud83dA', 'z\ud83d\ude00', '\uff10', 'zz'];
+    const keys = [
+      'a',
+      'ab',
+      'b',
+      '\u00e9',
+      '\u20ac',
+      '\uffef',
+      '\ud83d\ude00',
+      '\ud83d\ude01',
+      'z\ud83d',
+      'z\ud83dA',
+      'z\ud83d\ude00',
+      '\uff10',
+      'zz',
+    ];
 
-    it('keeps a transaction\'s write set in UTF-8 byte order, as a peer does', async () => {
+    it("keeps a transaction's write set in UTF-8 byte order, as a peer does", async () => {
       const { blockNumber } = await ledger.submit({ identity: platformA, fn: 'putMany', args: [JSON.stringify(keys)] });
       const block = await ledger.getBlock(blockNumber);
       expect(block?.txs[0]?.writes.map((w) => w.key)).to.deep.equal(utf8Order(keys).filter((k, i, all) => all.indexOf(k) === i));
     });
 
-    it('returns a range in UTF-8 byte order, committed keys and the block\'s own writes merged', async () => {
+    it("returns a range in UTF-8 byte order, committed keys and the block's own writes merged", async () => {
       // Well-formed keys only: LevelDB stores a lone surrogate as U+FFFD, so it would read back changed.
       const wellFormed = keys.filter((k) => k !== 'z\ud83d' && k !== 'z\ud83dA');
       await call('putMany', JSON.stringify(wellFormed.slice(0, 6)));

@@ -9,12 +9,15 @@ import { platformA } from '../helpers/identities.js';
 import { tempDir } from '../helpers/temp.js';
 import { doc } from '../helpers/tender.js';
 
-const notarise = (ledger: EmbeddedLedger, i: number) => ledger.submit({
-  identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`log ${i}`), kind: 'archive' })],
-});
+const notarise = (ledger: EmbeddedLedger, i: number) =>
+  ledger.submit({
+    identity: platformA,
+    fn: 'notary:notariseDocument',
+    args: [JSON.stringify({ sha256: doc(`log ${i}`), kind: 'archive' })],
+  });
 
 /** The ledger's transparency log (open with it on, as by default). */
-const logOf = (ledger: EmbeddedLedger) => present(ledger.log, 'the ledger\'s transparency log');
+const logOf = (ledger: EmbeddedLedger) => present(ledger.log, "the ledger's transparency log");
 
 /** The bytes of a hex SHA-256. */
 const bytesOf = (hex: string) => present(fromHex(hex), `bytes of ${hex}`);
@@ -22,17 +25,27 @@ const bytesOf = (hex: string) => present(fromHex(hex), `bytes of ${hex}`);
 async function recordHashes(ledger: EmbeddedLedger): Promise<string[]> {
   const hashes: string[] = [];
   for (let n = 0; n < ledger.height; n++) {
-    for (const tx of ((await ledger.getBlock(n)) as Block).txs) hashes.push((JSON.parse(present(tx.event, `the event of ${tx.txId}`).payload) as { hash: string }).hash);
+    for (const tx of ((await ledger.getBlock(n)) as Block).txs)
+      hashes.push((JSON.parse(present(tx.event, `the event of ${tx.txId}`).payload) as { hash: string }).hash);
   }
   return hashes;
 }
 
-describe('leafDataOf: a record\'s leaf from its event', () => {
+describe("leafDataOf: a record's leaf from its event", () => {
   const txId = doc('tx');
-  const record = (extra: object): string => sealRecordText({
-    recordId: txId, projectId: 'P-1', step: 'BidCommitted', seq: 2, prevHash: doc('prev'), payload: { bidderId: 'B1', commitment: doc('bid') },
-    actor: { mspId: 'TradingCentreMSP', clientId: 'platform' }, txId, txTime: '2026-01-01T00:00:00.000Z', ...extra,
-  }).json;
+  const record = (extra: object): string =>
+    sealRecordText({
+      recordId: txId,
+      projectId: 'P-1',
+      step: 'BidCommitted',
+      seq: 2,
+      prevHash: doc('prev'),
+      payload: { bidderId: 'B1', commitment: doc('bid') },
+      actor: { mspId: 'TradingCentreMSP', clientId: 'platform' },
+      txId,
+      txTime: '2026-01-01T00:00:00.000Z',
+      ...extra,
+    }).json;
   /** What the rule says: the hash member of the event's JSON, if the record is this transaction's. */
   const byParse = (payload: string, id: string) => {
     const parsed = JSON.parse(payload) as { recordId: string; hash: string };
@@ -40,10 +53,13 @@ describe('leafDataOf: a record\'s leaf from its event', () => {
   };
 
   for (const [what, payload] of [
-    ['a project chain\'s record', record({})],
-    ['a bidder chain\'s record', record({ bidderChain: 'B1' })],
-    ['a bidder chain\'s record whose actor needs escapes', record({ bidderChain: 'B1', actor: { mspId: 'TradingCentreMSP', clientId: 'x509::/CN="a\\b"' } })],
-    ['a bidder chain\'s record with a non-ASCII bidder', record({ bidderChain: 'B\u00e9\u{1F600}' })],
+    ["a project chain's record", record({})],
+    ["a bidder chain's record", record({ bidderChain: 'B1' })],
+    [
+      "a bidder chain's record whose actor needs escapes",
+      record({ bidderChain: 'B1', actor: { mspId: 'TradingCentreMSP', clientId: 'x509::/CN="a\\b"' } }),
+    ],
+    ["a bidder chain's record with a non-ASCII bidder", record({ bidderChain: 'B\u00e9\u{1F600}' })],
   ] as const) {
     it(`gives the hash of ${what}, as parsing it would`, () => {
       const leaf = leafDataOf({ txId, event: { name: 'BidCommitted', payload } });
@@ -53,19 +69,25 @@ describe('leafDataOf: a record\'s leaf from its event', () => {
   }
 
   it('gives no leaf for an event that is not a record', () => {
-    expect(leafDataOf({ txId, event: { name: 'x', payload: '{"actor":{"clientId":"a","mspId":"b"},"bidderChain":"c","hash":"00"}' } })).to.equal(undefined);
+    expect(
+      leafDataOf({ txId, event: { name: 'x', payload: '{"actor":{"clientId":"a","mspId":"b"},"bidderChain":"c","hash":"00"}' } }),
+    ).to.equal(undefined);
     expect(leafDataOf({ txId, event: { name: 'x', payload: 'not json' } })).to.equal(undefined);
     expect(leafDataOf({ txId })).to.equal(undefined);
   });
 });
 
-describe('the embedded ledger\'s transparency log', () => {
+describe("the embedded ledger's transparency log", () => {
   let temp: ReturnType<typeof tempDir>;
-  beforeEach(() => { temp = tempDir('tender-tlog-'); });
-  afterEach(() => { temp.remove(); });
+  beforeEach(() => {
+    temp = tempDir('tender-tlog-');
+  });
+  afterEach(() => {
+    temp.remove();
+  });
 
   describe('when records are committed', () => {
-    it('makes each record\'s hash a leaf, in commit order, and names the leaf in the commit', async () => {
+    it("makes each record's hash a leaf, in commit order, and names the leaf in the commit", async () => {
       const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
       const committed = await Promise.all(Array.from({ length: 25 }, (_, i) => notarise(ledger, i)));
       const log = logOf(ledger);
@@ -111,7 +133,13 @@ describe('the embedded ledger\'s transparency log', () => {
       const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
       await db.put('tlog/e/000000000002', Buffer.alloc(32, 7));
       await db.close();
-      const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
+      const error = await EmbeddedLedger.open(temp.dir).then(
+        async (l) => {
+          await l.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
       expect(instanceOf(error, LedgerDamagedError).damage[0]?.key).to.equal('tlog/e/000000000002');
       const report = await verifyLedger(temp.dir);
       expect(report.intact).to.equal(false);
@@ -125,7 +153,13 @@ describe('the embedded ledger\'s transparency log', () => {
       const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
       await db.del('tlog/e/000000000002');
       await db.close();
-      const error = await EmbeddedLedger.open(temp.dir).then(async (l) => { await l.close(); return undefined; }, (e: unknown) => e);
+      const error = await EmbeddedLedger.open(temp.dir).then(
+        async (l) => {
+          await l.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
       expect(instanceOf(error, LedgerDamagedError).code).to.equal('LEDGER_DAMAGED');
     });
   });

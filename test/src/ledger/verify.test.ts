@@ -40,8 +40,12 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 describe('verifyLedger, streaming (issue 16)', () => {
   let temp: ReturnType<typeof tempDir>;
-  beforeEach(() => { temp = tempDir('tender-verify-'); });
-  afterEach(() => { temp.remove(); });
+  beforeEach(() => {
+    temp = tempDir('tender-verify-');
+  });
+  afterEach(() => {
+    temp.remove();
+  });
 
   async function change(edit: (db: Level<string, Buffer>) => Promise<void>): Promise<void> {
     const db = new Level<string, Buffer>(temp.dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
@@ -64,7 +68,13 @@ describe('verifyLedger, streaming (issue 16)', () => {
       await tender.registerBidder('B1');
       notarised = [];
       for (let i = 0; i < 4; i++) {
-        notarised.push(await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`later ${i}`), kind: 'archive' })] }));
+        notarised.push(
+          await ledger.submit({
+            identity: platformA,
+            fn: 'notary:notariseDocument',
+            args: [JSON.stringify({ sha256: doc(`later ${i}`), kind: 'archive' })],
+          }),
+        );
       }
       await ledger.close();
       bidderKey = `\u0000bidder\u0000${tender.projectId}\u0000B1\u0000`;
@@ -89,7 +99,10 @@ describe('verifyLedger, streaming (issue 16)', () => {
 
     it('catches a state key no block wrote', async () => {
       await change((db) => db.put('s!\u0000bidder\u0000nobody\u0000', Buffer.from('{}')));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: '\u0000bidder\u0000nobody\u0000', reason: 'state key written by no block' });
+      expect((await verifyLedger(temp.dir)).broken).to.include({
+        key: '\u0000bidder\u0000nobody\u0000',
+        reason: 'state key written by no block',
+      });
     });
 
     it('catches a deleted state key, naming the block that wrote it', async () => {
@@ -117,7 +130,11 @@ describe('verifyLedger, streaming (issue 16)', () => {
         entry.timestamp = '2020-01-01T00:00:00.000Z';
         await db.put(key, Buffer.from(JSON.stringify(entry)));
       });
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: bidderKey, block: 1, reason: 'history entry differs from its block' });
+      expect((await verifyLedger(temp.dir)).broken).to.include({
+        key: bidderKey,
+        block: 1,
+        reason: 'history entry differs from its block',
+      });
     });
 
     it('catches a deleted transaction index entry', async () => {
@@ -132,7 +149,10 @@ describe('verifyLedger, streaming (issue 16)', () => {
         await db.put(`t!${second().txId}`, Buffer.from(String(second().blockNumber)));
         await db.put('t!no-such-transaction', Buffer.from('3'));
       });
-      expect((await verifyLedger(temp.dir)).broken).to.include({ txId: 'no-such-transaction', reason: 'transaction index names the wrong block' });
+      expect((await verifyLedger(temp.dir)).broken).to.include({
+        txId: 'no-such-transaction',
+        reason: 'transaction index names the wrong block',
+      });
     });
 
     it('catches a changed log leaf after a changed state value (the order the checks have always been reported in)', async () => {
@@ -148,9 +168,15 @@ describe('verifyLedger, streaming (issue 16)', () => {
   describe('on a log of 300 records (a stored node at level 8)', () => {
     beforeEach(async () => {
       const ledger = await EmbeddedLedger.open(temp.dir, { clock: new ManualClock().now });
-      await Promise.all(Array.from({ length: 300 }, (_, i) => ledger.submit({
-        identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`node ${i}`), kind: 'archive' })],
-      })));
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          ledger.submit({
+            identity: platformA,
+            fn: 'notary:notariseDocument',
+            args: [JSON.stringify({ sha256: doc(`node ${i}`), kind: 'archive' })],
+          }),
+        ),
+      );
       await ledger.close();
     });
 
@@ -160,7 +186,10 @@ describe('verifyLedger, streaming (issue 16)', () => {
 
     it('catches the stored node changed', async () => {
       await change((db) => db.put(`tlog/n/08/${pad(0, 12)}`, Buffer.alloc(32, 1)));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: `tlog/n/08/${pad(0, 12)}`, reason: `log node tlog/n/08/${pad(0, 12)} is not the hash of its leaves` });
+      expect((await verifyLedger(temp.dir)).broken).to.include({
+        key: `tlog/n/08/${pad(0, 12)}`,
+        reason: `log node tlog/n/08/${pad(0, 12)} is not the hash of its leaves`,
+      });
     });
 
     it('catches the stored node deleted, and a node no leaves make', async () => {
@@ -191,7 +220,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
       expect(report).to.include({ intact: true, stateKeys: 4, transactions: 16 });
     });
 
-    it('still names a changed value of the key whose history encloses another\'s', async () => {
+    it("still names a changed value of the key whose history encloses another's", async () => {
       await change((db) => db.put('s!a', Buffer.from('a 9')));
       expect((await verifyLedger(temp.dir)).broken).to.include({ key: 'a', reason: 'state value differs from what block 10 wrote' });
     });
@@ -212,7 +241,12 @@ describe('verifyLedger, streaming (issue 16)', () => {
       const { txId } = await ledger.submit({ identity: platformA, fn: 'keys:announce', args: [`${STANDALONE}a`, bad] });
       await ledger.close();
       // Both are broken: the first in key order is named, as the state walk would meet them.
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: `${STANDALONE}a`, block: 1, txId, reason: 'record hash differs from its content' });
+      expect((await verifyLedger(temp.dir)).broken).to.include({
+        key: `${STANDALONE}a`,
+        block: 1,
+        txId,
+        reason: 'record hash differs from its content',
+      });
     });
 
     it('names the record written without an event', async () => {
@@ -230,21 +264,35 @@ describe('verifyLedger, streaming (issue 16)', () => {
     await ledger.submit({ identity: platformA, fn: 'keys:put', args: ['k', 'v'] });
     await ledger.close();
     await change((db) => db.put(`b!${pad(7, 12)}`, Buffer.from('{}')));
-    expect((await verifyLedger(temp.dir)).broken).to.include({ block: 7, key: `b!${pad(7, 12)}`, reason: 'block beyond the ledger height (never committed)' });
+    expect((await verifyLedger(temp.dir)).broken).to.include({
+      block: 7,
+      key: `b!${pad(7, 12)}`,
+      reason: 'block beyond the ledger height (never committed)',
+    });
   });
 
-  describe('on a store holding table files no version names (an interrupted compaction\'s)', () => {
+  describe("on a store holding table files no version names (an interrupted compaction's)", () => {
     /** Every file of the store: size, content, inode and modification time. */
-    const snapshot = () => Object.fromEntries(readdirSync(temp.dir).sort().map((name) => {
-      const file = path.join(temp.dir, name);
-      const { size, ino, mtimeMs } = statSync(file);
-      return [name, { size, ino, mtimeMs, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }];
-    }));
+    const snapshot = () =>
+      Object.fromEntries(
+        readdirSync(temp.dir)
+          .sort()
+          .map((name) => {
+            const file = path.join(temp.dir, name);
+            const { size, ino, mtimeMs } = statSync(file);
+            return [name, { size, ino, mtimeMs, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }];
+          }),
+      );
 
     beforeEach(async () => {
       const write = async (from: number) => {
         const ledger = await EmbeddedLedger.open(temp.dir);
-        for (let i = from; i < from + 3; i++) await ledger.submit({ identity: platformA, fn: 'notary:notariseDocument', args: [JSON.stringify({ sha256: doc(`orphan ${i}`), kind: 'archive' })] });
+        for (let i = from; i < from + 3; i++)
+          await ledger.submit({
+            identity: platformA,
+            fn: 'notary:notariseDocument',
+            args: [JSON.stringify({ sha256: doc(`orphan ${i}`), kind: 'archive' })],
+          });
         await ledger.close();
       };
       await write(0);
@@ -253,9 +301,13 @@ describe('verifyLedger, streaming (issue 16)', () => {
       await write(3);
       // Valid tables numbered where LevelDB numbers the files it creates next.
       const names = readdirSync(temp.dir);
-      const table = present(names.find((name) => name.endsWith('.ldb')), 'a table file to plant copies of');
+      const table = present(
+        names.find((name) => name.endsWith('.ldb')),
+        'a table file to plant copies of',
+      );
       const highest = Math.max(...names.map((name) => Number.parseInt(/\d+/.exec(name)?.[0] ?? '0', 10)));
-      for (let number = highest + 1; number <= highest + 40; number++) copyFileSync(path.join(temp.dir, table), path.join(temp.dir, `${pad(number, 6)}.ldb`));
+      for (let number = highest + 1; number <= highest + 40; number++)
+        copyFileSync(path.join(temp.dir, table), path.join(temp.dir, `${pad(number, 6)}.ldb`));
     });
 
     it('changes no byte, inode or time of any file of the original', async () => {
@@ -267,7 +319,9 @@ describe('verifyLedger, streaming (issue 16)', () => {
     });
 
     it('leaves out such a table cut short (a flush killed midway, which LevelDB deletes on opening), and still checks the tables the MANIFEST names', async () => {
-      const tables = readdirSync(temp.dir).filter((name) => name.endsWith('.ldb')).sort();
+      const tables = readdirSync(temp.dir)
+        .filter((name) => name.endsWith('.ldb'))
+        .sort();
       const torn = path.join(temp.dir, tables.at(-1) ?? '');
       writeFileSync(torn, readFileSync(torn).subarray(0, 100));
       const report = await verifyLedger(temp.dir);

@@ -15,14 +15,31 @@ const DAY = 86_400_000;
 const doc = (name: string) => sha256Hex(`page document ${name}`);
 
 /** Seeds a tender that went through every step, with two deposits left unreleased past 5 days. */
-async function seedTender(t: TestGateway, platform: TenderLedgerClient, bidFile: string): Promise<{ projectId: string; salt: string; price: number }> {
+async function seedTender(
+  t: TestGateway,
+  platform: TenderLedgerClient,
+  bidFile: string,
+): Promise<{ projectId: string; salt: string; price: number }> {
   const tender = Tender.overHttp(t, platform, 'GZ-2026-0042');
   const deadline = t.time.iso(3 * DAY);
-  await tender.register({ name: '六盘水市中心城区道路改造', category: '房建市政', tenderer: '六盘水市住房和城乡建设局', estimatedPrice: 500_000_000, bidDeadline: deadline, openingTime: deadline });
+  await tender.register({
+    name: '六盘水市中心城区道路改造',
+    category: '房建市政',
+    tenderer: '六盘水市住房和城乡建设局',
+    estimatedPrice: 500_000_000,
+    bidDeadline: deadline,
+    openingTime: deadline,
+  });
   const mine = '91520200MA6DKQ7X1B';
   const price = 430_000_000;
   for (const bidderId of [mine, 'B-SECOND', 'B-THIRD']) {
-    await tender.registerBidder(bidderId, { form: 'guarantee', amount: DEPOSIT, issuer: '贵州银行', reference: `BG-${bidderId.slice(-4)}`, docSha256: doc(`letter ${bidderId}`) });
+    await tender.registerBidder(bidderId, {
+      form: 'guarantee',
+      amount: DEPOSIT,
+      issuer: '贵州银行',
+      reference: `BG-${bidderId.slice(-4)}`,
+      docSha256: doc(`letter ${bidderId}`),
+    });
   }
   const bidFileSha256 = sha256Hex(readFileSync(bidFile));
   // The first bidder changes its bid before the deadline (BL 29): the later commitment counts.
@@ -63,7 +80,12 @@ describe('web pages in headless Chromium', function () {
     writeFileSync(bidFile, `%PDF-1.4 投标文件 ${Date.now()}\n`.repeat(300));
     t = await startTestGateway({
       TRADING_CENTRE_NAME: '六盘水市公共资源交易中心',
-      PLATFORM_NAMES: JSON.stringify({ 'gz-etrading': '贵州省公共资源交易电子平台', '91520200MA6DKQ7X1B': '贵州路桥建设有限公司', 'B-SECOND': '六盘水第二建设公司', 'B-THIRD': '水城第三工程公司' }),
+      PLATFORM_NAMES: JSON.stringify({
+        'gz-etrading': '贵州省公共资源交易电子平台',
+        '91520200MA6DKQ7X1B': '贵州路桥建设有限公司',
+        'B-SECOND': '六盘水第二建设公司',
+        'B-THIRD': '水城第三工程公司',
+      }),
     });
     const platform = await t.client('platform', 'gz-etrading');
     receipt = (await platform.notariseFile(announcement, { kind: 'announcement', metadata: { fileName: '招标公告.pdf' } })).receipt;
@@ -80,14 +102,19 @@ describe('web pages in headless Chromium', function () {
   beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     (page as unknown as { errors: string[] }).errors = errors;
   });
   afterEach(async function () {
     const errors = (page as unknown as { errors: string[] }).errors;
     await page.close();
     // A Content-Security-Policy violation or a script error shows up here.
-    expect(errors.filter((e) => !e.includes('Failed to load resource')), 'console errors').to.deep.equal([]);
+    expect(
+      errors.filter((e) => !e.includes('Failed to load resource')),
+      'console errors',
+    ).to.deep.equal([]);
   });
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -96,13 +123,20 @@ describe('web pages in headless Chromium', function () {
       await page.goto(t.url);
       expect(await page.textContent('h1')).to.equal('核验文件或回执');
       const content = [...readFileSync(announcement)];
-      await page.evaluate(({ bytes, name }) => {
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'application/pdf' }));
-        document.getElementById('drop-zone')?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-      }, { bytes: content, name: path.basename(announcement) });
+      await page.evaluate(
+        ({ bytes, name }) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'application/pdf' }));
+          document
+            .getElementById('drop-zone')
+            ?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        },
+        { bytes: content, name: path.basename(announcement) },
+      );
       await page.waitForSelector('[data-testid="found"]');
-      expect(await page.textContent('#file-result')).to.include(sha256Hex(readFileSync(announcement))).and.include('文件存证');
+      expect(await page.textContent('#file-result'))
+        .to.include(sha256Hex(readFileSync(announcement)))
+        .and.include('文件存证');
       await shot('verify-file-found');
     });
 
@@ -125,7 +159,10 @@ describe('web pages in headless Chromium', function () {
       await shot('verify-receipt-valid');
       const [header, payload, signature] = receipt.split('.') as [string, string, string];
       const at = Math.floor(signature.length / 2);
-      await page.fill('#receipt', `${header}.${payload}.${signature.slice(0, at)}${signature[at] === 'A' ? 'B' : 'A'}${signature.slice(at + 1)}`);
+      await page.fill(
+        '#receipt',
+        `${header}.${payload}.${signature.slice(0, at)}${signature[at] === 'A' ? 'B' : 'A'}${signature.slice(at + 1)}`,
+      );
       await page.click('form button[type="submit"]');
       await page.waitForSelector('[data-testid="receipt-invalid"]');
       expect(await page.locator('.checks .fail').count()).to.equal(4);
@@ -138,7 +175,10 @@ describe('web pages in headless Chromium', function () {
     });
 
     it('checks a .tlog-proof file offline in the browser, and refuses it with one hash changed', async () => {
-      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string; leafIndex: number };
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], "the receipt's payload"), 'base64url').toString()) as {
+        recordId: string;
+        leafIndex: number;
+      };
       const res = await fetch(`${t.url}/v1/records/${claims.recordId}/proof`);
       expect(res.status).to.equal(200);
       const bundle = await res.text();
@@ -160,12 +200,16 @@ describe('web pages in headless Chromium', function () {
       writeFileSync(bad, lines.join('\n'));
       await page.setInputFiles('#proof-input', bad);
       await page.waitForSelector('[data-testid="proof-invalid"]');
-      expect(await page.textContent('[data-testid="proof-reason"]')).to.match(/^TLOG_(INCLUSION_INVALID|SIGNATURE_INVALID|SIGNATURE_MISSING)/);
+      expect(await page.textContent('[data-testid="proof-reason"]')).to.match(
+        /^TLOG_(INCLUSION_INVALID|SIGNATURE_INVALID|SIGNATURE_MISSING)/,
+      );
       await shot('verify-proof-refused');
     });
 
     it('checks a proof carried in a link (#proof=…)', async () => {
-      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string };
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], "the receipt's payload"), 'base64url').toString()) as {
+        recordId: string;
+      };
       const bundle = await (await fetch(`${t.url}/v1/records/${claims.recordId}/proof`)).text();
       await page.goto(`${t.url}/#proof=${Buffer.from(bundle).toString('base64url')}`);
       await page.waitForSelector('[data-testid="proof-valid"]');
@@ -173,8 +217,12 @@ describe('web pages in headless Chromium', function () {
   });
 
   describe('the evidence certificate (存证证明)', () => {
-    it('shows the record\'s facts, block and tx, with a QR code that opens the verify page for it', async () => {
-      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string; recordHash: string; blockNumber: number };
+    it("shows the record's facts, block and tx, with a QR code that opens the verify page for it", async () => {
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], "the receipt's payload"), 'base64url').toString()) as {
+        recordId: string;
+        recordHash: string;
+        blockNumber: number;
+      };
       await page.goto(`${t.url}/certificate/${claims.recordId}`);
       await page.waitForSelector('[data-testid="certificate"]');
       const text = await page.textContent('[data-testid="certificate"]');
@@ -189,11 +237,13 @@ describe('web pages in headless Chromium', function () {
       await page.waitForSelector('[data-testid="found"]');
     });
 
-    it('carries the record\'s inclusion proof in a second QR code, whose link opens the verify page checking it offline', async () => {
-      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string };
+    it("carries the record's inclusion proof in a second QR code, whose link opens the verify page checking it offline", async () => {
+      const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], "the receipt's payload"), 'base64url').toString()) as {
+        recordId: string;
+      };
       await page.goto(`${t.url}/certificate/${claims.recordId}`);
       await page.waitForSelector('[data-testid="proof-qr"] img');
-      const link = await page.getAttribute('[data-testid="proof-qr"] a', 'href') ?? '';
+      const link = (await page.getAttribute('[data-testid="proof-qr"] a', 'href')) ?? '';
       expect(link.startsWith(`${t.url}/?record=${claims.recordId}#proof=`), link).to.equal(true);
       const bundle = Buffer.from(link.split('#proof=')[1] ?? '', 'base64url').toString('utf8');
       expect(bundle.startsWith('c2sp.org/tlog-proof@v1\n'), bundle).to.equal(true);
@@ -203,19 +253,30 @@ describe('web pages in headless Chromium', function () {
       await page.waitForSelector('[data-testid="proof-valid"]');
     });
 
-    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+    for (const [lang, width] of [
+      ['zh', 1280],
+      ['en', 1280],
+      ['zh', 390],
+      ['en', 390],
+    ] as const) {
       it(`names the document, its kind and the parties, in Beijing time, with the PDF to download (${lang}, ${width} px)`, async () => {
-        const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], 'the receipt\'s payload'), 'base64url').toString()) as { recordId: string };
+        const claims = JSON.parse(Buffer.from(present(receipt.split('.')[1], "the receipt's payload"), 'base64url').toString()) as {
+          recordId: string;
+        };
         await page.setViewportSize({ width, height: 900 });
         await page.goto(`${t.url}/certificate/${claims.recordId}`);
         if (lang === 'en') await page.click('#lang-switch');
         await page.waitForSelector('[data-testid="certificate"]');
-        const text = await page.textContent('[data-testid="certificate"]') ?? '';
-        expect(text).to.include('六盘水市公共资源交易中心').and.include('招标公告.pdf').and.include('贵州省公共资源交易电子平台')
-          .and.include(lang === 'zh' ? '北京时间' : 'Beijing time').and.include(lang === 'zh' ? '招标公告' : 'Tender announcement');
+        const text = (await page.textContent('[data-testid="certificate"]')) ?? '';
+        expect(text)
+          .to.include('六盘水市公共资源交易中心')
+          .and.include('招标公告.pdf')
+          .and.include('贵州省公共资源交易电子平台')
+          .and.include(lang === 'zh' ? '北京时间' : 'Beijing time')
+          .and.include(lang === 'zh' ? '招标公告' : 'Tender announcement');
         expect(text).to.not.include('platform::').and.not.include('TradingCentreMSP');
         const pdf = await page.getAttribute('[data-testid="pdf"]', 'href');
-        const response = await page.request.get(`${t.url}${present(pdf, 'the certificate\'s PDF link')}`);
+        const response = await page.request.get(`${t.url}${present(pdf, "the certificate's PDF link")}`);
         expect(response.headers()['content-type']).to.equal('application/pdf');
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
         await shot(`certificate-${lang}-${width}`);
@@ -226,9 +287,21 @@ describe('web pages in headless Chromium', function () {
       const platform = await t.client('platform', 'gz-etrading');
       const projectId = 'GZ-2026-0099';
       const deadline = t.time.iso(3 * DAY);
-      await platform.registerProject({ projectId, name: '钟山区学校改扩建', category: '房建市政', estimatedPrice: 100_000_000, depositAmount: DEPOSIT, bidDeadline: deadline, openingTime: deadline, tenderDocSha256: doc('sealed tender') });
+      await platform.registerProject({
+        projectId,
+        name: '钟山区学校改扩建',
+        category: '房建市政',
+        estimatedPrice: 100_000_000,
+        depositAmount: DEPOSIT,
+        bidDeadline: deadline,
+        openingTime: deadline,
+        tenderDocSha256: doc('sealed tender'),
+      });
       await platform.registerBidder(projectId, { bidderId: 'B-SEALED', deposit: { form: 'cash', amount: DEPOSIT } });
-      const { record } = await platform.submitBid(projectId, { bidderId: 'B-SEALED', commitment: commitBid({ projectId, bidderId: 'B-SEALED', bidFileSha256: doc('sealed bid'), price: 90_000_000 }).commitment });
+      const { record } = await platform.submitBid(projectId, {
+        bidderId: 'B-SEALED',
+        commitment: commitBid({ projectId, bidderId: 'B-SEALED', bidFileSha256: doc('sealed bid'), price: 90_000_000 }).commitment,
+      });
       await page.goto(`${t.url}/certificate/${record.recordId}`);
       await page.waitForSelector('[data-testid="notice"]');
       expect(await page.textContent('[data-testid="notice"]')).to.include('第二十二条');
@@ -246,7 +319,7 @@ describe('web pages in headless Chromium', function () {
       await page.waitForSelector('#projects li');
     };
 
-    it('shows a project\'s timeline through every step with the chain check, names for ids, kinds and amounts in words, superseded commitments read right', async () => {
+    it("shows a project's timeline through every step with the chain check, names for ids, kinds and amounts in words, superseded commitments read right", async () => {
       await signInAsRegulator('zh');
       await page.selectOption('#filter-category', '房建市政');
       await page.waitForSelector(`#projects li[data-project="${tender.projectId}"]`);
@@ -254,18 +327,45 @@ describe('web pages in headless Chromium', function () {
       await page.waitForSelector('[data-testid="chain"]');
       expect(await page.textContent('[data-testid="chain"]')).to.equal('哈希链完整');
       const steps = await page.locator('.timeline li strong').allTextContents();
-      for (const step of ['项目登记', '投标报名', '投标递交（密封）', '文件存证', '组建评标委员会（专家抽取）', '开标', '评标打分', '定标', '签订合同', '退还保证金']) expect(steps).to.include(step);
+      for (const step of [
+        '项目登记',
+        '投标报名',
+        '投标递交（密封）',
+        '文件存证',
+        '组建评标委员会（专家抽取）',
+        '开标',
+        '评标打分',
+        '定标',
+        '签订合同',
+        '退还保证金',
+      ])
+        expect(steps).to.include(step);
       const detailOf = (step: RegExp) => page.locator('.timeline li', { has: page.locator('strong', { hasText: step }) });
       // The award names the winner and its price in yuan with grouping.
-      expect(await detailOf(/^定标$/).locator('.detail').textContent()).to.equal('贵州路桥建设有限公司 · 4,300,000.00 元');
+      expect(
+        await detailOf(/^定标$/)
+          .locator('.detail')
+          .textContent(),
+      ).to.equal('贵州路桥建设有限公司 · 4,300,000.00 元');
       // Scores are integer hundredths of a point, shown as points.
-      expect(await detailOf(/^评标打分$/).first().locator('.detail').textContent()).to.equal('E1: 贵州路桥建设有限公司 92.00, 六盘水第二建设公司 86.50, 水城第三工程公司 81.00');
+      expect(
+        await detailOf(/^评标打分$/)
+          .first()
+          .locator('.detail')
+          .textContent(),
+      ).to.equal('E1: 贵州路桥建设有限公司 92.00, 六盘水第二建设公司 86.50, 水城第三工程公司 81.00');
       // The first bidder changed its bid: the older commitment is the superseded one, the newer one counts.
-      const commitments = await detailOf(/^投标递交（密封）$/).locator('.detail').allTextContents();
+      const commitments = await detailOf(/^投标递交（密封）$/)
+        .locator('.detail')
+        .allTextContents();
       expect(commitments[0]).to.include('贵州路桥建设有限公司').and.include('已被后续承诺取代');
       expect(commitments[1]).to.include('贵州路桥建设有限公司').and.include('当前有效');
-      expect(await detailOf(/^文件存证$/).locator('.detail').textContent()).to.equal('澄清/修改文件 · 澄清文件第1号.pdf');
-      const timeline = await page.textContent('.timeline') ?? '';
+      expect(
+        await detailOf(/^文件存证$/)
+          .locator('.detail')
+          .textContent(),
+      ).to.equal('澄清/修改文件 · 澄清文件第1号.pdf');
+      const timeline = (await page.textContent('.timeline')) ?? '';
       expect(timeline).to.include('贵州省公共资源交易电子平台').and.not.include('platform::').and.not.include('TradingCentreMSP');
       await shot('regulator-timeline');
       await page.click('#tab-overdue');
@@ -278,7 +378,16 @@ describe('web pages in headless Chromium', function () {
     it('searches and pages projects on the server, and shows a project past its deadline as awaiting opening', async () => {
       const platform = await t.client('platform', 'gz-etrading');
       for (let i = 0; i < 55; i++) {
-        await platform.registerProject({ projectId: `PAGE-${String(i).padStart(3, '0')}`, name: `批量项目 ${i}`, category: '政府采购', estimatedPrice: 10_000_000, depositAmount: 100_000, bidDeadline: t.time.iso(DAY), openingTime: t.time.iso(DAY), tenderDocSha256: doc(`page ${i}`) });
+        await platform.registerProject({
+          projectId: `PAGE-${String(i).padStart(3, '0')}`,
+          name: `批量项目 ${i}`,
+          category: '政府采购',
+          estimatedPrice: 10_000_000,
+          depositAmount: 100_000,
+          bidDeadline: t.time.iso(DAY),
+          openingTime: t.time.iso(DAY),
+          tenderDocSha256: doc(`page ${i}`),
+        });
       }
       t.clock.advance(2 * DAY);
       await signInAsRegulator('zh');
@@ -300,7 +409,12 @@ describe('web pages in headless Chromium', function () {
       expect(await page.locator('#projects li .status', { hasText: '投标中' }).count()).to.equal(0);
     });
 
-    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+    for (const [lang, width] of [
+      ['zh', 1280],
+      ['en', 1280],
+      ['zh', 390],
+      ['en', 390],
+    ] as const) {
       it(`fits the screen with reports on their own tabs, tables as cards on a phone (${lang}, ${width} px)`, async () => {
         await page.setViewportSize({ width, height: 900 });
         await signInAsRegulator(lang);
@@ -318,7 +432,9 @@ describe('web pages in headless Chromium', function () {
         const display = await page.evaluate(() => getComputedStyle(document.querySelector('#overdue td') as Element).display);
         expect(display).to.equal(width === 390 ? 'grid' : 'table-cell');
         // No text runs down in one-character columns: every cell is at least a few characters wide.
-        const narrowest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('#overdue td')].map((td) => td.getBoundingClientRect().width)));
+        const narrowest = await page.evaluate(() =>
+          Math.min(...[...document.querySelectorAll('#overdue td')].map((td) => td.getBoundingClientRect().width)),
+        );
         expect(narrowest).to.be.above(60);
         expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).to.be.at.most(0);
         await shot(`regulator-overdue-${lang}-${width}`);
@@ -327,7 +443,12 @@ describe('web pages in headless Chromium', function () {
   });
 
   describe('the bidder page (投标人)', () => {
-    for (const [lang, width] of [['zh', 1280], ['en', 1280], ['zh', 390], ['en', 390]] as const) {
+    for (const [lang, width] of [
+      ['zh', 1280],
+      ['en', 1280],
+      ['zh', 390],
+      ['en', 390],
+    ] as const) {
       it(`shows registration, deposit, commitments with labelled times, the opening, the award and the contract, each with its receipt, and one local check (${lang}, ${width} px)`, async () => {
         await page.setViewportSize({ width, height: 900 });
         await page.goto(`${t.url}/bidder`);
@@ -335,11 +456,36 @@ describe('web pages in headless Chromium', function () {
         await page.fill('#token', await t.token('bidder', '91520200MA6DKQ7X1B'));
         await page.click('form button[type="submit"]');
         await page.waitForSelector('.bid');
-        const card = await page.textContent('.bid') ?? '';
+        const card = (await page.textContent('.bid')) ?? '';
         expect(card).to.include(tender.projectId);
-        const words = lang === 'zh'
-          ? ['投标截止时间', '开标时间', '投标报名', '银行保函', '已交 20,000.00 元', '已开标，投标有效', '中标', '4,300,000.00', '合同', '保证金尚未退还', '递交时间']
-          : ['Bid deadline', 'Opening time', 'Registration', 'bank guarantee letter', 'paid 20,000.00 yuan', 'opened, bid valid', 'won', '4,300,000.00', 'Contract', 'deposit not yet released', 'Submitted'];
+        const words =
+          lang === 'zh'
+            ? [
+                '投标截止时间',
+                '开标时间',
+                '投标报名',
+                '银行保函',
+                '已交 20,000.00 元',
+                '已开标，投标有效',
+                '中标',
+                '4,300,000.00',
+                '合同',
+                '保证金尚未退还',
+                '递交时间',
+              ]
+            : [
+                'Bid deadline',
+                'Opening time',
+                'Registration',
+                'bank guarantee letter',
+                'paid 20,000.00 yuan',
+                'opened, bid valid',
+                'won',
+                '4,300,000.00',
+                'Contract',
+                'deposit not yet released',
+                'Submitted',
+              ];
         for (const word of words) expect(card, word).to.include(word);
         // The older commitment is the superseded one; the newer one counts.
         const badges = await page.locator('[data-testid="commitment"] .badge').allTextContents();
@@ -361,7 +507,13 @@ describe('web pages in headless Chromium', function () {
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.bid .receipt-download').first().click()]);
       const saved = path.join(files.dir, 'receipt.jws');
       await download.saveAs(saved);
-      const verified = await (await fetch(`${t.url}/v1/receipts/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receipt: readFileSync(saved, 'utf8').trim() }) })).json() as { valid: boolean };
+      const verified = (await (
+        await fetch(`${t.url}/v1/receipts/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ receipt: readFileSync(saved, 'utf8').trim() }),
+        })
+      ).json()) as { valid: boolean };
       expect(verified.valid).to.equal(true);
       await page.setInputFiles('#check-file', bidFile);
       await page.fill('#check-price', String(tender.price));

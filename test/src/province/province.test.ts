@@ -19,7 +19,9 @@ const PROVINCE = 'ProvinceMSP';
 
 function loadConnection(): FabricConnection {
   if (!existsSync(FABRIC_CONNECTION)) {
-    throw new Error(`THE PROVINCE SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "CITIES=2 npm run network:up && npm run network:deploy" first.`);
+    throw new Error(
+      `THE PROVINCE SUITE CANNOT RUN: ${FABRIC_CONNECTION} is missing. Run "CITIES=2 npm run network:up && npm run network:deploy" first.`,
+    );
   }
   const connection = readConnection();
   const missing = [CITY_A, CITY_B, PROVINCE, REGULATOR].filter((mspId) => !connection.peers[mspId]);
@@ -42,13 +44,30 @@ describe('The province network', function () {
 
   before(async () => {
     connection = loadConnection();
-    [cityA, cityB, province] = await Promise.all([centreGateway(connection, CITY_A), centreGateway(connection, CITY_B), centreGateway(connection, PROVINCE)]);
+    [cityA, cityB, province] = await Promise.all([
+      centreGateway(connection, CITY_A),
+      centreGateway(connection, CITY_B),
+      centreGateway(connection, PROVINCE),
+    ]);
     raw = rawGateway(connection, CITY_A, 'User1');
     const now = Date.now();
-    registered = await cityA.submit(platform, 'tender:registerProject', [JSON.stringify({
-      projectId, name: '省网测试工程', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
-      bidDeadline: new Date(now + 3_600_000).toISOString(), openingTime: new Date(now + 7_200_000).toISOString(), tenderDocSha256,
-    })], projectId);
+    registered = await cityA.submit(
+      platform,
+      'tender:registerProject',
+      [
+        JSON.stringify({
+          projectId,
+          name: '省网测试工程',
+          category: 'construction',
+          estimatedPrice: 100_000_000,
+          depositAmount: 2_000_000,
+          bidDeadline: new Date(now + 3_600_000).toISOString(),
+          openingTime: new Date(now + 7_200_000).toISOString(),
+          tenderDocSha256,
+        }),
+      ],
+      projectId,
+    );
   });
   after(async () => {
     raw?.gateway.close();
@@ -58,40 +77,59 @@ describe('The province network', function () {
 
   const contract = () => raw.gateway.getNetwork(connection.channel).getContract(connection.chaincode);
   const documentOf = (label: string) => JSON.stringify({ projectId, sha256: sha(`${label} ${randomUUID()}`), kind: 'clarification' });
-  const trailSeenByA = async () => JSON.parse(await cityA.evaluate({ kind: 'caller', caller: platform }, 'tender:getTrail', [projectId])) as { records: LedgerRecord[]; chainValid: boolean };
+  const trailSeenByA = async () =>
+    JSON.parse(await cityA.evaluate({ kind: 'caller', caller: platform }, 'tender:getTrail', [projectId])) as {
+      records: LedgerRecord[];
+      chainValid: boolean;
+    };
 
-  describe('a tender of city A recorded through A\'s gateway', () => {
-    it('was endorsed by A\'s peer and the regulator\'s, and by no other centre', async () => {
+  describe("a tender of city A recorded through A's gateway", () => {
+    it("was endorsed by A's peer and the regulator's, and by no other centre", async () => {
       expect(await endorsersOfTx(raw.gateway, connection.channel, registered.txId)).to.deep.equal([REGULATOR, CITY_A].sort());
     });
 
-    it('is found, in the same block, through city B\'s gateway and the province centre\'s', async () => {
+    it("is found, in the same block, through city B's gateway and the province centre's", async () => {
       for (const other of [cityB, province]) {
-        expect(await other.transaction(registered.txId)).to.deep.equal({ blockNumber: registered.blockNumber, blockHash: registered.blockHash });
-        const found = JSON.parse(await other.evaluate({ kind: 'public' }, 'tender:findByHash', [tenderDocSha256])) as { records: { recordId: string; projectId: string }[] };
+        expect(await other.transaction(registered.txId)).to.deep.equal({
+          blockNumber: registered.blockNumber,
+          blockHash: registered.blockHash,
+        });
+        const found = JSON.parse(await other.evaluate({ kind: 'public' }, 'tender:findByHash', [tenderDocSha256])) as {
+          records: { recordId: string; projectId: string }[];
+        };
         expect(found.records.map((r) => [r.recordId, r.projectId])).to.deep.equal([[registered.txId, projectId]]);
         const trail = JSON.parse(await other.evaluate({ kind: 'public' }, 'tender:getTrail', [projectId])) as { chainValid: boolean };
         expect(trail.chainValid).to.equal(true);
       }
     });
 
-    it('reads whole, and checks, through the regulator\'s peer', async () => {
-      const trail = JSON.parse(await cityB.evaluate({ kind: 'caller', caller: { role: 'regulator', issuer: ISSUER, sub: 'regulator' } }, 'tender:getTrail', [projectId])) as { records: LedgerRecord[] };
+    it("reads whole, and checks, through the regulator's peer", async () => {
+      const trail = JSON.parse(
+        await cityB.evaluate({ kind: 'caller', caller: { role: 'regulator', issuer: ISSUER, sub: 'regulator' } }, 'tender:getTrail', [
+          projectId,
+        ]),
+      ) as { records: LedgerRecord[] };
       expect(trail.records.map((r) => r.recordId)).to.deep.equal([registered.txId]);
       expect(checkChain(trail.records).valid).to.equal(true);
     });
   });
 
-  describe('a write for A\'s project', () => {
-    it('by city B\'s platform is refused by the contract (NOT_PROJECT_OWNER)', async () => {
-      const refused = await cityB.submit(platform, 'tender:notariseDocument', [documentOf('B writes')], projectId)
+  describe("a write for A's project", () => {
+    it("by city B's platform is refused by the contract (NOT_PROJECT_OWNER)", async () => {
+      const refused = await cityB
+        .submit(platform, 'tender:notariseDocument', [documentOf('B writes')], projectId)
         .then(() => 'committed', errorMessage);
       expect(refused).to.contain('NOT_PROJECT_OWNER');
     });
 
-    for (const [without, endorsers] of [['A', [CITY_B, REGULATOR]], ['the regulator', [CITY_A, CITY_B]]] as const) {
+    for (const [without, endorsers] of [
+      ['A', [CITY_B, REGULATOR]],
+      ['the regulator', [CITY_A, CITY_B]],
+    ] as const) {
       it(`endorsed without ${without} (by ${endorsers.join(' and ')}) is refused at validation with ENDORSEMENT_POLICY_FAILURE`, async () => {
-        const transaction = await contract().newProposal('tender:notariseDocument', { arguments: [documentOf(`without ${without}`)], endorsingOrganizations: [...endorsers] }).endorse();
+        const transaction = await contract()
+          .newProposal('tender:notariseDocument', { arguments: [documentOf(`without ${without}`)], endorsingOrganizations: [...endorsers] })
+          .endorse();
         const status = await (await transaction.submit()).getStatus();
         expect(status.code).to.equal(peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
         expect(status.successful).to.equal(false);
@@ -101,7 +139,9 @@ describe('The province network', function () {
     }
 
     it('endorsed by A and the regulator, chosen the same way by hand, commits', async () => {
-      const transaction = await contract().newProposal('tender:notariseDocument', { arguments: [documentOf('with A')], endorsingOrganizations: [CITY_A, REGULATOR] }).endorse();
+      const transaction = await contract()
+        .newProposal('tender:notariseDocument', { arguments: [documentOf('with A')], endorsingOrganizations: [CITY_A, REGULATOR] })
+        .endorse();
       const status = await (await transaction.submit()).getStatus();
       expect(status.code).to.equal(peer.TxValidationCode.VALID);
       const trail = await trailSeenByA();
@@ -109,28 +149,46 @@ describe('The province network', function () {
       expect(trail.chainValid).to.equal(true);
     });
 
-    it('by the regulator through the regulator\'s peer (closing bidding) is endorsed by A too, the key-level policy found by the peer\'s gateway', async () => {
+    it("by the regulator through the regulator's peer (closing bidding) is endorsed by A too, the key-level policy found by the peer's gateway", async () => {
       const closing = `${projectId}-C`;
       const deadline = Date.now() + 5_000;
-      await cityA.submit(platform, 'tender:registerProject', [JSON.stringify({
-        projectId: closing, name: '截标测试', category: 'construction', estimatedPrice: 100_000_000, depositAmount: 2_000_000,
-        bidDeadline: new Date(deadline).toISOString(), openingTime: new Date(deadline + 3_600_000).toISOString(), tenderDocSha256: sha(closing),
-      })], closing);
+      await cityA.submit(
+        platform,
+        'tender:registerProject',
+        [
+          JSON.stringify({
+            projectId: closing,
+            name: '截标测试',
+            category: 'construction',
+            estimatedPrice: 100_000_000,
+            depositAmount: 2_000_000,
+            bidDeadline: new Date(deadline).toISOString(),
+            openingTime: new Date(deadline + 3_600_000).toISOString(),
+            tenderDocSha256: sha(closing),
+          }),
+        ],
+        closing,
+      );
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now() + 1_000)));
       const regulatorGateway = rawGateway(connection, REGULATOR, 'User1');
       try {
         const network = regulatorGateway.gateway.getNetwork(connection.channel);
-        const transaction = await network.getContract(connection.chaincode).newProposal('tender:closeBidding', { arguments: [closing] }).endorse();
+        const transaction = await network
+          .getContract(connection.chaincode)
+          .newProposal('tender:closeBidding', { arguments: [closing] })
+          .endorse();
         const status = await (await transaction.submit()).getStatus();
         expect(status.code).to.equal(peer.TxValidationCode.VALID);
-        expect(await endorsersOfTx(regulatorGateway.gateway, connection.channel, status.transactionId)).to.deep.equal([REGULATOR, CITY_A].sort());
+        expect(await endorsersOfTx(regulatorGateway.gateway, connection.channel, status.transactionId)).to.deep.equal(
+          [REGULATOR, CITY_A].sort(),
+        );
       } finally {
         regulatorGateway.gateway.close();
         regulatorGateway.client.close();
       }
     });
 
-    it('by A\'s platform through A\'s gateway commits, its endorsers found by the gateway', async () => {
+    it("by A's platform through A's gateway commits, its endorsers found by the gateway", async () => {
       const committed = await cityA.submit(platform, 'tender:notariseDocument', [documentOf('through the gateway')], projectId);
       const trail = await trailSeenByA();
       expect(trail.records.map((r) => r.recordId)).to.include(committed.txId);

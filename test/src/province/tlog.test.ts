@@ -6,8 +6,12 @@ import { policyOf, proofOf, startWitnessingGateways, type WitnessingOrg } from '
 
 /** How a province centre's gateway runs: its platform signs as User1 of its organisation, public reads as User2, through its own peer. */
 const centre = (mspId: string) => ({
-  PLATFORM_MSP_ID: mspId, FABRIC_TLOG_PEER: 'platform', FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'gz-etrading': 'User1' }),
-  FABRIC_PUBLIC_IDENTITY: 'User2', FABRIC_BIDDER_IDENTITY: 'User2', FABRIC_REGULATOR_IDENTITY: 'User1',
+  PLATFORM_MSP_ID: mspId,
+  FABRIC_TLOG_PEER: 'platform',
+  FABRIC_PLATFORM_IDENTITIES: JSON.stringify({ 'gz-etrading': 'User1' }),
+  FABRIC_PUBLIC_IDENTITY: 'User2',
+  FABRIC_BIDDER_IDENTITY: 'User2',
+  FABRIC_REGULATOR_IDENTITY: 'User1',
 });
 
 /**
@@ -16,7 +20,7 @@ const centre = (mspId: string) => ({
  * centre is handed out only once every other centre has cosigned, from its own peer, that its
  * ledger has the same tree.
  */
-describe('The province network: each centre\'s transparency log, witnessed by the other centres', function () {
+describe("The province network: each centre's transparency log, witnessed by the other centres", function () {
   this.timeout(600_000);
   const temp = tempDir('tender-province-tlog-');
   let centres: WitnessingOrg[] = [];
@@ -40,7 +44,10 @@ describe('The province network: each centre\'s transparency log, witnessed by th
     const indices = [];
     for (const c of centres) {
       const verified = verifyProof(await proofOf(c.gateway, record.recordId), record, policyOf(c, centres));
-      expect(verified.cosignatures.map((w) => w.witness), c.name).to.have.length(2);
+      expect(
+        verified.cosignatures.map((w) => w.witness),
+        c.name,
+      ).to.have.length(2);
       indices.push(verified.index);
     }
     expect(new Set(indices).size, `leaf indices ${indices.join(', ')}`).to.equal(1);

@@ -21,9 +21,17 @@ describe('TENDER_TEST_BACKENDS', () => {
     let status = 0;
     let output = '';
     try {
-      execFileSync(process.execPath, [path.join(REPO, 'node_modules/mocha/bin/mocha.js'), '--no-config', 'test/dist/chaincode/tender-contract.test.js'], {
-        cwd: REPO, env: { ...process.env, TENDER_TEST_BACKENDS: 'fabirc' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000,
-      });
+      execFileSync(
+        process.execPath,
+        [path.join(REPO, 'node_modules/mocha/bin/mocha.js'), '--no-config', 'test/dist/chaincode/tender-contract.test.js'],
+        {
+          cwd: REPO,
+          env: { ...process.env, TENDER_TEST_BACKENDS: 'fabirc' },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 60_000,
+        },
+      );
     } catch (error) {
       status = (error as { status: number }).status;
       output = `${(error as { stdout: string }).stdout}${(error as { stderr: string }).stderr}`;

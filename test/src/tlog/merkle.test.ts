@@ -2,8 +2,20 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
-  MemoryTree, consistencyPlan, emptyRoot, pureSha256, setMerkleSha256, fromBase64, fromHex, inclusionPlan, leafHash, nodeHash, rootOfLeaves, toHex,
-  verifyConsistency, verifyInclusion,
+  MemoryTree,
+  consistencyPlan,
+  emptyRoot,
+  pureSha256,
+  setMerkleSha256,
+  fromBase64,
+  fromHex,
+  inclusionPlan,
+  leafHash,
+  nodeHash,
+  rootOfLeaves,
+  toHex,
+  verifyConsistency,
+  verifyInclusion,
 } from '@tender-ledger/tlog';
 import { nodeSha256 } from '@tender-ledger/tlog/node';
 import { LedgerError } from '@tender-ledger/domain';
@@ -65,7 +77,9 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
       expect(toHex(leafHash(Buffer.from('L123456')))).to.equal('395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56');
     });
     it('hashes the children "N123", "N456" behind 0x01', () => {
-      expect(toHex(nodeHash(Buffer.from('N123'), Buffer.from('N456')))).to.equal('aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb');
+      expect(toHex(nodeHash(Buffer.from('N123'), Buffer.from('N456')))).to.equal(
+        'aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb',
+      );
     });
   });
 
@@ -84,9 +98,20 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
   });
 
   describe('inclusion proofs: transparency-dev/merkle testdata/inclusion', () => {
-    type Probe = { file: string; leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; desc: string; wantErr: boolean };
+    type Probe = {
+      file: string;
+      leafIdx: number;
+      treeSize: number;
+      root: string;
+      leafHash: string;
+      proof: string[] | null;
+      desc: string;
+      wantErr: boolean;
+    };
     const { cases } = fixture('inclusion.json') as Fixture<Probe>;
-    const verify = (p: Probe) => () => { verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root)); };
+    const verify = (p: Probe) => () => {
+      verifyInclusion(p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root));
+    };
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_INCLUSION_INVALID (${cases.length} probes)`, () => {
       expect(cases.length).to.be.greaterThan(90);
@@ -95,21 +120,35 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
       }
     });
 
-    it('generates exactly the vectors\' happy-path proofs from the reference leaves', () => {
+    it("generates exactly the vectors' happy-path proofs from the reference leaves", () => {
       const tree = new MemoryTree();
       LEAF_INPUTS.forEach((d) => tree.appendData(d));
       const happy = cases.filter((p) => !p.wantErr && p.treeSize <= 8 && p.treeSize > 0);
       expect(happy.length).to.be.greaterThan(0);
       for (const p of happy) {
-        expect(tree.inclusionProof(p.leafIdx, p.treeSize).map((h) => Buffer.from(h).toString('base64')), p.file).to.deep.equal(p.proof ?? []);
+        expect(
+          tree.inclusionProof(p.leafIdx, p.treeSize).map((h) => Buffer.from(h).toString('base64')),
+          p.file,
+        ).to.deep.equal(p.proof ?? []);
       }
     });
   });
 
   describe('consistency proofs: transparency-dev/merkle testdata/consistency', () => {
-    type Probe = { file: string; size1: number; size2: number; root1: string; root2: string; proof: string[] | null; desc: string; wantErr: boolean };
+    type Probe = {
+      file: string;
+      size1: number;
+      size2: number;
+      root1: string;
+      root2: string;
+      proof: string[] | null;
+      desc: string;
+      wantErr: boolean;
+    };
     const { cases } = fixture('consistency.json') as Fixture<Probe>;
-    const verify = (p: Probe) => () => { verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2)); };
+    const verify = (p: Probe) => () => {
+      verifyConsistency(p.size1, p.size2, (p.proof ?? []).map(b64), b64(p.root1), b64(p.root2));
+    };
 
     it(`verifies every happy path and refuses every mutated probe with TLOG_CONSISTENCY_INVALID (${cases.length} probes)`, () => {
       expect(cases.length).to.be.greaterThan(90);
@@ -118,20 +157,25 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
       }
     });
 
-    it('generates exactly the vectors\' happy-path proofs from the reference leaves', () => {
+    it("generates exactly the vectors' happy-path proofs from the reference leaves", () => {
       const tree = new MemoryTree();
       LEAF_INPUTS.forEach((d) => tree.appendData(d));
       const happy = cases.filter((p) => !p.wantErr && p.size1 > 0 && p.size2 <= 8);
       expect(happy.length).to.be.greaterThan(0);
       for (const p of happy) {
-        expect(tree.consistencyProof(p.size1, p.size2).map((h) => Buffer.from(h).toString('base64')), p.file).to.deep.equal(p.proof ?? []);
+        expect(
+          tree.consistencyProof(p.size1, p.size2).map((h) => Buffer.from(h).toString('base64')),
+          p.file,
+        ).to.deep.equal(p.proof ?? []);
       }
     });
   });
 
   describe('the SHA-256 behind the hashes', () => {
-    after(() => { setMerkleSha256(nodeSha256); });
-    it('gives the same roots and proofs with the pure-JS (browser) SHA-256 and with Node\'s', () => {
+    after(() => {
+      setMerkleSha256(nodeSha256);
+    });
+    it("gives the same roots and proofs with the pure-JS (browser) SHA-256 and with Node's", () => {
       const build = (): { roots: string[]; proof: string[] } => {
         const tree = new MemoryTree();
         LEAF_INPUTS.forEach((d) => tree.appendData(d));
@@ -163,10 +207,22 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
           if (proof.length > 0) {
             const bad = proof.map((h) => h.slice());
             flipBits(present(bad[i % bad.length], `proof hash ${i % bad.length}`), i % 32, 1);
-            expect(codeOf(() => { verifyInclusion(i, n, leafAt, bad, root); })).to.equal('TLOG_INCLUSION_INVALID');
+            expect(
+              codeOf(() => {
+                verifyInclusion(i, n, leafAt, bad, root);
+              }),
+            ).to.equal('TLOG_INCLUSION_INVALID');
           }
-          expect(codeOf(() => { verifyInclusion(n, n, leafAt, proof, root); })).to.equal('TLOG_INCLUSION_INVALID');
-          expect(codeOf(() => { verifyInclusion(i, n, leafHash(leafAt), proof, root); })).to.equal('TLOG_INCLUSION_INVALID');
+          expect(
+            codeOf(() => {
+              verifyInclusion(n, n, leafAt, proof, root);
+            }),
+          ).to.equal('TLOG_INCLUSION_INVALID');
+          expect(
+            codeOf(() => {
+              verifyInclusion(i, n, leafHash(leafAt), proof, root);
+            }),
+          ).to.equal('TLOG_INCLUSION_INVALID');
         }
         for (let m = 1; m <= n; m++) {
           const proof = tree.consistencyProof(m);
@@ -175,7 +231,11 @@ describe('tlog merkle (RFC 9162 section 2.1)', () => {
           if (proof.length > 0) {
             const bad = proof.map((h) => h.slice());
             flipBits(present(bad[m % bad.length], `proof hash ${m % bad.length}`), 0, 0x80);
-            expect(codeOf(() => { verifyConsistency(m, n, bad, tree.root(m), root); })).to.equal('TLOG_CONSISTENCY_INVALID');
+            expect(
+              codeOf(() => {
+                verifyConsistency(m, n, bad, tree.root(m), root);
+              }),
+            ).to.equal('TLOG_CONSISTENCY_INVALID');
           }
         }
       }

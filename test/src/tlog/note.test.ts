@@ -1,8 +1,24 @@
 import { expect } from 'chai';
 import {
-  SIG_COSIGNATURE_V1, SIG_ED25519, cosignText, cosignatureMessage, formatCheckpoint, formatNote, formatPolicy, fromBase64,
-  parseCheckpoint, parseNote, parsePolicy, parseSignatureLine, parseVerifierKey, pureEd25519, quorumMet, signNoteText,
-  splitCosignature, toBase64, verifyNoteSignatures,
+  SIG_COSIGNATURE_V1,
+  SIG_ED25519,
+  cosignText,
+  cosignatureMessage,
+  formatCheckpoint,
+  formatNote,
+  formatPolicy,
+  fromBase64,
+  parseCheckpoint,
+  parseNote,
+  parsePolicy,
+  parseSignatureLine,
+  parseVerifierKey,
+  pureEd25519,
+  quorumMet,
+  signNoteText,
+  splitCosignature,
+  toBase64,
+  verifyNoteSignatures,
 } from '@tender-ledger/tlog';
 import { formatSignerKey, generateSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { LedgerError } from '@tender-ledger/domain';
@@ -21,17 +37,19 @@ function codeOf(fn: () => unknown): string | undefined {
 
 // C2SP/C2SP signed-note.md, "Verifier keys" > "Example".
 const SPEC_VKEY = 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k';
-const SPEC_NOTE = 'This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n';
+const SPEC_NOTE =
+  'This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n';
 
 // golang.org/x/mod/sumdb/note, note.go package documentation ("# Example"): key pair and signed note.
 const GO_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 const GO_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
-const GO_TEXT = 'If you think cryptography is the answer to your problem,\nthen you don\'t know what your problem is.\n';
+const GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
 const GO_SIG = '\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=';
 
 // C2SP/C2SP tlog-checkpoint.md and tlog-cosignature.md: the example checkpoint and its witness cosignature.
 const SPEC_CHECKPOINT_TEXT = 'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n';
-const SPEC_COSIG_LINE = '\u2014 witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==';
+const SPEC_COSIG_LINE =
+  '\u2014 witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==';
 
 describe('tlog signed notes (c2sp.org/signed-note)', () => {
   describe('the spec and reference examples', () => {
@@ -66,22 +84,39 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
       expect(sig.name).to.equal('witness.example.com/w1');
       expect(splitCosignature(sig.signature)?.timestamp).to.equal(1679315147);
       expect(Buffer.from(cosignatureMessage(SPEC_CHECKPOINT_TEXT, 1679315147)).toString()).to.equal(
-        'cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n');
+        'cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n',
+      );
     });
 
     it('reads the transparency-dev/formats note_cosigv1_test.go timestamp vector and refuses its Ed25519-note signature as a cosignature', () => {
-      const ok = present(fromBase64('ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=='), 'the timestamp vector');
+      const ok = present(
+        fromBase64('ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=='),
+        'the timestamp vector',
+      );
       expect(splitCosignature(ok.subarray(4))?.timestamp).to.equal(1727964367);
-      const wrongType = present(fromBase64('eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY='), 'the Ed25519-note signature vector');
+      const wrongType = present(
+        fromBase64('eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY='),
+        'the Ed25519-note signature vector',
+      );
       expect(splitCosignature(wrongType.subarray(4))).to.equal(undefined);
     });
 
     it('accepts the transparency-dev/formats verifier keys (a "+" inside the base64, a native 0x04 key) and refuses its bad ones', () => {
       expect(parseVerifierKey('TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6')).to.include({ type: SIG_ED25519 });
-      expect(parseVerifierKey('remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2')).to.include({ type: SIG_COSIGNATURE_V1 });
-      for (const bad of ['bananas.sigstore.dev+12344556', 'rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!', 'rekor.sigstore.dev+12345678+AwEB',
-        'remora.n621.de+NOT_A_NUM+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2', 'remora.n621.de+00000000+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2']) {
-        expect(codeOf(() => parseVerifierKey(bad)), bad).to.equal('TLOG_KEY_MALFORMED');
+      expect(parseVerifierKey('remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2')).to.include({
+        type: SIG_COSIGNATURE_V1,
+      });
+      for (const bad of [
+        'bananas.sigstore.dev+12344556',
+        'rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!',
+        'rekor.sigstore.dev+12345678+AwEB',
+        'remora.n621.de+NOT_A_NUM+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2',
+        'remora.n621.de+00000000+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2',
+      ]) {
+        expect(
+          codeOf(() => parseVerifierKey(bad)),
+          bad,
+        ).to.equal('TLOG_KEY_MALFORMED');
       }
     });
   });
@@ -118,7 +153,7 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
       const withStranger = parseNote(SPEC_NOTE + `${signNoteText(note.text, 'example.com/bar', other.signer)}\n`);
       expect(verifyNoteSignatures(withStranger, [key])).to.deep.equal([key]);
     });
-    it('refuses a note whose known key\'s signature fails with TLOG_SIGNATURE_INVALID', () => {
+    it("refuses a note whose known key's signature fails with TLOG_SIGNATURE_INVALID", () => {
       const tampered = parseNote(SPEC_NOTE.replace('an example', 'an Example'));
       expect(codeOf(() => verifyNoteSignatures(tampered, [key]))).to.equal('TLOG_SIGNATURE_INVALID');
     });
@@ -171,11 +206,21 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
     const witnessKey = (i: number) => parseSignerKey(generateSignerKey(`w${i}.test`, SIG_COSIGNATURE_V1));
     const w = [witnessKey(1), witnessKey(2), witnessKey(3), witnessKey(4)] as const;
     it('reads logs, witnesses, nested groups and the quorum, as in the spec example', () => {
-      const policy = parsePolicy([
-        '# two organisations', `log ${log.vkey} https://log.test/`,
-        `witness X1 ${w[0].vkey}`, `witness X2 ${w[1].vkey}`, `witness Y1 ${w[2].vkey}`, `witness Y2 ${w[3].vkey} https://w4.test/`,
-        'group X 2 X1 X2', 'group Y any Y1 Y2', 'group XY all X Y', 'quorum XY', '',
-      ].join('\n'));
+      const policy = parsePolicy(
+        [
+          '# two organisations',
+          `log ${log.vkey} https://log.test/`,
+          `witness X1 ${w[0].vkey}`,
+          `witness X2 ${w[1].vkey}`,
+          `witness Y1 ${w[2].vkey}`,
+          `witness Y2 ${w[3].vkey} https://w4.test/`,
+          'group X 2 X1 X2',
+          'group Y any Y1 Y2',
+          'group XY all X Y',
+          'quorum XY',
+          '',
+        ].join('\n'),
+      );
       expect(policy.logs).to.have.length(1);
       expect(quorumMet(policy.quorum, new Set(['X1', 'X2', 'Y2']))).to.equal(true);
       expect(quorumMet(policy.quorum, new Set(['X1', 'Y1', 'Y2']))).to.equal(false);
@@ -200,4 +245,3 @@ describe('tlog signed notes (c2sp.org/signed-note)', () => {
     }
   });
 });
-

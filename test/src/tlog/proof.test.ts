@@ -45,12 +45,19 @@ describe('tlog-proof bundles (c2sp.org/tlog-proof@v1)', () => {
       const bundle = parseProofBundle(SPEC_PROOF_HEAD);
       expect(bundle.index).to.equal(73894);
       expect(bundle.inclusionProof).to.have.length(5);
-      expect(Buffer.from(present(bundle.extra, 'the bundle\'s extra data')).toString('latin1')).to.match(/^age-v1\.2\.1-darwin-arm64\.tar\.gz/);
+      expect(Buffer.from(present(bundle.extra, "the bundle's extra data")).toString('latin1')).to.match(
+        /^age-v1\.2\.1-darwin-arm64\.tar\.gz/,
+      );
       expect(bundle.checkpoint.startsWith('example.com/fancylog\n109482\n')).to.equal(true);
     });
 
     it('formats what it parses back unchanged', () => {
-      const text = formatProofBundle({ extra: new Uint8Array([1, 2, 3]), index: 5, inclusionProof: log.tree.inclusionProof(5), checkpoint: log.cosigned() });
+      const text = formatProofBundle({
+        extra: new Uint8Array([1, 2, 3]),
+        index: 5,
+        inclusionProof: log.tree.inclusionProof(5),
+        checkpoint: log.cosigned(),
+      });
       expect(formatProofBundle(parseProofBundle(text))).to.equal(text);
     });
 
@@ -88,7 +95,7 @@ describe('tlog-proof bundles (c2sp.org/tlog-proof@v1)', () => {
       expect(verifyProof(log.bundle(3, 10), recordHashOf(3), allThree).checkpoint.size).to.equal(10);
     });
 
-    it('refuses another record\'s hash, or the right record at another index, with TLOG_INCLUSION_INVALID', () => {
+    it("refuses another record's hash, or the right record at another index, with TLOG_INCLUSION_INVALID", () => {
       expect(codeOf(() => verifyProof(log.bundle(1), recordHashOf(2), allThree))).to.equal('TLOG_INCLUSION_INVALID');
       const moved = log.bundle(1).replace('index 1\n', 'index 3\n');
       expect(codeOf(() => verifyProof(moved, recordHashOf(1), allThree))).to.equal('TLOG_INCLUSION_INVALID');
@@ -105,7 +112,7 @@ describe('tlog-proof bundles (c2sp.org/tlog-proof@v1)', () => {
       expect(codeOf(() => verifyProof(other.bundle(0), recordHashOf(0), allThree))).to.equal('TLOG_ORIGIN_UNKNOWN');
     });
 
-    it('refuses a checkpoint signed by another key under the log\'s name with TLOG_SIGNATURE_MISSING', () => {
+    it("refuses a checkpoint signed by another key under the log's name with TLOG_SIGNATURE_MISSING", () => {
       const impostor = new TestLog('tender-ledger.test/log').grow(1000);
       expect(codeOf(() => verifyProof(impostor.bundle(0), recordHashOf(0), allThree))).to.equal('TLOG_SIGNATURE_MISSING');
     });
@@ -116,7 +123,14 @@ describe('tlog-proof bundles (c2sp.org/tlog-proof@v1)', () => {
       expect(codeOf(() => verifyProof(two, recordHashOf(4), allThree))).to.equal('TLOG_QUORUM_NOT_MET');
       const strangers = new TestLog();
       const text = parseText(log.checkpoint(1000));
-      const withStrangers = log.bundle(4, 1000, addSignatures(log.cosigned(1000, 2), strangers.witnesses.map((w) => cosignText(text, w.name, w.signer, 1))));
+      const withStrangers = log.bundle(
+        4,
+        1000,
+        addSignatures(
+          log.cosigned(1000, 2),
+          strangers.witnesses.map((w) => cosignText(text, w.name, w.signer, 1)),
+        ),
+      );
       expect(codeOf(() => verifyProof(withStrangers, recordHashOf(4), allThree))).to.equal('TLOG_QUORUM_NOT_MET');
     });
 
@@ -144,8 +158,14 @@ describe('tlog-proof bundles (c2sp.org/tlog-proof@v1)', () => {
           seen.add(present(code, `the code for byte ${at} ^ ${mask}`));
         }
       }
-      expect([...seen].sort()).to.include.members(['TLOG_COSIGNATURE_INVALID', 'TLOG_INCLUSION_INVALID', 'TLOG_NOTE_MALFORMED',
-        'TLOG_ORIGIN_UNKNOWN', 'TLOG_PROOF_MALFORMED', 'TLOG_SIGNATURE_INVALID']);
+      expect([...seen].sort()).to.include.members([
+        'TLOG_COSIGNATURE_INVALID',
+        'TLOG_INCLUSION_INVALID',
+        'TLOG_NOTE_MALFORMED',
+        'TLOG_ORIGIN_UNKNOWN',
+        'TLOG_PROOF_MALFORMED',
+        'TLOG_SIGNATURE_INVALID',
+      ]);
     });
   });
 });

@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import {
-  SIG_ED25519, addSignatures, parseNote, parseSignatureLine, parseVerifierKey, signCheckpoint, splitCosignature, toBase64,
+  SIG_ED25519,
+  addSignatures,
+  parseNote,
+  parseSignatureLine,
+  parseVerifierKey,
+  signCheckpoint,
+  splitCosignature,
+  toBase64,
 } from '@tender-ledger/tlog';
 import { formatSignerKey, nodeEd25519, parseSignerKey } from '@tender-ledger/tlog/node';
 import { CheckpointStore, Witness, createWitnessServer, loadOrCreateWitnessKey } from '@tender-ledger/witness';
@@ -21,16 +28,26 @@ async function startWitness(dir: string, logs: TestLog[], now = () => 1_790_000_
   const store = new CheckpointStore(path.join(dir, 'checkpoints'));
   await store.init();
   const witness = new Witness({
-    name: key.name, signer: key.signer, store, now,
+    name: key.name,
+    signer: key.signer,
+    store,
+    now,
     logs: logs.map((l) => parseVerifierKey(l.logKey.vkey, nodeEd25519)),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => { resolve(s); });
+    const s = createWitnessServer({ witness }).listen(0, '127.0.0.1', () => {
+      resolve(s);
+    });
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     vkey: key.vkey,
-    close: () => new Promise((resolve) => server.close(() => { resolve(); })),
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
   };
 }
 
@@ -39,7 +56,10 @@ function body(oldSize: number, proof: Uint8Array[], checkpoint: string): string 
 }
 
 async function add(w: Running, text: string | Uint8Array): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(`${w.url}/add-checkpoint`, { method: 'POST', body: typeof text === 'string' ? text : Uint8Array.from(text).buffer });
+  const res = await fetch(`${w.url}/add-checkpoint`, {
+    method: 'POST',
+    body: typeof text === 'string' ? text : Uint8Array.from(text).buffer,
+  });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
@@ -80,7 +100,7 @@ describe('witness: POST /add-checkpoint (c2sp.org/tlog-witness)', () => {
     expect(second.status, second.text).to.equal(200);
   });
 
-  it('serves the latest cosigned checkpoint, with the log\'s signature and its own, at GET /<sha256(origin)>/checkpoint', async () => {
+  it("serves the latest cosigned checkpoint, with the log's signature and its own, at GET /<sha256(origin)>/checkpoint", async () => {
     await add(w, body(0, [], log.checkpoint(12)));
     const res = await fetch(`${w.url}/${CheckpointStore.originHash(log.origin)}/checkpoint`);
     expect(res.status).to.equal(200);
@@ -97,7 +117,7 @@ describe('witness: POST /add-checkpoint (c2sp.org/tlog-witness)', () => {
     expect(res.text).to.match(/^TLOG_ORIGIN_UNKNOWN: /);
   });
 
-  it('answers 403 when the log\'s signature fails, or when no signature is by the log\'s key', async () => {
+  it("answers 403 when the log's signature fails, or when no signature is by the log's key", async () => {
     const tampered = log.checkpoint(10).replace('\n10\n', '\n11\n');
     const bad = await add(w, body(0, [], tampered));
     expect([bad.status, bad.text.split(':')[0]]).to.deep.equal([403, 'TLOG_SIGNATURE_INVALID']);
@@ -137,7 +157,7 @@ describe('witness: POST /add-checkpoint (c2sp.org/tlog-witness)', () => {
     expect((await add(w, body(0, [], log.checkpoint(30)))).text).to.equal('20\n');
   });
 
-  it('answers 422 to a proof from size 0 and to a size-0 checkpoint whose root is not the empty tree\'s', async () => {
+  it("answers 422 to a proof from size 0 and to a size-0 checkpoint whose root is not the empty tree's", async () => {
     const withProof = await add(w, body(0, [log.tree.root(1)], log.checkpoint(10)));
     expect(withProof.status).to.equal(422);
     const emptyWrong = signCheckpoint({ origin: log.origin, size: 0, rootHash: log.tree.root(1), extensions: [] }, log.logKey.signer);
@@ -149,7 +169,15 @@ describe('witness: POST /add-checkpoint (c2sp.org/tlog-witness)', () => {
     ['an old line that is not "old <size>"', () => body(0, [], log.checkpoint(10)).replace('old 0', 'old 00')],
     ['an old size above the checkpoint size', () => body(11, [], log.checkpoint(10))],
     ['a proof line that is not a base64 hash', () => `old 5\nnot-a-hash\n\n${log.checkpoint(10)}`],
-    ['64 proof lines', () => body(5, Array.from({ length: 64 }, () => new Uint8Array(32)), log.checkpoint(10))],
+    [
+      '64 proof lines',
+      () =>
+        body(
+          5,
+          Array.from({ length: 64 }, () => new Uint8Array(32)),
+          log.checkpoint(10),
+        ),
+    ],
     ['no blank line', () => `old 0\n${log.checkpoint(10)}`.replace('\n\n', '\n')],
     ['a checkpoint that is not a signed note', () => 'old 0\n\nhello\n'],
     ['a body that is not UTF-8', () => Buffer.concat([Buffer.from('old 0\n\n'), Buffer.from([0xff, 0xfe])])],
@@ -181,7 +209,7 @@ describe('witness: POST /add-checkpoint (c2sp.org/tlog-witness)', () => {
     expect((await add(w, body(20, log.tree.consistencyProof(20, 25), log.checkpoint(25)))).status).to.equal(200);
   });
 
-  it('ignores signatures by keys it does not know next to the log\'s', async () => {
+  it("ignores signatures by keys it does not know next to the log's", async () => {
     const note = addSignatures(log.checkpoint(10), [`\u2014 stranger.test ${toBase64(new Uint8Array(68).fill(1))}`]);
     expect((await add(w, body(0, [], note))).status).to.equal(200);
   });
