@@ -92,6 +92,16 @@ interface Accepted {
   result: string;
 }
 
+/** What an accepted transaction's caller is told of it once its block is sealed (and again once durable). */
+function committedOf(
+  { txId, timestamp, result }: Accepted,
+  block: Pick<Block, 'number' | 'hash'>,
+  logged: LoggedBlock | undefined,
+): CommittedTransaction {
+  const leafIndex = logged?.indices.get(txId);
+  return { txId, blockNumber: block.number, blockHash: block.hash, timestamp, result, ...(leafIndex === undefined ? {} : { leafIndex }) };
+}
+
 /** What the caller of `submit` may be told before the transaction is durable. */
 export interface SubmitHooks {
   /**
@@ -334,18 +344,10 @@ export class EmbeddedLedger extends EventEmitter {
     const durable = this.#writeBlock(block, bytes, values, accepted, written, inFlight?.durable, logged);
     this.#inFlight = { overlay, written: batchWritten, durable, before: inFlight?.durable };
     // After the batch is handed to LevelDB (#writeBlock's synchronous part), so hooks never delay the fsync.
-    for (const { pending, txId, timestamp, result } of accepted) {
-      if (!pending.hooks?.onSealed) continue;
-      const leafIndex = logged?.indices.get(txId);
+    for (const entry of accepted) {
+      if (!entry.pending.hooks?.onSealed) continue;
       try {
-        pending.hooks.onSealed({
-          txId,
-          blockNumber: block.number,
-          blockHash: block.hash,
-          timestamp,
-          result,
-          ...(leafIndex === undefined ? {} : { leafIndex }),
-        });
+        entry.pending.hooks.onSealed(committedOf(entry, block, logged));
       } catch {
         // A hook's failure is its own: the transaction is recorded all the same.
       }
@@ -394,17 +396,7 @@ export class EmbeddedLedger extends EventEmitter {
     this.#height = block.number + 1;
     this.#lastHash = block.hash;
     if (logged) this.#log?.durable(logged.size);
-    for (const { pending, txId, timestamp, result } of accepted) {
-      const leafIndex = logged?.indices.get(txId);
-      pending.resolve({
-        txId,
-        blockNumber: block.number,
-        blockHash: block.hash,
-        timestamp,
-        result,
-        ...(leafIndex === undefined ? {} : { leafIndex }),
-      });
-    }
+    for (const entry of accepted) entry.pending.resolve(committedOf(entry, block, logged));
     this.emit('block', block);
   }
 

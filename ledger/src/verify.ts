@@ -263,9 +263,9 @@ async function walk(
   }
 
   const findings = new Findings();
-  const evidence = new EvidenceCheck(db, findings);
-  await streamKeys(db, scratch, report, findings, evidence, ticker, height);
-  const counts = await walkBlocks(db, scratch, report, findings, evidence, ticker, height, lost);
+  const pass: Pass = { db, scratch, report, findings, evidence: new EvidenceCheck(db, findings), ticker, height };
+  await streamKeys(pass);
+  const counts = await walkBlocks(pass, lost);
 
   if (counts.beyond !== undefined) {
     const number = Number(counts.beyond.slice(2));
@@ -282,16 +282,20 @@ async function walk(
   if (first) throw new Broken(first);
 }
 
+/** What both phases of a verification work with: the store, its scratch copy, the report and the checks. */
+interface Pass {
+  readonly db: LedgerDb;
+  readonly scratch: LedgerDb;
+  readonly report: VerifyReport;
+  readonly findings: Findings;
+  readonly evidence: EvidenceCheck;
+  readonly ticker: Ticker;
+  readonly height: number;
+}
+
 /** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
-async function streamKeys(
-  db: LedgerDb,
-  scratch: LedgerDb,
-  report: VerifyReport,
-  findings: Findings,
-  evidence: EvidenceCheck,
-  ticker: Ticker,
-  height: number,
-): Promise<void> {
+async function streamKeys(pass: Pass): Promise<void> {
+  const { db, scratch, report, findings, evidence, ticker, height } = pass;
   const state = new Cursor(db, STATE_RANGE);
   const history = new Cursor(db, HISTORY_RANGE);
 
@@ -400,15 +404,10 @@ async function writeScratch(scratch: LedgerDb, ops: { type: 'put'; key: string; 
 
 /** Phase 2: the blocks in order, beside the scratch store. */
 async function walkBlocks(
-  db: LedgerDb,
-  scratch: LedgerDb,
-  report: VerifyReport,
-  findings: Findings,
-  evidence: EvidenceCheck,
-  ticker: Ticker,
-  height: number,
+  pass: Pass,
   lost: LostBlocks[],
 ): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
+  const { db, scratch, report, findings, ticker, height } = pass;
   const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = {
     indexed: 0,
     indexMissing: 0,
@@ -470,7 +469,7 @@ async function walkBlocks(
 
         const version = String(number).padStart(12, '0') + String(index).padStart(6, '0');
         const entries = await historyAt(written, version, passOver);
-        await checkHistory({ scratch, findings, evidence, counts }, number, tx, entries);
+        await checkHistory(pass, counts, number, tx, entries);
         for (const key of entries.keys()) passOver(version + key);
       }
       await log?.block(number, block);
@@ -529,12 +528,13 @@ async function historyAt(written: Cursor, version: string, passOver: (key: strin
  * hash, and a standalone record's evidence.
  */
 async function checkHistory(
-  walk: { scratch: LedgerDb; findings: Findings; evidence: EvidenceCheck; counts: { historyMissing: number } },
+  pass: Pass,
+  counts: { historyMissing: number },
   number: number,
   tx: BlockTransaction,
   entries: Map<string, Buffer>,
 ): Promise<void> {
-  const { scratch, findings, evidence, counts } = walk;
+  const { scratch, findings, evidence } = pass;
   // The history entry the ledger writes for this transaction (ledger.ts), as text: most
   // stored entries are exactly this, so they need not be parsed to be compared.
   const asWritten = `{"txId":${JSON.stringify(tx.txId)},"timestamp":${JSON.stringify(tx.timestamp)},"isDelete":`;
