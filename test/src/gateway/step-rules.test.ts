@@ -5,6 +5,14 @@ import { fixtures, forEachBackend, sharedGateway } from '../helpers/http-suite.j
 import { COMMITTEE, DEPOSIT, ESTIMATED_PRICE, Tender, doc } from '../helpers/tender.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
 
+/** B1-B4 bid (ascending prices), then B4 withdraws: the bidding both the bidding and the opening stages start from. */
+async function fourBidsB4Withdrawn(tender: Tender<'http'>): Promise<void> {
+  for (const [bidderId, price] of Object.entries({ B1: 90_000_000, B2: 92_000_000, B3: 94_000_000, B4: 96_000_000 })) {
+    await tender.bid(bidderId, price);
+  }
+  await tender.withdraw('B4');
+}
+
 // The tender rules on the recorded steps: each refusal is a 409 (or 404) with the rule's code.
 // Fixtures are tenders driven to a stage once per gateway; the tests only make refused calls,
 // which record nothing, so every test sees its stage as built.
@@ -16,14 +24,7 @@ forEachBackend((backend) => {
       const tender = Tender.overHttp(s.t, s.platform);
       const lead = s.t.time.deadlineLead() * 100;
       await tender.register({ bidDeadline: s.t.time.iso(lead), openingTime: s.t.time.iso(lead + s.t.time.openingGap) });
-      for (const [bidderId, price] of [
-        ['B1', 90_000_000],
-        ['B2', 92_000_000],
-        ['B3', 94_000_000],
-        ['B4', 96_000_000],
-      ] as const)
-        await tender.bid(bidderId, price);
-      await tender.withdraw('B4');
+      await fourBidsB4Withdrawn(tender);
       return tender;
     },
     /** B1's bid, and the bid deadline has passed. */
@@ -98,14 +99,7 @@ forEachBackend((backend) => {
   async function atOpening(appointed: boolean): Promise<Tender<'http'>> {
     const tender = Tender.overHttp(s.t, s.platform);
     await tender.register();
-    for (const [bidderId, price] of [
-      ['B1', 90_000_000],
-      ['B2', 92_000_000],
-      ['B3', 94_000_000],
-      ['B4', 96_000_000],
-    ] as const)
-      await tender.bid(bidderId, price);
-    await tender.withdraw('B4');
+    await fourBidsB4Withdrawn(tender);
     if (appointed) await tender.appointCommittee();
     await tender.reachOpening();
     return tender;

@@ -66,25 +66,40 @@ function tender(args: string[], cwd: string, env: Record<string, string> = {}): 
   });
 }
 
+interface MonitorRun {
+  /** What it has printed so far. */
+  output(): { out: string; err: string };
+  /** Its exit code and everything it printed. */
+  exited: Promise<{ code: number | null; out: string; err: string }>;
+}
+
+/** `npm run monitor` started on a gateway; it runs until `--once` is done or an alarm stops it. */
+function startMonitor(args: string[], env: Record<string, string> = {}): MonitorRun {
+  const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return {
+    output: () => ({ out, err }),
+    exited: new Promise((resolve) => {
+      child.on('exit', (code) => {
+        resolve({ code, out, err });
+      });
+    }),
+  };
+}
+
 /** `npm run monitor` on a gateway, run to its end (`--once`, or an alarm). */
 function runMonitor(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'gateway/dist/cli/monitor.js'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('exit', (code) => {
-      resolve({ code, out, err });
-    });
-  });
+  return startMonitor(args, env).exited;
 }
 
 interface Fixture {
@@ -829,22 +844,10 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         try {
           operator.serve(treeOf(entries), entries, honest);
           const logVkey = logKeyOf(f.policyText);
-          const child = spawn(
-            process.execPath,
-            [path.join(REPO, 'gateway/dist/cli/monitor.js'), operator.url, '--log-key', logVkey, '--interval', '50'],
-            { stdio: ['ignore', 'pipe', 'pipe'] },
-          );
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (d: Buffer) => {
-            out += d.toString();
-          });
-          child.stderr.on('data', (d: Buffer) => {
-            err += d.toString();
-          });
-          await waitFor(() => (out.includes('checkpoint size 6') ? true : undefined), 10_000);
+          const monitor = startMonitor([operator.url, '--log-key', logVkey, '--interval', '50']);
+          await waitFor(() => (monitor.output().out.includes('checkpoint size 6') ? true : undefined), 10_000);
           operator.serve(tree, rewritten, forged);
-          const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+          const { code, err } = await monitor.exited;
           expect(code).to.equal(1);
           expect(err).to.include('log rewritten');
           expect(err).to.include('size 7');
@@ -885,29 +888,15 @@ describe('the transparency log over HTTP (embedded ledger, two witnesses)', func
         try {
           operator.serve(treeOf(other), other, forged);
           const logVkey = logKeyOf(f.policyText);
-          const result = await new Promise<{ code: number | null; err: string }>((resolve) => {
-            const child = spawn(
-              process.execPath,
-              [
-                path.join(REPO, 'gateway/dist/cli/monitor.js'),
-                operator.url,
-                '--log-key',
-                logVkey,
-                '--witness',
-                present(f.witnesses[1], 'the second witness').url,
-                '--interval',
-                '50',
-              ],
-              { stdio: ['ignore', 'ignore', 'pipe'] },
-            );
-            let err = '';
-            child.stderr.on('data', (d: Buffer) => {
-              err += d.toString();
-            });
-            child.on('exit', (code) => {
-              resolve({ code, err });
-            });
-          });
+          const result = await runMonitor([
+            operator.url,
+            '--log-key',
+            logVkey,
+            '--witness',
+            present(f.witnesses[1], 'the second witness').url,
+            '--interval',
+            '50',
+          ]);
           expect(result.code).to.equal(1);
           expect(result.err).to.include('ALARM TLOG_SPLIT_VIEW: split view: two checkpoints of size 4');
         } finally {
