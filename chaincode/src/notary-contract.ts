@@ -2,13 +2,18 @@ import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-con
 import {
   GENESIS_HASH,
   LedgerError,
+  MAX_BATCH,
   NotariseBatchRequest,
   NotariseDocumentRequest,
+  PackedBatchRequest,
+  assertSchema,
+  jsonValue,
   parseArgument,
   sealRecordText,
 } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 import { ledgerTime, refuseClockSkew, refuseForeignCorrection, storeRecord, writerOf } from './evidence.js';
+import { encodeBuckets, encodeLeaves } from './batch-store.js';
 import { keys, putState } from './state.js';
 
 /**
@@ -62,22 +67,19 @@ export class NotaryContract extends Contract {
    * order under the batch, from which any hash's proof is rebuilt. Called as `notary:notariseBatch`.
    */
   @Transaction()
-  @Param('request', 'string', 'NotariseBatchRequest as JSON')
+  @Param('request', 'string', 'PackedBatchRequest (or NotariseBatchRequest) as JSON')
   @Returns('string')
   async notariseBatch(ctx: Context, request: string): Promise<string> {
     const actor = writerOf(ctx);
-    const req = parseArgument(NotariseBatchRequest, request, 'request');
-    if (new Set(req.hashes).size !== req.hashes.length) {
-      throw new LedgerError('INVALID_ARGUMENT', 'request: /hashes names a hash twice');
-    }
-    const root = toHex(rootOfLeaves(req.hashes.map((h) => leafHash(Buffer.from(h, 'hex')))));
+    const { hashes, kind } = batchArgument(request);
+    const root = toHex(rootOfLeaves(hashes.map((hash) => leafHash(hash))));
     const sealed = sealRecordText({
       recordId: ctx.stub.getTxID(),
       projectId: null,
       step: 'BatchNotarised',
       seq: 1,
       prevHash: GENESIS_HASH,
-      payload: { kind: req.kind, merkleRoot: root, count: req.hashes.length },
+      payload: { kind, merkleRoot: root, count: hashes.length },
       actor,
       txId: ctx.stub.getTxID(),
       txTime: ledgerTime(ctx),
@@ -85,18 +87,42 @@ export class NotaryContract extends Contract {
     const { record } = sealed;
     const stateKey = keys.standaloneRecord(ctx, record.recordId);
     const json = await storeRecord(ctx, stateKey, sealed);
-    await putState(ctx, keys.batchLeaves(ctx, record.recordId), Buffer.from(req.hashes.join('')));
-    const buckets = new Map<string, string[]>();
-    for (const sha256 of req.hashes) {
-      const prefix = sha256.slice(0, 2);
-      const bucket = buckets.get(prefix) ?? [];
-      bucket.push(sha256);
-      buckets.set(prefix, bucket);
-    }
-    // Key order, so every peer writes the same set in the same order.
-    for (const prefix of [...buckets.keys()].sort()) {
-      await putState(ctx, keys.batchIndex(ctx, prefix, record.recordId), Buffer.from((buckets.get(prefix) ?? []).join('')));
+    await putState(ctx, keys.batchLeaves(ctx, record.recordId), Buffer.from(encodeLeaves(hashes)));
+    for (const [prefix, bucket] of encodeBuckets(hashes)) {
+      await putState(ctx, keys.batchIndex(ctx, prefix, record.recordId), Buffer.from(bucket));
     }
     return json;
   }
+}
+
+/**
+ * A batch's hashes, each 32 bytes, from either argument form: packed (what the gateway sends)
+ * or hex JSON (NotariseBatchRequest). One batch has one encoding: packed base64 must be
+ * canonical, so two peers, or two callers, never disagree on which bytes were named.
+ */
+function batchArgument(request: string): { hashes: Buffer[]; kind: string } {
+  const value = jsonValue(request);
+  let bytes: Buffer;
+  let kind: string;
+  if (typeof value === 'object' && value !== null && 'packed' in value) {
+    assertSchema(PackedBatchRequest, value, 'request');
+    bytes = Buffer.from(value.packed, 'base64');
+    if (bytes.length % 32 !== 0 || bytes.length / 32 > MAX_BATCH || bytes.toString('base64') !== value.packed)
+      throw new LedgerError('INVALID_ARGUMENT', `request: /packed must be 1 to ${MAX_BATCH} hashes of 32 bytes in canonical base64`);
+    kind = value.kind;
+  } else {
+    assertSchema(NotariseBatchRequest, value, 'request');
+    bytes = Buffer.from(value.hashes.join(''), 'hex');
+    kind = value.kind;
+  }
+  const hashes: Buffer[] = [];
+  const seen = new Set<string>();
+  for (let at = 0; at < bytes.length; at += 32) {
+    const hash = bytes.subarray(at, at + 32);
+    const text = hash.toString('latin1');
+    if (seen.has(text)) throw new LedgerError('INVALID_ARGUMENT', 'request: /hashes names a hash twice');
+    seen.add(text);
+    hashes.push(hash);
+  }
+  return { hashes, kind };
 }

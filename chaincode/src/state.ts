@@ -76,12 +76,12 @@ export const keys = {
     ctx.stub.createCompositeKey('record', [projectId, 'b', bidderId, String(seq).padStart(SEQ_WIDTH, '0')]),
   standaloneRecord: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('evidence', [recordId]),
   recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
-  /** A batch's hashes in order (hex, concatenated): its inclusion proofs are built from them. */
+  /** A batch's hashes in order, from which its inclusion proofs are built (format: batch-store.ts). */
   batchLeaves: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('batchLeaves', [recordId]),
   /**
-   * A batch's hashes that start with one 2-hex-digit prefix, concatenated. One key per prefix
-   * per batch (at most 256 writes for 10,000 hashes, not 10,000): a lookup scans that prefix's
-   * entries, one per batch, which stays small for millions of hashes.
+   * Fingerprints of a batch's hashes that start with one 2-hex-digit prefix (batch-store.ts).
+   * One key per prefix per batch (at most 256 writes for 10,000 hashes, not 10,000): a lookup
+   * scans that prefix's entries, one per batch, which stays small for millions of hashes.
    */
   batchIndex: (ctx: Context, prefix: string, recordId: string) => ctx.stub.createCompositeKey('batchIndex', [prefix, recordId]),
   documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),

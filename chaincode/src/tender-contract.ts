@@ -58,6 +58,7 @@ import {
   storeRecord,
   writerOf,
 } from './evidence.js';
+import { batchLeaves, bucketNames } from './batch-store.js';
 import { bindProjectOwner, protectProjectWrites } from './endorsement.js';
 import {
   keys,
@@ -788,20 +789,17 @@ export class TenderContract extends Contract {
     const batchIds: string[] = [];
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        const text = Buffer.from(next.value.value).toString('utf8');
-        for (let at = 0; at < text.length; at += 64) {
-          if (text.startsWith(sha256, at)) {
-            batchIds.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
-            break;
-          }
-        }
+        if (bucketNames(Buffer.from(next.value.value).toString('utf8'), sha256))
+          batchIds.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
       }
     } finally {
       await iterator.close();
     }
     for (const recordId of batchIds) {
-      const record = await readJson<LedgerRecord>(ctx, keys.standaloneRecord(ctx, recordId));
-      if (record) views.push({ ...record, batchInclusion: await this.#batchInclusion(ctx, recordId, sha256) });
+      // A bucket's fingerprint can match a hash the batch does not hold: its leaves decide.
+      const batchInclusion = await this.#batchInclusion(ctx, recordId, sha256);
+      const record = batchInclusion && (await readJson<LedgerRecord>(ctx, keys.standaloneRecord(ctx, recordId)));
+      if (record) views.push({ ...record, batchInclusion });
     }
     views.sort((a, b) => a.txTime.localeCompare(b.txTime));
     return JSON.stringify({ sha256, records: views });
@@ -978,16 +976,16 @@ export class TenderContract extends Contract {
     );
   }
 
-  /** A hash's place in a batch, and its inclusion proof into the batch's root. */
-  async #batchInclusion(ctx: Context, recordId: string, sha256: string): Promise<{ index: number; size: number; proof: string[] }> {
-    const text = Buffer.from(await ctx.stub.getState(keys.batchLeaves(ctx, recordId))).toString('utf8');
+  /** A hash's place in a batch, and its inclusion proof into the batch's root; undefined if the batch lacks it. */
+  async #batchInclusion(
+    ctx: Context,
+    recordId: string,
+    sha256: string,
+  ): Promise<{ index: number; size: number; proof: string[] } | undefined> {
+    const { leaves, index } = batchLeaves(Buffer.from(await ctx.stub.getState(keys.batchLeaves(ctx, recordId))).toString('utf8'), sha256);
+    if (index < 0) return undefined;
     const tree = new MemoryTree();
-    let index = -1;
-    for (let at = 0; at < text.length; at += 64) {
-      const hash = text.slice(at, at + 64);
-      if (hash === sha256) index = at / 64;
-      tree.append(leafHash(Buffer.from(hash, 'hex')));
-    }
+    for (const leaf of leaves) tree.append(leaf);
     return { index, size: tree.size, proof: tree.inclusionProof(index).map(toHex) };
   }
 

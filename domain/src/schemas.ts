@@ -282,6 +282,26 @@ export const NotariseBatchRequest = Type.Object(
 );
 export type NotariseBatchRequest = Static<typeof NotariseBatchRequest>;
 
+/**
+ * The same batch as the chaincode takes it from the gateway: the hashes' 32 raw bytes each, in
+ * order, in base64. Every endorsing peer, the orderer and every committing peer carry a batch's
+ * argument in its transaction: packed, it is 0.43 MB for 10,000 hashes instead of 0.67 MB of hex
+ * JSON. (The chaincode still takes `NotariseBatchRequest` from a caller that sends hex.)
+ */
+export const PackedBatchRequest = Type.Object(
+  {
+    packed: Type.String({
+      minLength: 44,
+      maxLength: Math.ceil((MAX_BATCH * 32) / 3) * 4,
+      pattern: '^[A-Za-z0-9+/]*={0,2}$',
+      description: 'the hashes, 32 bytes each, concatenated, in base64',
+    }),
+    kind: Text(64),
+  },
+  { additionalProperties: false },
+);
+export type PackedBatchRequest = Static<typeof PackedBatchRequest>;
+
 /** One field that failed validation: a JSON pointer and what is wrong with it. */
 export interface FieldError {
   field: string;

@@ -7,6 +7,7 @@ import {
   NotariseDocumentRequest,
   NotariseBatchRequest,
   OpenBidsRequest,
+  type PackedBatchRequest,
   RecordScoresRequest,
   RecordId,
   RegisterBidderRequest,
@@ -63,6 +64,11 @@ export interface StepRoute {
 const json = (body: unknown) => JSON.stringify(body);
 /** A parameter the route's path names: Express sets each one the path matched. */
 const param = (params: Record<string, string>, name: string): string => must(params[name], `the :${name} path parameter`);
+
+/** A batch as the chaincode takes it: raw bytes in base64, a third fewer for every peer to carry than hex JSON. */
+function packBatch(request: NotariseBatchRequest): PackedBatchRequest {
+  return { packed: Buffer.from(request.hashes.join(''), 'hex').toString('base64'), kind: request.kind };
+}
 
 /** The public write contract other platforms code against. */
 export const STEP_ROUTES: StepRoute[] = [
@@ -158,6 +164,6 @@ export const STEP_ROUTES: StepRoute[] = [
     schema: NotariseBatchRequest,
     fn: 'notariseBatch',
     invoke: () => 'notary:notariseBatch',
-    args: (_p, b) => [json(b)],
+    args: (_p, b) => [json(packBatch(b as NotariseBatchRequest))],
   },
 ];

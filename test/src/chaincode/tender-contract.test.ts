@@ -686,6 +686,54 @@ for (const hostFactory of HOSTS) {
       });
     });
 
+    describe('notariseBatch (notary:notariseBatch)', () => {
+      const hashesOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => doc(`${tag} ${i}`));
+      const packed = (hashes: string[]) => Buffer.from(hashes.join(''), 'hex').toString('base64');
+      type Found = { records: (LedgerRecord & { batchInclusion?: { index: number; size: number } })[] };
+
+      it('takes the hashes packed (as the gateway sends them) or as hex, to the same Merkle root; each is found with its place', async () => {
+        const hashes = hashesOf(300, `batch ${hostFactory.name}`);
+        const asHex = JSON.parse(
+          await host.submit(platformA, 'notary:notariseBatch', JSON.stringify({ hashes, kind: 'archive' })),
+        ) as LedgerRecord<'BatchNotarised'>;
+        const asPacked = JSON.parse(
+          await host.submit(platformB, 'notary:notariseBatch', JSON.stringify({ packed: packed(hashes), kind: 'archive' })),
+        ) as LedgerRecord<'BatchNotarised'>;
+        expect(asPacked.payload).to.deep.equal(asHex.payload);
+        expect(asPacked.payload.count).to.equal(300);
+        const found = JSON.parse(await host.evaluate(otherCity, 'findByHash', present(hashes[299], 'hash 299'))) as Found;
+        expect(found.records.map((r) => [r.recordId, r.batchInclusion?.index, r.batchInclusion?.size])).to.have.deep.members([
+          [asHex.recordId, 299, 300],
+          [asPacked.recordId, 299, 300],
+        ]);
+        // Another order is another batch: its root differs.
+        const reordered = JSON.parse(
+          await host.submit(
+            platformA,
+            'notary:notariseBatch',
+            JSON.stringify({ packed: packed([...hashes.slice(1), present(hashes[0], 'hash 0')]), kind: 'archive' }),
+          ),
+        ) as LedgerRecord<'BatchNotarised'>;
+        expect(reordered.payload.merkleRoot).to.not.equal(asHex.payload.merkleRoot);
+      });
+
+      it('refuses packed bytes that are not whole hashes, base64 that is not canonical, and a hash named twice (INVALID_ARGUMENT)', async () => {
+        const [a, b] = hashesOf(2, `refused ${hostFactory.name}`).map((h) => Buffer.from(h, 'hex'));
+        const submit = (text: string) => host.submit(platformA, 'notary:notariseBatch', JSON.stringify({ packed: text, kind: 'archive' }));
+        const ab = Buffer.concat([present(a, 'a'), present(b, 'b')]);
+        await expectRefusal(submit(ab.subarray(0, 63).toString('base64')), 'INVALID_ARGUMENT');
+        // 64 bytes end in '==': the character before carries 2 bits and 4 that canonical base64 clears.
+        const canonical = ab.toString('base64');
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+        const last = alphabet.indexOf(canonical.charAt(canonical.length - 3));
+        const loose = canonical.slice(0, -3) + alphabet.charAt(last | 1) + canonical.slice(-2);
+        expect(Buffer.from(loose, 'base64').equals(ab)).to.equal(true);
+        await expectRefusal(submit(loose), 'INVALID_ARGUMENT');
+        await expectRefusal(submit(Buffer.concat([ab, present(a, 'a')]).toString('base64')), 'INVALID_ARGUMENT');
+        expect(JSON.parse(await submit(canonical))).to.nested.include({ 'payload.count': 2 });
+      });
+    });
+
     describe("notariseDocument (a project's document: TenderContract)", () => {
       describe('without a projectId', () => {
         it('refuses with INVALID_ARGUMENT: a standalone document goes to the notary contract', async () => {

@@ -41,6 +41,15 @@ for (const backend of testBackends())
       expect(verifyBatchInclusion(hash1235, inBatch.batchInclusion, record.payload.merkleRoot)).to.equal(false);
     });
 
+    it("finds no batch for a hash that shares a batched hash's bucket and fingerprint but not its last byte", async () => {
+      const hashes = hashesOf(100, 'twin');
+      const { record } = await client.notariseBatch({ hashes, kind: 'archive' });
+      const hash = present(hashes[17], 'hash 17');
+      const twin = hash.slice(0, 62) + (hash.slice(62) === 'ff' ? '00' : 'ff');
+      expect((await client.verifyHash(twin)).records).to.deep.equal([]);
+      expect((await client.verifyHash(hash)).records.map((r) => r.recordId)).to.deep.equal([record.recordId]);
+    });
+
     it('refuses more than 10,000 hashes, none, and a hash named twice (400 INVALID_ARGUMENT)', async () => {
       for (const hashes of [hashesOf(MAX_BATCH + 1, 'over'), [], [...hashesOf(2, 'dup'), ...hashesOf(1, 'dup')]]) {
         const answer = await fetch(`${t.url}/v1/evidence/batch`, {
