@@ -33,7 +33,8 @@ export async function recycle(db: Db, limit: number): Promise<boolean> {
 /**
  * One pass over a key range, read in batches (one LevelDB call per `batch` entries, not one per
  * entry), with a look at the next entry without taking it: what merge-joins need. It survives
- * its store being closed and reopened by `recycle`.
+ * its store being closed and reopened by `recycle`. While one batch is used, the next is read
+ * (LevelDB reads on its own threads): a walk then waits for the disk only when it outpaces it.
  */
 export class Cursor {
   readonly #db: Db;
@@ -44,6 +45,8 @@ export class Cursor {
   #after: string | undefined;
   #entries: [string, Buffer][] = [];
   #at = 0;
+  /** The next batch, being read. */
+  #ahead: Promise<[string, Buffer][]> | undefined;
   #done = false;
 
   constructor(db: Db, range: Range, batch = 1024) {
@@ -59,17 +62,18 @@ export class Cursor {
   async peek(): Promise<[string, Buffer] | undefined> {
     if (this.#at < this.#entries.length) return this.#entries[this.#at];
     if (this.#done) return undefined;
-    this.#iterator ??= this.#db.iterator<string, Buffer>(this.#after === undefined ? this.#range : after(this.#range, this.#after));
-    this.#entries = await this.#iterator.nextv(this.#batch);
+    this.#entries = await (this.#ahead ?? this.#read());
+    this.#ahead = undefined;
     this.#at = 0;
-    const last = this.#entries.at(-1);
-    if (last === undefined) {
+    if (this.#entries.length === 0) {
       this.#done = true;
-    } else {
-      this.#after = last[0];
-      let bytes = 0;
-      for (const [key, value] of this.#entries) bytes += key.length + value.length;
-      charge(this.#db, bytes);
+      return undefined;
+    }
+    // A short batch is the range's end: nothing more to read ahead.
+    if (this.#entries.length === this.#batch) {
+      this.#ahead = this.#read();
+      // Its failure is the caller's when it takes the batch (or closes): not unhandled meanwhile.
+      this.#ahead.catch(() => undefined);
     }
     return this.#entries[0];
   }
@@ -81,8 +85,14 @@ export class Cursor {
     return entry;
   }
 
-  /** Closes the iterator but keeps the place (and the entries already fetched). */
+  /** Closes the iterator but keeps the place (and the entries already fetched, read ahead too). */
   async suspend(): Promise<void> {
+    if (this.#ahead) {
+      const ahead = await this.#ahead;
+      this.#ahead = undefined;
+      this.#entries = [...this.#entries.slice(this.#at), ...ahead];
+      this.#at = 0;
+    }
     const iterator = this.#iterator;
     this.#iterator = undefined;
     await iterator?.close();
@@ -91,6 +101,19 @@ export class Cursor {
   close(): Promise<void> {
     cursorsOf.get(this.#db)?.delete(this);
     return this.suspend();
+  }
+
+  async #read(): Promise<[string, Buffer][]> {
+    this.#iterator ??= this.#db.iterator<string, Buffer>(this.#after === undefined ? this.#range : after(this.#range, this.#after));
+    const entries = await this.#iterator.nextv(this.#batch);
+    const last = entries.at(-1);
+    if (last !== undefined) {
+      this.#after = last[0];
+      let bytes = 0;
+      for (const [key, value] of entries) bytes += key.length + value.length;
+      charge(this.#db, bytes);
+    }
+    return entries;
   }
 }
 

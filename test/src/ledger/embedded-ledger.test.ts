@@ -257,6 +257,16 @@ describe('EmbeddedLedger', () => {
       expect(await verifyLedger(temp.dir)).to.include({ intact: true, height: 3, transactions: 3, records: 3 });
     });
 
+    it('finds a block stored in other JSON (indented, members in another order) intact: the rule hashes its RFC 8785 form', async () => {
+      await ledgerWithTrail();
+      await tamper(async (db) => {
+        const key = `b!${'1'.padStart(12, '0')}`;
+        const { txs, ...header } = JSON.parse((await db.get(key)).toString()) as Block;
+        await db.put(key, Buffer.from(JSON.stringify({ txs, ...header }, null, 2)));
+      });
+      expect(await verifyLedger(temp.dir)).to.include({ intact: true, height: 3, transactions: 3, records: 3 });
+    });
+
     it("catches one byte changed in a record's stored value, naming the key and the block that wrote it", async () => {
       const { recordKey, blocks } = await ledgerWithTrail();
       await tamper(async (db) => {
