@@ -88,8 +88,8 @@ export class NotaryContract extends Contract {
     const stateKey = keys.standaloneRecord(ctx, record.recordId);
     const json = await storeRecord(ctx, stateKey, sealed);
     await putState(ctx, keys.batchLeaves(ctx, record.recordId), Buffer.from(encodeLeaves(hashes)));
-    for (const [prefix, bucket] of encodeBuckets(hashes)) {
-      await putState(ctx, keys.batchIndex(ctx, prefix, record.recordId), Buffer.from(bucket));
+    for (const [bucket, fingerprints] of encodeBuckets(hashes)) {
+      await putState(ctx, keys.batchBucket(ctx, bucket, record.recordId), Buffer.from(fingerprints));
     }
     return json;
   }

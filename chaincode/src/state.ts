@@ -1,3 +1,4 @@
+import { BUCKET_INDEX } from './batch-store.js';
 import type { Context } from 'fabric-contract-api';
 import type { Actor, ChainHead, Deposit, OpenedBidOutcome } from '@tender-ledger/domain';
 
@@ -78,12 +79,8 @@ export const keys = {
   recordById: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('recordId', [recordId]),
   /** A batch's hashes in order, from which its inclusion proofs are built (format: batch-store.ts). */
   batchLeaves: (ctx: Context, recordId: string) => ctx.stub.createCompositeKey('batchLeaves', [recordId]),
-  /**
-   * Fingerprints of a batch's hashes that start with one 2-hex-digit prefix (batch-store.ts).
-   * One key per prefix per batch (at most 256 writes for 10,000 hashes, not 10,000): a lookup
-   * scans that prefix's entries, one per batch, which stays small for millions of hashes.
-   */
-  batchIndex: (ctx: Context, prefix: string, recordId: string) => ctx.stub.createCompositeKey('batchIndex', [prefix, recordId]),
+  /** A batch's bucket of fingerprints: the hashes whose first 6 bits are `bucket` (batch-store.ts). */
+  batchBucket: (ctx: Context, bucket: string, recordId: string) => ctx.stub.createCompositeKey(BUCKET_INDEX, [bucket, recordId]),
   documentHash: (ctx: Context, sha256: string, recordId: string) => ctx.stub.createCompositeKey('hash', [sha256, recordId]),
   bidderProject: (ctx: Context, bidderId: string, projectId: string) => ctx.stub.createCompositeKey('bidderProject', [bidderId, projectId]),
 };

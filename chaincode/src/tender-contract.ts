@@ -58,7 +58,7 @@ import {
   storeRecord,
   writerOf,
 } from './evidence.js';
-import { batchLeaves, bucketNames } from './batch-store.js';
+import { BUCKET_INDEX, PREFIX_INDEX, batchLeaves, bucketNames, bucketOf } from './batch-store.js';
 import { bindProjectOwner, protectProjectWrites } from './endorsement.js';
 import {
   keys,
@@ -784,16 +784,21 @@ export class TenderContract extends Contract {
       const view = await this.#view(ctx, record, projects);
       views.push(view);
     }
-    // Batches: the prefix's entries, one per batch that holds a hash with it.
-    const iterator = await ctx.stub.getStateByPartialCompositeKey('batchIndex', [sha256.slice(0, 2)]);
+    // Batches: the hash's bucket of every batch (and its prefix's entry of each batch from before buckets).
     const batchIds: string[] = [];
-    try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        if (bucketNames(Buffer.from(next.value.value).toString('utf8'), sha256))
-          batchIds.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
+    for (const [index, attribute] of [
+      [BUCKET_INDEX, bucketOf(sha256)],
+      [PREFIX_INDEX, sha256.slice(0, 2)],
+    ] as const) {
+      const iterator = await ctx.stub.getStateByPartialCompositeKey(index, [attribute]);
+      try {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          if (bucketNames(Buffer.from(next.value.value).toString('utf8'), sha256))
+            batchIds.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
+        }
+      } finally {
+        await iterator.close();
       }
-    } finally {
-      await iterator.close();
     }
     for (const recordId of batchIds) {
       // A bucket's fingerprint can match a hash the batch does not hold: its leaves decide.

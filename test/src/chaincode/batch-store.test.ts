@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { batchLeaves, bucketNames, encodeBuckets, encodeLeaves } from '@tender-ledger/chaincode/dist/batch-store.js';
+import { batchLeaves, bucketNames, bucketOf, encodeBuckets, encodeLeaves } from '@tender-ledger/chaincode/dist/batch-store.js';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
 
 const hashesOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`${tag} ${i}`).digest('hex'));
@@ -26,22 +26,25 @@ describe("a batch's hashes in state (batch-store)", () => {
     expect(Buffer.from(stored, 'utf8').toString('utf8')).to.equal(stored);
   });
 
-  it("puts each hash in its prefix's bucket, in prefix order; a bucket names its own hashes and no other prefix's", () => {
+  it('puts each hash in its bucket (its first 6 bits), in bucket order; a bucket names its own hashes and no other', () => {
     const buckets = encodeBuckets(hashes.map(bytesOf));
-    expect(buckets.map(([prefix]) => prefix)).to.deep.equal([...new Set(hashes.map((h) => h.slice(0, 2)))].sort());
-    const byPrefix = new Map(buckets);
-    for (const hash of hashes) expect(bucketNames(byPrefix.get(hash.slice(0, 2)) ?? '', hash), hash).to.equal(true);
-    const other = hashesOf(200, 'not in the batch').filter((h) => byPrefix.has(h.slice(0, 2)));
-    expect(other.filter((h) => bucketNames(byPrefix.get(h.slice(0, 2)) ?? '', h))).to.deep.equal([]);
-    // 8 bytes a hash (base64), not 64 hex characters.
+    expect(buckets).to.have.length(64);
+    expect(buckets.map(([bucket]) => bucket)).to.deep.equal([...new Set(hashes.map(bucketOf))].sort());
+    expect(bucketOf('ff'.repeat(32))).to.equal('3f');
+    expect(bucketOf('03'.repeat(32))).to.equal('00');
+    const byBucket = new Map(buckets);
+    for (const hash of hashes) expect(bucketNames(byBucket.get(bucketOf(hash)) ?? '', hash), hash).to.equal(true);
+    const other = hashesOf(200, 'not in the batch');
+    expect(other.filter((h) => bucketNames(byBucket.get(bucketOf(h)) ?? '', h))).to.deep.equal([]);
+    // 4 bytes a hash (base64), not 64 hex characters.
     const total = buckets.reduce((sum, [, value]) => sum + value.length, 0);
-    expect(total).to.be.below(hashes.length * 16);
+    expect(total).to.be.below(hashes.length * 6);
   });
 
   it('a fingerprint can match a hash the batch lacks: the leaves decide (findByHash lists no such batch)', () => {
     const hash = hashes[42] ?? '';
     const twin = lastByteFlipped(hash);
-    const bucket = new Map(encodeBuckets(hashes.map(bytesOf))).get(hash.slice(0, 2)) ?? '';
+    const bucket = new Map(encodeBuckets(hashes.map(bytesOf))).get(bucketOf(hash)) ?? '';
     expect(bucketNames(bucket, twin)).to.equal(true);
     expect(batchLeaves(encodeLeaves(hashes.map(bytesOf)), twin).index).to.equal(-1);
   });
