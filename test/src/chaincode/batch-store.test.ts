@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
+import { Context, Contract, Transaction } from 'fabric-contract-api';
+import { contracts } from '@tender-ledger/chaincode';
+import { verifyBatchInclusion, type BatchInclusion } from '@tender-ledger/client-sdk';
+import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { batchLeaves, bucketNames, bucketOf, encodeBuckets, encodeLeaves } from '@tender-ledger/chaincode/dist/batch-store.js';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
+import { present } from '../helpers/assert.js';
+import { otherCity, platformA } from '../helpers/identities.js';
+import { tempDir } from '../helpers/temp.js';
 
 const hashesOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => createHash('sha256').update(`${tag} ${i}`).digest('hex'));
 /** The same hash but for its last byte: the same bucket and fingerprint, another document. */
@@ -59,5 +66,72 @@ describe("a batch's hashes in state (batch-store)", () => {
     const { leaves, index } = batchLeaves(legacyLeaves, inBucket);
     expect(index).to.equal(hashes.indexOf(inBucket));
     expect(rootOf(leaves)).to.equal(expectedRoot);
+  });
+});
+
+/** Writes a batch as the chaincode did before format 2 (hex list, `batchIndex` by 2-hex-digit prefix of whole hashes). */
+class Format1Writer extends Contract {
+  constructor() {
+    super('format1');
+  }
+
+  @Transaction()
+  async writeBatch(ctx: Context, recordId: string, hashesJson: string): Promise<string> {
+    const hashes = JSON.parse(hashesJson) as string[];
+    const merkleRoot = toHex(rootOfLeaves(hashes.map((h) => leafHash(Buffer.from(h, 'hex')))));
+    const record = {
+      recordId,
+      projectId: null,
+      step: 'BatchNotarised',
+      seq: 1,
+      txTime: '2026-01-01T00:00:00.000Z',
+      payload: { kind: 'archive', merkleRoot, count: hashes.length },
+    };
+    await ctx.stub.putState(ctx.stub.createCompositeKey('evidence', [recordId]), Buffer.from(JSON.stringify(record)));
+    await ctx.stub.putState(ctx.stub.createCompositeKey('batchLeaves', [recordId]), Buffer.from(hashes.join('')));
+    for (const prefix of [...new Set(hashes.map((h) => h.slice(0, 2)))].sort()) {
+      const bucket = hashes.filter((h) => h.startsWith(prefix)).join('');
+      await ctx.stub.putState(ctx.stub.createCompositeKey('batchIndex', [prefix, recordId]), Buffer.from(bucket));
+    }
+    return merkleRoot;
+  }
+}
+
+describe('findByHash on a ledger holding batches of both formats (embedded ledger: a test contract writes the first format)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let ledger: EmbeddedLedger;
+  before(async () => {
+    temp = tempDir('tender-batch-formats-');
+    ledger = await EmbeddedLedger.open(temp.dir, { contracts: [...contracts, Format1Writer] });
+  });
+  after(async () => {
+    await ledger.close();
+    temp.remove();
+  });
+
+  it("finds a hash in a first-format batch and in a packed one, each with a proof to that batch's root", async () => {
+    const older = hashesOf(500, 'format 1');
+    const newer = [...hashesOf(499, 'format 2'), present(older[321], 'hash 321')];
+    const olderRoot = (await ledger.submit({ identity: platformA, fn: 'format1:writeBatch', args: ['F1-BATCH', JSON.stringify(older)] }))
+      .result;
+    const newerRecord = JSON.parse(
+      (await ledger.submit({ identity: platformA, fn: 'notary:notariseBatch', args: [JSON.stringify({ hashes: newer, kind: 'archive' })] }))
+        .result,
+    ) as { recordId: string; payload: { merkleRoot: string } };
+    const shared = present(older[321], 'hash 321');
+    const found = JSON.parse(await ledger.evaluate({ identity: otherCity, fn: 'findByHash', args: [shared] })) as {
+      records: { recordId: string; batchInclusion: BatchInclusion }[];
+    };
+    const byId = new Map(found.records.map((r) => [r.recordId, r.batchInclusion]));
+    expect([...byId.keys()]).to.have.members(['F1-BATCH', newerRecord.recordId]);
+    expect(byId.get('F1-BATCH')).to.include({ index: 321, size: 500 });
+    expect(byId.get(newerRecord.recordId)).to.include({ index: 499, size: 500 });
+    expect(verifyBatchInclusion(shared, present(byId.get('F1-BATCH'), 'first format'), olderRoot)).to.equal(true);
+    expect(verifyBatchInclusion(shared, present(byId.get(newerRecord.recordId), 'packed'), newerRecord.payload.merkleRoot)).to.equal(true);
+    // A hash of neither batch, though in a prefix both index.
+    const absent = JSON.parse(await ledger.evaluate({ identity: otherCity, fn: 'findByHash', args: [lastByteFlipped(shared)] })) as {
+      records: unknown[];
+    };
+    expect(absent.records).to.deep.equal([]);
   });
 });
