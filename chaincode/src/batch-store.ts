@@ -24,9 +24,14 @@ const FINGERPRINT_BYTES = FINGERPRINT.to - FINGERPRINT.from;
 export const BUCKET_INDEX = 'batchBucket';
 export const PREFIX_INDEX = 'batchIndex';
 
-/** A hash's bucket (its first 6 bits), as the key's attribute: two hex digits, 00–3f. */
+/** A hash's bucket: its first 6 bits (of its first byte). */
+const bucketNumber = (firstByte: number): number => firstByte >> 2;
+/** A bucket as its key's attribute: two hex digits, 00–3f. */
+const bucketName = (bucket: number): string => bucket.toString(16).padStart(2, '0');
+
+/** A hash's bucket, as its key's attribute. */
 export function bucketOf(sha256: string): string {
-  return (parseInt(sha256.slice(0, 2), 16) >> 2).toString(16).padStart(2, '0');
+  return bucketName(bucketNumber(parseInt(sha256.slice(0, 2), 16)));
 }
 
 /** A batch's hashes (32 bytes each, in order) as stored under `batchLeaves`. */
@@ -38,7 +43,7 @@ export function encodeLeaves(hashes: readonly Buffer[]): string {
 export function encodeBuckets(hashes: readonly Buffer[]): [bucket: string, value: string][] {
   const buckets = new Map<number, Buffer[]>();
   for (const hash of hashes) {
-    const bucket = (hash[0] ?? 0) >> 2;
+    const bucket = bucketNumber(hash[0] ?? 0);
     const fingerprint = hash.subarray(FINGERPRINT.from, FINGERPRINT.to);
     const held = buckets.get(bucket);
     if (held) held.push(fingerprint);
@@ -46,7 +51,7 @@ export function encodeBuckets(hashes: readonly Buffer[]): [bucket: string, value
   }
   return [...buckets.keys()]
     .sort((a, b) => a - b)
-    .map((bucket) => [bucket.toString(16).padStart(2, '0'), FORMAT_2 + Buffer.concat(buckets.get(bucket) ?? []).toString('base64')]);
+    .map((bucket) => [bucketName(bucket), FORMAT_2 + Buffer.concat(buckets.get(bucket) ?? []).toString('base64')]);
 }
 
 /** Whether a bucket (format 2) or a prefix's entry (format 1) names the hash; format 2's may name it, the batch's leaves decide. */
