@@ -122,4 +122,19 @@ export function decodeBlock(bytes: Buffer): { block: Block; dataHashHolds: boole
   return { block: JSON.parse(bytes.toString('utf8')) as Block, dataHashHolds: false };
 }
 
+/**
+ * What is wrong with a block's own fields, in the order both checks report it, or undefined: its
+ * number, the hash of the block before (when given), its transaction count, its data hash (unless
+ * `dataHashHolds`: decodeBlock hashed its list's bytes already), its header hash.
+ */
+export function blockFieldsProblem(block: Block, number: number, dataHashHolds: boolean, prevHash?: string): string | undefined {
+  if (block.number !== number) return `block claims number ${block.number}`;
+  if (prevHash !== undefined && block.prevHash !== prevHash) return 'block does not link to the hash of the block before';
+  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length) return 'transaction count differs from the header';
+  if (!dataHashHolds && blockDataHash(block.txs) !== block.dataHash)
+    return 'transactions changed, missing or reordered (data hash differs)';
+  if (blockHeaderHash(block) !== block.hash) return 'block header changed (block hash differs)';
+  return undefined;
+}
+
 export const GENESIS_PREV_HASH = GENESIS_HASH;

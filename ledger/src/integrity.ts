@@ -1,5 +1,5 @@
 import { LedgerError } from '@tender-ledger/domain';
-import { blockDataHash, blockHeaderHash, GENESIS_PREV_HASH, type Block } from './block.js';
+import { blockFieldsProblem, decodeBlock, GENESIS_PREV_HASH, type Block } from './block.js';
 import type { DurableHead } from './head.js';
 import { BLOCK_RANGE, HEIGHT_KEY, LOST_RANGE, blockKey, historyKey, stateKey, txKey } from './keys.js';
 import type { LedgerDb, StoredHistoryEntry } from './views.js';
@@ -76,7 +76,7 @@ export async function checkHead(db: LedgerDb, height: number, head: DurableHead,
   if (head.height === 0) return [];
   const number = head.height - 1;
   const gap = lost.find((l) => l.from <= number && number <= l.to);
-  const hash = gap ? (gap.to === number ? gap.lastHash : undefined) : (await blockAt(db, number))?.hash;
+  const hash = gap ? (gap.to === number ? gap.lastHash : undefined) : (await blockAt(db, number))?.block.hash;
   if (hash !== undefined && hash !== head.hash) {
     return [
       {
@@ -97,9 +97,9 @@ export async function checkHead(db: LedgerDb, height: number, head: DurableHead,
   return [];
 }
 
-async function blockAt(db: LedgerDb, number: number): Promise<Block | undefined> {
+async function blockAt(db: LedgerDb, number: number): Promise<{ block: Block; dataHashHolds: boolean } | undefined> {
   const bytes = await db.get(blockKey(number));
-  return bytes ? (JSON.parse(bytes.toString('utf8')) as Block) : undefined;
+  return bytes ? decodeBlock(bytes) : undefined;
 }
 
 /**
@@ -133,20 +133,21 @@ export async function checkRecent(
       number = gap.from;
       continue;
     }
-    let block: Block | undefined;
+    let read: { block: Block; dataHashHolds: boolean } | undefined;
     try {
-      block = await blockAt(db, number);
+      read = await blockAt(db, number);
     } catch (error) {
       problems.push({ block: number, key: blockKey(number), reason: `block unreadable: ${(error as Error).message}` });
       after = undefined;
       continue;
     }
-    if (!block) {
+    if (!read) {
       problems.push({ block: number, key: blockKey(number), reason: 'block is missing' });
       after = undefined;
       continue;
     }
-    problems.push(...(await checkBlock(db, number, block, latestSeen)));
+    const { block } = read;
+    problems.push(...(await checkBlock(db, number, read, latestSeen)));
     transactions += block.txs?.length ?? 0;
     if (after && after.prevHash !== block.hash)
       problems.push({ block: after.number, reason: 'block does not link to the hash of the block before' });
@@ -158,13 +159,14 @@ export async function checkRecent(
 }
 
 /** One block's hashes and the entries it wrote; `latestSeen` holds keys a later block wrote since. */
-async function checkBlock(db: LedgerDb, number: number, block: Block, latestSeen: Set<string>): Promise<BrokenLink[]> {
-  if (block.number !== number) return [{ block: number, reason: `block claims number ${block.number}` }];
-  if (!Array.isArray(block.txs) || block.txCount !== block.txs.length)
-    return [{ block: number, reason: 'transaction count differs from the header' }];
-  if (blockDataHash(block.txs) !== block.dataHash)
-    return [{ block: number, reason: 'transactions changed, missing or reordered (data hash differs)' }];
-  if (blockHeaderHash(block) !== block.hash) return [{ block: number, reason: 'block header changed (block hash differs)' }];
+async function checkBlock(
+  db: LedgerDb,
+  number: number,
+  { block, dataHashHolds }: { block: Block; dataHashHolds: boolean },
+  latestSeen: Set<string>,
+): Promise<BrokenLink[]> {
+  const problem = blockFieldsProblem(block, number, dataHashHolds);
+  if (problem !== undefined) return [{ block: number, reason: problem }];
   const problems: BrokenLink[] = [];
   const keys: string[] = [];
   const expected: { key: string; value: string | undefined; link: BrokenLink }[] = [];
