@@ -10,13 +10,12 @@ import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { TenderLedgerClient, mintDevToken, verifyReceipt } from '@tender-ledger/client-sdk';
 import { createTestIssuer } from '../helpers/issuer.js';
-import { sha256Hex } from '@tender-ledger/domain';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { logFigures, printLogFigures } from './log-bench.js';
 import { verifyBench } from './verify-bench.js';
 import { cpuPerTx, cpuSnapshot, directNotarisations, printFabricFigures, signerFigures, type FabricFigures } from './fabric-bench.js';
 import { expressCeiling, levelCeiling } from './ceilings.js';
-import { commitBids, setUpProjects } from './in-process.js';
+import { benchBidder, benchProject, commitBids, setUpProjects } from './in-process.js';
 import { ledgerScale, printScale, SCALE_RECORDS } from './ledger-scale.js';
 
 const execFileAsync = promisify(execFile);
@@ -142,19 +141,10 @@ async function crunch(client: TenderLedgerClient): Promise<Crunch> {
   const lead = BACKEND === 'fabric' ? 90_000 + CRUNCH_BIDDERS * 40 : 30_000;
   const deadlineMs = Date.now() + lead;
   const deadline = new Date(deadlineMs).toISOString();
-  await client.registerProject({
-    projectId,
-    name: 'crunch',
-    category: 'construction',
-    estimatedPrice: 100_000_000,
-    depositAmount: 1_000_000,
-    bidDeadline: deadline,
-    openingTime: deadline,
-    tenderDocSha256: sha256Hex(projectId),
-  });
+  await client.registerProject(benchProject(projectId, 'crunch', deadline));
   // Registrations of different bidders go in parallel too: they share no key.
   await pool(bidders, 64, async (bidderId) => {
-    await client.registerBidder(projectId, { bidderId, deposit: { form: 'cash', amount: 1_000_000 } });
+    await client.registerBidder(projectId, benchBidder(bidderId));
   });
   const start = deadlineMs - CRUNCH_WINDOW_MS;
   if (Date.now() > start) throw new Error(`registering ${CRUNCH_BIDDERS} bidders took past the crunch window; raise the lead`);
@@ -339,19 +329,8 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: PROJECTS }, async (_, p) => {
         const projectId = `BENCH-${RUN}-${p}`;
-        await client.registerProject({
-          projectId,
-          name: `bench ${p}`,
-          category: 'construction',
-          estimatedPrice: 100_000_000,
-          depositAmount: 1_000_000,
-          bidDeadline: deadline,
-          openingTime: deadline,
-          tenderDocSha256: sha256Hex(projectId),
-        });
-        for (let b = 0; b < BIDDERS_PER_PROJECT; b++) {
-          await client.registerBidder(projectId, { bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } });
-        }
+        await client.registerProject(benchProject(projectId, `bench ${p}`, deadline));
+        for (let b = 0; b < BIDDERS_PER_PROJECT; b++) await client.registerBidder(projectId, benchBidder(`B${b}`));
       }),
     );
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -1,7 +1,7 @@
 // In-process bid commitments on an embedded ledger (no HTTP, no receipt): shared by `npm run bench`
 // and the ledger-scale bench, so both time exactly the same work.
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '@tender-ledger/domain';
+import { sha256Hex, type RegisterBidderRequest, type RegisterProjectRequest } from '@tender-ledger/domain';
 import type { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 
 export const BENCH_IDENTITY = { mspId: 'TradingCentreMSP', id: 'bench-platform' };
@@ -17,6 +17,23 @@ export interface InProcessFigures {
   cpuMicrosPerBid: number;
 }
 
+/** The terms every bench project is registered with: bids open until `deadline`, a deposit within the 2% cap. */
+export function benchProject(projectId: string, name: string, deadline: string): RegisterProjectRequest {
+  return {
+    projectId,
+    name,
+    category: 'construction',
+    estimatedPrice: 100_000_000,
+    depositAmount: 1_000_000,
+    bidDeadline: deadline,
+    openingTime: deadline,
+    tenderDocSha256: sha256Hex(projectId),
+  };
+}
+
+/** A bench bidder's registration: the cash deposit benchProject asks for. */
+export const benchBidder = (bidderId: string): RegisterBidderRequest => ({ bidderId, deposit: { form: 'cash', amount: 1_000_000 } });
+
 /** Registers `projects` projects of `bidders` bidders each, named `${prefix}-${p}` and `B${b}`. */
 export async function setUpProjects(ledger: EmbeddedLedger, prefix: string, projects: number, bidders: number): Promise<void> {
   const deadline = new Date(Date.now() + 86_400_000).toISOString();
@@ -26,24 +43,13 @@ export async function setUpProjects(ledger: EmbeddedLedger, prefix: string, proj
       await ledger.submit({
         identity: BENCH_IDENTITY,
         fn: 'registerProject',
-        args: [
-          JSON.stringify({
-            projectId,
-            name: 'n',
-            category: 'c',
-            estimatedPrice: 100_000_000,
-            depositAmount: 1_000_000,
-            bidDeadline: deadline,
-            openingTime: deadline,
-            tenderDocSha256: sha256Hex(projectId),
-          }),
-        ],
+        args: [JSON.stringify(benchProject(projectId, 'n', deadline))],
       });
       for (let b = 0; b < bidders; b++) {
         await ledger.submit({
           identity: BENCH_IDENTITY,
           fn: 'registerBidder',
-          args: [projectId, JSON.stringify({ bidderId: `B${b}`, deposit: { form: 'cash', amount: 1_000_000 } })],
+          args: [projectId, JSON.stringify(benchBidder(`B${b}`))],
         });
       }
     }),

@@ -4,6 +4,7 @@ import { commitBid } from '@tender-ledger/client-sdk';
 import {
   BidderBidsSchema,
   BidderRecordsSchema,
+  BidInclusionSchema,
   ERROR_CODES,
   HashLookupSchema,
   HealthSchema,
@@ -32,6 +33,7 @@ const COMPONENTS: Record<string, TSchema> = {
   ProjectList: ProjectListSchema,
   Trail: TrailSchema,
   BidderRecords: BidderRecordsSchema,
+  BidInclusion: BidInclusionSchema,
   BidderBids: BidderBidsSchema,
   RecordWithBlock: RecordWithBlockSchema,
   OverdueDeposits: OverdueDepositsSchema,
