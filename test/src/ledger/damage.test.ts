@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,9 +9,8 @@ import { loadConfig, startGateway } from '@tender-ledger/gateway';
 import { mintDevToken } from '@tender-ledger/client-sdk';
 import { instanceOf, present } from '../helpers/assert.js';
 import { platformA } from '../helpers/identities.js';
+import { runScript } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
-
-const REPO = path.resolve(__dirname, '../../..');
 
 /** Records `count` documents, one block each; what their receipts would name. */
 async function recordDocuments(directory: string, count: number, from = 0): Promise<CommittedTransaction[]> {
@@ -51,22 +49,6 @@ function fingerprint(directory: string): Record<string, string> {
     if (statSync(file).isFile()) prints[name] = createHash('sha256').update(readFileSync(file)).digest('hex');
   }
   return prints;
-}
-
-function run(script: string, dataDir: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, script), ...args], { env: { ...process.env, DATA_DIR: dataDir } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('exit', (code) => {
-      resolve({ code, output });
-    });
-  });
 }
 
 async function openError(directory: string): Promise<LedgerDamagedError> {
@@ -208,7 +190,7 @@ describe('a damaged ledger store', () => {
         const before = fingerprint(directory);
         const report = await verifyLedger(directory);
         expect(report.intact).to.equal(false);
-        const cli = await run('ledger/dist/cli/verify.js', dataDir);
+        const cli = await runScript('ledger/dist/cli/verify.js', dataDir);
         expect(cli.code, cli.output).to.equal(1);
         expect(cli.output).to.match(/ledger BROKEN: /);
         expect(cli.output).to.match(expected.verifyNames);
@@ -291,7 +273,7 @@ describe('a damaged ledger store', () => {
       await recordDocuments(directory, 2);
       rmSync(path.join(directory, 'LEDGER-HEAD'));
       expect((await openError(directory)).damage[0]).to.include({ file: 'LEDGER-HEAD' });
-      expect((await run('ledger/dist/cli/verify.js', dataDir)).code).to.equal(1);
+      expect((await runScript('ledger/dist/cli/verify.js', dataDir)).code).to.equal(1);
     });
 
     it("is created from the store's own head for a store written before head files", async () => {
@@ -314,11 +296,11 @@ describe('a damaged ledger store', () => {
       const lost = committed.at(-1) as CommittedTransaction;
       flipBit(path.join(directory, logFile(directory)), statSync(path.join(directory, logFile(directory))).size - 20);
 
-      const refused = await run('ledger/dist/cli/repair.js', dataDir);
+      const refused = await runScript('ledger/dist/cli/repair.js', dataDir);
       expect(refused.code, 'without --yes it only explains').to.equal(1);
       expect(refused.output).to.match(/To go on: npm run ledger:repair -- --yes/);
 
-      const repaired = await run('ledger/dist/cli/repair.js', dataDir, ['--yes', '--reason', 'test: bit flip in the log']);
+      const repaired = await runScript('ledger/dist/cli/repair.js', dataDir, ['--yes', '--reason', 'test: bit flip in the log']);
       expect(repaired.code, repaired.output).to.equal(0);
       expect(repaired.output).to.match(/LOST: blocks 5–5/);
       const evidence = readdirSync(path.join(dataDir, 'ledger-evidence'));
@@ -337,7 +319,7 @@ describe('a damaged ledger store', () => {
       expect(await ledger.getBlock(lost.blockNumber)).to.equal(undefined);
       await ledger.close();
 
-      const verified = await run('ledger/dist/cli/verify.js', dataDir);
+      const verified = await runScript('ledger/dist/cli/verify.js', dataDir);
       expect(verified.code, verified.output).to.equal(0);
       expect(verified.output).to.match(/warning: blocks 5–5 were lost and accepted by ledger:repair/);
     });

@@ -8,11 +8,10 @@ import { EmbeddedLedger, verifyLedger, type Block } from '@tender-ledger/embedde
 import { errorMessage, present } from '../helpers/assert.js';
 import { HOUR, ManualClock, manualHostClock } from '../helpers/clock.js';
 import { platformA, regulator } from '../helpers/identities.js';
+import { runScript } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { Tender, doc } from '../helpers/tender.js';
 import { embeddedHost, type ContractHost } from '../helpers/hosts.js';
-
-const REPO = path.resolve(__dirname, '../../..');
 
 /** A host over a ledger this suite controls directly (to reopen it, read blocks, tamper with it). */
 async function openHost(
@@ -335,23 +334,7 @@ describe('EmbeddedLedger', () => {
     });
 
     describe('npm run ledger:verify', () => {
-      function runVerify(dataDir: string): Promise<{ code: number | null; output: string }> {
-        return new Promise((resolve) => {
-          const child = spawn(process.execPath, [path.join(REPO, 'ledger/dist/cli/verify.js')], {
-            env: { ...process.env, DATA_DIR: dataDir },
-          });
-          let output = '';
-          child.stdout.on('data', (d: Buffer) => {
-            output += d.toString();
-          });
-          child.stderr.on('data', (d: Buffer) => {
-            output += d.toString();
-          });
-          child.on('exit', (code) => {
-            resolve({ code, output });
-          });
-        });
-      }
+      const runVerify = (dataDir: string) => runScript('ledger/dist/cli/verify.js', dataDir);
 
       it('exits 0 on an intact ledger in DATA_DIR and non-zero naming the broken link otherwise', async () => {
         const dataDir = path.join(temp.dir, 'data');
