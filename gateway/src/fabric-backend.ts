@@ -9,7 +9,6 @@ import {
   type Gateway,
   type Network,
   type Signer,
-  type Status,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
@@ -21,6 +20,7 @@ import { timePhase, type FabricObserver } from './metrics.js';
 import { FabricLog } from './tlog/fabric-log.js';
 import { NATIVE_SIGNER_HASH, newNativeSigner } from './fabric-signer.js';
 import { blockHeaderHash } from './fabric-blocks.js';
+import { CommitWatcher } from './fabric-commits.js';
 import type { FabricConnection } from './fabric-connection.js';
 
 /** The network description `network/network.sh deploy` writes (fabric-connection.json). */
@@ -125,7 +125,12 @@ const RESEND_FOR_MS = 300_000;
  * (68 transactions/s), 1.8 s with 256 (60/s, saturated). A slower one costs only an invalid copy.
  */
 const COMMIT_STATUS_WAIT_MS = 5_000;
-const BLOCK_HASHES_KEPT = 1_000;
+
+/** An invalidated transaction: its id and the peer's validation code (fabric-gateway's StatusCode). */
+interface Invalid {
+  transactionId: string;
+  code: number;
+}
 
 interface Signed {
   /** The organisation of this identity, and so of the peer the gateway endorses through first. */
@@ -150,11 +155,8 @@ export class FabricBackend implements LedgerBackend {
   readonly #clients: grpc.Client[] = [];
   readonly #signed = new Map<string, Signed>();
   readonly #byClientId = new Map<string, string>();
-  /**
-   * Block hashes by number, kept while the block is being fetched too: a block's transactions
-   * get their commit status together, so they share one qscc query instead of one each.
-   */
-  readonly #blockHashes = new Map<number, Promise<string>>();
+  /** Each organisation's commit watcher, started at its first write (see CommitWatcher). */
+  readonly #watchers = new Map<string, Promise<CommitWatcher>>();
   readonly #lanes = new Map<string, Promise<void>>();
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
@@ -267,6 +269,8 @@ export class FabricBackend implements LedgerBackend {
    */
   async #submit(signed: Signed, fn: string, args: string[], options: SubmitOptions): Promise<Committed> {
     let resume = options.resume?.envelope ? options.resume : undefined;
+    // Before anything is endorsed: a peer that cannot be asked its height fails the write unsent.
+    const watcher = await this.#watcher(signed);
     for (let attempt = 1; ; attempt++) {
       let transaction: Transaction;
       try {
@@ -298,7 +302,7 @@ export class FabricBackend implements LedgerBackend {
       }
       const intent = intentOf(transaction);
       resume = undefined;
-      const outcome = await this.#untilFinal(signed, transaction, intent);
+      const outcome = await this.#untilFinal(watcher, transaction, intent);
       if ('committed' in outcome) return outcome.committed;
       const { status } = outcome;
       // Invalidated (the first copy too, for DUPLICATE_TXID): final, so a new transaction may follow.
@@ -322,31 +326,34 @@ export class FabricBackend implements LedgerBackend {
     await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100 * attempt));
   }
 
-  async #untilFinal(signed: Signed, transaction: Transaction, intent: TxIntent): Promise<{ committed: Committed } | { status: Status }> {
+  async #untilFinal(
+    watcher: CommitWatcher,
+    transaction: Transaction,
+    intent: TxIntent,
+  ): Promise<{ committed: Committed } | { status: Invalid }> {
     const started = Date.now();
     for (let round = 0; ; round++) {
       let lost: unknown;
+      // Waiting before the send: the block cannot pass before the watcher looks for the id.
+      const landing = watcher.wait(intent.txId, COMMIT_STATUS_WAIT_MS);
       try {
-        const submitted = await timePhase(this.#options.observer, 'submit', () => transaction.submit());
-        const status = await timePhase(this.#options.observer, 'commit', () => submitted.getStatus());
-        if (status.successful) {
-          const blockNumber = Number(status.blockNumber);
+        await timePhase(this.#options.observer, 'submit', () => transaction.submit());
+        const commit = await timePhase(this.#options.observer, 'commit', () => landing);
+        if (commit === undefined) throw new Error(`no block held it within ${COMMIT_STATUS_WAIT_MS / 1000} s`);
+        if (commit.code === StatusCode.VALID) {
           return {
-            committed: {
-              result: resultOf(transaction),
-              txId: status.transactionId,
-              blockNumber,
-              blockHash: await this.#blockHash(signed, blockNumber),
-            },
+            committed: { result: resultOf(transaction), txId: commit.txId, blockNumber: commit.blockNumber, blockHash: commit.blockHash },
           };
         }
-        if (status.code !== StatusCode.DUPLICATE_TXID) return { status };
+        if (commit.code !== StatusCode.DUPLICATE_TXID) return { status: { transactionId: commit.txId, code: commit.code } };
         // A re-sent copy: the first copy's fate is the answer.
-        const landed = await this.transaction(status.transactionId);
-        if (landed) return { committed: { result: resultOf(transaction), txId: status.transactionId, ...landed } };
-        return { status };
+        const landed = await this.transaction(commit.txId);
+        if (landed) return { committed: { result: resultOf(transaction), txId: commit.txId, ...landed } };
+        return { status: { transactionId: commit.txId, code: commit.code } };
       } catch (error) {
         lost = error;
+      } finally {
+        watcher.forget(intent.txId);
       }
       // Sent or not, its fate is unknown: an earlier copy may be on the ledger.
       const landed = await this.transaction(intent.txId).catch(() => undefined);
@@ -406,9 +413,7 @@ export class FabricBackend implements LedgerBackend {
       const header = block.getHeader();
       if (!header) return undefined;
       const blockNumber = header.getNumber();
-      const blockHash = blockHeaderHash(header);
-      this.#keepBlockHash(blockNumber, Promise.resolve(blockHash));
-      return { blockNumber, blockHash };
+      return { blockNumber, blockHash: blockHeaderHash(header) };
     } catch (error) {
       throw translate(error);
     }
@@ -434,6 +439,11 @@ export class FabricBackend implements LedgerBackend {
   async close(): Promise<void> {
     this.#closing.abort();
     this.#logStop.abort();
+    for (const watcher of this.#watchers.values())
+      void watcher.then(
+        (w) => { w.close(); },
+        () => undefined,
+      );
     for (const signed of this.#signed.values()) signed.gateway.close();
     for (const client of this.#clients) client.close();
   }
@@ -461,7 +471,6 @@ export class FabricBackend implements LedgerBackend {
           evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
           endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
           submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-          commitStatusOptions: () => ({ deadline: Date.now() + COMMIT_STATUS_WAIT_MS }),
         });
         const network = gateway.getNetwork(connection.channel);
         this.#signed.set(`${mspId}\u0000${name}`, {
@@ -517,32 +526,31 @@ export class FabricBackend implements LedgerBackend {
     return signed;
   }
 
-  #blockHash(signed: Signed, blockNumber: number): Promise<string> {
-    const known = this.#blockHashes.get(blockNumber);
-    if (known) return known;
-    const fetching = (async () => {
-      const block = common.Block.deserializeBinary(
-        await signed.qscc.evaluateTransaction('GetBlockByNumber', this.#options.connection.channel, String(blockNumber)),
-      );
-      const header = block.getHeader();
-      if (!header) throw new LedgerUnavailableError(`block ${blockNumber} has no header`);
-      return blockHeaderHash(header);
-    })();
-    this.#keepBlockHash(blockNumber, fetching);
-    // A failed query is not kept: the next transaction of that block asks again.
-    fetching.catch(() => {
-      if (this.#blockHashes.get(blockNumber) === fetching) this.#blockHashes.delete(blockNumber);
-    });
-    return fetching;
-  }
-
-  /** Keeps the latest BLOCK_HASHES_KEPT blocks' hashes: commits arrive for recent blocks only. */
-  #keepBlockHash(blockNumber: number, blockHash: Promise<string>): void {
-    this.#blockHashes.set(blockNumber, blockHash);
-    if (this.#blockHashes.size > BLOCK_HASHES_KEPT) {
-      const oldest = this.#blockHashes.keys().next().value;
-      if (oldest !== undefined) this.#blockHashes.delete(oldest);
+  /**
+   * The commit watcher of the signer's organisation, following its own peer (as the commit status
+   * did): a 201 means that peer has the block, so the caller's next read through it sees the write.
+   */
+  #watcher(signed: Signed): Promise<CommitWatcher> {
+    let watcher = this.#watchers.get(signed.mspId);
+    if (!watcher) {
+      watcher = (async () => {
+        let height: number;
+        try {
+          height = common.BlockchainInfo.deserializeBinary(
+            await signed.qscc.evaluateTransaction('GetChainInfo', this.#options.connection.channel),
+          ).getHeight();
+        } catch (error) {
+          throw translate(error);
+        }
+        return CommitWatcher.start(signed.network, height, this.#options.warn ?? console.warn);
+      })();
+      this.#watchers.set(signed.mspId, watcher);
+      // A failed start is not kept: the next write tries again.
+      watcher.catch(() => {
+        if (this.#watchers.get(signed.mspId) === watcher) this.#watchers.delete(signed.mspId);
+      });
     }
+    return watcher;
   }
 }
 

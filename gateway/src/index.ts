@@ -28,6 +28,7 @@ export {
 export { readTlogConfig, type TlogConfig, type WitnessEndpoint } from './tlog/config.js';
 export { FabricLog } from './tlog/fabric-log.js';
 export { blockHeaderHash, fabricBlockLeaves } from './fabric-blocks.js';
+export { CommitWatcher, type BlockCommit } from './fabric-commits.js';
 export { startPeerWitness, type PeerWitness } from './tlog/peer-witness.js';
 export { loadOrCreateLogKey } from './tlog/log-key.js';
 export { IdempotencyStore } from './idempotency.js';
