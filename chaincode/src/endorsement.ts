@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { LedgerError, REGULATOR_MSP_IDS } from '@tender-ledger/domain';
-import { writtenKeys } from './state.js';
+import { readAndFound, writtenKeys } from './state.js';
 
 /**
  * Key-level (state-based) endorsement: every key a project's steps write needs the peers of the
@@ -11,7 +11,9 @@ import { writtenKeys } from './state.js';
  *
  * Why every key, bidder chains' too: a policy binds the keys that carry it. A key a step
  * creates is checked against the chaincode-wide policy, so each new key gets the project's
- * policy in the transaction that creates it, and from then on nobody else can rewrite it.
+ * policy in the transaction that creates it, and from then on nobody else can rewrite it. A key
+ * keeps its policy when rewritten, so a key the step read and found is not given it again: each
+ * policy set is one more metadata write that both peers validate and commit.
  */
 const owners = new WeakMap<Context, string>();
 
@@ -43,7 +45,7 @@ export function projectEndorsementPolicy(ownerMspId: string): Uint8Array {
   return policy.slice();
 }
 
-/** Puts the project's policy on every key this transaction wrote (at the end of each transaction). */
+/** Puts the project's policy on every key this transaction created (at the end of each transaction). */
 export async function protectProjectWrites(ctx: Context): Promise<void> {
   const written = writtenKeys(ctx);
   if (written.length === 0) return;
@@ -54,6 +56,6 @@ export async function protectProjectWrites(ctx: Context): Promise<void> {
   }
   const policy = projectEndorsementPolicy(owner);
   for (const key of written) {
-    await ctx.stub.setStateValidationParameter(key, policy);
+    if (!readAndFound(ctx, key)) await ctx.stub.setStateValidationParameter(key, policy);
   }
 }

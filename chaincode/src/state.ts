@@ -92,10 +92,32 @@ export async function readJson<T>(ctx: Context, key: string): Promise<T | undefi
   if (!bytes || bytes.length === 0) {
     return undefined;
   }
+  markFound(ctx, key);
   return JSON.parse(decoder.decode(bytes)) as T;
 }
 
-/** The keys each transaction has written so far: its project's endorsement policy goes on every one (see endorsement.ts). */
+/**
+ * The keys each transaction read and found. Each was created under its project's endorsement
+ * policy, which a key keeps until deleted, so writing it again needs no new policy; and the read
+ * is in the transaction's read set, so had the key gone since, the transaction would be invalid.
+ */
+const found = new WeakMap<Context, Set<string>>();
+
+function markFound(ctx: Context, key: string): void {
+  let keysOfTx = found.get(ctx);
+  if (!keysOfTx) {
+    keysOfTx = new Set();
+    found.set(ctx, keysOfTx);
+  }
+  keysOfTx.add(key);
+}
+
+/** Whether this transaction read `key` and found a value (see {@link found}). */
+export function readAndFound(ctx: Context, key: string): boolean {
+  return found.get(ctx)?.has(key) ?? false;
+}
+
+/** The keys each transaction has written so far: its project's endorsement policy goes on each new one (see endorsement.ts). */
 const written = new WeakMap<Context, Set<string>>();
 
 /** Every write of the contracts goes through here, so none escapes the key-level endorsement policy. */
@@ -124,6 +146,7 @@ export async function readAllJson<T>(ctx: Context, objectType: string, attribute
   const iterator = await ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
   try {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      markFound(ctx, next.value.key);
       values.push(JSON.parse(decoder.decode(next.value.value)) as T);
     }
   } finally {
