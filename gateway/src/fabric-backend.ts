@@ -69,9 +69,10 @@ const BIDDER_CHAIN_FNS = new Set(['registerBidder', 'commitBid', 'withdrawBid'])
 const ENDORSEMENT_MISMATCH = /ProposalResponsePayloads do not match/i;
 /**
  * A peer answers at most peer.limits.concurrency.gatewayService (500 by default) gateway calls at
- * once and refuses the next one outright; a transaction holds one call from its proposal until
- * its commit status arrives. A deadline crunch (1,000 bids in 15 s) would pass that, so the
- * gateway keeps its own transactions below it, leaving room for reads.
+ * once and refuses the next one outright; a transaction holds one while it is endorsed and while
+ * it is submitted (its commit comes from the block stream, see CommitWatcher). A deadline crunch
+ * (1,000 bids in 15 s) could pass that, so the gateway keeps its own transactions below it,
+ * leaving room for reads.
  */
 export const MAX_IN_FLIGHT = 256;
 const PEER_BUSY = /exceeding concurrency limit/i;
@@ -113,7 +114,7 @@ const RESEND_FIRST_PAUSE_MS = 500;
 const RESEND_MAX_PAUSE_MS = 8_000;
 const RESEND_FOR_MS = 300_000;
 /**
- * How long a sent transaction's commit status is awaited before the ledger is asked and the
+ * How long a sent transaction's block is awaited (its commit status) before the ledger is asked and the
  * envelope sent again: an orderer that died holding it never orders it, and a re-send is harmless
  * (a second copy of a transaction id is invalidated). A Raft leader acknowledges a transaction once
  * it is in its block cutter, before any block holds it: killed within BatchTimeout (100 ms) of that,
@@ -441,7 +442,9 @@ export class FabricBackend implements LedgerBackend {
     this.#logStop.abort();
     for (const watcher of this.#watchers.values())
       void watcher.then(
-        (w) => { w.close(); },
+        (w) => {
+          w.close();
+        },
         () => undefined,
       );
     for (const signed of this.#signed.values()) signed.gateway.close();
