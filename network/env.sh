@@ -74,6 +74,10 @@ NET_BATCH_MAX_MESSAGES="${NET_BATCH_MAX_MESSAGES:-100}"
 [[ "$NET_BATCH_MAX_MESSAGES" =~ ^[1-9][0-9]*$ ]] || { echo "NET_BATCH_MAX_MESSAGES must be a positive number, not '$NET_BATCH_MAX_MESSAGES'" >&2; exit 1; }
 # CORE_CHAINCODE_LOGGING_LEVEL of the chaincode servers (fabric-shim: debug, info, warning, error).
 NET_CC_LOG_LEVEL="${NET_CC_LOG_LEVEL:-warning}"
+# 1: the chaincode servers also offer `bench:put` (one write, no rules), the trivial ceiling
+# `BENCH_BACKEND=fabric npm run bench` measures bids against. These local networks are for
+# development, tests and benchmarks; the containers' deployment leaves it out.
+NET_BENCH_CONTRACT="${NET_BENCH_CONTRACT:-1}"
 # Fabric's default log format has colour escapes; logs here are files to grep.
 NET_LOG_FORMAT='%{time:2006-01-02 15:04:05.000 MST} %{level:.4s} [%{module}] %{shortfunc} -> %{message}' 
 

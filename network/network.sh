@@ -437,6 +437,7 @@ start_component() {
       [[ -x "$NET_CC_SERVER_BIN" ]] || die "$NET_CC_SERVER_BIN missing; run 'npm install' in $NET_REPO_ROOT"
       spawn "$name" env "CORE_PEER_LOCALMSPID=$(net_org_var "$org" MSPID)" "CORE_CHAINCODE_LOGGING_LEVEL=$NET_CC_LOG_LEVEL" \
         "TENDER_BIDDER_PROXIES=$NET_BIDDER_PROXIES" \
+        "TENDER_BENCH_CONTRACT=$NET_BENCH_CONTRACT" \
         node "$NET_CC_SERVER_BIN" server --chaincode-address "$NET_HOST:$port" \
         --chaincode-id "$(<"$id_file")" --module-path "$NET_CC_DIR"
       ;;

@@ -1,4 +1,5 @@
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
+import { BenchContract } from './bench-contract.js';
 import { NotaryContract } from './notary-contract.js';
 import { quietDisabledLevels } from './shim-logging.js';
 import { TenderContract } from './tender-contract.js';
@@ -9,7 +10,11 @@ useNodeCrypto();
 // Messages below the chaincode's log level are dropped before winston formats them.
 quietDisabledLevels();
 
-export { NotaryContract, TenderContract };
+export { BenchContract, NotaryContract, TenderContract };
 
-/** What a Fabric peer (or `fabric-chaincode-node`) loads: the contracts this chaincode offers; the first is the default. */
-export const contracts = [TenderContract, NotaryContract];
+/**
+ * What a Fabric peer (or `fabric-chaincode-node`) loads: the contracts this chaincode offers; the
+ * first is the default. The bench's trivial ceiling only where its server is told to offer it.
+ */
+export const contracts =
+  process.env.TENDER_BENCH_CONTRACT === '1' ? [TenderContract, NotaryContract, BenchContract] : [TenderContract, NotaryContract];

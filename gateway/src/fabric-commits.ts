@@ -52,7 +52,9 @@ export class CommitWatcher {
   wait(txId: string, timeoutMs: number): Promise<BlockCommit | undefined> {
     this.#waiting.get(txId)?.resolve(undefined);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.#settle(txId, undefined); }, timeoutMs);
+      const timer = setTimeout(() => {
+        this.#settle(txId, undefined);
+      }, timeoutMs);
       this.#waiting.set(txId, { resolve, timer });
     });
   }
@@ -80,7 +82,9 @@ export class CommitWatcher {
     while (!signal.aborted) {
       try {
         const blocks = await network.getBlockEvents({ startBlock: this.#next });
-        const close = () => { blocks.close(); };
+        const close = () => {
+          blocks.close();
+        };
         signal.addEventListener('abort', close, { once: true });
         try {
           for await (const block of blocks) {

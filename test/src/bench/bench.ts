@@ -13,7 +13,7 @@ import { createTestIssuer } from '../helpers/issuer.js';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { logFigures, printLogFigures } from './log-bench.js';
 import { verifyBench } from './verify-bench.js';
-import { cpuPerTx, cpuSnapshot, directNotarisations, printFabricFigures, signerFigures, type FabricFigures } from './fabric-bench.js';
+import { cpuPerTx, cpuSnapshot, directRate, printFabricFigures, signerFigures, type FabricFigures } from './fabric-bench.js';
 import { expressCeiling, levelCeiling } from './ceilings.js';
 import { benchBidder, benchProject, commitBids, setUpProjects } from './in-process.js';
 import { ledgerScale, printScale, SCALE_RECORDS } from './ledger-scale.js';
@@ -377,13 +377,31 @@ async function main(): Promise<void> {
         failed: http.failed,
         cpuMsPerTx: cpuPerTx(cpuBefore, cpuSnapshot(gateway.pid), http.ok),
       };
-      console.log(`ceiling: ${CONNECTIONS} fabric-gateway clients notarising straight to the peers for ${DURATION}s...`);
-      const direct = await directNotarisations(CONNECTIONS, DURATION);
+      // Straight to the peers at the same concurrency: the trivial ceiling, the same bids without
+      // the HTTP gateway (each client for a bidder of its own, so they never conflict), and
+      // notarisations (the ceiling printed before the trivial one existed).
+      console.log(
+        `direct: ${CONNECTIONS} fabric-gateway clients straight to the peers, ${DURATION}s each: trivial, bids, notarisations...`,
+      );
+      const trivial = await directRate({ kind: 'trivial' }, CONNECTIONS, DURATION);
+      const directBids = await directRate(
+        {
+          kind: 'bids',
+          bidderOf: (c) => ({ projectId: `BENCH-${RUN}-${c % PROJECTS}`, bidderId: `B${Math.floor(c / PROJECTS) % BIDDERS_PER_PROJECT}` }),
+        },
+        CONNECTIONS,
+        DURATION,
+      );
+      const notarisations = await directRate({ kind: 'notarisations' }, CONNECTIONS, DURATION);
       fabric = {
         connections: CONNECTIONS,
         httpBids,
-        directNotarisations: direct,
-        ratio: httpBids.perSecond / Math.max(1, direct.perSecond),
+        trivial,
+        directBids,
+        directNotarisations: notarisations,
+        ratio: httpBids.perSecond / Math.max(1, trivial.perSecond),
+        directRatio: directBids.perSecond / Math.max(1, trivial.perSecond),
+        notarisationRatio: httpBids.perSecond / Math.max(1, notarisations.perSecond),
         signer: await signerFigures(),
       };
       printFabricFigures(fabric);

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
+import { BenchContract, NotaryContract, TenderContract } from '@tender-ledger/chaincode';
 import { EmbeddedLedger } from '@tender-ledger/embedded-ledger';
 import { errorMessage } from '../helpers/assert.js';
 import { platformA } from '../helpers/identities.js';
@@ -60,6 +62,36 @@ describe('TenderContract and NotaryContract as real chaincode (fabric-shim dispa
     const notary = metadata.contracts.notary?.transactions ?? [];
     expect(notary.map((t) => t.name)).to.deep.equal(['notariseDocument', 'notariseBatch']);
     expect(notary.every((t) => t.tag.includes('SUBMIT'))).to.equal(true);
+    // The bench's trivial ceiling is not offered by default (see the next test).
+    expect(metadata.contracts).to.not.have.property('bench');
+  });
+
+  it("offers bench:put (the Fabric bench's trivial ceiling) only to a server started with TENDER_BENCH_CONTRACT=1: one new key, nothing read", async () => {
+    const offered = (env: Record<string, string>) =>
+      execFileSync(
+        process.execPath,
+        ['-e', "console.log(require('@tender-ledger/chaincode').contracts.map((c) => new c().getName()).join(' '))"],
+        {
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+        },
+      ).trim();
+    expect(offered({ TENDER_BENCH_CONTRACT: '' })).to.equal('tender notary');
+    expect(offered({ TENDER_BENCH_CONTRACT: '1' })).to.equal('tender notary bench');
+    const benchTemp = tempDir();
+    const withBench = await EmbeddedLedger.open(benchTemp.dir, {
+      dispatch: 'fabric-shim',
+      contracts: [TenderContract, NotaryContract, BenchContract],
+    });
+    try {
+      const { blockNumber, txId } = await withBench.submit({ identity: platformA, fn: 'bench:put', args: [] });
+      const tx = (await withBench.getBlock(blockNumber))?.txs[0];
+      expect(tx?.writes).to.deep.equal([{ key: `\u0000bench\u0000${txId}\u0000`, value: '1' }]);
+      expect(tx?.validationParameters).to.equal(undefined);
+    } finally {
+      await withBench.close();
+      benchTemp.remove();
+    }
   });
 
   it('refuses a wrong argument count and an unknown function as a peer would', async () => {

@@ -73,7 +73,9 @@ describe('the commit watcher (each write learns its block from one stream of com
     source = new BlockSource();
     source.commit([{ txId: 'genesis' }]);
   });
-  afterEach(() => watcher.close());
+  afterEach(() => {
+    watcher.close();
+  });
 
   it("answers each waiting transaction with its block's number, header hash and validation code", async () => {
     watcher = CommitWatcher.start(source.network(), 1, quiet);
