@@ -211,7 +211,9 @@ export function printFabricFigures(f: FabricFigures): void {
   );
   console.log('| path | tx/s | p50 ms | p99 ms | ok | failed |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  const row = (name: string, r: Rate) => { console.log(`| ${name} | ${r.perSecond} | ${r.p50ms} | ${r.p99ms} | ${r.ok} | ${r.failed} |`); };
+  const row = (name: string, r: Rate) => {
+    console.log(`| ${name} | ${r.perSecond} | ${r.p50ms} | ${r.p99ms} | ${r.ok} | ${r.failed} |`);
+  };
   row('ceiling: trivial one-write chaincode, direct', f.trivial);
   row('bids, direct', f.directBids);
   row('bids over HTTP (gateway)', f.httpBids);
