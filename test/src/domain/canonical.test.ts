@@ -26,6 +26,9 @@ describe('domain', () => {
         '2024-02-29T23:59:59.123456789+08:00',
         '2026-12-31T00:00:00-05:30',
         '2000-02-29T00:00:00Z',
+        // The ledger's own form (UTC, milliseconds), which takes a shorter path.
+        '2026-03-01T09:30:00.123Z',
+        '2024-02-29T23:59:59.999Z',
       ]) {
         expect(isInstant(good), good).to.equal(true);
         expect(schemaErrors(Instant, good), good).to.deep.equal([]);
@@ -45,6 +48,10 @@ describe('domain', () => {
         '2026-02-28T10:00:00+08:60',
         '2026-13-01T00:00:00Z',
         '2026-00-10T00:00:00Z',
+        '2026-02-30T10:00:00.000Z',
+        '2023-02-29T00:00:00.000Z',
+        '2100-02-29T00:00:00.000Z',
+        '2026-04-31T10:00:00.000Z',
       ]) {
         expect(isInstant(bad), bad).to.equal(false);
         expect(schemaErrors(Instant, bad), bad).to.not.deep.equal([]);
