@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EmbeddedLedger, LedgerDamagedError, type LedgerIdentity, type LedgerLog } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, LedgerDamagedError, freshTxId, type LedgerIdentity, type LedgerLog } from '@tender-ledger/embedded-ledger';
 import { BIDDER_ID_ATTRIBUTE, type Actor } from '@tender-ledger/domain';
 import { callerKey, type Caller } from './auth.js';
 import type { Committed, LedgerBackend, Reader, SubmitOptions } from './backend.js';
@@ -60,7 +59,7 @@ export class EmbeddedBackend implements LedgerBackend {
    * so running it again under the same id is its first and only landing.
    */
   async submit(caller: Caller, fn: string, args: string[], _projectId?: string, options: SubmitOptions = {}): Promise<Committed> {
-    const id = options.resume?.txId ?? randomBytes(32).toString('hex');
+    const id = options.resume?.txId ?? freshTxId();
     if (!options.resume) await options.beforeSend?.({ txId: id });
     const { onSealed } = options;
     const { result, txId, blockNumber, blockHash, leafIndex } = await this.#ledger.submit(

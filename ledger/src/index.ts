@@ -2,6 +2,7 @@ import './quiet-contract-logs.js';
 export {
   EmbeddedLedger,
   InvocationError,
+  freshTxId,
   type CommittedTransaction,
   type ContractClass,
   type EmbeddedLedgerOptions,

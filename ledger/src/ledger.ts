@@ -528,21 +528,32 @@ export class EmbeddedLedger extends EventEmitter {
 }
 
 const NONCE_SIZE = 24;
-let nonces = Buffer.alloc(0);
-let nonceAt = 0;
+const POOL_SIZE = 8192;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
 
 /**
- * 24 fresh random bytes for a transaction id, cut from a pool filled 256 at a time: one
- * randomBytes call per transaction cost as much as a tenth of the contract's own work. Each
- * slice is used once; the pool is replaced, never refilled in place, so a slice stays as drawn.
+ * `size` fresh random bytes, cut from a pool filled 8 KiB at a time: one randomBytes call per
+ * transaction cost as much as a tenth of the contract's own work. Each slice is used once; the
+ * pool is replaced, never refilled in place, so a slice stays as drawn.
  */
-function nonce(): Buffer {
-  if (nonceAt + NONCE_SIZE > nonces.length) {
-    nonces = randomBytes(NONCE_SIZE * 256);
-    nonceAt = 0;
+function freshBytes(size: number): Buffer {
+  if (poolAt + size > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
   }
-  nonceAt += NONCE_SIZE;
-  return nonces.subarray(nonceAt - NONCE_SIZE, nonceAt);
+  poolAt += size;
+  return pool.subarray(poolAt - size, poolAt);
+}
+
+/** 24 fresh random bytes for a transaction id the ledger makes itself. */
+function nonce(): Buffer {
+  return freshBytes(NONCE_SIZE);
+}
+
+/** A fresh random transaction id (32 bytes, hex), for a host that fixes the id before it submits (the gateway). */
+export function freshTxId(): string {
+  return freshBytes(32).toString('hex');
 }
 
 /** Key-level policies as the block keeps them; one policy set on several keys is encoded once. */
