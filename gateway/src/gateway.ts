@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { IdempotencyStore } from './idempotency.js';
 import { ReceiptSigner } from './receipts.js';
 import { createServer } from './server.js';
-import { createLogger, withTxIds, type Logger } from './logging.js';
+import { createLogger, type Logger } from './logging.js';
 import { GatewayMetrics } from './metrics.js';
 import { checkDataDir, writePidFile } from './startup.js';
 import { TlogService } from './tlog/service.js';
@@ -105,7 +105,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Gat
     );
   let closing = false;
   const app = createServer({
-    backend: withTxIds(backend),
+    backend,
     logger,
     metrics,
     metricsAccess: config.metrics,

@@ -1,8 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Request, Response } from 'express';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LedgerBackend, TxIntent } from './backend.js';
 
 export type { Logger };
 
@@ -31,12 +29,6 @@ export function createLogger(level: LogLevel = 'info', stream?: DestinationStrea
 /** A client's own request id: 1–128 visible ASCII characters without spaces (anything else is replaced). */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
-/** What a request learns on its way (the transaction id of a write), read by its access line. */
-interface RequestContext {
-  txId?: string;
-}
-const context = new AsyncLocalStorage<RequestContext>();
-
 declare module 'express-serve-static-core' {
   interface Request {
     /** The request's logger: every line carries its request id. */
@@ -48,6 +40,16 @@ declare module 'express-serve-static-core' {
 export function requestIdOf(res: Response): string | undefined {
   const id = (res.locals as { requestId?: unknown }).requestId;
   return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Notes the transaction id a write was given (its first), for the request's access line. Kept on
+ * the response, not in an AsyncLocalStorage: on Node 20 that turns on promise hooks for every
+ * promise in the process, the ledger's and the contract's too.
+ */
+export function noteTxId(res: Response, txId: string | undefined): void {
+  const locals = res.locals as { txId?: string };
+  if (txId && locals.txId === undefined) locals.txId = txId;
 }
 
 /**
@@ -87,7 +89,6 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
     res.setHeader('x-request-id', requestId);
     req.log = logger.child({ reqId: requestId });
     const started = process.hrtime.bigint();
-    const ctx: RequestContext = {};
     let done = false;
     const finish = () => {
       if (done) return;
@@ -97,7 +98,7 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
       const replayed = res.getHeader('idempotent-replayed') === 'true';
       const location = res.getHeader('location');
       const txId =
-        ctx.txId ??
+        (res.locals as { txId?: string }).txId ??
         (typeof location === 'string' && location.startsWith('/v1/records/') ? location.slice('/v1/records/'.length) : undefined);
       const caller = req.caller ? { issuer: req.caller.issuer, sub: req.caller.sub, role: req.caller.role } : undefined;
       const line = {
@@ -116,42 +117,6 @@ export function accessLog(logger: Logger, observer?: { request(line: AccessLine)
     };
     res.once('finish', finish);
     res.once('close', finish);
-    context.run(ctx, () => {
-      next();
-    });
+    next();
   };
-}
-
-/** Notes the transaction id a write is given in the request's context, for its access line. */
-function noteTxId(txId: string | undefined): void {
-  const ctx = context.getStore();
-  if (ctx && txId && ctx.txId === undefined) ctx.txId = txId;
-}
-
-/** The backend, with each write's transaction id noted for the request that sent it. */
-export function withTxIds(backend: LedgerBackend): LedgerBackend {
-  return new Proxy(backend, {
-    get(target, property, receiver) {
-      if (property === 'submit') {
-        return async (...args: Parameters<LedgerBackend['submit']>) => {
-          const [caller, fn, fnArgs, projectId, options = {}] = args;
-          const committed = await target.submit(caller, fn, fnArgs, projectId, {
-            ...options,
-            ...(options.beforeSend
-              ? {
-                  beforeSend: async (intent: TxIntent) => {
-                    noteTxId(intent.txId);
-                    await options.beforeSend?.(intent);
-                  },
-                }
-              : {}),
-          });
-          noteTxId(committed.txId);
-          return committed;
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import { LedgerRecordSchema, canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
-import type { Committed } from '../backend.js';
+import type { Committed, TxIntent } from '../backend.js';
 import type { WriteAttempt } from '../idempotency.js';
 import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
+import { noteTxId } from '../logging.js';
 import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
 import { checkedAnswer, requireJson, validate, validateParams, type RouterDeps } from './http.js';
 import { prefersProof, withProof } from './tlog.js';
@@ -45,9 +46,18 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
    * With an earlier attempt recorded (its outcome lost), its transaction's record is the answer
    * if it is on the ledger; if not, that same transaction is resumed, never a new one.
    */
-  async function recordStep(route: StepRoute, caller: Caller, params: Record<string, string>, body: unknown, attempt?: WriteAttempt) {
+  async function recordStep(
+    route: StepRoute,
+    caller: Caller,
+    params: Record<string, string>,
+    body: unknown,
+    res: Response,
+    attempt?: WriteAttempt,
+  ) {
     const projectId = params.projectId ?? (body as { projectId?: string }).projectId;
     const recorded = attempt?.recorded;
+    noteTxId(res, recorded?.txId);
+    const beforeSend = attempt?.beforeSend;
     const landed = recorded ? await backend.transaction(recorded.txId) : undefined;
     // The receipt is signed while the block is being fsynced, and sent only once it is durable.
     const early: { landing?: Committed; receipt?: Promise<string> } = {};
@@ -55,7 +65,14 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
       recorded && landed
         ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
         : await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
-            ...(attempt ? { beforeSend: attempt.beforeSend } : {}),
+            ...(beforeSend
+              ? {
+                  beforeSend: async (intent: TxIntent) => {
+                    noteTxId(res, intent.txId);
+                    await beforeSend(intent);
+                  },
+                }
+              : {}),
             ...(recorded ? { resume: recorded } : {}),
             onSealed: (landing) => {
               early.landing = landing;
@@ -66,6 +83,7 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
               early.receipt.catch(() => undefined);
             },
           });
+    noteTxId(res, committed.txId);
     // The writer's own record, in full: checked before it is signed for and passed on.
     const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, committed.result);
     if (record.step === 'ProjectRegistered' && record.projectId !== null) {
@@ -90,7 +108,7 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
       const key = req.get('idempotency-key');
       if (key === undefined) {
         try {
-          const answer = await recordStep(route, caller, params, body);
+          const answer = await recordStep(route, caller, params, body, res);
           const text = tlog && prefersProof(req) ? await withProof(tlog, res, answer.body) : answer.body;
           res.status(answer.status).type('application/json').send(text);
         } catch (error) {
@@ -109,7 +127,7 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         fingerprint,
         async (attempt) => {
           try {
-            return await recordStep(route, caller, params, body, attempt);
+            return await recordStep(route, caller, params, body, res, attempt);
           } catch (error) {
             if (error instanceof OutcomeUnknownError) return { unknown: error.intent };
             const problem = toProblem(error);
