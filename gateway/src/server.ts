@@ -104,11 +104,18 @@ export function createServer(deps: GatewayDeps): express.Express {
           .join(', '),
       ] as const,
   );
+  // In a router of their own, entered only by OPTIONS: one layer per documented path here made every
+  // request try each path's pattern on its way to its own route.
+  const options = express.Router();
   for (const [documented, allow] of allowed) {
-    app.options(expressPath(documented), (_req: Request, res: Response) => {
+    options.options(expressPath(documented), (_req: Request, res: Response) => {
       res.set('allow', allow).status(204).end();
     });
   }
+  app.use((req, res, next) => {
+    if (req.method === 'OPTIONS') options(req, res, next);
+    else next();
+  });
   if (deps.tlog) {
     app.use(
       createTlogRouter({

@@ -298,4 +298,18 @@ describe('GET /openapi.json', function () {
     }
     expect(seen.size).to.be.greaterThan(30);
   });
+
+  it('answers OPTIONS on every documented path with all its methods (RFC 9110 §9.3.7), and 404 on an undocumented one; other methods pass by', async () => {
+    const expressPath = (documented: string) => documented.replace(/\{([^}]+)\}/g, 'x-$1');
+    for (const [documented, operations] of Object.entries(document.paths)) {
+      const response = await fetch(`${t.url}${expressPath(documented)}`, { method: 'OPTIONS' });
+      const methods = Object.keys(operations).map((m) => m.toUpperCase());
+      const expected = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      // The API's paths answer 204; the service's own (health, keys) 200 from their router, the same methods.
+      const status = documented.startsWith('/v1/') ? 204 : response.status;
+      expect([documented, response.status, response.headers.get('allow')]).to.deep.equal([documented, status, expected]);
+    }
+    expect((await fetch(`${t.url}/v1/nothing-here`, { method: 'OPTIONS' })).status).to.equal(404);
+    expect((await fetch(`${t.url}/healthz`)).status).to.equal(200);
+  });
 });
