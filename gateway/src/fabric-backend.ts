@@ -114,9 +114,9 @@ const RESEND_FIRST_PAUSE_MS = 500;
 const RESEND_MAX_PAUSE_MS = 8_000;
 const RESEND_FOR_MS = 300_000;
 /**
- * How long a sent transaction's block is awaited (its commit status) before the ledger is asked and the
- * envelope sent again: an orderer that died holding it never orders it, and a re-send is harmless
- * (a second copy of a transaction id is invalidated). A Raft leader acknowledges a transaction once
+ * How long a sent transaction's block (its commit status) is awaited before the ledger is asked
+ * and the envelope sent again: an orderer that died holding it never orders it, and a re-send is
+ * harmless (a second copy of a transaction id is invalidated). A Raft leader acknowledges a transaction once
  * it is in its block cutter, before any block holds it: killed within BatchTimeout (100 ms) of that,
  * it loses the transaction without a word, and only this wait notices. At 20 s it was the 21 s first
  * write after a leader kill (network/PROVINCE.md): the 4 writes in flight were lost, and each writer

@@ -20,6 +20,13 @@ export function blockHeaderHash(header: common.BlockHeader): string {
 
 const VALID = 0; // peer.TxValidationCode.VALID
 
+/** A block's transaction envelope, opened: its payload and the channel header that names the transaction. */
+export function openEnvelope(envelopeBytes: Uint8Array): { payload: common.Payload; channelHeader: common.ChannelHeader } {
+  const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
+  const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
+  return { payload, channelHeader };
+}
+
 /** The leaves of one committed block: valid endorser transactions' records, in order. */
 export function fabricBlockLeaves(block: common.Block): { txId: string; data: Uint8Array }[] {
   const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array(0);
@@ -30,8 +37,7 @@ export function fabricBlockLeaves(block: common.Block): { txId: string; data: Ui
     .forEach((envelopeBytes, i) => {
       // A transaction the peer marked invalid (MVCC conflict, endorsement policy, duplicate id) wrote nothing.
       if (filter[i] !== VALID) return;
-      const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
-      const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0));
+      const { payload, channelHeader } = openEnvelope(envelopeBytes);
       if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return;
       const txId = channelHeader.getTxId();
       for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {

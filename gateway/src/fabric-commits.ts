@@ -1,6 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { blockHeaderHash } from './fabric-blocks.js';
+import { blockHeaderHash, openEnvelope } from './fabric-blocks.js';
 
 /** A sent transaction's fate as its block tells it: where it landed and the peer's validation code. */
 export interface BlockCommit {
@@ -129,8 +129,7 @@ export class CommitWatcher {
 /** The transaction id in an envelope's channel header; undefined if the envelope cannot be read. */
 function txIdOf(envelope: Uint8Array): string | undefined {
   try {
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelope).getPayload_asU8());
-    return common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(0)).getTxId() || undefined;
+    return openEnvelope(envelope).channelHeader.getTxId() || undefined;
   } catch {
     return undefined;
   }
