@@ -103,13 +103,18 @@ export async function readJson<T>(ctx: Context, key: string): Promise<T | undefi
  */
 const found = new WeakMap<Context, Set<string>>();
 
-function markFound(ctx: Context, key: string): void {
-  let keysOfTx = found.get(ctx);
+/** Adds `key` to this transaction's set in `keysOf` (found or written). */
+function noteKey(keysOf: WeakMap<Context, Set<string>>, ctx: Context, key: string): void {
+  let keysOfTx = keysOf.get(ctx);
   if (!keysOfTx) {
     keysOfTx = new Set();
-    found.set(ctx, keysOfTx);
+    keysOf.set(ctx, keysOfTx);
   }
   keysOfTx.add(key);
+}
+
+function markFound(ctx: Context, key: string): void {
+  noteKey(found, ctx, key);
 }
 
 /** Whether this transaction read `key` and found a value (see {@link found}). */
@@ -122,12 +127,7 @@ const written = new WeakMap<Context, Set<string>>();
 
 /** Every write of the contracts goes through here, so none escapes the key-level endorsement policy. */
 export async function putState(ctx: Context, key: string, value: Uint8Array): Promise<void> {
-  let keysOfTx = written.get(ctx);
-  if (!keysOfTx) {
-    keysOfTx = new Set();
-    written.set(ctx, keysOfTx);
-  }
-  keysOfTx.add(key);
+  noteKey(written, ctx, key);
   await ctx.stub.putState(key, value);
 }
 
