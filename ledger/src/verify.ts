@@ -1,4 +1,5 @@
-import { hash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { hash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,7 +45,15 @@ export interface VerifyReport {
   leveldb: string[];
   /** Blocks an operator accepted as lost with ledger:repair. */
   lost: LostBlocks[];
+  /**
+   * The walk whose verdict this is: `digests` (the fast one: keyed set digests of history, state and
+   * index against the blocks') or `exact` (entry by entry; run when the digests differ, to name where).
+   */
+  walk: Walk;
 }
+
+/** See `VerifyReport.walk`. */
+export type Walk = 'digests' | 'exact';
 
 const RECORD_PREFIX = '\u0000record\u0000';
 const STANDALONE_PREFIX = '\u0000evidence\u0000';
@@ -83,18 +92,7 @@ class Broken extends Error {
  * logs and tables are checked read-only, and a copy (tables hard-linked) is opened and walked.
  */
 export async function verifyLedger(directory: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const report: VerifyReport = {
-    intact: false,
-    height: 0,
-    transactions: 0,
-    stateKeys: 0,
-    records: 0,
-    projects: 0,
-    leaves: 0,
-    problems: [],
-    leveldb: [],
-    lost: [],
-  };
+  let report = emptyReport('digests');
   const fileDamage: BrokenLink[] = [];
   for (const scan of await scanLogs(directory)) {
     // A record cut short at the very end is a write never acknowledged; any other is damage.
@@ -116,17 +114,25 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
     // outside the heap (the write buffer fills as the copy's log is replayed on opening).
     const db = new Level<string, Buffer>(copy, { ...SMALL_LEVEL, createIfMissing: false });
     await db.open();
-    // Sorts every history entry by block for the walk: on disk, so memory stays flat.
-    const scratch = new Level<string, Buffer>(path.join(copyParent, 'scratch'), SMALL_LEVEL);
-    await scratch.open();
     try {
-      await walk(db, scratch, report, head, new Ticker(options.progress));
-      report.intact = true;
-    } catch (error) {
-      // LevelDB's errors for bytes changed in its files are a broken link too.
-      report.problems.push(error instanceof Broken ? error.link : { reason: `store unreadable: ${(error as Error).message}` });
+      // The digests say whether anything differs; only then does the exact walk say where.
+      for (const mode of options.walk === undefined ? (['digests', 'exact'] as const) : [options.walk]) {
+        report = emptyReport(mode);
+        // Sorts history entries by block for the walk: on disk, so memory stays flat.
+        const scratch = new Level<string, Buffer>(path.join(copyParent, `scratch-${mode}`), SMALL_LEVEL);
+        await scratch.open();
+        try {
+          await walk(db, scratch, report, head, new Ticker(options.progress), mode);
+          report.intact = true;
+          break;
+        } catch (error) {
+          // LevelDB's errors for bytes changed in its files are a broken link too.
+          report.problems.push(error instanceof Broken ? error.link : { reason: `store unreadable: ${(error as Error).message}` });
+        } finally {
+          await scratch.close();
+        }
+      }
     } finally {
-      await scratch.close();
       await db.close();
     }
     report.leveldb = await corruptionMessages(copy);
@@ -137,6 +143,22 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
   if (report.problems.length > 0) report.intact = false;
   report.broken = report.problems[0];
   return report;
+}
+
+function emptyReport(walk: Walk): VerifyReport {
+  return {
+    intact: false,
+    height: 0,
+    transactions: 0,
+    stateKeys: 0,
+    records: 0,
+    projects: 0,
+    leaves: 0,
+    problems: [],
+    leveldb: [],
+    lost: [],
+    walk,
+  };
 }
 
 /** How far a verify has got, for a progress line (at most about four a second). */
@@ -152,6 +174,8 @@ export interface VerifyProgress {
 
 export interface VerifyOptions {
   progress?: (progress: VerifyProgress) => void;
+  /** One walk only (tests): by default the digests, and the exact walk if they differ. */
+  walk?: Walk;
 }
 
 /**
@@ -229,6 +253,49 @@ const VERSIONS = { lt: ORPHAN_PREFIX };
 const sha256 = (data: string | Buffer): Buffer => hash('sha256', data, 'buffer');
 
 /**
+ * A keyed digest of a set: the XOR of each element's SHA-256 under a secret drawn for this run,
+ * and the number of elements (MSet-XOR-Hash, Clarke et al., "Incremental Multiset Hash
+ * Functions", 2003). Two sides that write the same elements, in any order, get equal digests;
+ * anything else differs but with chance 2^-256. The secret is what makes it hold against one who
+ * edited the store: drawn after the store was written, it cannot be aimed at. An element twice
+ * cancels out of the XOR, but then the counts differ (one side's elements are LevelDB keys, unique).
+ */
+class SetDigest {
+  readonly #words = new Int32Array(8);
+  #count = 0;
+
+  constructor(private readonly secret: string) {}
+
+  add(element: string): void {
+    const digest = hash('sha256', this.secret + element, 'buffer');
+    const words = this.#words;
+    for (let i = 0; i < 8; i++) words[i] = (words[i] ?? 0) ^ digest.readInt32LE(i * 4);
+    this.#count++;
+  }
+
+  equals(other: SetDigest): boolean {
+    return this.#count === other.#count && this.#words.every((word, i) => word === other.#words[i]);
+  }
+}
+
+/**
+ * The elements both sides add, each unambiguous (a key's length before the key, the entry's
+ * before the entry): a write with its history entry, and, for a key's latest write when state
+ * holds it, the value too. The value is text: the ledger writes strings as UTF-8, and a stored
+ * value that is not valid UTF-8 is a finding before it is an element (decoding is then one-to-one).
+ */
+const historyElement = (key: string, version: string, entry: string) => `h${key.length}:${key}${version}${entry}`;
+const latestElement = (key: string, version: string, entry: string, value: string) =>
+  `s${key.length}:${key}${version}${entry.length}:${entry}${value}`;
+const indexElement = (txId: string, block: string) => `t${txId.length}:${txId}${block}`;
+
+/** What the stored side (history, state, index) and the written side (blocks) add up to. */
+interface Digests {
+  readonly stored: SetDigest;
+  readonly written: SetDigest;
+}
+
+/**
  * Walks in memory that does not grow with the ledger: nothing is held per key, transaction or
  * record. Three streams, each in LevelDB's order:
  *  1. history (sorted by key, then block and transaction) beside state: each key's last history
@@ -239,7 +306,12 @@ const sha256 = (data: string | Buffer): Buffer => hash('sha256', data, 'buffer')
  *     its history entry, and the latest its state value's hash; each transaction its index entry;
  *  3. counts of the index and history: every expected key found and no more keys than that
  *     means nothing extra (LevelDB keys are unique).
- * A hash of a multiset would be smaller still, but one who controls the store could forge sums.
+ *
+ * The digest walk (`mode` digests) is the same but for what it keeps: each history entry, state
+ * value and index entry goes into a keyed set digest (SetDigest), and each block's writes and
+ * transactions into another; intact means the two are equal. The scratch store then holds only
+ * the versions of keys written more than once (which write is the latest), and the index is read
+ * once in order rather than looked up per transaction. It says whether anything differs, not where.
  */
 async function walk(
   db: LedgerDb,
@@ -247,6 +319,7 @@ async function walk(
   report: VerifyReport,
   head: DurableHead | undefined | Error,
   ticker: Ticker,
+  mode: Walk,
 ): Promise<void> {
   const heightBytes = await db.get(HEIGHT_KEY);
   const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
@@ -263,9 +336,27 @@ async function walk(
   }
 
   const findings = new Findings();
-  const pass: Pass = { db, scratch, report, findings, evidence: new EvidenceCheck(db, findings), ticker, height };
+  const secret = randomBytes(32).toString('hex');
+  const digests = mode === 'digests' ? { stored: new SetDigest(secret), written: new SetDigest(secret) } : undefined;
+  const pass: Pass = { db, scratch, report, findings, evidence: new EvidenceCheck(db, findings), ticker, height, digests };
   await streamKeys(pass);
   const counts = await walkBlocks(pass, lost);
+  if (digests) {
+    const index = new Cursor(db, TX_RANGE, 4096);
+    try {
+      for (let next = await index.next(), read = 1; next !== undefined; next = await index.next(), read++) {
+        digests.stored.add(indexElement(next[0].slice(2), next[1].toString('utf8')));
+        if (read % 4096 === 0) await recycle(db, RECYCLE_BYTES);
+      }
+    } finally {
+      await index.close();
+    }
+    const first = findings.first();
+    if (first) throw new Broken(first);
+    if (counts.beyond !== undefined || !digests.stored.equals(digests.written))
+      throw new Broken({ reason: 'history, state or transaction index differ from what the blocks wrote (their digests differ)' });
+    return;
+  }
 
   if (counts.beyond !== undefined) {
     const number = Number(counts.beyond.slice(2));
@@ -291,11 +382,13 @@ interface Pass {
   readonly evidence: EvidenceCheck;
   readonly ticker: Ticker;
   readonly height: number;
+  /** Set for the digest walk, which keeps in the scratch store only the versions of keys written more than once. */
+  readonly digests: Digests | undefined;
 }
 
 /** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
 async function streamKeys(pass: Pass): Promise<void> {
-  const { db, scratch, report, findings, evidence, ticker, height } = pass;
+  const { db, scratch, report, findings, evidence, ticker, height, digests } = pass;
   const state = new Cursor(db, STATE_RANGE);
   const history = new Cursor(db, HISTORY_RANGE);
 
@@ -321,7 +414,7 @@ async function streamKeys(pass: Pass): Promise<void> {
   };
 
   /** A key's history is complete: its last entry decides what state must hold. */
-  const close = async (group: { key: string; version: string; entry: Buffer }) => {
+  const close = async (group: Group) => {
     const target = STATE_PREFIX + group.key;
     for (let next = await state.peek(); next !== undefined && next[0] < target; next = await state.peek()) {
       await state.next();
@@ -336,21 +429,29 @@ async function streamKeys(pass: Pass): Promise<void> {
     } else {
       value = await db.get(target);
     }
-    const entry = parseEntry(group.entry);
+    const isDelete = deletes(group.entry);
     const block = Number(group.version.slice(0, 12));
-    if (value !== undefined && entry?.isDelete === true)
-      findings.note('stateExtra', { key: group.key, reason: 'state key written by no block' });
-    if (value === undefined && entry?.isDelete !== true)
-      findings.note('stateMissing', { key: group.key, block, txId: entry?.txId, reason: 'state key is missing' });
-    const latest =
-      value !== undefined && entry?.isDelete !== true
-        ? Buffer.concat([Buffer.of(LATEST_WITH_STATE), sha256(value), group.entry])
-        : Buffer.concat([Buffer.of(LATEST_WITHOUT_STATE), group.entry]);
+    if (value !== undefined && isDelete === true) findings.note('stateExtra', { key: group.key, reason: 'state key written by no block' });
+    if (value === undefined && isDelete !== true)
+      findings.note('stateMissing', { key: group.key, block, txId: parseEntry(group.entry)?.txId, reason: 'state key is missing' });
+    const withState = value !== undefined && isDelete !== true;
+    if (digests) {
+      const entry = group.entry.toString('utf8');
+      if (!withState) digests.stored.add(historyElement(group.key, group.version, entry));
+      else if (isUtf8(value)) digests.stored.add(latestElement(group.key, group.version, entry, value.toString('utf8')));
+      else findings.note('stateValue', { key: group.key, block, reason: 'state value is not the UTF-8 text a block wrote' });
+      // A key written once: its one write is its latest, as the block walk assumes of a write it finds no version for.
+      if (group.rewritten) await put(group.version + group.key, Buffer.of(withState ? LATEST_WITH_STATE : LATEST_WITHOUT_STATE));
+      return;
+    }
+    const latest = withState
+      ? Buffer.concat([Buffer.of(LATEST_WITH_STATE), sha256(value), group.entry])
+      : Buffer.concat([Buffer.of(LATEST_WITHOUT_STATE), group.entry]);
     await put(group.version + group.key, latest);
   };
 
   // Open keys' histories: one, unless a key's history encloses another's (see close above).
-  const open: { key: string; version: string; entry: Buffer }[] = [];
+  const open: Group[] = [];
   try {
     for (let next = await history.next(); next !== undefined; next = await history.next()) {
       const [dbKey, entry] = next;
@@ -373,11 +474,13 @@ async function streamKeys(pass: Pass): Promise<void> {
       const version = dbKey.slice(dbKey.length - VERSION_WIDTH);
       const top = open.at(-1);
       if (top?.key === key) {
-        await put(top.version + key, Buffer.concat([Buffer.of(EARLIER), top.entry]));
+        digests?.stored.add(historyElement(key, top.version, top.entry.toString('utf8')));
+        await put(top.version + key, digests ? Buffer.of(EARLIER) : Buffer.concat([Buffer.of(EARLIER), top.entry]));
         top.version = version;
         top.entry = entry;
+        top.rewritten = true;
       } else {
-        open.push({ key, version, entry });
+        open.push({ key, version, entry, rewritten: false });
       }
     }
     for (let top = open.pop(); top !== undefined; top = open.pop()) await close(top);
@@ -391,6 +494,23 @@ async function streamKeys(pass: Pass): Promise<void> {
   report.stateKeys = stateKeys;
   report.records = evidence.records;
   report.projects = evidence.projects;
+}
+
+/** A key's history as it is read: its latest entry so far, and whether there was one before. */
+interface Group {
+  key: string;
+  version: string;
+  entry: Buffer;
+  rewritten: boolean;
+}
+
+/** The history entry the ledger writes (ledger.ts): two plain strings and a flag, nothing nested. */
+const AS_WRITTEN = /^\{"txId":"[^"\\]*","timestamp":"[^"\\]*","isDelete":(true|false)\}$/;
+
+/** Whether a history entry records a delete: read off the text when it is the ledger's, else parsed. */
+function deletes(entry: Buffer): boolean | undefined {
+  const written = AS_WRITTEN.exec(entry.toString('latin1'));
+  return written ? written[1] === 'true' : parseEntry(entry)?.isDelete;
 }
 
 /** Writes to the scratch store, counted as read: compacting them maps its tables in turn. */
@@ -407,7 +527,7 @@ async function walkBlocks(
   pass: Pass,
   lost: LostBlocks[],
 ): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
-  const { db, scratch, report, findings, ticker, height } = pass;
+  const { db, scratch, report, findings, ticker, height, digests } = pass;
   const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = {
     indexed: 0,
     indexMissing: 0,
@@ -457,20 +577,25 @@ async function walkBlocks(
       const problem = blockFieldsProblem(block, number, dataHashHolds, prevHash);
       if (problem !== undefined) throw new Broken({ block: number, reason: problem });
 
-      const named = await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
-      charge(db, POINT_READ * block.txs.length);
+      // The digest walk adds the index up instead of reading it here.
+      const named = digests ? [] : await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
+      charge(db, POINT_READ * named.length);
       const inBlock = new Set<string>();
       for (const [index, tx] of block.txs.entries()) {
         if (inBlock.has(tx.txId)) throw new Broken({ block: number, txId: tx.txId, reason: 'transaction id appears twice' });
         inBlock.add(tx.txId);
-        const indexed = named[index]?.toString('utf8');
-        if (indexed === undefined) counts.indexMissing++;
-        else if (indexed === String(number)) counts.indexed++;
-        else await misplacedIndex(db, number, tx.txId, indexed, findings);
+        if (digests) {
+          digests.written.add(indexElement(tx.txId, String(number)));
+        } else {
+          const indexed = named[index]?.toString('utf8');
+          if (indexed === undefined) counts.indexMissing++;
+          else if (indexed === String(number)) counts.indexed++;
+          else await misplacedIndex(db, number, tx.txId, indexed, findings);
+        }
 
         const version = String(number).padStart(12, '0') + String(index).padStart(6, '0');
         const entries = await historyAt(written, version, passOver);
-        await checkHistory(pass, counts, number, tx, entries);
+        await checkHistory(pass, counts, number, version, tx, entries);
         for (const key of entries.keys()) passOver(version + key);
       }
       await log?.block(number, block);
@@ -520,13 +645,29 @@ async function checkHistory(
   pass: Pass,
   counts: { historyMissing: number },
   number: number,
+  version: string,
   tx: BlockTransaction,
   entries: Map<string, Buffer>,
 ): Promise<void> {
-  const { scratch, findings, evidence } = pass;
+  const { scratch, findings, evidence, digests } = pass;
   // The history entry the ledger writes for this transaction (ledger.ts), as text: most
   // stored entries are exactly this, so they need not be parsed to be compared.
   const asWritten = `{"txId":${JSON.stringify(tx.txId)},"timestamp":${JSON.stringify(tx.timestamp)},"isDelete":`;
+  if (digests) {
+    for (const write of tx.writes) {
+      const entry = `${asWritten}${String(write.value === null)}}`;
+      const kept = entries.get(write.key);
+      entries.delete(write.key);
+      // Kept only for a key written more than once; a write it marks earlier is not what state holds.
+      if (kept?.[0] === EARLIER || write.value === null) {
+        digests.written.add(historyElement(write.key, version, entry));
+        continue;
+      }
+      digests.written.add(latestElement(write.key, version, entry, write.value));
+      if (write.key.startsWith(STANDALONE_PREFIX)) await evidence.standalone(write.key, write.value, tx);
+    }
+    return;
+  }
   for (const write of tx.writes) {
     const stored = entries.get(write.key);
     if (stored === undefined) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { Context, Contract, Transaction } from 'fabric-contract-api';
-import { EmbeddedLedger, verifyLedger, type CommittedTransaction } from '@tender-ledger/embedded-ledger';
+import { EmbeddedLedger, verifyLedger, type CommittedTransaction, type VerifyReport } from '@tender-ledger/embedded-ledger';
 import { present } from '../helpers/assert.js';
 import { ManualClock, manualHostClock } from '../helpers/clock.js';
 import { embeddedHost } from '../helpers/hosts.js';
@@ -54,6 +54,18 @@ describe('verifyLedger, streaming (issue 16)', () => {
     await db.close();
   }
 
+  /**
+   * A damaged ledger: the digest walk alone must find it broken (it is what passes a ledger as
+   * intact), and the default run then names the place by the exact walk.
+   */
+  async function verifyDamaged(): Promise<VerifyReport> {
+    const digests = await verifyLedger(temp.dir, { walk: 'digests' });
+    expect(digests, 'the digest walk alone').to.include({ intact: false, walk: 'digests' });
+    const report = await verifyLedger(temp.dir);
+    expect(report).to.include({ intact: false, walk: 'exact' });
+    return report;
+  }
+
   describe('on a ledger with a project in block 0 and 1 and notarisations in blocks 2 to 5', () => {
     let bidderKey: string;
     let notarised: CommittedTransaction[];
@@ -83,7 +95,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
     it('finds it intact, counting every transaction, state key and leaf', async () => {
       const report = await verifyLedger(temp.dir);
       expect(report.problems).to.deep.equal([]);
-      expect(report).to.include({ intact: true, height: 6, transactions: 6, records: 6, projects: 1, leaves: 6 });
+      expect(report).to.include({ intact: true, height: 6, transactions: 6, records: 6, projects: 1, leaves: 6, walk: 'digests' });
       expect(report.stateKeys).to.be.greaterThan(6);
     });
 
@@ -93,13 +105,13 @@ describe('verifyLedger, streaming (issue 16)', () => {
         value.writeUInt8(value.readUInt8(value.length - 2) ^ 1, value.length - 2);
         await db.put(`s!${bidderKey}`, value);
       });
-      const report = await verifyLedger(temp.dir);
+      const report = await verifyDamaged();
       expect(report.broken).to.include({ key: bidderKey, block: 1, reason: 'state value differs from what block 1 wrote' });
     });
 
     it('catches a state key no block wrote', async () => {
       await change((db) => db.put('s!\u0000bidder\u0000nobody\u0000', Buffer.from('{}')));
-      expect((await verifyLedger(temp.dir)).broken).to.include({
+      expect((await verifyDamaged()).broken).to.include({
         key: '\u0000bidder\u0000nobody\u0000',
         reason: 'state key written by no block',
       });
@@ -107,7 +119,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
 
     it('catches a deleted state key, naming the block that wrote it', async () => {
       await change((db) => db.del(`s!${bidderKey}`));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: bidderKey, block: 1, reason: 'state key is missing' });
+      expect((await verifyDamaged()).broken).to.include({ key: bidderKey, block: 1, reason: 'state key is missing' });
     });
 
     it('catches an extra history entry', async () => {
@@ -115,12 +127,12 @@ describe('verifyLedger, streaming (issue 16)', () => {
         const entry = await db.get(`h!${bidderKey}!${pad(1, 12)}${pad(0, 6)}`);
         await db.put(`h!${bidderKey}!${pad(4, 12)}${pad(0, 6)}`, entry);
       });
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: bidderKey, reason: 'history entry written by no block' });
+      expect((await verifyDamaged()).broken).to.include({ key: bidderKey, reason: 'history entry written by no block' });
     });
 
     it('catches a deleted history entry', async () => {
       await change((db) => db.del(`h!${bidderKey}!${pad(1, 12)}${pad(0, 6)}`));
-      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('1 history entries are missing');
+      expect((await verifyDamaged()).broken?.reason).to.equal('1 history entries are missing');
     });
 
     it('catches a history entry that differs from its block', async () => {
@@ -130,7 +142,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
         entry.timestamp = '2020-01-01T00:00:00.000Z';
         await db.put(key, Buffer.from(JSON.stringify(entry)));
       });
-      expect((await verifyLedger(temp.dir)).broken).to.include({
+      expect((await verifyDamaged()).broken).to.include({
         key: bidderKey,
         block: 1,
         reason: 'history entry differs from its block',
@@ -139,17 +151,17 @@ describe('verifyLedger, streaming (issue 16)', () => {
 
     it('catches a deleted transaction index entry', async () => {
       await change((db) => db.del(`t!${second().txId}`));
-      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('1 transactions are missing from the index');
+      expect((await verifyDamaged()).broken?.reason).to.equal('1 transactions are missing from the index');
     });
 
     it('catches an index entry naming the wrong block, and one naming a transaction no block holds', async () => {
       await change((db) => db.put(`t!${second().txId}`, Buffer.from('2')));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ txId: second().txId, reason: 'transaction index names the wrong block' });
+      expect((await verifyDamaged()).broken).to.include({ txId: second().txId, reason: 'transaction index names the wrong block' });
       await change(async (db) => {
         await db.put(`t!${second().txId}`, Buffer.from(String(second().blockNumber)));
         await db.put('t!no-such-transaction', Buffer.from('3'));
       });
-      expect((await verifyLedger(temp.dir)).broken).to.include({
+      expect((await verifyDamaged()).broken).to.include({
         txId: 'no-such-transaction',
         reason: 'transaction index names the wrong block',
       });
@@ -160,7 +172,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
         await db.put('tlog/e/000000000003', Buffer.alloc(32, 7));
         await db.del(`s!${bidderKey}`);
       });
-      const report = await verifyLedger(temp.dir);
+      const report = await verifyDamaged();
       expect(report.broken).to.include({ key: bidderKey, reason: 'state key is missing' });
     });
   });
@@ -181,12 +193,12 @@ describe('verifyLedger, streaming (issue 16)', () => {
     });
 
     it('finds it intact', async () => {
-      expect(await verifyLedger(temp.dir)).to.include({ intact: true, leaves: 300, records: 300 });
+      expect(await verifyLedger(temp.dir)).to.include({ intact: true, leaves: 300, records: 300, walk: 'digests' });
     });
 
     it('catches the stored node changed', async () => {
       await change((db) => db.put(`tlog/n/08/${pad(0, 12)}`, Buffer.alloc(32, 1)));
-      expect((await verifyLedger(temp.dir)).broken).to.include({
+      expect((await verifyDamaged()).broken).to.include({
         key: `tlog/n/08/${pad(0, 12)}`,
         reason: `log node tlog/n/08/${pad(0, 12)} is not the hash of its leaves`,
       });
@@ -194,9 +206,9 @@ describe('verifyLedger, streaming (issue 16)', () => {
 
     it('catches the stored node deleted, and a node no leaves make', async () => {
       await change((db) => db.del(`tlog/n/08/${pad(0, 12)}`));
-      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal('the log stores 0 nodes, its 300 leaves make 1');
+      expect((await verifyDamaged()).broken?.reason).to.equal('the log stores 0 nodes, its 300 leaves make 1');
       await change((db) => db.put(`tlog/n/08/${pad(1, 12)}`, Buffer.alloc(32, 1)));
-      expect((await verifyLedger(temp.dir)).broken?.reason).to.equal(`log node tlog/n/08/${pad(1, 12)} is not the hash of its leaves`);
+      expect((await verifyDamaged()).broken?.reason).to.equal(`log node tlog/n/08/${pad(1, 12)} is not the hash of its leaves`);
     });
   });
 
@@ -217,17 +229,43 @@ describe('verifyLedger, streaming (issue 16)', () => {
     it('finds the ledger intact', async () => {
       const report = await verifyLedger(temp.dir);
       expect(report.problems).to.deep.equal([]);
-      expect(report).to.include({ intact: true, stateKeys: 4, transactions: 16 });
+      expect(report).to.include({ intact: true, stateKeys: 4, transactions: 16, walk: 'digests' });
     });
 
     it("still names a changed value of the key whose history encloses another's", async () => {
       await change((db) => db.put('s!a', Buffer.from('a 9')));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: 'a', reason: 'state value differs from what block 10 wrote' });
+      expect((await verifyDamaged()).broken).to.include({ key: 'a', reason: 'state value differs from what block 10 wrote' });
+    });
+
+    it('catches a value rolled back to what an earlier block wrote (the digests keep only the latest)', async () => {
+      await change((db) => db.put('s!b', Buffer.from('b 1')));
+      expect((await verifyDamaged()).broken).to.include({ key: 'b', reason: 'state value differs from what block 14 wrote' });
+    });
+
+    it('catches a value that is not the UTF-8 a block wrote, though it decodes to the same text', async () => {
+      // 0xff decodes to U+FFFD, as the bytes a block wrote for "\ufffd" do: equal as text, not as bytes.
+      const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [AnyKeyContract], transparencyLog: false });
+      await ledger.submit({ identity: platformA, fn: 'keys:put', args: ['c', 'c \ufffd'] });
+      await ledger.close();
+      await change((db) => db.put('s!c', Buffer.concat([Buffer.from('c '), Buffer.of(0xff)])));
+      expect((await verifyDamaged()).broken).to.include({ key: 'c', reason: 'state value differs from what block 16 wrote' });
+    });
+
+    it('accepts a history entry in another but equal form: the digests differ, and the exact walk finds it the same', async () => {
+      const key = `h!b!${pad(14, 12)}${pad(0, 6)}`;
+      await change(async (db) => {
+        const { txId, timestamp, isDelete } = JSON.parse((await db.get(key)).toString('utf8')) as Record<string, unknown>;
+        await db.put(key, Buffer.from(JSON.stringify({ isDelete, timestamp, txId })));
+      });
+      expect(await verifyLedger(temp.dir, { walk: 'digests' })).to.include({ intact: false });
+      const report = await verifyLedger(temp.dir);
+      expect(report.problems).to.deep.equal([]);
+      expect(report).to.include({ intact: true, walk: 'exact' });
     });
 
     it('still names a deleted key brought back in state', async () => {
       await change((db) => db.put('s!a!0', Buffer.from('a!0 2')));
-      expect((await verifyLedger(temp.dir)).broken).to.include({ key: 'a!0', reason: 'state key written by no block' });
+      expect((await verifyDamaged()).broken).to.include({ key: 'a!0', reason: 'state key written by no block' });
     });
   });
 
@@ -241,7 +279,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
       const { txId } = await ledger.submit({ identity: platformA, fn: 'keys:announce', args: [`${STANDALONE}a`, bad] });
       await ledger.close();
       // Both are broken: the first in key order is named, as the state walk would meet them.
-      expect((await verifyLedger(temp.dir)).broken).to.include({
+      expect((await verifyDamaged()).broken).to.include({
         key: `${STANDALONE}a`,
         block: 1,
         txId,
@@ -253,7 +291,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
       const ledger = await EmbeddedLedger.open(temp.dir, { contracts: [AnyKeyContract], transparencyLog: false });
       const { txId } = await ledger.submit({ identity: platformA, fn: 'keys:put', args: [`${STANDALONE}b`, bad] });
       await ledger.close();
-      const report = await verifyLedger(temp.dir);
+      const report = await verifyDamaged();
       expect(report.broken).to.include({ key: `${STANDALONE}b`, block: 0, txId, reason: 'record hash differs from its content' });
       expect(report.records).to.equal(1);
     });
@@ -264,7 +302,7 @@ describe('verifyLedger, streaming (issue 16)', () => {
     await ledger.submit({ identity: platformA, fn: 'keys:put', args: ['k', 'v'] });
     await ledger.close();
     await change((db) => db.put(`b!${pad(7, 12)}`, Buffer.from('{}')));
-    expect((await verifyLedger(temp.dir)).broken).to.include({
+    expect((await verifyDamaged()).broken).to.include({
       block: 7,
       key: `b!${pad(7, 12)}`,
       reason: 'block beyond the ledger height (never committed)',
