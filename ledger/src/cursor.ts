@@ -3,6 +3,8 @@ import type { Level } from 'level';
 type Db = Level<string, Buffer>;
 type Range = { gte?: string; gt?: string; lt?: string; lte?: string };
 
+const NO_VALUE = Buffer.alloc(0);
+
 /** The cursors open on each store, so that the store can be closed and reopened under them. */
 const cursorsOf = new WeakMap<Db, Set<Cursor>>();
 /** Bytes read from each store since it was last (re)opened: about what LevelDB holds mapped. */
@@ -48,11 +50,14 @@ export class Cursor {
   /** The next batch, being read. */
   #ahead: Promise<[string, Buffer][]> | undefined;
   #done = false;
+  readonly #keysOnly: boolean;
 
-  constructor(db: Db, range: Range, batch = 1024) {
+  /** With `keysOnly`, the values are not read (each entry's value is empty). */
+  constructor(db: Db, range: Range, batch = 1024, keysOnly = false) {
     this.#db = db;
     this.#range = range;
     this.#batch = batch;
+    this.#keysOnly = keysOnly;
     let cursors = cursorsOf.get(db);
     if (!cursors) cursorsOf.set(db, (cursors = new Set()));
     cursors.add(this);
@@ -104,16 +109,26 @@ export class Cursor {
   }
 
   async #read(): Promise<[string, Buffer][]> {
-    this.#iterator ??= this.#db.iterator<string, Buffer>(this.#after === undefined ? this.#range : after(this.#range, this.#after));
+    this.#iterator ??= this.#open(this.#after === undefined ? this.#range : after(this.#range, this.#after));
     const entries = await this.#iterator.nextv(this.#batch);
     const last = entries.at(-1);
     if (last !== undefined) {
       this.#after = last[0];
       let bytes = 0;
-      for (const [key, value] of entries) bytes += key.length + value.length;
+      // Values not read still hold a little of each entry's bytes in view (as in countKeys).
+      for (const [key, value] of entries) bytes += key.length + (this.#keysOnly ? 16 : value.length);
       charge(this.#db, bytes);
     }
     return entries;
+  }
+
+  #open(range: Range): { nextv(size: number): Promise<[string, Buffer][]>; close(): Promise<void> } {
+    if (!this.#keysOnly) return this.#db.iterator<string, Buffer>(range);
+    const keys = this.#db.keys(range);
+    return {
+      nextv: async (size) => (await keys.nextv(size)).map((key): [string, Buffer] => [key, NO_VALUE]),
+      close: () => keys.close(),
+    };
   }
 }
 

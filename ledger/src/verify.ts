@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { Level } from 'level';
 import { checkChain, type LedgerRecord } from '@tender-ledger/domain';
 import { leafHash, rootOfLeaves, toHex } from '@tender-ledger/tlog';
@@ -110,6 +111,9 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
   const copy = path.join(copyParent, 'store');
   try {
     await copyStore(directory, copy);
+    // The digest walk's worker reads its own copy (tables hard-linked again), the same bytes.
+    const storedCopy = path.join(copyParent, 'stored');
+    if (options.walk !== 'exact') await copyStore(copy, storedCopy);
     // Small buffers and caches: the walk reads each key about once, and LevelDB's memory is
     // outside the heap (the write buffer fills as the copy's log is replayed on opening).
     const db = new Level<string, Buffer>(copy, { ...SMALL_LEVEL, createIfMissing: false });
@@ -122,7 +126,7 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
         const scratch = new Level<string, Buffer>(path.join(copyParent, `scratch-${mode}`), SMALL_LEVEL);
         await scratch.open();
         try {
-          await walk(db, scratch, report, head, new Ticker(options.progress), mode);
+          await walk(db, scratch, report, head, new Ticker(options.progress), mode, storedCopy);
           report.intact = true;
           break;
         } catch (error) {
@@ -246,6 +250,9 @@ const VERSION_WIDTH = 18; // block:12 + tx:6, as in a history key
 const LATEST_WITH_STATE = 1;
 const LATEST_WITHOUT_STATE = 2;
 const EARLIER = 0;
+/** The digest walk's mark of a key's latest version (its value is in the digests, not here). */
+const LATEST = 3;
+const EMPTY = Buffer.alloc(0);
 /** Scratch keys of state keys without history; after every `{block}{tx}` key (digits). */
 const ORPHAN_PREFIX = '~';
 const VERSIONS = { lt: ORPHAN_PREFIX };
@@ -275,6 +282,17 @@ class SetDigest {
 
   equals(other: SetDigest): boolean {
     return this.#count === other.#count && this.#words.every((word, i) => word === other.#words[i]);
+  }
+
+  /** What it adds up to, to hand to another thread. */
+  value(): { words: number[]; count: number } {
+    return { words: [...this.#words], count: this.#count };
+  }
+
+  /** Adds another digest's elements (one worked out in another thread, under the same secret). */
+  absorb(other: { words: number[]; count: number }): void {
+    for (let i = 0; i < 8; i++) this.#words[i] = (this.#words[i] ?? 0) ^ (other.words[i] ?? 0);
+    this.#count += other.count;
   }
 }
 
@@ -320,6 +338,7 @@ async function walk(
   head: DurableHead | undefined | Error,
   ticker: Ticker,
   mode: Walk,
+  storedCopy: string,
 ): Promise<void> {
   const heightBytes = await db.get(HEIGHT_KEY);
   const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
@@ -336,27 +355,33 @@ async function walk(
   }
 
   const findings = new Findings();
-  const secret = randomBytes(32).toString('hex');
-  const digests = mode === 'digests' ? { stored: new SetDigest(secret), written: new SetDigest(secret) } : undefined;
-  const pass: Pass = { db, scratch, report, findings, evidence: new EvidenceCheck(db, findings), ticker, height, digests };
-  await streamKeys(pass);
-  const counts = await walkBlocks(pass, lost);
-  if (digests) {
-    const index = new Cursor(db, TX_RANGE, 4096);
+  const evidence = new EvidenceCheck(db, findings);
+  if (mode === 'digests') {
+    const secret = randomBytes(32).toString('hex');
+    const digests = { stored: new SetDigest(secret), written: new SetDigest(secret) };
+    await markRewritten(db, scratch, ticker, height);
+    // The two sides in two threads: a worker adds up history, state and index; this one the blocks.
+    const side = storedSideInWorker(storedCopy, secret);
     try {
-      for (let next = await index.next(), read = 1; next !== undefined; next = await index.next(), read++) {
-        digests.stored.add(indexElement(next[0].slice(2), next[1].toString('utf8')));
-        if (read % 4096 === 0) await recycle(db, RECYCLE_BYTES);
-      }
+      const counts = await walkBlocks({ db, scratch, report, findings, evidence, ticker, height, digests }, lost);
+      const stored = await side.result;
+      digests.stored.absorb(stored.digest);
+      report.stateKeys = stored.stateKeys;
+      report.records = stored.records;
+      report.projects = stored.projects;
+      const first = stored.problem ?? findings.first();
+      if (first) throw new Broken(first);
+      if (counts.beyond !== undefined || !digests.stored.equals(digests.written))
+        throw new Broken({ reason: 'history, state or transaction index differ from what the blocks wrote (their digests differ)' });
     } finally {
-      await index.close();
+      await side.stop();
     }
-    const first = findings.first();
-    if (first) throw new Broken(first);
-    if (counts.beyond !== undefined || !digests.stored.equals(digests.written))
-      throw new Broken({ reason: 'history, state or transaction index differ from what the blocks wrote (their digests differ)' });
     return;
   }
+
+  const pass: Pass = { db, scratch, report, findings, evidence, ticker, height, digests: undefined };
+  await streamKeys(pass);
+  const counts = await walkBlocks(pass, lost);
 
   if (counts.beyond !== undefined) {
     const number = Number(counts.beyond.slice(2));
@@ -386,20 +411,19 @@ interface Pass {
   readonly digests: Digests | undefined;
 }
 
-/** Phase 1: history beside state, into the scratch store; the evidence chains on the way. */
-async function streamKeys(pass: Pass): Promise<void> {
-  const { db, scratch, report, findings, evidence, ticker, height, digests } = pass;
+/** What the key phase needs: the exact walk's scratch store, or the digest walk's stored-side digest. */
+type KeysPass = Pick<Pass, 'db' | 'report' | 'findings' | 'evidence' | 'ticker' | 'height'> &
+  ({ scratch: LedgerDb; stored?: undefined } | { scratch?: undefined; stored: SetDigest });
+
+/**
+ * Phase 1: history beside state; the evidence chains on the way. The exact walk puts each entry
+ * into the scratch store; the digest walk adds them to its digest (markRewritten marked versions).
+ */
+async function streamKeys(pass: KeysPass): Promise<void> {
+  const { db, report, findings, evidence, ticker, height, stored } = pass;
   const state = new Cursor(db, STATE_RANGE);
   const history = new Cursor(db, HISTORY_RANGE);
-
-  let ops: { type: 'put'; key: string; value: Buffer }[] = [];
-  const put = async (key: string, value: Buffer) => {
-    ops.push({ type: 'put', key, value });
-    if (ops.length >= 4096) {
-      await writeScratch(scratch, ops);
-      ops = [];
-    }
-  };
+  const writer = pass.scratch && new ScratchWriter(pass.scratch);
   let stateKeys = 0;
   let entries = 0;
 
@@ -409,8 +433,10 @@ async function streamKeys(pass: Pass): Promise<void> {
     await evidence.add(key, value);
     // Passed over without its history: written by no block, unless its history sorts out of
     // step with state (a key that is a prefix of another; see keys.ts) and comes later, or a
-    // block wrote it and its history entry is missing (the walk looks these up).
-    if (!hasGroup && !(await hasHistory(db, key))) await put(ORPHAN_PREFIX + key, Buffer.alloc(0));
+    // block wrote it and its history entry is missing (the exact walk looks these up).
+    if (hasGroup || (await hasHistory(db, key))) return;
+    if (writer) await writer.put(ORPHAN_PREFIX + key, Buffer.alloc(0));
+    else findings.note('stateExtra', { key, reason: 'state key written by no block' });
   };
 
   /** A key's history is complete: its last entry decides what state must hold. */
@@ -435,23 +461,20 @@ async function streamKeys(pass: Pass): Promise<void> {
     if (value === undefined && isDelete !== true)
       findings.note('stateMissing', { key: group.key, block, txId: parseEntry(group.entry)?.txId, reason: 'state key is missing' });
     const withState = value !== undefined && isDelete !== true;
-    if (digests) {
+    if (stored) {
       const entry = group.entry.toString('utf8');
-      if (!withState) digests.stored.add(historyElement(group.key, group.version, entry));
-      else if (isUtf8(value)) digests.stored.add(latestElement(group.key, group.version, entry, value.toString('utf8')));
+      if (!withState) stored.add(historyElement(group.key, group.version, entry));
+      else if (isUtf8(value)) stored.add(latestElement(group.key, group.version, entry, value.toString('utf8')));
       else findings.note('stateValue', { key: group.key, block, reason: 'state value is not the UTF-8 text a block wrote' });
-      // A key written once: its one write is its latest, as the block walk assumes of a write it finds no version for.
-      if (group.rewritten) await put(group.version + group.key, Buffer.of(withState ? LATEST_WITH_STATE : LATEST_WITHOUT_STATE));
       return;
     }
     const latest = withState
       ? Buffer.concat([Buffer.of(LATEST_WITH_STATE), sha256(value), group.entry])
       : Buffer.concat([Buffer.of(LATEST_WITHOUT_STATE), group.entry]);
-    await put(group.version + group.key, latest);
+    await writer?.put(group.version + group.key, latest);
   };
 
-  // Open keys' histories: one, unless a key's history encloses another's (see close above).
-  const open: Group[] = [];
+  const groups = new HistoryGroups();
   try {
     for (let next = await history.next(); next !== undefined; next = await history.next()) {
       const [dbKey, entry] = next;
@@ -466,27 +489,17 @@ async function streamKeys(pass: Pass): Promise<void> {
         continue;
       }
       const key = parsed.key;
-      // A key's entries are contiguous but for those of keys that begin with `${key}!`.
-      for (let top = open.at(-1); top && top.key !== key && !key.startsWith(`${top.key}!`); top = open.at(-1)) {
-        open.pop();
-        await close(top);
-      }
+      for (const group of groups.closedBy(key)) await close(group);
       const version = dbKey.slice(dbKey.length - VERSION_WIDTH);
-      const top = open.at(-1);
-      if (top?.key === key) {
-        digests?.stored.add(historyElement(key, top.version, top.entry.toString('utf8')));
-        await put(top.version + key, digests ? Buffer.of(EARLIER) : Buffer.concat([Buffer.of(EARLIER), top.entry]));
-        top.version = version;
-        top.entry = entry;
-        top.rewritten = true;
-      } else {
-        open.push({ key, version, entry, rewritten: false });
-      }
+      const earlier = groups.add(key, version, entry);
+      if (earlier === undefined) continue;
+      if (stored) stored.add(historyElement(key, earlier.version, earlier.entry.toString('utf8')));
+      else await writer?.put(earlier.version + key, Buffer.concat([Buffer.of(EARLIER), earlier.entry]));
     }
-    for (let top = open.pop(); top !== undefined; top = open.pop()) await close(top);
+    for (const group of groups.rest()) await close(group);
     for (let next = await state.next(); next !== undefined; next = await state.next()) await passState(next, false);
     await evidence.finish();
-    if (ops.length > 0) await writeScratch(scratch, ops);
+    await writer?.flush();
   } finally {
     await state.close();
     await history.close();
@@ -494,6 +507,168 @@ async function streamKeys(pass: Pass): Promise<void> {
   report.stateKeys = stateKeys;
   report.records = evidence.records;
   report.projects = evidence.projects;
+}
+
+/**
+ * The digest walk's first step, from history's keys alone: which versions are not their key's
+ * latest (`EARLIER`) and which are the latest of a key written more than once (`LATEST`), into
+ * the scratch store in block order. A write the block walk finds no mark for is its key's only one.
+ */
+async function markRewritten(db: LedgerDb, scratch: LedgerDb, ticker: Ticker, height: number): Promise<void> {
+  const keys = new Cursor(db, HISTORY_RANGE, 4096, true);
+  const writer = new ScratchWriter(scratch);
+  const groups = new HistoryGroups();
+  const mark = async (group: Group) => {
+    if (group.rewritten) await writer.put(group.version + group.key, Buffer.of(LATEST));
+  };
+  try {
+    let read = 0;
+    for (let next = await keys.next(); next !== undefined; next = await keys.next()) {
+      if (++read % 4096 === 0) {
+        ticker.tick(() => ({ phase: 'keys', done: read, height, transactions: 0 }));
+        await recycle(db, RECYCLE_BYTES);
+      }
+      const dbKey = next[0];
+      // Not a history key: the stored side finds it, and the walk is then not intact.
+      const key = parseHistoryKey(dbKey)?.key;
+      if (key === undefined) continue;
+      for (const group of groups.closedBy(key)) await mark(group);
+      const version = dbKey.slice(dbKey.length - VERSION_WIDTH);
+      const earlier = groups.add(key, version, EMPTY);
+      if (earlier) await writer.put(earlier.version + key, Buffer.of(EARLIER));
+    }
+    for (const group of groups.rest()) await mark(group);
+    await writer.flush();
+  } finally {
+    await keys.close();
+  }
+}
+
+/** The stored side of the digest walk (history, state, index), as a worker hands it back. */
+export interface StoredSide {
+  digest: { words: number[]; count: number };
+  stateKeys: number;
+  records: number;
+  projects: number;
+  /** The first thing found wrong on the way: then the ledger is not intact, whatever the digests. */
+  problem: BrokenLink | undefined;
+}
+
+/**
+ * The digest walk's stored side, on its own copy of the store (a LevelDB store opens once per
+ * process): run in a worker thread (verify-worker.ts) while the main thread walks the blocks.
+ */
+export async function storedSide(store: string, secret: string): Promise<StoredSide> {
+  const db = new Level<string, Buffer>(store, { ...SMALL_LEVEL, createIfMissing: false });
+  await db.open();
+  try {
+    const findings = new Findings();
+    const stored = new SetDigest(secret);
+    const report = emptyReport('digests');
+    const evidence = new EvidenceCheck(db, findings);
+    await streamKeys({ db, report, findings, evidence, ticker: new Ticker(), height: 0, stored });
+    const index = new Cursor(db, TX_RANGE, 4096);
+    try {
+      for (let next = await index.next(), read = 1; next !== undefined; next = await index.next(), read++) {
+        stored.add(indexElement(next[0].slice(2), next[1].toString('utf8')));
+        if (read % 4096 === 0) await recycle(db, RECYCLE_BYTES);
+      }
+    } finally {
+      await index.close();
+    }
+    return {
+      digest: stored.value(),
+      stateKeys: report.stateKeys,
+      records: report.records,
+      projects: report.projects,
+      problem: findings.first(),
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Runs `storedSide` in a worker thread; `stop` ends it early (when the block walk breaks first). */
+function storedSideInWorker(store: string, secret: string): { result: Promise<StoredSide>; stop(): Promise<void> } {
+  const worker = new Worker(path.join(__dirname, 'verify-worker.js'), {
+    workerData: { store, secret },
+    // Its own heap, capped as the CLI caps the main one (see package.json's ledger:verify).
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 4 },
+  });
+  const result = new Promise<StoredSide>((resolve, reject) => {
+    worker.once('message', (message: { side?: StoredSide; error?: string }) => {
+      if (message.side) resolve(message.side);
+      else reject(new Error(message.error ?? 'the stored side gave no answer'));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      reject(new Error(`the stored side's worker exited (${code}) without an answer`));
+    });
+  });
+  // Taken by the caller after the block walk; not unhandled if it fails meanwhile.
+  result.catch(() => undefined);
+  return {
+    result,
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+/** Puts into the scratch store in batches. */
+class ScratchWriter {
+  #ops: { type: 'put'; key: string; value: Buffer }[] = [];
+
+  constructor(private readonly scratch: LedgerDb) {}
+
+  async put(key: string, value: Buffer): Promise<void> {
+    this.#ops.push({ type: 'put', key, value });
+    if (this.#ops.length >= 4096) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#ops.length === 0) return;
+    const ops = this.#ops;
+    this.#ops = [];
+    await writeScratch(this.scratch, ops);
+  }
+}
+
+/**
+ * History entries grouped by state key as they come in key order. A key's entries are contiguous
+ * but for those of keys that begin with `${key}!` (see keys.ts), so a few groups can be open.
+ */
+class HistoryGroups {
+  readonly #open: Group[] = [];
+
+  /** The groups an entry of `key` completes, innermost first. */
+  closedBy(key: string): Group[] {
+    const closed: Group[] = [];
+    for (let top = this.#open.at(-1); top && top.key !== key && !key.startsWith(`${top.key}!`); top = this.#open.at(-1)) {
+      this.#open.pop();
+      closed.push(top);
+    }
+    return closed;
+  }
+
+  /** Adds an entry of `key` (after closedBy); returns the entry it supersedes, if the key has one. */
+  add(key: string, version: string, entry: Buffer): { version: string; entry: Buffer } | undefined {
+    const top = this.#open.at(-1);
+    if (top?.key !== key) {
+      this.#open.push({ key, version, entry, rewritten: false });
+      return undefined;
+    }
+    const earlier = { version: top.version, entry: top.entry };
+    top.version = version;
+    top.entry = entry;
+    top.rewritten = true;
+    return earlier;
+  }
+
+  /** The groups still open at the end, innermost first. */
+  rest(): Group[] {
+    return this.#open.splice(0).reverse();
+  }
 }
 
 /** A key's history as it is read: its latest entry so far, and whether there was one before. */
