@@ -1,9 +1,13 @@
-// The worker thread of `ledger:verify`'s digest walk: adds up the stored side (see storedSide).
+// The worker thread of `ledger:verify`'s digest walk: the original's file checksums, then the
+// stored side (history, state, index) added up on its own copy (see storedSide).
 import { parentPort, workerData } from 'node:worker_threads';
-import { storedSide } from './verify.js';
+import { fileDamageOf, storedSide } from './verify.js';
 
-const { store, secret } = workerData as { store: string; secret: string };
-storedSide(store, secret).then(
-  (side) => parentPort?.postMessage({ side }),
-  (error: unknown) => parentPort?.postMessage({ error: (error as Error).message }),
-);
+const { original, store, secret } = workerData as { original: string; store: string; secret: string };
+
+async function run(): Promise<void> {
+  parentPort?.postMessage({ files: await fileDamageOf(original) });
+  parentPort?.postMessage({ side: await storedSide(store, secret) });
+}
+
+run().catch((error: unknown) => parentPort?.postMessage({ error: (error as Error).message }));

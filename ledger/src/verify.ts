@@ -94,14 +94,7 @@ class Broken extends Error {
  */
 export async function verifyLedger(directory: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   let report = emptyReport('digests');
-  const fileDamage: BrokenLink[] = [];
-  for (const scan of await scanLogs(directory)) {
-    // A record cut short at the very end is a write never acknowledged; any other is damage.
-    for (const damage of scan.damage)
-      fileDamage.push({ file: damage.file, offset: damage.offset, reason: `write-ahead log ${damage.reason}` });
-  }
-  for (const damage of await checkTables(directory))
-    fileDamage.push({ file: damage.file, offset: damage.offset, reason: `table ${damage.reason}` });
+  let fileDamage: BrokenLink[] | undefined;
   const head = await readHead(directory);
 
   // Beside the store when possible, so the tables can be hard-linked rather than copied.
@@ -109,11 +102,16 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
     mkdtemp(path.join(tmpdir(), 'ledger-verify-')),
   );
   const copy = path.join(copyParent, 'store');
+  let worker: StoredSideWorker | undefined;
   try {
     await copyStore(directory, copy);
-    // The digest walk's worker reads its own copy (tables hard-linked again), the same bytes.
-    const storedCopy = path.join(copyParent, 'stored');
-    if (options.walk !== 'exact') await copyStore(copy, storedCopy);
+    if (options.walk !== 'exact') {
+      // The digest walk's worker reads its own copy (tables hard-linked again), the same bytes; it
+      // checks the original's files first, while this thread starts on the blocks.
+      const storedCopy = path.join(copyParent, 'stored');
+      await copyStore(copy, storedCopy);
+      worker = storedSideInWorker(directory, storedCopy, randomBytes(32).toString('hex'));
+    }
     // Small buffers and caches: the walk reads each key about once, and LevelDB's memory is
     // outside the heap (the write buffer fills as the copy's log is replayed on opening).
     const db = new Level<string, Buffer>(copy, { ...SMALL_LEVEL, createIfMissing: false });
@@ -126,7 +124,7 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
         const scratch = new Level<string, Buffer>(path.join(copyParent, `scratch-${mode}`), SMALL_LEVEL);
         await scratch.open();
         try {
-          await walk(db, scratch, report, head, new Ticker(options.progress), mode, storedCopy);
+          await walk(db, scratch, report, head, new Ticker(options.progress), mode === 'digests' ? worker : undefined);
           report.intact = true;
           break;
         } catch (error) {
@@ -140,10 +138,12 @@ export async function verifyLedger(directory: string, options: VerifyOptions = {
       await db.close();
     }
     report.leveldb = await corruptionMessages(copy);
+    fileDamage = await worker?.files.catch(() => undefined);
   } finally {
+    await worker?.stop();
     await rm(copyParent, { recursive: true, force: true });
   }
-  report.problems.push(...fileDamage);
+  report.problems.push(...(fileDamage ?? (await fileDamageOf(directory))));
   if (report.problems.length > 0) report.intact = false;
   report.broken = report.problems[0];
   return report;
@@ -337,8 +337,8 @@ async function walk(
   report: VerifyReport,
   head: DurableHead | undefined | Error,
   ticker: Ticker,
-  mode: Walk,
-  storedCopy: string,
+  /** The digest walk's worker; the exact walk has none. */
+  worker: StoredSideWorker | undefined,
 ): Promise<void> {
   const heightBytes = await db.get(HEIGHT_KEY);
   const height = heightBytes ? Number(heightBytes.toString('utf8')) : 0;
@@ -356,26 +356,20 @@ async function walk(
 
   const findings = new Findings();
   const evidence = new EvidenceCheck(db, findings);
-  if (mode === 'digests') {
-    const secret = randomBytes(32).toString('hex');
-    const digests = { stored: new SetDigest(secret), written: new SetDigest(secret) };
+  if (worker) {
+    // The two sides in two threads: the worker adds up history, state and index; this one the blocks.
+    const digests = { stored: new SetDigest(worker.secret), written: new SetDigest(worker.secret) };
     await markRewritten(db, scratch, ticker, height);
-    // The two sides in two threads: a worker adds up history, state and index; this one the blocks.
-    const side = storedSideInWorker(storedCopy, secret);
-    try {
-      const counts = await walkBlocks({ db, scratch, report, findings, evidence, ticker, height, digests }, lost);
-      const stored = await side.result;
-      digests.stored.absorb(stored.digest);
-      report.stateKeys = stored.stateKeys;
-      report.records = stored.records;
-      report.projects = stored.projects;
-      const first = stored.problem ?? findings.first();
-      if (first) throw new Broken(first);
-      if (counts.beyond !== undefined || !digests.stored.equals(digests.written))
-        throw new Broken({ reason: 'history, state or transaction index differ from what the blocks wrote (their digests differ)' });
-    } finally {
-      await side.stop();
-    }
+    const counts = await walkBlocks({ db, scratch, report, findings, evidence, ticker, height, digests }, lost);
+    const stored = await worker.result;
+    digests.stored.absorb(stored.digest);
+    report.stateKeys = stored.stateKeys;
+    report.records = stored.records;
+    report.projects = stored.projects;
+    const first = stored.problem ?? findings.first();
+    if (first) throw new Broken(first);
+    if (counts.beyond !== undefined || !digests.stored.equals(digests.written))
+      throw new Broken({ reason: 'history, state or transaction index differ from what the blocks wrote (their digests differ)' });
     return;
   }
 
@@ -588,27 +582,60 @@ export async function storedSide(store: string, secret: string): Promise<StoredS
   }
 }
 
-/** Runs `storedSide` in a worker thread; `stop` ends it early (when the block walk breaks first). */
-function storedSideInWorker(store: string, secret: string): { result: Promise<StoredSide>; stop(): Promise<void> } {
+/**
+ * What the original's files show: write-ahead log records damaged (but for one cut short at the
+ * very end: a write never acknowledged) and table blocks whose checksums fail.
+ */
+export async function fileDamageOf(directory: string): Promise<BrokenLink[]> {
+  const damaged: BrokenLink[] = [];
+  for (const scan of await scanLogs(directory)) {
+    for (const damage of scan.damage)
+      damaged.push({ file: damage.file, offset: damage.offset, reason: `write-ahead log ${damage.reason}` });
+  }
+  for (const damage of await checkTables(directory))
+    damaged.push({ file: damage.file, offset: damage.offset, reason: `table ${damage.reason}` });
+  return damaged;
+}
+
+/** The worker thread of a digest walk, and what it hands back. */
+interface StoredSideWorker {
+  /** The set digests' secret, drawn for this run. */
+  readonly secret: string;
+  /** The original's file damage (fileDamageOf), checked first. */
+  readonly files: Promise<BrokenLink[]>;
+  readonly result: Promise<StoredSide>;
+  stop(): Promise<void>;
+}
+
+/** Runs fileDamageOf and then storedSide in a worker thread; `stop` ends it (early, if the block walk breaks first). */
+function storedSideInWorker(original: string, store: string, secret: string): StoredSideWorker {
   const worker = new Worker(path.join(__dirname, 'verify-worker.js'), {
-    workerData: { store, secret },
+    workerData: { original, store, secret },
     // Its own heap, capped as the CLI caps the main one (see package.json's ledger:verify).
     resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 4 },
   });
-  const result = new Promise<StoredSide>((resolve, reject) => {
-    worker.once('message', (message: { side?: StoredSide; error?: string }) => {
-      if (message.side) resolve(message.side);
-      else reject(new Error(message.error ?? 'the stored side gave no answer'));
+  type Message = { files?: BrokenLink[]; side?: StoredSide; error?: string };
+  const answer = <T>(pick: (message: Message) => T | undefined): Promise<T> => {
+    const promise = new Promise<T>((resolve, reject) => {
+      const onMessage = (message: Message) => {
+        const value = pick(message);
+        if (value !== undefined) resolve(value);
+        else if (message.error !== undefined) reject(new Error(message.error));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+      worker.once('exit', (code) => {
+        reject(new Error(`the verify worker exited (${code}) before it answered`));
+      });
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      reject(new Error(`the stored side's worker exited (${code}) without an answer`));
-    });
-  });
-  // Taken by the caller after the block walk; not unhandled if it fails meanwhile.
-  result.catch(() => undefined);
+    // Taken later by the caller; not unhandled if the worker fails meanwhile.
+    promise.catch(() => undefined);
+    return promise;
+  };
   return {
-    result,
+    secret,
+    files: answer((message) => message.files),
+    result: answer((message) => message.side),
     stop: async () => {
       await worker.terminate();
     },
