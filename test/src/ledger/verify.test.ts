@@ -97,6 +97,17 @@ describe('verifyLedger, streaming (issue 16)', () => {
       expect(report.problems).to.deep.equal([]);
       expect(report).to.include({ intact: true, height: 6, transactions: 6, records: 6, projects: 1, leaves: 6, walk: 'digests' });
       expect(report.stateKeys).to.be.greaterThan(6);
+      // The exact walk alone (what names a place when the digests differ) counts the same.
+      const exact = await verifyLedger(temp.dir, { walk: 'exact' });
+      expect(exact).to.include({
+        intact: true,
+        walk: 'exact',
+        transactions: 6,
+        records: 6,
+        projects: 1,
+        leaves: 6,
+        stateKeys: report.stateKeys,
+      });
     });
 
     it('names the early block whose write a changed state value no longer matches', async () => {
