@@ -280,19 +280,14 @@ class SetDigest {
     this.#count++;
   }
 
-  equals(other: SetDigest): boolean {
-    return this.#count === other.#count && this.#words.every((word, i) => word === other.#words[i]);
-  }
-
   /** What it adds up to, to hand to another thread. */
-  value(): { words: number[]; count: number } {
+  value(): DigestValue {
     return { words: [...this.#words], count: this.#count };
   }
 
-  /** Adds another digest's elements (one worked out in another thread, under the same secret). */
-  absorb(other: { words: number[]; count: number }): void {
-    for (let i = 0; i < 8; i++) this.#words[i] = (this.#words[i] ?? 0) ^ (other.words[i] ?? 0);
-    this.#count += other.count;
+  /** Whether it adds up to what another digest (under the same secret, perhaps in another thread) does. */
+  equals(other: DigestValue): boolean {
+    return this.#count === other.count && this.#words.every((word, i) => word === other.words[i]);
   }
 }
 
@@ -307,10 +302,10 @@ const latestElement = (key: string, version: string, entry: string, value: strin
   `s${key.length}:${key}${version}${entry.length}:${entry}${value}`;
 const indexElement = (txId: string, block: string) => `t${txId.length}:${txId}${block}`;
 
-/** What the stored side (history, state, index) and the written side (blocks) add up to. */
-interface Digests {
-  readonly stored: SetDigest;
-  readonly written: SetDigest;
+/** What a SetDigest adds up to. */
+interface DigestValue {
+  words: number[];
+  count: number;
 }
 
 /**
@@ -325,7 +320,7 @@ interface Digests {
  *  3. counts of the index and history: every expected key found and no more keys than that
  *     means nothing extra (LevelDB keys are unique).
  *
- * The digest walk (`mode` digests) is the same but for what it keeps: each history entry, state
+ * The digest walk (given the worker) is the same but for what it keeps: each history entry, state
  * value and index entry goes into a keyed set digest (SetDigest), and each block's writes and
  * transactions into another; intact means the two are equal. The scratch store then holds only
  * the versions of keys written more than once (which write is the latest), and the index is read
@@ -358,22 +353,21 @@ async function walk(
   const evidence = new EvidenceCheck(db, findings);
   if (worker) {
     // The two sides in two threads: the worker adds up history, state and index; this one the blocks.
-    const digests = { stored: new SetDigest(worker.secret), written: new SetDigest(worker.secret) };
+    const written = new SetDigest(worker.secret);
     await markRewritten(db, scratch, ticker, height);
-    const counts = await walkBlocks({ db, scratch, report, findings, evidence, ticker, height, digests }, lost);
+    const counts = await walkBlocks({ db, scratch, report, findings, evidence, ticker, height, written }, lost);
     const stored = await worker.result;
-    digests.stored.absorb(stored.digest);
     report.stateKeys = stored.stateKeys;
     report.records = stored.records;
     report.projects = stored.projects;
     const first = stored.problem ?? findings.first();
     if (first) throw new Broken(first);
-    if (counts.beyond !== undefined || !digests.stored.equals(digests.written))
+    if (counts.beyond !== undefined || !written.equals(stored.digest))
       throw new Broken({ reason: 'history, state or transaction index differ from what the blocks wrote (their digests differ)' });
     return;
   }
 
-  const pass: Pass = { db, scratch, report, findings, evidence, ticker, height, digests: undefined };
+  const pass: Pass = { db, scratch, report, findings, evidence, ticker, height, written: undefined };
   await streamKeys(pass);
   const counts = await walkBlocks(pass, lost);
 
@@ -401,8 +395,11 @@ interface Pass {
   readonly evidence: EvidenceCheck;
   readonly ticker: Ticker;
   readonly height: number;
-  /** Set for the digest walk, which keeps in the scratch store only the versions of keys written more than once. */
-  readonly digests: Digests | undefined;
+  /**
+   * The digest walk's written side (what the blocks wrote); that walk keeps in the scratch store
+   * only the versions of keys written more than once.
+   */
+  readonly written: SetDigest | undefined;
 }
 
 /** What the key phase needs: the exact walk's scratch store, or the digest walk's stored-side digest. */
@@ -429,7 +426,7 @@ async function streamKeys(pass: KeysPass): Promise<void> {
     // step with state (a key that is a prefix of another; see keys.ts) and comes later, or a
     // block wrote it and its history entry is missing (the exact walk looks these up).
     if (hasGroup || (await hasHistory(db, key))) return;
-    if (writer) await writer.put(ORPHAN_PREFIX + key, Buffer.alloc(0));
+    if (writer) await writer.put(ORPHAN_PREFIX + key, EMPTY);
     else findings.note('stateExtra', { key, reason: 'state key written by no block' });
   };
 
@@ -540,7 +537,7 @@ async function markRewritten(db: LedgerDb, scratch: LedgerDb, ticker: Ticker, he
 
 /** The stored side of the digest walk (history, state, index), as a worker hands it back. */
 export interface StoredSide {
-  digest: { words: number[]; count: number };
+  digest: DigestValue;
   stateKeys: number;
   records: number;
   projects: number;
@@ -729,7 +726,7 @@ async function walkBlocks(
   pass: Pass,
   lost: LostBlocks[],
 ): Promise<{ indexed: number; indexMissing: number; historyMissing: number; beyond?: string }> {
-  const { db, scratch, report, findings, ticker, height, digests } = pass;
+  const { db, scratch, report, findings, ticker, height, written: digest } = pass;
   const counts: { indexed: number; indexMissing: number; historyMissing: number; beyond?: string } = {
     indexed: 0,
     indexMissing: 0,
@@ -780,14 +777,14 @@ async function walkBlocks(
       if (problem !== undefined) throw new Broken({ block: number, reason: problem });
 
       // The digest walk adds the index up instead of reading it here.
-      const named = digests ? [] : await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
+      const named = digest ? [] : await db.getMany(block.txs.map((tx) => txKey(tx.txId)));
       charge(db, POINT_READ * named.length);
       const inBlock = new Set<string>();
       for (const [index, tx] of block.txs.entries()) {
         if (inBlock.has(tx.txId)) throw new Broken({ block: number, txId: tx.txId, reason: 'transaction id appears twice' });
         inBlock.add(tx.txId);
-        if (digests) {
-          digests.written.add(indexElement(tx.txId, String(number)));
+        if (digest) {
+          digest.add(indexElement(tx.txId, String(number)));
         } else {
           const indexed = named[index]?.toString('utf8');
           if (indexed === undefined) counts.indexMissing++;
@@ -851,21 +848,21 @@ async function checkHistory(
   tx: BlockTransaction,
   entries: Map<string, Buffer>,
 ): Promise<void> {
-  const { scratch, findings, evidence, digests } = pass;
+  const { scratch, findings, evidence, written: digest } = pass;
   // The history entry the ledger writes for this transaction (ledger.ts), as text: most
   // stored entries are exactly this, so they need not be parsed to be compared.
   const asWritten = `{"txId":${JSON.stringify(tx.txId)},"timestamp":${JSON.stringify(tx.timestamp)},"isDelete":`;
-  if (digests) {
+  if (digest) {
     for (const write of tx.writes) {
       const entry = `${asWritten}${String(write.value === null)}}`;
       const kept = entries.get(write.key);
       entries.delete(write.key);
       // Kept only for a key written more than once; a write it marks earlier is not what state holds.
       if (kept?.[0] === EARLIER || write.value === null) {
-        digests.written.add(historyElement(write.key, version, entry));
+        digest.add(historyElement(write.key, version, entry));
         continue;
       }
-      digests.written.add(latestElement(write.key, version, entry, write.value));
+      digest.add(latestElement(write.key, version, entry, write.value));
       if (write.key.startsWith(STANDALONE_PREFIX)) await evidence.standalone(write.key, write.value, tx);
     }
     return;
