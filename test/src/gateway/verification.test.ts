@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CompactSign, importJWK, type JWK } from 'jose';
+import { CompactSign, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReceiptVerificationError, verifyReceipt } from '@tender-ledger/client-sdk';
@@ -166,6 +166,9 @@ onEachBackend((s) => {
       expect(jwks.keys.map((k) => k.kid)).to.include.members([oldKid, newKid]);
       expect((await verifyReceipt(before.receipt, jwks)).kid).to.equal(oldKid);
       expect((await verifyReceipt(after.receipt, jwks)).kid).to.equal(newKid);
+      // RFC 7515 §7.1 with nothing more in the header than a verifier needs, and an ES256 signature of r‖s (RFC 7518 §3.4).
+      expect(decodeProtectedHeader(after.receipt)).to.deep.equal({ alg: 'ES256', kid: newKid, typ: 'evidence-receipt+jws' });
+      expect(Buffer.from(after.receipt.split('.')[2] ?? '', 'base64url')).to.have.length(64);
       expect((await anonymous.verifyReceiptOnline(before.receipt)).valid).to.equal(true);
     });
 
