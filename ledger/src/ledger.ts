@@ -147,7 +147,7 @@ export class EmbeddedLedger extends EventEmitter {
   #height: number;
   #lastHash: string;
   /**
-   * The last transaction timestamp handed out (ms). Timestamps only go up, even when the clock
+   * The last transaction timestamp handed out (ms). Timestamps never go down, even when the clock
    * steps back (NTP, a restart on another machine): at restart it is read from the last block.
    */
   #lastTime: number;
@@ -435,9 +435,14 @@ export class EmbeddedLedger extends EventEmitter {
     }
   }
 
-  /** Ledger time for the next transaction: the clock's, but always after the previous one. */
+  /**
+   * Ledger time for the next transaction: the clock's, never before the previous one's.
+   * Transactions within one millisecond share it: stamping each a millisecond after the last ran
+   * ledger time ahead of the clock under more than 1,000 transactions a second (33 s ahead after
+   * `npm run bench`'s 30 s of bids and notarisations), and a bid sent in time was refused as late.
+   */
   #nextTimestamp(): Date {
-    this.#lastTime = Math.max(this.#clock().getTime(), this.#lastTime + 1);
+    this.#lastTime = Math.max(this.#clock().getTime(), this.#lastTime);
     return new Date(this.#lastTime);
   }
 

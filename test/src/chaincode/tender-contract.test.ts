@@ -865,9 +865,15 @@ for (const hostFactory of HOSTS) {
 
     describe('queries and who may see what', () => {
       beforeEach(async () => {
+        // Each step at its own instant: records of one millisecond share its ledger time, and the
+        // trail orders those of different chains by chain, not by commit.
+        const nextInstant = () => host.clock.reach(host.clock.nowMs() + 1);
         await tender.register();
+        await nextInstant();
         await tender.registerBidder('B1');
+        await nextInstant();
         await tender.commit('B1', 90_000_000);
+        await nextInstant();
         await tender.notarise({ sha256: doc(`clarification of ${tender.projectId}`), kind: 'clarification' });
       });
 
