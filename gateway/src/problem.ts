@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ERROR_CODES, parseLedgerError, type ErrorCode, type FieldError } from '@tender-ledger/domain';
+import { requestIdOf } from './logging.js';
 
 /** An answer the gateway gives as `application/problem+json` (RFC 9457) with a stable code. */
 export class Problem extends Error {
@@ -140,7 +141,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = toProblem(error);
   if (problem.code === 'INTERNAL') {
     const stack = error instanceof Error ? error.stack : String(error);
-    if (req.log) req.log.error({ method: req.method, err: stack }, 'unexpected error');
+    if (req.log) req.log.error({ reqId: requestIdOf(res), method: req.method, err: stack }, 'unexpected error');
     else console.error(`${req.method} ${req.path} failed:`, stack);
   }
   if (res.headersSent) return;
