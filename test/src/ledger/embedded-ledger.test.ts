@@ -17,8 +17,10 @@ import { embeddedHost, type ContractHost } from '../helpers/hosts.js';
 async function openHost(
   directory: string,
   clock = new ManualClock(),
+  /** What the ledger stamps transactions with (the manual clock itself unless given). */
+  ledgerClock: () => Date = clock.now,
 ): Promise<{ ledger: EmbeddedLedger; host: ContractHost & { clock: { manual: ManualClock } } }> {
-  const ledger = await EmbeddedLedger.open(directory, { clock: clock.now });
+  const ledger = await EmbeddedLedger.open(directory, { clock: ledgerClock });
   const host = embeddedHost(ledger, manualHostClock(clock)) as ContractHost & { clock: { manual: ManualClock } };
   return { ledger, host };
 }
@@ -43,13 +45,10 @@ describe('EmbeddedLedger', () => {
       // Each transaction a millisecond after the last, as on a real clock: the trail interleaves
       // chains by ledger time, and records of one millisecond (sharing it) by chain.
       const clock = new ManualClock();
-      const ledger = await EmbeddedLedger.open(temp.dir, {
-        clock: () => {
-          clock.advance(1);
-          return clock.now();
-        },
+      const { ledger, host } = await openHost(temp.dir, clock, () => {
+        clock.advance(1);
+        return clock.now();
       });
-      const host = embeddedHost(ledger, manualHostClock(clock)) as ContractHost & { clock: { manual: ManualClock } };
       const tender = Tender.onHost(host);
       await tender.wholeTender();
       const trail = await tender.trail(regulator);
