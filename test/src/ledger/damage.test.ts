@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  constants,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Level } from 'level';
@@ -274,6 +285,26 @@ describe('a damaged ledger store', () => {
       rmSync(path.join(directory, 'LEDGER-HEAD'));
       expect((await openError(directory)).damage[0]).to.include({ file: 'LEDGER-HEAD' });
       expect((await runScript('ledger/dist/cli/verify.js', dataDir)).code).to.equal(1);
+    });
+
+    it("is open for synchronous writes (O_DSYNC): each block's head is durable when its write returns", async () => {
+      const ledger = await EmbeddedLedger.open(directory);
+      try {
+        const head = path.join(directory, 'LEDGER-HEAD');
+        const fd = readdirSync('/proc/self/fd').find((n) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${n}`) === head;
+          } catch {
+            return false; // closed since it was listed
+          }
+        });
+        expect(fd, 'the ledger keeps its head file open').to.be.a('string');
+        // /proc's fdinfo gives the open flags in octal; the write does no fdatasync of its own.
+        const flags = parseInt(/^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd as string}`, 'utf8'))?.[1] ?? '0', 8);
+        expect(flags & constants.O_DSYNC, 'O_DSYNC').to.equal(constants.O_DSYNC);
+      } finally {
+        await ledger.close();
+      }
     });
 
     it("is created from the store's own head for a store written before head files", async () => {
