@@ -76,6 +76,8 @@ export class IdempotencyStore {
   readonly #running = new Map<string, Running>();
   #batch: SyncBatch | undefined;
   #syncing: Promise<void> = Promise.resolve();
+  /** `answered` entries on their way to the store. */
+  readonly #answering = new Set<Promise<void>>();
 
   private constructor(db: Level) {
     this.#db = db;
@@ -106,7 +108,7 @@ export class IdempotencyStore {
       const mine: Running = { fingerprint, done: undefined as never };
       // Registered before any await, so a concurrent retry finds it and waits.
       mine.done = (async () => {
-        const stored = await this.#read(id);
+        const stored = this.#read(id);
         // The stored entry speaks for its own request; another request under this key is told `reused`.
         if (stored && stored.state !== 'sent') return { ...stored, replayed: true };
         if (stored && stored.fingerprint !== fingerprint)
@@ -119,11 +121,12 @@ export class IdempotencyStore {
             await this.#putSynced(id, JSON.stringify({ state: 'sent', fingerprint, intent } satisfies Entry));
           },
         });
-        // Unsynced is enough: until this lands, the synced `sent` entry and the ledger give the same answer.
+        // Unsynced, and not awaited: until it lands, the synced `sent` entry and the ledger give the
+        // same answer (a retry finds the transaction on the ledger), so the answer need not wait
+        // for the thread pool, where it queued behind the ledger's fsyncs. close() waits for it.
         if (!('unknown' in result) && result.status < 500) {
-          await this.#db.put(
-            id,
-            JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry),
+          this.#remember(
+            this.#db.put(id, JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry)),
           );
         }
         // An answer about a transaction an earlier attempt sent is that attempt's answer: a replay.
@@ -163,7 +166,15 @@ export class IdempotencyStore {
   async close(): Promise<void> {
     await this.drain();
     await this.#syncing;
+    await Promise.all(this.#answering);
     await this.#db.close();
+  }
+
+  /** Keeps an unawaited write until it lands; its failure is only the loss of a shortcut (see once). */
+  #remember(write: Promise<void>): void {
+    const settled = write.catch(() => undefined);
+    this.#answering.add(settled);
+    void settled.then(() => this.#answering.delete(settled));
   }
 
   /** Group commit: puts waiting together go in one synced batch, written after the one before. */
@@ -181,8 +192,12 @@ export class IdempotencyStore {
     return this.#batch.written;
   }
 
-  async #read(id: string): Promise<Entry | undefined> {
-    const raw = await this.#db.get(id);
+  /**
+   * Synchronous: a point read is microseconds, where an async one waited its turn in the thread
+   * pool behind the ledger's fsyncs, on the path of every keyed write.
+   */
+  #read(id: string): Entry | undefined {
+    const raw = this.#db.getSync(id);
     if (raw === undefined) return undefined;
     const entry = jsonValue(raw);
     // A damaged entry must not replay a wrong answer or resume a wrong transaction: fail this key loudly.
