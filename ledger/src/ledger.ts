@@ -359,8 +359,8 @@ export class EmbeddedLedger extends EventEmitter {
 
   /**
    * One atomic, fsynced batch: a block is all there or not there at all. Then the durable head
-   * (one more synchronous write per block, overlapping the next block's batch), so a restart can tell if
-   * LevelDB lost the batch. Acknowledges after both.
+   * (one more synchronous write per block, overlapping the next block's batch), so a restart can
+   * tell if LevelDB lost the batch. Acknowledges after both.
    */
   async #writeBlock(
     block: Block,
