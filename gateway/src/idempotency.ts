@@ -6,7 +6,16 @@ import type { TxIntent } from './backend.js';
 export interface StoredAnswer {
   status: number;
   body: unknown;
+  /**
+   * What to keep instead of the body when the body can be rebuilt from the ledger (a recorded
+   * step: its record is there, only the receipt's signature is not). A replay then answers
+   * `kept`, and the caller rebuilds the body from it.
+   */
+  keep?: unknown;
 }
+
+/** An answer as a replay finds it: the body, or what was kept to rebuild it. */
+export type KeptAnswer = { status: number; body: unknown; kept?: undefined } | { status: number; body?: undefined; kept: unknown };
 
 /** What the work of a keyed write is given. */
 export interface WriteAttempt {
@@ -21,14 +30,13 @@ export type WorkResult = StoredAnswer | { unknown: TxIntent };
 
 /** How a keyed write stands when the gateway answers. */
 export type Outcome =
-  (StoredAnswer & { kind: 'answered'; replayed: boolean; reused: boolean }) | { kind: 'pending'; reused: boolean; txId?: string };
+  (KeptAnswer & { kind: 'answered'; replayed: boolean; reused: boolean }) | { kind: 'pending'; reused: boolean; txId?: string };
 
 /**
  * An entry per (caller, Idempotency-Key). `sent` is written, synced, before its transaction may
  * reach the ledger; `answered` replaces it once the answer is known.
  */
-type Entry =
-  { state: 'sent'; fingerprint: string; intent: TxIntent } | { state?: 'answered'; fingerprint: string; status: number; body: unknown };
+type Entry = { state: 'sent'; fingerprint: string; intent: TxIntent } | ({ state?: 'answered'; fingerprint: string } & KeptAnswer);
 
 /** An entry as stored; read back after a crash, so checked before it decides anything. */
 const SentEntry = Type.Object({
@@ -42,6 +50,13 @@ const AnsweredEntry = Type.Object({
   status: Type.Integer({ minimum: 100, maximum: 599 }),
   body: Type.Unknown(),
 });
+/** An answer kept to be rebuilt: its caller checks `kept` against its own schema when it rebuilds the body. */
+const KeptEntry = Type.Object({
+  state: Type.Literal('answered'),
+  fingerprint: Type.String(),
+  status: Type.Integer({ minimum: 100, maximum: 599 }),
+  kept: Type.Unknown(),
+});
 
 interface SyncBatch {
   ops: { type: 'put'; key: string; value: string }[];
@@ -51,7 +66,7 @@ interface SyncBatch {
 interface Running {
   fingerprint: string;
   intent?: TxIntent;
-  done: Promise<WorkResult & { replayed?: boolean; fingerprint: string }>;
+  done: Promise<(KeptAnswer | { unknown: TxIntent }) & { replayed?: boolean; fingerprint: string }>;
 }
 
 /**
@@ -77,7 +92,7 @@ export class IdempotencyStore {
   #batch: SyncBatch | undefined;
   #syncing: Promise<void> = Promise.resolve();
   /** `answered` entries on their way to the store. */
-  readonly #answering = new Set<Promise<void>>();
+  readonly #answering = new Map<string, { entry: Entry; written: Promise<void> }>();
 
   private constructor(db: Level) {
     this.#db = db;
@@ -121,16 +136,23 @@ export class IdempotencyStore {
             await this.#putSynced(id, JSON.stringify({ state: 'sent', fingerprint, intent } satisfies Entry));
           },
         });
-        // Unsynced, and not awaited: until it lands, the synced `sent` entry and the ledger give the
-        // same answer (a retry finds the transaction on the ledger), so the answer need not wait
-        // for the thread pool, where it queued behind the ledger's fsyncs. close() waits for it.
+        // Unsynced, and not awaited: until it lands, retries read it from memory (#remember), and
+        // after a crash the synced `sent` entry and the ledger give the same answer; so the answer
+        // need not wait for the thread pool, where it queued behind the ledger's fsyncs.
+        // What the ledger holds is not kept twice: a step's answer keeps its transaction and its
+        // receipt's signature (`keep`), not its record. Measured over keyed bids: keeping the whole
+        // answer cost the gateway 735 µs of CPU a bid against 679 µs (LevelDB's compactions), and
+        // the store grew by 3.1 KB a write against 0.6 KB, for good.
         if (!('unknown' in result) && result.status < 500) {
-          this.#remember(
-            this.#db.put(id, JSON.stringify({ state: 'answered', fingerprint, status: result.status, body: result.body } satisfies Entry)),
-          );
+          const entry: Entry =
+            result.keep === undefined
+              ? { state: 'answered', fingerprint, status: result.status, body: result.body }
+              : { state: 'answered', fingerprint, status: result.status, kept: result.keep };
+          this.#remember(id, entry);
         }
+        if ('unknown' in result) return { ...result, fingerprint, replayed: stored !== undefined };
         // An answer about a transaction an earlier attempt sent is that attempt's answer: a replay.
-        return { ...result, fingerprint, replayed: stored !== undefined };
+        return { status: result.status, body: result.body, fingerprint, replayed: stored !== undefined };
       })();
       this.#running.set(id, mine);
       const forget = () => {
@@ -153,7 +175,10 @@ export class IdempotencyStore {
     const reused = (answer === 'late' ? current.fingerprint : answer.fingerprint) !== fingerprint;
     if (answer === 'late') return { kind: 'pending', reused, ...(current.intent ? { txId: current.intent.txId } : {}) };
     if ('unknown' in answer) return { kind: 'pending', reused, txId: answer.unknown.txId };
-    return { kind: 'answered', status: answer.status, body: answer.body, replayed: !first || answer.replayed === true, reused };
+    const replayed = !first || answer.replayed === true;
+    return answer.kept === undefined
+      ? { kind: 'answered', status: answer.status, body: answer.body, replayed, reused }
+      : { kind: 'answered', status: answer.status, kept: answer.kept, replayed, reused };
   }
 
   /** Resolves once every write started here has finished (also those already answered 202). */
@@ -166,15 +191,21 @@ export class IdempotencyStore {
   async close(): Promise<void> {
     await this.drain();
     await this.#syncing;
-    await Promise.all(this.#answering);
+    await Promise.all([...this.#answering.values()].map((a) => a.written));
     await this.#db.close();
   }
 
-  /** Keeps an unawaited write until it lands; its failure is only the loss of a shortcut (see once). */
-  #remember(write: Promise<void>): void {
-    const settled = write.catch(() => undefined);
-    this.#answering.add(settled);
-    void settled.then(() => this.#answering.delete(settled));
+  /**
+   * Writes an answer without waiting for it; until it lands, a retry reads it from here, so every
+   * replay finds the answer itself, never only the `sent` entry before it. Its failure is only the
+   * loss of that shortcut (see once).
+   */
+  #remember(id: string, entry: Entry): void {
+    const answering = { entry, written: this.#db.put(id, JSON.stringify(entry)).catch(() => undefined) };
+    this.#answering.set(id, answering);
+    void answering.written.then(() => {
+      if (this.#answering.get(id) === answering) this.#answering.delete(id);
+    });
   }
 
   /** Group commit: puts waiting together go in one synced batch, written after the one before. */
@@ -197,12 +228,15 @@ export class IdempotencyStore {
    * pool behind the ledger's fsyncs, on the path of every keyed write.
    */
   #read(id: string): Entry | undefined {
+    const answering = this.#answering.get(id);
+    if (answering) return answering.entry;
     const raw = this.#db.getSync(id);
     if (raw === undefined) return undefined;
     const entry = jsonValue(raw);
     // A damaged entry must not replay a wrong answer or resume a wrong transaction: fail this key loudly.
-    const sent = typeof entry === 'object' && entry !== null && (entry as { state?: unknown }).state === 'sent';
-    const errors = schemaErrors(sent ? SentEntry : AnsweredEntry, entry);
+    const object = typeof entry === 'object' && entry !== null;
+    const sent = object && (entry as { state?: unknown }).state === 'sent';
+    const errors = schemaErrors(sent ? SentEntry : object && 'kept' in entry ? KeptEntry : AnsweredEntry, entry);
     if (errors.length > 0)
       throw new Error(
         `the idempotency store's entry for a key is damaged: ${errors

@@ -1,16 +1,43 @@
-import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, hash, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 import {
   Es256PrivateJwkSchema,
   RECEIPT_TYPE,
+  jsonValue,
   must,
   parseChecked,
   receiptClaims,
   type CommitInfo,
   type LedgerRecord,
 } from '@tender-ledger/domain';
+
+/**
+ * What a receipt's exact bytes are rebuilt from once its record and landing are read from the
+ * ledger again: its protected header, issue time and signature, and the SHA-256 of its payload,
+ * which says whether the claims rebuilt are the ones signed. About 250 bytes where the receipt is
+ * about 700: an Idempotency-Key's answer keeps this, not the receipt (see the idempotency store).
+ */
+export const KeptReceiptSchema = Type.Object({
+  header: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+  iat: Type.Integer({ minimum: 0 }),
+  payloadSha256: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
+  signature: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+});
+export type KeptReceipt = Static<typeof KeptReceiptSchema>;
+
+const payloadDigest = (payload: string) => hash('sha256', payload, 'base64url');
+
+/** What to keep of a receipt this gateway signed (ReceiptSigner.sign) to rebuild it with `restore`. */
+export function keepReceipt(receipt: string): KeptReceipt {
+  const [header = '', payload = '', signature = '', ...rest] = receipt.split('.');
+  const claims = jsonValue(Buffer.from(payload, 'base64url').toString('utf8'));
+  const iat = typeof claims === 'object' && claims !== null && 'iat' in claims ? claims.iat : undefined;
+  if (rest.length > 0 || typeof iat !== 'number' || !Number.isSafeInteger(iat)) throw new Error('not a receipt in compact serialisation');
+  return { header, iat, payloadSha256: payloadDigest(payload), signature };
+}
 
 /**
  * Signs receipts with the gateway's ES256 key. Keys live in `${dataDir}/keys/receipts` (0600),
@@ -72,6 +99,15 @@ export class ReceiptSigner {
     if (!current) throw new Error('no receipt signing key');
     const claims = receiptClaims(record, commit, this.#issuer, Math.floor(Date.now() / 1000));
     return signCompactEs256(current.header, Buffer.from(JSON.stringify(claims)), current.key);
+  }
+
+  /**
+   * The receipt `kept` was taken from, byte for byte, if `record` and `commit` give the claims it
+   * signed (the same issuer too); otherwise undefined (sign a new one).
+   */
+  restore(kept: KeptReceipt, record: LedgerRecord, commit: CommitInfo): string | undefined {
+    const payload = Buffer.from(JSON.stringify(receiptClaims(record, commit, this.#issuer, kept.iat))).toString('base64url');
+    return payloadDigest(payload) === kept.payloadSha256 ? `${kept.header}.${payload}.${kept.signature}` : undefined;
   }
 
   async #load(): Promise<void> {

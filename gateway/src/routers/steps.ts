@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
 import express, { type Response, type Router } from 'express';
-import { LedgerRecordSchema, canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
+import { LedgerRecordSchema, canonicalJson, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import type { Committed, TxIntent } from '../backend.js';
 import type { WriteAttempt } from '../idempotency.js';
 import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
 import { noteTxId } from '../logging.js';
+import { KeptReceiptSchema, keepReceipt } from '../receipts.js';
 import { IdempotencyKey, STEP_ROUTES, type StepRoute } from '../routes.js';
 import { checkedAnswer, requireJson, validate, validateParams, type RouterDeps } from './http.js';
 import { prefersProof, withProof } from './tlog.js';
@@ -24,6 +26,12 @@ function sendPending(res: Response, txId: string | undefined): void {
     detail: 'the outcome of this write is not known yet; send the same request with the same Idempotency-Key again for the answer',
   });
 }
+
+/**
+ * What the idempotency store keeps of a step's answer (201): the record's transaction and what
+ * rebuilds the receipt. The record itself is on the ledger; keeping it twice cost CPU and disk.
+ */
+const KeptStep = Type.Object({ txId: Type.String({ minLength: 1 }), receipt: KeptReceiptSchema });
 
 /** Whether a receipt signed at sealing states exactly where the transaction landed. */
 function sameLanding(a: Committed | undefined, b: Committed): boolean {
@@ -94,7 +102,32 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
       });
     }
     const receipt = await (early.receipt && sameLanding(early.landing, committed) ? early.receipt : receipts.sign(record, committed));
-    return { status: 201, body: `{"record":${committed.result},"receipt":"${receipt}"}` };
+    return {
+      status: 201,
+      body: `{"record":${committed.result},"receipt":"${receipt}"}`,
+      ...(attempt ? { keep: { txId: committed.txId, receipt: keepReceipt(receipt) } satisfies Static<typeof KeptStep> } : {}),
+    };
+  }
+
+  /**
+   * A keyed step's first answer again, from what the store kept: the record read from the ledger,
+   * and the same receipt, byte for byte (signed anew only if its claims cannot be rebuilt, as when
+   * the gateway's issuer name has changed since).
+   */
+  async function rebuiltAnswer(route: StepRoute, caller: Caller, kept: unknown, res: Response): Promise<string> {
+    const errors = schemaErrors(KeptStep, kept);
+    if (errors.length > 0)
+      throw new Error(`the idempotency store's entry for a key is damaged: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    const { txId, receipt } = kept as Static<typeof KeptStep>;
+    noteTxId(res, txId);
+    const landed = await backend.transaction(txId);
+    // Acknowledged once, so on the ledger, unless an operator accepted its block as lost (ledger:repair).
+    if (!landed) throw new Error(`transaction ${txId}, answered earlier under this key, is not on the ledger`);
+    const result = await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [txId]);
+    const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, result);
+    const committed = { txId, ...landed, result };
+    const signed = receipts.restore(receipt, record, committed) ?? (await receipts.sign(record, committed));
+    return `{"record":${result},"receipt":"${signed}"}`;
   }
 
   for (const route of STEP_ROUTES) {
@@ -143,13 +176,13 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
         return;
       }
       if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
-      const storedProblem = (answer.body as { problem?: { code: Problem['code']; detail: string } }).problem;
+      const storedProblem = (answer.body as { problem?: { code: Problem['code']; detail: string } } | undefined)?.problem;
       if (storedProblem) {
         sendProblem(res, new Problem(storedProblem.code, storedProblem.detail), req.originalUrl);
         return;
       }
-      const text =
-        tlog && answer.status === 201 && prefersProof(req) ? await withProof(tlog, res, answer.body as string) : (answer.body as string);
+      const answered = answer.kept === undefined ? (answer.body as string) : await rebuiltAnswer(route, caller, answer.kept, res);
+      const text = tlog && answer.status === 201 && prefersProof(req) ? await withProof(tlog, res, answered) : answered;
       res.status(answer.status).type('application/json').send(text);
     });
   }

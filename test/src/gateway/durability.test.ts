@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { mintDevToken, TenderLedgerClient } from '@tender-ledger/client-sdk';
+import { Level } from 'level';
+import { mintDevToken, TenderLedgerClient, verifyReceipt } from '@tender-ledger/client-sdk';
 import { schemaErrors, WritePendingSchema, type LedgerRecord, type RecordView } from '@tender-ledger/domain';
 import {
   EmbeddedBackend,
@@ -243,13 +244,41 @@ describe('gateway durability', () => {
       const answers = await Promise.all(writes);
       await closing;
       expect(answers.map((a) => a.status)).to.deep.equal(Array(8).fill(201));
-      // Reopen the same data: the records are there, and every key replays its first answer.
+      const firstAnswers = await Promise.all(answers.map(async (a) => (await a.json()) as { record: LedgerRecord; receipt: string }));
+      // What the store kept of each answer: its transaction and its receipt's signature, not the
+      // record again (which the ledger holds), and no more than a few hundred bytes.
+      const store = new Level<string, string>(path.join(temp.dir, 'gateway', 'idempotency'), { valueEncoding: 'utf8' });
+      await store.open();
+      try {
+        const entries = new Map<string, string>();
+        for await (const [id, value] of store.iterator()) entries.set(id.slice(id.lastIndexOf('\u0000') + 1), value);
+        for (let i = 0; i < 8; i++) {
+          const kept = entries.get(`drain-${i}`);
+          expect(kept, `the entry of drain-${i}`).to.be.a('string');
+          expect(kept).to.not.include((firstAnswers[i] as { record: LedgerRecord }).record.hash);
+          expect(kept?.length).to.be.below(600);
+        }
+      } finally {
+        await store.close();
+      }
+      // Reopen the same data: the records are there, and every key replays its first answer, the
+      // same record and the very same receipt.
       gateway = await startGateway(loadConfig({ DATA_DIR: temp.dir, PORT: '0' }));
       for (let i = 0; i < 8; i++) {
         const replay = await notarise(`drain-${i}`, `drain document ${i}`);
         expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+        expect(await replay.json()).to.deep.equal(firstAnswers[i]);
         expect(await recordsOf(`drain document ${i}`)).to.have.length(1);
       }
+      // Under another issuer name the kept signature no longer fits the claims: a receipt signed anew, never a broken one.
+      await gateway.close();
+      gateway = await startGateway(loadConfig({ DATA_DIR: temp.dir, PORT: '0', RECEIPT_ISSUER: 'urn:tender-ledger:renamed' }));
+      const renamed = (await (await notarise('drain-0', 'drain document 0')).json()) as { record: LedgerRecord; receipt: string };
+      expect(renamed.record).to.deep.equal(firstAnswers[0]?.record);
+      expect(renamed.receipt).to.not.equal(firstAnswers[0]?.receipt);
+      const jwks = (await (await fetch(`${gateway.url}/.well-known/jwks.json`)).json()) as Parameters<typeof verifyReceipt>[1];
+      const { claims } = await verifyReceipt(renamed.receipt, jwks);
+      expect(claims).to.include({ iss: 'urn:tender-ledger:renamed', recordId: renamed.record.recordId });
     });
   });
 

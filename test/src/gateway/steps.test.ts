@@ -111,11 +111,14 @@ onEachBackend((s) => {
         const [first, concurrent] = await Promise.all([send('retry-1'), send('retry-1')]);
         const again = await send('retry-1');
         expect([first.status, concurrent.status, again.status]).to.deep.equal([201, 201, 201]);
-        const ids = await Promise.all(
-          [first, concurrent, again].map(async (r) => ((await r.json()) as { record: LedgerRecord }).record.recordId),
+        const answers = await Promise.all(
+          [first, concurrent, again].map(async (r) => (await r.json()) as { record: LedgerRecord; receipt: string }),
         );
-        expect(new Set(ids).size).to.equal(1);
+        expect(new Set(answers.map((a) => a.record.recordId)).size).to.equal(1);
         expect(again.headers.get('idempotent-replayed')).to.equal('true');
+        // The first answer again, rebuilt from the ledger and what the store kept: the very same receipt.
+        expect(answers[2]).to.deep.equal(answers[0]);
+        expect(answers[1]).to.deep.equal(answers[0]);
         const trail = await platform.getTrail(tender.projectId);
         expect(trail.records).to.have.length(1);
         const reused = await send('retry-1', JSON.stringify(tender.projectRequest({ name: 'another project' })));
