@@ -34,7 +34,8 @@ export type Outcome =
 
 /**
  * An entry per (caller, Idempotency-Key). `sent` is written, synced, before its transaction may
- * reach the ledger; `answered` replaces it once the answer is known.
+ * reach the ledger; `answered` replaces it once the answer is known: the answer itself, or what
+ * the caller rebuilds it from (`kept`).
  */
 type Entry = { state: 'sent'; fingerprint: string; intent: TxIntent } | ({ state?: 'answered'; fingerprint: string } & KeptAnswer);
 
