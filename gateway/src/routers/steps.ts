@@ -49,6 +49,12 @@ function sameLanding(a: Committed | undefined, b: Committed): boolean {
 export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn, closer, writeWaitMs, tlog }: RouterDeps): Router {
   const router = express.Router();
 
+  /** A transaction's commit as the ledger holds it, with its record as the caller reads it; undefined if not on the ledger. */
+  async function onLedger(caller: Caller, txId: string): Promise<Committed | undefined> {
+    const landed = await backend.transaction(txId);
+    return landed && { txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [txId]) };
+  }
+
   /**
    * Records a step; the answer's body is JSON text, built around the ledger's own record text.
    * With an earlier attempt recorded (its outcome lost), its transaction's record is the answer
@@ -66,31 +72,30 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
     const recorded = attempt?.recorded;
     noteTxId(res, recorded?.txId);
     const beforeSend = attempt?.beforeSend;
-    const landed = recorded ? await backend.transaction(recorded.txId) : undefined;
+    const landed = recorded ? await onLedger(caller, recorded.txId) : undefined;
     // The receipt is signed while the block is being fsynced, and sent only once it is durable.
     const early: { landing?: Committed; receipt?: Promise<string> } = {};
     const committed =
-      recorded && landed
-        ? { txId: recorded.txId, ...landed, result: await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [recorded.txId]) }
-        : await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
-            ...(beforeSend
-              ? {
-                  beforeSend: async (intent: TxIntent) => {
-                    noteTxId(res, intent.txId);
-                    await beforeSend(intent);
-                  },
-                }
-              : {}),
-            ...(recorded ? { resume: recorded } : {}),
-            onSealed: (landing) => {
-              early.landing = landing;
-              // Signed before the check below: sent only if this same text then passes it (sameLanding compares it).
-              const sealed: unknown = JSON.parse(landing.result);
-              early.receipt = receipts.sign(sealed as LedgerRecord, landing);
-              // Awaited below if the write lands; if it does not, the receipt is dropped unsent.
-              early.receipt.catch(() => undefined);
-            },
-          });
+      landed ??
+      (await backend.submit(caller, route.invoke?.(body) ?? route.fn, route.args(params, body), projectId, {
+        ...(beforeSend
+          ? {
+              beforeSend: async (intent: TxIntent) => {
+                noteTxId(res, intent.txId);
+                await beforeSend(intent);
+              },
+            }
+          : {}),
+        ...(recorded ? { resume: recorded } : {}),
+        onSealed: (landing) => {
+          early.landing = landing;
+          // Signed before the check below: sent only if this same text then passes it (sameLanding compares it).
+          const sealed: unknown = JSON.parse(landing.result);
+          early.receipt = receipts.sign(sealed as LedgerRecord, landing);
+          // Awaited below if the write lands; if it does not, the receipt is dropped unsent.
+          early.receipt.catch(() => undefined);
+        },
+      }));
     noteTxId(res, committed.txId);
     // The writer's own record, in full: checked before it is signed for and passed on.
     const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, committed.result);
@@ -120,14 +125,12 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
       throw new Error(`the idempotency store's entry for a key is damaged: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
     const { txId, receipt } = kept as Static<typeof KeptStep>;
     noteTxId(res, txId);
-    const landed = await backend.transaction(txId);
+    const committed = await onLedger(caller, txId);
     // Acknowledged once, so on the ledger, unless an operator accepted its block as lost (ledger:repair).
-    if (!landed) throw new Error(`transaction ${txId}, answered earlier under this key, is not on the ledger`);
-    const result = await backend.evaluate({ kind: 'caller', caller }, 'getRecord', [txId]);
-    const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, result);
-    const committed = { txId, ...landed, result };
+    if (!committed) throw new Error(`transaction ${txId}, answered earlier under this key, is not on the ledger`);
+    const record = checkedAnswer<LedgerRecord>(route.fn, LedgerRecordSchema, committed.result);
     const signed = receipts.restore(receipt, record, committed) ?? (await receipts.sign(record, committed));
-    return `{"record":${result},"receipt":"${signed}"}`;
+    return `{"record":${committed.result},"receipt":"${signed}"}`;
   }
 
   for (const route of STEP_ROUTES) {
