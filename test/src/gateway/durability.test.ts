@@ -228,6 +228,29 @@ describe('gateway durability', () => {
       expect((await recordsOf('sdk document')).map((r) => r.recordId)).to.deep.equal([record.recordId]);
     });
 
+    it('refuses to replay from a damaged kept answer (500, no receipt) rather than send a receipt that does not verify', async () => {
+      expect((await notarise('kept-1', 'kept document')).status).to.equal(201);
+      await gateway.close();
+      const store = new Level<string, string>(path.join(temp.dir, 'gateway', 'idempotency'), { valueEncoding: 'utf8' });
+      await store.open();
+      try {
+        for await (const [id, value] of store.iterator()) {
+          const entry = JSON.parse(value) as { kept: { receipt: { signature: string } } };
+          entry.kept.receipt.signature = 'not a signature';
+          await store.put(id, JSON.stringify(entry));
+        }
+      } finally {
+        await store.close();
+      }
+      gateway = await startGateway(loadConfig({ DATA_DIR: temp.dir, PORT: '0' }));
+      const replay = await notarise('kept-1', 'kept document');
+      expect(replay.status).to.equal(500);
+      const problem = (await replay.json()) as { code: string; receipt?: unknown };
+      expect(problem.code).to.equal('INTERNAL');
+      expect(problem).to.not.have.property('receipt');
+      expect(await recordsOf('kept document'), 'nothing recorded again').to.have.length(1);
+    });
+
     it('is finished before close() closes the stores: every write under way is answered', async () => {
       // A wait far longer than any write, so each answer is the write's own (201), not a 202
       // because the machine is slow: this test is about draining, not about the wait.
