@@ -274,9 +274,14 @@ class SetDigest {
   constructor(private readonly secret: string) {}
 
   add(element: string): void {
-    const digest = hash('sha256', this.secret + element, 'buffer');
+    // As a one-byte string: a Buffer would be made natively per element, costing more than the hash.
+    const digest = hash('sha256', this.secret + element, 'binary');
     const words = this.#words;
-    for (let i = 0; i < 8; i++) words[i] = (words[i] ?? 0) ^ digest.readInt32LE(i * 4);
+    for (let i = 0, at = 0; i < 8; i++, at += 4) {
+      const word =
+        digest.charCodeAt(at) | (digest.charCodeAt(at + 1) << 8) | (digest.charCodeAt(at + 2) << 16) | (digest.charCodeAt(at + 3) << 24);
+      words[i] = (words[i] ?? 0) ^ word;
+    }
     this.#count++;
   }
 

@@ -37,9 +37,13 @@ export const nodeEd25519: Ed25519 = {
   },
 };
 
-/** SHA-256 by Node's one-shot `crypto.hash` (Node 20.12+). */
+/**
+ * SHA-256 by Node's one-shot `crypto.hash` (Node 20.12+). The digest comes back as a one-byte
+ * string and is copied into a pooled Buffer: asked for a Buffer, `hash` makes a natively backed
+ * one per call, which cost more than hashing 600 bytes (measured: 1.2-1.7 against 0.7-0.8 µs).
+ */
 export function nodeSha256(data: Uint8Array): Uint8Array {
-  const out = hash('sha256', data, 'buffer') as unknown as Buffer;
+  const out = Buffer.from(hash('sha256', data, 'binary'), 'latin1');
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
