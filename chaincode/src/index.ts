@@ -1,6 +1,7 @@
 import { useNodeCrypto } from '@tender-ledger/tlog/node';
 import { BenchContract } from './bench-contract.js';
 import { NotaryContract } from './notary-contract.js';
+import { cacheCertificateParsing } from './shim-identity.js';
 import { quietDisabledLevels } from './shim-logging.js';
 import { TenderContract } from './tender-contract.js';
 
@@ -9,6 +10,8 @@ import { TenderContract } from './tender-contract.js';
 useNodeCrypto();
 // Messages below the chaincode's log level are dropped before winston formats them.
 quietDisabledLevels();
+// Each creator's certificate is parsed once, not for every transaction.
+cacheCertificateParsing();
 
 export { BenchContract, NotaryContract, TenderContract };
 
