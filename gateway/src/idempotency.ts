@@ -1,5 +1,5 @@
 import { Level } from 'level';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { jsonValue, schemaErrors } from '@tender-ledger/domain';
 import type { TxIntent } from './backend.js';
 
@@ -58,6 +58,23 @@ const KeptEntry = Type.Object({
   status: Type.Integer({ minimum: 100, maximum: 599 }),
   kept: Type.Unknown(),
 });
+
+/**
+ * `value` (an entry, or the part of one its caller rebuilds an answer from) if it fits `schema`;
+ * otherwise it is damaged, and must not replay a wrong answer or resume a wrong transaction: this
+ * key fails loudly.
+ */
+export function checkedEntry<T extends TSchema>(schema: T, value: unknown): Static<T> {
+  const errors = schemaErrors(schema, value);
+  if (errors.length > 0)
+    throw new Error(
+      `the idempotency store's entry for a key is damaged: ${errors
+        .slice(0, 3)
+        .map((e) => `${e.field} ${e.message}`)
+        .join('; ')}`,
+    );
+  return value;
+}
 
 interface SyncBatch {
   ops: { type: 'put'; key: string; value: string }[];
@@ -234,17 +251,8 @@ export class IdempotencyStore {
     const raw = this.#db.getSync(id);
     if (raw === undefined) return undefined;
     const entry = jsonValue(raw);
-    // A damaged entry must not replay a wrong answer or resume a wrong transaction: fail this key loudly.
     const object = typeof entry === 'object' && entry !== null;
     const sent = object && (entry as { state?: unknown }).state === 'sent';
-    const errors = schemaErrors(sent ? SentEntry : object && 'kept' in entry ? KeptEntry : AnsweredEntry, entry);
-    if (errors.length > 0)
-      throw new Error(
-        `the idempotency store's entry for a key is damaged: ${errors
-          .slice(0, 3)
-          .map((e) => `${e.field} ${e.message}`)
-          .join('; ')}`,
-      );
-    return entry as Entry;
+    return checkedEntry(sent ? SentEntry : object && 'kept' in entry ? KeptEntry : AnsweredEntry, entry);
   }
 }

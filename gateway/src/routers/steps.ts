@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import express, { type Response, type Router } from 'express';
-import { LedgerRecordSchema, canonicalJson, schemaErrors, type LedgerRecord } from '@tender-ledger/domain';
+import { LedgerRecordSchema, canonicalJson, type LedgerRecord } from '@tender-ledger/domain';
 import type { Caller } from '../auth.js';
 import type { Committed, TxIntent } from '../backend.js';
-import type { WriteAttempt } from '../idempotency.js';
+import { checkedEntry, type WriteAttempt } from '../idempotency.js';
 import { OutcomeUnknownError, Problem, sendProblem, toProblem } from '../problem.js';
 import { noteTxId } from '../logging.js';
 import { KeptReceiptSchema, keepReceipt } from '../receipts.js';
@@ -120,10 +120,7 @@ export function stepsRouter({ backend, receipts, idempotency, jsonBody, signedIn
    * the gateway's issuer name has changed since).
    */
   async function rebuiltAnswer(route: StepRoute, caller: Caller, kept: unknown, res: Response): Promise<string> {
-    const errors = schemaErrors(KeptStep, kept);
-    if (errors.length > 0)
-      throw new Error(`the idempotency store's entry for a key is damaged: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
-    const { txId, receipt } = kept as Static<typeof KeptStep>;
+    const { txId, receipt } = checkedEntry(KeptStep, kept);
     noteTxId(res, txId);
     const committed = await onLedger(caller, txId);
     // Acknowledged once, so on the ledger, unless an operator accepted its block as lost (ledger:repair).
